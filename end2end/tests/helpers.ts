@@ -1,0 +1,26 @@
+// Shared steps for the end-to-end specs: unique users, and registering one.
+import { expect, type Page } from '@playwright/test';
+
+/** A username no other test run has used. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`.slice(0, 32);
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** Registers `username` through the register page and waits for the lobby. */
+export async function register(page: Page, username: string, password = PASSWORD): Promise<void> {
+  await page.goto('/register');
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('#submitBtn').click();
+  await expect(page.locator('#currentUser')).toHaveText(username);
+}
+
+/** Logs in through the login page (optionally at a URL carrying `?next=`). */
+export async function logIn(page: Page, username: string, password = PASSWORD, url = '/login'): Promise<void> {
+  await page.goto(url);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('#submitBtn').click();
+}

@@ -1,0 +1,22 @@
+//! Parlor's schema migrations, run automatically at start-up by the server.
+//!
+//! One file per migration, applied in the order listed in [`Migrator`]. The same
+//! migrations serve SQLite (the embedded default) and PostgreSQL (scale-out).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_accounts;
+mod m20261124_000002_rooms_messages;
+
+/// Every migration Parlor knows, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_accounts::Migration),
+            Box::new(m20261124_000002_rooms_messages::Migration),
+        ]
+    }
+}

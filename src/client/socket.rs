@@ -1,0 +1,173 @@
+//! The room socket in the browser: connect with `?after=<last seq shown>`, merge
+//! replayed and live messages by `seq`, send the outbox, and reconnect with
+//! backoff when the connection drops.
+
+use std::collections::HashSet;
+
+use futures::{
+    FutureExt, SinkExt, StreamExt,
+    channel::mpsc,
+    future::{AbortHandle, Abortable},
+    select,
+    stream::SplitSink,
+};
+use gloo_net::websocket::{Message, State, futures::WebSocket};
+use gloo_timers::future::TimeoutFuture;
+use leptos::{prelude::*, task::spawn_local};
+
+use super::{backoff, outbox};
+use crate::{
+    chat::{ConnectionState, PendingMessage, RoomState},
+    components::header::current_user,
+    protocol::{ClientFrame, FrameErrorCode, ServerFrame},
+};
+
+/// Failed attempts after which the client checks whether the session expired.
+const CHECK_SESSION_AFTER: u32 = 3;
+
+/// Asks the socket task to send whatever the outbox holds.
+struct Flush;
+
+/// The open room in this tab. Dropping it does not close it; `close` does.
+pub struct RoomConnection {
+    state: RoomState,
+    wake: mpsc::UnboundedSender<Flush>,
+    abort: AbortHandle,
+}
+
+impl RoomConnection {
+    /// Restores the room's outbox and starts the socket task.
+    pub fn open(room: String, state: RoomState) -> Self {
+        state.outbox.set(outbox::load(&room));
+        let saved_room = room.clone();
+        Effect::new(move |_| state.outbox.with(|pending| outbox::save(&saved_room, pending)));
+        let (wake, woken) = mpsc::unbounded();
+        let (abort, registration) = AbortHandle::new_pair();
+        spawn_local(async move {
+            let _ = Abortable::new(run(room, state, woken), registration).await;
+        });
+        Self { state, wake, abort }
+    }
+
+    /// Queues `text` in the outbox and sends it as soon as the socket is open.
+    pub fn send(&self, text: String) {
+        let pending = PendingMessage { client_id: outbox::new_client_id(), text, error: None };
+        self.state.outbox.update(|o| o.push(pending));
+        let _ = self.wake.unbounded_send(Flush);
+    }
+
+    /// Stops the socket task (leaving the page).
+    pub fn close(self) {
+        self.abort.abort();
+    }
+}
+
+/// Connects, serves the connection until it drops, waits, and tries again.
+async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<Flush>) {
+    let mut failures: u32 = 0;
+    loop {
+        if browser_online() {
+            if let Some(socket) = connect(&room, state.last_seq()).await {
+                failures = 0;
+                state.connection.set(ConnectionState::Connected);
+                serve(socket, state, &mut woken).await;
+            } else {
+                failures += 1;
+            }
+        }
+        state.connection.set(if browser_online() { ConnectionState::Reconnecting } else { ConnectionState::Offline });
+        if failures == CHECK_SESSION_AFTER && matches!(current_user().await, Ok(None)) {
+            let next = urlencoding::encode(&format!("/room/{room}/")).into_owned();
+            let _ = window().location().set_href(&format!("/login?next={next}"));
+            return;
+        }
+        TimeoutFuture::new(backoff::delay_ms(failures, js_sys::Math::random())).await;
+    }
+}
+
+fn browser_online() -> bool {
+    window().navigator().on_line()
+}
+
+/// Opens the room socket, resuming after `after`; `None` if it does not open.
+async fn connect(room: &str, after: i64) -> Option<WebSocket> {
+    let location = window().location();
+    let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+    let url = format!("{scheme}://{}/ws/room/{room}/?after={after}", location.host().ok()?);
+    let socket = WebSocket::open(&url).ok()?;
+    loop {
+        match socket.state() {
+            State::Open => return Some(socket),
+            State::Connecting => TimeoutFuture::new(20).await,
+            State::Closing | State::Closed => return None,
+        }
+    }
+}
+
+/// Exchanges frames until the connection drops.
+async fn serve(socket: WebSocket, state: RoomState, woken: &mut mpsc::UnboundedReceiver<Flush>) {
+    let (mut sink, mut stream) = socket.split();
+    // What this connection has sent; after a reconnect everything pending goes again.
+    let mut sent = HashSet::new();
+    if flush(&mut sink, state, &mut sent).await.is_err() {
+        return;
+    }
+    loop {
+        select! {
+            frame = stream.next().fuse() => match frame {
+                Some(Ok(Message::Text(text))) => handle_frame(&text, state),
+                Some(Ok(Message::Bytes(_))) => {}
+                Some(Err(_)) | None => return,
+            },
+            wake = woken.next() => match wake {
+                Some(Flush) => {
+                    if flush(&mut sink, state, &mut sent).await.is_err() {
+                        return;
+                    }
+                }
+                None => return,
+            },
+        }
+    }
+}
+
+/// Sends every outbox entry not yet sent on this connection, oldest first.
+async fn flush(
+    sink: &mut SplitSink<WebSocket, Message>,
+    state: RoomState,
+    sent: &mut HashSet<String>,
+) -> Result<(), gloo_net::websocket::WebSocketError> {
+    let due: Vec<PendingMessage> = state
+        .outbox
+        .with_untracked(|o| o.iter().filter(|p| p.error.is_none() && !sent.contains(&p.client_id)).cloned().collect());
+    for pending in due {
+        let frame = ClientFrame::Send { text: pending.text, client_id: Some(pending.client_id.clone()) };
+        let Ok(json) = serde_json::to_string(&frame) else { continue };
+        sink.send(Message::Text(json)).await?;
+        sent.insert(pending.client_id);
+    }
+    Ok(())
+}
+
+fn handle_frame(text: &str, state: RoomState) {
+    let Ok(frame) = serde_json::from_str::<ServerFrame>(text) else { return };
+    match frame {
+        ServerFrame::Message { message, .. } => state.receive(message),
+        // The message frame (with the same client_id) settles the outbox entry; an
+        // ack for a message already shown (a resend) settles it here.
+        ServerFrame::Ack { client_id: Some(id), seq } => {
+            if state.messages.with_untracked(|m| m.binary_search_by_key(&seq, |m| m.seq).is_ok()) {
+                state.confirm(&id);
+            }
+        }
+        ServerFrame::Ack { client_id: None, .. } => {}
+        ServerFrame::Error { code, message, client_id: Some(id) } if code != FrameErrorCode::StoreFailed => {
+            state.outbox.update(|o| {
+                if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
+                    p.error = Some(message);
+                }
+            });
+        }
+        ServerFrame::Error { .. } => {}
+    }
+}

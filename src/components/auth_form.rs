@@ -1,0 +1,51 @@
+//! The username/password form of the login and register pages: a plain HTML post
+//! to a server function, with the error of the last attempt shown above the button.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn AuthForm(
+    title: &'static str,
+    /// The server function's URL, e.g. `/api/login`.
+    action: &'static str,
+    submit: &'static str,
+    password_autocomplete: &'static str,
+    /// The message of the last failed attempt.
+    error: Signal<Option<String>>,
+    /// Where to go after success (a same-site path).
+    next: Signal<String>,
+    /// The username of the last attempt, so it need not be typed again.
+    username: Signal<String>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section class="card auth-card">
+            <h1>{title}</h1>
+            <form method="post" action=action class="auth-form">
+                <input type="hidden" name="next" value=next />
+                <label for="username">"Username"</label>
+                <input
+                    id="username"
+                    name="username"
+                    autocomplete="username"
+                    autocapitalize="none"
+                    required
+                    value=username
+                />
+                <label for="password">"Password"</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete=password_autocomplete
+                    required
+                />
+                {move || error.get().map(|message| view! {
+                    <p class="form-error" role="alert">{message}</p>
+                })}
+                <button type="submit" id="submitBtn">{submit}</button>
+            </form>
+            {children()}
+        </section>
+    }
+}

@@ -1,0 +1,42 @@
+//! The site header: Parlor's name, and the logged-in user with a log-out button
+//! (or links to log in and register).
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// The username of the session, if logged in.
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn current_user() -> Result<Option<String>, AppError> {
+    use crate::server::auth::AuthSession;
+    let auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    Ok(auth.user.map(|user| user.0.username))
+}
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    let user = Resource::new(|| (), |()| current_user());
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">"Parlor"</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(name)) => view! {
+                            <form class="session" method="post" action="/api/logout">
+                                <span class="whoami">"Signed in as " <strong id="currentUser">{name}</strong></span>
+                                <button type="submit" id="logoutBtn" class="link-button">"Log out"</button>
+                            </form>
+                        }.into_any(),
+                        _ => view! {
+                            <nav class="session">
+                                <a href="/login">"Log in"</a>
+                                <a href="/register">"Register"</a>
+                            </nav>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+    }
+}

@@ -1,0 +1,122 @@
+//! `/`: the lobby. Rooms with activity (message count, last activity, newest
+//! first) and a form to open or create a room by name.
+
+use leptos::{ev, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::{error::AppError, names::canonical_room};
+
+/// A room as the lobby lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomListing {
+    pub name: String,
+    pub message_count: i64,
+    /// RFC 3339, UTC.
+    pub last_activity: String,
+}
+
+/// The 100 most recently active rooms.
+#[server(prefix = "/api", endpoint = "rooms")]
+pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
+    use crate::server::{state::AppState, store};
+    let state = use_context::<AppState>().ok_or(AppError::Internal)?;
+    let rooms = store::active_rooms(&state.db, 100).await.map_err(|err| {
+        tracing::error!(%err, "listing rooms failed");
+        AppError::Internal
+    })?;
+    Ok(rooms
+        .into_iter()
+        .map(|r| RoomListing {
+            name: r.name,
+            message_count: r.message_count,
+            last_activity: store::format_timestamp(r.last_activity),
+        })
+        .collect())
+}
+
+#[component]
+pub fn LobbyPage() -> impl IntoView {
+    let rooms = Resource::new(|| (), |()| active_rooms());
+    view! {
+        <Title text="Lobby · Parlor" />
+        <section class="card">
+            <h1>"Rooms"</h1>
+            <OpenRoomForm />
+        </section>
+        <section class="card">
+            <h2>"Active rooms"</h2>
+            <Suspense fallback=|| view! { <p>"Loading rooms…"</p> }>
+                {move || Suspend::new(async move {
+                    match rooms.await {
+                        Ok(list) if list.is_empty() => {
+                            view! { <p class="empty">"No rooms yet: open one above."</p> }.into_any()
+                        }
+                        Ok(list) => view! { <RoomTable rooms=list /> }.into_any(),
+                        Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn RoomTable(rooms: Vec<RoomListing>) -> impl IntoView {
+    view! {
+        <ul id="rooms" class="room-list">
+            {rooms
+                .into_iter()
+                .map(|room| {
+                    let href = format!("/room/{}/", room.name);
+                    let key = room.name.clone();
+                    view! {
+                        <li class="room" data-room=key>
+                            <a href=href rel="external">"#"{room.name}</a>
+                            <span class="count">{format!("{} messages", room.message_count)}</span>
+                            <time datetime=room.last_activity.clone()>{room.last_activity.replace('T', " ").chars().take(16).collect::<String>()}" UTC"</time>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+/// Without JavaScript the form goes to `/open`, which redirects; with it, the name
+/// is checked in place and the browser goes straight to the room.
+#[component]
+fn OpenRoomForm() -> impl IntoView {
+    let query = use_query_map();
+    let typed = RwSignal::new(query.read_untracked().get("room").unwrap_or_default());
+    let problem = RwSignal::new(
+        query.read_untracked().get("error").map(|_| canonical_room(&typed.get_untracked()).err().unwrap_or("").to_owned()),
+    );
+    let on_submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        match canonical_room(&typed.get_untracked()) {
+            Ok(room) => {
+                problem.set(None);
+                // A full load, so the room page is rendered with its history by the server.
+                let _ = window().location().set_href(&format!("/room/{room}/"));
+            }
+            Err(why) => problem.set(Some(why.to_owned())),
+        }
+    };
+    view! {
+        <form class="open-room" method="get" action="/open" on:submit=on_submit>
+            <label for="roomName">"Open or create a room"</label>
+            <input
+                id="roomName"
+                name="room"
+                placeholder="general"
+                autocomplete="off"
+                prop:value=move || typed.get()
+                on:input=move |ev| typed.set(event_target_value(&ev))
+            />
+            <button type="submit" id="openRoomBtn">"Open"</button>
+            {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
+        </form>
+    }
+}

@@ -1,0 +1,72 @@
+//! `/login`: the log-in form and the `login` / `logout` server functions. The form
+//! is a plain HTML post to `/api/login`, so it works with and without JavaScript.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{components::auth_form::AuthForm, error::AppError};
+
+/// `POST /api/login` with `username`, `password` and an optional `next` path.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::{
+        auth::{AuthSession, Credentials},
+        forms,
+    };
+    let next = forms::safe_next(next.as_deref());
+    let mut auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let outcome = async {
+        let creds = Credentials { username: username.clone(), password };
+        let user = auth
+            .authenticate(creds)
+            .await
+            .map_err(|err| {
+                tracing::error!(%err, "authentication failed to run");
+                AppError::Internal
+            })?
+            .ok_or(AppError::WrongCredentials)?;
+        // axum-login gives the session a fresh id here.
+        auth.login(&user).await.map_err(|_| AppError::Internal)
+    }
+    .await;
+    forms::finish(outcome, "/login", &next, &username)
+}
+
+/// `POST /api/logout`: ends the session on the server and returns to the lobby.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::{auth::AuthSession, forms};
+    let mut auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let outcome = auth.logout().await.map(|_| ()).map_err(|_| AppError::Internal);
+    forms::finish(outcome, "/", "/", "")
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let error = Signal::derive(move || {
+        query.read().get("error").and_then(|code| AppError::from_code(&code)).map(|e| e.to_string())
+    });
+    let next = Signal::derive(move || query.read().get("next").unwrap_or_default());
+    let username = Signal::derive(move || query.read().get("username").unwrap_or_default());
+    view! {
+        <Title text="Log in · Parlor" />
+        <AuthForm
+            title="Log in"
+            action="/api/login"
+            submit="Log in"
+            password_autocomplete="current-password"
+            error
+            next
+            username
+        >
+            <p>
+                "No account yet? "
+                <a href=move || format!("/register?next={}", urlencoding::encode(&next.get()))>
+                    "Register"
+                </a>
+            </p>
+        </AuthForm>
+    }
+}

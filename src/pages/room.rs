@@ -1,0 +1,124 @@
+//! `/room/{room}/`: the room page. The server renders the latest messages inside
+//! `<div id="messages">`, so a shared link shows history without JavaScript; in
+//! the browser the page hydrates and opens the room's socket for live messages.
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::{components::Redirect, hooks::use_params_map};
+
+use crate::{
+    chat::RoomState,
+    client::RoomConnection,
+    components::{composer::Composer, connection_status::ConnectionStatus, message_list::MessageList},
+    error::AppError,
+    protocol::{HistoryPage, PAGE_SIZE},
+};
+
+/// A page of the room's history: the newest, or the one before `before`.
+/// Shares its query with `GET /api/messages/{room}/`.
+#[server(prefix = "/api", endpoint = "history")]
+pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPage, AppError> {
+    use crate::{
+        names::canonical_room,
+        server::{auth::AuthSession, state::AppState, store},
+    };
+    let auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    if auth.user.is_none() {
+        return Err(AppError::Unauthorized);
+    }
+    let state = use_context::<AppState>().ok_or(AppError::Internal)?;
+    let room = canonical_room(&room).map_err(|why| AppError::BadRoom(why.into()))?;
+    let query = store::HistoryQuery { before, after: None, limit: PAGE_SIZE };
+    let messages = store::history(&state.db, &room, query).await.map_err(|err| {
+        tracing::error!(%err, room, "history query failed");
+        AppError::Internal
+    })?;
+    Ok(HistoryPage { room, messages })
+}
+
+#[component]
+pub fn RoomPage() -> impl IntoView {
+    let params = use_params_map();
+    let room = Memo::new(move |_| params.read().get("room").unwrap_or_default());
+    let history = Resource::new(move || room.get(), |room| load_history(room, None));
+    view! {
+        <Title text=move || format!("#{} · Parlor", room.get()) />
+        <Meta
+            name="description"
+            content=move || format!("Chat room #{} on Parlor: messages and live conversation.", room.get())
+        />
+        <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(page) => view! { <ChatRoom page /> }.into_any(),
+                    Err(AppError::Unauthorized) => {
+                        let next = urlencoding::encode(&format!("/room/{}/", room.get_untracked())).into_owned();
+                        view! { <Redirect path=format!("/login?next={next}") /> }.into_any()
+                    }
+                    Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// A loaded room: history, live messages, composer.
+#[component]
+fn ChatRoom(page: HistoryPage) -> impl IntoView {
+    let has_older = page.messages.len() as u64 == PAGE_SIZE && page.messages.first().is_some_and(|m| m.seq > 1);
+    let state = RoomState::new(page.messages, has_older);
+    let room = page.room;
+    let connection = StoredValue::new_local(None::<RoomConnection>);
+
+    // Effects run only in the browser: that is where the socket lives.
+    let socket_room = room.clone();
+    Effect::new(move |_| {
+        connection.set_value(Some(RoomConnection::open(socket_room.clone(), state)));
+    });
+    on_cleanup(move || {
+        if let Some(open) = connection.try_update_value(Option::take).flatten() {
+            open.close();
+        }
+    });
+
+    let on_send = Callback::new(move |text: String| {
+        connection.with_value(|open| {
+            if let Some(open) = open {
+                open.send(text);
+            }
+        });
+    });
+    let older_room = room.clone();
+    let load_older = Action::new(move |before: &i64| {
+        let (room, before) = (older_room.clone(), *before);
+        async move {
+            if let Ok(older) = load_history(room, Some(before)).await {
+                state.has_older.set(older.messages.len() as u64 == PAGE_SIZE);
+                state.messages.update(|m| crate::chat::prepend(m, older.messages));
+            }
+        }
+    });
+    view! {
+        <section class="room">
+            <div class="room-header">
+                <h1>"#"{room.clone()}</h1>
+                <ConnectionStatus state=state.connection />
+            </div>
+            <Show when=move || state.has_older.get()>
+                <button
+                    id="loadOlderBtn"
+                    class="link-button"
+                    disabled=move || load_older.pending().get()
+                    on:click=move |_| {
+                        let first = state.messages.with_untracked(|m| m.first().map_or(0, |m| m.seq));
+                        load_older.dispatch(first);
+                    }
+                >
+                    "Load older messages"
+                </button>
+            </Show>
+            <MessageList state />
+            <Composer on_send />
+        </section>
+    }
+}

@@ -1,0 +1,258 @@
+//! The `ChatConsumer`: a room's WebSocket. `connect` checks the session and the
+//! origin and joins the room's group; `receive` validates a client frame, stores
+//! the message (the sender is always the session's user), acks it and publishes
+//! it; `chat_message` forwards the group's events to the socket in `seq` order,
+//! catching up from the database whenever it sees a gap or lags behind.
+
+use std::collections::HashMap;
+
+use axum::{
+    extract::{
+        Path, Query, State, WebSocketUpgrade,
+        ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code},
+    },
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use futures::{SinkExt, StreamExt, stream::SplitSink};
+
+use crate::{
+    error::AppError,
+    names::canonical_room,
+    protocol::{FrameErrorCode, MAX_FRAME_BYTES, MAX_PAGE_SIZE, ServerFrame, parse_client_frame},
+    server::{
+        auth::{AuthSession, User},
+        layer::{Event, Received, Subscription},
+        state::AppState,
+        store::{self, HistoryQuery},
+    },
+};
+
+/// Close code sent when the server restarts (RFC 6455 registry: 1012 "Service Restart").
+const CLOSE_RESTART: u16 = 1012;
+
+/// `GET /ws/room/{room}/?after=SEQ`: the `connect` step, then the upgrade.
+pub async fn connect(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(room): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(User(user)) = auth.user else {
+        return AppError::Unauthorized.into_response();
+    };
+    let room = match canonical_room(&room) {
+        Ok(room) => room,
+        Err(why) => return AppError::BadRoom(why.into()).into_response(),
+    };
+    if !is_same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-origin WebSocket upgrades are refused").into_response();
+    }
+    let after = match params.get("after").map(|raw| raw.parse::<i64>()) {
+        None => None,
+        Some(Ok(seq)) if seq >= 0 => Some(seq),
+        Some(_) => return AppError::BadRequest("`after` must be a non-negative integer".into()).into_response(),
+    };
+    let sockets = state.sockets.clone();
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .on_upgrade(move |socket| {
+            sockets.track_future(async move {
+                let consumer = ChatConsumer { state, room, user };
+                if let Err(err) = consumer.run(socket, after).await {
+                    tracing::debug!(%err, "room socket ended");
+                }
+            })
+        })
+}
+
+/// True when the `Origin` header names the host the request was sent to.
+fn is_same_origin(headers: &HeaderMap) -> bool {
+    let header_str = |name| headers.get(name).and_then(|v: &header::HeaderValue| v.to_str().ok());
+    let (Some(origin), Some(host)) = (header_str(header::ORIGIN), header_str(header::HOST)) else {
+        return false;
+    };
+    let origin_host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    origin_host == Some(host)
+}
+
+/// Why a socket ended early.
+#[derive(Debug, thiserror::Error)]
+enum ConsumerError {
+    #[error("socket: {0}")]
+    Socket(#[from] axum::Error),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("channel layer: {0}")]
+    Layer(#[from] crate::server::layer::LayerError),
+}
+
+type Sink = SplitSink<WebSocket, Message>;
+
+/// One user's socket in one room.
+struct ChatConsumer {
+    state: AppState,
+    room: String,
+    user: crate::entity::user::Model,
+}
+
+impl ChatConsumer {
+    async fn run(self, socket: WebSocket, after: Option<i64>) -> Result<(), ConsumerError> {
+        // Join the group before reading the database, so nothing committed in between is missed.
+        let mut group = self.state.layer.group_add(&self.room).await?;
+        let (mut sink, mut stream) = socket.split();
+        let mut last_sent = match after {
+            Some(seq) => seq,
+            None => store::last_seq(&self.state.db, &self.room).await?,
+        };
+        self.catch_up(&mut sink, &mut last_sent).await?;
+        let mut shutdown = self.state.shutdown.clone();
+        loop {
+            tokio::select! {
+                incoming = stream.next() => match incoming {
+                    Some(Ok(message)) => {
+                        if !self.receive(&mut sink, message).await? {
+                            return Ok(());
+                        }
+                    }
+                    Some(Err(err)) => return self.close_after_error(&mut sink, err).await,
+                    None => return Ok(()),
+                },
+                received = group.recv() => {
+                    if !self.chat_message(&mut sink, &mut group, received, &mut last_sent).await? {
+                        return Ok(());
+                    }
+                },
+                () = shutdown.wait() => {
+                    let frame = CloseFrame { code: CLOSE_RESTART, reason: Utf8Bytes::from_static("server restarting") };
+                    let _ = sink.send(Message::Close(Some(frame))).await;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Handles one frame from the client. Returns false when the socket should close.
+    async fn receive(&self, sink: &mut Sink, message: Message) -> Result<bool, ConsumerError> {
+        let text = match message {
+            Message::Text(text) => text,
+            Message::Binary(_) => {
+                send_error(sink, FrameErrorCode::BinaryFrame, None).await?;
+                return Ok(true);
+            }
+            Message::Close(_) => return Ok(false),
+            Message::Ping(_) | Message::Pong(_) => return Ok(true),
+        };
+        let send = match parse_client_frame(text.as_str()) {
+            Ok(send) => send,
+            Err((code, client_id)) => {
+                send_error(sink, code, client_id).await?;
+                return Ok(true);
+            }
+        };
+        let stored = store::append_message(
+            &self.state.db,
+            &self.room,
+            &self.user,
+            &send.text,
+            send.client_id.as_deref(),
+        )
+        .await;
+        let stored = match stored {
+            Ok(stored) => stored,
+            Err(err) => {
+                tracing::error!(%err, room = self.room, "storing a message failed");
+                send_error(sink, FrameErrorCode::StoreFailed, send.client_id).await?;
+                return Ok(true);
+            }
+        };
+        let seq = stored.message.seq;
+        if !stored.duplicate {
+            let frame = ServerFrame::Message { room: self.room.clone(), message: stored.message };
+            let event = Event { seq, frame: encode(&frame) };
+            if let Err(err) = self.state.layer.group_send(&self.room, event).await {
+                // The message is committed; subscribers find it when they next catch up.
+                tracing::warn!(%err, room = self.room, seq, "publishing a message failed");
+            }
+        }
+        send_frame(sink, &ServerFrame::Ack { client_id: send.client_id, seq }).await?;
+        Ok(true)
+    }
+
+    /// Forwards the group's next event, keeping the socket's `seq` order gap-free.
+    async fn chat_message(
+        &self,
+        sink: &mut Sink,
+        group: &mut Subscription,
+        received: Received,
+        last_sent: &mut i64,
+    ) -> Result<bool, ConsumerError> {
+        match received {
+            Received::Event(event) if event.seq <= *last_sent => {}
+            Received::Event(event) if event.seq == *last_sent + 1 => {
+                sink.send(Message::Text(event.frame)).await?;
+                *last_sent = event.seq;
+            }
+            // A gap (events published out of order, or one missed): the database has it all.
+            Received::Event(_) => self.catch_up(sink, last_sent).await?,
+            Received::Lagged { missed } => {
+                tracing::debug!(room = self.room, missed, "socket lagged; catching up from the database");
+                self.catch_up(sink, last_sent).await?;
+            }
+            Received::Closed => {
+                *group = self.state.layer.group_add(&self.room).await?;
+                self.catch_up(sink, last_sent).await?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Sends every stored message after `last_sent`, oldest first.
+    async fn catch_up(&self, sink: &mut Sink, last_sent: &mut i64) -> Result<(), ConsumerError> {
+        loop {
+            let query = HistoryQuery { before: None, after: Some(*last_sent), limit: MAX_PAGE_SIZE };
+            let page = store::history(&self.state.db, &self.room, query).await?;
+            let full_page = page.len() as u64 == MAX_PAGE_SIZE;
+            for message in page {
+                let seq = message.seq;
+                let frame = ServerFrame::Message { room: self.room.clone(), message };
+                sink.send(Message::Text(encode(&frame))).await?;
+                *last_sent = seq;
+            }
+            if !full_page {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Ends the socket after a protocol error, with 1009 for an oversized frame.
+    async fn close_after_error(&self, sink: &mut Sink, err: axum::Error) -> Result<(), ConsumerError> {
+        let too_big = std::error::Error::source(&err)
+            .map(|source| source.to_string())
+            .unwrap_or_else(|| err.to_string())
+            .contains("too long");
+        let (code, reason) = if too_big {
+            (close_code::SIZE, "frame larger than 16 KiB")
+        } else {
+            (close_code::PROTOCOL, "protocol error")
+        };
+        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
+        let _ = sink.send(Message::Close(Some(frame))).await;
+        Ok(())
+    }
+}
+
+fn encode(frame: &ServerFrame) -> Utf8Bytes {
+    // Serializing these plain structs cannot fail.
+    serde_json::to_string(frame).unwrap_or_default().into()
+}
+
+async fn send_frame(sink: &mut Sink, frame: &ServerFrame) -> Result<(), axum::Error> {
+    sink.send(Message::Text(encode(frame))).await
+}
+
+async fn send_error(sink: &mut Sink, code: FrameErrorCode, client_id: Option<String>) -> Result<(), axum::Error> {
+    send_frame(sink, &ServerFrame::Error { code, message: code.describe().to_owned(), client_id }).await
+}

@@ -1,0 +1,76 @@
+//! The channel layer: how a committed message reaches every socket of its room,
+//! in the words of Django Channels (`group_send`, `group_add`).
+//!
+//! A published [`Event`] carries the message frame already serialized, so a
+//! message is encoded once and the same bytes go to every subscriber. Inside an
+//! instance, a room's subscribers share one tokio broadcast channel; the memory
+//! layer feeds it directly, a Redis layer would feed it from one Redis
+//! subscription per room.
+
+mod memory;
+
+use async_trait::async_trait;
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::broadcast;
+
+pub use memory::MemoryLayer;
+
+/// One committed message on its way to the room's sockets.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// The message's `seq`, so a subscriber can spot gaps and duplicates.
+    pub seq: i64,
+    /// The `message` frame as JSON text.
+    pub frame: Utf8Bytes,
+}
+
+/// The layer could not be reached.
+#[derive(Debug, thiserror::Error)]
+#[error("channel layer unavailable: {0}")]
+pub struct LayerError(pub String);
+
+/// Publishes to and subscribes to room groups.
+#[async_trait]
+pub trait ChannelLayer: Send + Sync + 'static {
+    /// Delivers `event` to every current subscriber of `group`.
+    async fn group_send(&self, group: &str, event: Event) -> Result<(), LayerError>;
+
+    /// Subscribes to `group`; events published from now on arrive on the result.
+    async fn group_add(&self, group: &str) -> Result<Subscription, LayerError>;
+
+    /// Whether the layer can deliver right now.
+    async fn health(&self) -> Result<(), LayerError>;
+}
+
+/// What a subscriber receives next.
+#[derive(Debug)]
+pub enum Received {
+    Event(Event),
+    /// The subscriber fell behind and `missed` events were dropped for it: it must
+    /// catch up from the database.
+    Lagged { missed: u64 },
+    /// The group was closed.
+    Closed,
+}
+
+/// A socket's membership of one group. Dropping it leaves the group.
+pub struct Subscription {
+    receiver: broadcast::Receiver<Event>,
+    /// Runs when the subscription is dropped (lets the layer forget empty groups).
+    _leave: Option<Box<dyn Send + Sync>>,
+}
+
+impl Subscription {
+    pub(crate) fn new(receiver: broadcast::Receiver<Event>, leave: Option<Box<dyn Send + Sync>>) -> Self {
+        Self { receiver, _leave: leave }
+    }
+
+    /// Waits for the next event of the group.
+    pub async fn recv(&mut self) -> Received {
+        match self.receiver.recv().await {
+            Ok(event) => Received::Event(event),
+            Err(broadcast::error::RecvError::Lagged(missed)) => Received::Lagged { missed },
+            Err(broadcast::error::RecvError::Closed) => Received::Closed,
+        }
+    }
+}

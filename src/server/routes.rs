@@ -1,0 +1,51 @@
+//! The axum router: Leptos pages and server functions, the JSON API, the room
+//! socket, health, static assets; wrapped in sessions and authentication.
+
+use axum::{Router, middleware, routing::get};
+use axum_login::AuthManagerLayerBuilder;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{
+    app::{App, shell},
+    server::{
+        auth::Backend, config::Config, consumer, guard, http_api, sessions::DbSessionStore,
+        state::AppState,
+    },
+};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "parlor_session";
+
+/// Builds the whole application router.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(i64::from(config.session_days))));
+    let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
+
+    let pages = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(http_api::healthz))
+        .route("/api/messages/{room}", get(http_api::messages))
+        .route("/api/messages/{room}/", get(http_api::messages))
+        .route("/ws/room/{room}", get(consumer::connect))
+        .route("/ws/room/{room}/", get(consumer::connect))
+        .route("/open", get(guard::open_room))
+        .leptos_routes_with_context(
+            &state,
+            pages,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(guard::room_pages))
+        .layer(auth)
+        .with_state(state)
+}

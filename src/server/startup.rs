@@ -1,0 +1,122 @@
+//! Start-up and serving: config -> database + migrations -> channel layer ->
+//! router -> listener; and the orderly stop that closes sockets and waits for
+//! in-flight messages to commit.
+
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+
+use leptos::prelude::LeptosOptions;
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::task::TaskTracker;
+use tower_sessions::ExpiredDeletion;
+
+use crate::server::{
+    config::{ChannelLayerKind, Config},
+    db::{self, DbSetupError},
+    layer::{ChannelLayer, MemoryLayer},
+    routes,
+    sessions::DbSessionStore,
+    shutdown::{self, ShutdownTrigger},
+    state::AppState,
+};
+
+/// Why Parlor could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] DbSetupError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the Redis channel layer is not available in this version; use --channel-layer memory")]
+    RedisUnavailable,
+    #[error("cannot read the Leptos site configuration: {0}")]
+    Site(String),
+}
+
+/// A Parlor server that is accepting connections.
+pub struct Running {
+    /// The address it listens on (useful when the port was 0).
+    pub addr: SocketAddr,
+    trigger: ShutdownTrigger,
+    serving: JoinHandle<std::io::Result<()>>,
+    sockets: TaskTracker,
+}
+
+/// How long a stop waits for room sockets to finish their in-flight work.
+const SOCKET_DRAIN: Duration = Duration::from_secs(10);
+
+/// Opens the database, builds the app and starts serving in the background.
+pub async fn start(config: Config) -> Result<Running, StartupError> {
+    let db = db::connect_and_migrate(&config.database_url()).await?;
+    let layer: Arc<dyn ChannelLayer> = match &config.channel_layer {
+        ChannelLayerKind::Memory => Arc::new(MemoryLayer::new(config.layer_capacity as usize)),
+        ChannelLayerKind::Redis(_) => return Err(StartupError::RedisUnavailable),
+    };
+    let listener = TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr: config.addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.addr, source })?;
+
+    let (trigger, shutdown) = shutdown::channel();
+    let sockets = TaskTracker::new();
+    let state = AppState {
+        leptos_options: leptos_options(addr)?,
+        db: db.clone(),
+        layer,
+        shutdown: shutdown.clone(),
+        sockets: sockets.clone(),
+    };
+    spawn_session_cleanup(DbSessionStore::new(db));
+    let app = routes::router(state, &config);
+    let mut stop = shutdown;
+    let serving = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service())
+            .with_graceful_shutdown(async move { stop.wait().await })
+            .await
+    });
+    tracing::info!(%addr, "Parlor is listening on http://{addr}");
+    Ok(Running { addr, trigger, serving, sockets })
+}
+
+impl Running {
+    /// Stops accepting, tells every room socket to close, and waits for them.
+    pub async fn stop(self) {
+        self.trigger.trigger();
+        self.sockets.close();
+        if tokio::time::timeout(SOCKET_DRAIN, self.sockets.wait()).await.is_err() {
+            tracing::warn!("some room sockets did not finish in time");
+        }
+        match tokio::time::timeout(SOCKET_DRAIN, self.serving).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(err))) => tracing::error!(%err, "server error"),
+            Ok(Err(err)) => tracing::error!(%err, "server task failed"),
+            Err(_) => tracing::warn!("HTTP connections did not close in time"),
+        }
+        tracing::info!("Parlor stopped");
+    }
+}
+
+/// Leptos' site settings: from cargo-leptos' environment when present, with
+/// defaults that find the built site under `target/site` from the repo root.
+fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
+    let mut options = leptos::config::get_configuration(None)
+        .map_err(|e| StartupError::Site(e.to_string()))?
+        .leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "parlor".into();
+    }
+    options.site_addr = addr;
+    Ok(options)
+}
+
+/// Deletes expired sessions once an hour.
+fn spawn_session_cleanup(store: DbSessionStore) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(err) = store.delete_expired().await {
+                tracing::warn!(%err, "deleting expired sessions failed");
+            }
+        }
+    });
+}

@@ -1,0 +1,23 @@
+//! `AppState`: what every handler, server function and socket shares.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use tokio_util::task::TaskTracker;
+
+use crate::server::{layer::ChannelLayer, shutdown::Shutdown};
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos' site settings (asset paths, output name).
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    /// Fans committed messages out to the room's sockets.
+    pub layer: Arc<dyn ChannelLayer>,
+    /// Tells room sockets to close when the server stops.
+    pub shutdown: Shutdown,
+    /// Room socket tasks, so shutdown can wait for them to finish.
+    pub sockets: TaskTracker,
+}
