@@ -3,7 +3,7 @@
 //! that carry the same session. Everything goes over real sockets.
 #![allow(dead_code)]
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{collections::VecDeque, net::SocketAddr, sync::Arc, time::Duration};
 
 use futures::{SinkExt, StreamExt};
 use parlor::server::{config::Config, startup};
@@ -174,13 +174,15 @@ impl Visitor {
             request.headers_mut().insert("origin", HeaderValue::from_str(origin).expect("origin"));
         }
         let (stream, _) = tokio_tungstenite::connect_async(request).await?;
-        Ok(Socket { stream })
+        Ok(Socket { stream, unread: VecDeque::new() })
     }
 }
 
 /// A client end of a room socket.
 pub struct Socket {
     pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Frames that arrived while [`Socket::say`] waited for its ack, in order.
+    unread: VecDeque<Value>,
 }
 
 impl Socket {
@@ -196,16 +198,24 @@ impl Socket {
     pub async fn say(&mut self, text: &str, client_id: &str) -> i64 {
         self.send_json(serde_json::json!({"type": "send", "text": text, "client_id": client_id})).await;
         loop {
-            let frame = self.next_json().await;
+            let frame = self.read_json().await;
             if frame["type"] == "ack" && frame["client_id"] == client_id {
                 return frame["seq"].as_i64().expect("seq");
             }
             assert_ne!(frame["type"], "error", "unexpected error frame {frame}");
+            self.unread.push_back(frame);
         }
     }
 
     /// The next text frame as JSON (fails the test after 5 s).
     pub async fn next_json(&mut self) -> Value {
+        match self.unread.pop_front() {
+            Some(frame) => frame,
+            None => self.read_json().await,
+        }
+    }
+
+    async fn read_json(&mut self) -> Value {
         loop {
             let message = tokio::time::timeout(Duration::from_secs(5), self.stream.next())
                 .await
@@ -232,6 +242,7 @@ impl Socket {
 
     /// Asserts that no frame arrives within `wait`.
     pub async fn expect_silence(&mut self, wait: Duration) {
+        assert!(self.unread.is_empty(), "unread frames: {:?}", self.unread);
         if let Ok(Some(Ok(message))) = tokio::time::timeout(wait, self.stream.next()).await {
             panic!("expected no frame, got {message:?}");
         }

@@ -55,9 +55,10 @@ pub enum Received {
 
 /// A socket's membership of one group. Dropping it leaves the group.
 pub struct Subscription {
-    receiver: broadcast::Receiver<Event>,
     /// Runs when the subscription is dropped (lets the layer forget empty groups).
+    /// Declared first so it drops while `receiver` is still counted.
     _leave: Option<Box<dyn Send + Sync>>,
+    receiver: broadcast::Receiver<Event>,
 }
 
 impl Subscription {
