@@ -13,7 +13,7 @@ use futures::{
 };
 use gloo_net::websocket::{Message, State, futures::WebSocket};
 use gloo_timers::future::TimeoutFuture;
-use leptos::{prelude::*, task::spawn_local};
+use leptos::{ev, prelude::*, task::spawn_local};
 
 use super::{backoff, outbox};
 use crate::{
@@ -25,14 +25,22 @@ use crate::{
 /// Failed attempts after which the client checks whether the session expired.
 const CHECK_SESSION_AFTER: u32 = 3;
 
-/// Asks the socket task to send whatever the outbox holds.
-struct Flush;
+/// Nudges for the socket task.
+enum Wake {
+    /// The outbox has something new to send.
+    Flush,
+    /// The browser regained its network: retry now instead of after the backoff.
+    Online,
+    /// The browser lost its network: drop the connection and say so.
+    Offline,
+}
 
 /// The open room in this tab. Dropping it does not close it; `close` does.
 pub struct RoomConnection {
     state: RoomState,
-    wake: mpsc::UnboundedSender<Flush>,
+    wake: mpsc::UnboundedSender<Wake>,
     abort: AbortHandle,
+    network_listeners: [WindowListenerHandle; 2],
 }
 
 impl RoomConnection {
@@ -42,28 +50,36 @@ impl RoomConnection {
         let saved_room = room.clone();
         Effect::new(move |_| state.outbox.with(|pending| outbox::save(&saved_room, pending)));
         let (wake, woken) = mpsc::unbounded();
+        let (online, offline) = (wake.clone(), wake.clone());
+        let network_listeners = [
+            window_event_listener(ev::online, move |_| drop(online.unbounded_send(Wake::Online))),
+            window_event_listener(ev::offline, move |_| drop(offline.unbounded_send(Wake::Offline))),
+        ];
         let (abort, registration) = AbortHandle::new_pair();
         spawn_local(async move {
             let _ = Abortable::new(run(room, state, woken), registration).await;
         });
-        Self { state, wake, abort }
+        Self { state, wake, abort, network_listeners }
     }
 
     /// Queues `text` in the outbox and sends it as soon as the socket is open.
     pub fn send(&self, text: String) {
         let pending = PendingMessage { client_id: outbox::new_client_id(), text, error: None };
         self.state.outbox.update(|o| o.push(pending));
-        let _ = self.wake.unbounded_send(Flush);
+        let _ = self.wake.unbounded_send(Wake::Flush);
     }
 
     /// Stops the socket task (leaving the page).
     pub fn close(self) {
         self.abort.abort();
+        for listener in self.network_listeners {
+            listener.remove();
+        }
     }
 }
 
 /// Connects, serves the connection until it drops, waits, and tries again.
-async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<Flush>) {
+async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<Wake>) {
     let mut failures: u32 = 0;
     loop {
         if browser_online() {
@@ -75,13 +91,34 @@ async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<
                 failures += 1;
             }
         }
-        state.connection.set(if browser_online() { ConnectionState::Reconnecting } else { ConnectionState::Offline });
+        let online = browser_online();
+        state.connection.set(if online { ConnectionState::Reconnecting } else { ConnectionState::Offline });
         if failures == CHECK_SESSION_AFTER && matches!(current_user().await, Ok(None)) {
             let next = urlencoding::encode(&format!("/room/{room}/")).into_owned();
             let _ = window().location().set_href(&format!("/login?next={next}"));
             return;
         }
-        TimeoutFuture::new(backoff::delay_ms(failures, js_sys::Math::random())).await;
+        let delay = if online { backoff::delay_ms(failures, js_sys::Math::random()) } else { OFFLINE_RECHECK_MS };
+        wait_for_retry(delay, &mut woken).await;
+    }
+}
+
+/// How long to wait, when the browser says it is offline, before looking again
+/// (the `online` event usually comes first).
+const OFFLINE_RECHECK_MS: u32 = 30_000;
+
+/// Sleeps `delay_ms`, or less if the browser comes back online.
+async fn wait_for_retry(delay_ms: u32, woken: &mut mpsc::UnboundedReceiver<Wake>) {
+    let mut timer = TimeoutFuture::new(delay_ms).fuse();
+    loop {
+        select! {
+            () = timer => return,
+            wake = woken.next() => match wake {
+                Some(Wake::Online) | None => return,
+                // The outbox is sent as soon as the next connection opens.
+                Some(Wake::Flush | Wake::Offline) => {}
+            },
+        }
     }
 }
 
@@ -105,7 +142,7 @@ async fn connect(room: &str, after: i64) -> Option<WebSocket> {
 }
 
 /// Exchanges frames until the connection drops.
-async fn serve(socket: WebSocket, state: RoomState, woken: &mut mpsc::UnboundedReceiver<Flush>) {
+async fn serve(socket: WebSocket, state: RoomState, woken: &mut mpsc::UnboundedReceiver<Wake>) {
     let (mut sink, mut stream) = socket.split();
     // What this connection has sent; after a reconnect everything pending goes again.
     let mut sent = HashSet::new();
@@ -120,12 +157,13 @@ async fn serve(socket: WebSocket, state: RoomState, woken: &mut mpsc::UnboundedR
                 Some(Err(_)) | None => return,
             },
             wake = woken.next() => match wake {
-                Some(Flush) => {
+                Some(Wake::Flush) => {
                     if flush(&mut sink, state, &mut sent).await.is_err() {
                         return;
                     }
                 }
-                None => return,
+                Some(Wake::Online) => {}
+                Some(Wake::Offline) | None => return,
             },
         }
     }

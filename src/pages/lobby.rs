@@ -74,7 +74,7 @@ fn RoomTable(rooms: Vec<RoomListing>) -> impl IntoView {
                     view! {
                         <li class="room" data-room=key>
                             <a href=href rel="external">"#"{room.name}</a>
-                            <span class="count">{format!("{} messages", room.message_count)}</span>
+                            <span class="count">{message_count(room.message_count)}</span>
                             <time datetime=room.last_activity.clone()>{room.last_activity.replace('T', " ").chars().take(16).collect::<String>()}" UTC"</time>
                         </li>
                     }
@@ -82,6 +82,10 @@ fn RoomTable(rooms: Vec<RoomListing>) -> impl IntoView {
                 .collect_view()}
         </ul>
     }
+}
+
+fn message_count(count: i64) -> String {
+    if count == 1 { "1 message".to_owned() } else { format!("{count} messages") }
 }
 
 /// Without JavaScript the form goes to `/open`, which redirects; with it, the name

@@ -70,15 +70,16 @@ fn ChatRoom(page: HistoryPage) -> impl IntoView {
     let room = page.room;
     let connection = StoredValue::new_local(None::<RoomConnection>);
 
-    // Effects run only in the browser: that is where the socket lives.
+    // Effects run only in the browser: that is where the socket lives, and where
+    // it is closed again when the page goes away.
     let socket_room = room.clone();
     Effect::new(move |_| {
         connection.set_value(Some(RoomConnection::open(socket_room.clone(), state)));
-    });
-    on_cleanup(move || {
-        if let Some(open) = connection.try_update_value(Option::take).flatten() {
-            open.close();
-        }
+        on_cleanup(move || {
+            if let Some(open) = connection.try_update_value(Option::take).flatten() {
+                open.close();
+            }
+        });
     });
 
     let on_send = Callback::new(move |text: String| {
