@@ -1,0 +1,72 @@
+// Delivery: messages typed while offline wait in the outbox, show as pending, and
+// are delivered once, in order, when the connection comes back; the outbox
+// survives a reload.
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { register, uniqueName } from './helpers';
+
+async function personIn(browser: Browser, room: string, prefix: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await register(page, uniqueName(prefix));
+  await page.goto(`/room/${room}/`);
+  await expect(page.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
+  return page;
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.locator('#messageInput').fill(text);
+  await page.locator('#messageInput').press('Enter');
+}
+
+test('messages sent while offline arrive once, in order, after reconnecting', async ({ browser }) => {
+  const room = uniqueName('offline').replace(/_/g, '-');
+  const alice = await personIn(browser, room, 'alice');
+  const bob = await personIn(browser, room, 'bob');
+
+  await alice.context().setOffline(true);
+  await expect(alice.locator('#connectionState')).toHaveAttribute('data-state', 'offline');
+  for (const text of ['first', 'second', 'third']) {
+    await say(alice, text);
+  }
+  await expect(alice.locator('#messages .message.pending')).toHaveCount(3);
+  await expect(bob.locator('#messages .message')).toHaveCount(0);
+
+  await alice.context().setOffline(false);
+  await expect(alice.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
+  await expect(alice.locator('#messages .message.pending')).toHaveCount(0);
+  await expect(bob.locator('#messages .message .text')).toHaveText(['first', 'second', 'third']);
+  await expect(alice.locator('#messages .message .text')).toHaveText(['first', 'second', 'third']);
+
+  // Nothing arrives twice later on.
+  await say(bob, 'got them');
+  await expect(alice.locator('#messages .message .text')).toHaveText(['first', 'second', 'third', 'got them']);
+});
+
+test('pending messages survive a reload and are sent once', async ({ browser }) => {
+  const room = uniqueName('reload').replace(/_/g, '-');
+  const alice = await personIn(browser, room, 'alice');
+  const bob = await personIn(browser, room, 'bob');
+
+  // Refuse alice's socket so her messages stay in the outbox.
+  let refuse = true;
+  await alice.routeWebSocket(/\/ws\/room\//, (ws) => {
+    if (refuse) {
+      void ws.close();
+    } else {
+      ws.connectToServer();
+    }
+  });
+  await alice.reload();
+  await expect(alice.locator('#connectionState')).not.toHaveAttribute('data-state', 'connected');
+  await say(alice, 'kept across a reload');
+  await expect(alice.locator('#messages .message.pending')).toHaveCount(1);
+  const saved = await alice.evaluate((r) => localStorage.getItem(`parlor.outbox.${r}`), room);
+  expect(saved).toContain('kept across a reload');
+
+  refuse = false;
+  await alice.reload();
+  await expect(bob.locator('#messages .message .text')).toHaveText(['kept across a reload']);
+  await expect(alice.locator('#messages .message.pending')).toHaveCount(0);
+  await expect(alice.locator('#messages .message .text')).toHaveText(['kept across a reload']);
+  const cleared = await alice.evaluate((r) => localStorage.getItem(`parlor.outbox.${r}`), room);
+  expect(cleared).toBeNull();
+});
