@@ -96,6 +96,19 @@ pub enum FrameErrorCode {
 }
 
 impl FrameErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadFrame => "bad_frame",
+            Self::UnknownType => "unknown_type",
+            Self::EmptyText => "empty_text",
+            Self::TextTooLong => "text_too_long",
+            Self::BadClientId => "bad_client_id",
+            Self::BinaryFrame => "binary_frame",
+            Self::StoreFailed => "store_failed",
+        }
+    }
+
     /// A sentence a person can read, for the `message` field.
     pub fn describe(self) -> &'static str {
         match self {
@@ -173,6 +186,13 @@ mod tests {
         assert_eq!(code(&long), FrameErrorCode::TextTooLong);
         let long_id = format!(r#"{{"type":"send","text":"x","client_id":"{}"}}"#, "c".repeat(65));
         assert_eq!(code(&long_id), FrameErrorCode::BadClientId);
+    }
+
+    #[test]
+    fn error_codes_print_as_they_serialize() {
+        for code in [FrameErrorCode::BadFrame, FrameErrorCode::TextTooLong, FrameErrorCode::StoreFailed] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::{
     server::{
         auth::{AuthSession, User},
         layer::{Event, Received, Subscription},
+        metrics as m,
         state::AppState,
         store::{self, HistoryQuery},
     },
@@ -100,6 +101,7 @@ struct ChatConsumer {
 
 impl ChatConsumer {
     async fn run(self, socket: WebSocket, after: Option<i64>) -> Result<(), ConsumerError> {
+        let _counted = OpenSocket::count();
         // Join the group before reading the database, so nothing committed in between is missed.
         let mut group = self.state.layer.group_add(&self.room).await?;
         let (mut sink, mut stream) = socket.split();
@@ -163,13 +165,17 @@ impl ChatConsumer {
         let stored = match stored {
             Ok(stored) => stored,
             Err(err) => {
+                metrics::counter!(m::STORE_ERRORS).increment(1);
                 tracing::error!(%err, room = self.room, "storing a message failed");
                 send_error(sink, FrameErrorCode::StoreFailed, send.client_id).await?;
                 return Ok(true);
             }
         };
         let seq = stored.message.seq;
-        if !stored.duplicate {
+        if stored.duplicate {
+            metrics::counter!(m::MESSAGES_DUPLICATE).increment(1);
+        } else {
+            metrics::counter!(m::MESSAGES_STORED).increment(1);
             let frame = ServerFrame::Message { room: self.room.clone(), message: stored.message };
             let event = Event { seq, frame: encode(&frame) };
             if let Err(err) = self.state.layer.group_send(&self.room, event).await {
@@ -198,6 +204,7 @@ impl ChatConsumer {
             // A gap (events published out of order, or one missed): the database has it all.
             Received::Event(_) => self.catch_up(sink, last_sent).await?,
             Received::Lagged { missed } => {
+                metrics::counter!(m::SOCKET_LAG).increment(1);
                 tracing::debug!(room = self.room, missed, "socket lagged; catching up from the database");
                 self.catch_up(sink, last_sent).await?;
             }
@@ -215,6 +222,7 @@ impl ChatConsumer {
             let query = HistoryQuery { before: None, after: Some(*last_sent), limit: MAX_PAGE_SIZE };
             let page = store::history(&self.state.db, &self.room, query).await?;
             let full_page = page.len() as u64 == MAX_PAGE_SIZE;
+            metrics::counter!(m::CATCH_UP_MESSAGES).increment(page.len() as u64);
             for message in page {
                 let seq = message.seq;
                 let frame = ServerFrame::Message { room: self.room.clone(), message };
@@ -244,6 +252,22 @@ impl ChatConsumer {
     }
 }
 
+/// Counts a socket in `parlor_sockets_open` for as long as it lives, however it ends.
+struct OpenSocket;
+
+impl OpenSocket {
+    fn count() -> Self {
+        metrics::gauge!(m::SOCKETS_OPEN).increment(1.0);
+        Self
+    }
+}
+
+impl Drop for OpenSocket {
+    fn drop(&mut self) {
+        metrics::gauge!(m::SOCKETS_OPEN).decrement(1.0);
+    }
+}
+
 fn encode(frame: &ServerFrame) -> Utf8Bytes {
     // Serializing these plain structs cannot fail.
     serde_json::to_string(frame).unwrap_or_default().into()
@@ -254,5 +278,6 @@ async fn send_frame(sink: &mut Sink, frame: &ServerFrame) -> Result<(), axum::Er
 }
 
 async fn send_error(sink: &mut Sink, code: FrameErrorCode, client_id: Option<String>) -> Result<(), axum::Error> {
+    metrics::counter!(m::FRAMES_REJECTED, "code" => code.as_str()).increment(1);
     send_frame(sink, &ServerFrame::Error { code, message: code.describe().to_owned(), client_id }).await
 }

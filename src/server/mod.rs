@@ -13,6 +13,7 @@
 //! - [`forms`]: how account server functions answer plain form posts and JS calls.
 //! - [`guard`]: sends anonymous visitors of protected pages to `/login`.
 //! - [`layer`]: the channel layer that fans messages out to a room's sockets.
+//! - [`metrics`]: Prometheus counters and the `/metrics` endpoint.
 //! - [`shutdown`]: SIGINT/SIGTERM handling shared by the listener and the sockets.
 
 pub mod startup;
@@ -24,6 +25,7 @@ pub mod forms;
 pub mod guard;
 pub mod http_api;
 pub mod layer;
+pub mod metrics;
 pub mod routes;
 pub mod sessions;
 pub mod shutdown;

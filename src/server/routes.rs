@@ -10,7 +10,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     app::{App, shell},
     server::{
-        auth::Backend, config::Config, consumer, guard, http_api, sessions::DbSessionStore,
+        auth::Backend, config::Config, consumer, guard, http_api, metrics, sessions::DbSessionStore,
         state::AppState,
     },
 };
@@ -33,6 +33,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let shell_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(http_api::healthz))
+        .route("/metrics", get(metrics::render))
         .route("/api/messages/{room}", get(http_api::messages))
         .route("/api/messages/{room}/", get(http_api::messages))
         .route("/ws/room/{room}", get(consumer::connect))

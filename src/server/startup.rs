@@ -13,6 +13,7 @@ use crate::server::{
     config::{ChannelLayerKind, Config},
     db::{self, DbSetupError},
     layer::{ChannelLayer, MemoryLayer},
+    metrics,
     routes,
     sessions::DbSessionStore,
     shutdown::{self, ShutdownTrigger},
@@ -46,6 +47,7 @@ const SOCKET_DRAIN: Duration = Duration::from_secs(10);
 
 /// Opens the database, builds the app and starts serving in the background.
 pub async fn start(config: Config) -> Result<Running, StartupError> {
+    metrics::install();
     let db = db::connect_and_migrate(&config.database_url()).await?;
     let layer: Arc<dyn ChannelLayer> = match &config.channel_layer {
         ChannelLayerKind::Memory => Arc::new(MemoryLayer::new(config.layer_capacity as usize)),
