@@ -32,7 +32,10 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `./target/release/parlor --addr 127.0.0.1:${port} --data-dir ${dataDir}`,
+    // Every test comes from 127.0.0.1, so the per-IP limits are raised for the suite.
+    command:
+      `./target/release/parlor --addr 127.0.0.1:${port} --data-dir ${dataDir} ` +
+      '--auth-attempts-per-ip 100000 --upgrades-per-ip 100000',
     cwd: '..',
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

@@ -27,6 +27,10 @@ pub enum AppError {
     BadRoom(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("cross-site request refused")]
+    CrossSite,
     #[error("something went wrong on the server; please try again")]
     Internal,
     #[error("{0}")]
@@ -44,6 +48,8 @@ impl AppError {
             Self::BadUsername(_) => "bad_username",
             Self::BadRoom(_) => "bad_room",
             Self::BadRequest(_) => "bad_request",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::CrossSite => "cross_site",
             Self::Internal => "internal",
             Self::Transport(_) => "transport",
         }
@@ -55,14 +61,19 @@ impl AppError {
             Self::Unauthorized | Self::WrongCredentials => 401,
             Self::UsernameTaken => 409,
             Self::PasswordTooShort | Self::BadUsername(_) | Self::BadRoom(_) | Self::BadRequest(_) => 400,
+            Self::RateLimited { .. } => 429,
+            Self::CrossSite => 403,
             Self::Internal | Self::Transport(_) => 500,
         }
     }
 
-    /// Rebuilds an error from the code carried in a `?error=` query parameter after a
-    /// plain (no-JS) form post, so the page can show the same message.
-    pub fn from_code(code: &str) -> Option<Self> {
+    /// Rebuilds an error from the `?error=` (and `?retry_after=`) query parameters
+    /// of a plain (no-JS) form post's redirect, so the page shows the same message.
+    pub fn from_code(code: &str, retry_after: Option<&str>) -> Option<Self> {
         Some(match code {
+            "rate_limited" => Self::RateLimited {
+                retry_after_secs: retry_after.and_then(|s| s.parse().ok()).unwrap_or(60),
+            },
             "unauthorized" => Self::Unauthorized,
             "username_taken" => Self::UsernameTaken,
             "wrong_credentials" => Self::WrongCredentials,

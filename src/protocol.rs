@@ -93,6 +93,8 @@ pub enum FrameErrorCode {
     BinaryFrame,
     /// The message could not be stored; the client should retry later.
     StoreFailed,
+    /// The sender is over its message rate; the client should retry later.
+    RateLimited,
 }
 
 impl FrameErrorCode {
@@ -106,6 +108,7 @@ impl FrameErrorCode {
             Self::BadClientId => "bad_client_id",
             Self::BinaryFrame => "binary_frame",
             Self::StoreFailed => "store_failed",
+            Self::RateLimited => "rate_limited",
         }
     }
 
@@ -119,6 +122,7 @@ impl FrameErrorCode {
             Self::BadClientId => "client_id must be 1-64 characters",
             Self::BinaryFrame => "binary frames are not supported; send JSON text frames",
             Self::StoreFailed => "the message could not be stored; try again",
+            Self::RateLimited => "too many messages; slow down",
         }
     }
 }

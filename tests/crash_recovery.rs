@@ -35,7 +35,7 @@ fn free_port() -> u16 {
 
 fn start_server(port: u16, data_dir: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_parlor"))
-        .args(["--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args(["--addr", &format!("127.0.0.1:{port}"), "--messages-per-second", "100000", "--data-dir"])
         .arg(data_dir)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

@@ -59,7 +59,11 @@ async fn the_same_client_id_is_stored_once_and_acked_with_its_first_seq() {
 #[tokio::test]
 async fn a_lagging_subscriber_is_caught_up_from_the_database() {
     // A buffer of one event: any subscriber that is not instantly scheduled lags.
-    let app = TestApp::spawn_with(|config| config.layer_capacity = 1).await;
+    let app = TestApp::spawn_with(|config| {
+        config.layer_capacity = 1;
+        config.messages_per_second = 100_000;
+    })
+    .await;
     let (alice, bob) = (app.user("alice").await, app.user("bob").await);
     let mut readers = Vec::new();
     for _ in 0..4 {

@@ -199,7 +199,11 @@ fn handle_frame(text: &str, state: RoomState) {
             }
         }
         ServerFrame::Ack { client_id: None, .. } => {}
-        ServerFrame::Error { code, message, client_id: Some(id) } if code != FrameErrorCode::StoreFailed => {
+        // Refusals that retrying cannot fix mark the entry; transient ones leave it
+        // pending, to be sent again after the next reconnect.
+        ServerFrame::Error { code, message, client_id: Some(id) }
+            if !matches!(code, FrameErrorCode::StoreFailed | FrameErrorCode::RateLimited) =>
+        {
             state.outbox.update(|o| {
                 if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
                     p.error = Some(message);

@@ -17,6 +17,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     let next = forms::safe_next(next.as_deref());
     let mut auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let outcome = async {
+        forms::check_auth_rate(&username).await?;
         let creds = Credentials { username: username.clone(), password };
         let user = auth
             .authenticate(creds)
@@ -46,7 +47,9 @@ pub async fn logout() -> Result<(), AppError> {
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let error = Signal::derive(move || {
-        query.read().get("error").and_then(|code| AppError::from_code(&code)).map(|e| e.to_string())
+        let query = query.read();
+        let retry_after = query.get("retry_after");
+        query.get("error").and_then(|code| AppError::from_code(&code, retry_after.as_deref())).map(|e| e.to_string())
     });
     let next = Signal::derive(move || query.read().get("next").unwrap_or_default());
     let username = Signal::derive(move || query.read().get("username").unwrap_or_default());

@@ -15,6 +15,7 @@ pub async fn register(username: String, password: String, next: Option<String>) 
     let state = use_context::<AppState>().ok_or(AppError::Internal)?;
     let mut auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
     let outcome = async {
+        forms::check_auth_rate(&username).await?;
         let user = crate::server::auth::register(&state.db, &username, password).await?;
         auth.login(&user).await.map_err(|_| AppError::Internal)
     }
@@ -26,7 +27,9 @@ pub async fn register(username: String, password: String, next: Option<String>) 
 pub fn RegisterPage() -> impl IntoView {
     let query = use_query_map();
     let error = Signal::derive(move || {
-        query.read().get("error").and_then(|code| AppError::from_code(&code)).map(|e| e.to_string())
+        let query = query.read();
+        let retry_after = query.get("retry_after");
+        query.get("error").and_then(|code| AppError::from_code(&code, retry_after.as_deref())).map(|e| e.to_string())
     });
     let next = Signal::derive(move || query.read().get("next").unwrap_or_default());
     let username = Signal::derive(move || query.read().get("username").unwrap_or_default());

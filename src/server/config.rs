@@ -39,6 +39,22 @@ pub struct Config {
     /// Days a login session lasts without activity.
     #[arg(long, env = "PARLOR_SESSION_DAYS", default_value_t = 14)]
     pub session_days: u32,
+
+    /// Log-in and registration attempts allowed per client IP per minute.
+    #[arg(long, env = "PARLOR_AUTH_ATTEMPTS_PER_IP", default_value_t = 30)]
+    pub auth_attempts_per_ip: u32,
+
+    /// Log-in attempts allowed per username per minute.
+    #[arg(long, env = "PARLOR_AUTH_ATTEMPTS_PER_USERNAME", default_value_t = 10)]
+    pub auth_attempts_per_username: u32,
+
+    /// Messages a user may send per room per second (bursts of three times that).
+    #[arg(long, env = "PARLOR_MESSAGES_PER_SECOND", default_value_t = 10)]
+    pub messages_per_second: u32,
+
+    /// WebSocket upgrades allowed per client IP per minute.
+    #[arg(long, env = "PARLOR_UPGRADES_PER_IP", default_value_t = 120)]
+    pub upgrades_per_ip: u32,
 }
 
 /// Which channel layer fans messages out.

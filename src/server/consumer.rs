@@ -4,14 +4,14 @@
 //! it; `chat_message` forwards the group's events to the socket in `seq` order,
 //! catching up from the database whenever it sees a gap or lags behind.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
     extract::{
-        Path, Query, State, WebSocketUpgrade,
+        ConnectInfo, Path, Query, State, WebSocketUpgrade,
         ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code},
     },
-    http::{HeaderMap, StatusCode, header},
+    http::HeaderMap,
     response::{IntoResponse, Response},
 };
 use futures::{SinkExt, StreamExt, stream::SplitSink};
@@ -24,6 +24,7 @@ use crate::{
         auth::{AuthSession, User},
         layer::{Event, Received, Subscription},
         metrics as m,
+        origin,
         state::AppState,
         store::{self, HistoryQuery},
     },
@@ -39,6 +40,7 @@ pub async fn connect(
     auth: AuthSession,
     Path(room): Path<String>,
     Query(params): Query<HashMap<String, String>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
     let Some(User(user)) = auth.user else {
@@ -48,8 +50,11 @@ pub async fn connect(
         Ok(room) => room,
         Err(why) => return AppError::BadRoom(why.into()).into_response(),
     };
-    if !is_same_origin(&headers) {
-        return (StatusCode::FORBIDDEN, "cross-origin WebSocket upgrades are refused").into_response();
+    if !origin::is_same_origin(&headers) {
+        return AppError::CrossSite.into_response();
+    }
+    if let Err(throttled) = state.limits.check_upgrade(peer.ip()) {
+        return AppError::RateLimited { retry_after_secs: throttled.retry_after_secs }.into_response();
     }
     let after = match params.get("after").map(|raw| raw.parse::<i64>()) {
         None => None,
@@ -67,16 +72,6 @@ pub async fn connect(
                 }
             })
         })
-}
-
-/// True when the `Origin` header names the host the request was sent to.
-fn is_same_origin(headers: &HeaderMap) -> bool {
-    let header_str = |name| headers.get(name).and_then(|v: &header::HeaderValue| v.to_str().ok());
-    let (Some(origin), Some(host)) = (header_str(header::ORIGIN), header_str(header::HOST)) else {
-        return false;
-    };
-    let origin_host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
-    origin_host == Some(host)
 }
 
 /// Why a socket ended early.
@@ -154,6 +149,13 @@ impl ChatConsumer {
                 return Ok(true);
             }
         };
+        if let Err(throttled) = self.state.limits.check_message(self.user.id, &self.room) {
+            let message = format!("too many messages; try again in {} s", throttled.retry_after_secs);
+            metrics::counter!(m::FRAMES_REJECTED, "code" => FrameErrorCode::RateLimited.as_str()).increment(1);
+            let frame = ServerFrame::Error { code: FrameErrorCode::RateLimited, message, client_id: send.client_id };
+            send_frame(sink, &frame).await?;
+            return Ok(true);
+        }
         let stored = store::append_message(
             &self.state.db,
             &self.room,

@@ -36,6 +36,22 @@ fn accepts_html(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
+/// Refuses the attempt when the client's IP or the username is over its limit.
+pub async fn check_auth_rate(username: &str) -> Result<(), AppError> {
+    use axum::extract::ConnectInfo;
+
+    use crate::server::state::AppState;
+
+    let state = use_context::<AppState>().ok_or(AppError::Internal)?;
+    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    state
+        .limits
+        .check_auth(peer.ip(), username)
+        .map_err(|t| AppError::RateLimited { retry_after_secs: t.retry_after_secs })
+}
+
 /// Turns the outcome of a form's action into the server function's answer.
 /// `form_page` is the form's path; `username` is echoed back so it need not be retyped.
 pub fn finish(outcome: Result<(), AppError>, form_page: &str, next: &str, username: &str) -> Result<(), AppError> {
@@ -46,18 +62,24 @@ pub fn finish(outcome: Result<(), AppError>, form_page: &str, next: &str, userna
         }
         Err(err) => {
             if is_plain_form_post() {
-                let target = format!(
+                let mut target = format!(
                     "{form_page}?error={}&next={}&username={}",
                     err.code(),
                     urlencoding::encode(next),
                     urlencoding::encode(username)
                 );
+                if let AppError::RateLimited { retry_after_secs } = err {
+                    target.push_str(&format!("&retry_after={retry_after_secs}"));
+                }
                 leptos_axum::redirect(&target);
             } else if let Some(response) = use_context::<ResponseOptions>() {
                 response.set_status(
                     axum::http::StatusCode::from_u16(err.status())
                         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
                 );
+                if let AppError::RateLimited { retry_after_secs } = err {
+                    response.insert_header(header::RETRY_AFTER, retry_after_secs.into());
+                }
             }
             Err(err)
         }

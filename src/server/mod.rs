@@ -13,6 +13,9 @@
 //! - [`forms`]: how account server functions answer plain form posts and JS calls.
 //! - [`guard`]: sends anonymous visitors of protected pages to `/login`.
 //! - [`layer`]: the channel layer that fans messages out to a room's sockets.
+//! - [`limits`]: rate limits for log-ins, messages and socket upgrades.
+//! - [`origin`]: same-origin checks for socket upgrades and form posts.
+//! - [`security_headers`]: CSP and the other protective response headers.
 //! - [`metrics`]: Prometheus counters and the `/metrics` endpoint.
 //! - [`shutdown`]: SIGINT/SIGTERM handling shared by the listener and the sockets.
 
@@ -25,8 +28,11 @@ pub mod forms;
 pub mod guard;
 pub mod http_api;
 pub mod layer;
+pub mod limits;
 pub mod metrics;
+pub mod origin;
 pub mod routes;
+pub mod security_headers;
 pub mod sessions;
 pub mod shutdown;
 pub mod state;

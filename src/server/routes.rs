@@ -3,6 +3,8 @@
 
 use axum::{Router, middleware, routing::get};
 use axum_login::AuthManagerLayerBuilder;
+use tower::ServiceBuilder;
+use tower_http::limit::RequestBodyLimitLayer;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -10,13 +12,17 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     app::{App, shell},
     server::{
-        auth::Backend, config::Config, consumer, guard, http_api, metrics, sessions::DbSessionStore,
+        auth::Backend, config::Config, consumer, guard, http_api, metrics, origin, security_headers,
+        sessions::DbSessionStore,
         state::AppState,
     },
 };
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "parlor_session";
+
+/// Largest request body accepted (forms and server-function calls are tiny).
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Builds the whole application router.
 pub fn router(state: AppState, config: &Config) -> Router {
@@ -28,6 +34,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::days(i64::from(config.session_days))));
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), sessions).build();
 
+    let [a, b, c, d] = security_headers::layers();
     let pages = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
@@ -48,5 +55,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(guard::room_pages))
         .layer(auth)
+        .layer(middleware::from_fn(origin::refuse_cross_site_writes))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(ServiceBuilder::new().layer(a).layer(b).layer(c).layer(d))
         .with_state(state)
 }

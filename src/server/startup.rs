@@ -13,6 +13,7 @@ use crate::server::{
     config::{ChannelLayerKind, Config},
     db::{self, DbSetupError},
     layer::{ChannelLayer, MemoryLayer},
+    limits::Limits,
     metrics,
     routes,
     sessions::DbSessionStore,
@@ -66,12 +67,14 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         layer,
         shutdown: shutdown.clone(),
         sockets: sockets.clone(),
+        limits: Arc::new(Limits::new(&config)),
     };
+    spawn_limit_cleanup(state.limits.clone());
     spawn_session_cleanup(DbSessionStore::new(db));
     let app = routes::router(state, &config);
     let mut stop = shutdown;
     let serving = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service())
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move { stop.wait().await })
             .await
     });
@@ -108,6 +111,17 @@ fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
     }
     options.site_addr = addr;
     Ok(options)
+}
+
+/// Lets the rate limiters forget idle clients once a minute.
+fn spawn_limit_cleanup(limits: Arc<Limits>) {
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            limits.forget_idle();
+        }
+    });
 }
 
 /// Deletes expired sessions once an hour.

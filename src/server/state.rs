@@ -7,7 +7,7 @@ use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use tokio_util::task::TaskTracker;
 
-use crate::server::{layer::ChannelLayer, shutdown::Shutdown};
+use crate::server::{layer::ChannelLayer, limits::Limits, shutdown::Shutdown};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -20,4 +20,6 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Room socket tasks, so shutdown can wait for them to finish.
     pub sockets: TaskTracker,
+    /// Rate limits for log-ins, messages and upgrades.
+    pub limits: Arc<Limits>,
 }
