@@ -240,6 +240,16 @@ impl Socket {
         }
     }
 
+    /// The next frame whose type is one of `kinds`, skipping others.
+    pub async fn next_of_any(&mut self, kinds: &[&str]) -> Value {
+        loop {
+            let frame = self.next_json().await;
+            if kinds.iter().any(|kind| frame["type"] == *kind) {
+                return frame;
+            }
+        }
+    }
+
     /// Asserts that no frame arrives within `wait`.
     pub async fn expect_silence(&mut self, wait: Duration) {
         assert!(self.unread.is_empty(), "unread frames: {:?}", self.unread);
