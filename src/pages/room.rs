@@ -68,7 +68,7 @@ fn ChatRoom(page: HistoryPage) -> impl IntoView {
     let has_older = page.messages.len() as u64 == PAGE_SIZE && page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::new(page.messages, has_older);
     let room = page.room;
-    let connection = StoredValue::new_local(None::<RoomConnection>);
+    let connection = StoredValue::new(None::<RoomConnection>);
 
     // Effects run only in the browser: that is where the socket lives, and where
     // it is closed again when the page goes away.

@@ -62,7 +62,7 @@ pub struct Config {
 pub enum ChannelLayerKind {
     /// In-process tokio broadcast: one instance serves every room.
     Memory,
-    /// Redis pub/sub at the given URL (not available yet).
+    /// Redis pub/sub at the given URL: several instances share the rooms.
     Redis(String),
 }
 

@@ -12,7 +12,7 @@ use tower_sessions::ExpiredDeletion;
 use crate::server::{
     config::{ChannelLayerKind, Config},
     db::{self, DbSetupError},
-    layer::{ChannelLayer, MemoryLayer},
+    layer::{ChannelLayer, MemoryLayer, RedisLayer},
     limits::Limits,
     metrics,
     routes,
@@ -28,8 +28,8 @@ pub enum StartupError {
     Database(#[from] DbSetupError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
-    #[error("the Redis channel layer is not available in this version; use --channel-layer memory")]
-    RedisUnavailable,
+    #[error("cannot connect to the channel layer: {0}")]
+    ChannelLayer(String),
     #[error("cannot read the Leptos site configuration: {0}")]
     Site(String),
 }
@@ -52,7 +52,11 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let db = db::connect_and_migrate(&config.database_url()).await?;
     let layer: Arc<dyn ChannelLayer> = match &config.channel_layer {
         ChannelLayerKind::Memory => Arc::new(MemoryLayer::new(config.layer_capacity as usize)),
-        ChannelLayerKind::Redis(_) => return Err(StartupError::RedisUnavailable),
+        ChannelLayerKind::Redis(url) => Arc::new(
+            RedisLayer::connect(url, config.layer_capacity as usize)
+                .await
+                .map_err(|err| StartupError::ChannelLayer(err.to_string()))?,
+        ),
     };
     let listener = TcpListener::bind(config.addr)
         .await

@@ -3,6 +3,8 @@
 //! that carry the same session. Everything goes over real sockets.
 #![allow(dead_code)]
 
+pub mod services;
+
 use std::{collections::VecDeque, net::SocketAddr, sync::Arc, time::Duration};
 
 use futures::{SinkExt, StreamExt};
@@ -92,6 +94,11 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// The same person (same cookies) talking to another instance.
+    pub fn on(&self, app: &TestApp) -> Visitor {
+        Visitor { http: self.http.clone(), jar: self.jar.clone(), base: app.url(""), addr: app.addr }
+    }
+
     /// Posts a form to a server function the way the WASM client does (JSON back).
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.http

@@ -1,75 +1,36 @@
-//! The in-memory channel layer: one tokio broadcast channel per room with
-//! subscribers, for a single Parlor instance.
-
-use std::{
-    collections::HashMap,
-    sync::{Arc, Mutex},
-};
+//! The in-memory channel layer: one instance serves every room, so publishing is
+//! handing the event to the room's local broadcast channel.
 
 use async_trait::async_trait;
-use tokio::sync::broadcast;
 
-use super::{ChannelLayer, Event, LayerError, Subscription};
+use super::{ChannelLayer, Event, LayerError, Subscription, groups::LocalGroups};
 
-type Groups = Arc<Mutex<HashMap<String, broadcast::Sender<Event>>>>;
-
-/// Groups held in this process.
+/// Groups held in this process only.
 #[derive(Clone)]
 pub struct MemoryLayer {
-    groups: Groups,
-    /// Events a group buffers for its slowest subscriber before that one lags.
-    capacity: usize,
+    groups: LocalGroups,
 }
 
 impl MemoryLayer {
     pub fn new(capacity: usize) -> Self {
-        Self { groups: Arc::default(), capacity: capacity.max(1) }
+        Self { groups: LocalGroups::new(capacity, None) }
     }
 
     /// Number of groups with at least one subscriber.
     pub fn group_count(&self) -> usize {
-        lock(&self.groups).len()
-    }
-}
-
-fn lock(groups: &Groups) -> std::sync::MutexGuard<'_, HashMap<String, broadcast::Sender<Event>>> {
-    // A panic while holding this lock cannot leave the map inconsistent.
-    groups.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Removes a group once its last subscriber is gone.
-struct LeaveGroup {
-    groups: Groups,
-    name: String,
-}
-
-impl Drop for LeaveGroup {
-    fn drop(&mut self) {
-        let mut groups = lock(&self.groups);
-        // This subscription's receiver is still alive while it drops, hence `<= 1`.
-        if groups.get(&self.name).is_some_and(|tx| tx.receiver_count() <= 1) {
-            groups.remove(&self.name);
-        }
+        self.groups.count()
     }
 }
 
 #[async_trait]
 impl ChannelLayer for MemoryLayer {
     async fn group_send(&self, group: &str, event: Event) -> Result<(), LayerError> {
-        if let Some(sender) = lock(&self.groups).get(group) {
-            // No receivers means nobody is listening; that is not an error.
-            let _ = sender.send(event);
-        }
+        self.groups.deliver(group, event);
         Ok(())
     }
 
     async fn group_add(&self, group: &str) -> Result<Subscription, LayerError> {
-        let receiver = lock(&self.groups)
-            .entry(group.to_owned())
-            .or_insert_with(|| broadcast::channel(self.capacity).0)
-            .subscribe();
-        let leave = LeaveGroup { groups: self.groups.clone(), name: group.to_owned() };
-        Ok(Subscription::new(receiver, Some(Box::new(leave))))
+        Ok(self.groups.join(group).0)
     }
 
     async fn health(&self) -> Result<(), LayerError> {
@@ -99,7 +60,7 @@ mod tests {
                 other => panic!("expected an event, got {other:?}"),
             }
         }
-        assert!(other.receiver.try_recv().is_err());
+        assert!(other.try_recv().is_none());
     }
 
     #[tokio::test]

@@ -3,17 +3,20 @@
 //!
 //! A published [`Event`] carries the message frame already serialized, so a
 //! message is encoded once and the same bytes go to every subscriber. Inside an
-//! instance, a room's subscribers share one tokio broadcast channel; the memory
-//! layer feeds it directly, a Redis layer would feed it from one Redis
-//! subscription per room.
+//! instance, a room's subscribers share one tokio broadcast channel
+//! ([`groups`]); the memory layer feeds it directly, the Redis layer also feeds
+//! it from one Redis subscription per room and instance.
 
+mod groups;
 mod memory;
+mod redis;
 
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
 pub use memory::MemoryLayer;
+pub use redis::RedisLayer;
 
 /// One committed message on its way to the room's sockets.
 #[derive(Clone, Debug)]
@@ -22,6 +25,17 @@ pub struct Event {
     pub seq: i64,
     /// The `message` frame as JSON text.
     pub frame: Utf8Bytes,
+}
+
+/// `seq` of the resync marker; real messages start at 1.
+const RESYNC_SEQ: i64 = 0;
+
+impl Event {
+    /// Not a message: tells subscribers that events may have been lost (the layer
+    /// was disconnected) and they must catch up from the database.
+    pub fn resync() -> Self {
+        Self { seq: RESYNC_SEQ, frame: Utf8Bytes::from_static("") }
+    }
 }
 
 /// The layer could not be reached.
@@ -46,8 +60,8 @@ pub trait ChannelLayer: Send + Sync + 'static {
 #[derive(Debug)]
 pub enum Received {
     Event(Event),
-    /// The subscriber fell behind and `missed` events were dropped for it: it must
-    /// catch up from the database.
+    /// The subscriber fell behind and `missed` events were dropped for it (0 when
+    /// unknown, after a layer reconnect): it must catch up from the database.
     Lagged { missed: u64 },
     /// The group was closed.
     Closed,
@@ -69,9 +83,16 @@ impl Subscription {
     /// Waits for the next event of the group.
     pub async fn recv(&mut self) -> Received {
         match self.receiver.recv().await {
+            Ok(event) if event.seq == RESYNC_SEQ => Received::Lagged { missed: 0 },
             Ok(event) => Received::Event(event),
             Err(broadcast::error::RecvError::Lagged(missed)) => Received::Lagged { missed },
             Err(broadcast::error::RecvError::Closed) => Received::Closed,
         }
+    }
+
+    /// The next event if one is waiting (for tests).
+    #[cfg(test)]
+    pub fn try_recv(&mut self) -> Option<Event> {
+        self.receiver.try_recv().ok()
     }
 }
