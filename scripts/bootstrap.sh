@@ -4,7 +4,8 @@
 # Debian). Safe to run again and again.
 #
 #   scripts/bootstrap.sh          toolchain for building and running Parlor
-#   scripts/bootstrap.sh --test   also Chromium and the end-to-end npm packages
+#   scripts/bootstrap.sh --test   also Chromium, PostgreSQL, Redis, nginx and the
+#                                 end-to-end npm packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,8 +54,14 @@ if ! have wasm-opt || ! wasm-opt --version | grep -q 'version 1[3-9][0-9]'; then
 fi
 
 if $want_test; then
-  if ! have chromium; then
-    apt_install chromium
+  missing=()
+  have chromium || missing+=(chromium)
+  have redis-server || missing+=(redis-server)
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+  have psql || missing+=(postgresql-client)
+  have nginx || missing+=(nginx)
+  if ((${#missing[@]})); then
+    apt_install "${missing[@]}"
   fi
   if [[ ! -d end2end/node_modules/@playwright/test ]]; then
     log "installing the end-to-end test packages (npm ci)"

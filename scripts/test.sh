@@ -16,3 +16,5 @@ cargo leptos build --release
 echo "== playwright"
 cd end2end
 npx playwright test
+echo "== playwright: two instances behind nginx"
+npx playwright test -c playwright.scale-out.config.ts

@@ -135,3 +135,40 @@ async fn a_redis_restart_mid_run_loses_nothing() {
     }
     assert!(healthy, "health recovers after Redis is back");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_outage_gives_clear_errors_and_no_ack() {
+    let (postgres, redis) = (Postgres::start(), Redis::start());
+    let database = postgres.create_database("pg_outage");
+    let app = instance(&database, &redis).await;
+    let alice = app.user("alice").await;
+    let mut socket = alice.socket("fragile", Some(0)).await;
+    assert_eq!(socket.say("before", "before").await, 1);
+
+    postgres.stop();
+    socket.send_json(serde_json::json!({"type": "send", "text": "during", "client_id": "during"})).await;
+    let frame = socket.next_of_any(&["ack", "error"]).await;
+    assert_eq!(frame["type"], "error", "no ack without a commit: {frame}");
+    assert_eq!(frame["code"], "store_failed");
+    assert_eq!(frame["client_id"], "during");
+    let (status, health) = alice.get_json("/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_ne!(health["database"], "ok");
+
+    postgres.restart();
+    // The client resends from its outbox with the same client_id, once.
+    let mut seq = None;
+    for _ in 0..50 {
+        socket.send_json(serde_json::json!({"type": "send", "text": "during", "client_id": "during"})).await;
+        let frame = socket.next_of_any(&["ack", "error"]).await;
+        if frame["type"] == "ack" {
+            seq = frame["seq"].as_i64();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seq, Some(2));
+    let (_, history) = alice.get_json("/api/messages/fragile/").await;
+    let texts: Vec<&str> = history["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["before", "during"]);
+}

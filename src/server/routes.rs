@@ -38,9 +38,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     let pages = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
-    Router::new()
-        .route("/healthz", get(http_api::healthz))
-        .route("/metrics", get(metrics::render))
+    let app = Router::new()
         .route("/api/messages/{room}", get(http_api::messages))
         .route("/api/messages/{room}/", get(http_api::messages))
         .route("/ws/room/{room}", get(consumer::connect))
@@ -54,7 +52,13 @@ pub fn router(state: AppState, config: &Config) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(guard::room_pages))
-        .layer(auth)
+        .layer(auth);
+    // Health and metrics stay outside the session layer: they must answer even
+    // when the database (which holds sessions) does not.
+    Router::new()
+        .route("/healthz", get(http_api::healthz))
+        .route("/metrics", get(metrics::render))
+        .merge(app)
         .layer(middleware::from_fn(origin::refuse_cross_site_writes))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(ServiceBuilder::new().layer(a).layer(b).layer(c).layer(d))

@@ -116,12 +116,33 @@ impl Postgres {
         let port = free_port();
         pg_tool(&bin, "initdb", &["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
         let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200",
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
             dir.path().display()
         );
         pg_tool(&bin, "pg_ctl", &["-D", data, "-o", &options, "-l", &format!("{data}.log"), "-w", "start"]);
         wait_for_port(port, "postgres");
         Self { port, dir, bin }
+    }
+
+    fn data_dir(&self) -> String {
+        self.dir.path().join("data").to_str().unwrap().to_owned()
+    }
+
+    /// Stops the server at once (as a crash would).
+    pub fn stop(&self) {
+        pg_tool(&self.bin, "pg_ctl", &["-D", &self.data_dir(), "-m", "immediate", "-w", "stop"]);
+    }
+
+    /// Starts it again on the same port and data.
+    pub fn restart(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            self.port,
+            self.dir.path().display()
+        );
+        let data = self.data_dir();
+        pg_tool(&self.bin, "pg_ctl", &["-D", &data, "-o", &options, "-l", &format!("{data}.log"), "-w", "start"]);
+        wait_for_port(self.port, "postgres");
     }
 
     /// Creates a fresh database and returns its URL.
@@ -139,7 +160,22 @@ impl Postgres {
 
 impl Drop for Postgres {
     fn drop(&mut self) {
-        let data = self.dir.path().join("data");
-        pg_tool(&self.bin, "pg_ctl", &["-D", data.to_str().unwrap(), "-m", "immediate", "-w", "stop"]);
+        // Quietly: the server may already be stopped.
+        let data = self.data_dir();
+        let _ = if running_as_root() {
+            Command::new("runuser")
+                .args(["-u", "postgres", "--"])
+                .arg(self.bin.join("pg_ctl"))
+                .args(["-D", &data, "-m", "immediate", "stop"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+        } else {
+            Command::new(self.bin.join("pg_ctl"))
+                .args(["-D", &data, "-m", "immediate", "stop"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+        };
     }
 }
