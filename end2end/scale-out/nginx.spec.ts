@@ -1,6 +1,6 @@
 // Two people reach different Parlor instances through nginx and chat.
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { register, uniqueName } from '../tests/helpers';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { register, say, uniqueName } from '../tests/helpers';
 
 const port = Number(process.env.PARLOR_STACK_PORT ?? 3290);
 const instances = [port + 1, port + 2];
@@ -14,11 +14,6 @@ async function socketsPerInstance(request: APIRequestContext): Promise<number[]>
       return line ? Number(line.split(' ')[1]) : 0;
     }),
   );
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.locator('#messageInput').fill(text);
-  await page.locator('#messageInput').press('Enter');
 }
 
 test('two users on different instances chat through nginx', async ({ browser, request }) => {

@@ -1,26 +1,13 @@
 // Delivery: messages typed while offline wait in the outbox, show as pending, and
 // are delivered once, in order, when the connection comes back; the outbox
 // survives a reload.
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { register, uniqueName } from './helpers';
-
-async function personIn(browser: Browser, room: string, prefix: string): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await register(page, uniqueName(prefix));
-  await page.goto(`/room/${room}/`);
-  await expect(page.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
-  return page;
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.locator('#messageInput').fill(text);
-  await page.locator('#messageInput').press('Enter');
-}
+import { expect, test } from '@playwright/test';
+import { personIn, say, uniqueName } from './helpers';
 
 test('messages sent while offline arrive once, in order, after reconnecting', async ({ browser }) => {
   const room = uniqueName('offline').replace(/_/g, '-');
-  const alice = await personIn(browser, room, 'alice');
-  const bob = await personIn(browser, room, 'bob');
+  const alice = (await personIn(browser, room, 'alice')).page;
+  const bob = (await personIn(browser, room, 'bob')).page;
 
   await alice.context().setOffline(true);
   await expect(alice.locator('#connectionState')).toHaveAttribute('data-state', 'offline');
@@ -43,8 +30,8 @@ test('messages sent while offline arrive once, in order, after reconnecting', as
 
 test('pending messages survive a reload and are sent once', async ({ browser }) => {
   const room = uniqueName('reload').replace(/_/g, '-');
-  const alice = await personIn(browser, room, 'alice');
-  const bob = await personIn(browser, room, 'bob');
+  const alice = (await personIn(browser, room, 'alice')).page;
+  const bob = (await personIn(browser, room, 'bob')).page;
 
   // Refuse alice's socket so her messages stay in the outbox.
   let refuse = true;

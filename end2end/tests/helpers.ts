@@ -1,5 +1,5 @@
 // Shared steps for the end-to-end specs: unique users, and registering one.
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 
 /** A username no other test run has used. */
 export function uniqueName(prefix: string): string {
@@ -23,4 +23,20 @@ export async function logIn(page: Page, username: string, password = PASSWORD, u
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(password);
   await page.locator('#submitBtn').click();
+}
+
+/** A new person (own browser context) registered and connected to `room`. */
+export async function personIn(browser: Browser, room: string, prefix: string): Promise<{ page: Page; name: string }> {
+  const page = await (await browser.newContext()).newPage();
+  const name = uniqueName(prefix);
+  await register(page, name);
+  await page.goto(`/room/${room}/`);
+  await expect(page.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
+  return { page, name };
+}
+
+/** Types `text` in the composer and presses Enter. */
+export async function say(page: Page, text: string): Promise<void> {
+  await page.locator('#messageInput').fill(text);
+  await page.locator('#messageInput').press('Enter');
 }

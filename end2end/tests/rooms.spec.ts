@@ -1,22 +1,7 @@
 // Rooms: live chat between two people, server-rendered history without
 // JavaScript, text shown as text, and the lobby.
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { register, uniqueName } from './helpers';
-
-async function personIn(browser: Browser, room: string, prefix: string): Promise<{ page: Page; name: string }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const name = uniqueName(prefix);
-  await register(page, name);
-  await page.goto(`/room/${room}/`);
-  await expect(page.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
-  return { page, name };
-}
-
-async function say(page: Page, text: string): Promise<void> {
-  await page.locator('#messageInput').fill(text);
-  await page.locator('#messageInput').press('Enter');
-}
+import { expect, test } from '@playwright/test';
+import { personIn, say, uniqueName } from './helpers';
 
 test('two people chat in both directions and see each other\'s names', async ({ browser }) => {
   const room = uniqueName('duo').replace(/_/g, '-');

@@ -2,6 +2,31 @@
 //! to a server function, with the error of the last attempt shown above the button.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::AppError;
+
+/// What the redirect after a failed plain-form post carries in its query:
+/// `?error=CODE&retry_after=S&next=PATH&username=NAME`.
+pub struct LastAttempt {
+    pub error: Signal<Option<String>>,
+    pub next: Signal<String>,
+    pub username: Signal<String>,
+}
+
+impl LastAttempt {
+    pub fn from_query() -> Self {
+        let query = use_query_map();
+        let error = Signal::derive(move || {
+            let query = query.read();
+            let retry_after = query.get("retry_after");
+            query.get("error").and_then(|code| AppError::from_code(&code, retry_after.as_deref())).map(|e| e.to_string())
+        });
+        let next = Signal::derive(move || query.read().get("next").unwrap_or_default());
+        let username = Signal::derive(move || query.read().get("username").unwrap_or_default());
+        Self { error, next, username }
+    }
+}
 
 #[component]
 pub fn AuthForm(

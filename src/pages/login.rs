@@ -3,9 +3,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
-use crate::{components::auth_form::AuthForm, error::AppError};
+use crate::{
+    components::auth_form::{AuthForm, LastAttempt},
+    error::AppError,
+};
 
 /// `POST /api/login` with `username`, `password` and an optional `next` path.
 #[server(prefix = "/api", endpoint = "login")]
@@ -45,14 +47,7 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let query = use_query_map();
-    let error = Signal::derive(move || {
-        let query = query.read();
-        let retry_after = query.get("retry_after");
-        query.get("error").and_then(|code| AppError::from_code(&code, retry_after.as_deref())).map(|e| e.to_string())
-    });
-    let next = Signal::derive(move || query.read().get("next").unwrap_or_default());
-    let username = Signal::derive(move || query.read().get("username").unwrap_or_default());
+    let LastAttempt { error, next, username } = LastAttempt::from_query();
     view! {
         <Title text="Log in · Parlor" />
         <AuthForm

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Runs the benchmark scenarios of docs/benchmarks.md against a fresh release
+# server on this machine (client and server on the same box) and prints one
+# result line per run. Each scenario is repeated REPEAT times (default 3).
+#
+#   scripts/bench.sh [a|b|c|d|e|f|all]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+which=${1:-all}
+repeat=${REPEAT:-3}
+port=${PORT:-3400}
+base="http://127.0.0.1:$port"
+ulimit -n 65536 2>/dev/null || true
+
+cargo leptos build --release >/dev/null
+cargo build --release --features load --bin parlor-load >/dev/null
+
+server_pid=
+start_server() {
+  data=$(mktemp -d /tmp/parlor-bench.XXXXXX)
+  RUST_LOG=warn ./target/release/parlor --addr "127.0.0.1:$port" --data-dir "$data" \
+    --auth-attempts-per-ip 1000000 --upgrades-per-ip 1000000 --messages-per-second 1000000 \
+    --layer-capacity 4096 &
+  server_pid=$!
+  until curl -sf "$base/healthz" >/dev/null; do sleep 0.1; done
+}
+stop_server() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+trap stop_server EXIT
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$server_pid/status"; }
+load() { ./target/release/parlor-load --url "$base" "$@"; }
+# Puts about 60 messages in room <prefix>-0 and prints a session cookie of its sender.
+seed_room() {
+  load --clients 1 --senders 1 --rate 60 --duration 1 --room-prefix "$1" >/dev/null
+  curl -s -D - -o /dev/null -H 'accept: application/json' \
+    --data 'username=load_sender0&password=parlor-load-password' "$base/api/login" |
+    awk -F'[ ;]' 'tolower($1)=="set-cookie:" { print $2 }'
+}
+
+if [[ $which == a || $which == all ]]; then
+  for rate in ${RATES:-500 1000 2000 4000}; do
+    for run in $(seq "$repeat"); do
+      start_server
+      echo -n "(a) run $run: "
+      load --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a
+      stop_server
+    done
+  done
+fi
+
+if [[ $which == b || $which == all ]]; then
+  for run in $(seq "$repeat"); do
+    start_server
+    echo -n "(b) run $run: "
+    load --clients 1000 --senders 10 --rate "${RATE_B:-100}" --duration 10 --room-prefix b
+    stop_server
+  done
+fi
+
+if [[ $which == c || $which == all ]]; then
+  for run in $(seq "$repeat"); do
+    start_server
+    before=$(rss_kib)
+    load --clients 10000 --idle --duration 5 --connect-parallelism 128 --room-prefix c --rooms 100 &
+    load_pid=$!
+    sleep 4
+    until grep -q parlor_sockets_open <(curl -s "$base/metrics") && \
+      [[ $(curl -s "$base/metrics" | awk '/^parlor_sockets_open / { print $2 }') -ge 10000 ]]; do sleep 0.5; done
+    after=$(rss_kib)
+    echo "(c) run $run: rss before=${before}KiB after=${after}KiB per socket=$(( (after - before) * 1024 / 10000 )) bytes"
+    wait "$load_pid"
+    stop_server
+  done
+fi
+
+if [[ $which == d || $which == all ]]; then
+  start_server
+  cookie=$(seed_room d)
+  for run in $(seq "$repeat"); do
+    echo -n "(d) run $run room page: "
+    wrk -t2 -c50 -d10s -H "Cookie: $cookie" "$base/room/d-0/" | awk '/Requests\/sec/ { print $2 " req/s" }'
+    echo -n "(d) run $run history API: "
+    wrk -t2 -c50 -d10s -H "Cookie: $cookie" "$base/api/messages/d-0/" | awk '/Requests\/sec/ { print $2 " req/s" }'
+  done
+  stop_server
+fi
+
+if [[ $which == e || $which == all ]]; then
+  start_server
+  cookie=$(seed_room e)
+  total=0
+  for path in /room/e-0/ /pkg/parlor.js /pkg/parlor.wasm /pkg/parlor.css; do
+    bytes=$(curl -s --compressed -H "Cookie: $cookie" -o /dev/null -w '%{size_download}' "$base$path")
+    echo "(e) $path: $bytes bytes on the wire"
+    total=$((total + bytes))
+  done
+  echo "(e) first load total: $total bytes"
+  stop_server
+fi
+
+if [[ $which == f || $which == all ]]; then
+  for run in $(seq "$repeat"); do
+    start_server
+    echo -n "(f) run $run: "
+    load --clients 200 --senders 200 --rooms 100 --rate "${RATE_F:-20000}" --duration 10 --room-prefix f
+    stop_server
+  done
+fi

@@ -1,0 +1,311 @@
+//! `parlor-load`: a load generator for Parlor. It logs users in over HTTP, opens
+//! N room sockets (over one or many rooms), has S of them send at a steady total
+//! rate, and reports end-to-end delivery latency (send to receipt, every
+//! receiver), deliveries per second, acked and lost messages, and connect times,
+//! as a readable line and optionally as JSON.
+//!
+//! It is built to stay cheap next to the server on the same machine: one task per
+//! socket, frames parsed with borrowed strings, latencies in per-task histograms.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use clap::Parser;
+use futures::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, http::HeaderValue};
+use serde::Deserialize;
+
+#[derive(Parser, Debug, Clone)]
+#[command(name = "parlor-load", about = "Load generator for Parlor")]
+struct Args {
+    /// Base URL of the server (or of the load balancer).
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    url: String,
+    /// Room sockets to open.
+    #[arg(long, default_value_t = 100)]
+    clients: usize,
+    /// How many of them also send.
+    #[arg(long, default_value_t = 10)]
+    senders: usize,
+    /// Messages per second, in total over all senders.
+    #[arg(long, default_value_t = 100)]
+    rate: u64,
+    /// Seconds of sending (or of holding idle sockets).
+    #[arg(long, default_value_t = 10)]
+    duration: u64,
+    /// Rooms to spread the clients over (client i joins room i mod rooms).
+    #[arg(long, default_value_t = 1)]
+    rooms: usize,
+    /// Prefix of the room names (`<prefix>-0`, `<prefix>-1`, ...).
+    #[arg(long, default_value = "load")]
+    room_prefix: String,
+    /// Only open the sockets and hold them, sending nothing.
+    #[arg(long)]
+    idle: bool,
+    /// Sockets opened at once while connecting.
+    #[arg(long, default_value_t = 64)]
+    connect_parallelism: usize,
+    /// Also print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+const PASSWORD: &str = "parlor-load-password";
+
+/// The parts of a server frame the generator looks at.
+#[derive(Deserialize)]
+struct Frame<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(default)]
+    text: Option<&'a str>,
+}
+
+/// Counters shared by all client tasks.
+struct Totals {
+    sent: AtomicU64,
+    /// Acks, per room.
+    acked: Vec<AtomicU64>,
+    errors: AtomicU64,
+    deliveries: AtomicU64,
+}
+
+impl Totals {
+    fn new(rooms: usize) -> Self {
+        Self {
+            sent: AtomicU64::new(0),
+            acked: (0..rooms).map(|_| AtomicU64::new(0)).collect(),
+            errors: AtomicU64::new(0),
+            deliveries: AtomicU64::new(0),
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let base = args.url.trim_end_matches('/').to_owned();
+    let senders = if args.idle { 0 } else { args.senders.min(args.clients) };
+
+    // Accounts: one per sender (message limits are per user), one shared by readers.
+    let http = reqwest::Client::builder().build()?;
+    let reader_cookie = session_cookie(&http, &base, "load_reader").await?;
+    let mut sender_cookies = Vec::new();
+    for i in 0..senders {
+        sender_cookies.push(session_cookie(&http, &base, &format!("load_sender{i}")).await?);
+    }
+
+    // Connect every socket, `connect_parallelism` at a time.
+    let mut connect_times = Histogram::<u64>::new(3)?;
+    let mut sockets = Vec::with_capacity(args.clients);
+    let ws_base = base.replacen("http", "ws", 1);
+    let started_connecting = Instant::now();
+    for chunk_start in (0..args.clients).step_by(args.connect_parallelism.max(1)) {
+        let chunk_end = (chunk_start + args.connect_parallelism.max(1)).min(args.clients);
+        let mut pending = Vec::new();
+        for i in chunk_start..chunk_end {
+            let cookie = if i < senders { sender_cookies[i].clone() } else { reader_cookie.clone() };
+            let url = format!("{ws_base}/ws/room/{}-{}/", args.room_prefix, i % args.rooms.max(1));
+            let origin = base.clone();
+            pending.push(tokio::spawn(async move {
+                let began = Instant::now();
+                let mut request = url.into_client_request()?;
+                request.headers_mut().insert("cookie", HeaderValue::from_str(&cookie)?);
+                request.headers_mut().insert("origin", HeaderValue::from_str(&origin)?);
+                let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>((socket, began.elapsed()))
+            }));
+        }
+        for task in pending {
+            let (socket, took) = task.await?.map_err(|e| format!("connect failed: {e}"))?;
+            connect_times.record(took.as_micros() as u64)?;
+            sockets.push(socket);
+        }
+    }
+    let connect_secs = started_connecting.elapsed().as_secs_f64();
+    eprintln!("connected {} sockets in {connect_secs:.2}s", sockets.len());
+
+    let rooms = args.rooms.max(1);
+    let totals = Arc::new(Totals::new(rooms));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let clock = Instant::now();
+    let sending = Arc::new(AtomicBool::new(!args.idle));
+    let per_sender = if senders > 0 { args.rate as f64 / senders as f64 } else { 0.0 };
+    let mut tasks = Vec::new();
+    for (i, socket) in sockets.into_iter().enumerate() {
+        let (sink, stream) = socket.split();
+        let totals = totals.clone();
+        let receiver = tokio::spawn(receive(stream, totals.clone(), i % rooms, clock, stopped.clone()));
+        let sender = (i < senders).then(|| tokio::spawn(send(sink, per_sender, i, totals, clock, sending.clone())));
+        tasks.push((receiver, sender));
+    }
+
+    tokio::time::sleep(Duration::from_secs(args.duration)).await;
+    sending.store(false, Ordering::Relaxed);
+    let sending_secs = clock.elapsed().as_secs_f64();
+    // Let deliveries in flight arrive.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let _ = stop.send(true);
+    let mut latencies = Histogram::<u64>::new(3)?;
+    for (receiver, sender) in tasks {
+        if let Some(sender) = sender {
+            sender.abort();
+        }
+        latencies.add(&receiver.await?)?;
+    }
+
+    let clients_per_room = |room: usize| (0..args.clients).filter(|i| i % rooms == room).count() as u64;
+    let acked: u64 = totals.acked.iter().map(|a| a.load(Ordering::Relaxed)).sum();
+    // Every acked message is due to every socket of its room, its sender's included.
+    let expected: u64 = totals
+        .acked
+        .iter()
+        .enumerate()
+        .map(|(room, a)| a.load(Ordering::Relaxed) * clients_per_room(room))
+        .sum();
+    let deliveries = totals.deliveries.load(Ordering::Relaxed);
+    let report = serde_json::json!({
+        "clients": args.clients,
+        "senders": senders,
+        "rooms": args.rooms,
+        "target_rate": args.rate,
+        "duration_s": sending_secs,
+        "sent": totals.sent.load(Ordering::Relaxed),
+        "acked": acked,
+        "errors": totals.errors.load(Ordering::Relaxed),
+        "deliveries": deliveries,
+        "deliveries_per_s": deliveries as f64 / sending_secs,
+        "lost": expected.saturating_sub(deliveries),
+        "latency_ms": summary(&latencies),
+        "connect_ms": summary(&connect_times),
+        "connect_total_s": connect_secs,
+    });
+    println!(
+        "clients={} senders={} rooms={} rate={}/s sent={} acked={} errors={} deliveries={} ({:.0}/s) lost={} \
+         latency p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms connect p50={:.2}ms p99={:.2}ms",
+        args.clients,
+        senders,
+        args.rooms,
+        args.rate,
+        report["sent"],
+        acked,
+        report["errors"],
+        deliveries,
+        report["deliveries_per_s"].as_f64().unwrap_or(0.0),
+        report["lost"],
+        ms(&latencies, 50.0),
+        ms(&latencies, 90.0),
+        ms(&latencies, 99.0),
+        latencies.max() as f64 / 1000.0,
+        ms(&connect_times, 50.0),
+        ms(&connect_times, 99.0),
+    );
+    if args.json {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+fn ms(histogram: &Histogram<u64>, percentile: f64) -> f64 {
+    histogram.value_at_percentile(percentile) as f64 / 1000.0
+}
+
+fn summary(histogram: &Histogram<u64>) -> serde_json::Value {
+    serde_json::json!({
+        "p50": ms(histogram, 50.0),
+        "p90": ms(histogram, 90.0),
+        "p99": ms(histogram, 99.0),
+        "max": histogram.max() as f64 / 1000.0,
+        "count": histogram.len(),
+    })
+}
+
+/// Registers `username` (or logs in if it exists) and returns its session cookie.
+async fn session_cookie(http: &reqwest::Client, base: &str, username: &str) -> Result<String, Box<dyn std::error::Error>> {
+    for endpoint in ["register", "login"] {
+        let response = http
+            .post(format!("{base}/api/{endpoint}"))
+            .header("accept", "application/json")
+            .form(&[("username", username), ("password", PASSWORD)])
+            .send()
+            .await?;
+        if response.status().is_success() {
+            if let Some(cookie) = response.headers().get("set-cookie") {
+                return Ok(cookie.to_str()?.split(';').next().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    Err(format!("cannot log in as {username}").into())
+}
+
+type Sink = futures::stream::SplitSink<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    tungstenite::Message,
+>;
+type Stream = futures::stream::SplitStream<
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+>;
+
+/// Sends at `per_second`, paced against the clock; the text is the send time in µs.
+async fn send(mut sink: Sink, per_second: f64, index: usize, totals: Arc<Totals>, clock: Instant, sending: Arc<AtomicBool>) {
+    let began = Instant::now();
+    let mut sent: u64 = 0;
+    let mut tick = tokio::time::interval(Duration::from_millis(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    while sending.load(Ordering::Relaxed) {
+        tick.tick().await;
+        let due = (began.elapsed().as_secs_f64() * per_second) as u64;
+        while sent < due {
+            let at = clock.elapsed().as_micros();
+            let frame = format!(r#"{{"type":"send","text":"{at}","client_id":"{index}-{sent}-{at}"}}"#);
+            if sink.send(tungstenite::Message::text(frame)).await.is_err() {
+                return;
+            }
+            sent += 1;
+            totals.sent.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Counts frames and records each message's latency until `stop` turns true.
+async fn receive(
+    mut stream: Stream,
+    totals: Arc<Totals>,
+    room: usize,
+    clock: Instant,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Histogram<u64> {
+    let mut latencies = Histogram::<u64>::new(3).expect("histogram");
+    loop {
+        let message = tokio::select! {
+            message = stream.next() => message,
+            _ = stop.wait_for(|&stop| stop) => break,
+        };
+        let Some(Ok(message)) = message else { break };
+        let tungstenite::Message::Text(text) = message else { continue };
+        let Ok(frame) = serde_json::from_str::<Frame>(&text) else { continue };
+        match frame.kind {
+            "message" => {
+                if let Some(sent_at) = frame.text.and_then(|t| t.parse::<u128>().ok()) {
+                    let now = clock.elapsed().as_micros();
+                    let _ = latencies.record(now.saturating_sub(sent_at) as u64);
+                    totals.deliveries.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            "ack" => {
+                totals.acked[room].fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {
+                totals.errors.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+    latencies
+}
