@@ -149,9 +149,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::time::sleep(Duration::from_secs(args.duration)).await;
     sending.store(false, Ordering::Relaxed);
     let sending_secs = clock.elapsed().as_secs_f64();
-    // Let deliveries in flight arrive.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-
+    let clients_per_room: Vec<u64> =
+        (0..rooms).map(|room| (0..args.clients).filter(|i| i % rooms == room).count() as u64).collect();
+    // Every acked message is due to every socket of its room, its sender's included.
+    let expected = || -> u64 {
+        totals.acked.iter().zip(&clients_per_room).map(|(a, n)| a.load(Ordering::Relaxed) * n).sum()
+    };
+    // Let deliveries still in flight arrive (up to 30 s), so `lost` counts only
+    // what never came.
+    let drain = Instant::now();
+    while totals.deliveries.load(Ordering::Relaxed) < expected() && drain.elapsed() < Duration::from_secs(30) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let drain_secs = drain.elapsed().as_secs_f64();
     let _ = stop.send(true);
     let mut latencies = Histogram::<u64>::new(3)?;
     for (receiver, sender) in tasks {
@@ -161,15 +171,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         latencies.add(&receiver.await?)?;
     }
 
-    let clients_per_room = |room: usize| (0..args.clients).filter(|i| i % rooms == room).count() as u64;
     let acked: u64 = totals.acked.iter().map(|a| a.load(Ordering::Relaxed)).sum();
-    // Every acked message is due to every socket of its room, its sender's included.
-    let expected: u64 = totals
-        .acked
-        .iter()
-        .enumerate()
-        .map(|(room, a)| a.load(Ordering::Relaxed) * clients_per_room(room))
-        .sum();
+    let expected = expected();
     let deliveries = totals.deliveries.load(Ordering::Relaxed);
     let report = serde_json::json!({
         "clients": args.clients,
@@ -181,15 +184,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "acked": acked,
         "errors": totals.errors.load(Ordering::Relaxed),
         "deliveries": deliveries,
-        "deliveries_per_s": deliveries as f64 / sending_secs,
+        "deliveries_per_s": deliveries as f64 / (sending_secs + drain_secs),
         "lost": expected.saturating_sub(deliveries),
         "latency_ms": summary(&latencies),
         "connect_ms": summary(&connect_times),
         "connect_total_s": connect_secs,
+        "drain_s": drain_secs,
     });
     println!(
         "clients={} senders={} rooms={} rate={}/s sent={} acked={} errors={} deliveries={} ({:.0}/s) lost={} \
-         latency p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms connect p50={:.2}ms p99={:.2}ms",
+         latency p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms connect p50={:.2}ms p99={:.2}ms drain={:.1}s",
         args.clients,
         senders,
         args.rooms,
@@ -206,6 +210,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         latencies.max() as f64 / 1000.0,
         ms(&connect_times, 50.0),
         ms(&connect_times, 99.0),
+        drain_secs,
     );
     if args.json {
         println!("{report}");

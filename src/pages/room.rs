@@ -38,26 +38,33 @@ pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPa
 
 #[component]
 pub fn RoomPage() -> impl IntoView {
-    let params = use_params_map();
-    let room = Memo::new(move |_| params.read().get("room").unwrap_or_default());
-    let history = Resource::new(move || room.get(), |room| load_history(room, None));
+    // Read once: a room page belongs to one room (links between rooms load a new
+    // page), and plain strings stay valid while the server renders the <head>.
+    let room = use_params_map().read_untracked().get("room").unwrap_or_default();
+    let history = Resource::new({
+        let room = room.clone();
+        move || room.clone()
+    }, |room| load_history(room, None));
+    let login_next = urlencoding::encode(&format!("/room/{room}/")).into_owned();
     view! {
-        <Title text=move || format!("#{} · Parlor", room.get()) />
+        <Title text=format!("#{room} · Parlor") />
         <Meta
             name="description"
-            content=move || format!("Chat room #{} on Parlor: messages and live conversation.", room.get())
+            content=format!("Chat room #{room} on Parlor: messages and live conversation.")
         />
         <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
-            {move || Suspend::new(async move {
-                match history.await {
-                    Ok(page) => view! { <ChatRoom page /> }.into_any(),
-                    Err(AppError::Unauthorized) => {
-                        let next = urlencoding::encode(&format!("/room/{}/", room.get_untracked())).into_owned();
-                        view! { <Redirect path=format!("/login?next={next}") /> }.into_any()
+            {move || {
+                let login_next = login_next.clone();
+                Suspend::new(async move {
+                    match history.await {
+                        Ok(page) => view! { <ChatRoom page /> }.into_any(),
+                        Err(AppError::Unauthorized) => {
+                            view! { <Redirect path=format!("/login?next={login_next}") /> }.into_any()
+                        }
+                        Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
                     }
-                    Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
-                }
-            })}
+                })
+            }}
         </Suspense>
     }
 }

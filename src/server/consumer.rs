@@ -26,7 +26,7 @@ use crate::{
         metrics as m,
         origin,
         state::AppState,
-        store::{self, HistoryQuery},
+        store::{self, HistoryQuery, NewMessage},
     },
 };
 
@@ -62,8 +62,12 @@ pub async fn connect(
         Some(_) => return AppError::BadRequest("`after` must be a non-negative integer".into()).into_response(),
     };
     let sockets = state.sockets.clone();
+    // Small buffers: an idle socket should cost kilobytes, not tungstenite's
+    // default 128 KiB read buffer.
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| {
             sockets.track_future(async move {
                 let consumer = ChatConsumer { state, room, user };
@@ -156,14 +160,16 @@ impl ChatConsumer {
             send_frame(sink, &frame).await?;
             return Ok(true);
         }
-        let stored = store::append_message(
-            &self.state.db,
-            &self.room,
-            &self.user,
-            &send.text,
-            send.client_id.as_deref(),
-        )
-        .await;
+        let stored = self
+            .state
+            .appender
+            .append(NewMessage {
+                room: self.room.clone(),
+                sender: self.user.clone(),
+                text: send.text,
+                client_id: send.client_id.clone(),
+            })
+            .await;
         let stored = match stored {
             Ok(stored) => stored,
             Err(err) => {

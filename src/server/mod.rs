@@ -6,6 +6,7 @@
 //! - [`routes`]: the axum router: pages, server functions, JSON API, socket, assets.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`store`]: every query Parlor makes, in one place.
+//! - [`appender`]: group commit of the sockets' messages.
 //! - [`auth`]: the axum-login backend (users, password checks).
 //! - [`sessions`]: the tower-sessions store that keeps sessions in the database.
 //! - [`consumer`]: the `ChatConsumer`, the room's WebSocket.
@@ -20,6 +21,7 @@
 //! - [`shutdown`]: SIGINT/SIGTERM handling shared by the listener and the sockets.
 
 pub mod startup;
+pub mod appender;
 pub mod auth;
 pub mod config;
 pub mod consumer;

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    sea_query::OnConflict,
+    TryInsertResult, sea_query::OnConflict,
 };
 use time::OffsetDateTime;
 use tower_sessions::{
@@ -33,6 +33,29 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
 
 #[async_trait]
 impl SessionStore for DbSessionStore {
+    /// Inserts a new session, drawing a fresh id in the (astronomically rare)
+    /// case that the random one is taken.
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        loop {
+            let data = serde_json::to_string(&record.data)
+                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+            let row = session::ActiveModel {
+                id: Set(record.id.to_string()),
+                data: Set(data),
+                expires_at: Set(record.expiry_date.unix_timestamp()),
+            };
+            let inserted = session::Entity::insert(row)
+                .on_conflict_do_nothing_on([session::Column::Id])
+                .exec_without_returning(&self.db)
+                .await
+                .map_err(backend)?;
+            if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data)
             .map_err(|e| session_store::Error::Encode(e.to_string()))?;

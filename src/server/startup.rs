@@ -10,6 +10,7 @@ use tokio_util::task::TaskTracker;
 use tower_sessions::ExpiredDeletion;
 
 use crate::server::{
+    appender::Appender,
     config::{ChannelLayerKind, Config},
     db::{self, DbSetupError},
     layer::{ChannelLayer, MemoryLayer, RedisLayer},
@@ -68,6 +69,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let state = AppState {
         leptos_options: leptos_options(addr)?,
         db: db.clone(),
+        appender: Appender::start(db.clone()),
         layer,
         shutdown: shutdown.clone(),
         sockets: sockets.clone(),

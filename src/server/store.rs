@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
-    ActiveValue::{NotSet, Set}, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    ActiveValue::{NotSet, Set}, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait, sea_query::{Expr, ExprTrait},
 };
 
@@ -114,6 +114,12 @@ pub async fn append_message(
     }
 }
 
+/// SQLite has one writer per file; a second connection that tries to write waits
+/// in SQLite's busy handler, which sleeps in steps of milliseconds. Queueing the
+/// writers of this process here instead hands the lock over without sleeping.
+/// (PostgreSQL needs no such queue: the room row's lock orders writers.)
+static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn insert_next(
     db: &DatabaseConnection,
     room_name: &str,
@@ -121,17 +127,68 @@ async fn insert_next(
     text: &str,
     client_id: Option<&str>,
 ) -> Result<ChatMessage, DbErr> {
+    let _writer = sqlite_writer(db).await;
+    let txn = db.begin().await?;
+    let message = insert_in(&txn, room_name, sender, text, client_id, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(message)
+}
+
+async fn sqlite_writer(db: &DatabaseConnection) -> Option<tokio::sync::MutexGuard<'static, ()>> {
+    match db.get_database_backend() {
+        DbBackend::Sqlite => Some(SQLITE_WRITER.lock().await),
+        _ => None,
+    }
+}
+
+/// A message to store.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub room: String,
+    pub sender: user::Model,
+    pub text: String,
+    pub client_id: Option<String>,
+}
+
+/// Stores several messages in one transaction (group commit), each with its own
+/// `seq`, in order. Resends are answered with their first copy. If anything fails
+/// the whole batch is rolled back and the error returned: nothing is half-stored.
+pub async fn append_batch(db: &DatabaseConnection, batch: &[NewMessage]) -> Result<Vec<Stored>, DbErr> {
+    let _writer = sqlite_writer(db).await;
     let now = Utc::now();
     let txn = db.begin().await?;
-    ensure_room(&txn, room_name, now).await?;
-    // The first statement of the transaction is a write, so SQLite takes its write
-    // lock at once (waiting out the busy timeout) and PostgreSQL locks the room row:
-    // concurrent senders to one room get consecutive seqs.
+    let mut stored = Vec::with_capacity(batch.len());
+    for new in batch {
+        let client_id = new.client_id.as_deref();
+        if let Some(existing) = find_by_client_id(&txn, &new.sender, client_id).await? {
+            stored.push(Stored { message: existing, duplicate: true });
+            continue;
+        }
+        let message = insert_in(&txn, &new.room, &new.sender, &new.text, client_id, now).await?;
+        stored.push(Stored { message, duplicate: false });
+    }
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// Inserts one message with the room's next `seq`, inside the caller's transaction.
+async fn insert_in(
+    txn: &impl ConnectionTrait,
+    room_name: &str,
+    sender: &user::Model,
+    text: &str,
+    client_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ChatMessage, DbErr> {
+    ensure_room(txn, room_name, now).await?;
+    // The first write of a transaction takes SQLite's write lock at once (waiting
+    // out the busy timeout) and PostgreSQL's lock on the room row: concurrent
+    // senders to one room get consecutive seqs.
     let room = room::Entity::update_many()
         .col_expr(room::Column::LastSeq, Expr::col(room::Column::LastSeq).add(1))
         .col_expr(room::Column::LastActivity, Expr::value(now))
         .filter(room::Column::Name.eq(room_name))
-        .exec_with_returning(&txn)
+        .exec_with_returning(txn)
         .await?
         .into_iter()
         .next()
@@ -145,8 +202,7 @@ async fn insert_next(
         timestamp: Set(now),
         client_id: Set(client_id.map(str::to_owned)),
     };
-    message::Entity::insert(row).exec_without_returning(&txn).await?;
-    txn.commit().await?;
+    message::Entity::insert(row).exec_without_returning(txn).await?;
     Ok(ChatMessage {
         seq: room.last_seq,
         sender: sender.username.clone(),
@@ -173,7 +229,7 @@ async fn ensure_room(conn: &impl ConnectionTrait, room_name: &str, now: DateTime
 }
 
 async fn find_by_client_id(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     sender: &user::Model,
     client_id: Option<&str>,
 ) -> Result<Option<ChatMessage>, DbErr> {
