@@ -48,7 +48,7 @@ impl Appender {
 async fn write(db: DatabaseConnection, mut requests: mpsc::Receiver<Request>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while requests.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let messages: Vec<NewMessage> = batch.iter().map(|r| r.message.clone()).collect();
+        let messages: Vec<&NewMessage> = batch.iter().map(|r| &r.message).collect();
         match store::append_batch(&db, &messages).await {
             Ok(stored) => {
                 for (request, stored) in batch.drain(..).zip(stored) {

@@ -34,7 +34,7 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbSetu
         .sqlx_logging(false)
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(3))
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

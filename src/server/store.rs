@@ -153,7 +153,7 @@ pub struct NewMessage {
 /// Stores several messages in one transaction (group commit), each with its own
 /// `seq`, in order. Resends are answered with their first copy. If anything fails
 /// the whole batch is rolled back and the error returned: nothing is half-stored.
-pub async fn append_batch(db: &DatabaseConnection, batch: &[NewMessage]) -> Result<Vec<Stored>, DbErr> {
+pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage]) -> Result<Vec<Stored>, DbErr> {
     let _writer = sqlite_writer(db).await;
     let now = Utc::now();
     let txn = db.begin().await?;

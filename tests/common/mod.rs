@@ -214,7 +214,7 @@ impl Socket {
         }
     }
 
-    /// The next text frame as JSON (fails the test after 5 s).
+    /// The next text frame as JSON (fails the test after 10 s).
     pub async fn next_json(&mut self) -> Value {
         match self.unread.pop_front() {
             Some(frame) => frame,
@@ -224,9 +224,9 @@ impl Socket {
 
     async fn read_json(&mut self) -> Value {
         loop {
-            let message = tokio::time::timeout(Duration::from_secs(5), self.stream.next())
+            let message = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
                 .await
-                .expect("a frame within 5 s")
+                .expect("a frame within 10 s")
                 .expect("socket open")
                 .expect("valid frame");
             match message {

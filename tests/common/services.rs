@@ -91,15 +91,23 @@ fn running_as_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.starts_with(b"0\n"))
 }
 
-/// Runs a PostgreSQL tool, as the `postgres` user when we are root (it refuses root).
-fn pg_tool(bin: &Path, tool: &str, args: &[&str]) {
+/// A PostgreSQL tool, run as the `postgres` user when we are root (it refuses root).
+fn pg_command(bin: &Path, tool: &str, args: &[&str]) -> Command {
     let program = bin.join(tool);
-    let status = if running_as_root() {
-        Command::new("runuser").args(["-u", "postgres", "--"]).arg(&program).args(args).stdout(Stdio::null()).status()
+    let mut command = if running_as_root() {
+        let mut runuser = Command::new("runuser");
+        runuser.args(["-u", "postgres", "--"]).arg(program);
+        runuser
     } else {
-        Command::new(&program).args(args).stdout(Stdio::null()).status()
-    }
-    .unwrap_or_else(|e| panic!("{tool} runs: {e}"));
+        Command::new(program)
+    };
+    command.args(args).stdout(Stdio::null());
+    command
+}
+
+/// Runs a PostgreSQL tool and insists that it succeeds.
+fn pg_tool(bin: &Path, tool: &str, args: &[&str]) {
+    let status = pg_command(bin, tool, args).status().unwrap_or_else(|e| panic!("{tool} runs: {e}"));
     assert!(status.success(), "{tool} {args:?} failed");
 }
 
@@ -111,17 +119,10 @@ impl Postgres {
             let status = Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status().unwrap();
             assert!(status.success());
         }
-        let data = dir.path().join("data");
-        let data = data.to_str().unwrap();
-        let port = free_port();
-        pg_tool(&bin, "initdb", &["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
-            dir.path().display()
-        );
-        pg_tool(&bin, "pg_ctl", &["-D", data, "-o", &options, "-l", &format!("{data}.log"), "-w", "start"]);
-        wait_for_port(port, "postgres");
-        Self { port, dir, bin }
+        let postgres = Self { port: free_port(), dir, bin };
+        pg_tool(&postgres.bin, "initdb", &["-D", &postgres.data_dir(), "-A", "trust", "-U", "postgres", "--no-sync"]);
+        postgres.restart();
+        postgres
     }
 
     fn data_dir(&self) -> String {
@@ -133,7 +134,7 @@ impl Postgres {
         pg_tool(&self.bin, "pg_ctl", &["-D", &self.data_dir(), "-m", "immediate", "-w", "stop"]);
     }
 
-    /// Starts it again on the same port and data.
+    /// Starts the server (again) on its port and data.
     pub fn restart(&self) {
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
@@ -162,20 +163,6 @@ impl Drop for Postgres {
     fn drop(&mut self) {
         // Quietly: the server may already be stopped.
         let data = self.data_dir();
-        let _ = if running_as_root() {
-            Command::new("runuser")
-                .args(["-u", "postgres", "--"])
-                .arg(self.bin.join("pg_ctl"))
-                .args(["-D", &data, "-m", "immediate", "stop"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-        } else {
-            Command::new(self.bin.join("pg_ctl"))
-                .args(["-D", &data, "-m", "immediate", "stop"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-        };
+        let _ = pg_command(&self.bin, "pg_ctl", &["-D", &data, "-m", "immediate", "stop"]).stderr(Stdio::null()).status();
     }
 }
