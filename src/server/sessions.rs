@@ -31,20 +31,23 @@ fn backend(err: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
 }
 
+/// The `session` row for a record.
+fn row(record: &Record) -> session_store::Result<session::ActiveModel> {
+    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    Ok(session::ActiveModel {
+        id: Set(record.id.to_string()),
+        data: Set(data),
+        expires_at: Set(record.expiry_date.unix_timestamp()),
+    })
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
     /// Inserts a new session, drawing a fresh id in the (astronomically rare)
     /// case that the random one is taken.
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
-            let data = serde_json::to_string(&record.data)
-                .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-            let row = session::ActiveModel {
-                id: Set(record.id.to_string()),
-                data: Set(data),
-                expires_at: Set(record.expiry_date.unix_timestamp()),
-            };
-            let inserted = session::Entity::insert(row)
+            let inserted = session::Entity::insert(row(record)?)
                 .on_conflict_do_nothing_on([session::Column::Id])
                 .exec_without_returning(&self.db)
                 .await
@@ -57,14 +60,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        let row = session::ActiveModel {
-            id: Set(record.id.to_string()),
-            data: Set(data),
-            expires_at: Set(record.expiry_date.unix_timestamp()),
-        };
-        session::Entity::insert(row)
+        session::Entity::insert(row(record)?)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
                     .update_columns([session::Column::Data, session::Column::ExpiresAt])
