@@ -40,24 +40,26 @@ seed_room() {
     awk -F'[ ;]' 'tolower($1)=="set-cookie:" { print $2 }'
 }
 
+# Runs `parlor-load ARGS` REPEAT times, each against a fresh server: repeat_load LABEL ARGS...
+repeat_load() {
+  local label=$1
+  shift
+  for run in $(seq "$repeat"); do
+    start_server
+    echo -n "($label) run $run: "
+    load "$@"
+    stop_server
+  done
+}
+
 if [[ $which == a || $which == all ]]; then
   for rate in ${RATES:-500 1000 2000 4000}; do
-    for run in $(seq "$repeat"); do
-      start_server
-      echo -n "(a) run $run: "
-      load --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a
-      stop_server
-    done
+    repeat_load a --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a
   done
 fi
 
 if [[ $which == b || $which == all ]]; then
-  for run in $(seq "$repeat"); do
-    start_server
-    echo -n "(b) run $run: "
-    load --clients 1000 --senders 10 --rate "${RATE_B:-100}" --duration 10 --room-prefix b
-    stop_server
-  done
+  repeat_load b --clients 1000 --senders 10 --rate "${RATE_B:-100}" --duration 10 --room-prefix b
 fi
 
 if [[ $which == c || $which == all ]]; then
@@ -102,10 +104,5 @@ if [[ $which == e || $which == all ]]; then
 fi
 
 if [[ $which == f || $which == all ]]; then
-  for run in $(seq "$repeat"); do
-    start_server
-    echo -n "(f) run $run: "
-    load --clients 200 --senders 200 --rooms 100 --rate "${RATE_F:-20000}" --duration 10 --room-prefix f
-    stop_server
-  done
+  repeat_load f --clients 200 --senders 200 --rooms 100 --rate "${RATE_F:-20000}" --duration 10 --room-prefix f
 fi

@@ -110,16 +110,7 @@ async fn a_session_survives_a_server_restart() {
     let grace = app.user("grace").await;
     let cookie = grace.cookie_header().expect("session cookie");
     let app = app.restart().await;
-    let client = reqwest::Client::new();
-    let response = client
-        .post(app.url("/api/me"))
-        .header("accept", "application/json")
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    let who: Option<String> = response.json().await.unwrap();
-    assert_eq!(who.as_deref(), Some("grace"));
+    assert_eq!(app.whoami_with_cookie(cookie.to_str().unwrap()).await.as_deref(), Some("grace"));
 }
 
 #[tokio::test]

@@ -96,20 +96,10 @@ async fn every_bad_input_gets_its_clear_error_and_nothing_else_changes() {
     // Row: missing or forged session cookie.
     let anonymous = app.visitor();
     assert_eq!(status_of(&anonymous, &format!("/api/messages/{ROOM}/")).await, StatusCode::UNAUTHORIZED);
-    let forged = reqwest::Client::new()
-        .get(app.url(&format!("/api/messages/{ROOM}/")))
-        .header("cookie", "parlor_session=AAAAAAAAAAAAAAAAAAAAAA")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
-    let garbage = reqwest::Client::new()
-        .get(app.url(&format!("/api/messages/{ROOM}/")))
-        .header("cookie", "parlor_session=%%%not-base64%%%")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(garbage.status(), StatusCode::UNAUTHORIZED);
+    for cookie in ["parlor_session=AAAAAAAAAAAAAAAAAAAAAA", "parlor_session=%%%not-base64%%%"] {
+        let response = app.get_with_cookie(&format!("/api/messages/{ROOM}/"), cookie).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "cookie {cookie}");
+    }
 
     // Row: cross-origin upgrade and cross-origin POST.
     assert!(alice.try_socket(ROOM, None, Some("https://evil.example")).await.is_err());
@@ -170,15 +160,7 @@ async fn login_rotates_the_session_id_and_logout_ends_it_on_the_server() {
     assert_ne!(first, second, "a new session id for each login");
 
     // The old cookie is dead on the server, not just forgotten by the browser.
-    let replay = reqwest::Client::new()
-        .post(app.url("/api/me"))
-        .header("accept", "application/json")
-        .header("cookie", first)
-        .send()
-        .await
-        .unwrap();
-    let who: Option<String> = replay.json().await.unwrap();
-    assert_eq!(who, None);
+    assert_eq!(app.whoami_with_cookie(first.to_str().unwrap()).await, None);
 }
 
 #[tokio::test]

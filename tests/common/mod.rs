@@ -65,6 +65,23 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// GETs `path` sending exactly `cookie` (a copied, forged or stale session).
+    pub async fn get_with_cookie(&self, path: &str, cookie: impl AsRef<str>) -> reqwest::Response {
+        reqwest::Client::new().get(self.url(path)).header("cookie", cookie.as_ref()).send().await.expect("request sent")
+    }
+
+    /// Who the server says the bearer of `cookie` is.
+    pub async fn whoami_with_cookie(&self, cookie: impl AsRef<str>) -> Option<String> {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/me"))
+            .header("accept", "application/json")
+            .header("cookie", cookie.as_ref())
+            .send()
+            .await
+            .expect("request sent");
+        response.json().await.expect("JSON body")
+    }
+
     /// A browser-like visitor with its own cookie jar (redirects not followed).
     pub fn visitor(&self) -> Visitor {
         let jar = Arc::new(reqwest::cookie::Jar::default());
