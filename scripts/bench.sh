@@ -14,7 +14,7 @@ base="http://127.0.0.1:$port"
 ulimit -n 65536 2>/dev/null || true
 
 cargo leptos build --release >/dev/null
-cargo build --release --features load --bin parlor-load >/dev/null
+cargo build --release -p parlor-load >/dev/null
 
 server_pid=
 start_server() {

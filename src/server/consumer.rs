@@ -32,6 +32,10 @@ use crate::{
 
 /// Close code sent when the server restarts (RFC 6455 registry: 1012 "Service Restart").
 const CLOSE_RESTART: u16 = 1012;
+/// Most queued room events written to a socket with one flush.
+const MAX_FRAMES_PER_WRITE: usize = 64;
+/// Bytes of frames a socket gathers before writing them without waiting for the flush.
+const WRITE_BUFFER_BYTES: usize = 16 * 1024;
 
 /// `GET /ws/room/{room}/?after=SEQ`: the `connect` step, then the upgrade.
 pub async fn connect(
@@ -63,11 +67,12 @@ pub async fn connect(
     };
     let sockets = state.sockets.clone();
     // Small buffers: an idle socket should cost kilobytes, not tungstenite's
-    // default 128 KiB read buffer.
+    // default 128 KiB read buffer. The write buffer fills only while frames are
+    // queued for one flush.
     ws.max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(4 * 1024)
-        .write_buffer_size(0)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| {
             sockets.track_future(async move {
                 let consumer = ChatConsumer { state, room, user };
@@ -122,9 +127,13 @@ impl ChatConsumer {
                     None => return Ok(()),
                 },
                 received = group.recv() => {
-                    if !self.chat_message(&mut sink, &mut group, received, &mut last_sent).await? {
-                        return Ok(());
+                    self.chat_message(&mut sink, &mut group, received, &mut last_sent).await?;
+                    // Whatever else is already waiting goes out in the same write.
+                    for _ in 1..MAX_FRAMES_PER_WRITE {
+                        let Some(received) = group.try_recv() else { break };
+                        self.chat_message(&mut sink, &mut group, received, &mut last_sent).await?;
                     }
+                    sink.flush().await?;
                 },
                 () = shutdown.wait() => {
                     let frame = CloseFrame { code: CLOSE_RESTART, reason: Utf8Bytes::from_static("server restarting") };
@@ -179,34 +188,26 @@ impl ChatConsumer {
                 return Ok(true);
             }
         };
-        let seq = stored.message.seq;
-        if stored.duplicate {
-            metrics::counter!(m::MESSAGES_DUPLICATE).increment(1);
-        } else {
-            metrics::counter!(m::MESSAGES_STORED).increment(1);
-            let frame = ServerFrame::Message { room: self.room.clone(), message: stored.message };
-            let event = Event { seq, frame: encode(&frame) };
-            if let Err(err) = self.state.layer.group_send(&self.room, event).await {
-                // The message is committed; subscribers find it when they next catch up.
-                tracing::warn!(%err, room = self.room, seq, "publishing a message failed");
-            }
-        }
-        send_frame(sink, &ServerFrame::Ack { client_id: send.client_id, seq }).await?;
+        // The appender has published it to the room already.
+        let counter = if stored.duplicate { m::MESSAGES_DUPLICATE } else { m::MESSAGES_STORED };
+        metrics::counter!(counter).increment(1);
+        send_frame(sink, &ServerFrame::Ack { client_id: send.client_id, seq: stored.message.seq }).await?;
         Ok(true)
     }
 
-    /// Forwards the group's next event, keeping the socket's `seq` order gap-free.
+    /// Queues the group's next event for the socket (the caller flushes), keeping
+    /// the socket's `seq` order gap-free.
     async fn chat_message(
         &self,
         sink: &mut Sink,
         group: &mut Subscription,
         received: Received,
         last_sent: &mut i64,
-    ) -> Result<bool, ConsumerError> {
+    ) -> Result<(), ConsumerError> {
         match received {
             Received::Event(event) if event.seq <= *last_sent => {}
             Received::Event(event) if event.seq == *last_sent + 1 => {
-                sink.send(Message::Text(event.frame)).await?;
+                sink.feed(Message::Text(event.frame)).await?;
                 *last_sent = event.seq;
             }
             // A gap (events published out of order, or one missed): the database has it all.
@@ -221,7 +222,7 @@ impl ChatConsumer {
                 self.catch_up(sink, last_sent).await?;
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Sends every stored message after `last_sent`, oldest first.
@@ -233,12 +234,11 @@ impl ChatConsumer {
             metrics::counter!(m::CATCH_UP_MESSAGES).increment(page.len() as u64);
             for message in page {
                 let seq = message.seq;
-                let frame = ServerFrame::Message { room: self.room.clone(), message };
-                sink.send(Message::Text(encode(&frame))).await?;
+                sink.feed(Message::Text(Event::message(&self.room, message).frame)).await?;
                 *last_sent = seq;
             }
             if !full_page {
-                return Ok(());
+                return Ok(sink.flush().await?);
             }
         }
     }

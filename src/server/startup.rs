@@ -69,7 +69,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let state = AppState {
         leptos_options: leptos_options(addr)?,
         db: db.clone(),
-        appender: Appender::start(db.clone()),
+        appender: Appender::start(db.clone(), layer.clone()),
         layer,
         shutdown: shutdown.clone(),
         sockets: sockets.clone(),

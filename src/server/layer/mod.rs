@@ -15,6 +15,8 @@ use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
+use crate::protocol::{ChatMessage, ServerFrame};
+
 pub use memory::MemoryLayer;
 pub use redis::RedisLayer;
 
@@ -31,6 +33,14 @@ pub struct Event {
 const RESYNC_SEQ: i64 = 0;
 
 impl Event {
+    /// The `message` frame of `message` in `room`, serialized once for every subscriber.
+    pub fn message(room: &str, message: ChatMessage) -> Self {
+        let seq = message.seq;
+        let frame = ServerFrame::Message { room: room.to_owned(), message };
+        // Serializing this plain struct cannot fail.
+        Self { seq, frame: serde_json::to_string(&frame).unwrap_or_default().into() }
+    }
+
     /// Not a message: tells subscribers that events may have been lost (the layer
     /// was disconnected) and they must catch up from the database.
     pub fn resync() -> Self {
@@ -83,16 +93,23 @@ impl Subscription {
     /// Waits for the next event of the group.
     pub async fn recv(&mut self) -> Received {
         match self.receiver.recv().await {
-            Ok(event) if event.seq == RESYNC_SEQ => Received::Lagged { missed: 0 },
-            Ok(event) => Received::Event(event),
+            Ok(event) => received(event),
             Err(broadcast::error::RecvError::Lagged(missed)) => Received::Lagged { missed },
             Err(broadcast::error::RecvError::Closed) => Received::Closed,
         }
     }
 
-    /// The next event if one is waiting (for tests).
-    #[cfg(test)]
-    pub fn try_recv(&mut self) -> Option<Event> {
-        self.receiver.try_recv().ok()
+    /// What is already waiting, if anything, without waiting.
+    pub fn try_recv(&mut self) -> Option<Received> {
+        match self.receiver.try_recv() {
+            Ok(event) => Some(received(event)),
+            Err(broadcast::error::TryRecvError::Empty) => None,
+            Err(broadcast::error::TryRecvError::Lagged(missed)) => Some(Received::Lagged { missed }),
+            Err(broadcast::error::TryRecvError::Closed) => Some(Received::Closed),
+        }
     }
+}
+
+fn received(event: Event) -> Received {
+    if event.seq == RESYNC_SEQ { Received::Lagged { missed: 0 } } else { Received::Event(event) }
 }

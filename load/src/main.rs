@@ -155,10 +155,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let expected = || -> u64 {
         totals.acked.iter().zip(&clients_per_room).map(|(a, n)| a.load(Ordering::Relaxed) * n).sum()
     };
-    // Let deliveries still in flight arrive (up to 30 s), so `lost` counts only
-    // what never came.
+    // Let sends still queued be answered and deliveries still in flight arrive
+    // (up to 30 s), so `lost` counts only what never came.
+    let answered = || -> u64 {
+        totals.acked.iter().map(|a| a.load(Ordering::Relaxed)).sum::<u64>() + totals.errors.load(Ordering::Relaxed)
+    };
+    let settled = || answered() >= totals.sent.load(Ordering::Relaxed) && totals.deliveries.load(Ordering::Relaxed) >= expected();
     let drain = Instant::now();
-    while totals.deliveries.load(Ordering::Relaxed) < expected() && drain.elapsed() < Duration::from_secs(30) {
+    while !settled() && drain.elapsed() < Duration::from_secs(30) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let drain_secs = drain.elapsed().as_secs_f64();
