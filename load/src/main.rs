@@ -18,7 +18,7 @@ use std::{
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, http::HeaderValue};
+use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, http::HeaderValue, protocol::WebSocketConfig};
 use serde::Deserialize;
 
 #[derive(Parser, Debug, Clone)]
@@ -118,7 +118,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let mut request = url.into_client_request()?;
                 request.headers_mut().insert("cookie", HeaderValue::from_str(&cookie)?);
                 request.headers_mut().insert("origin", HeaderValue::from_str(&origin)?);
-                let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+                let (socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(socket_config()), true).await?;
                 Ok::<_, Box<dyn std::error::Error + Send + Sync>>((socket, began.elapsed()))
             }));
         }
@@ -149,6 +149,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::time::sleep(Duration::from_secs(args.duration)).await;
     sending.store(false, Ordering::Relaxed);
     let sending_secs = clock.elapsed().as_secs_f64();
+    // Senders finish the frames due in their current tick; after that `sent` is final.
+    for (_, sender) in &mut tasks {
+        if let Some(sender) = sender.take() {
+            sender.await?;
+        }
+    }
     let clients_per_room: Vec<u64> =
         (0..rooms).map(|room| (0..args.clients).filter(|i| i % rooms == room).count() as u64).collect();
     // Every acked message is due to every socket of its room, its sender's included.
@@ -168,10 +174,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let drain_secs = drain.elapsed().as_secs_f64();
     let _ = stop.send(true);
     let mut latencies = Histogram::<u64>::new(3)?;
-    for (receiver, sender) in tasks {
-        if let Some(sender) = sender {
-            sender.abort();
-        }
+    for (receiver, _) in tasks {
         latencies.add(&receiver.await?)?;
     }
 
@@ -258,6 +261,12 @@ type Sink = futures::stream::SplitSink<
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
     tungstenite::Message,
 >;
+/// Small buffers (tungstenite reserves and zeroes 128 KiB per read by default),
+/// so the generator spends its time on frames, not on memset.
+fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default().read_buffer_size(16 * 1024).write_buffer_size(0)
+}
+
 type Stream = futures::stream::SplitStream<
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
 >;

@@ -4,6 +4,7 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
+use axum::serve::ListenerExt;
 use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::task::TaskTracker;
@@ -80,6 +81,12 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let app = routes::router(state, &config);
     let mut stop = shutdown;
     let serving = tokio::spawn(async move {
+        // No Nagle delay: chat frames are small and should leave at once.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(%err, "could not set TCP_NODELAY");
+            }
+        });
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move { stop.wait().await })
             .await
