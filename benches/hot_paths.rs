@@ -1,11 +1,14 @@
 //! Micro-benchmarks of the hot paths: decoding a client frame, encoding the
-//! message frame that is fanned out, and storing a message (one transaction with
-//! its `seq`) in a SQLite file. Run with `cargo bench --features ssr`.
+//! message frame that is fanned out, and storing messages in a SQLite file, one
+//! per transaction and in group-commit batches. Run with `cargo bench --features ssr`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use parlor::{
     protocol::{ChatMessage, ServerFrame, parse_client_frame},
-    server::{db, store},
+    server::{
+        db,
+        store::{self, NewMessage},
+    },
 };
 
 fn frames(c: &mut Criterion) {
@@ -41,6 +44,25 @@ fn store_append(c: &mut Criterion) {
     group.bench_function("append message (sqlite, one commit)", |b| {
         b.to_async(&runtime).iter(|| store::append_message(&db, "bench", &user, "hello there", None))
     });
+    group.finish();
+
+    // Group commit: one transaction for a batch spread over 10 rooms.
+    let mut group = c.benchmark_group("store batch");
+    for size in [16usize, 128, 512] {
+        let batch: Vec<NewMessage> = (0..size)
+            .map(|i| NewMessage {
+                room: format!("bench-{}", i % 10),
+                sender: user.clone(),
+                text: "hello there".into(),
+                client_id: None,
+            })
+            .collect();
+        let refs: Vec<&NewMessage> = batch.iter().collect();
+        group.throughput(Throughput::Elements(size as u64));
+        group.bench_function(format!("append batch of {size} (sqlite, one commit)"), |b| {
+            b.to_async(&runtime).iter(|| store::append_batch(&db, &refs))
+        });
+    }
     group.finish();
 }
 

@@ -2,10 +2,13 @@
 //! with its per-room `seq`, and reading history. Pages, server functions, the JSON
 //! API and the consumer all come here, so each question has one answer.
 
+use std::collections::{BTreeMap, HashMap};
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set}, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait, sea_query::{Expr, ExprTrait},
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    sea_query::{Expr, ExprTrait, OnConflict},
 };
 
 use crate::{
@@ -98,12 +101,15 @@ pub async fn append_message(
     text: &str,
     client_id: Option<&str>,
 ) -> Result<Stored, DbErr> {
-    if let Some(existing) = find_by_client_id(db, sender, client_id).await? {
-        return Ok(Stored { message: existing, duplicate: true });
-    }
-    match insert_next(db, room_name, sender, text, client_id).await {
-        Ok(message) => Ok(Stored { message, duplicate: false }),
-        // A concurrent send with the same client_id won the race: answer with its copy.
+    let new = NewMessage {
+        room: room_name.to_owned(),
+        sender: sender.clone(),
+        text: text.to_owned(),
+        client_id: client_id.map(str::to_owned),
+    };
+    match append_batch(db, &[&new]).await {
+        Ok(mut stored) => stored.pop().ok_or_else(|| DbErr::Custom("a batch of one stored nothing".into())),
+        // A concurrent send with the same client_id (on another instance) won the race: answer with its copy.
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             match find_by_client_id(db, sender, client_id).await? {
                 Some(existing) => Ok(Stored { message: existing, duplicate: true }),
@@ -119,20 +125,6 @@ pub async fn append_message(
 /// writers of this process here instead hands the lock over without sleeping.
 /// (PostgreSQL needs no such queue: the room row's lock orders writers.)
 static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-async fn insert_next(
-    db: &DatabaseConnection,
-    room_name: &str,
-    sender: &user::Model,
-    text: &str,
-    client_id: Option<&str>,
-) -> Result<ChatMessage, DbErr> {
-    let _writer = sqlite_writer(db).await;
-    let txn = db.begin().await?;
-    let message = insert_in(&txn, room_name, sender, text, client_id, Utc::now()).await?;
-    txn.commit().await?;
-    Ok(message)
-}
 
 async fn sqlite_writer(db: &DatabaseConnection) -> Option<tokio::sync::MutexGuard<'static, ()>> {
     match db.get_database_backend() {
@@ -150,82 +142,134 @@ pub struct NewMessage {
     pub client_id: Option<String>,
 }
 
-/// Stores several messages in one transaction (group commit), each with its own
-/// `seq`, in order. Resends are answered with their first copy. If anything fails
-/// the whole batch is rolled back and the error returned: nothing is half-stored.
+/// What [`append_batch`] decided for one message of the batch.
+enum Slot {
+    /// Stored before this batch: answered with that copy.
+    Earlier(ChatMessage),
+    /// The same `(sender, client_id)` as an earlier message of this batch.
+    SameAs(usize),
+    /// New: stored with this `seq`.
+    New(i64),
+}
+
+/// Stores several messages in one transaction (group commit), each with its
+/// room's next `seq`, in order. Resends are answered with their first copy. The
+/// work is a few statements per batch, not per message: one lookup of resends,
+/// one upsert per room that reserves its seqs, one multi-row insert. If anything
+/// fails the whole batch is rolled back and the error returned: nothing is
+/// half-stored.
 pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage]) -> Result<Vec<Stored>, DbErr> {
     let _writer = sqlite_writer(db).await;
     let now = Utc::now();
     let txn = db.begin().await?;
-    let mut stored = Vec::with_capacity(batch.len());
-    for new in batch {
-        let client_id = new.client_id.as_deref();
-        if let Some(existing) = find_by_client_id(&txn, &new.sender, client_id).await? {
-            stored.push(Stored { message: existing, duplicate: true });
-            continue;
+    let mut earlier = stored_resends(&txn, batch).await?;
+    let mut first_of: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut per_room: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut slots: Vec<Slot> = Vec::with_capacity(batch.len());
+    for (i, new) in batch.iter().enumerate() {
+        if let Some(client_id) = new.client_id.as_deref() {
+            if let Some(existing) = earlier.remove(&(new.sender.id, client_id.to_owned())) {
+                slots.push(Slot::Earlier(existing));
+                first_of.insert((new.sender.id, client_id), i);
+                continue;
+            }
+            if let Some(&first) = first_of.get(&(new.sender.id, client_id)) {
+                slots.push(Slot::SameAs(first));
+                continue;
+            }
+            first_of.insert((new.sender.id, client_id), i);
         }
-        let message = insert_in(&txn, &new.room, &new.sender, &new.text, client_id, now).await?;
-        stored.push(Stored { message, duplicate: false });
+        per_room.entry(new.room.as_str()).or_default().push(i);
+        slots.push(Slot::New(0));
+    }
+    // Rooms in name order, so concurrent batches (other instances) lock room rows
+    // in one order and cannot deadlock.
+    let mut rows = Vec::new();
+    for (room_name, members) in &per_room {
+        let room = reserve_seqs(&txn, room_name, members.len() as i64, now).await?;
+        let first_seq = room.last_seq - members.len() as i64 + 1;
+        for (offset, &i) in members.iter().enumerate() {
+            let seq = first_seq + offset as i64;
+            slots[i] = Slot::New(seq);
+            rows.push(message::ActiveModel {
+                id: NotSet,
+                room_id: Set(room.id),
+                seq: Set(seq),
+                sender_id: Set(batch[i].sender.id),
+                text: Set(batch[i].text.clone()),
+                timestamp: Set(now),
+                client_id: Set(batch[i].client_id.clone()),
+            });
+        }
+    }
+    if !rows.is_empty() {
+        message::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
-    Ok(stored)
-}
 
-/// Inserts one message with the room's next `seq`, inside the caller's transaction.
-async fn insert_in(
-    txn: &impl ConnectionTrait,
-    room_name: &str,
-    sender: &user::Model,
-    text: &str,
-    client_id: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<ChatMessage, DbErr> {
-    ensure_room(txn, room_name, now).await?;
-    // The first write of a transaction takes SQLite's write lock at once (waiting
-    // out the busy timeout) and PostgreSQL's lock on the room row: concurrent
-    // senders to one room get consecutive seqs.
-    let room = room::Entity::update_many()
-        .col_expr(room::Column::LastSeq, Expr::col(room::Column::LastSeq).add(1))
-        .col_expr(room::Column::LastActivity, Expr::value(now))
-        .filter(room::Column::Name.eq(room_name))
-        .exec_with_returning(txn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| DbErr::RecordNotFound(format!("room {room_name}")))?;
-    let row = message::ActiveModel {
-        id: NotSet,
-        room_id: Set(room.id),
-        seq: Set(room.last_seq),
-        sender_id: Set(sender.id),
-        text: Set(text.to_owned()),
-        timestamp: Set(now),
-        client_id: Set(client_id.map(str::to_owned)),
+    let timestamp = format_timestamp(now);
+    let new_message = |i: usize, seq: i64| ChatMessage {
+        seq,
+        sender: batch[i].sender.username.clone(),
+        text: batch[i].text.clone(),
+        timestamp: timestamp.clone(),
+        client_id: batch[i].client_id.clone(),
     };
-    message::Entity::insert(row).exec_without_returning(txn).await?;
-    Ok(ChatMessage {
-        seq: room.last_seq,
-        sender: sender.username.clone(),
-        text: text.to_owned(),
-        timestamp: format_timestamp(now),
-        client_id: client_id.map(str::to_owned),
-    })
+    let mut answers: Vec<Stored> = Vec::with_capacity(batch.len());
+    for (i, slot) in slots.iter().enumerate() {
+        let answer = match slot {
+            Slot::Earlier(existing) => Stored { message: existing.clone(), duplicate: true },
+            Slot::New(seq) => Stored { message: new_message(i, *seq), duplicate: false },
+            // The first occurrence comes earlier in the batch, so its answer exists.
+            Slot::SameAs(first) => Stored { duplicate: true, ..answers[*first].clone() },
+        };
+        answers.push(answer);
+    }
+    Ok(answers)
 }
 
-/// Creates the room row if it does not exist yet.
-async fn ensure_room(conn: &impl ConnectionTrait, room_name: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+/// Adds `count` to the room's `last_seq` (creating the room if needed) and returns
+/// the row: the batch owns the seqs up to and including the new `last_seq`. The
+/// upsert takes SQLite's write lock, and PostgreSQL's lock on the room row, so
+/// concurrent writers to one room get disjoint, consecutive ranges.
+async fn reserve_seqs(txn: &impl ConnectionTrait, room_name: &str, count: i64, now: DateTime<Utc>) -> Result<room::Model, DbErr> {
     let row = room::ActiveModel {
         id: NotSet,
         name: Set(room_name.to_owned()),
-        last_seq: Set(0),
+        last_seq: Set(count),
         created_at: Set(now),
         last_activity: Set(now),
     };
-    room::Entity::insert(row)
-        .on_conflict_do_nothing_on([room::Column::Name])
-        .exec_without_returning(conn)
+    let bump = OnConflict::column(room::Column::Name)
+        .value(room::Column::LastSeq, Expr::col((room::Entity, room::Column::LastSeq)).add(count))
+        .value(room::Column::LastActivity, Expr::value(now))
+        .to_owned();
+    room::Entity::insert(row).on_conflict(bump).exec_with_returning(txn).await
+}
+
+/// The batch's messages that were stored before, keyed by `(sender id, client_id)`.
+async fn stored_resends(
+    txn: &impl ConnectionTrait,
+    batch: &[&NewMessage],
+) -> Result<HashMap<(i64, String), ChatMessage>, DbErr> {
+    let client_ids: Vec<&str> = batch.iter().filter_map(|new| new.client_id.as_deref()).collect();
+    if client_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let senders: HashMap<i64, &str> = batch.iter().map(|new| (new.sender.id, new.sender.username.as_str())).collect();
+    let found = message::Entity::find()
+        .filter(message::Column::ClientId.is_in(client_ids))
+        .filter(message::Column::SenderId.is_in(senders.keys().copied()))
+        .all(txn)
         .await?;
-    Ok(())
+    Ok(found
+        .into_iter()
+        .filter_map(|m| {
+            let sender = (*senders.get(&m.sender_id)?).to_owned();
+            let key = (m.sender_id, m.client_id.clone()?);
+            Some((key, to_dto(m, sender)))
+        })
+        .collect())
 }
 
 async fn find_by_client_id(
