@@ -1,5 +1,5 @@
 //! The delivery model over real sockets: resync with `?after=`, idempotent sends by
-//! `client_id`, catching up a subscriber that lags behind a tiny channel buffer,
+//! `client_id`, pipelined sends acked in order, catching up a subscriber that lags behind a tiny channel buffer,
 //! and the restart close code.
 
 mod common;
@@ -54,6 +54,26 @@ async fn the_same_client_id_is_stored_once_and_acked_with_its_first_seq() {
     let (_, history) = alice.get_json("/api/messages/general/").await;
     let texts: Vec<&str> = history["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
     assert_eq!(texts, ["once", "mine"]);
+}
+
+#[tokio::test]
+async fn sends_fired_without_waiting_are_acked_in_the_order_sent() {
+    let app = TestApp::spawn_with(|config| config.messages_per_second = 100_000).await;
+    let alice = app.user("alice").await;
+    let mut a = alice.socket("pipeline", Some(0)).await;
+    // More than a socket keeps in flight at once, so reading also pauses and resumes.
+    let total = 150;
+    for i in 1..=total {
+        a.send_json(json!({"type": "send", "text": format!("m{i}"), "client_id": format!("p{i}")})).await;
+    }
+    for i in 1..=total {
+        let ack = a.next_of("ack").await;
+        assert_eq!((ack["client_id"].as_str(), ack["seq"].as_i64()), (Some(format!("p{i}").as_str()), Some(i)));
+    }
+    let (_, history) = alice.get_json("/api/messages/pipeline/?limit=200").await;
+    let texts: Vec<&str> = history["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    let expected: Vec<String> = (1..=total).map(|i| format!("m{i}")).collect();
+    assert_eq!(texts, expected);
 }
 
 #[tokio::test]

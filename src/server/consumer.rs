@@ -1,10 +1,12 @@
 //! The `ChatConsumer`: a room's WebSocket. `connect` checks the session and the
-//! origin and joins the room's group; `receive` validates a client frame, stores
-//! the message (the sender is always the session's user), acks it and publishes
-//! it; `chat_message` forwards the group's events to the socket in `seq` order,
+//! origin and joins the room's group; `receive` validates a client frame and hands
+//! the message to the appender (the sender is always the session's user), which
+//! stores and publishes it; each send is acked once committed, in the order sent,
+//! while the socket keeps reading (up to [`MAX_IN_FLIGHT`] sends wait at once);
+//! `chat_message` forwards the group's events to the socket in `seq` order,
 //! catching up from the database whenever it sees a gap or lags behind.
 
-use std::{collections::HashMap, net::SocketAddr};
+use std::{collections::HashMap, net::SocketAddr, pin::Pin};
 
 use axum::{
     extract::{
@@ -14,7 +16,11 @@ use axum::{
     http::HeaderMap,
     response::{IntoResponse, Response},
 };
-use futures::{SinkExt, StreamExt, stream::SplitSink};
+use futures::{
+    SinkExt, StreamExt,
+    stream::{FuturesOrdered, SplitSink},
+};
+use sea_orm::DbErr;
 
 use crate::{
     error::AppError,
@@ -26,7 +32,7 @@ use crate::{
         metrics as m,
         origin,
         state::AppState,
-        store::{self, HistoryQuery, NewMessage},
+        store::{self, HistoryQuery, NewMessage, Stored},
     },
 };
 
@@ -34,6 +40,8 @@ use crate::{
 const CLOSE_RESTART: u16 = 1012;
 /// Most queued room events written to a socket with one flush.
 const MAX_FRAMES_PER_WRITE: usize = 64;
+/// Sends of one socket waiting for their commit before the socket stops reading.
+const MAX_IN_FLIGHT: usize = 64;
 /// Bytes of frames a socket gathers before writing them without waiting for the flush.
 const WRITE_BUFFER_BYTES: usize = 16 * 1024;
 
@@ -95,6 +103,8 @@ enum ConsumerError {
 }
 
 type Sink = SplitSink<WebSocket, Message>;
+/// A socket's sends on their way through the appender, answered in the order they came.
+type InFlight = FuturesOrdered<Pin<Box<dyn Future<Output = (Option<String>, Result<Stored, DbErr>)> + Send>>>;
 
 /// One user's socket in one room.
 struct ChatConsumer {
@@ -115,17 +125,19 @@ impl ChatConsumer {
         };
         self.catch_up(&mut sink, &mut last_sent).await?;
         let mut shutdown = self.state.shutdown.clone();
+        let mut in_flight = InFlight::new();
         loop {
             tokio::select! {
-                incoming = stream.next() => match incoming {
+                incoming = stream.next(), if in_flight.len() < MAX_IN_FLIGHT => match incoming {
                     Some(Ok(message)) => {
-                        if !self.receive(&mut sink, message).await? {
+                        if !self.receive(&mut sink, message, &mut in_flight).await? {
                             return Ok(());
                         }
                     }
                     Some(Err(err)) => return self.close_after_error(&mut sink, err).await,
                     None => return Ok(()),
                 },
+                Some((client_id, stored)) = in_flight.next() => self.acknowledge(&mut sink, client_id, stored).await?,
                 received = group.recv() => {
                     self.chat_message(&mut sink, &mut group, received, &mut last_sent).await?;
                     // Whatever else is already waiting goes out in the same write.
@@ -136,6 +148,10 @@ impl ChatConsumer {
                     sink.flush().await?;
                 },
                 () = shutdown.wait() => {
+                    // Answer every send that was accepted before closing.
+                    while let Some((client_id, stored)) = in_flight.next().await {
+                        self.acknowledge(&mut sink, client_id, stored).await?;
+                    }
                     let frame = CloseFrame { code: CLOSE_RESTART, reason: Utf8Bytes::from_static("server restarting") };
                     let _ = sink.send(Message::Close(Some(frame))).await;
                     return Ok(());
@@ -144,8 +160,10 @@ impl ChatConsumer {
         }
     }
 
-    /// Handles one frame from the client. Returns false when the socket should close.
-    async fn receive(&self, sink: &mut Sink, message: Message) -> Result<bool, ConsumerError> {
+    /// Handles one frame from the client: a valid send is handed to the appender
+    /// and joins `in_flight`, to be acked once committed. Returns false when the
+    /// socket should close.
+    async fn receive(&self, sink: &mut Sink, message: Message, in_flight: &mut InFlight) -> Result<bool, ConsumerError> {
         let text = match message {
             Message::Text(text) => text,
             Message::Binary(_) => {
@@ -169,30 +187,38 @@ impl ChatConsumer {
             send_frame(sink, &frame).await?;
             return Ok(true);
         }
-        let stored = self
-            .state
-            .appender
-            .append(NewMessage {
-                room: self.room.clone(),
-                sender: self.user.clone(),
-                text: send.text,
-                client_id: send.client_id.clone(),
-            })
-            .await;
+        let appender = self.state.appender.clone();
+        let message = NewMessage {
+            room: self.room.clone(),
+            sender: self.user.clone(),
+            text: send.text,
+            client_id: send.client_id.clone(),
+        };
+        in_flight.push_back(Box::pin(async move { (send.client_id, appender.append(message).await) }));
+        Ok(true)
+    }
+
+    /// Answers a send once the appender is done with it: `ack` after the commit,
+    /// `store_failed` when it could not be stored.
+    async fn acknowledge(
+        &self,
+        sink: &mut Sink,
+        client_id: Option<String>,
+        stored: Result<Stored, DbErr>,
+    ) -> Result<(), ConsumerError> {
         let stored = match stored {
             Ok(stored) => stored,
             Err(err) => {
                 metrics::counter!(m::STORE_ERRORS).increment(1);
                 tracing::error!(%err, room = self.room, "storing a message failed");
-                send_error(sink, FrameErrorCode::StoreFailed, send.client_id).await?;
-                return Ok(true);
+                return Ok(send_error(sink, FrameErrorCode::StoreFailed, client_id).await?);
             }
         };
         // The appender has published it to the room already.
         let counter = if stored.duplicate { m::MESSAGES_DUPLICATE } else { m::MESSAGES_STORED };
         metrics::counter!(counter).increment(1);
-        send_frame(sink, &ServerFrame::Ack { client_id: send.client_id, seq: stored.message.seq }).await?;
-        Ok(true)
+        send_frame(sink, &ServerFrame::Ack { client_id, seq: stored.message.seq }).await?;
+        Ok(())
     }
 
     /// Queues the group's next event for the socket (the caller flushes), keeping
