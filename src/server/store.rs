@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
-    ActiveValue::{NotSet, Set}, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    ActiveValue::{NotSet, Set}, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
-    sea_query::{Expr, ExprTrait, OnConflict},
+    sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
 use crate::{
@@ -184,9 +184,13 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage]) -> Res
     }
     // Rooms in name order, so concurrent batches (other instances) lock room rows
     // in one order and cannot deadlock.
+    let counts: Vec<(&str, i64)> = per_room.iter().map(|(room, members)| (*room, members.len() as i64)).collect();
+    let rooms = reserve_seqs(&txn, &counts, now).await?;
     let mut rows = Vec::new();
     for (room_name, members) in &per_room {
-        let room = reserve_seqs(&txn, room_name, members.len() as i64, now).await?;
+        let room = rooms
+            .get(*room_name)
+            .ok_or_else(|| DbErr::RecordNotFound(format!("room {room_name} after reserving seqs")))?;
         let first_seq = room.last_seq - members.len() as i64 + 1;
         for (offset, &i) in members.iter().enumerate() {
             let seq = first_seq + offset as i64;
@@ -228,23 +232,33 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage]) -> Res
     Ok(answers)
 }
 
-/// Adds `count` to the room's `last_seq` (creating the room if needed) and returns
-/// the row: the batch owns the seqs up to and including the new `last_seq`. The
-/// upsert takes SQLite's write lock, and PostgreSQL's lock on the room row, so
-/// concurrent writers to one room get disjoint, consecutive ranges.
-async fn reserve_seqs(txn: &impl ConnectionTrait, room_name: &str, count: i64, now: DateTime<Utc>) -> Result<room::Model, DbErr> {
-    let row = room::ActiveModel {
+/// Adds each room's count to its `last_seq` (creating rooms as needed) in one
+/// upsert and returns the rows by name: the batch owns each room's seqs up to and
+/// including the new `last_seq`. The upsert takes SQLite's write lock, and
+/// PostgreSQL's locks on the room rows (in the given order, which callers keep
+/// sorted), so concurrent writers to a room get disjoint, consecutive ranges.
+async fn reserve_seqs(
+    txn: &impl ConnectionTrait,
+    counts: &[(&str, i64)],
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, room::Model>, DbErr> {
+    if counts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = counts.iter().map(|(name, count)| room::ActiveModel {
         id: NotSet,
-        name: Set(room_name.to_owned()),
-        last_seq: Set(count),
+        name: Set((*name).to_owned()),
+        last_seq: Set(*count),
         created_at: Set(now),
         last_activity: Set(now),
-    };
+    });
+    let excluded_count = Expr::col((Alias::new("excluded"), room::Column::LastSeq));
     let bump = OnConflict::column(room::Column::Name)
-        .value(room::Column::LastSeq, Expr::col((room::Entity, room::Column::LastSeq)).add(count))
+        .value(room::Column::LastSeq, Expr::col((room::Entity, room::Column::LastSeq)).add(excluded_count))
         .value(room::Column::LastActivity, Expr::value(now))
         .to_owned();
-    room::Entity::insert(row).on_conflict(bump).exec_with_returning(txn).await
+    let rooms = room::Entity::insert_many(rows).on_conflict(bump).exec_with_returning(txn).await?;
+    Ok(rooms.into_iter().map(|room| (room.name.clone(), room)).collect())
 }
 
 /// The batch's messages that were stored before, keyed by `(sender id, client_id)`.
@@ -252,16 +266,21 @@ async fn stored_resends(
     txn: &impl ConnectionTrait,
     batch: &[&NewMessage],
 ) -> Result<HashMap<(i64, String), ChatMessage>, DbErr> {
-    let client_ids: Vec<&str> = batch.iter().filter_map(|new| new.client_id.as_deref()).collect();
+    // Per sender, its client_ids: each term walks the unique (sender_id, client_id) index.
+    let mut client_ids: HashMap<i64, Vec<&str>> = HashMap::new();
+    for new in batch {
+        if let Some(client_id) = new.client_id.as_deref() {
+            client_ids.entry(new.sender.id).or_default().push(client_id);
+        }
+    }
     if client_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let senders: HashMap<i64, &str> = batch.iter().map(|new| (new.sender.id, new.sender.username.as_str())).collect();
-    let found = message::Entity::find()
-        .filter(message::Column::ClientId.is_in(client_ids))
-        .filter(message::Column::SenderId.is_in(senders.keys().copied()))
-        .all(txn)
-        .await?;
+    let any_of_them = client_ids.into_iter().fold(Condition::any(), |any, (sender_id, ids)| {
+        any.add(message::Column::SenderId.eq(sender_id).and(message::Column::ClientId.is_in(ids)))
+    });
+    let found = message::Entity::find().filter(any_of_them).all(txn).await?;
     Ok(found
         .into_iter()
         .filter_map(|m| {
