@@ -13,7 +13,7 @@ use tower_sessions::{
     session_store,
 };
 
-use crate::entity::session;
+use crate::{entity::session, server::db::find_unique};
 
 /// Sessions stored in the `session` table.
 #[derive(Clone, Debug)]
@@ -74,12 +74,8 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let Some(row) = session::Entity::find_by_id(id.to_string())
-            .filter(session::Column::ExpiresAt.gt(now))
-            .one(&self.db)
-            .await
-            .map_err(backend)?
-        else {
+        let live = session::Entity::find_by_id(id.to_string()).filter(session::Column::ExpiresAt.gt(now));
+        let Some(row) = find_unique(live, &self.db).await.map_err(backend)? else {
             return Ok(None);
         };
         let data = serde_json::from_str(&row.data)

@@ -2,17 +2,21 @@
 //! with its per-room `seq`, and reading history. Pages, server functions, the JSON
 //! API and the consumer all come here, so each question has one answer.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    cmp,
+    collections::{BTreeMap, HashMap},
+};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set}, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
 use crate::{
     entity::{message, room, user},
+    server::db::find_unique,
     protocol::{ChatMessage, MAX_PAGE_SIZE},
 };
 
@@ -46,11 +50,11 @@ pub async fn create_user(
 }
 
 pub async fn find_user_by_name(db: &DatabaseConnection, username: &str) -> Result<Option<user::Model>, DbErr> {
-    user::Entity::find().filter(user::Column::Username.eq(username)).one(db).await
+    find_unique(user::Entity::find().filter(user::Column::Username.eq(username)), db).await
 }
 
 pub async fn find_user(db: &DatabaseConnection, id: i64) -> Result<Option<user::Model>, DbErr> {
-    user::Entity::find_by_id(id).one(db).await
+    find_unique(user::Entity::find_by_id(id), db).await
 }
 
 /// A room as the lobby lists it.
@@ -77,11 +81,7 @@ pub async fn active_rooms(db: &DatabaseConnection, limit: u64) -> Result<Vec<Roo
 
 /// The `seq` of a room's newest message (0 for a room without messages).
 pub async fn last_seq(db: &DatabaseConnection, room_name: &str) -> Result<i64, DbErr> {
-    Ok(room::Entity::find()
-        .filter(room::Column::Name.eq(room_name))
-        .one(db)
-        .await?
-        .map_or(0, |r| r.last_seq))
+    Ok(find_room(db, room_name).await?.map_or(0, |r| r.last_seq))
 }
 
 /// A message that is committed.
@@ -297,11 +297,10 @@ async fn find_by_client_id(
     client_id: Option<&str>,
 ) -> Result<Option<ChatMessage>, DbErr> {
     let Some(client_id) = client_id else { return Ok(None) };
-    let found = message::Entity::find()
+    let by_key = message::Entity::find()
         .filter(message::Column::SenderId.eq(sender.id))
-        .filter(message::Column::ClientId.eq(client_id))
-        .one(db)
-        .await?;
+        .filter(message::Column::ClientId.eq(client_id));
+    let found = find_unique(by_key, db).await?;
     Ok(found.map(|m| to_dto(m, sender.username.clone())))
 }
 
@@ -318,37 +317,64 @@ pub struct HistoryQuery {
 
 /// Reads a page of history in ascending `seq` order. With `after`, the page starts
 /// right after it (oldest first); otherwise it is the newest page (before `before`).
+///
+/// A room's seqs are gap-free (each commit takes the next ones, and messages are
+/// never deleted), so a page is a range of seqs: the query walks the unique
+/// (room, seq) index between two bounds, with no `LIMIT` to re-plan.
 pub async fn history(
     db: &DatabaseConnection,
     room_name: &str,
     query: HistoryQuery,
 ) -> Result<Vec<ChatMessage>, DbErr> {
-    let Some(room) = room::Entity::find().filter(room::Column::Name.eq(room_name)).one(db).await? else {
+    let Some(room) = find_room(db, room_name).await? else {
         return Ok(Vec::new());
     };
-    let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
-    let mut select = message::Entity::find().filter(message::Column::RoomId.eq(room.id));
-    if let Some(before) = query.before {
-        select = select.filter(message::Column::Seq.lt(before));
-    }
-    if let Some(after) = query.after {
-        select = select.filter(message::Column::Seq.gt(after));
-    }
-    let newest_first = query.after.is_none();
-    let select = if newest_first {
-        select.order_by_desc(message::Column::Seq)
-    } else {
-        select.order_by_asc(message::Column::Seq)
+    let limit = query.limit.clamp(1, MAX_PAGE_SIZE) as i64;
+    // Exclusive bounds: the page is the seqs strictly between `low` and `high`.
+    let high = cmp::min(query.before.unwrap_or(i64::MAX), room.last_seq + 1);
+    let (low, high) = match query.after {
+        Some(after) => (after, cmp::min(high, after.saturating_add(limit).saturating_add(1))),
+        None => (cmp::max(high.saturating_sub(limit + 1), 0), high),
     };
-    let rows = select.limit(limit).find_also_related(user::Entity).all(db).await?;
-    let mut messages: Vec<ChatMessage> = rows
-        .into_iter()
-        .map(|(m, sender)| to_dto(m, sender.map_or_else(|| "[deleted]".to_owned(), |u| u.username)))
-        .collect();
-    if newest_first {
-        messages.reverse();
+    let rows = message::Entity::find()
+        .select_only()
+        .columns([message::Column::Seq, message::Column::Text, message::Column::Timestamp, message::Column::ClientId])
+        .column_as(user::Column::Username, "sender")
+        .left_join(user::Entity)
+        .filter(message::Column::RoomId.eq(room.id))
+        .filter(message::Column::Seq.gt(low))
+        .filter(message::Column::Seq.lt(high))
+        .order_by_asc(message::Column::Seq)
+        .into_model::<HistoryRow>()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(HistoryRow::into_message).collect())
+}
+
+/// One message of a history page, with its sender's name.
+#[derive(FromQueryResult)]
+struct HistoryRow {
+    seq: i64,
+    text: String,
+    timestamp: DateTime<Utc>,
+    client_id: Option<String>,
+    sender: Option<String>,
+}
+
+impl HistoryRow {
+    fn into_message(self) -> ChatMessage {
+        ChatMessage {
+            seq: self.seq,
+            sender: self.sender.unwrap_or_else(|| "[deleted]".to_owned()),
+            text: self.text,
+            timestamp: format_timestamp(self.timestamp),
+            client_id: self.client_id,
+        }
     }
-    Ok(messages)
+}
+
+async fn find_room(db: &DatabaseConnection, room_name: &str) -> Result<Option<room::Model>, DbErr> {
+    find_unique(room::Entity::find().filter(room::Column::Name.eq(room_name)), db).await
 }
 
 fn to_dto(m: message::Model, sender: String) -> ChatMessage {
