@@ -275,7 +275,10 @@ type Stream = futures::stream::SplitStream<
 async fn send(mut sink: Sink, per_second: f64, index: usize, totals: Arc<Totals>, clock: Instant, sending: Arc<AtomicBool>) {
     let began = Instant::now();
     let mut sent: u64 = 0;
-    let mut tick = tokio::time::interval(Duration::from_millis(1));
+    // Wake about once per message (1-10 ms): hundreds of senders waking every
+    // millisecond would cost the generator more than the sends themselves.
+    let period = Duration::from_secs_f64(1.0 / per_second.max(1.0)).clamp(Duration::from_millis(1), Duration::from_millis(10));
+    let mut tick = tokio::time::interval(period);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     while sending.load(Ordering::Relaxed) {
         tick.tick().await;
