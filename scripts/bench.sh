@@ -53,7 +53,7 @@ repeat_load() {
 }
 
 if [[ $which == a || $which == all ]]; then
-  for rate in ${RATES:-1000 2000 2200 2500}; do
+  for rate in ${RATES:-1000 2000 4000 6000 8000}; do
     repeat_load a --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a
   done
 fi
@@ -105,5 +105,5 @@ if [[ $which == e || $which == all ]]; then
 fi
 
 if [[ $which == f || $which == all ]]; then
-  repeat_load f --clients 200 --senders 200 --rooms 100 --rate "${RATE_F:-20000}" --duration 10 --room-prefix f
+  repeat_load f --clients 200 --senders 200 --rooms 100 --rate "${RATE_F:-25000}" --duration 10 --room-prefix f
 fi

@@ -32,7 +32,7 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbSetu
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
-        .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+        .max_connections(if url.starts_with("sqlite:") { 4 } else { 16 })
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(3))
         .map_sqlx_sqlite_opts(|opts| {
