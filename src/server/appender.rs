@@ -44,15 +44,21 @@ impl Appender {
         Self { queue }
     }
 
-    /// Stores `message`, publishes it to its room, and returns once it is committed.
-    pub async fn append(&self, message: NewMessage) -> Result<Stored, DbErr> {
+    /// Queues `message` (waiting while the queue is full) and returns what resolves
+    /// once it is committed and published. Messages are stored in the order they
+    /// were queued, and a queued message is stored even if nobody waits for it.
+    pub async fn submit(&self, message: NewMessage) -> impl Future<Output = Result<Stored, DbErr>> + Send + 'static {
         let (reply, stored) = oneshot::channel();
-        self.queue
-            .send(Request { message, reply })
-            .await
-            .map_err(|_| DbErr::Custom("the message writer has stopped".into()))?;
-        stored.await.map_err(|_| DbErr::Custom("the message writer has stopped".into()))?
+        let queued = self.queue.send(Request { message, reply }).await;
+        async move {
+            queued.map_err(|_| writer_stopped())?;
+            stored.await.map_err(|_| writer_stopped())?
+        }
     }
+}
+
+fn writer_stopped() -> DbErr {
+    DbErr::Custom("the message writer has stopped".into())
 }
 
 struct Writer {

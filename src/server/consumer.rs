@@ -187,14 +187,15 @@ impl ChatConsumer {
             send_frame(sink, &frame).await?;
             return Ok(true);
         }
-        let appender = self.state.appender.clone();
         let message = NewMessage {
             room: self.room.clone(),
             sender: self.user.clone(),
             text: send.text,
             client_id: send.client_id.clone(),
         };
-        in_flight.push_back(Box::pin(async move { (send.client_id, appender.append(message).await) }));
+        // Queued now, so the socket's sends are stored in the order they came.
+        let committed = self.state.appender.submit(message).await;
+        in_flight.push_back(Box::pin(async move { (send.client_id, committed.await) }));
         Ok(true)
     }
 

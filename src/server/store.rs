@@ -155,35 +155,17 @@ enum Slot {
 /// Stores several messages in one transaction (group commit), each with its
 /// room's next `seq`, in order. Resends are answered with their first copy. The
 /// work is a few statements per batch, not per message: one lookup of resends,
-/// one upsert per room that reserves its seqs, one multi-row insert. If anything
+/// one upsert that reserves every room's seqs, one multi-row insert. If anything
 /// fails the whole batch is rolled back and the error returned: nothing is
 /// half-stored.
 pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage]) -> Result<Vec<Stored>, DbErr> {
     let _writer = sqlite_writer(db).await;
     let now = Utc::now();
     let txn = db.begin().await?;
-    let mut earlier = stored_resends(&txn, batch).await?;
-    let mut first_of: HashMap<(i64, &str), usize> = HashMap::new();
-    let mut per_room: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut slots: Vec<Slot> = Vec::with_capacity(batch.len());
-    for (i, new) in batch.iter().enumerate() {
-        if let Some(client_id) = new.client_id.as_deref() {
-            if let Some(existing) = earlier.remove(&(new.sender.id, client_id.to_owned())) {
-                slots.push(Slot::Earlier(existing));
-                first_of.insert((new.sender.id, client_id), i);
-                continue;
-            }
-            if let Some(&first) = first_of.get(&(new.sender.id, client_id)) {
-                slots.push(Slot::SameAs(first));
-                continue;
-            }
-            first_of.insert((new.sender.id, client_id), i);
-        }
-        per_room.entry(new.room.as_str()).or_default().push(i);
-        slots.push(Slot::New(0));
-    }
-    // Rooms in name order, so concurrent batches (other instances) lock room rows
-    // in one order and cannot deadlock.
+    let earlier = stored_resends(&txn, batch).await?;
+    let (mut slots, per_room) = sort_out(batch, earlier);
+    // Rooms in name order (a BTreeMap), so concurrent batches (other instances)
+    // lock room rows in one order and cannot deadlock.
     let counts: Vec<(&str, i64)> = per_room.iter().map(|(room, members)| (*room, members.len() as i64)).collect();
     let rooms = reserve_seqs(&txn, &counts, now).await?;
     let mut rows = Vec::new();
@@ -210,26 +192,61 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage]) -> Res
         message::Entity::insert_many(rows).exec_without_returning(&txn).await?;
     }
     txn.commit().await?;
+    Ok(answers(batch, &slots, now))
+}
 
+/// Decides for each message of the batch whether it was stored before, repeats
+/// an earlier message of the batch, or is new; and lists the new ones per room,
+/// in batch order (their seqs are filled in once reserved).
+fn sort_out<'a>(
+    batch: &[&'a NewMessage],
+    mut earlier: HashMap<(i64, String), ChatMessage>,
+) -> (Vec<Slot>, BTreeMap<&'a str, Vec<usize>>) {
+    let mut first_of: HashMap<(i64, &str), usize> = HashMap::new();
+    let mut per_room: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut slots = Vec::with_capacity(batch.len());
+    for (i, new) in batch.iter().enumerate() {
+        if let Some(client_id) = new.client_id.as_deref() {
+            if let Some(existing) = earlier.remove(&(new.sender.id, client_id.to_owned())) {
+                slots.push(Slot::Earlier(existing));
+                first_of.insert((new.sender.id, client_id), i);
+                continue;
+            }
+            if let Some(&first) = first_of.get(&(new.sender.id, client_id)) {
+                slots.push(Slot::SameAs(first));
+                continue;
+            }
+            first_of.insert((new.sender.id, client_id), i);
+        }
+        per_room.entry(new.room.as_str()).or_default().push(i);
+        slots.push(Slot::New(0));
+    }
+    (slots, per_room)
+}
+
+/// What each sender of the batch is told, once the batch is committed.
+fn answers(batch: &[&NewMessage], slots: &[Slot], now: DateTime<Utc>) -> Vec<Stored> {
     let timestamp = format_timestamp(now);
-    let new_message = |i: usize, seq: i64| ChatMessage {
-        seq,
-        sender: batch[i].sender.username.clone(),
-        text: batch[i].text.clone(),
-        timestamp: timestamp.clone(),
-        client_id: batch[i].client_id.clone(),
-    };
     let mut answers: Vec<Stored> = Vec::with_capacity(batch.len());
-    for (i, slot) in slots.iter().enumerate() {
+    for (new, slot) in batch.iter().zip(slots) {
         let answer = match slot {
             Slot::Earlier(existing) => Stored { message: existing.clone(), duplicate: true },
-            Slot::New(seq) => Stored { message: new_message(i, *seq), duplicate: false },
+            Slot::New(seq) => {
+                let message = ChatMessage {
+                    seq: *seq,
+                    sender: new.sender.username.clone(),
+                    text: new.text.clone(),
+                    timestamp: timestamp.clone(),
+                    client_id: new.client_id.clone(),
+                };
+                Stored { message, duplicate: false }
+            }
             // The first occurrence comes earlier in the batch, so its answer exists.
             Slot::SameAs(first) => Stored { duplicate: true, ..answers[*first].clone() },
         };
         answers.push(answer);
     }
-    Ok(answers)
+    answers
 }
 
 /// Adds each room's count to its `last_seq` (creating rooms as needed) in one
