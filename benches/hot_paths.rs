@@ -39,10 +39,11 @@ fn store_append(c: &mut Criterion) {
         let user = store::create_user(&db, "bench", "not-a-real-hash".into()).await.expect("user");
         (db, user)
     });
+    let one = NewMessage { room: "bench".into(), sender: user.clone(), text: "hello there".into(), client_id: None };
     let mut group = c.benchmark_group("store");
     group.throughput(Throughput::Elements(1));
     group.bench_function("append message (sqlite, one commit)", |b| {
-        b.to_async(&runtime).iter(|| store::append_message(&db, "bench", &user, "hello there", None))
+        b.to_async(&runtime).iter(|| store::append_message(&db, &one))
     });
     group.finish();
 

@@ -75,6 +75,14 @@ pub enum ServerFrame {
     },
 }
 
+impl ServerFrame {
+    /// The frame as JSON text, the one encoding every socket sends.
+    pub fn to_json(&self) -> String {
+        // Serializing these plain structs cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
 /// Why a client frame was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

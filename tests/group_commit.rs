@@ -23,7 +23,7 @@ async fn one_batch_spans_rooms_and_resends_without_gaps_or_copies() {
     let db = db::connect_and_migrate(&url).await.unwrap();
     let ada = store::create_user(&db, "ada", "hash".into()).await.unwrap();
     let bob = store::create_user(&db, "bob", "hash".into()).await.unwrap();
-    store::append_message(&db, "lobby", &ada, "before", Some("a-0")).await.unwrap();
+    store::append_message(&db, &new("lobby", &ada, "before", Some("a-0"))).await.unwrap();
 
     let batch = [
         new("lobby", &ada, "one", Some("a-1")),

@@ -89,11 +89,9 @@ impl Writer {
                 Err(err) => {
                     tracing::warn!(%err, size = batch.len(), "group commit failed; storing one by one");
                     for request in batch.drain(..) {
-                        let m = &request.message;
-                        let stored =
-                            store::append_message(&self.db, &m.room, &m.sender, &m.text, m.client_id.as_deref()).await;
+                        let stored = store::append_message(&self.db, &request.message).await;
                         if let Ok(stored) = &stored {
-                            self.publish(&m.room, stored).await;
+                            self.publish(&request.message.room, stored).await;
                         }
                         let _ = request.reply.send(stored);
                     }

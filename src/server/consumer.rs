@@ -6,7 +6,7 @@
 //! `chat_message` forwards the group's events to the socket in `seq` order,
 //! catching up from the database whenever it sees a gap or lags behind.
 
-use std::{collections::HashMap, net::SocketAddr, pin::Pin};
+use std::{collections::HashMap, net::SocketAddr};
 
 use axum::{
     extract::{
@@ -17,7 +17,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use futures::{
-    SinkExt, StreamExt,
+    FutureExt, SinkExt, StreamExt,
+    future::BoxFuture,
     stream::{FuturesOrdered, SplitSink},
 };
 use sea_orm::DbErr;
@@ -104,7 +105,7 @@ enum ConsumerError {
 
 type Sink = SplitSink<WebSocket, Message>;
 /// A socket's sends on their way through the appender, answered in the order they came.
-type InFlight = FuturesOrdered<Pin<Box<dyn Future<Output = (Option<String>, Result<Stored, DbErr>)> + Send>>>;
+type InFlight = FuturesOrdered<BoxFuture<'static, (Option<String>, Result<Stored, DbErr>)>>;
 
 /// One user's socket in one room.
 struct ChatConsumer {
@@ -195,7 +196,7 @@ impl ChatConsumer {
         };
         // Queued now, so the socket's sends are stored in the order they came.
         let committed = self.state.appender.submit(message).await;
-        in_flight.push_back(Box::pin(async move { (send.client_id, committed.await) }));
+        in_flight.push_back(async move { (send.client_id, committed.await) }.boxed());
         Ok(true)
     }
 
@@ -303,13 +304,8 @@ impl Drop for OpenSocket {
     }
 }
 
-fn encode(frame: &ServerFrame) -> Utf8Bytes {
-    // Serializing these plain structs cannot fail.
-    serde_json::to_string(frame).unwrap_or_default().into()
-}
-
 async fn send_frame(sink: &mut Sink, frame: &ServerFrame) -> Result<(), axum::Error> {
-    sink.send(Message::Text(encode(frame))).await
+    sink.send(Message::Text(frame.to_json().into())).await
 }
 
 async fn send_error(sink: &mut Sink, code: FrameErrorCode, client_id: Option<String>) -> Result<(), axum::Error> {

@@ -92,26 +92,14 @@ pub struct Stored {
     pub duplicate: bool,
 }
 
-/// Stores `text` from `sender` in `room_name` with the room's next `seq`, in one
-/// transaction. A repeated `(sender, client_id)` returns the first copy instead.
-pub async fn append_message(
-    db: &DatabaseConnection,
-    room_name: &str,
-    sender: &user::Model,
-    text: &str,
-    client_id: Option<&str>,
-) -> Result<Stored, DbErr> {
-    let new = NewMessage {
-        room: room_name.to_owned(),
-        sender: sender.clone(),
-        text: text.to_owned(),
-        client_id: client_id.map(str::to_owned),
-    };
-    match append_batch(db, &[&new]).await {
+/// Stores one message with its room's next `seq`, in one transaction (a batch of
+/// one). A repeated `(sender, client_id)` returns the first copy instead.
+pub async fn append_message(db: &DatabaseConnection, new: &NewMessage) -> Result<Stored, DbErr> {
+    match append_batch(db, &[new]).await {
         Ok(mut stored) => stored.pop().ok_or_else(|| DbErr::Custom("a batch of one stored nothing".into())),
         // A concurrent send with the same client_id (on another instance) won the race: answer with its copy.
         Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            match find_by_client_id(db, sender, client_id).await? {
+            match stored_resends(db, &[new]).await?.into_values().next() {
                 Some(existing) => Ok(Stored { message: existing, duplicate: true }),
                 None => Err(err),
             }
@@ -306,19 +294,6 @@ async fn stored_resends(
             Some((key, to_dto(m, sender)))
         })
         .collect())
-}
-
-async fn find_by_client_id(
-    db: &impl ConnectionTrait,
-    sender: &user::Model,
-    client_id: Option<&str>,
-) -> Result<Option<ChatMessage>, DbErr> {
-    let Some(client_id) = client_id else { return Ok(None) };
-    let by_key = message::Entity::find()
-        .filter(message::Column::SenderId.eq(sender.id))
-        .filter(message::Column::ClientId.eq(client_id));
-    let found = find_unique(by_key, db).await?;
-    Ok(found.map(|m| to_dto(m, sender.username.clone())))
 }
 
 /// Which slice of a room's history to read.

@@ -36,9 +36,7 @@ impl Event {
     /// The `message` frame of `message` in `room`, serialized once for every subscriber.
     pub fn message(room: &str, message: ChatMessage) -> Self {
         let seq = message.seq;
-        let frame = ServerFrame::Message { room: room.to_owned(), message };
-        // Serializing this plain struct cannot fail.
-        Self { seq, frame: serde_json::to_string(&frame).unwrap_or_default().into() }
+        Self { seq, frame: ServerFrame::Message { room: room.to_owned(), message }.to_json().into() }
     }
 
     /// Not a message: tells subscribers that events may have been lost (the layer
