@@ -1,13 +1,16 @@
 //! Micro-benchmarks of the hot paths: decoding a client frame, encoding the
-//! message frame that is fanned out, and storing messages in a SQLite file, one
-//! per transaction and in group-commit batches. Run with `cargo bench --features ssr`.
+//! message frame that is fanned out, and storing messages in a SQLite file through
+//! the store's writer, one at a time and many queued at once (group commit). Run with `cargo bench --features ssr`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::sync::Arc;
+
 use parlor::{
     protocol::{ChatMessage, ServerFrame, parse_client_frame},
     server::{
-        db,
-        store::{self, NewMessage},
+        realtime::layer::MemoryLayer,
+        storage::{NewMessage, Store},
+        tasks::Background,
     },
 };
 
@@ -26,7 +29,7 @@ fn frames(c: &mut Criterion) {
             client_id: Some("19a4b2c-8f3e2a1b".into()),
         },
     };
-    group.bench_function("encode message", |b| b.iter(|| serde_json::to_string(std::hint::black_box(&frame))));
+    group.bench_function("encode message", |b| b.iter(|| std::hint::black_box(&frame).encode()));
     group.finish();
 }
 
@@ -34,37 +37,43 @@ fn store_append(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
-    let (db, user) = runtime.block_on(async {
-        let db = db::connect_and_migrate(&url).await.expect("database");
-        let user = store::create_user(&db, "bench", "not-a-real-hash".into()).await.expect("user");
-        (db, user)
+    let background = Background::new();
+    let (store, user) = runtime.block_on(async {
+        let store = Store::open(&url, Arc::new(MemoryLayer::new(1024)), &background).await.expect("database");
+        let user = store.create_user("bench", "not-a-real-hash".into()).await.expect("user");
+        (store, user)
     });
-    let one = NewMessage { room: "bench".into(), sender: user.clone(), text: "hello there".into(), client_id: None };
+    let message = |i: usize| NewMessage {
+        room: format!("bench-{}", i % 10),
+        sender: user.clone(),
+        text: "hello there".into(),
+        client_id: None,
+    };
     let mut group = c.benchmark_group("store");
     group.throughput(Throughput::Elements(1));
-    group.bench_function("append message (sqlite, one commit)", |b| {
-        b.to_async(&runtime).iter(|| store::append_message(&db, &one))
+    group.bench_function("append one message and wait (sqlite, one commit)", |b| {
+        b.to_async(&runtime).iter(|| async { store.append(message(0)).await.await.expect("stored") })
     });
     group.finish();
 
-    // Group commit: one transaction for a batch spread over 10 rooms.
-    let mut group = c.benchmark_group("store batch");
+    // Group commit: N messages over 10 rooms queued at once share commits.
+    let mut group = c.benchmark_group("store queued");
     for size in [16usize, 128, 512] {
-        let batch: Vec<NewMessage> = (0..size)
-            .map(|i| NewMessage {
-                room: format!("bench-{}", i % 10),
-                sender: user.clone(),
-                text: "hello there".into(),
-                client_id: None,
-            })
-            .collect();
-        let refs: Vec<&NewMessage> = batch.iter().collect();
         group.throughput(Throughput::Elements(size as u64));
-        group.bench_function(format!("append batch of {size} (sqlite, one commit)"), |b| {
-            b.to_async(&runtime).iter(|| store::append_batch(&db, &refs))
+        group.bench_function(format!("append {size} queued at once (sqlite, group commit)"), |b| {
+            b.to_async(&runtime).iter(|| async {
+                let mut pending = Vec::with_capacity(size);
+                for i in 0..size {
+                    pending.push(store.append(message(i)).await);
+                }
+                for stored in pending {
+                    stored.await.expect("stored");
+                }
+            })
         });
     }
     group.finish();
+    runtime.block_on(background.stop(std::time::Duration::from_secs(5)));
 }
 
 criterion_group!(benches, frames, store_append);

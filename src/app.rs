@@ -16,7 +16,7 @@ use crate::{
 /// The document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::security_headers::set_page_csp();
+    crate::server::http::security_headers::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -1,17 +1,23 @@
 //! `AppError`: the one error type of Parlor's HTTP boundary. Server functions return
-//! it (so the browser gets the same typed error), and the JSON API maps it to a
-//! status code and a `{"error": code, "message": ...}` body in one place.
+//! it (so the browser gets the same typed error), and the JSON API answers it as a
+//! status code and a `{"error": code, "message": ...}` body. The codes are the
+//! enum's variant names in snake_case, for serde and strum alike.
 
-use serde::{Deserialize, Serialize};
+use http::StatusCode;
 use leptos::server_fn::{
     ServerFnError,
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
+
+use crate::names::{PASSWORD_RULE, ROOM_RULE, USERNAME_RULE};
 
 /// Serialized as `{"error": "<code>", "detail": ...}` for server-function callers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(strum::IntoStaticStr, strum::EnumIter, strum::EnumString)]
 #[serde(tag = "error", content = "detail", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum AppError {
     #[error("please log in")]
     Unauthorized,
@@ -19,12 +25,12 @@ pub enum AppError {
     UsernameTaken,
     #[error("wrong username or password")]
     WrongCredentials,
-    #[error("passwords need at least 8 characters")]
+    #[error("{PASSWORD_RULE}")]
     PasswordTooShort,
-    #[error("{0}")]
-    BadUsername(String),
-    #[error("{0}")]
-    BadRoom(String),
+    #[error("{USERNAME_RULE}")]
+    BadUsername,
+    #[error("{ROOM_RULE}")]
+    BadRoom,
     #[error("{0}")]
     BadRequest(String),
     #[error("too many attempts; try again in {retry_after_secs} s")]
@@ -40,48 +46,33 @@ pub enum AppError {
 impl AppError {
     /// Short machine-readable code, stable for clients and tests.
     pub fn code(&self) -> &'static str {
-        match self {
-            Self::Unauthorized => "unauthorized",
-            Self::UsernameTaken => "username_taken",
-            Self::WrongCredentials => "wrong_credentials",
-            Self::PasswordTooShort => "password_too_short",
-            Self::BadUsername(_) => "bad_username",
-            Self::BadRoom(_) => "bad_room",
-            Self::BadRequest(_) => "bad_request",
-            Self::RateLimited { .. } => "rate_limited",
-            Self::CrossSite => "cross_site",
-            Self::Internal => "internal",
-            Self::Transport(_) => "transport",
-        }
+        self.into()
     }
 
     /// The HTTP status this error answers with.
-    pub fn status(&self) -> u16 {
+    pub fn status(&self) -> StatusCode {
         match self {
-            Self::Unauthorized | Self::WrongCredentials => 401,
-            Self::UsernameTaken => 409,
-            Self::PasswordTooShort | Self::BadUsername(_) | Self::BadRoom(_) | Self::BadRequest(_) => 400,
-            Self::RateLimited { .. } => 429,
-            Self::CrossSite => 403,
-            Self::Internal | Self::Transport(_) => 500,
+            Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
+            Self::UsernameTaken => StatusCode::CONFLICT,
+            Self::PasswordTooShort | Self::BadUsername | Self::BadRoom | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::CrossSite => StatusCode::FORBIDDEN,
+            Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     /// Rebuilds an error from the `?error=` (and `?retry_after=`) query parameters
     /// of a plain (no-JS) form post's redirect, so the page shows the same message.
-    pub fn from_code(code: &str, retry_after: Option<&str>) -> Option<Self> {
-        Some(match code {
-            "rate_limited" => Self::RateLimited {
-                retry_after_secs: retry_after.and_then(|s| s.parse().ok()).unwrap_or(60),
-            },
-            "unauthorized" => Self::Unauthorized,
-            "username_taken" => Self::UsernameTaken,
-            "wrong_credentials" => Self::WrongCredentials,
-            "password_too_short" => Self::PasswordTooShort,
-            "bad_username" => Self::BadUsername(crate::names::canonical_username("").unwrap_err().into()),
-            "internal" => Self::Internal,
-            _ => return None,
-        })
+    /// Only errors whose text the server chooses are rebuilt: a link cannot make
+    /// the page say something else.
+    pub fn from_redirect(code: &str, retry_after: Option<&str>) -> Option<Self> {
+        match code.parse::<Self>().ok()? {
+            Self::BadRequest(_) | Self::Transport(_) => None,
+            Self::RateLimited { .. } => {
+                Some(Self::RateLimited { retry_after_secs: retry_after.and_then(|s| s.parse().ok()).unwrap_or(60) })
+            }
+            other => Some(other),
+        }
     }
 }
 
@@ -99,5 +90,34 @@ impl FromServerFnError for AppError {
 impl From<ServerFnError> for AppError {
     fn from(value: ServerFnError) -> Self {
         Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::IntoEnumIterator;
+
+    use super::*;
+
+    #[test]
+    fn every_code_is_what_serde_writes_and_reads_back() {
+        for error in AppError::iter() {
+            let json = serde_json::to_value(&error).unwrap();
+            assert_eq!(json["error"], error.code(), "{error:?}");
+            assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), error);
+            assert!(!error.to_string().is_empty() || matches!(error, AppError::BadRequest(_) | AppError::Transport(_)));
+        }
+    }
+
+    #[test]
+    fn redirects_rebuild_only_server_worded_errors() {
+        assert_eq!(AppError::from_redirect("wrong_credentials", None), Some(AppError::WrongCredentials));
+        assert_eq!(
+            AppError::from_redirect("rate_limited", Some("7")),
+            Some(AppError::RateLimited { retry_after_secs: 7 })
+        );
+        assert_eq!(AppError::from_redirect("bad_request", None), None);
+        assert_eq!(AppError::from_redirect("nonsense", None), None);
+        assert!(AppError::from_redirect("bad_username", None).unwrap().to_string().contains("1-32"));
     }
 }

@@ -7,22 +7,29 @@
 //!   functions it calls.
 //! - [`components`]: pieces of pages (header, message list, composer, status).
 //! - [`chat`]: a room's view state (messages, outbox, connection) and how it merges.
-//! - [`protocol`]: wire types shared by server and browser (frames, message DTO).
-//! - [`names`]: room and username validation, shared by both sides.
+//! - [`protocol`]: wire types shared by server and browser: every frame, its
+//!   error and close codes, the message DTO (see `docs/protocol.md`).
+//! - [`names`]: room and username validation and the wording of each rule.
+//! - [`paths`]: Parlor's own URLs, built in one place.
+//! - [`session`]: `current_user`, who is logged in, for pages and client code.
+//! - [`backoff`]: retry delays with jitter (browser socket, Redis reconnect).
 //! - [`error`]: `AppError`, the error of the HTTP boundary.
 //! - [`client`]: (browser) the room socket: connect, reconnect, resync, outbox.
-//! - [`server`]: (server) config, database, auth, the `ChatConsumer`, the channel
-//!   layer, the JSON API.
+//! - [`server`]: (server) grouped by concern: `http`, `realtime`, `storage`,
+//!   `accounts`, plus config, start-up and shutdown.
 //! - [`entity`]: (server) sea-orm entities: user, session, room, message.
 
 pub mod app;
+pub mod backoff;
 pub mod chat;
 pub mod client;
 pub mod components;
 pub mod error;
 pub mod names;
 pub mod pages;
+pub mod paths;
 pub mod protocol;
+pub mod session;
 
 #[cfg(feature = "ssr")]
 pub mod entity;

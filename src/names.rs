@@ -1,5 +1,8 @@
-//! Validation of the names people type: room names and usernames. Shared so the
-//! browser can explain a bad name before the server has to refuse it.
+//! Validation of the names people type: room names and usernames, and the
+//! password rule. Shared so the browser can explain a bad name before the server
+//! has to refuse it. Every rule's wording is built from its constants here.
+
+use const_format::formatcp;
 
 /// Longest room name, in characters.
 pub const MAX_ROOM_CHARS: usize = 64;
@@ -8,27 +11,29 @@ pub const MAX_USERNAME_CHARS: usize = 32;
 /// Shortest password accepted at registration.
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// The room-name rule, as people read it.
+pub const ROOM_RULE: &str = formatcp!("room names are 1-{MAX_ROOM_CHARS} characters of a-z, 0-9, '-' and '_'");
+/// The username rule, as people read it.
+pub const USERNAME_RULE: &str = formatcp!("usernames are 1-{MAX_USERNAME_CHARS} characters of a-z, 0-9, '_' and '-'");
+/// The password rule, as people read it.
+pub const PASSWORD_RULE: &str = formatcp!("passwords need at least {MIN_PASSWORD_CHARS} characters");
+
 /// Returns the canonical room name for `input`: itself when valid, lowercased
-/// and trimmed when that makes it valid, otherwise an explanation.
+/// and trimmed when that makes it valid, otherwise the rule it breaks.
 pub fn canonical_room(input: &str) -> Result<String, &'static str> {
-    canonical_name(input, MAX_ROOM_CHARS)
-        .map_err(|_| "room names are 1-64 characters of a-z, 0-9, '-' and '_'")
+    canonical_name(input, MAX_ROOM_CHARS).ok_or(ROOM_RULE)
 }
 
 /// Returns the canonical username for `input`, by the same rule as rooms but at
-/// most 32 characters.
+/// most [`MAX_USERNAME_CHARS`] characters.
 pub fn canonical_username(input: &str) -> Result<String, &'static str> {
-    canonical_name(input, MAX_USERNAME_CHARS)
-        .map_err(|_| "usernames are 1-32 characters of a-z, 0-9, '_' and '-'")
+    canonical_name(input, MAX_USERNAME_CHARS).ok_or(USERNAME_RULE)
 }
 
-fn canonical_name(input: &str, max_chars: usize) -> Result<String, ()> {
+fn canonical_name(input: &str, max_chars: usize) -> Option<String> {
     let name = input.trim().to_lowercase();
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
-    if name.is_empty() || name.len() > max_chars || !name.chars().all(allowed) {
-        return Err(());
-    }
-    Ok(name)
+    (!name.is_empty() && name.len() <= max_chars && name.chars().all(allowed)).then_some(name)
 }
 
 #[cfg(test)]
@@ -42,17 +47,18 @@ mod tests {
     }
 
     #[test]
-    fn bad_room_names_are_refused() {
+    fn bad_room_names_are_refused_with_the_rule() {
         for bad in ["", "   ", "../etc", "a b", "é", "x".repeat(65).as_str(), "<script>"] {
-            assert!(canonical_room(bad).is_err(), "{bad:?} should be refused");
+            assert_eq!(canonical_room(bad), Err(ROOM_RULE), "{bad:?} should be refused");
         }
         assert!(canonical_room(&"x".repeat(64)).is_ok());
+        assert!(ROOM_RULE.contains("1-64"), "{ROOM_RULE}");
     }
 
     #[test]
     fn usernames_are_at_most_32_characters() {
         assert!(canonical_username(&"u".repeat(32)).is_ok());
-        assert!(canonical_username(&"u".repeat(33)).is_err());
+        assert_eq!(canonical_username(&"u".repeat(33)), Err(USERNAME_RULE));
         assert_eq!(canonical_username("Alice").as_deref(), Ok("alice"));
     }
 }

@@ -1,7 +1,9 @@
-//! Wire types shared by the server and the browser: WebSocket frames, the message
-//! DTO, and history pages. These shapes are Parlor's public interface
-//! (see `DESIGN.md`), so fields are renamed only with great care.
+//! Wire types shared by the server and the browser: WebSocket frames (both
+//! directions), their error and close codes, the message DTO and history pages.
+//! These shapes are Parlor's public interface, documented field by field in
+//! `docs/protocol.md`; every frame is encoded and parsed here and nowhere else.
 
+use const_format::formatcp;
 use serde::{Deserialize, Serialize};
 
 /// Longest message text accepted, in characters, after trimming.
@@ -10,7 +12,7 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
 /// Largest WebSocket frame the server reads, in bytes.
 pub const MAX_FRAME_BYTES: usize = 16 * 1024;
-/// Messages a room page shows when it first renders.
+/// Messages a room page shows when it first renders (and the history API's default page).
 pub const PAGE_SIZE: u64 = 50;
 /// Largest history page anyone may ask for.
 pub const MAX_PAGE_SIZE: u64 = 200;
@@ -18,7 +20,7 @@ pub const MAX_PAGE_SIZE: u64 = 200;
 /// One stored chat message as clients see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
-    /// Position in the room's history, starting at 1, without gaps.
+    /// Position in the room's history, starting at 1.
     pub seq: i64,
     /// Username of the author.
     pub sender: String,
@@ -39,8 +41,9 @@ pub struct HistoryPage {
 }
 
 /// Frames a browser sends over the room socket.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ClientFrame {
     /// Post `text` to the room. `client_id` makes the send idempotent.
     Send {
@@ -48,6 +51,13 @@ pub enum ClientFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
     },
+}
+
+impl ClientFrame {
+    /// The frame as JSON text.
+    pub fn encode(&self) -> String {
+        encode(self)
+    }
 }
 
 /// Frames the server sends over the room socket.
@@ -77,15 +87,29 @@ pub enum ServerFrame {
 
 impl ServerFrame {
     /// The frame as JSON text, the one encoding every socket sends.
-    pub fn to_json(&self) -> String {
-        // Serializing these plain structs cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+    pub fn encode(&self) -> String {
+        encode(self)
+    }
+
+    /// The `error` frame for a refused client frame.
+    pub fn refusal(rejection: FrameRejection) -> Self {
+        let message = match rejection.retry_after_secs {
+            Some(secs) => format!("{}; try again in {secs} s", rejection.code.describe()),
+            None => rejection.code.describe().to_owned(),
+        };
+        Self::Error { code: rejection.code, message, client_id: rejection.client_id }
     }
 }
 
-/// Why a client frame was refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+fn encode(frame: &impl Serialize) -> String {
+    // Frames are plain structs of strings and numbers: serializing them cannot fail.
+    serde_json::to_string(frame).unwrap_or_default()
+}
+
+/// Why a client frame was refused: the `code` of an `error` frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum FrameErrorCode {
     /// Not JSON, or not the shape of any known frame.
     BadFrame,
@@ -106,18 +130,9 @@ pub enum FrameErrorCode {
 }
 
 impl FrameErrorCode {
-    /// The code as it appears on the wire.
+    /// The code as it appears on the wire (the same string serde writes).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BadFrame => "bad_frame",
-            Self::UnknownType => "unknown_type",
-            Self::EmptyText => "empty_text",
-            Self::TextTooLong => "text_too_long",
-            Self::BadClientId => "bad_client_id",
-            Self::BinaryFrame => "binary_frame",
-            Self::StoreFailed => "store_failed",
-            Self::RateLimited => "rate_limited",
-        }
+        self.into()
     }
 
     /// A sentence a person can read, for the `message` field.
@@ -126,13 +141,76 @@ impl FrameErrorCode {
             Self::BadFrame => "frame is not valid JSON of a known shape",
             Self::UnknownType => "unknown frame type",
             Self::EmptyText => "message text is empty",
-            Self::TextTooLong => "message text is longer than 4000 characters",
-            Self::BadClientId => "client_id must be 1-64 characters",
+            Self::TextTooLong => formatcp!("message text is longer than {MAX_TEXT_CHARS} characters"),
+            Self::BadClientId => formatcp!("client_id must be 1-{MAX_CLIENT_ID_CHARS} characters"),
             Self::BinaryFrame => "binary frames are not supported; send JSON text frames",
             Self::StoreFailed => "the message could not be stored; try again",
-            Self::RateLimited => "too many messages; slow down",
+            Self::RateLimited => "too many messages",
         }
     }
+
+    /// Whether the same frame may succeed later (the browser keeps and resends it).
+    pub fn is_transient(self) -> bool {
+        matches!(self, Self::StoreFailed | Self::RateLimited)
+    }
+}
+
+/// Why the server closed a room socket: the close code and its reason text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, strum::EnumIter)]
+pub enum CloseReason {
+    /// 1012: the server is restarting; reconnect with `?after=`.
+    Restart,
+    /// 1009: a frame was larger than [`MAX_FRAME_BYTES`].
+    FrameTooBig,
+    /// 1002: the peer broke the WebSocket protocol.
+    ProtocolError,
+}
+
+impl CloseReason {
+    /// The close code (RFC 6455 registry, or 4000-4999 for Parlor's own).
+    pub fn code(self) -> u16 {
+        match self {
+            Self::Restart => 1012,
+            Self::FrameTooBig => 1009,
+            Self::ProtocolError => 1002,
+        }
+    }
+
+    /// The close frame's reason text.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Restart => "server restarting",
+            Self::FrameTooBig => formatcp!("frame larger than {} KiB", MAX_FRAME_BYTES / 1024),
+            Self::ProtocolError => "protocol error",
+        }
+    }
+}
+
+/// A refused client frame: its error code and whatever `client_id` could be
+/// recovered, so that the error can be matched to the send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrameRejection {
+    pub code: FrameErrorCode,
+    pub client_id: Option<String>,
+    /// For a transient refusal: seconds until the same frame may succeed.
+    pub retry_after_secs: Option<u64>,
+}
+
+impl FrameRejection {
+    pub fn new(code: FrameErrorCode, client_id: Option<String>) -> Self {
+        Self { code, client_id, retry_after_secs: None }
+    }
+
+    /// A send over the sender's rate, which may be retried after `secs`.
+    pub fn rate_limited(client_id: Option<String>, secs: u64) -> Self {
+        Self { code: FrameErrorCode::RateLimited, client_id, retry_after_secs: Some(secs) }
+    }
+}
+
+/// A client frame that passed validation, ready for its consumer handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Send(ValidSend),
 }
 
 /// A `send` frame that passed validation: trimmed text, checked client id.
@@ -142,55 +220,81 @@ pub struct ValidSend {
     pub client_id: Option<String>,
 }
 
-/// Parses and validates a client text frame. On failure returns the error code and
-/// whatever `client_id` could be recovered, so the error can be matched to the send.
-pub fn parse_client_frame(raw: &str) -> Result<ValidSend, (FrameErrorCode, Option<String>)> {
-    let value: serde_json::Value =
-        serde_json::from_str(raw).map_err(|_| (FrameErrorCode::BadFrame, None))?;
-    let client_id = value
-        .get("client_id")
-        .and_then(|v| v.as_str())
-        .map(|s| s.chars().take(MAX_CLIENT_ID_CHARS).collect::<String>());
-    match value.get("type").and_then(|t| t.as_str()) {
-        Some("send") => {}
-        Some(_) => return Err((FrameErrorCode::UnknownType, client_id)),
-        None => return Err((FrameErrorCode::BadFrame, client_id)),
-    }
-    let ClientFrame::Send { text, client_id: raw_id } = serde_json::from_value(value)
-        .map_err(|_| (FrameErrorCode::BadFrame, client_id.clone()))?;
-    if let Some(id) = &raw_id {
-        if id.is_empty() || id.chars().count() > MAX_CLIENT_ID_CHARS {
-            return Err((FrameErrorCode::BadClientId, None));
+/// Parses and validates a client text frame.
+pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
+    let frame = serde_json::from_str::<ClientFrame>(raw).map_err(|_| classify_unparsable(raw))?;
+    match frame {
+        ClientFrame::Send { text, client_id } => {
+            let client_id = check_client_id(client_id)?;
+            let text = check_text(&text).map_err(|code| FrameRejection::new(code, client_id.clone()))?;
+            Ok(Command::Send(ValidSend { text, client_id }))
         }
     }
+}
+
+/// The part of any frame that tells why it did not parse: its `type` and `client_id`.
+#[derive(Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    client_id: Option<serde_json::Value>,
+}
+
+/// The error for a frame that is not a known frame: `unknown_type` when its
+/// `type` is a string nobody knows, `bad_frame` otherwise.
+fn classify_unparsable(raw: &str) -> FrameRejection {
+    let Ok(envelope) = serde_json::from_str::<Envelope>(raw) else {
+        return FrameRejection::new(FrameErrorCode::BadFrame, None);
+    };
+    let client_id = envelope
+        .client_id
+        .as_ref()
+        .and_then(serde_json::Value::as_str)
+        .map(|id| id.chars().take(MAX_CLIENT_ID_CHARS).collect());
+    let known = <ClientFrame as strum::VariantNames>::VARIANTS.contains(&envelope.kind.as_str());
+    let code = if known { FrameErrorCode::BadFrame } else { FrameErrorCode::UnknownType };
+    FrameRejection::new(code, client_id)
+}
+
+fn check_client_id(client_id: Option<String>) -> Result<Option<String>, FrameRejection> {
+    match client_id {
+        Some(id) if id.is_empty() || id.chars().count() > MAX_CLIENT_ID_CHARS => {
+            Err(FrameRejection::new(FrameErrorCode::BadClientId, None))
+        }
+        other => Ok(other),
+    }
+}
+
+/// Trimmed message text, or why it cannot be stored.
+fn check_text(text: &str) -> Result<String, FrameErrorCode> {
     let text = text.trim();
     if text.is_empty() {
-        return Err((FrameErrorCode::EmptyText, raw_id));
+        return Err(FrameErrorCode::EmptyText);
     }
     if text.chars().count() > MAX_TEXT_CHARS {
-        return Err((FrameErrorCode::TextTooLong, raw_id));
+        return Err(FrameErrorCode::TextTooLong);
     }
-    Ok(ValidSend { text: text.to_owned(), client_id: raw_id })
+    Ok(text.to_owned())
 }
 
 #[cfg(test)]
 mod tests {
+    use strum::IntoEnumIterator;
+
     use super::*;
 
     #[test]
     fn send_frame_is_trimmed_and_keeps_client_id() {
         let parsed = parse_client_frame(r#"{"type":"send","text":"  hi  ","client_id":"c1"}"#);
-        assert_eq!(
-            parsed,
-            Ok(ValidSend { text: "hi".into(), client_id: Some("c1".into()) })
-        );
+        assert_eq!(parsed, Ok(Command::Send(ValidSend { text: "hi".into(), client_id: Some("c1".into()) })));
     }
 
     #[test]
     fn each_bad_frame_has_its_code() {
-        let code = |raw: &str| parse_client_frame(raw).unwrap_err().0;
+        let code = |raw: &str| parse_client_frame(raw).unwrap_err().code;
         assert_eq!(code("not json"), FrameErrorCode::BadFrame);
         assert_eq!(code(r#"{"text":"x"}"#), FrameErrorCode::BadFrame);
+        assert_eq!(code(r#"{"type":7,"text":"x"}"#), FrameErrorCode::BadFrame);
         assert_eq!(code(r#"{"type":"dance"}"#), FrameErrorCode::UnknownType);
         assert_eq!(code(r#"{"type":"send","text":42}"#), FrameErrorCode::BadFrame);
         assert_eq!(code(r#"{"type":"send","text":"   "}"#), FrameErrorCode::EmptyText);
@@ -201,10 +305,29 @@ mod tests {
     }
 
     #[test]
-    fn error_codes_print_as_they_serialize() {
-        for code in [FrameErrorCode::BadFrame, FrameErrorCode::TextTooLong, FrameErrorCode::StoreFailed] {
-            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+    fn a_refusal_carries_the_client_id_it_could_recover() {
+        let refused = parse_client_frame(r#"{"type":"send","text":"  ","client_id":"c9"}"#).unwrap_err();
+        assert_eq!(refused.client_id.as_deref(), Some("c9"));
+        let refused = parse_client_frame(r#"{"type":"dance","client_id":"c8"}"#).unwrap_err();
+        assert_eq!(refused.client_id.as_deref(), Some("c8"));
+    }
+
+    #[test]
+    fn every_error_code_round_trips_and_prints_as_it_serializes() {
+        for code in FrameErrorCode::iter() {
+            let wire = serde_json::to_value(code).unwrap();
+            assert_eq!(wire, code.as_str());
+            assert_eq!(serde_json::from_value::<FrameErrorCode>(wire).unwrap(), code);
+            assert!(!code.describe().is_empty());
         }
+        assert!(FrameErrorCode::TextTooLong.describe().contains("4000"));
+    }
+
+    #[test]
+    fn close_reasons_have_distinct_codes() {
+        let codes: std::collections::HashSet<u16> = CloseReason::iter().map(CloseReason::code).collect();
+        assert_eq!(codes.len(), CloseReason::iter().count());
+        assert_eq!(CloseReason::FrameTooBig.reason(), "frame larger than 16 KiB");
     }
 
     #[test]
@@ -219,7 +342,7 @@ mod tests {
                 client_id: None,
             },
         };
-        let json: serde_json::Value = serde_json::to_value(&frame).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();
         assert_eq!(
             json,
             serde_json::json!({"type":"message","room":"lobby","seq":3,"sender":"alice",

@@ -3,11 +3,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use parlor::protocol::{MAX_CLIENT_ID_CHARS, MAX_TEXT_CHARS, parse_client_frame};
+use parlor::protocol::{Command, MAX_CLIENT_ID_CHARS, MAX_TEXT_CHARS, parse_client_frame};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(raw) = std::str::from_utf8(data) else { return };
-    if let Ok(send) = parse_client_frame(raw) {
+    if let Ok(Command::Send(send)) = parse_client_frame(raw) {
         assert!(!send.text.is_empty());
         assert_eq!(send.text.trim(), send.text);
         assert!(send.text.chars().count() <= MAX_TEXT_CHARS);

@@ -239,22 +239,9 @@ fn summary(histogram: &Histogram<u64>) -> serde_json::Value {
     })
 }
 
-/// Registers `username` (or logs in if it exists) and returns its session cookie.
+/// The session cookie of the generator's account `username`.
 async fn session_cookie(http: &reqwest::Client, base: &str, username: &str) -> Result<String, Box<dyn std::error::Error>> {
-    for endpoint in ["register", "login"] {
-        let response = http
-            .post(format!("{base}/api/{endpoint}"))
-            .header("accept", "application/json")
-            .form(&[("username", username), ("password", PASSWORD)])
-            .send()
-            .await?;
-        if response.status().is_success() {
-            if let Some(cookie) = response.headers().get("set-cookie") {
-                return Ok(cookie.to_str()?.split(';').next().unwrap_or_default().to_owned());
-            }
-        }
-    }
-    Err(format!("cannot log in as {username}").into())
+    parlor_load::session_cookie(http, base, username, PASSWORD).await.map_err(|e| e.to_string().into())
 }
 
 type Sink = futures::stream::SplitSink<

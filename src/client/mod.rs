@@ -5,7 +5,6 @@
 //! effects never run there, so on the server [`RoomConnection`] is an inert type
 //! that only exists to keep the components target-neutral.
 
-pub mod backoff;
 #[cfg(feature = "hydrate")]
 mod outbox;
 #[cfg(feature = "hydrate")]

@@ -15,11 +15,13 @@ use gloo_net::websocket::{Message, State, futures::WebSocket};
 use gloo_timers::future::TimeoutFuture;
 use leptos::{ev, prelude::*, task::spawn_local};
 
-use super::{backoff, outbox};
+use super::outbox;
+use crate::backoff::Backoff;
 use crate::{
     chat::{ConnectionState, PendingMessage, RoomState},
-    components::header::current_user,
-    protocol::{ClientFrame, FrameErrorCode, ServerFrame},
+    paths,
+    protocol::{ClientFrame, ServerFrame},
+    session::current_user,
 };
 
 /// Failed attempts after which the client checks whether the session expired.
@@ -94,11 +96,10 @@ async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<
         let online = browser_online();
         state.connection.set(if online { ConnectionState::Reconnecting } else { ConnectionState::Offline });
         if failures == CHECK_SESSION_AFTER && matches!(current_user().await, Ok(None)) {
-            let next = urlencoding::encode(&format!("/room/{room}/")).into_owned();
-            let _ = window().location().set_href(&format!("/login?next={next}"));
+            let _ = window().location().set_href(&paths::login_then(&paths::room(&room)));
             return;
         }
-        let delay = if online { backoff::delay_ms(failures, js_sys::Math::random()) } else { OFFLINE_RECHECK_MS };
+        let delay = if online { Backoff::BROWSER.delay_ms(failures, js_sys::Math::random()) } else { OFFLINE_RECHECK_MS };
         wait_for_retry(delay, &mut woken).await;
     }
 }
@@ -130,7 +131,7 @@ fn browser_online() -> bool {
 async fn connect(room: &str, after: i64) -> Option<WebSocket> {
     let location = window().location();
     let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
-    let url = format!("{scheme}://{}/ws/room/{room}/?after={after}", location.host().ok()?);
+    let url = format!("{scheme}://{}{}", location.host().ok()?, paths::room_socket(room, after));
     let socket = WebSocket::open(&url).ok()?;
     loop {
         match socket.state() {
@@ -180,8 +181,7 @@ async fn flush(
         .with_untracked(|o| o.iter().filter(|p| p.error.is_none() && !sent.contains(&p.client_id)).cloned().collect());
     for pending in due {
         let frame = ClientFrame::Send { text: pending.text, client_id: Some(pending.client_id.clone()) };
-        let Ok(json) = serde_json::to_string(&frame) else { continue };
-        sink.send(Message::Text(json)).await?;
+        sink.send(Message::Text(frame.encode())).await?;
         sent.insert(pending.client_id);
     }
     Ok(())
@@ -201,9 +201,7 @@ fn handle_frame(text: &str, state: RoomState) {
         ServerFrame::Ack { client_id: None, .. } => {}
         // Refusals that retrying cannot fix mark the entry; transient ones leave it
         // pending, to be sent again after the next reconnect.
-        ServerFrame::Error { code, message, client_id: Some(id) }
-            if !matches!(code, FrameErrorCode::StoreFailed | FrameErrorCode::RateLimited) =>
-        {
+        ServerFrame::Error { code, message, client_id: Some(id) } if !code.is_transient() => {
             state.outbox.update(|o| {
                 if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
                     p.error = Some(message);

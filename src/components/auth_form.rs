@@ -20,7 +20,7 @@ impl LastAttempt {
         let error = Signal::derive(move || {
             let query = query.read();
             let retry_after = query.get("retry_after");
-            query.get("error").and_then(|code| AppError::from_code(&code, retry_after.as_deref())).map(|e| e.to_string())
+            query.get("error").and_then(|code| AppError::from_redirect(&code, retry_after.as_deref())).map(|e| e.to_string())
         });
         let next = Signal::derive(move || query.read().get("next").unwrap_or_default());
         let username = Signal::derive(move || query.read().get("username").unwrap_or_default());

@@ -2,7 +2,12 @@
 
 use leptos::{ev, prelude::*};
 
+use const_format::formatcp;
+
 use crate::protocol::MAX_TEXT_CHARS;
+
+/// Shown while the text is over the limit.
+const TOO_LONG: &str = formatcp!("Messages can have at most {MAX_TEXT_CHARS} characters.");
 
 #[component]
 pub fn Composer(
@@ -32,7 +37,7 @@ pub fn Composer(
             />
             <button id="sendBtn" type="submit" disabled=too_long>"Send"</button>
             <Show when=too_long>
-                <p class="form-error">"Messages can have at most 4000 characters."</p>
+                <p class="form-error">{TOO_LONG}</p>
             </Show>
         </form>
     }

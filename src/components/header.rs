@@ -3,15 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::error::AppError;
-
-/// The username of the session, if logged in.
-#[server(prefix = "/api", endpoint = "me")]
-pub async fn current_user() -> Result<Option<String>, AppError> {
-    use crate::server::auth::AuthSession;
-    let auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    Ok(auth.user.map(|user| user.0.username))
-}
+use crate::session::current_user;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {

@@ -27,10 +27,10 @@ pub fn MessageList(state: RoomState) -> impl IntoView {
     Effect::new(move |_| {
         state.messages.track();
         state.outbox.track();
-        if let Some(list) = list_ref.get() {
-            if following.get_value() {
-                list.set_scroll_top(list.scroll_height());
-            }
+        if let Some(list) = list_ref.get()
+            && following.get_value()
+        {
+            list.set_scroll_top(list.scroll_height());
         }
     });
     view! {

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, names::canonical_room};
+use crate::{error::AppError, names::canonical_room, paths};
 
 /// A room as the lobby lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,9 +20,9 @@ pub struct RoomListing {
 /// The 100 most recently active rooms.
 #[server(prefix = "/api", endpoint = "rooms")]
 pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
-    use crate::server::{state::AppState, store};
-    let state = use_context::<AppState>().ok_or(AppError::Internal)?;
-    let rooms = store::active_rooms(&state.db, 100).await.map_err(|err| {
+    use crate::server::{http::gate, storage::store::format_timestamp};
+    let state = gate::app_state()?;
+    let rooms = state.store.active_rooms(100).await.map_err(|err| {
         tracing::error!(%err, "listing rooms failed");
         AppError::Internal
     })?;
@@ -31,7 +31,7 @@ pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
         .map(|r| RoomListing {
             name: r.name,
             message_count: r.message_count,
-            last_activity: store::format_timestamp(r.last_activity),
+            last_activity: format_timestamp(r.last_activity),
         })
         .collect())
 }
@@ -69,7 +69,7 @@ fn RoomTable(rooms: Vec<RoomListing>) -> impl IntoView {
             {rooms
                 .into_iter()
                 .map(|room| {
-                    let href = format!("/room/{}/", room.name);
+                    let href = paths::room(&room.name);
                     let key = room.name.clone();
                     view! {
                         <li class="room" data-room=key>
@@ -103,7 +103,7 @@ fn OpenRoomForm() -> impl IntoView {
             Ok(room) => {
                 problem.set(None);
                 // A full load, so the room page is rendered with its history by the server.
-                let _ = window().location().set_href(&format!("/room/{room}/"));
+                let _ = window().location().set_href(&paths::room(&room));
             }
             Err(why) => problem.set(Some(why.to_owned())),
         }

@@ -7,17 +7,18 @@ use leptos_meta::Title;
 use crate::{
     components::auth_form::{AuthForm, LastAttempt},
     error::AppError,
+    paths,
 };
 
 /// `POST /api/login` with `username`, `password` and an optional `next` path.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use crate::server::{
-        auth::{AuthSession, Credentials},
-        forms,
+        accounts::auth::Credentials,
+        http::{forms, gate},
     };
     let next = forms::safe_next(next.as_deref());
-    let mut auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let mut auth = gate::auth_session().await?;
     let outcome = async {
         forms::check_auth_rate(&username).await?;
         let creds = Credentials { username: username.clone(), password };
@@ -39,8 +40,8 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
 /// `POST /api/logout`: ends the session on the server and returns to the lobby.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::{auth::AuthSession, forms};
-    let mut auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    use crate::server::http::{forms, gate};
+    let mut auth = gate::auth_session().await?;
     let outcome = auth.logout().await.map(|_| ()).map_err(|_| AppError::Internal);
     forms::finish(outcome, "/", "/", "")
 }
@@ -61,7 +62,7 @@ pub fn LoginPage() -> impl IntoView {
         >
             <p>
                 "No account yet? "
-                <a href=move || format!("/register?next={}", urlencoding::encode(&next.get()))>
+                <a href=move || paths::register_then(&next.get())>
                     "Register"
                 </a>
             </p>

@@ -6,19 +6,30 @@ use leptos_meta::Title;
 use crate::{
     components::auth_form::{AuthForm, LastAttempt},
     error::AppError,
+    names::{PASSWORD_RULE, USERNAME_RULE},
+    paths,
 };
+
+/// A rule as the first words of a sentence.
+fn capitalized(rule: &str) -> String {
+    let mut chars = rule.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
 
 /// `POST /api/register` with `username`, `password` and an optional `next` path.
 /// Creates the account and logs it in.
 #[server(prefix = "/api", endpoint = "register")]
 pub async fn register(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::server::{auth::AuthSession, forms, state::AppState};
+    use crate::server::{
+        accounts::auth,
+        http::{forms, gate},
+    };
     let next = forms::safe_next(next.as_deref());
-    let state = use_context::<AppState>().ok_or(AppError::Internal)?;
-    let mut auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
+    let state = gate::app_state()?;
+    let mut auth = gate::auth_session().await?;
     let outcome = async {
         forms::check_auth_rate(&username).await?;
-        let user = crate::server::auth::register(&state.db, &username, password).await?;
+        let user = auth::register(&state.store, &username, password).await?;
         auth.login(&user).await.map_err(|_| AppError::Internal)
     }
     .await;
@@ -39,10 +50,10 @@ pub fn RegisterPage() -> impl IntoView {
             next
             username
         >
-            <p class="hint">"Usernames: 1-32 of a-z, 0-9, _ and -. Passwords: at least 8 characters."</p>
+            <p class="hint">{capitalized(USERNAME_RULE)}". "{capitalized(PASSWORD_RULE)}"."</p>
             <p>
                 "Have an account? "
-                <a href=move || format!("/login?next={}", urlencoding::encode(&next.get()))>"Log in"</a>
+                <a href=move || paths::login_then(&next.get())>"Log in"</a>
             </p>
         </AuthForm>
     }

@@ -11,29 +11,20 @@ use crate::{
     client::RoomConnection,
     components::{composer::Composer, connection_status::ConnectionStatus, message_list::MessageList},
     error::AppError,
+    paths,
     protocol::{HistoryPage, PAGE_SIZE},
 };
 
 /// A page of the room's history: the newest, or the one before `before`.
-/// Shares its query with `GET /api/messages/{room}/`.
+/// The same code path as `GET /api/messages/{room}/`.
 #[server(prefix = "/api", endpoint = "history")]
 pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPage, AppError> {
-    use crate::{
-        names::canonical_room,
-        server::{auth::AuthSession, state::AppState, store},
+    use crate::server::{
+        http::{gate, history},
+        storage::store::HistoryQuery,
     };
-    let auth: AuthSession = leptos_axum::extract().await.map_err(|_| AppError::Internal)?;
-    if auth.user.is_none() {
-        return Err(AppError::Unauthorized);
-    }
-    let state = use_context::<AppState>().ok_or(AppError::Internal)?;
-    let room = canonical_room(&room).map_err(|why| AppError::BadRoom(why.into()))?;
-    let query = store::HistoryQuery { before, after: None, limit: PAGE_SIZE };
-    let messages = store::history(&state.db, &room, query).await.map_err(|err| {
-        tracing::error!(%err, room, "history query failed");
-        AppError::Internal
-    })?;
-    Ok(HistoryPage { room, messages })
+    let (state, user) = gate::require_user().await?;
+    history::read_history(&state, &user, &room, HistoryQuery { before, after: None, limit: PAGE_SIZE }).await
 }
 
 #[component]
@@ -45,7 +36,7 @@ pub fn RoomPage() -> impl IntoView {
         let room = room.clone();
         move || room.clone()
     }, |room| load_history(room, None));
-    let login_next = urlencoding::encode(&format!("/room/{room}/")).into_owned();
+    let login = paths::login_then(&paths::room(&room));
     view! {
         <Title text=format!("#{room} · Parlor") />
         <Meta
@@ -54,13 +45,11 @@ pub fn RoomPage() -> impl IntoView {
         />
         <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
             {move || {
-                let login_next = login_next.clone();
+                let login = login.clone();
                 Suspend::new(async move {
                     match history.await {
                         Ok(page) => view! { <ChatRoom page /> }.into_any(),
-                        Err(AppError::Unauthorized) => {
-                            view! { <Redirect path=format!("/login?next={login_next}") /> }.into_any()
-                        }
+                        Err(AppError::Unauthorized) => view! { <Redirect path=login /> }.into_any(),
                         Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
                     }
                 })

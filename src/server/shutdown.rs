@@ -1,32 +1,31 @@
 //! Graceful shutdown: one signal (SIGINT, SIGTERM or a test's trigger) that the
 //! listener and every room socket watch.
 
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
 /// Fires the shutdown signal.
-pub struct ShutdownTrigger(watch::Sender<bool>);
+pub struct ShutdownTrigger(CancellationToken);
 
 /// Watches for the shutdown signal. Cheap to clone.
 #[derive(Clone)]
-pub struct Shutdown(watch::Receiver<bool>);
+pub struct Shutdown(CancellationToken);
 
 /// A connected trigger and watcher.
 pub fn channel() -> (ShutdownTrigger, Shutdown) {
-    let (tx, rx) = watch::channel(false);
-    (ShutdownTrigger(tx), Shutdown(rx))
+    let token = CancellationToken::new();
+    (ShutdownTrigger(token.clone()), Shutdown(token))
 }
 
 impl ShutdownTrigger {
     pub fn trigger(&self) {
-        self.0.send_replace(true);
+        self.0.cancel();
     }
 }
 
 impl Shutdown {
     /// Resolves once shutdown has begun (at once if it already has).
-    pub async fn wait(&mut self) {
-        // An error means the trigger is gone, which also ends the server.
-        let _ = self.0.wait_for(|&down| down).await;
+    pub async fn wait(&self) {
+        self.0.cancelled().await;
     }
 }
 

@@ -11,16 +11,15 @@ use tokio_util::task::TaskTracker;
 use tower_sessions::ExpiredDeletion;
 
 use crate::server::{
-    appender::Appender,
+    accounts::limits::Limits,
     config::{ChannelLayerKind, Config},
-    db::{self, DbSetupError},
-    layer::{ChannelLayer, MemoryLayer, RedisLayer},
-    limits::Limits,
+    http::routes,
     metrics,
-    routes,
-    sessions::DbSessionStore,
+    realtime::layer::{ChannelLayer, MemoryLayer, RedisLayer},
     shutdown::{self, ShutdownTrigger},
     state::AppState,
+    storage::{Store, db::DbSetupError, sessions::DbSessionStore},
+    tasks::Background,
 };
 
 /// Why Parlor could not start.
@@ -43,6 +42,7 @@ pub struct Running {
     trigger: ShutdownTrigger,
     serving: JoinHandle<std::io::Result<()>>,
     sockets: TaskTracker,
+    background: Background,
 }
 
 /// How long a stop waits for room sockets to finish their in-flight work.
@@ -51,15 +51,16 @@ const SOCKET_DRAIN: Duration = Duration::from_secs(10);
 /// Opens the database, builds the app and starts serving in the background.
 pub async fn start(config: Config) -> Result<Running, StartupError> {
     metrics::install();
-    let db = db::connect_and_migrate(&config.database_url()).await?;
+    let background = Background::new();
     let layer: Arc<dyn ChannelLayer> = match &config.channel_layer {
         ChannelLayerKind::Memory => Arc::new(MemoryLayer::new(config.layer_capacity as usize)),
         ChannelLayerKind::Redis(url) => Arc::new(
-            RedisLayer::connect(url, config.layer_capacity as usize)
+            RedisLayer::connect(url, config.layer_capacity as usize, &background)
                 .await
                 .map_err(|err| StartupError::ChannelLayer(err.to_string()))?,
         ),
     };
+    let store = Store::open(&config.database_url(), layer.clone(), &background).await?;
     let listener = TcpListener::bind(config.addr)
         .await
         .map_err(|source| StartupError::Bind { addr: config.addr, source })?;
@@ -69,17 +70,15 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let sockets = TaskTracker::new();
     let state = AppState {
         leptos_options: leptos_options(addr)?,
-        db: db.clone(),
-        appender: Appender::start(db.clone(), layer.clone()),
+        store: store.clone(),
         layer,
         shutdown: shutdown.clone(),
         sockets: sockets.clone(),
         limits: Arc::new(Limits::new(&config)),
     };
-    spawn_limit_cleanup(state.limits.clone());
-    spawn_session_cleanup(DbSessionStore::new(db));
+    schedule_cleanups(&background, state.limits.clone(), DbSessionStore::new(store.db().clone()));
     let app = routes::router(state, &config);
-    let mut stop = shutdown;
+    let stop = shutdown;
     let serving = tokio::spawn(async move {
         // No Nagle delay: chat frames are small and should leave at once.
         let listener = listener.tap_io(|tcp| {
@@ -92,11 +91,12 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
             .await
     });
     tracing::info!(%addr, "Parlor is listening on http://{addr}");
-    Ok(Running { addr, trigger, serving, sockets })
+    Ok(Running { addr, trigger, serving, sockets, background })
 }
 
 impl Running {
-    /// Stops accepting, tells every room socket to close, and waits for them.
+    /// Stops accepting, tells every room socket to close and waits for them, then
+    /// stops the background tasks (the writer stores what is still queued).
     pub async fn stop(self) {
         self.trigger.trigger();
         self.sockets.close();
@@ -109,6 +109,7 @@ impl Running {
             Ok(Err(err)) => tracing::error!(%err, "server task failed"),
             Err(_) => tracing::warn!("HTTP connections did not close in time"),
         }
+        self.background.stop(SOCKET_DRAIN).await;
         tracing::info!("Parlor stopped");
     }
 }
@@ -126,24 +127,17 @@ fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
     Ok(options)
 }
 
-/// Lets the rate limiters forget idle clients once a minute.
-fn spawn_limit_cleanup(limits: Arc<Limits>) {
-    tokio::spawn(async move {
-        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
-        loop {
-            every_minute.tick().await;
-            limits.forget_idle();
-        }
+/// Lets the rate limiters forget idle clients once a minute, and deletes
+/// expired sessions once an hour.
+fn schedule_cleanups(background: &Background, limits: Arc<Limits>, sessions: DbSessionStore) {
+    background.every(Duration::from_secs(60), move || {
+        limits.forget_idle();
+        std::future::ready(())
     });
-}
-
-/// Deletes expired sessions once an hour.
-fn spawn_session_cleanup(store: DbSessionStore) {
-    tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
-            if let Err(err) = store.delete_expired().await {
+    background.every(Duration::from_secs(3600), move || {
+        let sessions = sessions.clone();
+        async move {
+            if let Err(err) = sessions.delete_expired().await {
                 tracing::warn!(%err, "deleting expired sessions failed");
             }
         }

@@ -4,18 +4,18 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use sea_orm::DatabaseConnection;
 use tokio_util::task::TaskTracker;
 
-use crate::server::{appender::Appender, layer::ChannelLayer, limits::Limits, shutdown::Shutdown};
+use crate::server::{
+    accounts::limits::Limits, realtime::layer::ChannelLayer, shutdown::Shutdown, storage::Store,
+};
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     /// Leptos' site settings (asset paths, output name).
     pub leptos_options: LeptosOptions,
-    pub db: DatabaseConnection,
-    /// Stores messages with group commit.
-    pub appender: Appender,
+    /// The database and its message writer.
+    pub store: Store,
     /// Fans committed messages out to the room's sockets.
     pub layer: Arc<dyn ChannelLayer>,
     /// Tells room sockets to close when the server stops.

@@ -1,0 +1,36 @@
+//! Parlor's own URLs, built in one place so that a page, a redirect and the
+//! browser client never disagree about where something lives. Every path here
+//! is listed in `docs/protocol.md`.
+
+/// `/room/{room}/`: a room's page (the name must already be canonical).
+pub fn room(room: &str) -> String {
+    format!("/room/{room}/")
+}
+
+/// `/login?next=...`: the log-in page, returning to `next` afterwards.
+pub fn login_then(next: &str) -> String {
+    format!("/login?next={}", urlencoding::encode(next))
+}
+
+/// `/register?next=...`: the registration page, returning to `next` afterwards.
+pub fn register_then(next: &str) -> String {
+    format!("/register?next={}", urlencoding::encode(next))
+}
+
+/// `/ws/room/{room}/?after=SEQ`: a room's socket, resuming after `after`
+/// (the caller adds the scheme and host).
+pub fn room_socket(room: &str, after: i64) -> String {
+    format!("/ws/room/{room}/?after={after}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_have_the_documented_shape() {
+        assert_eq!(room("general"), "/room/general/");
+        assert_eq!(login_then("/room/general/"), "/login?next=%2Froom%2Fgeneral%2F");
+        assert_eq!(room_socket("general", 7), "/ws/room/general/?after=7");
+    }
+}

@@ -1,0 +1,114 @@
+//! Accounts for axum-login: the session's `User`, the backend that checks
+//! passwords (argon2 through `password-auth`), and registration.
+
+use axum_login::{AuthUser, AuthnBackend, UserId};
+use sea_orm::DbErr;
+
+use crate::{
+    entity::user,
+    error::AppError,
+    names::{MIN_PASSWORD_CHARS, canonical_username},
+    server::storage::{Store, store::StoreError},
+};
+
+/// The logged-in user, as the session holds it.
+#[derive(Clone)]
+pub struct User(pub user::Model);
+
+impl std::fmt::Debug for User {
+    // The password hash never reaches a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User").field("id", &self.0.id).field("username", &self.0.username).finish()
+    }
+}
+
+impl AuthUser for User {
+    type Id = i64;
+
+    fn id(&self) -> i64 {
+        self.0.id
+    }
+
+    // Changing the password invalidates every existing session.
+    fn session_auth_hash(&self) -> &[u8] {
+        self.0.password_hash.as_bytes()
+    }
+}
+
+/// What a login form carries.
+#[derive(Clone)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// Looks users up in the database and verifies their passwords.
+#[derive(Clone)]
+pub struct Backend {
+    store: Store,
+}
+
+impl Backend {
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+/// Why authentication could not be decided.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(transparent)]
+    Db(#[from] DbErr),
+    #[error("password hashing task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+}
+
+/// Hash used when the username does not exist, so a wrong username costs the same
+/// time as a wrong password and does not reveal which accounts exist.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| password_auth::generate_hash("parlor-timing-equaliser"));
+
+impl AuthnBackend for Backend {
+    type User = User;
+    type Credentials = Credentials;
+    type Error = AuthError;
+
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<User>, AuthError> {
+        let found = match canonical_username(&creds.username) {
+            Ok(name) => self.store.find_user_by_name(&name).await?,
+            Err(_) => None,
+        };
+        let hash = found.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+        let matches = tokio::task::spawn_blocking(move || {
+            password_auth::verify_password(creds.password, &hash).is_ok()
+        })
+        .await?;
+        Ok(found.filter(|_| matches).map(User))
+    }
+
+    async fn get_user(&self, id: &UserId<Self>) -> Result<Option<User>, AuthError> {
+        Ok(self.store.find_user(*id).await?.map(User))
+    }
+}
+
+/// The axum-login session of a request.
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// Validates a new account and stores it with an argon2 hash of its password.
+pub async fn register(store: &Store, username: &str, password: String) -> Result<User, AppError> {
+    let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::PasswordTooShort);
+    }
+    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+        .await
+        .map_err(|_| AppError::Internal)?;
+    match store.create_user(&username, hash).await {
+        Ok(model) => Ok(User(model)),
+        Err(StoreError::UsernameTaken) => Err(AppError::UsernameTaken),
+        Err(StoreError::Db(err)) => {
+            tracing::error!(%err, "storing a new user failed");
+            Err(AppError::Internal)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! How the account server functions answer. A plain HTML form post (no
+//! JavaScript) is redirected: to `next` on success, back to the form with
+//! `?error=CODE` on failure. A call from the WASM client or an API client gets
+//! the typed [`AppError`] with its HTTP status instead.
+
+use axum::http::{HeaderMap, header, request::Parts};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use crate::error::AppError;
+
+/// `next` if it is a same-site path, else `/`. Refuses `//host`, `/\host` and schemes.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// True for an ordinary browser form submission, which expects a page back.
+fn is_plain_form_post() -> bool {
+    use_context::<Parts>().is_some_and(|parts| accepts_html(&parts.headers))
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Refuses the attempt when the client's IP or the username is over its limit.
+pub async fn check_auth_rate(username: &str) -> Result<(), AppError> {
+    use axum::extract::ConnectInfo;
+
+    let state = crate::server::http::gate::app_state()?;
+    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    state
+        .limits
+        .check_auth(peer.ip(), username)
+        .map_err(|t| AppError::RateLimited { retry_after_secs: t.retry_after_secs })
+}
+
+/// Turns the outcome of a form's action into the server function's answer.
+/// `form_page` is the form's path; `username` is echoed back so it need not be retyped.
+pub fn finish(outcome: Result<(), AppError>, form_page: &str, next: &str, username: &str) -> Result<(), AppError> {
+    match outcome {
+        Ok(()) => {
+            leptos_axum::redirect(next);
+            Ok(())
+        }
+        Err(err) => {
+            if is_plain_form_post() {
+                let mut target = format!(
+                    "{form_page}?error={}&next={}&username={}",
+                    err.code(),
+                    urlencoding::encode(next),
+                    urlencoding::encode(username)
+                );
+                if let AppError::RateLimited { retry_after_secs } = err {
+                    target.push_str(&format!("&retry_after={retry_after_secs}"));
+                }
+                leptos_axum::redirect(&target);
+            } else if let Some(response) = use_context::<ResponseOptions>() {
+                response.set_status(err.status());
+                if let AppError::RateLimited { retry_after_secs } = err {
+                    response.insert_header(header::RETRY_AFTER, retry_after_secs.into());
+                }
+            }
+            Err(err)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert_eq!(safe_next(Some("/room/general/")), "/room/general/");
+        assert_eq!(safe_next(Some("/?x=1")), "/?x=1");
+        for evil in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", ""] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+}

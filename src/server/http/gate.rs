@@ -1,0 +1,76 @@
+//! The login gate: the one way handlers, server functions and pages learn the
+//! app state and who is logged in. Axum handlers take [`RequireUser`]; server
+//! functions call [`require_user`] (or [`current_user`]); pages that need an
+//! account are listed in [`LOGIN_REQUIRED_PAGES`] and guarded by
+//! [`login_required_pages`]. What a user may then do with a room is decided by
+//! `accounts::access`.
+
+use axum::{
+    extract::{FromRequestParts, Request},
+    http::request::Parts,
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use leptos::prelude::use_context;
+
+use crate::{
+    error::AppError,
+    paths,
+    server::{
+        accounts::auth::{AuthSession, User},
+        state::AppState,
+    },
+};
+
+/// Path prefixes of pages that only a logged-in visitor may see.
+pub const LOGIN_REQUIRED_PAGES: &[&str] = &["/room/"];
+
+/// The logged-in user of the request, or a 401 `unauthorized` answer.
+pub struct RequireUser(pub User);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequireUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let auth = AuthSession::from_request_parts(parts, state).await.map_err(|_| AppError::Internal)?;
+        logged_in(auth).map(Self).ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The one rule for who is logged in.
+fn logged_in(auth: AuthSession) -> Option<User> {
+    auth.user
+}
+
+/// In a server function: the shared state.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or(AppError::Internal)
+}
+
+/// In a server function: the request's authentication session (to log in or out).
+pub async fn auth_session() -> Result<AuthSession, AppError> {
+    leptos_axum::extract().await.map_err(|_| AppError::Internal)
+}
+
+/// In a server function: the logged-in user, if any.
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    Ok(logged_in(auth_session().await?))
+}
+
+/// In a server function: the state and the logged-in user, or `unauthorized`.
+pub async fn require_user() -> Result<(AppState, User), AppError> {
+    let user = current_user().await?.ok_or(AppError::Unauthorized)?;
+    Ok((app_state()?, user))
+}
+
+/// Middleware: an anonymous visitor of a page in [`LOGIN_REQUIRED_PAGES`] is
+/// sent to log in, and brought back afterwards.
+pub async fn login_required_pages(auth: AuthSession, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let needs_login = LOGIN_REQUIRED_PAGES.iter().any(|prefix| path.starts_with(prefix));
+    if needs_login && logged_in(auth).is_none() {
+        let back_to = request.uri().path_and_query().map_or(path, |pq| pq.as_str());
+        return Redirect::to(&paths::login_then(back_to)).into_response();
+    }
+    next.run(request).await
+}

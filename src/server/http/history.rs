@@ -1,0 +1,102 @@
+//! Room history, one code path for every reader: `GET /api/messages/{room}/`
+//! (JSON) and the room page's server function both call [`read_history`], which
+//! asks `accounts::access` first. Also `GET /healthz`.
+
+use axum::{
+    Json,
+    extract::{Path, Query, State, rejection::QueryRejection},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{
+    error::AppError,
+    protocol::HistoryPage,
+    server::{
+        accounts::{
+            access::{self, Need},
+            auth::User,
+        },
+        http::{
+            gate::RequireUser,
+            params::{LimitParam, SeqParam},
+        },
+        state::AppState,
+        storage::store::HistoryQuery,
+    },
+};
+
+/// The query of `GET /api/messages/{room}/`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    before: Option<SeqParam>,
+    after: Option<SeqParam>,
+    #[serde(default)]
+    limit: LimitParam,
+}
+
+impl From<HistoryParams> for HistoryQuery {
+    fn from(params: HistoryParams) -> Self {
+        Self { before: params.before.map(|s| s.0), after: params.after.map(|s| s.0), limit: params.limit.0 }
+    }
+}
+
+/// `GET /api/messages/{room}/?before=&after=&limit=`
+pub async fn messages(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+    params: Result<Query<HistoryParams>, QueryRejection>,
+) -> Result<Json<HistoryPage>, AppError> {
+    let Query(params) = params.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    Ok(Json(read_history(&state, &user, &room, params.into()).await?))
+}
+
+/// A page of the room named `room` (any case), as `user` may read it.
+pub async fn read_history(state: &AppState, user: &User, room: &str, query: HistoryQuery) -> Result<HistoryPage, AppError> {
+    let room = access::room(&state.store, user, room, Need::Read).await?;
+    let messages = state.store.history(&room, query).await.map_err(|err| {
+        tracing::error!(%err, room, "history query failed");
+        AppError::Internal
+    })?;
+    Ok(HistoryPage { room, messages })
+}
+
+/// `GET /healthz`: 200 when the database and the channel layer answer, else 503.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let database = state.store.ping().await.map_err(|e| e.to_string());
+    let layer = state.layer.health().await.map_err(|e| e.to_string());
+    let status = if database.is_ok() && layer.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let describe = |r: Result<(), String>| r.map_or_else(|e| e, |()| "ok".to_owned());
+    (status, Json(json!({ "database": describe(database), "channel_layer": describe(layer) }))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{MAX_PAGE_SIZE, PAGE_SIZE};
+
+    fn parse(query: &str) -> Result<HistoryQuery, String> {
+        serde_urlencoded::from_str::<HistoryParams>(query).map(HistoryQuery::from).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn limit_is_checked_and_defaults_to_a_page() {
+        assert_eq!(parse("").unwrap().limit, PAGE_SIZE);
+        assert_eq!(parse("limit=7").unwrap().limit, 7);
+        assert_eq!(parse("limit=5000").unwrap().limit, MAX_PAGE_SIZE);
+        assert!(parse("limit=0").unwrap_err().contains("page size"));
+    }
+
+    #[test]
+    fn bad_seq_parameters_are_refused_with_a_reason() {
+        assert!(parse("before=x").unwrap_err().contains("sequence number"));
+        assert!(parse("after=-1").unwrap_err().contains("sequence number"));
+        assert!(parse("sort=asc").unwrap_err().contains("unknown field"));
+        let q = parse("after=5&before=9").unwrap();
+        assert_eq!((q.after, q.before), (Some(5), Some(9)));
+    }
+}

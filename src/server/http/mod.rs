@@ -1,0 +1,42 @@
+//! The HTTP surface: the router, the login gate every handler and server
+//! function goes through, the JSON history API and health check, the answers of
+//! the account forms, canonical room URLs, same-origin checks and security
+//! headers. [`AppError`] becomes a response here, in one place.
+//!
+//! - [`routes`]: the axum router and its layers.
+//! - [`gate`]: the request context: app state and the logged-in user.
+//! - [`history`]: room history (JSON API and the room page's server function) and `/healthz`.
+//! - [`forms`]: how account server functions answer plain form posts and JS calls.
+//! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
+//! - [`origin`]: same-origin checks for socket upgrades and form posts.
+//! - [`params`]: typed query parameters (sequence numbers, page sizes).
+//! - [`security_headers`]: CSP and the other protective response headers.
+
+pub mod forms;
+pub mod gate;
+pub mod history;
+pub mod origin;
+pub mod params;
+pub mod room_paths;
+pub mod routes;
+pub mod security_headers;
+
+use axum::{
+    Json,
+    http::header,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use crate::error::AppError;
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = Json(json!({ "error": self.code(), "message": self.to_string() }));
+        let mut response = (self.status(), body).into_response();
+        if let AppError::RateLimited { retry_after_secs } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, retry_after_secs.into());
+        }
+        response
+    }
+}

@@ -1,0 +1,74 @@
+//! The axum router: Leptos pages and server functions, the JSON API, the room
+//! socket, health, static assets; wrapped in sessions and authentication.
+
+use axum::{Router, middleware, routing::get};
+use axum_login::AuthManagerLayerBuilder;
+use tower::ServiceBuilder;
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+use crate::{
+    app::{App, shell},
+    server::{
+        accounts::auth::Backend,
+        config::Config,
+        http::{gate, history, origin, room_paths, security_headers},
+        metrics,
+        realtime::consumer,
+        state::AppState,
+        storage::sessions::DbSessionStore,
+    },
+};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "parlor_session";
+
+/// Largest request body accepted (forms and server-function calls are tiny).
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Builds the whole application router.
+pub fn router(state: AppState, config: &Config) -> Router {
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.db().clone()))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(i64::from(config.session_days))));
+    let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone()), sessions).build();
+
+    let [a, b, c, d] = security_headers::layers();
+    let pages = generate_route_list(App);
+    let context_state = state.clone();
+    let shell_options = state.leptos_options.clone();
+    let app = Router::new()
+        .route("/api/messages/{room}", get(history::messages))
+        .route("/api/messages/{room}/", get(history::messages))
+        .route("/ws/room/{room}", get(consumer::connect))
+        .route("/ws/room/{room}/", get(consumer::connect))
+        .route("/open", get(room_paths::open_room))
+        .leptos_routes_with_context(
+            &state,
+            pages,
+            move || provide_context(context_state.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(gate::login_required_pages))
+        .layer(middleware::from_fn(room_paths::canonical_room_pages))
+        .layer(auth);
+    // Health and metrics stay outside the session layer: they must answer even
+    // when the database (which holds sessions) does not.
+    Router::new()
+        .route("/healthz", get(history::healthz))
+        .route("/metrics", get(metrics::render))
+        .merge(app)
+        .layer(middleware::from_fn(origin::refuse_cross_site_writes))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(ServiceBuilder::new().layer(a).layer(b).layer(c).layer(d))
+        // gzip or brotli for pages, JSON and the WASM/JS/CSS assets (the WASM
+        // shrinks to about a third); WebSocket upgrades pass through untouched.
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}

@@ -1,0 +1,86 @@
+//! The in-memory channel layer: one instance serves every room, so publishing is
+//! handing the event to the room's local broadcast channel.
+
+use async_trait::async_trait;
+
+use super::{ChannelLayer, Event, LayerError, Subscription, groups::LocalGroups};
+
+/// Groups held in this process only.
+#[derive(Clone)]
+pub struct MemoryLayer {
+    groups: LocalGroups,
+}
+
+impl MemoryLayer {
+    pub fn new(capacity: usize) -> Self {
+        Self { groups: LocalGroups::new(capacity, None) }
+    }
+
+    /// Number of groups with at least one subscriber.
+    pub fn group_count(&self) -> usize {
+        self.groups.count()
+    }
+}
+
+#[async_trait]
+impl ChannelLayer for MemoryLayer {
+    async fn group_send(&self, group: &str, event: Event) -> Result<(), LayerError> {
+        self.groups.deliver(group, event);
+        Ok(())
+    }
+
+    async fn group_add(&self, group: &str) -> Result<Subscription, LayerError> {
+        Ok(self.groups.join(group).0)
+    }
+
+    async fn health(&self) -> Result<(), LayerError> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::realtime::layer::Received;
+
+    fn event(seq: i64) -> Event {
+        Event::Sequenced { seq, frame: format!("{{\"seq\":{seq}}}").into() }
+    }
+
+    #[tokio::test]
+    async fn every_subscriber_gets_the_same_bytes_and_other_groups_none() {
+        let layer = MemoryLayer::new(16);
+        let mut a = layer.group_add("room").await.unwrap();
+        let mut b = layer.group_add("room").await.unwrap();
+        let mut other = layer.group_add("elsewhere").await.unwrap();
+        layer.group_send("room", event(1)).await.unwrap();
+        for sub in [&mut a, &mut b] {
+            match sub.recv().await {
+                Received::Event(Event::Sequenced { seq, frame }) => assert_eq!((seq, frame.as_str()), (1, "{\"seq\":1}")),
+                other => panic!("expected an event, got {other:?}"),
+            }
+        }
+        assert!(other.try_recv().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_slow_subscriber_is_told_it_lagged() {
+        let layer = MemoryLayer::new(2);
+        let mut slow = layer.group_add("room").await.unwrap();
+        for seq in 1..=5 {
+            layer.group_send("room", event(seq)).await.unwrap();
+        }
+        assert!(matches!(slow.recv().await, Received::Lagged { missed: 3 }));
+    }
+
+    #[tokio::test]
+    async fn empty_groups_are_forgotten() {
+        let layer = MemoryLayer::new(4);
+        let a = layer.group_add("room").await.unwrap();
+        let b = layer.group_add("room").await.unwrap();
+        drop(a);
+        assert_eq!(layer.group_count(), 1);
+        drop(b);
+        assert_eq!(layer.group_count(), 0);
+    }
+}

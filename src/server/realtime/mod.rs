@@ -1,0 +1,12 @@
+//! Real-time delivery: the room socket and the channel layer.
+//!
+//! - [`consumer`]: the `ChatConsumer`: `connect` (checks, upgrade), `receive`
+//!   (one handler per client frame type), `chat_message` (group events to the
+//!   socket in `seq` order, catching up from the database on any gap).
+//! - [`room_socket`]: `RoomSocket` and `FrameReader`, the two halves of an
+//!   upgraded socket: frames in (parsed), frames out (batched), close codes.
+//! - [`layer`]: the `ChannelLayer` (memory or Redis) and its typed events.
+
+pub mod consumer;
+pub mod layer;
+pub mod room_socket;

@@ -1,0 +1,172 @@
+//! Group commit: the writer task. Room sockets hand their sends to one writer
+//! task (through [`super::Store::append`]), which stores whatever is waiting in a
+//! single transaction, publishes the new messages to their rooms in `seq` order,
+//! and then answers each socket. Every message still gets its own `seq`, and its
+//! ack still waits for the commit; under load, many messages share one commit
+//! instead of paying for one each.
+//!
+//! Failure policy, all of it here: if the database is unreachable, the whole
+//! batch fails at once; if a statement was refused, the batch is retried one
+//! message at a time, so that one bad message cannot fail the others.
+//!
+//! Publishing here, not in each socket's task, keeps a room's events in commit
+//! order: subscribers then see consecutive `seq`s and never mistake a reordering
+//! for a gap that would send them to the database.
+
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    messages,
+    store::{NewMessage, Stored},
+};
+use crate::server::{
+    realtime::layer::{ChannelLayer, Event},
+    tasks::Background,
+};
+
+/// Most messages committed together.
+const MAX_BATCH: usize = 512;
+/// Sends waiting for the writer before senders wait for room in the queue.
+const QUEUE: usize = 8192;
+
+/// Why a message was not stored.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AppendError {
+    /// The database could not be reached; the same send may succeed later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    /// The database refused this message.
+    #[error("the database refused the message: {0}")]
+    Refused(String),
+    /// The server is stopping.
+    #[error("the message writer has stopped")]
+    Stopped,
+}
+
+struct Request {
+    message: NewMessage,
+    reply: oneshot::Sender<Result<Stored, AppendError>>,
+}
+
+/// The writer's queue. Cheap to clone.
+#[derive(Clone)]
+pub(super) struct Appender {
+    queue: mpsc::Sender<Request>,
+}
+
+impl Appender {
+    /// Starts the writer task, which stores into `db` and publishes through `layer`.
+    pub fn start(db: DatabaseConnection, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
+        let (queue, requests) = mpsc::channel(QUEUE);
+        background.spawn(|stop| Writer { db, layer }.run(requests, stop));
+        Self { queue }
+    }
+
+    /// Queues `message` (waiting while the queue is full) and returns what resolves
+    /// once it is committed and published.
+    pub async fn submit(&self, message: NewMessage) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
+        let (reply, stored) = oneshot::channel();
+        let queued = self.queue.send(Request { message, reply }).await;
+        async move {
+            queued.map_err(|_| AppendError::Stopped)?;
+            stored.await.map_err(|_| AppendError::Stopped)?
+        }
+    }
+}
+
+struct Writer {
+    db: DatabaseConnection,
+    layer: Arc<dyn ChannelLayer>,
+}
+
+impl Writer {
+    /// Commits batches until the server stops; then stores what is still queued.
+    async fn run(self, mut requests: mpsc::Receiver<Request>, stop: CancellationToken) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        loop {
+            let received = tokio::select! {
+                received = requests.recv_many(&mut batch, MAX_BATCH) => received,
+                () = stop.cancelled() => {
+                    requests.close();
+                    requests.recv_many(&mut batch, MAX_BATCH).await
+                }
+            };
+            if received == 0 {
+                return;
+            }
+            self.commit(&mut batch).await;
+        }
+    }
+
+    /// Stores, publishes and answers one batch, emptying it.
+    async fn commit(&self, batch: &mut Vec<Request>) {
+        let messages: Vec<&NewMessage> = batch.iter().map(|r| &r.message).collect();
+        match messages::append_batch(&self.db, &messages).await {
+            Ok(stored) => {
+                for (request, stored) in batch.drain(..).zip(stored) {
+                    self.publish(&request.message.room, &stored).await;
+                    let _ = request.reply.send(Ok(stored));
+                }
+            }
+            Err(err) if is_statement_error(&err) => {
+                tracing::warn!(%err, size = batch.len(), "group commit failed; storing one by one");
+                for request in batch.drain(..) {
+                    let stored = self.append_one(&request.message).await;
+                    if let Ok(stored) = &stored {
+                        self.publish(&request.message.room, stored).await;
+                    }
+                    let _ = request.reply.send(stored);
+                }
+            }
+            Err(err) => {
+                tracing::error!(%err, size = batch.len(), "group commit failed");
+                for request in batch.drain(..) {
+                    let _ = request.reply.send(Err(AppendError::Unavailable(err.to_string())));
+                }
+            }
+        }
+    }
+
+    /// Stores one message as a batch of one. A unique-index violation means a
+    /// concurrent copy of the same send (on another instance) won the race: the
+    /// answer is that copy.
+    async fn append_one(&self, new: &NewMessage) -> Result<Stored, AppendError> {
+        let err = match messages::append_batch(&self.db, &[new]).await {
+            Ok(mut stored) => return stored.pop().ok_or_else(|| AppendError::Refused("nothing stored".into())),
+            Err(err) => err,
+        };
+        if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+            && let Ok(copies) = messages::stored_copies(&self.db, &[new]).await
+            && let Some(existing) = copies.into_values().next()
+        {
+            return Ok(Stored { message: existing, duplicate: true });
+        }
+        if is_statement_error(&err) {
+            tracing::warn!(%err, room = new.room, "a message was refused by the database");
+            Err(AppendError::Refused(err.to_string()))
+        } else {
+            Err(AppendError::Unavailable(err.to_string()))
+        }
+    }
+
+    /// Hands a newly committed message to its room's group (a resend was published already).
+    async fn publish(&self, room: &str, stored: &Stored) {
+        if stored.duplicate {
+            return;
+        }
+        let event = Event::message(room, stored.message.clone());
+        if let Err(err) = self.layer.group_send(room, event).await {
+            // The message is committed; subscribers find it when they next catch up.
+            tracing::warn!(%err, room, seq = stored.message.seq, "publishing a message failed");
+        }
+    }
+}
+
+/// True when the database refused a statement (as opposed to being unreachable).
+fn is_statement_error(err: &DbErr) -> bool {
+    err.sql_err().is_some()
+}

@@ -1,0 +1,18 @@
+//! Where Parlor keeps things: the [`Store`] handle that owns the database
+//! connection and the group-commit writer, the one path by which messages are
+//! written; connecting and migrating; and the session store.
+//!
+//! - [`store`]: the `Store` handle and every read query.
+//! - [`messages`]: how one batch of messages is stored (seqs, resends, one transaction).
+//! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
+//! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
+//! - [`sessions`]: the tower-sessions store on the same database.
+
+pub mod appender;
+pub mod db;
+mod messages;
+pub mod sessions;
+pub mod store;
+
+pub use appender::AppendError;
+pub use store::{NewMessage, Store, Stored};

@@ -1,0 +1,319 @@
+//! Test harness: starts the real Parlor server on a random port with a fresh SQLite
+//! file, and gives tests HTTP clients with cookie jars and WebSocket connections
+//! that carry the same session. Everything goes over real sockets.
+
+pub mod process;
+pub mod services;
+
+use std::{collections::VecDeque, net::SocketAddr, sync::Arc, time::Duration};
+
+use futures::{SinkExt, StreamExt};
+use parlor::server::{config::Config, startup};
+use reqwest::{StatusCode, cookie::CookieStore};
+use serde_json::Value;
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream,
+    tungstenite::{self, client::IntoClientRequest, http::HeaderValue},
+};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running server and the database directory it owns.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    running: Option<startup::Running>,
+    dir: Arc<tempfile::TempDir>,
+}
+
+impl TestApp {
+    /// A server with a fresh database.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A server with a fresh database and settings changed by `adjust`.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let dir = Arc::new(tempfile::tempdir().expect("temp dir"));
+        Self::start_in(dir, adjust).await
+    }
+
+    async fn start_in(dir: Arc<tempfile::TempDir>, adjust: impl FnOnce(&mut Config)) -> Self {
+        let database_url = format!("sqlite://{}?mode=rwc", dir.path().join("parlor.db").display());
+        let mut config = Config::for_database(&database_url);
+        adjust(&mut config);
+        let running = startup::start(config).await.expect("server starts");
+        Self { addr: running.addr, running: Some(running), dir }
+    }
+
+    /// Stops this server and starts a new one on the same database.
+    pub async fn restart(mut self) -> Self {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+        Self::start_in(self.dir.clone(), |_| {}).await
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends `GET {path}` exactly as written (no normalisation of `..` or
+    /// escapes, unlike an HTTP client) over a plain TCP connection; returns the
+    /// status code and the body.
+    pub async fn raw_get(&self, path: &str) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tcp = TcpStream::connect(self.addr).await.expect("connect");
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr);
+        tcp.write_all(request.as_bytes()).await.expect("request sent");
+        let mut response = Vec::new();
+        tcp.read_to_end(&mut response).await.expect("response read");
+        let response = String::from_utf8_lossy(&response).into_owned();
+        let status = response.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("status line");
+        let body = response.split_once("\r\n\r\n").map(|(_, body)| body.to_owned()).unwrap_or_default();
+        (status, body)
+    }
+
+    /// GETs `path` sending exactly `cookie` (a copied, forged or stale session).
+    pub async fn get_with_cookie(&self, path: &str, cookie: impl AsRef<str>) -> reqwest::Response {
+        reqwest::Client::new().get(self.url(path)).header("cookie", cookie.as_ref()).send().await.expect("request sent")
+    }
+
+    /// Who the server says the bearer of `cookie` is.
+    pub async fn whoami_with_cookie(&self, cookie: impl AsRef<str>) -> Option<String> {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/me"))
+            .header("accept", "application/json")
+            .header("cookie", cookie.as_ref())
+            .send()
+            .await
+            .expect("request sent");
+        response.json().await.expect("JSON body")
+    }
+
+    /// A browser-like visitor with its own cookie jar (redirects not followed).
+    pub fn visitor(&self) -> Visitor {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let http = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        Visitor { http, jar, base: self.url(""), addr: self.addr }
+    }
+
+    /// A visitor registered (and so logged in) as `username`.
+    pub async fn user(&self, username: &str) -> Visitor {
+        let visitor = self.visitor();
+        let response = visitor.register(username, PASSWORD).await;
+        assert_eq!(response.status(), StatusCode::OK, "registering {username}");
+        visitor
+    }
+}
+
+/// Asserts that a socket upgrade was refused with the HTTP status `expected`.
+pub fn assert_http_refusal<T>(result: Result<T, tungstenite::Error>, expected: StatusCode) {
+    match result {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status().as_u16(), expected.as_u16()),
+        Err(other) => panic!("expected HTTP {expected}, got {other}"),
+        Ok(_) => panic!("expected HTTP {expected}, but the socket opened"),
+    }
+}
+
+/// One person's HTTP session with the server.
+pub struct Visitor {
+    pub http: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    base: String,
+    addr: SocketAddr,
+}
+
+impl Visitor {
+    /// The same person (same cookies) talking to another instance.
+    pub fn on(&self, app: &TestApp) -> Visitor {
+        Visitor { http: self.http.clone(), jar: self.jar.clone(), base: app.url(""), addr: app.addr }
+    }
+
+    /// Posts a form to a server function the way the WASM client does (JSON back).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("accept", "application/json")
+            .form(fields)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Posts a form the way a browser without JavaScript does.
+    pub async fn post_plain_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", format!("{}/login", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn register(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form("/api/register", &[("username", username), ("password", password)]).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form("/api/login", &[("username", username), ("password", password)]).await
+    }
+
+    pub async fn logout(&self) -> reqwest::Response {
+        self.post_form("/api/logout", &[]).await
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.expect("request sent")
+    }
+
+    /// GETs a JSON document, returning its status and body.
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let response = self.get(path).await;
+        let status = response.status();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// The username the server thinks this visitor is, if any.
+    pub async fn whoami(&self) -> Option<String> {
+        let response = self.post_form("/api/me", &[]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.expect("JSON body")
+    }
+
+    /// The `Cookie` header this visitor sends.
+    pub fn cookie_header(&self) -> Option<HeaderValue> {
+        let url = self.base.parse().expect("base URL");
+        self.jar.cookies(&url).map(|v| HeaderValue::from_bytes(v.as_bytes()).expect("cookie header"))
+    }
+
+    /// Opens the room socket with this visitor's session and a same-origin `Origin`.
+    pub async fn socket(&self, room: &str, after: Option<i64>) -> Socket {
+        self.try_socket(room, after, Some(&self.base.clone())).await.expect("socket opens")
+    }
+
+    /// Opens the room socket with the given `Origin` (or none).
+    pub async fn try_socket(
+        &self,
+        room: &str,
+        after: Option<i64>,
+        origin: Option<&str>,
+    ) -> Result<Socket, tungstenite::Error> {
+        let query = after.map(|a| format!("?after={a}")).unwrap_or_default();
+        let mut request = format!("ws://{}/ws/room/{room}/{query}", self.addr)
+            .into_client_request()
+            .expect("ws request");
+        if let Some(cookie) = self.cookie_header() {
+            request.headers_mut().insert("cookie", cookie);
+        }
+        if let Some(origin) = origin {
+            request.headers_mut().insert("origin", HeaderValue::from_str(origin).expect("origin"));
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        Ok(Socket { stream, unread: VecDeque::new() })
+    }
+}
+
+/// A client end of a room socket.
+pub struct Socket {
+    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Frames that arrived while [`Socket::say`] waited for its ack, in order.
+    unread: VecDeque<Value>,
+}
+
+impl Socket {
+    pub async fn send_json(&mut self, frame: Value) {
+        self.send_text(&frame.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.stream.send(tungstenite::Message::text(text)).await.expect("frame sent");
+    }
+
+    /// Sends a message with a client id and waits for its ack, returning the seq.
+    pub async fn say(&mut self, text: &str, client_id: &str) -> i64 {
+        self.send_json(serde_json::json!({"type": "send", "text": text, "client_id": client_id})).await;
+        loop {
+            let frame = self.read_json().await;
+            if frame["type"] == "ack" && frame["client_id"] == client_id {
+                return frame["seq"].as_i64().expect("seq");
+            }
+            assert_ne!(frame["type"], "error", "unexpected error frame {frame}");
+            self.unread.push_back(frame);
+        }
+    }
+
+    /// The next text frame as JSON (fails the test after 10 s).
+    pub async fn next_json(&mut self) -> Value {
+        match self.unread.pop_front() {
+            Some(frame) => frame,
+            None => self.read_json().await,
+        }
+    }
+
+    async fn read_json(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("a frame within 10 s")
+                .expect("socket open")
+                .expect("valid frame");
+            match message {
+                tungstenite::Message::Text(text) => return serde_json::from_str(&text).expect("JSON frame"),
+                tungstenite::Message::Close(frame) => panic!("socket closed: {frame:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next frame of `type`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        loop {
+            let frame = self.next_json().await;
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+
+    /// The next frame whose type is one of `kinds`, skipping others.
+    pub async fn next_of_any(&mut self, kinds: &[&str]) -> Value {
+        loop {
+            let frame = self.next_json().await;
+            if kinds.iter().any(|kind| frame["type"] == *kind) {
+                return frame;
+            }
+        }
+    }
+
+    /// Asserts that no frame arrives within `wait`.
+    pub async fn expect_silence(&mut self, wait: Duration) {
+        assert!(self.unread.is_empty(), "unread frames: {:?}", self.unread);
+        if let Ok(Some(Ok(message))) = tokio::time::timeout(wait, self.stream.next()).await {
+            panic!("expected no frame, got {message:?}");
+        }
+    }
+
+    /// The close frame the server sends next (skipping other frames).
+    pub async fn next_close(&mut self) -> Option<tungstenite::protocol::CloseFrame> {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(5), self.stream.next()).await.expect("close within 5 s") {
+                Some(Ok(tungstenite::Message::Close(frame))) => return frame,
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+}

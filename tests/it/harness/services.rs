@@ -1,0 +1,167 @@
+//! Real PostgreSQL and Redis servers for the scale-out tests, started on free
+//! ports in temporary directories from Debian's packages (installed by
+//! `scripts/bootstrap.sh --test`) and stopped when dropped.
+
+use std::{
+    net::{TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "{what} did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A redis-server of our own.
+pub struct Redis {
+    pub port: u16,
+    child: Option<Child>,
+}
+
+impl Redis {
+    pub fn start() -> Self {
+        let mut redis = Self { port: free_port(), child: None };
+        redis.spawn();
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    fn spawn(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server runs (scripts/bootstrap.sh --test installs it)");
+        self.child = Some(child);
+        wait_for_port(self.port, "redis-server");
+    }
+
+    /// Kills the server (as a crash would) and leaves it down.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A PostgreSQL cluster of our own.
+pub struct Postgres {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+fn postgres_bin() -> PathBuf {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is installed (scripts/bootstrap.sh --test installs it)")
+        .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("pg_ctl").exists())
+        .collect();
+    versions.sort();
+    versions.pop().expect("a PostgreSQL server binary")
+}
+
+fn running_as_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|out| out.stdout.starts_with(b"0\n"))
+}
+
+/// A PostgreSQL tool, run as the `postgres` user when we are root (it refuses root).
+fn pg_command(bin: &Path, tool: &str, args: &[&str]) -> Command {
+    let program = bin.join(tool);
+    let mut command = if running_as_root() {
+        let mut runuser = Command::new("runuser");
+        runuser.args(["-u", "postgres", "--"]).arg(program);
+        runuser
+    } else {
+        Command::new(program)
+    };
+    command.args(args).stdout(Stdio::null());
+    command
+}
+
+/// Runs a PostgreSQL tool and insists that it succeeds.
+fn pg_tool(bin: &Path, tool: &str, args: &[&str]) {
+    let status = pg_command(bin, tool, args).status().unwrap_or_else(|e| panic!("{tool} runs: {e}"));
+    assert!(status.success(), "{tool} {args:?} failed");
+}
+
+impl Postgres {
+    pub fn start() -> Self {
+        let bin = postgres_bin();
+        let dir = tempfile::Builder::new().prefix("parlor-pg-").tempdir().unwrap();
+        if running_as_root() {
+            let status = Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status().unwrap();
+            assert!(status.success());
+        }
+        let postgres = Self { port: free_port(), dir, bin };
+        pg_tool(&postgres.bin, "initdb", &["-D", &postgres.data_dir(), "-A", "trust", "-U", "postgres", "--no-sync"]);
+        postgres.restart();
+        postgres
+    }
+
+    fn data_dir(&self) -> String {
+        self.dir.path().join("data").to_str().unwrap().to_owned()
+    }
+
+    /// Stops the server at once (as a crash would).
+    pub fn stop(&self) {
+        pg_tool(&self.bin, "pg_ctl", &["-D", &self.data_dir(), "-m", "immediate", "-w", "stop"]);
+    }
+
+    /// Starts the server (again) on its port and data.
+    pub fn restart(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+            self.port,
+            self.dir.path().display()
+        );
+        let data = self.data_dir();
+        pg_tool(&self.bin, "pg_ctl", &["-D", &data, "-o", &options, "-l", &format!("{data}.log"), "-w", "start"]);
+        wait_for_port(self.port, "postgres");
+    }
+
+    /// Creates a fresh database and returns its URL.
+    pub fn create_database(&self, name: &str) -> String {
+        let status = Command::new("psql")
+            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "postgres", "-q", "-c"])
+            .arg(format!("CREATE DATABASE {name}"))
+            .stdout(Stdio::null())
+            .status()
+            .expect("psql runs");
+        assert!(status.success(), "creating database {name}");
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // Quietly: the server may already be stopped.
+        let data = self.data_dir();
+        let _ = pg_command(&self.bin, "pg_ctl", &["-D", &data, "-m", "immediate", "stop"]).stderr(Stdio::null()).status();
+    }
+}

@@ -1,0 +1,14 @@
+//! Parlor's integration tests: one binary, one shared harness. Every test
+//! starts the real server (in-process on a random port, or as the `parlor`
+//! binary) with a fresh database and talks to it over real sockets; the
+//! scale-out tests start real PostgreSQL and Redis servers.
+
+mod harness;
+
+mod accounts;
+mod bad_input;
+mod cli;
+mod crash_recovery;
+mod delivery;
+mod rooms;
+mod scale_out;
