@@ -9,7 +9,7 @@ use parlor::{
     protocol::{ChatMessage, ServerFrame, parse_client_frame},
     server::{
         realtime::layer::MemoryLayer,
-        storage::{NewMessage, Store},
+        storage::{NewMessage, Store, db::SqliteSync},
         tasks::Background,
     },
 };
@@ -39,7 +39,7 @@ fn store_append(c: &mut Criterion) {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
     let background = Background::new();
     let (store, user) = runtime.block_on(async {
-        let store = Store::open(&url, Arc::new(MemoryLayer::new(1024)), &background).await.expect("database");
+        let store = Store::open(&url, SqliteSync::Full, Arc::new(MemoryLayer::new(1024)), &background).await.expect("database");
         let user = store.create_user("bench", "not-a-real-hash".into()).await.expect("user");
         (store, user)
     });

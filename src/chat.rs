@@ -17,6 +17,8 @@ pub enum ConnectionState {
     Reconnecting,
     /// The browser reports no network.
     Offline,
+    /// The session ended (log-out elsewhere, expiry): the user must log in again.
+    SignedOut,
 }
 
 impl ConnectionState {
@@ -26,6 +28,7 @@ impl ConnectionState {
             Self::Connected => "connected",
             Self::Reconnecting => "reconnecting",
             Self::Offline => "offline",
+            Self::SignedOut => "signed out",
         }
     }
 }
@@ -74,6 +77,18 @@ impl RoomState {
             self.confirm(id);
         }
         self.messages.update(|messages| merge(messages, message));
+    }
+
+    /// Shows `newest` (the room's newest page, after a `reset`) instead of what
+    /// was shown, keeping live messages that arrived after it.
+    pub fn reset_to(&self, newest: Vec<ChatMessage>) {
+        let last = newest.last().map_or(0, |m| m.seq);
+        self.has_older.set(newest.first().is_some_and(|m| m.seq > 1));
+        self.messages.update(|messages| {
+            let later: Vec<ChatMessage> = messages.drain(..).filter(|m| m.seq > last).collect();
+            *messages = newest;
+            messages.extend(later);
+        });
     }
 
     /// Drops the outbox entry with `client_id`: the server has it.
@@ -125,6 +140,18 @@ mod tests {
         merge(&mut messages, msg(4));
         merge(&mut messages, msg(1));
         assert_eq!(seqs(&messages), vec![1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn a_reset_shows_the_newest_page_and_keeps_later_live_messages() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let state = RoomState::new(vec![msg(1), msg(2)], false);
+            state.messages.update(|m| merge(m, msg(1502)));
+            state.reset_to(vec![msg(1450), msg(1500), msg(1501)]);
+            assert_eq!(seqs(&state.messages.get_untracked()), vec![1450, 1500, 1501, 1502]);
+            assert!(state.has_older.get_untracked());
+        });
     }
 
     #[test]

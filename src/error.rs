@@ -37,6 +37,8 @@ pub enum AppError {
     RateLimited { retry_after_secs: u64 },
     #[error("cross-site request refused")]
     CrossSite,
+    #[error("you have {max} sockets open already; close a tab first")]
+    TooManySockets { max: u32 },
     #[error("something went wrong on the server; please try again")]
     Internal,
     #[error("{0}")]
@@ -55,7 +57,7 @@ impl AppError {
             Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
             Self::UsernameTaken => StatusCode::CONFLICT,
             Self::PasswordTooShort | Self::BadUsername | Self::BadRoom | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::TooManySockets { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::CrossSite => StatusCode::FORBIDDEN,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,7 +69,7 @@ impl AppError {
     /// the page say something else.
     pub fn from_redirect(code: &str, retry_after: Option<&str>) -> Option<Self> {
         match code.parse::<Self>().ok()? {
-            Self::BadRequest(_) | Self::Transport(_) => None,
+            Self::BadRequest(_) | Self::Transport(_) | Self::TooManySockets { .. } => None,
             Self::RateLimited { .. } => {
                 Some(Self::RateLimited { retry_after_secs: retry_after.and_then(|s| s.parse().ok()).unwrap_or(60) })
             }

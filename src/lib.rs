@@ -11,7 +11,8 @@
 //!   error and close codes, the message DTO (see `docs/protocol.md`).
 //! - [`names`]: room and username validation and the wording of each rule.
 //! - [`paths`]: Parlor's own URLs, built in one place.
-//! - [`session`]: `current_user`, who is logged in, for pages and client code.
+//! - [`api`]: server functions shared by pages and client code (`current_user`,
+//!   `load_history`).
 //! - [`backoff`]: retry delays with jitter (browser socket, Redis reconnect).
 //! - [`error`]: `AppError`, the error of the HTTP boundary.
 //! - [`client`]: (browser) the room socket: connect, reconnect, resync, outbox.
@@ -19,6 +20,7 @@
 //!   `accounts`, plus config, start-up and shutdown.
 //! - [`entity`]: (server) sea-orm entities: user, session, room, message.
 
+pub mod api;
 pub mod app;
 pub mod backoff;
 pub mod chat;
@@ -29,7 +31,6 @@ pub mod names;
 pub mod pages;
 pub mod paths;
 pub mod protocol;
-pub mod session;
 
 #[cfg(feature = "ssr")]
 pub mod entity;

@@ -76,6 +76,10 @@ pub enum ServerFrame {
         client_id: Option<String>,
         seq: i64,
     },
+    /// The client's `?after=` is further back than the server replays: the
+    /// client drops what it shows, loads the newest page of history, and
+    /// continues from `seq` (live events follow this frame).
+    Reset { room: String, seq: i64 },
     /// A frame was refused; the socket stays open.
     Error {
         code: FrameErrorCode,
@@ -119,14 +123,24 @@ pub enum FrameErrorCode {
     EmptyText,
     /// Text longer than [`MAX_TEXT_CHARS`].
     TextTooLong,
+    /// Text with control characters other than newline and tab.
+    ControlCharacters,
     /// `client_id` longer than [`MAX_CLIENT_ID_CHARS`] or empty.
     BadClientId,
     /// Binary frames are not part of the protocol.
     BinaryFrame,
     /// The message could not be stored; the client should retry later.
     StoreFailed,
+    /// The database refused this message; sending it again will not help.
+    NotStored,
     /// The sender is over its message rate; the client should retry later.
     RateLimited,
+    /// The sender created too many rooms lately; this room does not exist yet.
+    RoomLimit,
+    /// An earlier send of this socket was refused for now: the socket keeps a
+    /// sender's messages in order, so it takes nothing else until that one
+    /// (same `client_id`) is sent again.
+    OutOfOrder,
 }
 
 impl FrameErrorCode {
@@ -142,16 +156,20 @@ impl FrameErrorCode {
             Self::UnknownType => "unknown frame type",
             Self::EmptyText => "message text is empty",
             Self::TextTooLong => formatcp!("message text is longer than {MAX_TEXT_CHARS} characters"),
+            Self::ControlCharacters => "message text may not contain control characters other than newline and tab",
             Self::BadClientId => formatcp!("client_id must be 1-{MAX_CLIENT_ID_CHARS} characters"),
             Self::BinaryFrame => "binary frames are not supported; send JSON text frames",
             Self::StoreFailed => "the message could not be stored; try again",
+            Self::NotStored => "the database refused this message",
             Self::RateLimited => "too many messages",
+            Self::RoomLimit => "you created too many rooms lately",
+            Self::OutOfOrder => "an earlier message was refused for now; send it again first",
         }
     }
 
     /// Whether the same frame may succeed later (the browser keeps and resends it).
     pub fn is_transient(self) -> bool {
-        matches!(self, Self::StoreFailed | Self::RateLimited)
+        matches!(self, Self::StoreFailed | Self::RateLimited | Self::OutOfOrder)
     }
 }
 
@@ -164,6 +182,13 @@ pub enum CloseReason {
     FrameTooBig,
     /// 1002: the peer broke the WebSocket protocol.
     ProtocolError,
+    /// 4000: the client answered nothing, not even the server's pings, for too long.
+    Idle,
+    /// 4001: the session ended (log-out, expiry, a new log-in, the account's
+    /// removal); the client must log in again.
+    SessionEnded,
+    /// 4002: the user already has as many sockets open as allowed.
+    TooManySockets,
 }
 
 impl CloseReason {
@@ -173,6 +198,9 @@ impl CloseReason {
             Self::Restart => 1012,
             Self::FrameTooBig => 1009,
             Self::ProtocolError => 1002,
+            Self::Idle => 4000,
+            Self::SessionEnded => 4001,
+            Self::TooManySockets => 4002,
         }
     }
 
@@ -182,6 +210,9 @@ impl CloseReason {
             Self::Restart => "server restarting",
             Self::FrameTooBig => formatcp!("frame larger than {} KiB", MAX_FRAME_BYTES / 1024),
             Self::ProtocolError => "protocol error",
+            Self::Idle => "no answer to pings",
+            Self::SessionEnded => "session ended; log in again",
+            Self::TooManySockets => "too many open sockets for this user",
         }
     }
 }
@@ -265,7 +296,9 @@ fn check_client_id(client_id: Option<String>) -> Result<Option<String>, FrameRej
     }
 }
 
-/// Trimmed message text, or why it cannot be stored.
+/// Trimmed message text, or why it cannot be stored. Control characters (which
+/// PostgreSQL refuses outright, in the case of NUL) are refused here, except
+/// newline and tab.
 fn check_text(text: &str) -> Result<String, FrameErrorCode> {
     let text = text.trim();
     if text.is_empty() {
@@ -273,6 +306,9 @@ fn check_text(text: &str) -> Result<String, FrameErrorCode> {
     }
     if text.chars().count() > MAX_TEXT_CHARS {
         return Err(FrameErrorCode::TextTooLong);
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(FrameErrorCode::ControlCharacters);
     }
     Ok(text.to_owned())
 }
@@ -302,6 +338,12 @@ mod tests {
         assert_eq!(code(&long), FrameErrorCode::TextTooLong);
         let long_id = format!(r#"{{"type":"send","text":"x","client_id":"{}"}}"#, "c".repeat(65));
         assert_eq!(code(&long_id), FrameErrorCode::BadClientId);
+        for control in ["\\u0000", "\\u0007", "\\r", "\\u009b"] {
+            let raw = format!(r#"{{"type":"send","text":"a{control}b"}}"#);
+            assert_eq!(code(&raw), FrameErrorCode::ControlCharacters, "{raw}");
+        }
+        let multi_line = parse_client_frame(r#"{"type":"send","text":"line one\n\tline two"}"#);
+        assert!(multi_line.is_ok(), "newline and tab are text");
     }
 
     #[test]

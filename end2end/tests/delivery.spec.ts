@@ -57,3 +57,35 @@ test('pending messages survive a reload and are sent once', async ({ browser }) 
   const cleared = await alice.evaluate((r) => localStorage.getItem(`parlor.outbox.${r}`), room);
   expect(cleared).toBeNull();
 });
+
+test('forty messages queued offline are all delivered once, past the message rate', async ({ browser }) => {
+  // The server takes a burst of 30 and 10 a second after it; the rest are
+  // refused as `rate_limited` and the client resends them after a backoff.
+  const room = uniqueName('burst').replace(/_/g, '-');
+  const alice = (await personIn(browser, room, 'alice')).page;
+  const bob = (await personIn(browser, room, 'bob')).page;
+
+  await alice.context().setOffline(true);
+  await expect(alice.locator('#connectionState')).toHaveAttribute('data-state', 'offline');
+  const texts = Array.from({ length: 40 }, (_, i) => `queued ${i + 1}`);
+  for (const text of texts) {
+    await say(alice, text);
+  }
+  await expect(alice.locator('#messages .message.pending')).toHaveCount(40);
+
+  await alice.context().setOffline(false);
+  await expect(bob.locator('#messages .message .text')).toHaveText(texts, { timeout: 20_000 });
+  await expect(alice.locator('#messages .message.pending')).toHaveCount(0, { timeout: 20_000 });
+  await expect(alice.locator('#messages .message .text')).toHaveText(texts);
+});
+
+test('logging out elsewhere ends the room socket and offers to log in again', async ({ browser }) => {
+  const room = uniqueName('ended').replace(/_/g, '-');
+  const { page } = await personIn(browser, room, 'carol');
+  // The same session in a second tab logs out.
+  const other = await page.context().newPage();
+  await other.goto('/');
+  await other.locator('#logoutBtn').click();
+  await expect(page.locator('#connectionState')).toHaveAttribute('data-state', 'signed out');
+  await expect(page.locator('#loginAgain')).toHaveAttribute('href', `/login?next=%2Froom%2F${room}%2F`);
+});

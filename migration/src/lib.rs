@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_accounts;
 mod m20261124_000002_rooms_messages;
+mod m20261125_000003_keep_messages_scope_resends;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_accounts::Migration),
             Box::new(m20261124_000002_rooms_messages::Migration),
+            Box::new(m20261125_000003_keep_messages_scope_resends::Migration),
         ]
     }
 }

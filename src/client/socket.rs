@@ -1,17 +1,20 @@
 //! The room socket in the browser: connect with `?after=<last seq shown>`, merge
 //! replayed and live messages by `seq`, send the outbox, and reconnect with
-//! backoff when the connection drops.
+//! backoff when the connection drops. A send the server asks to retry later
+//! (`store_failed`, `rate_limited`) is resent on the open socket after a backoff
+//! of its own; a `reset` reloads the newest page; a close for an ended session
+//! stops reconnecting and offers the log-in link.
 
 use std::collections::HashSet;
 
 use futures::{
     FutureExt, SinkExt, StreamExt,
     channel::mpsc,
-    future::{AbortHandle, Abortable},
+    future::{AbortHandle, Abortable, LocalBoxFuture},
     select,
     stream::SplitSink,
 };
-use gloo_net::websocket::{Message, State, futures::WebSocket};
+use gloo_net::websocket::{Message, State, WebSocketError, futures::WebSocket};
 use gloo_timers::future::TimeoutFuture;
 use leptos::{ev, prelude::*, task::spawn_local};
 
@@ -20,8 +23,8 @@ use crate::backoff::Backoff;
 use crate::{
     chat::{ConnectionState, PendingMessage, RoomState},
     paths,
-    protocol::{ClientFrame, ServerFrame},
-    session::current_user,
+    protocol::{ClientFrame, CloseReason, ServerFrame},
+    api::{current_user, load_history},
 };
 
 /// Failed attempts after which the client checks whether the session expired.
@@ -88,7 +91,10 @@ async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<
             if let Some(socket) = connect(&room, state.last_seq()).await {
                 failures = 0;
                 state.connection.set(ConnectionState::Connected);
-                serve(socket, state, &mut woken).await;
+                if serve(&room, socket, state, &mut woken).await == Ended::SessionEnded {
+                    state.connection.set(ConnectionState::SignedOut);
+                    return;
+                }
             } else {
                 failures += 1;
             }
@@ -142,32 +148,104 @@ async fn connect(room: &str, after: i64) -> Option<WebSocket> {
     }
 }
 
+/// How a connection ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ended {
+    /// Dropped, closed for a restart, or the browser went offline: reconnect.
+    Dropped,
+    /// The session is over (log-out, expiry): reconnecting cannot help.
+    SessionEnded,
+}
+
 /// Exchanges frames until the connection drops.
-async fn serve(socket: WebSocket, state: RoomState, woken: &mut mpsc::UnboundedReceiver<Wake>) {
+async fn serve(room: &str, socket: WebSocket, state: RoomState, woken: &mut mpsc::UnboundedReceiver<Wake>) -> Ended {
     let (mut sink, mut stream) = socket.split();
     // What this connection has sent; after a reconnect everything pending goes again.
     let mut sent = HashSet::new();
+    // Sends the server asked to retry later, each waiting out its backoff.
+    let mut retries = Retries::default();
     if flush(&mut sink, state, &mut sent).await.is_err() {
-        return;
+        return Ended::Dropped;
     }
     loop {
         select! {
             frame = stream.next().fuse() => match frame {
-                Some(Ok(Message::Text(text))) => handle_frame(&text, state),
+                Some(Ok(Message::Text(text))) => match handle_frame(&text, state) {
+                    Handled::Done => {}
+                    Handled::Acked => retries.progress(),
+                    Handled::RetryLater => retries.schedule(),
+                    Handled::Reset => reload_newest(room.to_owned(), state),
+                },
                 Some(Ok(Message::Bytes(_))) => {}
-                Some(Err(_)) | None => return,
+                Some(Err(WebSocketError::ConnectionClose(close))) if close.code == CloseReason::SessionEnded.code() => {
+                    return Ended::SessionEnded;
+                }
+                Some(Err(_)) | None => return Ended::Dropped,
+            },
+            () = retries.next_due().fuse() => {
+                // Everything not acked goes again, in order: the server keeps a
+                // socket's messages in order by refusing what follows a refusal.
+                sent.clear();
+                if flush(&mut sink, state, &mut sent).await.is_err() {
+                    return Ended::Dropped;
+                }
             },
             wake = woken.next() => match wake {
                 Some(Wake::Flush) => {
                     if flush(&mut sink, state, &mut sent).await.is_err() {
-                        return;
+                        return Ended::Dropped;
                     }
                 }
                 Some(Wake::Online) => {}
-                Some(Wake::Offline) | None => return,
+                Some(Wake::Offline) | None => return Ended::Dropped,
             },
         }
     }
+}
+
+/// The resend of the outbox after the server refused a send for now, waiting
+/// out a backoff that grows while nothing gets through.
+#[derive(Default)]
+struct Retries {
+    /// Refusals since the last ack.
+    tries: u32,
+    due: Option<LocalBoxFuture<'static, ()>>,
+}
+
+impl Retries {
+    /// Plans a resend, unless one is planned already.
+    fn schedule(&mut self) {
+        if self.due.is_none() {
+            let delay = Backoff::RESEND.delay_ms(self.tries, js_sys::Math::random());
+            self.tries += 1;
+            self.due = Some(TimeoutFuture::new(delay).boxed_local());
+        }
+    }
+
+    /// A send got through: the next refusal starts the backoff afresh.
+    fn progress(&mut self) {
+        self.tries = 0;
+    }
+
+    /// Resolves when the planned resend is due (never, while none is planned).
+    async fn next_due(&mut self) {
+        match &mut self.due {
+            Some(due) => {
+                due.await;
+                self.due = None;
+            }
+            None => std::future::pending().await,
+        }
+    }
+}
+
+/// Replaces what the room shows with its newest page (after a `reset`).
+fn reload_newest(room: String, state: RoomState) {
+    spawn_local(async move {
+        if let Ok(page) = load_history(room, None).await {
+            state.reset_to(page.messages);
+        }
+    });
 }
 
 /// Sends every outbox entry not yet sent on this connection, oldest first.
@@ -187,8 +265,19 @@ async fn flush(
     Ok(())
 }
 
-fn handle_frame(text: &str, state: RoomState) {
-    let Ok(frame) = serde_json::from_str::<ServerFrame>(text) else { return };
+/// What the socket task must do after a frame.
+enum Handled {
+    Done,
+    /// A send was acked.
+    Acked,
+    /// A send was refused for now: the outbox goes again after a backoff.
+    RetryLater,
+    /// The room's history must be reloaded from the newest page.
+    Reset,
+}
+
+fn handle_frame(text: &str, state: RoomState) -> Handled {
+    let Ok(frame) = serde_json::from_str::<ServerFrame>(text) else { return Handled::Done };
     match frame {
         ServerFrame::Message { message, .. } => state.receive(message),
         // The message frame (with the same client_id) settles the outbox entry; an
@@ -197,17 +286,21 @@ fn handle_frame(text: &str, state: RoomState) {
             if state.messages.with_untracked(|m| m.binary_search_by_key(&seq, |m| m.seq).is_ok()) {
                 state.confirm(&id);
             }
+            return Handled::Acked;
         }
         ServerFrame::Ack { client_id: None, .. } => {}
-        // Refusals that retrying cannot fix mark the entry; transient ones leave it
-        // pending, to be sent again after the next reconnect.
-        ServerFrame::Error { code, message, client_id: Some(id) } if !code.is_transient() => {
+        // Transient refusals are sent again after a backoff; refusals that retrying
+        // cannot fix mark the entry.
+        ServerFrame::Error { code, client_id: Some(_), .. } if code.is_transient() => return Handled::RetryLater,
+        ServerFrame::Error { message, client_id: Some(id), .. } => {
             state.outbox.update(|o| {
                 if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
                     p.error = Some(message);
                 }
             });
         }
-        ServerFrame::Error { .. } => {}
+        ServerFrame::Error { client_id: None, .. } => {}
+        ServerFrame::Reset { .. } => return Handled::Reset,
     }
+    Handled::Done
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::session::current_user;
+use crate::api::current_user;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {

@@ -11,11 +11,13 @@ pub struct Model {
     pub room_id: i64,
     /// Position in the room's history: 1, 2, 3, ... without gaps.
     pub seq: i64,
-    pub sender_id: i64,
+    /// `None` once the sender's account is deleted (the message stays).
+    pub sender_id: Option<i64>,
     pub text: String,
     /// When the server stored it, in UTC.
     pub timestamp: DateTimeUtc,
-    /// The sender's idempotency key: a resend with the same key is stored once.
+    /// The sender's idempotency key: a resend with the same key to the same room
+    /// is stored once.
     pub client_id: Option<String>,
 }
 
@@ -32,7 +34,7 @@ pub enum Relation {
         belongs_to = "super::user::Entity",
         from = "Column::SenderId",
         to = "super::user::Column::Id",
-        on_delete = "Cascade"
+        on_delete = "SetNull"
     )]
     Sender,
 }

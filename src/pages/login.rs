@@ -18,6 +18,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
         http::{forms, gate},
     };
     let next = forms::safe_next(next.as_deref());
+    let state = gate::app_state()?;
     let mut auth = gate::auth_session().await?;
     let outcome = async {
         forms::check_auth_rate(&username).await?;
@@ -30,19 +31,21 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
                 AppError::Internal
             })?
             .ok_or(AppError::WrongCredentials)?;
-        // axum-login gives the session a fresh id here.
-        auth.login(&user).await.map_err(|_| AppError::Internal)
+        // Always a fresh session id, whatever session the request came with.
+        state.sessions.log_in(&mut auth, &user).await
     }
     .await;
     forms::finish(outcome, "/login", &next, &username)
 }
 
-/// `POST /api/logout`: ends the session on the server and returns to the lobby.
+/// `POST /api/logout`: ends the session on the server (its sockets close on
+/// every instance) and returns to the lobby.
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::http::{forms, gate};
+    let state = gate::app_state()?;
     let mut auth = gate::auth_session().await?;
-    let outcome = auth.logout().await.map(|_| ()).map_err(|_| AppError::Internal);
+    let outcome = state.sessions.log_out(&mut auth).await;
     forms::finish(outcome, "/", "/", "")
 }
 

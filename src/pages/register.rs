@@ -29,8 +29,8 @@ pub async fn register(username: String, password: String, next: Option<String>) 
     let mut auth = gate::auth_session().await?;
     let outcome = async {
         forms::check_auth_rate(&username).await?;
-        let user = auth::register(&state.store, &username, password).await?;
-        auth.login(&user).await.map_err(|_| AppError::Internal)
+        let user = auth::register(&state.store, &state.passwords, &username, password).await?;
+        state.sessions.log_in(&mut auth, &user).await
     }
     .await;
     forms::finish(outcome, "/register", &next, &username)

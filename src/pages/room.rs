@@ -7,25 +7,14 @@ use leptos_meta::{Meta, Title};
 use leptos_router::{components::Redirect, hooks::use_params_map};
 
 use crate::{
-    chat::RoomState,
+    api::load_history,
+    chat::{ConnectionState, RoomState},
     client::RoomConnection,
     components::{composer::Composer, connection_status::ConnectionStatus, message_list::MessageList},
     error::AppError,
     paths,
     protocol::{HistoryPage, PAGE_SIZE},
 };
-
-/// A page of the room's history: the newest, or the one before `before`.
-/// The same code path as `GET /api/messages/{room}/`.
-#[server(prefix = "/api", endpoint = "history")]
-pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPage, AppError> {
-    use crate::server::{
-        http::{gate, history},
-        storage::store::HistoryQuery,
-    };
-    let (state, user) = gate::require_user().await?;
-    history::read_history(&state, &user, &room, HistoryQuery { before, after: None, limit: PAGE_SIZE }).await
-}
 
 #[component]
 pub fn RoomPage() -> impl IntoView {
@@ -101,6 +90,12 @@ fn ChatRoom(page: HistoryPage) -> impl IntoView {
                 <h1>"#"{room.clone()}</h1>
                 <ConnectionStatus state=state.connection />
             </div>
+            <Show when=move || state.connection.get() == ConnectionState::SignedOut>
+                <p class="form-error" role="alert">
+                    "Your session has ended. "
+                    <a id="loginAgain" href=paths::login_then(&paths::room(&room))>"Log in again"</a>
+                </p>
+            </Show>
             <Show when=move || state.has_older.get()>
                 <button
                     id="loadOlderBtn"

@@ -1,9 +1,12 @@
 //! The `parlor` binary's flags. Every flag has an environment twin, so the same
 //! settings work on a command line, in a service unit or in a container.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::Parser;
+use ipnet::IpNet;
+
+use crate::server::storage::db::SqliteSync;
 
 /// How Parlor is configured at start-up.
 #[derive(Clone, Debug, Parser)]
@@ -32,6 +35,23 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub layer_capacity: u32,
 
+    /// SQLite durability: `full` syncs every commit to disk before it is acked
+    /// (survives power loss); `normal` syncs at checkpoints (survives a crash
+    /// of Parlor, not of the machine). Ignored for PostgreSQL.
+    #[arg(long, env = "PARLOR_SQLITE_SYNCHRONOUS", value_enum, default_value_t = SqliteSync::Full)]
+    pub sqlite_synchronous: SqliteSync,
+
+    /// Address of a second listener that serves only `/metrics` and the detailed
+    /// `/healthz` (keep it off the public network). Without it, `/metrics` is
+    /// served on `--addr`.
+    #[arg(long, env = "PARLOR_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Reverse proxies (CIDRs, comma-separated) whose `X-Forwarded-For` is
+    /// believed: the client is the right-most address not in this list.
+    #[arg(long, env = "PARLOR_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNet>,
+
     /// Mark the session cookie `Secure` (serve over HTTPS).
     #[arg(long, env = "PARLOR_SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
@@ -44,13 +64,49 @@ pub struct Config {
     #[arg(long, env = "PARLOR_AUTH_ATTEMPTS_PER_IP", default_value_t = 30)]
     pub auth_attempts_per_ip: u32,
 
-    /// Log-in attempts allowed per username per minute.
+    /// Log-in attempts allowed per username from one client IP per minute.
     #[arg(long, env = "PARLOR_AUTH_ATTEMPTS_PER_USERNAME", default_value_t = 10)]
     pub auth_attempts_per_username: u32,
 
-    /// Messages a user may send per room per second (bursts of three times that).
+    /// Log-in attempts allowed per username from all client IPs together per
+    /// minute (a ceiling that a stranger alone cannot reach).
+    #[arg(long, env = "PARLOR_AUTH_ATTEMPTS_PER_USERNAME_ALL_IPS", default_value_t = 100)]
+    pub auth_attempts_per_username_all_ips: u32,
+
+    /// Messages a user may send per second, over all rooms (bursts of three times that).
     #[arg(long, env = "PARLOR_MESSAGES_PER_SECOND", default_value_t = 10)]
     pub messages_per_second: u32,
+
+    /// New rooms a user may create (by posting first) per hour.
+    #[arg(long, env = "PARLOR_ROOMS_PER_HOUR", default_value_t = 30)]
+    pub rooms_per_hour: u32,
+
+    /// Room sockets one user may have open on this instance.
+    #[arg(long, env = "PARLOR_MAX_SOCKETS_PER_USER", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sockets_per_user: u32,
+
+    /// Events a socket replays after `?after=`; past that it gets a `reset` frame
+    /// and the client loads the newest page instead.
+    #[arg(long, env = "PARLOR_REPLAY_LIMIT", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub replay_limit: u64,
+
+    /// Seconds between the server's pings on a quiet socket; a socket that sends
+    /// nothing (not even a pong) for three of these is closed.
+    #[arg(long, env = "PARLOR_PING_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub ping_secs: u64,
+
+    /// Seconds a socket may take to accept its frames before it is dropped (it
+    /// resyncs when it reconnects).
+    #[arg(long, env = "PARLOR_WRITE_TIMEOUT_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub write_timeout_secs: u64,
+
+    /// Tests shorten the session lifetime to seconds; `--session-days` otherwise.
+    #[arg(skip)]
+    pub session_lifetime_override: Option<Duration>,
 
     /// WebSocket upgrades allowed per client IP per minute.
     #[arg(long, env = "PARLOR_UPGRADES_PER_IP", default_value_t = 120)]
@@ -77,6 +133,11 @@ fn parse_layer(value: &str) -> Result<ChannelLayerKind, String> {
 }
 
 impl Config {
+    /// How long a session lasts without activity.
+    pub fn session_lifetime(&self) -> Duration {
+        self.session_lifetime_override.unwrap_or(Duration::from_secs(u64::from(self.session_days) * 24 * 3600))
+    }
+
     /// The database URL to use: the flag, or a SQLite file in the data directory.
     pub fn database_url(&self) -> String {
         match &self.database_url {
@@ -103,6 +164,14 @@ mod tests {
         assert_eq!(parse_layer("memory"), Ok(ChannelLayerKind::Memory));
         assert!(matches!(parse_layer("redis://127.0.0.1:6379"), Ok(ChannelLayerKind::Redis(_))));
         assert!(parse_layer("carrier-pigeon").is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_networks() {
+        let config = Config::parse_from(["parlor", "--trusted-proxies", "127.0.0.1/32,10.0.0.0/8,::1/128"]);
+        assert_eq!(config.trusted_proxies.len(), 3);
+        assert!(Config::try_parse_from(["parlor", "--trusted-proxies", "not-a-network"]).is_err());
+        assert_eq!(Config::parse_from(["parlor"]).sqlite_synchronous, SqliteSync::Full);
     }
 
     #[test]

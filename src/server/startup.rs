@@ -4,16 +4,15 @@
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::serve::ListenerExt;
 use leptos::prelude::LeptosOptions;
 use tokio::{net::TcpListener, task::JoinHandle};
 use tokio_util::task::TaskTracker;
 use tower_sessions::ExpiredDeletion;
 
 use crate::server::{
-    accounts::limits::Limits,
+    accounts::{auth::Passwords, limits::Limits, session_control::SessionControl},
     config::{ChannelLayerKind, Config},
-    http::routes,
+    http::{client_ip::TrustedProxies, routes, serve},
     metrics,
     realtime::layer::{ChannelLayer, MemoryLayer, RedisLayer},
     shutdown::{self, ShutdownTrigger},
@@ -39,8 +38,10 @@ pub enum StartupError {
 pub struct Running {
     /// The address it listens on (useful when the port was 0).
     pub addr: SocketAddr,
+    /// The address of the operations listener (`/metrics`, detailed `/healthz`), if any.
+    pub metrics_addr: Option<SocketAddr>,
     trigger: ShutdownTrigger,
-    serving: JoinHandle<std::io::Result<()>>,
+    serving: JoinHandle<()>,
     sockets: TaskTracker,
     background: Background,
 }
@@ -60,38 +61,52 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
                 .map_err(|err| StartupError::ChannelLayer(err.to_string()))?,
         ),
     };
-    let store = Store::open(&config.database_url(), layer.clone(), &background).await?;
-    let listener = TcpListener::bind(config.addr)
-        .await
-        .map_err(|source| StartupError::Bind { addr: config.addr, source })?;
+    let store = Store::open(&config.database_url(), config.sqlite_synchronous, layer.clone(), &background).await?;
+    let listener = bind(config.addr).await?;
     let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.addr, source })?;
+    let metrics_listener = match config.metrics_addr {
+        Some(metrics_addr) => Some(bind(metrics_addr).await?),
+        None => None,
+    };
+    let metrics_addr = match &metrics_listener {
+        Some(listener) => Some(listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?),
+        None => None,
+    };
 
     let (trigger, shutdown) = shutdown::channel();
     let sockets = TaskTracker::new();
+    let session_store = DbSessionStore::new(store.db().clone());
     let state = AppState {
         leptos_options: leptos_options(addr)?,
         store: store.clone(),
-        layer,
+        layer: layer.clone(),
         shutdown: shutdown.clone(),
         sockets: sockets.clone(),
         limits: Arc::new(Limits::new(&config)),
+        sessions: SessionControl::new(layer, session_store.clone(), config.session_lifetime()),
+        passwords: Passwords::default(),
+        proxies: TrustedProxies::new(config.trusted_proxies.clone()),
+        open_sockets: Arc::default(),
+        config: Arc::new(config),
     };
-    schedule_cleanups(&background, state.limits.clone(), DbSessionStore::new(store.db().clone()));
-    let app = routes::router(state, &config);
-    let stop = shutdown;
-    let serving = tokio::spawn(async move {
-        // No Nagle delay: chat frames are small and should leave at once.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::debug!(%err, "could not set TCP_NODELAY");
+    schedule_cleanups(&background, state.limits.clone(), session_store);
+    let serving = tokio::spawn(serve::serve(listener, routes::router(state.clone()), shutdown.clone()));
+    if let Some(listener) = metrics_listener {
+        let operations = routes::operations_router(state);
+        let stop = shutdown.clone();
+        background.spawn(|_| async move {
+            let served = axum::serve(listener, operations).with_graceful_shutdown(async move { stop.wait().await }).await;
+            if let Err(err) = served {
+                tracing::error!(%err, "the metrics listener failed");
             }
         });
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move { stop.wait().await })
-            .await
-    });
+    }
     tracing::info!(%addr, "Parlor is listening on http://{addr}");
-    Ok(Running { addr, trigger, serving, sockets, background })
+    Ok(Running { addr, metrics_addr, trigger, serving, sockets, background })
+}
+
+async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {
+    TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })
 }
 
 impl Running {
@@ -104,8 +119,7 @@ impl Running {
             tracing::warn!("some room sockets did not finish in time");
         }
         match tokio::time::timeout(SOCKET_DRAIN, self.serving).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(err))) => tracing::error!(%err, "server error"),
+            Ok(Ok(())) => {}
             Ok(Err(err)) => tracing::error!(%err, "server task failed"),
             Err(_) => tracing::warn!("HTTP connections did not close in time"),
         }

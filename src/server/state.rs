@@ -7,7 +7,12 @@ use leptos::prelude::LeptosOptions;
 use tokio_util::task::TaskTracker;
 
 use crate::server::{
-    accounts::limits::Limits, realtime::layer::ChannelLayer, shutdown::Shutdown, storage::Store,
+    accounts::{auth::Passwords, limits::Limits, session_control::SessionControl},
+    config::Config,
+    http::client_ip::TrustedProxies,
+    realtime::{layer::ChannelLayer, open_sockets::OpenSockets},
+    shutdown::Shutdown,
+    storage::Store,
 };
 
 #[derive(Clone, FromRef)]
@@ -22,6 +27,16 @@ pub struct AppState {
     pub shutdown: Shutdown,
     /// Room socket tasks, so shutdown can wait for them to finish.
     pub sockets: TaskTracker,
-    /// Rate limits for log-ins, messages and upgrades.
+    /// Rate limits for log-ins, messages, new rooms and upgrades.
     pub limits: Arc<Limits>,
+    /// The settings the server started with.
+    pub config: Arc<Config>,
+    /// Log-in, log-out, keeping sessions alive and ending their sockets.
+    pub sessions: SessionControl,
+    /// Password hashing, bounded to the machine's cores.
+    pub passwords: Passwords,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub proxies: TrustedProxies,
+    /// Room sockets open on this instance, per user.
+    pub open_sockets: Arc<OpenSockets>,
 }

@@ -1,6 +1,7 @@
-//! Durability across a crash: several clients send a steady load, the server is
-//! killed with SIGKILL mid-run and restarted on the same database, the clients
-//! reconnect with `?after=` and resend what was not acked (same `client_id`).
+//! Durability across a crash: several clients send a steady load with several
+//! sends in flight each, the server is killed with SIGKILL mid-run and restarted
+//! on the same database, the clients reconnect with `?after=` and resend what
+//! was not acked (same `client_id`).
 //! Afterwards every acked message is in history exactly once, history is
 //! gap-free, and every client saw the whole sequence once, in order.
 
@@ -23,6 +24,8 @@ const MESSAGES_PER_CLIENT: usize = 60;
 /// The server is killed once this many messages (of all clients) are acked.
 const KILL_AFTER_ACKS: usize = 60;
 const ROOM: &str = "crash";
+/// Sends a client keeps unacked at once, so the kill meets several in flight.
+const IN_FLIGHT: usize = 4;
 /// The flags every start of the server gets.
 const FLAGS: &[&str] = &["--messages-per-second", "100000"];
 
@@ -35,12 +38,13 @@ struct Outcome {
     seen: Vec<i64>,
 }
 
-/// Sends `MESSAGES_PER_CLIENT` messages one at a time, reconnecting with
-/// `?after=` whenever the connection drops and resending the unacked message.
+/// Sends `MESSAGES_PER_CLIENT` messages, keeping up to `IN_FLIGHT` unacked at
+/// once, reconnecting with `?after=` whenever the connection drops and resending
+/// every message that was not acked (same `client_id`).
 async fn run_client(port: u16, cookie: String, index: usize, acks: Arc<AtomicUsize>) -> Outcome {
     let mut outcome = Outcome::default();
-    let mut next = 0;
-    while next < MESSAGES_PER_CLIENT {
+    let client_id = |n: usize| format!("c{index}-{n}");
+    while outcome.acked.len() < MESSAGES_PER_CLIENT {
         let after = outcome.seen.last().copied().unwrap_or(0);
         let mut request = format!("ws://127.0.0.1:{port}/ws/room/{ROOM}/?after={after}")
             .into_client_request()
@@ -51,29 +55,35 @@ async fn run_client(port: u16, cookie: String, index: usize, acks: Arc<AtomicUsi
             tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         };
-        'connection: while next < MESSAGES_PER_CLIENT {
-            let client_id = format!("c{index}-{next}");
-            let frame = json!({"type": "send", "text": format!("client {index} message {next}"), "client_id": client_id});
-            if socket.send(tungstenite::Message::text(frame.to_string())).await.is_err() {
+        // Everything not acked goes (again) on this connection, in order.
+        let mut next = (0..MESSAGES_PER_CLIENT).find(|n| !outcome.acked.contains_key(&client_id(*n))).unwrap_or(0);
+        'connection: loop {
+            let unacked = (0..next).filter(|n| !outcome.acked.contains_key(&client_id(*n))).count();
+            if unacked < IN_FLIGHT && next < MESSAGES_PER_CLIENT {
+                let frame = json!({"type": "send", "text": format!("client {index} message {next}"), "client_id": client_id(next)});
+                if socket.send(tungstenite::Message::text(frame.to_string())).await.is_err() {
+                    break 'connection;
+                }
+                next += 1;
+                continue;
+            }
+            if outcome.acked.len() == MESSAGES_PER_CLIENT {
                 break 'connection;
             }
-            loop {
-                let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(5), socket.next()).await else {
-                    break 'connection;
-                };
-                let tungstenite::Message::Text(text) = message else { continue };
-                let frame: Value = serde_json::from_str(&text).unwrap();
-                match frame["type"].as_str() {
-                    Some("message") => outcome.seen.push(frame["seq"].as_i64().unwrap()),
-                    Some("ack") if frame["client_id"] == client_id => {
-                        outcome.acked.insert(client_id, frame["seq"].as_i64().unwrap());
-                        next += 1;
-                        acks.fetch_add(1, Ordering::Relaxed);
-                        tokio::time::sleep(Duration::from_millis(10)).await;
-                        continue 'connection;
-                    }
-                    other => panic!("unexpected frame {other:?}: {frame}"),
+            let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(5), socket.next()).await else {
+                break 'connection;
+            };
+            let tungstenite::Message::Text(text) = message else { continue };
+            let frame: Value = serde_json::from_str(&text).unwrap();
+            match frame["type"].as_str() {
+                Some("message") => outcome.seen.push(frame["seq"].as_i64().unwrap()),
+                Some("ack") => {
+                    let id = frame["client_id"].as_str().unwrap().to_owned();
+                    outcome.acked.insert(id, frame["seq"].as_i64().unwrap());
+                    acks.fetch_add(1, Ordering::Relaxed);
+                    tokio::time::sleep(Duration::from_millis(3)).await;
                 }
+                other => panic!("unexpected frame {other:?}: {frame}"),
             }
         }
     }

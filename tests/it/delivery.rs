@@ -119,3 +119,29 @@ async fn stopping_the_server_closes_sockets_with_service_restart() {
     assert_eq!(u16::from(close.code), 1012);
     stopping.await.unwrap();
 }
+
+#[tokio::test]
+async fn deleting_an_account_keeps_its_messages_and_the_seqs_gap_free() {
+    use sea_orm::{ConnectionTrait, Database};
+
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
+    let mut socket = alice.socket("memory", Some(0)).await;
+    socket.say("from alice", "a1").await;
+    bob.socket("memory", None).await.say("from bob", "b1").await;
+    socket.say("alice again", "a2").await;
+
+    let db = Database::connect(&app.database_url).await.unwrap();
+    db.execute_unprepared("PRAGMA foreign_keys = ON").await.unwrap();
+    db.execute_unprepared("DELETE FROM user WHERE username = 'bob'").await.unwrap();
+
+    let (_, history) = alice.get_json("/api/messages/memory/").await;
+    let rows: Vec<(i64, &str, &str)> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["seq"].as_i64().unwrap(), m["sender"].as_str().unwrap(), m["text"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rows, [(1, "alice", "from alice"), (2, "[deleted]", "from bob"), (3, "alice", "alice again")]);
+    assert_eq!(socket.say("still counting", "a3").await, 4);
+}

@@ -3,7 +3,7 @@
 //! every message in one `seq` order; concurrent senders on both get gap-free,
 //! unique seqs; and a Redis restart mid-run loses nothing.
 
-use std::time::Duration;
+use std::{process::Command, time::Duration};
 
 use crate::harness::{
     TestApp,
@@ -18,6 +18,7 @@ async fn instance(database_url: &str, redis: &Redis) -> TestApp {
         config.database_url = Some(database_url);
         config.channel_layer = ChannelLayerKind::Redis(redis_url);
         config.messages_per_second = 100_000;
+        config.upgrades_per_ip = 100_000;
     })
     .await
 }
@@ -113,11 +114,16 @@ async fn a_redis_restart_mid_run_loses_nothing() {
     assert_ne!(health["channel_layer"], "ok");
 
     redis.restart();
-    // Once the instances have resubscribed, the reader is resynced from the database.
+    // The reader is idle: no new message will show it a gap. Once the instances
+    // have resubscribed, it is resynced from the database all the same.
+    let mut seen = Vec::new();
+    while seen.len() < 10 {
+        seen.push(reader.next_of("message").await["seq"].as_i64().unwrap());
+    }
+    assert_eq!(seen, (1..=10).collect::<Vec<_>>());
     for n in 1..=5 {
         writer.say(&format!("after {n}"), &format!("after-{n}")).await;
     }
-    let mut seen = Vec::new();
     while seen.len() < 15 {
         seen.push(reader.next_of("message").await["seq"].as_i64().unwrap());
     }
@@ -169,4 +175,58 @@ async fn a_postgres_outage_gives_clear_errors_and_no_ack() {
     let (_, history) = alice.get_json("/api/messages/fragile/").await;
     let texts: Vec<&str> = history["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
     assert_eq!(texts, ["before", "during"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_publish_still_reaches_the_idle_reader_on_the_other_instance() {
+    let (postgres, redis) = (Postgres::start(), Redis::start());
+    let database = postgres.create_database("dropped_publish");
+    let (a, b) = (instance(&database, &redis).await, instance(&database, &redis).await);
+    let alice = a.user("alice").await;
+    let bob = a.user("bob").await.on(&b);
+    let mut writer = alice.socket("beacon", Some(0)).await;
+    let mut reader = bob.socket("beacon", Some(0)).await;
+    writer.say("first", "c1").await;
+    assert_eq!(reader.next_of("message").await["seq"], 1);
+
+    // Cut every publishing connection (subscriptions stay): the next publish is lost.
+    let killed = Command::new("redis-cli")
+        .args(["-p", &redis.port.to_string(), "CLIENT", "KILL", "TYPE", "normal"])
+        .output()
+        .expect("redis-cli runs");
+    assert!(killed.status.success());
+    writer.say("the last word", "c2").await;
+    // No further message will follow; the reader must hear of it anyway, within 5 s.
+    let frame = tokio::time::timeout(Duration::from_secs(5), reader.next_of("message")).await.expect("within 5 s");
+    assert_eq!((frame["seq"].as_i64(), frame["text"].as_str()), (Some(2), Some("the last word")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_join_and_leave_storm_every_reader_gets_the_next_message() {
+    let (postgres, redis) = (Postgres::start(), Redis::start());
+    let database = postgres.create_database("storm");
+    let (a, b) = (instance(&database, &redis).await, instance(&database, &redis).await);
+    let alice = a.user("alice").await;
+    let mut storm = Vec::new();
+    for i in 0..8 {
+        let visitor = a.user(&format!("storm{i}")).await.on(&b);
+        storm.push(tokio::spawn(async move {
+            for _ in 0..15 {
+                let socket = visitor.socket("stormy", None).await;
+                drop(socket);
+                tokio::task::yield_now().await;
+            }
+            visitor
+        }));
+    }
+    let mut readers = Vec::new();
+    for task in storm {
+        readers.push(task.await.unwrap().socket("stormy", None).await);
+    }
+    let mut writer = alice.socket("stormy", Some(0)).await;
+    writer.say("after the storm", "c1").await;
+    for reader in &mut readers {
+        let frame = tokio::time::timeout(Duration::from_secs(5), reader.next_of("message")).await.expect("within 5 s");
+        assert_eq!(frame["text"], "after the storm");
+    }
 }

@@ -1,8 +1,13 @@
 //! Accounts for axum-login: the session's `User`, the backend that checks
-//! passwords (argon2 through `password-auth`), and registration.
+//! passwords (argon2 through `password-auth`), and registration. Hashing is
+//! CPU work on blocking threads, at most one per core at a time, so that a flood
+//! of log-ins queues instead of starving everything else.
+
+use std::sync::Arc;
 
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use sea_orm::DbErr;
+use tokio::sync::Semaphore;
 
 use crate::{
     entity::user,
@@ -42,15 +47,46 @@ pub struct Credentials {
     pub password: String,
 }
 
+/// Hashes and verifies passwords, as many at a time as there are cores.
+#[derive(Clone)]
+pub struct Passwords {
+    permits: Arc<Semaphore>,
+}
+
+impl Default for Passwords {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self { permits: Arc::new(Semaphore::new(cores)) }
+    }
+}
+
+impl Passwords {
+    /// An argon2id hash of `password`.
+    pub async fn hash(&self, password: String) -> Result<String, AuthError> {
+        self.run(move || password_auth::generate_hash(password)).await
+    }
+
+    /// Whether `password` matches `hash`.
+    pub async fn verify(&self, password: String, hash: String) -> Result<bool, AuthError> {
+        self.run(move || password_auth::verify_password(password, &hash).is_ok()).await
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
+        let _permit = self.permits.acquire().await.map_err(|_| AuthError::Closed)?;
+        Ok(tokio::task::spawn_blocking(work).await?)
+    }
+}
+
 /// Looks users up in the database and verifies their passwords.
 #[derive(Clone)]
 pub struct Backend {
     store: Store,
+    passwords: Passwords,
 }
 
 impl Backend {
-    pub fn new(store: Store) -> Self {
-        Self { store }
+    pub fn new(store: Store, passwords: Passwords) -> Self {
+        Self { store, passwords }
     }
 }
 
@@ -61,6 +97,8 @@ pub enum AuthError {
     Db(#[from] DbErr),
     #[error("password hashing task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    #[error("password hashing has stopped")]
+    Closed,
 }
 
 /// Hash used when the username does not exist, so a wrong username costs the same
@@ -79,10 +117,7 @@ impl AuthnBackend for Backend {
             Err(_) => None,
         };
         let hash = found.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-        let matches = tokio::task::spawn_blocking(move || {
-            password_auth::verify_password(creds.password, &hash).is_ok()
-        })
-        .await?;
+        let matches = self.passwords.verify(creds.password, hash).await?;
         Ok(found.filter(|_| matches).map(User))
     }
 
@@ -95,14 +130,12 @@ impl AuthnBackend for Backend {
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
 /// Validates a new account and stores it with an argon2 hash of its password.
-pub async fn register(store: &Store, username: &str, password: String) -> Result<User, AppError> {
+pub async fn register(store: &Store, passwords: &Passwords, username: &str, password: String) -> Result<User, AppError> {
     let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::PasswordTooShort);
     }
-    let hash = tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
-        .await
-        .map_err(|_| AppError::Internal)?;
+    let hash = passwords.hash(password).await.map_err(|_| AppError::Internal)?;
     match store.create_user(&username, hash).await {
         Ok(model) => Ok(User(model)),
         Err(StoreError::UsernameTaken) => Err(AppError::UsernameTaken),

@@ -1,8 +1,14 @@
-//! Rate limits (governor, GCRA): log-in and registration attempts per IP and per
-//! username, messages per user per room, and WebSocket upgrades per IP. A refusal
-//! says how long to wait.
+//! Rate limits (governor, GCRA): log-in and registration attempts per client,
+//! per (username, client) and per username; messages per user over all rooms;
+//! new rooms per user; WebSocket upgrades per client. A client is its IP address,
+//! an IPv6 client its /64 network (one host usually holds a whole /64). A
+//! refusal says how long to wait.
 
-use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+use std::{
+    net::{IpAddr, Ipv6Addr},
+    num::NonZeroU32,
+    time::Duration,
+};
 
 use governor::{
     DefaultKeyedRateLimiter, Quota,
@@ -17,12 +23,33 @@ pub struct Throttled {
     pub retry_after_secs: u64,
 }
 
+/// The key that stands for one client: its IPv4 address, or its IPv6 /64.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ClientKey(IpAddr);
+
+impl From<IpAddr> for ClientKey {
+    fn from(ip: IpAddr) -> Self {
+        match ip {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => Self(IpAddr::V4(v4)),
+                None => {
+                    let network = u128::from(v6) & !((1u128 << 64) - 1);
+                    Self(IpAddr::V6(Ipv6Addr::from(network)))
+                }
+            },
+            v4 => Self(v4),
+        }
+    }
+}
+
 /// Every limiter of the server.
 pub struct Limits {
-    auth_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    auth_per_client: DefaultKeyedRateLimiter<ClientKey>,
+    auth_per_username_and_client: DefaultKeyedRateLimiter<(String, ClientKey)>,
     auth_per_username: DefaultKeyedRateLimiter<String>,
-    messages: DefaultKeyedRateLimiter<(i64, String)>,
-    upgrades_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    messages_per_user: DefaultKeyedRateLimiter<i64>,
+    rooms_per_user: DefaultKeyedRateLimiter<i64>,
+    upgrades_per_client: DefaultKeyedRateLimiter<ClientKey>,
 }
 
 fn nonzero(n: u32) -> NonZeroU32 {
@@ -34,36 +61,51 @@ impl Limits {
         let per_minute = |n: u32| Quota::per_minute(nonzero(n)).allow_burst(nonzero(n));
         let messages = Quota::per_second(nonzero(config.messages_per_second))
             .allow_burst(nonzero(config.messages_per_second.saturating_mul(3)));
+        let rooms = Quota::per_hour(nonzero(config.rooms_per_hour)).allow_burst(nonzero(config.rooms_per_hour));
         Self {
-            auth_per_ip: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_ip)),
-            auth_per_username: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_username)),
-            messages: DefaultKeyedRateLimiter::keyed(messages),
-            upgrades_per_ip: DefaultKeyedRateLimiter::keyed(per_minute(config.upgrades_per_ip)),
+            auth_per_client: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_ip)),
+            auth_per_username_and_client: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_username)),
+            auth_per_username: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_username_all_ips)),
+            messages_per_user: DefaultKeyedRateLimiter::keyed(messages),
+            rooms_per_user: DefaultKeyedRateLimiter::keyed(rooms),
+            upgrades_per_client: DefaultKeyedRateLimiter::keyed(per_minute(config.upgrades_per_ip)),
         }
     }
 
-    /// A log-in or registration attempt from `ip` for `username`.
-    pub fn check_auth(&self, ip: IpAddr, username: &str) -> Result<(), Throttled> {
-        check(&self.auth_per_ip, &ip)?;
-        check(&self.auth_per_username, &username.trim().to_lowercase())
+    /// A log-in or registration attempt from `client` for `username`. A stranger
+    /// guessing from one address exhausts only that address's allowance for the
+    /// name; the per-username ceiling over all addresses is much looser.
+    pub fn check_auth(&self, client: IpAddr, username: &str) -> Result<(), Throttled> {
+        let client = ClientKey::from(client);
+        let username = username.trim().to_lowercase();
+        check(&self.auth_per_client, &client)?;
+        check(&self.auth_per_username_and_client, &(username.clone(), client))?;
+        check(&self.auth_per_username, &username)
     }
 
-    /// A message from user `user_id` in `room`.
-    pub fn check_message(&self, user_id: i64, room: &str) -> Result<(), Throttled> {
-        check(&self.messages, &(user_id, room.to_owned()))
+    /// A message from user `user_id`, in any room.
+    pub fn check_message(&self, user_id: i64) -> Result<(), Throttled> {
+        check(&self.messages_per_user, &user_id)
     }
 
-    /// A WebSocket upgrade from `ip`.
-    pub fn check_upgrade(&self, ip: IpAddr) -> Result<(), Throttled> {
-        check(&self.upgrades_per_ip, &ip)
+    /// User `user_id` creating a room (by posting its first message).
+    pub fn check_new_room(&self, user_id: i64) -> Result<(), Throttled> {
+        check(&self.rooms_per_user, &user_id)
+    }
+
+    /// A WebSocket upgrade from `client`.
+    pub fn check_upgrade(&self, client: IpAddr) -> Result<(), Throttled> {
+        check(&self.upgrades_per_client, &ClientKey::from(client))
     }
 
     /// Forgets keys whose allowance is full again, so memory stays bounded.
     pub fn forget_idle(&self) {
-        self.auth_per_ip.retain_recent();
+        self.auth_per_client.retain_recent();
+        self.auth_per_username_and_client.retain_recent();
         self.auth_per_username.retain_recent();
-        self.messages.retain_recent();
-        self.upgrades_per_ip.retain_recent();
+        self.messages_per_user.retain_recent();
+        self.rooms_per_user.retain_recent();
+        self.upgrades_per_client.retain_recent();
     }
 }
 
@@ -86,26 +128,57 @@ mod tests {
         Limits::new(&Config::parse_from(all))
     }
 
-    #[test]
-    fn auth_attempts_are_limited_per_ip_and_per_username() {
-        let limits = limits(&["--auth-attempts-per-ip", "100", "--auth-attempts-per-username", "3"]);
-        let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        for _ in 0..3 {
-            assert_eq!(limits.check_auth(ip, "alice"), Ok(()));
-        }
-        let refused = limits.check_auth(ip, "Alice").unwrap_err();
-        assert!(refused.retry_after_secs >= 1 && refused.retry_after_secs <= 20, "{refused:?}");
-        assert_eq!(limits.check_auth(ip, "bob"), Ok(()), "other usernames are unaffected");
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
     }
 
     #[test]
-    fn messages_have_a_burst_of_three_seconds_worth_per_room() {
+    fn a_stranger_cannot_lock_a_user_out_from_elsewhere() {
+        let limits = limits(&["--auth-attempts-per-ip", "100", "--auth-attempts-per-username", "3"]);
+        for _ in 0..3 {
+            assert_eq!(limits.check_auth(ip("10.0.0.1"), "alice"), Ok(()));
+        }
+        let refused = limits.check_auth(ip("10.0.0.1"), "Alice").unwrap_err();
+        assert!(refused.retry_after_secs >= 1 && refused.retry_after_secs <= 20, "{refused:?}");
+        assert_eq!(limits.check_auth(ip("10.0.0.1"), "bob"), Ok(()), "other usernames are unaffected");
+        assert_eq!(limits.check_auth(ip("192.0.2.7"), "alice"), Ok(()), "alice from her own address still can");
+    }
+
+    #[test]
+    fn a_username_has_a_ceiling_over_all_addresses() {
+        let limits = limits(&["--auth-attempts-per-ip", "100", "--auth-attempts-per-username-all-ips", "4"]);
+        for n in 0..4 {
+            assert_eq!(limits.check_auth(ip(&format!("10.0.0.{n}")), "alice"), Ok(()));
+        }
+        assert!(limits.check_auth(ip("10.0.0.9"), "alice").is_err());
+    }
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_their_64() {
+        let limits = limits(&["--upgrades-per-ip", "2"]);
+        assert_eq!(limits.check_upgrade(ip("2001:db8:1:2::1")), Ok(()));
+        assert_eq!(limits.check_upgrade(ip("2001:db8:1:2:ffff::9")), Ok(()));
+        assert!(limits.check_upgrade(ip("2001:db8:1:2:abcd::1")).is_err(), "same /64");
+        assert_eq!(limits.check_upgrade(ip("2001:db8:1:3::1")), Ok(()), "another /64");
+        assert_eq!(ClientKey::from(ip("::ffff:10.1.2.3")), ClientKey::from(ip("10.1.2.3")));
+    }
+
+    #[test]
+    fn messages_are_limited_per_user_over_all_rooms() {
         let limits = limits(&["--messages-per-second", "2"]);
         for _ in 0..6 {
-            assert_eq!(limits.check_message(1, "general"), Ok(()));
+            assert_eq!(limits.check_message(1), Ok(()));
         }
-        assert!(limits.check_message(1, "general").is_err());
-        assert_eq!(limits.check_message(1, "random"), Ok(()), "per room");
-        assert_eq!(limits.check_message(2, "general"), Ok(()), "per user");
+        assert!(limits.check_message(1).is_err());
+        assert_eq!(limits.check_message(2), Ok(()), "per user");
+    }
+
+    #[test]
+    fn new_rooms_are_limited_per_user() {
+        let limits = limits(&["--rooms-per-hour", "2"]);
+        assert_eq!(limits.check_new_room(1), Ok(()));
+        assert_eq!(limits.check_new_room(1), Ok(()));
+        assert!(limits.check_new_room(1).unwrap_err().retry_after_secs > 60);
+        assert_eq!(limits.check_new_room(2), Ok(()));
     }
 }

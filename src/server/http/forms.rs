@@ -36,17 +36,15 @@ fn accepts_html(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-/// Refuses the attempt when the client's IP or the username is over its limit.
+/// Refuses the attempt when the client or the username is over its limit.
 pub async fn check_auth_rate(username: &str) -> Result<(), AppError> {
-    use axum::extract::ConnectInfo;
+    use crate::server::http::{client_ip::ClientIp, gate};
 
-    let state = crate::server::http::gate::app_state()?;
-    let ConnectInfo(peer) = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
-        .await
-        .map_err(|_| AppError::Internal)?;
+    let state = gate::app_state()?;
+    let ClientIp(client) = leptos_axum::extract_with_state(&state).await.map_err(|_| AppError::Internal)?;
     state
         .limits
-        .check_auth(peer.ip(), username)
+        .check_auth(client, username)
         .map_err(|t| AppError::RateLimited { retry_after_secs: t.retry_after_secs })
 }
 

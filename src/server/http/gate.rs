@@ -12,6 +12,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use leptos::prelude::use_context;
+use tower_sessions::Session;
 
 use crate::{
     error::AppError,
@@ -34,6 +35,24 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireUser {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let auth = AuthSession::from_request_parts(parts, state).await.map_err(|_| AppError::Internal)?;
         logged_in(auth).map(Self).ok_or(AppError::Unauthorized)
+    }
+}
+
+/// The logged-in user and their session, for a socket, which outlives its
+/// request and must end with the session; or a 401 `unauthorized` answer.
+pub struct RequireSession {
+    pub user: User,
+    pub session: Session,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequireSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let auth = AuthSession::from_request_parts(parts, state).await.map_err(|_| AppError::Internal)?;
+        let session = auth.session.clone();
+        let user = logged_in(auth).ok_or(AppError::Unauthorized)?;
+        Ok(Self { user, session })
     }
 }
 

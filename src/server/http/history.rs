@@ -1,15 +1,12 @@
 //! Room history, one code path for every reader: `GET /api/messages/{room}/`
 //! (JSON) and the room page's server function both call [`read_history`], which
-//! asks `accounts::access` first. Also `GET /healthz`.
+//! asks `accounts::access` first.
 
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::QueryRejection},
-    http::StatusCode,
-    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::{
     error::AppError,
@@ -63,15 +60,6 @@ pub async fn read_history(state: &AppState, user: &User, room: &str, query: Hist
         AppError::Internal
     })?;
     Ok(HistoryPage { room, messages })
-}
-
-/// `GET /healthz`: 200 when the database and the channel layer answer, else 503.
-pub async fn healthz(State(state): State<AppState>) -> Response {
-    let database = state.store.ping().await.map_err(|e| e.to_string());
-    let layer = state.layer.health().await.map_err(|e| e.to_string());
-    let status = if database.is_ok() && layer.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let describe = |r: Result<(), String>| r.map_or_else(|e| e, |()| "ok".to_owned());
-    (status, Json(json!({ "database": describe(database), "channel_layer": describe(layer) }))).into_response()
 }
 
 #[cfg(test)]

@@ -5,21 +5,27 @@
 //!
 //! - [`routes`]: the axum router and its layers.
 //! - [`gate`]: the request context: app state and the logged-in user.
-//! - [`history`]: room history (JSON API and the room page's server function) and `/healthz`.
+//! - [`history`]: room history (JSON API and the room page's server function).
+//! - [`operations`]: `/healthz` (public and detailed) and the metrics listener.
+//! - [`client_ip`]: the client's address behind trusted proxies.
 //! - [`forms`]: how account server functions answer plain form posts and JS calls.
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
 //! - [`params`]: typed query parameters (sequence numbers, page sizes).
 //! - [`security_headers`]: CSP and the other protective response headers.
+//! - [`serve`]: the accept loop: header-read timeout, `TCP_NODELAY`, graceful stop.
 
+pub mod client_ip;
 pub mod forms;
 pub mod gate;
 pub mod history;
+pub mod operations;
 pub mod origin;
 pub mod params;
 pub mod room_paths;
 pub mod routes;
 pub mod security_headers;
+pub mod serve;
 
 use axum::{
     Json,

@@ -1,10 +1,12 @@
 //! The axum router: Leptos pages and server functions, the JSON API, the room
 //! socket, health, static assets; wrapped in sessions and authentication.
 
+use std::time::Duration;
+
 use axum::{Router, middleware, routing::get};
 use axum_login::AuthManagerLayerBuilder;
 use tower::ServiceBuilder;
-use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer};
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, timeout::RequestBodyTimeoutLayer};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -12,9 +14,8 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     app::{App, shell},
     server::{
-        accounts::auth::Backend,
-        config::Config,
-        http::{gate, history, origin, room_paths, security_headers},
+        accounts::{auth::Backend, session_control},
+        http::{gate, history, operations, origin, room_paths, security_headers},
         metrics,
         realtime::consumer,
         state::AppState,
@@ -28,15 +29,24 @@ pub const SESSION_COOKIE: &str = "parlor_session";
 /// Largest request body accepted (forms and server-function calls are tiny).
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// How long a client may take to send a request body.
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The operations listener's router (`--metrics-addr`).
+pub fn operations_router(state: AppState) -> Router {
+    operations::router(state)
+}
+
 /// Builds the whole application router.
-pub fn router(state: AppState, config: &Config) -> Router {
+pub fn router(state: AppState) -> Router {
+    let lifetime = time::Duration::try_from(state.sessions.lifetime()).unwrap_or(time::Duration::days(14));
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.db().clone()))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::days(i64::from(config.session_days))));
-    let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone()), sessions).build();
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(lifetime));
+    let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone(), state.passwords.clone()), sessions).build();
 
     let [a, b, c, d] = security_headers::layers();
     let pages = generate_route_list(App);
@@ -57,15 +67,19 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(gate::login_required_pages))
         .layer(middleware::from_fn(room_paths::canonical_room_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), session_control::refresh_active_sessions))
         .layer(auth);
     // Health and metrics stay outside the session layer: they must answer even
     // when the database (which holds sessions) does not.
-    Router::new()
-        .route("/healthz", get(history::healthz))
-        .route("/metrics", get(metrics::render))
+    let mut outside_sessions = Router::new().route("/healthz", get(operations::health));
+    if state.config.metrics_addr.is_none() {
+        outside_sessions = outside_sessions.route("/metrics", get(metrics::render));
+    }
+    outside_sessions
         .merge(app)
         .layer(middleware::from_fn(origin::refuse_cross_site_writes))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(ServiceBuilder::new().layer(a).layer(b).layer(c).layer(d))
         // gzip or brotli for pages, JSON and the WASM/JS/CSS assets (the WASM
         // shrinks to about a third); WebSocket upgrades pass through untouched.

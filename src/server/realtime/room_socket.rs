@@ -4,6 +4,8 @@
 //! outgoing sink with its batching (queue, then one flush), error frames and
 //! close codes. Every frame is encoded by `protocol`; nothing here builds JSON.
 
+use std::time::Duration;
+
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures::{
     SinkExt, StreamExt,
@@ -15,10 +17,21 @@ use crate::{
     server::metrics as m,
 };
 
-/// Splits an upgraded socket into its writing and reading halves.
-pub fn split(socket: WebSocket) -> (RoomSocket, FrameReader) {
+/// Splits an upgraded socket into its writing and reading halves. A write that
+/// the client does not take within `write_timeout` fails the socket.
+pub fn split(socket: WebSocket, write_timeout: Duration) -> (RoomSocket, FrameReader) {
     let (sink, stream) = socket.split();
-    (RoomSocket { sink }, FrameReader { stream })
+    (RoomSocket { sink, write_timeout }, FrameReader { stream })
+}
+
+/// Why a frame could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("socket: {0}")]
+    Socket(#[from] axum::Error),
+    /// The client did not take its frames in time (a stalled reader).
+    #[error("the client did not read its frames in time")]
+    TimedOut,
 }
 
 /// What the client sent next.
@@ -57,6 +70,18 @@ impl FrameReader {
     }
 }
 
+impl FrameReader {
+    /// After the server's close frame: waits (at most `grace`) for the client's
+    /// close reply, ignoring anything else, so that the client reads the close
+    /// frame before the connection goes away.
+    pub async fn finish_closing(&mut self, grace: Duration) {
+        let _ = tokio::time::timeout(grace, async {
+            while !matches!(self.next().await, Incoming::Closed | Incoming::Broken(_)) {}
+        })
+        .await;
+    }
+}
+
 /// 1009 for a frame over the size limit, 1002 for anything else the peer got wrong.
 fn close_reason_for(err: axum::Error) -> CloseReason {
     use tungstenite::error::{CapacityError, Error};
@@ -66,36 +91,55 @@ fn close_reason_for(err: axum::Error) -> CloseReason {
     }
 }
 
-/// The writing half: frames queued and flushed together, errors, closes.
+/// The writing half: frames queued and flushed together, errors, pings,
+/// closes; every write bounded by the write timeout.
 pub struct RoomSocket {
     sink: SplitSink<WebSocket, Message>,
+    write_timeout: Duration,
 }
 
 impl RoomSocket {
-    /// Queues an already encoded frame; it leaves with the next [`Self::flush`].
-    pub async fn queue(&mut self, frame: Utf8Bytes) -> Result<(), axum::Error> {
-        self.sink.feed(Message::Text(frame)).await
+    /// Queues an already encoded frame; it leaves with the next [`Self::flush`]
+    /// (or earlier, once the write buffer is full).
+    pub async fn queue(&mut self, frame: Utf8Bytes) -> Result<(), WriteError> {
+        self.bounded(|sink| sink.feed(Message::Text(frame))).await
     }
 
     /// Writes every queued frame.
-    pub async fn flush(&mut self) -> Result<(), axum::Error> {
-        self.sink.flush().await
+    pub async fn flush(&mut self) -> Result<(), WriteError> {
+        self.bounded(|sink| sink.flush()).await
     }
 
     /// Sends `frame` now (with anything queued before it).
-    pub async fn send(&mut self, frame: &ServerFrame) -> Result<(), axum::Error> {
-        self.sink.send(Message::Text(frame.encode().into())).await
+    pub async fn send(&mut self, frame: &ServerFrame) -> Result<(), WriteError> {
+        let message = Message::Text(frame.encode().into());
+        self.bounded(|sink| sink.send(message)).await
     }
 
     /// Tells the client why its frame was refused, and counts the refusal.
-    pub async fn send_error(&mut self, rejection: FrameRejection) -> Result<(), axum::Error> {
+    pub async fn send_error(&mut self, rejection: FrameRejection) -> Result<(), WriteError> {
         metrics::counter!(m::FRAMES_REJECTED, "code" => rejection.code.as_str()).increment(1);
         self.send(&ServerFrame::refusal(rejection)).await
+    }
+
+    /// Sends a ping; the client's pong (or any frame) shows it is still there.
+    pub async fn ping(&mut self) -> Result<(), WriteError> {
+        self.bounded(|sink| sink.send(Message::Ping(Default::default()))).await
     }
 
     /// Sends the close frame for `reason`. The peer may already be gone, which is fine.
     pub async fn close(&mut self, reason: CloseReason) {
         let frame = CloseFrame { code: reason.code(), reason: Utf8Bytes::from_static(reason.reason()) };
-        let _ = self.sink.send(Message::Close(Some(frame))).await;
+        let _ = self.bounded(|sink| sink.send(Message::Close(Some(frame)))).await;
+    }
+
+    async fn bounded<'a, F>(&'a mut self, write: impl FnOnce(&'a mut SplitSink<WebSocket, Message>) -> F) -> Result<(), WriteError>
+    where
+        F: Future<Output = Result<(), axum::Error>> + 'a,
+    {
+        match tokio::time::timeout(self.write_timeout, write(&mut self.sink)).await {
+            Ok(written) => Ok(written?),
+            Err(_) => Err(WriteError::TimedOut),
+        }
     }
 }

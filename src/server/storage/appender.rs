@@ -5,9 +5,10 @@
 //! ack still waits for the commit; under load, many messages share one commit
 //! instead of paying for one each.
 //!
-//! Failure policy, all of it here: if the database is unreachable, the whole
-//! batch fails at once; if a statement was refused, the batch is retried one
-//! message at a time, so that one bad message cannot fail the others.
+//! Failure policy, all of it here: a batch that meets a busy SQLite lock is
+//! retried whole; if a statement was refused, the batch is retried one message
+//! at a time, so that one bad message fails alone and every other is stored;
+//! only when the database cannot be reached does the whole batch fail at once.
 //!
 //! Publishing here, not in each socket's task, keeps a room's events in commit
 //! order: subscribers then see consecutive `seq`s and never mistake a reordering
@@ -15,7 +16,9 @@
 
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+use std::time::Duration;
+
+use sea_orm::{DatabaseConnection, DbErr, RuntimeErr, SqlErr, sqlx};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
@@ -24,7 +27,7 @@ use super::{
     store::{NewMessage, Stored},
 };
 use crate::server::{
-    realtime::layer::{ChannelLayer, Event},
+    realtime::layer::{ChannelLayer, Event, Group},
     tasks::Background,
 };
 
@@ -105,28 +108,50 @@ impl Writer {
     /// Stores, publishes and answers one batch, emptying it.
     async fn commit(&self, batch: &mut Vec<Request>) {
         let messages: Vec<&NewMessage> = batch.iter().map(|r| &r.message).collect();
-        match messages::append_batch(&self.db, &messages).await {
+        match self.append(&messages).await {
             Ok(stored) => {
                 for (request, stored) in batch.drain(..).zip(stored) {
                     self.publish(&request.message.room, &stored).await;
                     let _ = request.reply.send(Ok(stored));
                 }
             }
-            Err(err) if is_statement_error(&err) => {
-                tracing::warn!(%err, size = batch.len(), "group commit failed; storing one by one");
+            Err(err) if Failure::of(&err) == Failure::Statement => {
+                tracing::warn!(%err, size = batch.len(), "group commit refused; storing one by one");
+                let mut unavailable: Option<String> = None;
                 for request in batch.drain(..) {
-                    let stored = self.append_one(&request.message).await;
-                    if let Ok(stored) = &stored {
-                        self.publish(&request.message.room, stored).await;
+                    // Once the database is gone, the rest fail at once instead of one timeout each.
+                    let stored = match &unavailable {
+                        Some(why) => Err(AppendError::Unavailable(why.clone())),
+                        None => self.append_one(&request.message).await,
+                    };
+                    match &stored {
+                        Ok(stored) => self.publish(&request.message.room, stored).await,
+                        Err(AppendError::Unavailable(why)) => unavailable = Some(why.clone()),
+                        Err(_) => {}
                     }
                     let _ = request.reply.send(stored);
                 }
             }
             Err(err) => {
-                tracing::error!(%err, size = batch.len(), "group commit failed");
+                tracing::error!(%err, size = batch.len(), "group commit failed: database unavailable");
                 for request in batch.drain(..) {
                     let _ = request.reply.send(Err(AppendError::Unavailable(err.to_string())));
                 }
+            }
+        }
+    }
+
+    /// Stores a batch, trying again while SQLite reports its lock busy.
+    async fn append(&self, batch: &[&NewMessage]) -> Result<Vec<Stored>, DbErr> {
+        let mut attempt = 0;
+        loop {
+            match messages::append_batch(&self.db, batch).await {
+                Err(err) if Failure::of(&err) == Failure::Busy && attempt < BUSY_RETRIES => {
+                    attempt += 1;
+                    tracing::debug!(%err, attempt, "database busy; retrying the batch");
+                    tokio::time::sleep(BUSY_PAUSE * attempt).await;
+                }
+                outcome => return outcome,
             }
         }
     }
@@ -135,7 +160,7 @@ impl Writer {
     /// concurrent copy of the same send (on another instance) won the race: the
     /// answer is that copy.
     async fn append_one(&self, new: &NewMessage) -> Result<Stored, AppendError> {
-        let err = match messages::append_batch(&self.db, &[new]).await {
+        let err = match self.append(&[new]).await {
             Ok(mut stored) => return stored.pop().ok_or_else(|| AppendError::Refused("nothing stored".into())),
             Err(err) => err,
         };
@@ -145,11 +170,12 @@ impl Writer {
         {
             return Ok(Stored { message: existing, duplicate: true });
         }
-        if is_statement_error(&err) {
-            tracing::warn!(%err, room = new.room, "a message was refused by the database");
-            Err(AppendError::Refused(err.to_string()))
-        } else {
-            Err(AppendError::Unavailable(err.to_string()))
+        match Failure::of(&err) {
+            Failure::Statement => {
+                tracing::warn!(%err, room = new.room, "a message was refused by the database");
+                Err(AppendError::Refused(err.to_string()))
+            }
+            Failure::Busy | Failure::Unavailable => Err(AppendError::Unavailable(err.to_string())),
         }
     }
 
@@ -159,14 +185,48 @@ impl Writer {
             return;
         }
         let event = Event::message(room, stored.message.clone());
-        if let Err(err) = self.layer.group_send(room, event).await {
+        if let Err(err) = self.layer.group_send(&Group::Room(room.to_owned()), event).await {
             // The message is committed; subscribers find it when they next catch up.
             tracing::warn!(%err, room, seq = stored.message.seq, "publishing a message failed");
         }
     }
 }
 
-/// True when the database refused a statement (as opposed to being unreachable).
-fn is_statement_error(err: &DbErr) -> bool {
-    err.sql_err().is_some()
+/// Times a batch is tried again while SQLite says its lock is busy.
+const BUSY_RETRIES: u32 = 20;
+/// Pause before the first retry of a busy batch (longer for each later one).
+const BUSY_PAUSE: Duration = Duration::from_millis(2);
+
+/// What a failed statement says about the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure {
+    /// SQLite's write lock was taken (`SQLITE_BUSY` / `SQLITE_LOCKED`): try again.
+    Busy,
+    /// The database answered and refused this statement (a constraint, bad
+    /// text, ...): the same batch without the culprit can succeed.
+    Statement,
+    /// The database could not be reached (connection, pool, I/O).
+    Unavailable,
+}
+
+impl Failure {
+    fn of(err: &DbErr) -> Self {
+        let sqlx_error = match err {
+            DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return Self::Unavailable,
+            // Refusals raised by sea-orm or by Parlor's own checks.
+            _ => return Self::Statement,
+        };
+        match &**sqlx_error {
+            sqlx::Error::Database(db) => match db.code().and_then(|code| code.parse::<u32>().ok()) {
+                // SQLite primary codes 5 (BUSY) and 6 (LOCKED), with their extended variants.
+                Some(code) if matches!(code & 0xff, 5 | 6) && db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => {
+                    Self::Busy
+                }
+                _ => Self::Statement,
+            },
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) | sqlx::Error::TypeNotFound { .. } => Self::Statement,
+            _ => Self::Unavailable,
+        }
+    }
 }

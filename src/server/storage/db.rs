@@ -1,5 +1,6 @@
 //! Connecting to the database chosen by `DATABASE_URL` and bringing its schema up
-//! to date. SQLite runs in WAL mode with a busy timeout and foreign keys on.
+//! to date. SQLite runs in WAL mode with a busy timeout, foreign keys on, and
+//! `synchronous=FULL` unless told otherwise.
 
 use std::{path::Path, time::Duration};
 
@@ -20,9 +21,21 @@ pub enum DbSetupError {
     Migrate { url: String, source: DbErr },
 }
 
+/// How SQLite makes a commit durable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqliteSync {
+    /// Every commit is synced to disk before it returns: an acked message
+    /// survives a power loss.
+    #[default]
+    Full,
+    /// Commits are synced at WAL checkpoints: an acked message survives a crash
+    /// of Parlor but may be lost with the machine's power.
+    Normal,
+}
+
 /// Opens `url` (creating a SQLite file's directory when needed) and runs every
 /// pending migration.
-pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbSetupError> {
+pub async fn connect_and_migrate(url: &str, sync: SqliteSync) -> Result<DatabaseConnection, DbSetupError> {
     if let Some(dir) = sqlite_parent_dir(url) {
         std::fs::create_dir_all(&dir).map_err(|source| DbSetupError::DataDir {
             path: dir.display().to_string(),
@@ -35,9 +48,12 @@ pub async fn connect_and_migrate(url: &str) -> Result<DatabaseConnection, DbSetu
         .max_connections(if url.starts_with("sqlite:") { 4 } else { 16 })
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(3))
-        .map_sqlx_sqlite_opts(|opts| {
+        .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(match sync {
+                    SqliteSync::Full => SqliteSynchronous::Full,
+                    SqliteSync::Normal => SqliteSynchronous::Normal,
+                })
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });

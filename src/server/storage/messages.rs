@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
@@ -23,15 +24,18 @@ enum Slot {
     Earlier(ChatMessage),
     /// The same send as an earlier message of this batch.
     SameAs(usize),
-    /// New: stored with this `seq`.
-    New(i64),
+    /// New: stored in this room with this `seq`.
+    New { room_id: i64, seq: i64 },
 }
 
-/// The key that makes a send idempotent: sender id and `client_id`.
-type SendKey<'a> = (i64, &'a str);
+/// The key that makes a send idempotent: sender id, room and `client_id`.
+type SendKey<'a> = (i64, &'a str, &'a str);
+
+/// A [`SendKey`] that owns its strings, for maps of stored copies.
+type StoredKey = (i64, String, String);
 
 fn send_key(new: &NewMessage) -> Option<SendKey<'_>> {
-    Some((new.sender.id, new.client_id.as_deref()?))
+    Some((new.sender.id, new.room.as_str(), new.client_id.as_deref()?))
 }
 
 /// Stores several messages in one transaction (group commit), each with its
@@ -42,7 +46,15 @@ fn send_key(new: &NewMessage) -> Option<SendKey<'_>> {
 /// half-stored.
 pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage]) -> Result<Vec<Stored>, DbErr> {
     let now = Utc::now();
-    let txn = db.begin().await?;
+    // On SQLite the transaction takes the write lock at BEGIN (waiting for it in
+    // the busy handler), not at its first write: a deferred transaction that read
+    // first could not upgrade once another connection wrote, and would fail at
+    // once instead of waiting.
+    let immediate = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    let txn = db.begin_with_options(immediate).await?;
     let earlier = stored_copies(&txn, batch).await?;
     let (mut slots, per_room) = sort_out(batch, earlier);
     // Rooms in name order (a BTreeMap), so concurrent batches (other instances)
@@ -57,12 +69,12 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage])
         let first_seq = room.last_seq - members.len() as i64 + 1;
         for (offset, &i) in members.iter().enumerate() {
             let seq = first_seq + offset as i64;
-            slots[i] = Slot::New(seq);
+            slots[i] = Slot::New { room_id: room.id, seq };
             rows.push(message::ActiveModel {
                 id: NotSet,
                 room_id: Set(room.id),
                 seq: Set(seq),
-                sender_id: Set(batch[i].sender.id),
+                sender_id: Set(Some(batch[i].sender.id)),
                 text: Set(batch[i].text.clone()),
                 timestamp: Set(now),
                 client_id: Set(batch[i].client_id.clone()),
@@ -81,14 +93,14 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage])
 /// in batch order (their seqs are filled in once reserved).
 fn sort_out<'a>(
     batch: &[&'a NewMessage],
-    mut earlier: HashMap<(i64, String), ChatMessage>,
+    mut earlier: HashMap<StoredKey, ChatMessage>,
 ) -> (Vec<Slot>, BTreeMap<&'a str, Vec<usize>>) {
     let mut first_of: HashMap<SendKey<'a>, usize> = HashMap::new();
     let mut per_room: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut slots = Vec::with_capacity(batch.len());
     for (i, new) in batch.iter().enumerate() {
         if let Some(key) = send_key(new) {
-            if let Some(existing) = earlier.remove(&(key.0, key.1.to_owned())) {
+            if let Some(existing) = earlier.remove(&(key.0, key.1.to_owned(), key.2.to_owned())) {
                 slots.push(Slot::Earlier(existing));
                 first_of.insert(key, i);
                 continue;
@@ -100,7 +112,7 @@ fn sort_out<'a>(
             first_of.insert(key, i);
         }
         per_room.entry(new.room.as_str()).or_default().push(i);
-        slots.push(Slot::New(0));
+        slots.push(Slot::New { room_id: 0, seq: 0 });
     }
     (slots, per_room)
 }
@@ -111,13 +123,14 @@ fn answers(batch: &[&NewMessage], slots: &[Slot], now: DateTime<Utc>) -> Vec<Sto
     for (new, slot) in batch.iter().zip(slots) {
         let answer = match slot {
             Slot::Earlier(existing) => Stored { message: existing.clone(), duplicate: true },
-            Slot::New(seq) => {
+            Slot::New { room_id, seq } => {
                 let row = MessageRow {
                     seq: *seq,
                     text: new.text.clone(),
                     timestamp: now,
                     client_id: new.client_id.clone(),
-                    sender_id: new.sender.id,
+                    room_id: *room_id,
+                    sender_id: Some(new.sender.id),
                     sender: Some(new.sender.username.clone()),
                 };
                 Stored { message: row.into(), duplicate: false }
@@ -159,27 +172,46 @@ async fn reserve_seqs(
     Ok(rooms.into_iter().map(|room| (room.name.clone(), room)).collect())
 }
 
-/// The batch's messages that were stored before, keyed by `(sender id, client_id)`.
+/// The batch's messages that were stored before, keyed by (sender id, room, `client_id`).
 pub(super) async fn stored_copies(
     db: &impl ConnectionTrait,
     batch: &[&NewMessage],
-) -> Result<HashMap<(i64, String), ChatMessage>, DbErr> {
-    // Per sender, its client_ids: each term walks the unique (sender_id, client_id) index.
+) -> Result<HashMap<StoredKey, ChatMessage>, DbErr> {
+    // Per sender, its client_ids: each term walks the unique (sender_id, client_id, room_id) index.
     let mut client_ids: HashMap<i64, Vec<&str>> = HashMap::new();
-    for (sender_id, client_id) in batch.iter().filter_map(|new| send_key(new)) {
+    let mut room_names: Vec<&str> = Vec::new();
+    for (sender_id, room, client_id) in batch.iter().filter_map(|new| send_key(new)) {
         client_ids.entry(sender_id).or_default().push(client_id);
+        room_names.push(room);
     }
     if client_ids.is_empty() {
         return Ok(HashMap::new());
     }
+    // A room that does not exist yet holds no copies.
+    let rooms: HashMap<i64, String> = room::Entity::find()
+        .filter(room::Column::Name.is_in(room_names))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|room| (room.id, room.name))
+        .collect();
+    if rooms.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let room_ids: Vec<i64> = rooms.keys().copied().collect();
     let any_of_them = client_ids.into_iter().fold(Condition::any(), |any, (sender_id, ids)| {
-        any.add(message::Column::SenderId.eq(sender_id).and(message::Column::ClientId.is_in(ids)))
+        any.add(
+            message::Column::SenderId
+                .eq(sender_id)
+                .and(message::Column::ClientId.is_in(ids))
+                .and(message::Column::RoomId.is_in(room_ids.clone())),
+        )
     });
     let found = MessageRow::select().filter(any_of_them).into_model::<MessageRow>().all(db).await?;
     Ok(found
         .into_iter()
         .filter_map(|row| {
-            let key = (row.sender_id, row.client_id.clone()?);
+            let key = (row.sender_id?, rooms.get(&row.room_id)?.clone(), row.client_id.clone()?);
             Some((key, ChatMessage::from(row)))
         })
         .collect())
@@ -211,7 +243,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("parlor.db").display());
         let background = Background::new();
-        let db = db::connect_and_migrate(&url).await.unwrap();
+        let db = db::connect_and_migrate(&url, db::SqliteSync::Full).await.unwrap();
         let store = Store::start(db.clone(), Arc::new(MemoryLayer::new(16)), &background);
         let ada = store.create_user("ada", "hash".into()).await.unwrap();
         let bob = store.create_user("bob", "hash".into()).await.unwrap();
@@ -224,6 +256,7 @@ mod tests {
             new("lobby", &ada, "one again", Some("a-1")),
             new("lobby", &ada, "before again", Some("a-0")),
             new("garden", &ada, "four", Some("b-1")),
+            new("garden", &ada, "one elsewhere", Some("a-1")),
         ];
         let refs: Vec<&NewMessage> = batch.iter().collect();
         let stored = append_batch(&db, &refs).await.unwrap();
@@ -240,6 +273,8 @@ mod tests {
                 (1, "before", true),
                 // Same client_id as bob's, but another sender: a message of its own.
                 (2, "four", false),
+                // Same sender and client_id as "one", but another room: a message of its own.
+                (3, "one elsewhere", false),
             ]
         );
         let texts = |room: &'static str| {
@@ -253,7 +288,10 @@ mod tests {
             texts("lobby").await,
             [(1, "ada".into(), "before".into()), (2, "ada".into(), "one".into()), (3, "bob".into(), "three".into())]
         );
-        assert_eq!(texts("garden").await, [(1, "bob".into(), "two".into()), (2, "ada".into(), "four".into())]);
+        assert_eq!(
+            texts("garden").await,
+            [(1, "bob".into(), "two".into()), (2, "ada".into(), "four".into()), (3, "ada".into(), "one elsewhere".into())]
+        );
         assert_eq!(store.last_seq("lobby").await.unwrap(), 3);
         background.stop(std::time::Duration::from_secs(5)).await;
     }

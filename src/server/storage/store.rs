@@ -19,7 +19,7 @@ use crate::{
         realtime::layer::ChannelLayer,
         storage::{
             appender::{AppendError, Appender},
-            db::{self, DbSetupError, find_unique},
+            db::{self, DbSetupError, SqliteSync, find_unique},
         },
         tasks::Background,
     },
@@ -80,8 +80,13 @@ pub struct HistoryQuery {
 impl Store {
     /// Opens `url` (running pending migrations) and starts the writer, which
     /// publishes committed messages through `layer`.
-    pub async fn open(url: &str, layer: Arc<dyn ChannelLayer>, background: &Background) -> Result<Self, DbSetupError> {
-        let db = db::connect_and_migrate(url).await?;
+    pub async fn open(
+        url: &str,
+        sync: SqliteSync,
+        layer: Arc<dyn ChannelLayer>,
+        background: &Background,
+    ) -> Result<Self, DbSetupError> {
+        let db = db::connect_and_migrate(url, sync).await?;
         Ok(Self::start(db, layer, background))
     }
 
@@ -188,8 +193,10 @@ pub(super) struct MessageRow {
     pub text: String,
     pub timestamp: DateTime<Utc>,
     pub client_id: Option<String>,
-    pub sender_id: i64,
-    /// `None` once the account is gone.
+    pub room_id: i64,
+    /// `None` once the sender's account is deleted.
+    pub sender_id: Option<i64>,
+    /// `None` once the sender's account is deleted.
     pub sender: Option<String>,
 }
 
@@ -203,6 +210,7 @@ impl MessageRow {
                 message::Column::Text,
                 message::Column::Timestamp,
                 message::Column::ClientId,
+                message::Column::RoomId,
                 message::Column::SenderId,
             ])
             .column_as(user::Column::Username, "sender")

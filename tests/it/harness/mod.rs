@@ -7,7 +7,7 @@ pub mod services;
 
 use std::{collections::VecDeque, net::SocketAddr, sync::Arc, time::Duration};
 
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use parlor::server::{config::Config, startup};
 use reqwest::{StatusCode, cookie::CookieStore};
 use serde_json::Value;
@@ -22,6 +22,10 @@ pub const PASSWORD: &str = "correct horse battery";
 /// A running server and the database directory it owns.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// The operations listener (`--metrics-addr`), when the test asked for one.
+    pub metrics_addr: Option<SocketAddr>,
+    /// The database this server uses (a SQLite file unless the test chose PostgreSQL).
+    pub database_url: String,
     running: Option<startup::Running>,
     dir: Arc<tempfile::TempDir>,
 }
@@ -42,8 +46,9 @@ impl TestApp {
         let database_url = format!("sqlite://{}?mode=rwc", dir.path().join("parlor.db").display());
         let mut config = Config::for_database(&database_url);
         adjust(&mut config);
+        let database_url = config.database_url();
         let running = startup::start(config).await.expect("server starts");
-        Self { addr: running.addr, running: Some(running), dir }
+        Self { addr: running.addr, metrics_addr: running.metrics_addr, database_url, running: Some(running), dir }
     }
 
     /// Stops this server and starts a new one on the same database.
@@ -226,6 +231,59 @@ impl Visitor {
     }
 }
 
+/// A room socket opened by hand over TCP that never answers anything, not even
+/// pings (a WebSocket library would answer pings while reading).
+pub struct SilentSocket {
+    tcp: TcpStream,
+}
+
+impl Visitor {
+    /// Opens a silent room socket with this visitor's session.
+    pub async fn silent_socket(&self, room: &str) -> SilentSocket {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut tcp = TcpStream::connect(self.addr).await.expect("connect");
+        let cookie = self.cookie_header().map(|c| c.to_str().unwrap().to_owned()).unwrap_or_default();
+        let request = format!(
+            "GET /ws/room/{room}/ HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nCookie: {cookie}\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+            addr = self.addr
+        );
+        tcp.write_all(request.as_bytes()).await.expect("handshake sent");
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            tcp.read_exact(&mut byte).await.expect("handshake answered");
+            head.push(byte[0]);
+        }
+        assert!(head.starts_with(b"HTTP/1.1 101"), "upgraded: {}", String::from_utf8_lossy(&head));
+        SilentSocket { tcp }
+    }
+}
+
+impl SilentSocket {
+    /// Reads (without answering) until the server's close frame; its code, or
+    /// `None` if the connection ended without one.
+    pub async fn close_code(mut self) -> Option<u16> {
+        use tokio::io::AsyncReadExt;
+        loop {
+            let mut header = [0u8; 2];
+            self.tcp.read_exact(&mut header).await.ok()?;
+            let opcode = header[0] & 0x0f;
+            let length = match header[1] & 0x7f {
+                126 => usize::from(self.tcp.read_u16().await.ok()?),
+                127 => usize::try_from(self.tcp.read_u64().await.ok()?).ok()?,
+                short => usize::from(short),
+            };
+            let mut payload = vec![0u8; length];
+            self.tcp.read_exact(&mut payload).await.ok()?;
+            if opcode == 0x8 {
+                return payload.get(..2).map(|code| u16::from_be_bytes([code[0], code[1]]));
+            }
+        }
+    }
+}
+
 /// A client end of a room socket.
 pub struct Socket {
     pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
@@ -252,6 +310,22 @@ impl Socket {
             }
             assert_ne!(frame["type"], "error", "unexpected error frame {frame}");
             self.unread.push_back(frame);
+        }
+    }
+
+    /// A text frame that has already arrived, without waiting.
+    pub fn try_next_json(&mut self) -> Option<Value> {
+        if let Some(frame) = self.unread.pop_front() {
+            return Some(frame);
+        }
+        loop {
+            match self.stream.next().now_or_never() {
+                Some(Some(Ok(tungstenite::Message::Text(text)))) => {
+                    return Some(serde_json::from_str(&text).expect("JSON frame"));
+                }
+                Some(Some(Ok(_))) => continue,
+                _ => return None,
+            }
         }
     }
 
@@ -299,10 +373,12 @@ impl Socket {
     }
 
     /// Asserts that no frame arrives within `wait`.
+    /// (The server's pings, answered while reading, are not frames of the protocol.)
     pub async fn expect_silence(&mut self, wait: Duration) {
         assert!(self.unread.is_empty(), "unread frames: {:?}", self.unread);
-        if let Ok(Some(Ok(message))) = tokio::time::timeout(wait, self.stream.next()).await {
-            panic!("expected no frame, got {message:?}");
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, self.stream.next()).await {
+            assert!(message.is_ping() || message.is_pong(), "expected no frame, got {message:?}");
         }
     }
 

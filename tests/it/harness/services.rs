@@ -1,6 +1,6 @@
-//! Real PostgreSQL and Redis servers for the scale-out tests, started on free
-//! ports in temporary directories from Debian's packages (installed by
-//! `scripts/bootstrap.sh --test`) and stopped when dropped.
+//! Real PostgreSQL, Redis and nginx servers for the scale-out and proxy tests,
+//! started on free ports in temporary directories from Debian's packages
+//! (installed by `scripts/bootstrap.sh --test`) and stopped when dropped.
 
 use std::{
     net::{TcpListener, TcpStream},
@@ -163,5 +163,58 @@ impl Drop for Postgres {
         // Quietly: the server may already be stopped.
         let data = self.data_dir();
         let _ = pg_command(&self.bin, "pg_ctl", &["-D", &data, "-m", "immediate", "stop"]).stderr(Stdio::null()).status();
+    }
+}
+
+/// nginx in front of Parlor instances, with the shipped `deploy/nginx.conf`
+/// (only its upstream addresses and port changed).
+pub struct Nginx {
+    pub port: u16,
+    /// Holds the config and logs until nginx is stopped.
+    _dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl Nginx {
+    /// Starts nginx on a free port, balancing over `upstreams`.
+    pub fn start(upstreams: &[std::net::SocketAddr]) -> Self {
+        let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf"))
+            .expect("deploy/nginx.conf");
+        let servers: String = upstreams.iter().map(|addr| format!("server {addr};\n        ")).collect();
+        let port = free_port();
+        let config = shipped
+            .replace("server 127.0.0.1:3001;\n        server 127.0.0.1:3002;\n        ", &servers)
+            .replace("listen 8080;", &format!("listen 127.0.0.1:{port};"));
+        assert!(config.contains(&servers), "the shipped config still names its upstreams as expected");
+        let dir = tempfile::Builder::new().prefix("parlor-nginx-").tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+        let config_path = dir.path().join("nginx.conf");
+        std::fs::write(&config_path, config).unwrap();
+        let user = if running_as_root() { "user root; " } else { "" };
+        let child = Command::new("nginx")
+            .arg("-c")
+            .arg(&config_path)
+            .arg("-p")
+            .arg(dir.path())
+            .args(["-e", "stderr", "-g"])
+            .arg(format!("daemon off; {user}pid {}/nginx.pid;", dir.path().display()))
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("nginx runs (scripts/bootstrap.sh --test installs it)");
+        wait_for_port(port, "nginx");
+        Self { port, _dir: dir, child: Some(child) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }

@@ -1,6 +1,9 @@
-//! The groups of one instance: a tokio broadcast channel per room with local
-//! subscribers. Both channel layers deliver through it; the Redis layer also
-//! learns from it which rooms this instance must subscribe to.
+//! The groups of one instance: a tokio broadcast channel per group with local
+//! subscribers, keyed by [`Group::key`]. Both channel layers deliver through
+//! it; the Redis layer also learns from it which groups this instance must
+//! subscribe to. Joining and leaving hold one lock, and the "group is empty"
+//! call is made under it, so the Redis layer hears subscribe and unsubscribe in
+//! the order the map changed.
 
 use std::{
     collections::HashMap,
@@ -9,25 +12,26 @@ use std::{
 
 use tokio::sync::broadcast;
 
-use super::{Event, Subscription};
+use super::{Event, Group, Subscription, USER_GROUP_CAPACITY};
 
 type Senders = HashMap<String, broadcast::Sender<Event>>;
 
-/// Called with a room's name when its last local subscriber leaves.
+/// Called with a group's key when its last local subscriber leaves (under the
+/// groups' lock: it must only queue work, never block).
 pub type OnEmpty = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// This instance's room groups.
 #[derive(Clone)]
 pub struct LocalGroups {
     senders: Arc<Mutex<Senders>>,
-    /// Events a group buffers for its slowest subscriber before that one lags.
-    capacity: usize,
+    /// Events a room's group buffers for its slowest subscriber before that one lags.
+    room_capacity: usize,
     on_empty: Option<OnEmpty>,
 }
 
 impl LocalGroups {
-    pub fn new(capacity: usize, on_empty: Option<OnEmpty>) -> Self {
-        Self { senders: Arc::default(), capacity: capacity.max(1), on_empty }
+    pub fn new(room_capacity: usize, on_empty: Option<OnEmpty>) -> Self {
+        Self { senders: Arc::default(), room_capacity: room_capacity.max(1), on_empty }
     }
 
     fn lock(&self) -> MutexGuard<'_, Senders> {
@@ -36,18 +40,25 @@ impl LocalGroups {
     }
 
     /// Subscribes to `group`; the flag says whether the group is new here.
-    pub fn join(&self, group: &str) -> (Subscription, bool) {
+    pub fn join(&self, group: &Group) -> (Subscription, bool) {
+        let key = group.key();
+        let capacity = match group {
+            Group::Room(_) => self.room_capacity,
+            Group::User(_) => USER_GROUP_CAPACITY,
+        };
         let mut senders = self.lock();
-        let created = !senders.contains_key(group);
-        let receiver = senders
-            .entry(group.to_owned())
-            .or_insert_with(|| broadcast::channel(self.capacity).0)
-            .subscribe();
-        let leave = LeaveGroup { groups: self.clone(), name: group.to_owned() };
+        let created = !senders.contains_key(&key);
+        let receiver = senders.entry(key.clone()).or_insert_with(|| broadcast::channel(capacity).0).subscribe();
+        let leave = LeaveGroup { groups: self.clone(), name: key };
         (Subscription::new(receiver, Some(Box::new(leave))), created)
     }
 
-    /// Hands `event` to the group's local subscribers, if any.
+    /// Whether the group with this key has local subscribers.
+    pub fn has(&self, key: &str) -> bool {
+        self.lock().contains_key(key)
+    }
+
+    /// Hands `event` to the local subscribers of the group with this key, if any.
     pub fn deliver(&self, group: &str, event: Event) {
         if let Some(sender) = self.lock().get(group) {
             // No receivers means nobody is listening; that is not an error.
@@ -81,14 +92,14 @@ struct LeaveGroup {
 
 impl Drop for LeaveGroup {
     fn drop(&mut self) {
-        let removed = {
-            let mut senders = self.groups.lock();
-            // This subscription's receiver is still alive while it drops, hence `<= 1`.
-            let last = senders.get(&self.name).is_some_and(|tx| tx.receiver_count() <= 1);
-            last && senders.remove(&self.name).is_some()
-        };
-        if let (true, Some(on_empty)) = (removed, &self.groups.on_empty) {
-            on_empty(&self.name);
+        let mut senders = self.groups.lock();
+        // This subscription's receiver is still alive while it drops, hence `<= 1`.
+        let last = senders.get(&self.name).is_some_and(|tx| tx.receiver_count() <= 1);
+        if last && senders.remove(&self.name).is_some() {
+            // Still under the lock: a join that re-creates the group comes after.
+            if let Some(on_empty) = &self.groups.on_empty {
+                on_empty(&self.name);
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{ChannelLayer, Event, LayerError, Subscription, groups::LocalGroups};
+use super::{ChannelLayer, Event, Group, LayerError, Subscription, groups::LocalGroups};
 
 /// Groups held in this process only.
 #[derive(Clone)]
@@ -24,12 +24,12 @@ impl MemoryLayer {
 
 #[async_trait]
 impl ChannelLayer for MemoryLayer {
-    async fn group_send(&self, group: &str, event: Event) -> Result<(), LayerError> {
-        self.groups.deliver(group, event);
+    async fn group_send(&self, group: &Group, event: Event) -> Result<(), LayerError> {
+        self.groups.deliver(&group.key(), event);
         Ok(())
     }
 
-    async fn group_add(&self, group: &str) -> Result<Subscription, LayerError> {
+    async fn group_add(&self, group: &Group) -> Result<Subscription, LayerError> {
         Ok(self.groups.join(group).0)
     }
 
@@ -50,10 +50,12 @@ mod tests {
     #[tokio::test]
     async fn every_subscriber_gets_the_same_bytes_and_other_groups_none() {
         let layer = MemoryLayer::new(16);
-        let mut a = layer.group_add("room").await.unwrap();
-        let mut b = layer.group_add("room").await.unwrap();
-        let mut other = layer.group_add("elsewhere").await.unwrap();
-        layer.group_send("room", event(1)).await.unwrap();
+        let (room, elsewhere) = (Group::Room("room".into()), Group::Room("elsewhere".into()));
+        let mut a = layer.group_add(&room).await.unwrap();
+        let mut b = layer.group_add(&room).await.unwrap();
+        let mut other = layer.group_add(&elsewhere).await.unwrap();
+        let mut user = layer.group_add(&Group::User(1)).await.unwrap();
+        layer.group_send(&room, event(1)).await.unwrap();
         for sub in [&mut a, &mut b] {
             match sub.recv().await {
                 Received::Event(Event::Sequenced { seq, frame }) => assert_eq!((seq, frame.as_str()), (1, "{\"seq\":1}")),
@@ -61,14 +63,16 @@ mod tests {
             }
         }
         assert!(other.try_recv().is_none());
+        assert!(user.try_recv().is_none());
     }
 
     #[tokio::test]
     async fn a_slow_subscriber_is_told_it_lagged() {
         let layer = MemoryLayer::new(2);
-        let mut slow = layer.group_add("room").await.unwrap();
+        let room = Group::Room("room".into());
+        let mut slow = layer.group_add(&room).await.unwrap();
         for seq in 1..=5 {
-            layer.group_send("room", event(seq)).await.unwrap();
+            layer.group_send(&room, event(seq)).await.unwrap();
         }
         assert!(matches!(slow.recv().await, Received::Lagged { missed: 3 }));
     }
@@ -76,8 +80,9 @@ mod tests {
     #[tokio::test]
     async fn empty_groups_are_forgotten() {
         let layer = MemoryLayer::new(4);
-        let a = layer.group_add("room").await.unwrap();
-        let b = layer.group_add("room").await.unwrap();
+        let room = Group::Room("room".into());
+        let a = layer.group_add(&room).await.unwrap();
+        let b = layer.group_add(&room).await.unwrap();
         drop(a);
         assert_eq!(layer.group_count(), 1);
         drop(b);

@@ -1,12 +1,14 @@
-//! The channel layer: how a committed message reaches every socket of its room,
-//! in the words of Django Channels (`group_send`, `group_add`).
+//! The channel layer: how a committed event reaches every socket that should
+//! see it, in the words of Django Channels (`group_send`, `group_add`).
 //!
-//! A published [`Event`] is typed: a sequenced room event carries its frame
-//! already encoded, so a message is encoded once and the same bytes go to every
-//! subscriber; a resync is a variant of its own. Inside an
-//! instance, a room's subscribers share one tokio broadcast channel
-//! ([`groups`]); the memory layer feeds it directly, the Redis layer also feeds
-//! it from one Redis subscription per room and instance.
+//! A [`Group`] is a room (its sockets) or a user (all of that user's sockets,
+//! for session control). A published [`Event`] is typed: a sequenced room event
+//! carries its frame already encoded, so a message is encoded once and the same
+//! bytes go to every subscriber; a resync, a head beacon and the end of sessions
+//! are variants of their own. Inside an instance, a group's subscribers share
+//! one tokio broadcast channel ([`groups`]); the memory layer feeds it directly,
+//! the Redis layer also feeds it from one Redis subscription per group and
+//! instance.
 
 mod groups;
 mod memory;
@@ -16,20 +18,51 @@ use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
-use crate::protocol::{ChatMessage, ServerFrame};
+use crate::{
+    protocol::{ChatMessage, CloseReason, ServerFrame},
+    server::accounts::session_control::SessionKey,
+};
 
 pub use memory::MemoryLayer;
 pub use redis::RedisLayer;
 
-/// What a room's group carries to its subscribers.
-#[derive(Clone, Debug)]
+/// Events a user's group buffers: session control is rare and small.
+const USER_GROUP_CAPACITY: usize = 16;
+
+/// Who an event is for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Group {
+    /// Every socket of a room.
+    Room(String),
+    /// Every socket of a user, whatever the room.
+    User(i64),
+}
+
+impl Group {
+    /// The group's name in the layer (and, prefixed, its Redis channel).
+    pub fn key(&self) -> String {
+        match self {
+            Self::Room(room) => format!("room:{room}"),
+            Self::User(id) => format!("user:{id}"),
+        }
+    }
+}
+
+/// What a group carries to its subscribers.
+#[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// A committed room event: its `seq` (so a subscriber can spot gaps and
     /// duplicates) and its frame, encoded once for every subscriber.
     Sequenced { seq: i64, frame: Utf8Bytes },
-    /// Not an event of the room: the layer may have lost some (it reconnected),
-    /// so every subscriber must catch up from the database.
+    /// The newest `seq` an instance has committed in the room: a subscriber that
+    /// has sent less missed an event (a publish was dropped) and catches up.
+    Head { seq: i64 },
+    /// The layer may have lost events (it reconnected): every subscriber must
+    /// catch up from the database.
     Resync,
+    /// Close the user's sockets of one session (or of all its sessions) with
+    /// `reason`: a log-out, a new log-in, an account's removal.
+    EndSessions { session: Option<SessionKey>, reason: CloseReason },
 }
 
 impl Event {
@@ -45,14 +78,14 @@ impl Event {
 #[error("channel layer unavailable: {0}")]
 pub struct LayerError(pub String);
 
-/// Publishes to and subscribes to room groups.
+/// Publishes to and subscribes to groups.
 #[async_trait]
 pub trait ChannelLayer: Send + Sync + 'static {
-    /// Delivers `event` to every current subscriber of `group`.
-    async fn group_send(&self, group: &str, event: Event) -> Result<(), LayerError>;
+    /// Delivers `event` to every current subscriber of `group`, on every instance.
+    async fn group_send(&self, group: &Group, event: Event) -> Result<(), LayerError>;
 
     /// Subscribes to `group`; events published from now on arrive on the result.
-    async fn group_add(&self, group: &str) -> Result<Subscription, LayerError>;
+    async fn group_add(&self, group: &Group) -> Result<Subscription, LayerError>;
 
     /// Whether the layer can deliver right now.
     async fn health(&self) -> Result<(), LayerError>;

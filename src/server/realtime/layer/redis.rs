@@ -1,21 +1,30 @@
 //! The Redis channel layer, for several Parlor instances serving the same rooms.
 //!
 //! Each instance keeps its own [`LocalGroups`] and holds one Redis subscription
-//! per room that has local subscribers (channel `parlor:room:<name>`). Publishing
-//! delivers to this instance's sockets directly and sends the event to Redis for
-//! the others; an instance ignores its own events coming back from Redis.
+//! per group that has local subscribers (channel `parlor:group:<key>`, e.g.
+//! `parlor:group:room:general`). Publishing delivers to this instance's sockets
+//! directly and queues the event for Redis, for the others; an instance ignores
+//! its own events coming back from Redis.
 //!
-//! When Redis goes away, messages are still stored and delivered locally and
-//! `/healthz` reports the layer down. A background task reconnects with backoff,
-//! subscribes again to every room, and tells every local socket to catch up from
-//! the database, so nothing published meanwhile is lost.
+//! A publish can be lost (the queue is full, or Redis was briefly unreachable
+//! from the publisher). So that no subscriber waits for a next message to notice,
+//! each instance beacons the newest `seq` it committed in each room (a `Head`
+//! event) every [`BEACON_PERIOD`] while the room is recently active or its head
+//! has not yet been published successfully; a subscriber behind the head catches
+//! up from the database.
+//!
+//! When the subscription connection drops, messages are still stored and
+//! delivered locally and `/healthz` reports the layer down. A background task
+//! reconnects with backoff, subscribes again to every group, and tells every
+//! local socket to catch up from the database.
 
 use std::{
+    collections::HashMap,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicBool, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use async_trait::async_trait;
@@ -24,57 +33,106 @@ use redis::{
     AsyncCommands,
     aio::{ConnectionManager, ConnectionManagerConfig},
 };
+use strum::IntoEnumIterator;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ChannelLayer, Event, LayerError, Subscription, groups::LocalGroups};
-use crate::{backoff::Backoff, server::tasks::Background};
+use super::{ChannelLayer, Event, Group, LayerError, Subscription, groups::LocalGroups};
+use crate::{
+    backoff::Backoff,
+    protocol::CloseReason,
+    server::{accounts::session_control::SessionKey, tasks::Background},
+};
 
-/// Redis channel of a room.
-fn channel(room: &str) -> String {
-    format!("parlor:room:{room}")
+/// Prefix of every Parlor channel in Redis.
+const CHANNEL_PREFIX: &str = "parlor:group:";
+/// How long a Redis command or connection attempt may take.
+const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
+/// Events waiting to be published before new ones are dropped (and later
+/// recovered through the head beacon).
+const PUBLISH_QUEUE: usize = 16 * 1024;
+/// How often rooms' heads are beaconed.
+const BEACON_PERIOD: Duration = Duration::from_secs(2);
+/// How long after a room's last message its head keeps being beaconed (once
+/// published successfully).
+const BEACON_WINDOW: Duration = Duration::from_secs(10);
+
+/// Redis channel of a group key.
+fn channel(group_key: &str) -> String {
+    format!("{CHANNEL_PREFIX}{group_key}")
 }
 
-/// Payload on the wire for a sequenced event: `<instance>:<seq>:<frame JSON>`.
-/// A resync is local to each instance and never published.
+/// Payload on the wire: `<instance>:<tag>:<body>`, where the tag and body are
+/// `s:<seq>:<frame JSON>` (a sequenced event), `h:<seq>` (a head beacon) or
+/// `e:<session or ->:<close code>` (end sessions). A resync is local to each
+/// instance and never published.
 fn encode(instance: u64, event: &Event) -> Option<Vec<u8>> {
-    let Event::Sequenced { seq, frame } = event else { return None };
-    let mut payload = format!("{instance:x}:{seq}:").into_bytes();
-    payload.extend_from_slice(frame.as_bytes());
-    Some(payload)
+    let body = match event {
+        Event::Sequenced { seq, frame } => {
+            let mut payload = format!("{instance:x}:s:{seq}:").into_bytes();
+            payload.extend_from_slice(frame.as_bytes());
+            return Some(payload);
+        }
+        Event::Head { seq } => format!("h:{seq}"),
+        Event::EndSessions { session, reason } => {
+            let session = session.map_or_else(|| "-".to_owned(), |key| format!("{:x}", key.0));
+            format!("e:{session}:{}", reason.code())
+        }
+        Event::Resync => return None,
+    };
+    Some(format!("{instance:x}:{body}").into_bytes())
 }
 
 fn decode(payload: &[u8]) -> Option<(u64, Event)> {
     let text = std::str::from_utf8(payload).ok()?;
     let (instance, rest) = text.split_once(':')?;
-    let (seq, frame) = rest.split_once(':')?;
     let instance = u64::from_str_radix(instance, 16).ok()?;
-    Some((instance, Event::Sequenced { seq: seq.parse().ok()?, frame: frame.to_owned().into() }))
+    let (tag, body) = rest.split_once(':')?;
+    let event = match tag {
+        "s" => {
+            let (seq, frame) = body.split_once(':')?;
+            Event::Sequenced { seq: seq.parse().ok()?, frame: frame.to_owned().into() }
+        }
+        "h" => Event::Head { seq: body.parse().ok()? },
+        "e" => {
+            let (session, code) = body.split_once(':')?;
+            let session = match session {
+                "-" => None,
+                hex => Some(SessionKey(u64::from_str_radix(hex, 16).ok()?)),
+            };
+            let code: u16 = code.parse().ok()?;
+            Event::EndSessions { session, reason: CloseReason::iter().find(|r| r.code() == code)? }
+        }
+        _ => return None,
+    };
+    Some((instance, event))
 }
 
 /// Requests to the task that owns the Redis subscription connection.
 enum Command {
-    /// Subscribe to a room; answered once Redis confirmed (or Redis is down).
+    /// Subscribe to a group; answered once Redis confirmed (or Redis is down).
     Subscribe(String, oneshot::Sender<()>),
+    /// The group's last local subscriber left (it may be back by now).
     Unsubscribe(String),
 }
 
 /// Channel layer over Redis pub/sub.
 pub struct RedisLayer {
     groups: LocalGroups,
-    /// Queue of the publishing task, so a slow or absent Redis never delays a
-    /// socket (its events are recovered by the resync after a reconnect).
+    /// Queue of the publishing task, so a slow or absent Redis never delays a socket.
     outgoing: mpsc::Sender<(String, Vec<u8>)>,
     /// For health checks.
     publisher: ConnectionManager,
     commands: mpsc::UnboundedSender<Command>,
     /// Whether the subscription connection is up.
     connected: Arc<AtomicBool>,
+    /// The newest seq this instance published per room, for the beacon.
+    heads: Arc<Mutex<Heads>>,
     /// Random id of this instance, to skip its own events.
     instance: u64,
 }
 
 impl RedisLayer {
-    /// Connects to `url` and starts the subscription task.
+    /// Connects to `url` and starts the publishing, beacon and subscription tasks.
     pub async fn connect(url: &str, capacity: usize, background: &Background) -> Result<Self, LayerError> {
         let client = redis::Client::open(url).map_err(|e| LayerError(e.to_string()))?;
         let config = ConnectionManagerConfig::new()
@@ -85,6 +143,7 @@ impl RedisLayer {
             .get_connection_manager_with_config(config)
             .await
             .map_err(|e| LayerError(e.to_string()))?;
+        let instance = rand_instance_id();
         let (outgoing, queued) = mpsc::channel(PUBLISH_QUEUE);
         let queue_publisher = publisher.clone();
         background.spawn(|stop| async move {
@@ -93,14 +152,16 @@ impl RedisLayer {
                 () = stop.cancelled() => {}
             }
         });
+        let heads = Arc::new(Mutex::new(Heads::default()));
+        let beacon = Beacon { publisher: publisher.clone(), heads: heads.clone(), instance };
+        background.every(BEACON_PERIOD, move || beacon.clone().send());
         let (commands, receiver) = mpsc::unbounded_channel();
         let unsubscribe = commands.clone();
-        let on_empty: super::groups::OnEmpty = Arc::new(move |room: &str| {
-            let _ = unsubscribe.send(Command::Unsubscribe(room.to_owned()));
+        let on_empty: super::groups::OnEmpty = Arc::new(move |group: &str| {
+            let _ = unsubscribe.send(Command::Unsubscribe(group.to_owned()));
         });
         let groups = LocalGroups::new(capacity, Some(on_empty));
         let connected = Arc::new(AtomicBool::new(false));
-        let instance = rand_instance_id();
         let task = SubscriptionTask { client, groups: groups.clone(), connected: connected.clone(), instance };
         background.spawn(|stop| async move {
             tokio::select! {
@@ -108,17 +169,12 @@ impl RedisLayer {
                 () = stop.cancelled() => {}
             }
         });
-        Ok(Self { groups, outgoing, publisher, commands, connected, instance })
+        Ok(Self { groups, outgoing, publisher, commands, connected, heads, instance })
     }
 }
 
-/// How long a Redis command or connection attempt may take.
-const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
-/// Events waiting to be published before new ones are dropped (and later resynced).
-const PUBLISH_QUEUE: usize = 16 * 1024;
-
-/// Publishes queued events in order; failures are logged, not retried, because
-/// every instance resyncs its sockets from the database when Redis returns.
+/// Publishes queued events in order. A failure is logged, not retried: the
+/// head beacon tells the other instances what they missed.
 async fn publish_queued(mut publisher: ConnectionManager, mut queued: mpsc::Receiver<(String, Vec<u8>)>) {
     let mut failing = false;
     while let Some((channel, payload)) = queued.recv().await {
@@ -126,9 +182,65 @@ async fn publish_queued(mut publisher: ConnectionManager, mut queued: mpsc::Rece
             Ok(_) => failing = false,
             Err(err) if !failing => {
                 failing = true;
-                tracing::warn!(%err, "redis publish failed; other instances will resync");
+                tracing::warn!(%err, "redis publish failed; the head beacon will tell other instances");
             }
             Err(_) => {}
+        }
+    }
+}
+
+/// The newest seq this instance committed per room, and what the beacon has
+/// published of it.
+#[derive(Default)]
+struct Heads(HashMap<String, Head>);
+
+struct Head {
+    seq: i64,
+    /// When `seq` last grew.
+    changed: Instant,
+    /// The highest seq a beacon published successfully.
+    confirmed: i64,
+}
+
+impl Heads {
+    fn record(&mut self, group_key: &str, seq: i64, now: Instant) {
+        let head = self.0.entry(group_key.to_owned()).or_insert(Head { seq, changed: now, confirmed: 0 });
+        if seq >= head.seq {
+            head.seq = seq;
+            head.changed = now;
+        }
+    }
+
+    /// Heads to beacon now: recently changed, or not yet confirmed. Forgets the rest.
+    fn due(&mut self, now: Instant) -> Vec<(String, i64)> {
+        self.0.retain(|_, head| head.confirmed < head.seq || now.duration_since(head.changed) < BEACON_WINDOW);
+        self.0.iter().map(|(key, head)| (key.clone(), head.seq)).collect()
+    }
+
+    fn confirm(&mut self, group_key: &str, seq: i64) {
+        if let Some(head) = self.0.get_mut(group_key) {
+            head.confirmed = head.confirmed.max(seq);
+        }
+    }
+}
+
+/// Publishes the due heads straight to Redis (not through the queue, which may
+/// be the part that is failing).
+#[derive(Clone)]
+struct Beacon {
+    publisher: ConnectionManager,
+    heads: Arc<Mutex<Heads>>,
+    instance: u64,
+}
+
+impl Beacon {
+    async fn send(mut self) {
+        let due = self.heads.lock().unwrap_or_else(|p| p.into_inner()).due(Instant::now());
+        for (group_key, seq) in due {
+            let Some(payload) = encode(self.instance, &Event::Head { seq }) else { continue };
+            if self.publisher.publish::<_, _, i64>(channel(&group_key), payload).await.is_ok() {
+                self.heads.lock().unwrap_or_else(|p| p.into_inner()).confirm(&group_key, seq);
+            }
         }
     }
 }
@@ -153,23 +265,27 @@ fn random_unit() -> f64 {
 
 #[async_trait]
 impl ChannelLayer for RedisLayer {
-    async fn group_send(&self, group: &str, event: Event) -> Result<(), LayerError> {
+    async fn group_send(&self, group: &Group, event: Event) -> Result<(), LayerError> {
+        let key = group.key();
+        if let Event::Sequenced { seq, .. } = &event {
+            self.heads.lock().unwrap_or_else(|p| p.into_inner()).record(&key, *seq, Instant::now());
+        }
         let payload = encode(self.instance, &event);
-        self.groups.deliver(group, event);
+        self.groups.deliver(&key, event);
         match payload {
             Some(payload) => self
                 .outgoing
-                .try_send((channel(group), payload))
+                .try_send((channel(&key), payload))
                 .map_err(|_| LayerError("redis publish queue is full".into())),
             None => Ok(()),
         }
     }
 
-    async fn group_add(&self, group: &str) -> Result<Subscription, LayerError> {
+    async fn group_add(&self, group: &Group) -> Result<Subscription, LayerError> {
         let (subscription, created) = self.groups.join(group);
         if created {
             let (done, confirmed) = oneshot::channel();
-            if self.commands.send(Command::Subscribe(group.to_owned(), done)).is_ok() {
+            if self.commands.send(Command::Subscribe(group.key(), done)).is_ok() {
                 // Waiting makes "joined, then read the database" hold across instances.
                 let _ = confirmed.await;
             }
@@ -242,8 +358,8 @@ impl SubscriptionTask {
             Err(err) => return Served::CouldNotConnect(err.to_string()),
         };
         let (mut sink, mut stream) = pubsub.split();
-        for room in self.groups.names() {
-            if let Err(err) = sink.subscribe(channel(&room)).await {
+        for group in self.groups.names() {
+            if let Err(err) = sink.subscribe(channel(&group)).await {
                 return Served::CouldNotConnect(err.to_string());
             }
         }
@@ -262,18 +378,20 @@ impl SubscriptionTask {
                     }
                 },
                 command = commands.recv() => match command {
-                    Some(Command::Subscribe(room, done)) => {
-                        let result = sink.subscribe(channel(&room)).await;
+                    Some(Command::Subscribe(group, done)) => {
+                        let result = sink.subscribe(channel(&group)).await;
                         let _ = done.send(());
                         if result.is_err() {
                             return Served::Disconnected;
                         }
                     }
-                    Some(Command::Unsubscribe(room)) => {
-                        if sink.unsubscribe(channel(&room)).await.is_err() {
+                    // A socket may have joined again since the group emptied: then it stays.
+                    Some(Command::Unsubscribe(group)) if !self.groups.has(&group) => {
+                        if sink.unsubscribe(channel(&group)).await.is_err() {
                             return Served::Disconnected;
                         }
                     }
+                    Some(Command::Unsubscribe(_)) => {}
                     None => return Served::Stopped,
                 },
             }
@@ -281,10 +399,10 @@ impl SubscriptionTask {
     }
 
     fn route(&self, channel_name: &str, payload: &[u8]) {
-        let Some(room) = channel_name.strip_prefix("parlor:room:") else { return };
+        let Some(group) = channel_name.strip_prefix(CHANNEL_PREFIX) else { return };
         match decode(payload) {
             Some((instance, _)) if instance == self.instance => {}
-            Some((_, event)) => self.groups.deliver(room, event),
+            Some((_, event)) => self.groups.deliver(group, event),
             None => tracing::warn!(channel_name, "ignoring a malformed event from redis"),
         }
     }
@@ -304,11 +422,34 @@ mod tests {
     #[test]
     fn payloads_round_trip_and_carry_the_instance() {
         let frame = r#"{"type":"message","text":"a:b"}"#;
-        let event = Event::Sequenced { seq: 42, frame: frame.into() };
-        let (instance, back) = decode(&encode(0xabc, &event).unwrap()).unwrap();
-        assert_eq!(instance, 0xabc);
-        assert!(matches!(back, Event::Sequenced { seq: 42, frame: f } if f.as_str() == frame));
+        let events = [
+            Event::Sequenced { seq: 42, frame: frame.into() },
+            Event::Head { seq: 7 },
+            Event::EndSessions { session: Some(SessionKey(0xfeed)), reason: CloseReason::SessionEnded },
+            Event::EndSessions { session: None, reason: CloseReason::SessionEnded },
+        ];
+        for event in events {
+            let (instance, back) = decode(&encode(0xabc, &event).unwrap()).unwrap();
+            assert_eq!((instance, back), (0xabc, event));
+        }
         assert!(decode(b"garbage").is_none());
+        assert!(decode(b"1:x:whatever").is_none());
         assert!(encode(1, &Event::Resync).is_none(), "a resync stays on its instance");
+    }
+
+    #[test]
+    fn only_unconfirmed_or_recent_heads_are_beaconed() {
+        let now = Instant::now();
+        let mut heads = Heads::default();
+        heads.record("room:a", 5, now);
+        heads.record("room:a", 4, now);
+        assert_eq!(heads.due(now), vec![("room:a".to_owned(), 5)]);
+        heads.confirm("room:a", 5);
+        let later = now + BEACON_WINDOW + Duration::from_secs(1);
+        assert!(heads.due(later).is_empty(), "confirmed and quiet: no more beacons");
+        heads.record("room:a", 6, later);
+        heads.confirm("room:a", 5);
+        let much_later = later + BEACON_WINDOW * 3;
+        assert_eq!(heads.due(much_later), vec![("room:a".to_owned(), 6)], "unconfirmed heads keep beaconing");
     }
 }

@@ -1,0 +1,151 @@
+//! Beginning and ending sessions, and keeping active ones alive. Log-in always
+//! starts a new session id (also over an existing session: no fixation); log-out
+//! and a new log-in end the old session's sockets on every instance, through the
+//! user's group in the channel layer; a request of a logged-in session refreshes
+//! the session's expiry now and then, so that activity keeps a user logged in.
+
+use std::{
+    hash::{Hash, Hasher},
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use axum::{
+    extract::{Request, State},
+    middleware::Next,
+    response::Response,
+};
+use tower_sessions::{Session, SessionStore, session::Id};
+
+use crate::{
+    error::AppError,
+    protocol::CloseReason,
+    server::{
+        accounts::auth::{AuthSession, User},
+        realtime::layer::{ChannelLayer, Event, Group},
+        state::AppState,
+        storage::sessions::DbSessionStore,
+    },
+};
+
+/// Session data key: when the session's expiry was last pushed back (Unix milliseconds).
+const REFRESHED_AT: &str = "parlor.refreshed_at";
+/// A session is refreshed when this fraction of its lifetime has passed since
+/// the last refresh (a day, for the default 14 days).
+const REFRESH_FRACTION: u32 = 14;
+
+/// Names a session without revealing its id: what sockets and the channel
+/// layer use to say "this session".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SessionKey(pub u64);
+
+impl SessionKey {
+    pub fn of(id: &Id) -> Self {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        id.to_string().hash(&mut hasher);
+        Self(hasher.finish())
+    }
+}
+
+/// How sessions are kept and ended.
+#[derive(Clone)]
+pub struct SessionControl {
+    layer: Arc<dyn ChannelLayer>,
+    store: DbSessionStore,
+    /// How long a session lasts without activity.
+    lifetime: Duration,
+}
+
+impl SessionControl {
+    pub fn new(layer: Arc<dyn ChannelLayer>, store: DbSessionStore, lifetime: Duration) -> Self {
+        Self { layer, store, lifetime }
+    }
+
+    /// How long a session lasts without activity.
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
+    }
+
+    /// When the stored session `id` expires, or `None` when it has ended
+    /// (logged out, expired, removed). Errors count as "still valid": a
+    /// database hiccup must not log everyone out.
+    pub async fn valid_until(&self, id: &Id) -> Option<SystemTime> {
+        match self.store.load(id).await {
+            Ok(Some(record)) => Some(SystemTime::from(record.expiry_date)),
+            Ok(None) => None,
+            Err(err) => {
+                tracing::warn!(%err, "could not check a session; trying again later");
+                Some(SystemTime::now() + Duration::from_secs(60))
+            }
+        }
+    }
+
+    /// Logs `user` in with a fresh session id, whatever session the request had;
+    /// a session that was logged in before ends (its sockets close).
+    pub async fn log_in(&self, auth: &mut AuthSession, user: &User) -> Result<(), AppError> {
+        let before = auth.user.as_ref().zip(auth.session.id()).map(|(old, id)| (old.0.id, SessionKey::of(&id)));
+        auth.session.cycle_id().await.map_err(internal)?;
+        auth.login(user).await.map_err(internal)?;
+        auth.session.insert(REFRESHED_AT, now_millis()).await.map_err(internal)?;
+        if let Some((user_id, key)) = before {
+            self.end_sockets(user_id, Some(key)).await;
+        }
+        Ok(())
+    }
+
+    /// Ends the session on the server and closes its sockets everywhere.
+    pub async fn log_out(&self, auth: &mut AuthSession) -> Result<(), AppError> {
+        let ending = auth.user.as_ref().zip(auth.session.id()).map(|(user, id)| (user.0.id, SessionKey::of(&id)));
+        auth.logout().await.map_err(internal)?;
+        if let Some((user_id, key)) = ending {
+            self.end_sockets(user_id, Some(key)).await;
+        }
+        Ok(())
+    }
+
+    /// Closes the sockets of one session of `user_id` (or of all its sessions)
+    /// on every instance.
+    pub async fn end_sockets(&self, user_id: i64, session: Option<SessionKey>) {
+        let event = Event::EndSessions { session, reason: CloseReason::SessionEnded };
+        if let Err(err) = self.layer.group_send(&Group::User(user_id), event).await {
+            tracing::warn!(%err, user_id, "could not tell every instance that a session ended");
+        }
+    }
+
+    /// When `session` expires unless it is used again: from its last refresh.
+    pub async fn expires_at(&self, session: &Session) -> SystemTime {
+        let refreshed = session.get::<u64>(REFRESHED_AT).await.ok().flatten().unwrap_or_else(now_millis);
+        UNIX_EPOCH + Duration::from_millis(refreshed) + self.lifetime
+    }
+
+    /// Pushes the expiry of a logged-in session back when a good part of its
+    /// lifetime has passed since the last time (one write a day by default, not
+    /// one per request).
+    pub async fn refresh(&self, session: &Session) {
+        let Ok(Some(refreshed)) = session.get::<u64>(REFRESHED_AT).await else { return };
+        let due = refreshed + (self.lifetime / REFRESH_FRACTION).as_millis() as u64;
+        if now_millis() >= due {
+            // Marks the session modified: tower-sessions saves it with a new expiry.
+            if let Err(err) = session.insert(REFRESHED_AT, now_millis()).await {
+                tracing::warn!(%err, "refreshing a session failed");
+            }
+        }
+    }
+}
+
+/// Middleware: keeps the sessions of active users alive.
+pub async fn refresh_active_sessions(State(state): State<AppState>, auth: AuthSession, request: Request, next: Next) -> Response {
+    if auth.user.is_some() {
+        state.sessions.refresh(&auth.session).await;
+    }
+    next.run(request).await
+}
+
+fn now_millis() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
+}
+
+fn internal(err: impl std::fmt::Display) -> AppError {
+    tracing::error!(%err, "session operation failed");
+    AppError::Internal
+}
