@@ -4,6 +4,7 @@
 # result line per run. Each scenario is repeated REPEAT times (default 3).
 #
 #   scripts/bench.sh [a|b|c|d|e|f|all]
+#   SYNC=normal scripts/bench.sh f     (SQLite synchronous=NORMAL instead of FULL)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -13,6 +14,12 @@ port=${PORT:-3400}
 base="http://127.0.0.1:$port"
 ulimit -n 65536 2>/dev/null || true
 
+# The load tools this script drives, installed the way scripts/bootstrap.sh does.
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "bench: installing wrk" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
 cargo leptos build --release >/dev/null
 cargo build --release -p parlor-load >/dev/null
 
@@ -21,7 +28,8 @@ start_server() {
   data=$(mktemp -d /tmp/parlor-bench.XXXXXX)
   RUST_LOG=warn ./target/release/parlor --addr "127.0.0.1:$port" --data-dir "$data" \
     --auth-attempts-per-ip 1000000 --upgrades-per-ip 1000000 --messages-per-second 1000000 \
-    --layer-capacity 4096 &
+    --layer-capacity 4096 --rooms-per-hour 1000000 --max-sockets-per-user 1000000 \
+    --sqlite-synchronous "${SYNC:-full}" &
   server_pid=$!
   until curl -sf "$base/healthz" >/dev/null; do sleep 0.1; done
 }

@@ -22,7 +22,8 @@ cargo leptos build --release >/dev/null
 cargo build --release -p parlor-load >/dev/null
 
 RUST_LOG=warn ./target/release/parlor --addr "127.0.0.1:$port" --data-dir "$out/data" \
-  --auth-attempts-per-ip 1000000 --upgrades-per-ip 1000000 --messages-per-second 1000000 --layer-capacity 4096 &
+  --auth-attempts-per-ip 1000000 --upgrades-per-ip 1000000 --messages-per-second 1000000 --layer-capacity 4096 \
+  --rooms-per-hour 1000000 --max-sockets-per-user 1000000 --sqlite-synchronous "${SYNC:-full}" &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
 until curl -sf "$base/healthz" >/dev/null; do sleep 0.1; done

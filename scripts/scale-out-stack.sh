@@ -38,6 +38,8 @@ psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "CREATE DATABASE parlor"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/parlor"
 export PARLOR_CHANNEL_LAYER="redis://127.0.0.1:$redis_port"
 export PARLOR_AUTH_ATTEMPTS_PER_IP=100000 PARLOR_UPGRADES_PER_IP=100000
+# nginx reaches the instances from 127.0.0.1: believe its X-Forwarded-For.
+export PARLOR_TRUSTED_PROXIES=127.0.0.1/32
 # The first instance migrates the database; the second starts once it is ready.
 ./target/release/parlor --addr "127.0.0.1:$a" &
 pids+=($!)

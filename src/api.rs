@@ -1,12 +1,28 @@
 //! Server functions that more than one part of the browser code calls: who is
-//! logged in ([`current_user`], for the header and the room socket) and a page
-//! of a room's history ([`load_history`], for the room page, "load older" and
-//! the socket's reset). They live here, not in a page or component, so that
-//! client code never reaches into one.
+//! logged in ([`current_user`], for the header and the room socket), a page of
+//! a room's history ([`load_history`], for "load older" and the socket's
+//! reset), opening a room ([`open_room`]) and the user's rooms ([`my_rooms`],
+//! for the lobby and the sidebar). They live here, not in a page or component,
+//! so that client code never reaches into one.
 
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, protocol::HistoryPage};
+use crate::{
+    error::AppError,
+    protocol::{HistoryPage, NotifyLevel, RoomStatus},
+};
+
+/// A room as its page opens it: the newest history and the reader's place in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomView {
+    pub page: HistoryPage,
+    /// The reader's username.
+    pub me: String,
+    /// The newest `seq` the reader had seen (the "New messages" divider goes after it).
+    pub last_read_seq: i64,
+    pub notify: NotifyLevel,
+}
 
 /// `POST /api/me`: the username of the session, if logged in.
 #[server(prefix = "/api", endpoint = "me")]
@@ -28,4 +44,38 @@ pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPa
     };
     let (state, user) = gate::require_user().await?;
     history::read_history(&state, &user, &room, HistoryQuery { before, after: None, limit: PAGE_SIZE }).await
+}
+
+/// `POST /api/open_room`: opens a room for its page: puts it in the reader's
+/// list and returns the newest history with the reader's read marker.
+#[server(prefix = "/api", endpoint = "open_room")]
+pub async fn open_room(room: String) -> Result<RoomView, AppError> {
+    use crate::{
+        protocol::PAGE_SIZE,
+        server::{
+            http::{gate, history},
+            storage::store::HistoryQuery,
+        },
+    };
+    let (state, user) = gate::require_user().await?;
+    let page = history::read_history(&state, &user, &room, HistoryQuery { before: None, after: None, limit: PAGE_SIZE }).await?;
+    let joined = state.store.join_room(user.0.id, &page.room, None).await.map_err(|err| {
+        tracing::error!(%err, "opening a room failed");
+        AppError::Internal
+    })?;
+    let (last_read_seq, notify) = match joined {
+        Some((membership, _)) => (membership.last_read_seq, membership.notify.parse().unwrap_or_default()),
+        None => (0, NotifyLevel::default()),
+    };
+    Ok(RoomView { page, me: user.0.username, last_read_seq, notify })
+}
+
+/// `POST /api/my_rooms`: the reader's rooms with unread and mention counts.
+#[server(prefix = "/api", endpoint = "my_rooms")]
+pub async fn my_rooms() -> Result<Vec<RoomStatus>, AppError> {
+    let (state, user) = crate::server::http::gate::require_user().await?;
+    state.store.rooms_of(user.0.id).await.map_err(|err| {
+        tracing::error!(%err, "listing a user's rooms failed");
+        AppError::Internal
+    })
 }

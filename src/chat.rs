@@ -1,6 +1,7 @@
 //! A room's view state, shared by the room components and the browser socket:
-//! the messages shown, the outbox of messages not yet acknowledged, and the
-//! connection state. Merging is by `seq`, so replays never show a message twice.
+//! the messages shown, the outbox of messages not yet acknowledged, the
+//! connection state, who is here and who is typing, and what the reader has
+//! read. Merging is by `seq`, so replays never show a message twice.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,16 @@ pub struct PendingMessage {
     pub error: Option<String>,
 }
 
+/// How long a "typing" lasts without a new frame from the same person.
+pub const TYPING_SHOWN_MS: f64 = 5_000.0;
+
+/// Someone composing a message, until `until_ms` (browser clock).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Typist {
+    pub user: String,
+    pub until_ms: f64,
+}
+
 /// Reactive state of one open room.
 #[derive(Clone, Copy)]
 pub struct RoomState {
@@ -54,15 +65,63 @@ pub struct RoomState {
     pub connection: RwSignal<ConnectionState>,
     /// False once "load older" reached the room's first message.
     pub has_older: RwSignal<bool>,
+    /// Who has the room open now (sorted usernames).
+    pub presence: RwSignal<Vec<String>>,
+    /// Who is composing a message.
+    pub typing: RwSignal<Vec<Typist>>,
+    /// The reader's read marker, as the server last said.
+    pub last_read_seq: RwSignal<i64>,
+    /// Where the "New messages" divider goes: the first unread message when
+    /// the room was opened.
+    pub first_unread: RwSignal<Option<i64>>,
+    /// The reader's username.
+    pub me: StoredValue<String>,
+    /// The newest `seq` the reader has had on screen (told to the server).
+    pub seen: StoredValue<i64>,
 }
 
 impl RoomState {
     pub fn new(initial: Vec<ChatMessage>, has_older: bool) -> Self {
+        Self::opened(initial, has_older, String::new(), i64::MAX)
+    }
+
+    /// The state of a room opened by `me`, who had read it up to `last_read_seq`.
+    pub fn opened(initial: Vec<ChatMessage>, has_older: bool, me: String, last_read_seq: i64) -> Self {
+        let first_unread = initial.iter().find(|m| m.seq > last_read_seq && m.sender != me).map(|m| m.seq);
         Self {
             messages: RwSignal::new(initial),
             outbox: RwSignal::new(Vec::new()),
             connection: RwSignal::new(ConnectionState::Connecting),
             has_older: RwSignal::new(has_older),
+            presence: RwSignal::new(Vec::new()),
+            typing: RwSignal::new(Vec::new()),
+            last_read_seq: RwSignal::new(last_read_seq),
+            first_unread: RwSignal::new(first_unread),
+            me: StoredValue::new(me),
+            seen: StoredValue::new(0),
+        }
+    }
+
+    /// `user` is typing, as of `now_ms`.
+    pub fn typing_from(&self, user: String, now_ms: f64) {
+        self.typing.update(|typing| {
+            typing.retain(|t| t.user != user && t.until_ms > now_ms);
+            typing.push(Typist { user, until_ms: now_ms + TYPING_SHOWN_MS });
+        });
+    }
+
+    /// Forgets typists whose time is up; true while someone is still typing.
+    pub fn expire_typing(&self, now_ms: f64) -> bool {
+        if self.typing.with_untracked(|t| t.iter().any(|t| t.until_ms <= now_ms)) {
+            self.typing.update(|t| t.retain(|t| t.until_ms > now_ms));
+        }
+        self.typing.with_untracked(|t| !t.is_empty())
+    }
+
+    /// The reader's read marker moved (here or on another tab).
+    pub fn read_up_to(&self, seq: i64) {
+        if seq > self.last_read_seq.get_untracked() {
+            self.last_read_seq.set(seq);
         }
     }
 
@@ -71,10 +130,14 @@ impl RoomState {
         self.messages.with_untracked(|m| m.last().map_or(0, |m| m.seq))
     }
 
-    /// Adds a confirmed message and settles the outbox entry it answers.
+    /// Adds a confirmed message and settles the outbox entry it answers; its
+    /// sender is no longer typing.
     pub fn receive(&self, message: ChatMessage) {
         if let Some(id) = &message.client_id {
             self.confirm(id);
+        }
+        if self.typing.with_untracked(|t| t.iter().any(|t| t.user == message.sender)) {
+            self.typing.update(|t| t.retain(|t| t.user != message.sender));
         }
         self.messages.update(|messages| merge(messages, message));
     }
@@ -96,6 +159,16 @@ impl RoomState {
         if self.outbox.with_untracked(|o| o.iter().any(|p| p.client_id == client_id)) {
             self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
         }
+    }
+}
+
+/// "alice is typing…", "alice and bob are typing…", "several people are typing…".
+pub fn typing_line(users: &[String]) -> Option<String> {
+    match users {
+        [] => None,
+        [one] => Some(format!("{one} is typing…")),
+        [one, two] => Some(format!("{one} and {two} are typing…")),
+        _ => Some("several people are typing…".to_owned()),
     }
 }
 
@@ -125,7 +198,14 @@ mod tests {
     use super::*;
 
     fn msg(seq: i64) -> ChatMessage {
-        ChatMessage { seq, sender: "a".into(), text: format!("m{seq}"), timestamp: String::new(), client_id: None }
+        ChatMessage {
+            seq,
+            sender: "a".into(),
+            text: format!("m{seq}"),
+            timestamp: String::new(),
+            client_id: None,
+            mentions: Vec::new(),
+        }
     }
 
     fn seqs(messages: &[ChatMessage]) -> Vec<i64> {
@@ -151,6 +231,45 @@ mod tests {
             state.reset_to(vec![msg(1450), msg(1500), msg(1501)]);
             assert_eq!(seqs(&state.messages.get_untracked()), vec![1450, 1500, 1501, 1502]);
             assert!(state.has_older.get_untracked());
+        });
+    }
+
+    #[test]
+    fn typing_is_worded_by_how_many_type() {
+        let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(typing_line(&[]), None);
+        assert_eq!(typing_line(&names(&["alice"])).unwrap(), "alice is typing…");
+        assert_eq!(typing_line(&names(&["alice", "bob"])).unwrap(), "alice and bob are typing…");
+        assert_eq!(typing_line(&names(&["a", "b", "c"])).unwrap(), "several people are typing…");
+    }
+
+    #[test]
+    fn typing_clears_after_five_seconds_or_with_the_typists_message() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let state = RoomState::new(Vec::new(), false);
+            state.typing_from("bob".into(), 0.0);
+            state.typing_from("carol".into(), 1_000.0);
+            assert!(state.expire_typing(4_000.0));
+            assert!(state.expire_typing(5_500.0), "carol still types");
+            assert_eq!(state.typing.get_untracked().len(), 1);
+            let mut from_carol = msg(1);
+            from_carol.sender = "carol".into();
+            state.receive(from_carol);
+            assert!(!state.expire_typing(5_600.0));
+        });
+    }
+
+    #[test]
+    fn the_divider_goes_above_the_first_unread_message_of_someone_else() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let mut mine = msg(3);
+            mine.sender = "me".into();
+            let state = RoomState::opened(vec![msg(1), msg(2), mine, msg(4)], false, "me".into(), 2);
+            assert_eq!(state.first_unread.get_untracked(), Some(4));
+            let all_read = RoomState::opened(vec![msg(1), msg(2)], false, "me".into(), 2);
+            assert_eq!(all_read.first_unread.get_untracked(), None);
         });
     }
 

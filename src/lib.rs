@@ -6,9 +6,12 @@
 //! - [`pages`]: one file per page (lobby, room, login, register) with the server
 //!   functions it calls.
 //! - [`components`]: pieces of pages (header, message list, composer, status).
-//! - [`chat`]: a room's view state (messages, outbox, connection) and how it merges.
+//! - [`chat`]: a room's view state (messages, outbox, connection, presence,
+//!   typing, read marker) and how it merges.
+//! - [`rooms`]: the user's rooms with their live unread and mention counts.
 //! - [`protocol`]: wire types shared by server and browser: every frame, its
 //!   error and close codes, the message DTO (see `docs/protocol.md`).
+//! - [`mentions`]: `@username` mentions: finding them, and splitting text around them.
 //! - [`names`]: room and username validation and the wording of each rule.
 //! - [`paths`]: Parlor's own URLs, built in one place.
 //! - [`api`]: server functions shared by pages and client code (`current_user`,
@@ -19,6 +22,7 @@
 //! - [`server`]: (server) grouped by concern: `http`, `realtime`, `storage`,
 //!   `accounts`, plus config, start-up and shutdown.
 //! - [`entity`]: (server) sea-orm entities: user, session, room, message.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;
@@ -27,10 +31,12 @@ pub mod chat;
 pub mod client;
 pub mod components;
 pub mod error;
+pub mod mentions;
 pub mod names;
 pub mod pages;
 pub mod paths;
 pub mod protocol;
+pub mod rooms;
 
 #[cfg(feature = "ssr")]
 pub mod entity;

@@ -7,6 +7,29 @@ pub fn room(room: &str) -> String {
     format!("/room/{room}/")
 }
 
+/// `/room/{room}/?at=SEQ`: a room's page around one message.
+pub fn message(room: &str, seq: i64) -> String {
+    format!("/room/{room}/?at={seq}")
+}
+
+/// The user's inbox socket (the caller adds the scheme and host).
+pub const INBOX_SOCKET: &str = "/ws/inbox/";
+
+/// `/api/rooms/{room}/members`: a room's members (JSON).
+pub fn room_members(room: &str) -> String {
+    format!("/api/rooms/{room}/members")
+}
+
+/// `/api/rooms/{room}/notify`: set the reader's notification level (form post).
+pub fn room_notify(room: &str) -> String {
+    format!("/api/rooms/{room}/notify")
+}
+
+/// `/api/rooms/{room}/members/remove`: remove a member; oneself to leave (form post).
+pub fn room_remove_member(room: &str) -> String {
+    format!("/api/rooms/{room}/members/remove")
+}
+
 /// `/login?next=...`: the log-in page, returning to `next` afterwards.
 pub fn login_then(next: &str) -> String {
     format!("/login?next={}", urlencoding::encode(next))

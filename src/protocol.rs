@@ -31,6 +31,57 @@ pub struct ChatMessage {
     /// replayed messages to what it sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// Usernames the text mentions (`@name` of an existing user), resolved by
+    /// the server; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<String>,
+}
+
+/// How loudly a room may notify a member.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum NotifyLevel {
+    /// Every message.
+    All,
+    /// Messages that mention the member (the default).
+    #[default]
+    Mentions,
+    /// Nothing.
+    None,
+}
+
+impl NotifyLevel {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// One of a user's rooms, as `GET /api/rooms/` lists it and the inbox counts it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomStatus {
+    pub room: String,
+    /// The room's newest `seq`.
+    pub last_seq: i64,
+    /// The newest `seq` the user has seen.
+    pub last_read_seq: i64,
+    /// Messages after `last_read_seq`.
+    pub unread: i64,
+    /// Messages after `last_read_seq` that mention the user.
+    pub mentions: i64,
+    pub notify: NotifyLevel,
+    /// RFC 3339, UTC.
+    pub last_activity: String,
+}
+
+/// The newest message of a room, as the inbox reports it (for notifications).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Latest {
+    pub seq: i64,
+    pub sender: String,
+    /// The first 140 characters of the text.
+    pub text: String,
 }
 
 /// A slice of a room's history, in ascending `seq` order.
@@ -51,6 +102,11 @@ pub enum ClientFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
     },
+    /// The reader has seen the room up to `seq` (the page is visible and the
+    /// newest message on screen). A lower `seq` than before is ignored.
+    Read { seq: i64 },
+    /// The user is composing a message (the browser sends at most one per 3 s).
+    Typing,
 }
 
 impl ClientFrame {
@@ -76,6 +132,26 @@ pub enum ServerFrame {
         client_id: Option<String>,
         seq: i64,
     },
+    /// Who has a socket open to the room now, on any instance: a full sorted
+    /// snapshot, sent on connect and whenever the set changes (at most once a
+    /// second per room).
+    Presence { room: String, users: Vec<String> },
+    /// `user` is composing a message in the room (relayed, never stored).
+    Typing { room: String, user: String },
+    /// The same user has seen `room` up to `seq` (on another tab or device).
+    Read { room: String, seq: i64 },
+    /// On the inbox socket: one of the user's rooms changed.
+    Room {
+        room: String,
+        last_seq: i64,
+        unread: i64,
+        mentions: i64,
+        /// The newest message, when the change is a new message.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        latest: Option<Latest>,
+    },
+    /// On the inbox socket: the room left the user's list.
+    Left { room: String },
     /// The client's `?after=` is further back than the server replays: the
     /// client drops what it shows, loads the newest page of history, and
     /// continues from `seq` (live events follow this frame).
@@ -187,8 +263,6 @@ pub enum CloseReason {
     /// 4001: the session ended (log-out, expiry, a new log-in, the account's
     /// removal); the client must log in again.
     SessionEnded,
-    /// 4002: the user already has as many sockets open as allowed.
-    TooManySockets,
 }
 
 impl CloseReason {
@@ -200,7 +274,6 @@ impl CloseReason {
             Self::ProtocolError => 1002,
             Self::Idle => 4000,
             Self::SessionEnded => 4001,
-            Self::TooManySockets => 4002,
         }
     }
 
@@ -212,7 +285,6 @@ impl CloseReason {
             Self::ProtocolError => "protocol error",
             Self::Idle => "no answer to pings",
             Self::SessionEnded => "session ended; log in again",
-            Self::TooManySockets => "too many open sockets for this user",
         }
     }
 }
@@ -242,6 +314,8 @@ impl FrameRejection {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     Send(ValidSend),
+    Read { seq: i64 },
+    Typing,
 }
 
 /// A `send` frame that passed validation: trimmed text, checked client id.
@@ -260,6 +334,9 @@ pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
             let text = check_text(&text).map_err(|code| FrameRejection::new(code, client_id.clone()))?;
             Ok(Command::Send(ValidSend { text, client_id }))
         }
+        ClientFrame::Read { seq } if seq >= 0 => Ok(Command::Read { seq }),
+        ClientFrame::Read { .. } => Err(FrameRejection::new(FrameErrorCode::BadFrame, None)),
+        ClientFrame::Typing => Ok(Command::Typing),
     }
 }
 
@@ -347,6 +424,14 @@ mod tests {
     }
 
     #[test]
+    fn read_and_typing_frames_parse() {
+        assert_eq!(parse_client_frame(r#"{"type":"read","seq":12}"#), Ok(Command::Read { seq: 12 }));
+        assert_eq!(parse_client_frame(r#"{"type":"typing"}"#), Ok(Command::Typing));
+        assert_eq!(parse_client_frame(r#"{"type":"read","seq":-1}"#).unwrap_err().code, FrameErrorCode::BadFrame);
+        assert_eq!(parse_client_frame(r#"{"type":"read"}"#).unwrap_err().code, FrameErrorCode::BadFrame);
+    }
+
+    #[test]
     fn a_refusal_carries_the_client_id_it_could_recover() {
         let refused = parse_client_frame(r#"{"type":"send","text":"  ","client_id":"c9"}"#).unwrap_err();
         assert_eq!(refused.client_id.as_deref(), Some("c9"));
@@ -382,6 +467,7 @@ mod tests {
                 text: "hi".into(),
                 timestamp: "2026-11-24T00:00:00Z".into(),
                 client_id: None,
+                mentions: Vec::new(),
             },
         };
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_accounts;
 mod m20261124_000002_rooms_messages;
 mod m20261125_000003_keep_messages_scope_resends;
+mod m20261125_000004_memberships_mentions;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_accounts::Migration),
             Box::new(m20261124_000002_rooms_messages::Migration),
             Box::new(m20261125_000003_keep_messages_scope_resends::Migration),
+            Box::new(m20261125_000004_memberships_mentions::Migration),
         ]
     }
 }

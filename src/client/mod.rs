@@ -1,26 +1,36 @@
-//! The browser side of a room: the socket that connects, reconnects with capped
-//! exponential backoff and jitter, resyncs with `?after=`, and sends the outbox.
+//! The browser side: the room socket (connects, reconnects with capped
+//! exponential backoff and jitter, resyncs with `?after=`, sends the outbox,
+//! read markers and typing), the inbox socket (live counts of the user's rooms)
+//! and browser notifications.
 //!
 //! Only the browser opens sockets. The server renders the same components, but
-//! effects never run there, so on the server [`RoomConnection`] is an inert type
-//! that only exists to keep the components target-neutral.
+//! effects never run there, so on the server [`RoomConnection`] and
+//! [`InboxConnection`] are inert types that only keep the components
+//! target-neutral.
 
+pub mod http;
+#[cfg(feature = "hydrate")]
+mod inbox;
+#[cfg(feature = "hydrate")]
+pub mod notify;
 #[cfg(feature = "hydrate")]
 mod outbox;
 #[cfg(feature = "hydrate")]
 mod socket;
 
 #[cfg(feature = "hydrate")]
+pub use inbox::InboxConnection;
+#[cfg(feature = "hydrate")]
 pub use socket::RoomConnection;
 
 #[cfg(not(feature = "hydrate"))]
-pub use server_side::RoomConnection;
+pub use server_side::{InboxConnection, RoomConnection, notify};
 
 #[cfg(not(feature = "hydrate"))]
 mod server_side {
-    use crate::chat::RoomState;
+    use crate::{chat::RoomState, rooms::MyRooms};
 
-    /// Stands in for the browser's connection while rendering on the server.
+    /// Stands in for the browser's room connection while rendering on the server.
     pub struct RoomConnection;
 
     impl RoomConnection {
@@ -28,6 +38,48 @@ mod server_side {
             Self
         }
         pub fn send(&self, _text: String) {}
+        pub fn mark_read(&self, _seq: i64) {}
+        pub fn typing(&self) {}
         pub fn close(self) {}
     }
+
+    /// Notifications exist only in the browser.
+    pub mod notify {
+        pub fn undecided() -> bool {
+            false
+        }
+        pub fn request(_then: impl Fn(bool) + 'static) {}
+    }
+
+    /// Stands in for the browser's inbox while rendering on the server.
+    pub struct InboxConnection;
+
+    impl InboxConnection {
+        pub fn open(_rooms: MyRooms, _me: String) -> Self {
+            Self
+        }
+        pub fn close(self) {}
+    }
+}
+
+/// Whether the page is on screen (not a background tab, not minimised).
+#[cfg(feature = "hydrate")]
+pub fn page_visible() -> bool {
+    !leptos::prelude::document().hidden()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn page_visible() -> bool {
+    false
+}
+
+/// The browser's clock, in milliseconds.
+#[cfg(feature = "hydrate")]
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn now_ms() -> f64 {
+    0.0
 }

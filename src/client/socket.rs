@@ -38,6 +38,10 @@ enum Wake {
     Online,
     /// The browser lost its network: drop the connection and say so.
     Offline,
+    /// The reader has seen the room up to this `seq`.
+    Read(i64),
+    /// The reader is composing a message.
+    Typing,
 }
 
 /// The open room in this tab. Dropping it does not close it; `close` does.
@@ -72,6 +76,20 @@ impl RoomConnection {
         let pending = PendingMessage { client_id: outbox::new_client_id(), text, error: None };
         self.state.outbox.update(|o| o.push(pending));
         let _ = self.wake.unbounded_send(Wake::Flush);
+    }
+
+    /// Tells the server the reader has seen the room up to `seq` (once per
+    /// newer `seq`; again after a reconnect).
+    pub fn mark_read(&self, seq: i64) {
+        if seq > self.state.seen.get_value() {
+            self.state.seen.set_value(seq);
+            let _ = self.wake.unbounded_send(Wake::Read(seq));
+        }
+    }
+
+    /// Tells the room the reader is composing (the caller spaces these out).
+    pub fn typing(&self) {
+        let _ = self.wake.unbounded_send(Wake::Typing);
     }
 
     /// Stops the socket task (leaving the page).
@@ -122,8 +140,9 @@ async fn wait_for_retry(delay_ms: u32, woken: &mut mpsc::UnboundedReceiver<Wake>
             () = timer => return,
             wake = woken.next() => match wake {
                 Some(Wake::Online) | None => return,
-                // The outbox is sent as soon as the next connection opens.
-                Some(Wake::Flush | Wake::Offline) => {}
+                // The outbox is sent as soon as the next connection opens; a read
+                // marker goes with the next connection's first one.
+                Some(Wake::Flush | Wake::Offline | Wake::Read(_) | Wake::Typing) => {}
             },
         }
     }
@@ -167,6 +186,12 @@ async fn serve(room: &str, socket: WebSocket, state: RoomState, woken: &mut mpsc
     if flush(&mut sink, state, &mut sent).await.is_err() {
         return Ended::Dropped;
     }
+    let seen = state.seen.get_value();
+    if seen > state.last_read_seq.get_untracked()
+        && sink.send(Message::Text(ClientFrame::Read { seq: seen }.encode())).await.is_err()
+    {
+        return Ended::Dropped;
+    }
     loop {
         select! {
             frame = stream.next().fuse() => match frame {
@@ -193,6 +218,16 @@ async fn serve(room: &str, socket: WebSocket, state: RoomState, woken: &mut mpsc
             wake = woken.next() => match wake {
                 Some(Wake::Flush) => {
                     if flush(&mut sink, state, &mut sent).await.is_err() {
+                        return Ended::Dropped;
+                    }
+                }
+                Some(Wake::Read(seq)) => {
+                    if sink.send(Message::Text(ClientFrame::Read { seq }.encode())).await.is_err() {
+                        return Ended::Dropped;
+                    }
+                }
+                Some(Wake::Typing) => {
+                    if sink.send(Message::Text(ClientFrame::Typing.encode())).await.is_err() {
                         return Ended::Dropped;
                     }
                 }
@@ -301,6 +336,11 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         }
         ServerFrame::Error { client_id: None, .. } => {}
         ServerFrame::Reset { .. } => return Handled::Reset,
+        ServerFrame::Presence { users, .. } => state.presence.set(users),
+        ServerFrame::Typing { user, .. } => state.typing_from(user, js_sys::Date::now()),
+        ServerFrame::Read { seq, .. } => state.read_up_to(seq),
+        // Inbox frames never come on a room socket.
+        ServerFrame::Room { .. } | ServerFrame::Left { .. } => {}
     }
     Handled::Done
 }

@@ -1,26 +1,129 @@
 //! The message box (`#messageInput`) and send button (`#sendBtn`). Enter sends.
-
-use leptos::{ev, prelude::*};
+//! Typing tells the room (at most every [`TYPING_EVERY_MS`]); `@` + a prefix
+//! offers the room's members (`#mentionSuggestions`): arrows choose, Enter or
+//! Tab completes, Esc closes.
 
 use const_format::formatcp;
+use leptos::{ev, prelude::*, task::spawn_local};
+use serde::Deserialize;
 
-use crate::protocol::MAX_TEXT_CHARS;
+use crate::{
+    client::{self, http},
+    mentions::{being_typed, completions},
+    paths,
+    protocol::MAX_TEXT_CHARS,
+};
 
 /// Shown while the text is over the limit.
 const TOO_LONG: &str = formatcp!("Messages can have at most {MAX_TEXT_CHARS} characters.");
+/// The least time between two typing notices.
+const TYPING_EVERY_MS: f64 = 3_000.0;
+/// Most names offered at once.
+const MAX_SUGGESTIONS: usize = 8;
+
+/// The answer of `GET /api/rooms/{room}/members`.
+#[derive(Deserialize)]
+struct Members {
+    members: Vec<String>,
+}
 
 #[component]
 pub fn Composer(
+    room: String,
+    /// The reader's username (never offered as a completion).
+    me: String,
     /// Called with the trimmed, non-empty text to send.
     on_send: Callback<String>,
+    /// Called while the user composes (spaced out here).
+    on_typing: Callback<()>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
+    let caret = RwSignal::new(0usize);
+    let members = RwSignal::new(None::<Vec<String>>);
+    let active = RwSignal::new(0usize);
+    let closed = RwSignal::new(false);
+    let last_typing = StoredValue::new(f64::MIN);
+    let me = StoredValue::new(me);
+
+    // The `@prefix` at the caret and the members that complete it.
+    let query = move || {
+        let text = text.get();
+        let caret = caret.get().min(text.len());
+        let before = text.get(..caret)?;
+        being_typed(before).map(|(at, typed)| (at, typed.to_owned()))
+    };
+    let suggestions = move || -> Vec<String> {
+        if closed.get() {
+            return Vec::new();
+        }
+        let (Some((_, typed)), Some(members)) = (query(), members.get()) else { return Vec::new() };
+        me.with_value(|me| completions(&members, &typed, me, MAX_SUGGESTIONS).into_iter().cloned().collect())
+    };
+    // Members are fetched the first time an `@` is being typed.
+    let members_room = room.clone();
+    Effect::new(move |_| {
+        if query().is_some() && members.get_untracked().is_none() {
+            members.set(Some(Vec::new()));
+            let room = members_room.clone();
+            spawn_local(async move {
+                if let Ok(list) = http::get_json::<Members>(&paths::room_members(&room)).await {
+                    members.set(Some(list.members));
+                }
+            });
+        }
+    });
+
+    let complete = move |name: &str| {
+        let Some((at, typed)) = query() else { return };
+        let replaced = text.with_untracked(|t| format!("{}@{name} {}", &t[..at], &t[at + 1 + typed.len()..]));
+        caret.set(at + name.len() + 2);
+        text.set(replaced);
+        active.set(0);
+    };
     let send = move || {
         let value = text.get_untracked();
         let trimmed = value.trim();
         if !trimmed.is_empty() && trimmed.chars().count() <= MAX_TEXT_CHARS {
             on_send.run(trimmed.to_owned());
             text.set(String::new());
+            caret.set(0);
+        }
+    };
+    let on_input = move |ev: ev::Event| {
+        let input = event_target::<leptos::web_sys::HtmlInputElement>(&ev);
+        caret.set(input.selection_start().ok().flatten().unwrap_or(0) as usize);
+        text.set(input.value());
+        closed.set(false);
+        active.set(0);
+        let now = client::now_ms();
+        if !input.value().trim().is_empty() && now - last_typing.get_value() >= TYPING_EVERY_MS {
+            last_typing.set_value(now);
+            on_typing.run(());
+        }
+    };
+    let on_keydown = move |ev: ev::KeyboardEvent| {
+        let offered = suggestions();
+        if offered.is_empty() {
+            return;
+        }
+        match ev.key().as_str() {
+            "ArrowDown" => {
+                ev.prevent_default();
+                active.update(|a| *a = (*a + 1) % offered.len());
+            }
+            "ArrowUp" => {
+                ev.prevent_default();
+                active.update(|a| *a = (*a + offered.len() - 1) % offered.len());
+            }
+            "Enter" | "Tab" => {
+                ev.prevent_default();
+                complete(&offered[active.get_untracked().min(offered.len() - 1)]);
+            }
+            "Escape" => {
+                ev.prevent_default();
+                closed.set(true);
+            }
+            _ => {}
         }
     };
     let too_long = move || text.with(|t| t.trim().chars().count() > MAX_TEXT_CHARS);
@@ -32,10 +135,39 @@ pub fn Composer(
                 autocomplete="off"
                 placeholder="Write a message…"
                 aria-label="Message"
+                aria-autocomplete="list"
+                aria-controls="mentionSuggestions"
                 prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                on:input=on_input
+                on:keydown=on_keydown
             />
             <button id="sendBtn" type="submit" disabled=too_long>"Send"</button>
+            <Show when=move || !suggestions().is_empty()>
+                <ul id="mentionSuggestions" class="suggestions" role="listbox" aria-label="Mention someone">
+                    {move || {
+                        suggestions()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, name)| {
+                                let chosen = name.clone();
+                                view! {
+                                    <li
+                                        role="option"
+                                        class="suggestion"
+                                        aria-selected=move || (active.get() == i).to_string()
+                                        on:mousedown=move |ev: ev::MouseEvent| {
+                                            ev.prevent_default();
+                                            complete(&chosen);
+                                        }
+                                    >
+                                        "@"{name}
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Show>
             <Show when=too_long>
                 <p class="form-error">{TOO_LONG}</p>
             </Show>

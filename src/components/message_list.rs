@@ -1,10 +1,16 @@
 //! The room's messages (`<div id="messages">`): confirmed messages by `seq`, then
-//! the user's pending ones. Text is always rendered as text, never as HTML.
+//! the user's pending ones. Text is always rendered as text, never as HTML;
+//! mentions of existing users are highlighted, and a message that mentions the
+//! reader is marked. A "New messages" divider sits above the first message that
+//! was unread when the room was opened, and the list opens there. When the page
+//! is visible and the newest message is on screen, `on_seen` hears its `seq`.
 
-use leptos::{html, prelude::*};
+use leptos::{ev, html, prelude::*};
 
 use crate::{
     chat::{PendingMessage, RoomState},
+    client,
+    mentions::{Piece, pieces},
     protocol::ChatMessage,
 };
 
@@ -13,33 +19,65 @@ fn clock(timestamp: &str) -> String {
     timestamp.get(11..16).unwrap_or_default().to_owned()
 }
 
+/// How close to the bottom (in pixels) still counts as "at the bottom".
+const AT_BOTTOM_PX: i32 = 48;
+
 #[component]
-pub fn MessageList(state: RoomState) -> impl IntoView {
+pub fn MessageList(
+    state: RoomState,
+    /// Called with the newest `seq` on screen while the page is visible.
+    on_seen: Callback<i64>,
+) -> impl IntoView {
     let list_ref = NodeRef::<html::Div>::new();
     // Follow new messages only while the reader is at the bottom.
     let following = StoredValue::new(true);
-    let on_scroll = move |_| {
-        if let Some(list) = list_ref.get_untracked() {
-            let distance = list.scroll_height() - list.scroll_top() - list.client_height();
-            following.set_value(distance < 48);
+    let at_bottom = move || {
+        list_ref.get_untracked().is_none_or(|list| list.scroll_height() - list.scroll_top() - list.client_height() < AT_BOTTOM_PX)
+    };
+    let report_seen = move || {
+        if client::page_visible() && at_bottom() {
+            let newest = state.messages.with_untracked(|m| m.last().map(|m| m.seq));
+            if let Some(seq) = newest {
+                on_seen.run(seq);
+            }
         }
     };
+    let on_scroll = move |_| {
+        following.set_value(at_bottom());
+        report_seen();
+    };
+    // Open at the divider when there is one, else at the bottom.
+    let opened = StoredValue::new(false);
     Effect::new(move |_| {
         state.messages.track();
         state.outbox.track();
-        if let Some(list) = list_ref.get()
-            && following.get_value()
-        {
+        let Some(list) = list_ref.get() else { return };
+        if !opened.get_value() {
+            opened.set_value(true);
+            if let Some(divider) = document().get_element_by_id("newMessages") {
+                divider.scroll_into_view();
+                following.set_value(at_bottom());
+                report_seen();
+                return;
+            }
+        }
+        if following.get_value() {
             list.set_scroll_top(list.scroll_height());
         }
+        report_seen();
     });
+    let visibility = window_event_listener(ev::visibilitychange, move |_| report_seen());
+    on_cleanup(move || visibility.remove());
     view! {
-        <div id="messages" class="messages" node_ref=list_ref aria-live="polite" on:scroll=on_scroll>
+        <div id="messages" class="messages" node_ref=list_ref on:scroll=on_scroll>
             <Show when=move || state.messages.with(Vec::is_empty) && state.outbox.with(Vec::is_empty)>
                 <p class="empty">"No messages yet. Say hello!"</p>
             </Show>
             <For each=move || state.messages.get() key=|m| m.seq let:message>
-                <MessageRow message />
+                <Show when=move || state.first_unread.get() == Some(message.seq)>
+                    <div id="newMessages" class="unread-divider" role="separator">"New messages"</div>
+                </Show>
+                <MessageRow message me=state.me.get_value() />
             </For>
             <For each=move || state.outbox.get() key=|p| (p.client_id.clone(), p.error.clone()) let:pending>
                 <PendingRow pending />
@@ -49,14 +87,22 @@ pub fn MessageList(state: RoomState) -> impl IntoView {
 }
 
 #[component]
-fn MessageRow(message: ChatMessage) -> impl IntoView {
+fn MessageRow(message: ChatMessage, me: String) -> impl IntoView {
+    let mentions_me = message.mentions.iter().any(|m| *m == me);
+    let text: Vec<AnyView> = pieces(&message.text, &message.mentions)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => text.to_owned().into_any(),
+            Piece::Mention(name) => view! { <span class="mention">{name.to_owned()}</span> }.into_any(),
+        })
+        .collect();
     view! {
-        <article class="message" data-seq=message.seq>
+        <article class="message" class:mentions-me=mentions_me data-seq=message.seq>
             <span class="sender">{message.sender}</span>
             <time datetime=message.timestamp.clone() title=message.timestamp.clone()>
                 {clock(&message.timestamp)}
             </time>
-            <p class="text">{message.text}</p>
+            <p class="text">{text}</p>
         </article>
     }
 }

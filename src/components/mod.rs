@@ -1,8 +1,11 @@
-//! Pieces of pages: the site header, the account form, and the room's message
-//! list, composer and connection status.
+//! Pieces of pages: the site header, the account form, the user's rooms, and the
+//! room's message list, composer, presence and typing, controls and status.
 
 pub mod auth_form;
 pub mod composer;
 pub mod connection_status;
 pub mod header;
 pub mod message_list;
+pub mod my_rooms;
+pub mod room_activity;
+pub mod room_controls;

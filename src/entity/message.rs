@@ -19,6 +19,8 @@ pub struct Model {
     /// The sender's idempotency key: a resend with the same key to the same room
     /// is stored once.
     pub client_id: Option<String>,
+    /// The usernames the text mentions, comma-separated (`None` for none).
+    pub mentions: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

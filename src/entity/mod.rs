@@ -1,5 +1,8 @@
-//! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`, `message`).
+//! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`,
+//! `message`, `membership`, `mention`).
 
+pub mod membership;
+pub mod mention;
 pub mod message;
 pub mod room;
 pub mod session;

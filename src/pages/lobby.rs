@@ -1,12 +1,21 @@
-//! `/`: the lobby. Rooms with activity (message count, last activity, newest
-//! first) and a form to open or create a room by name.
+//! `/`: the lobby. The reader's rooms (unread first, with live counts), rooms
+//! with activity (message count, last activity, newest first) and a form to
+//! open or create a room by name.
 
 use leptos::{ev, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, names::canonical_room, paths};
+use crate::{
+    api::my_rooms,
+    client::InboxConnection,
+    components::my_rooms::MyRoomsList,
+    error::AppError,
+    names::canonical_room,
+    paths,
+    rooms::{MyRooms, titled},
+};
 
 /// A room as the lobby lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +27,7 @@ pub struct RoomListing {
 }
 
 /// The 100 most recently active rooms.
-#[server(prefix = "/api", endpoint = "rooms")]
+#[server(prefix = "/api", endpoint = "lobby")]
 pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
     use crate::server::{http::gate, storage::store::format_timestamp};
     let state = gate::app_state()?;
@@ -39,12 +48,19 @@ pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
 #[component]
 pub fn LobbyPage() -> impl IntoView {
     let rooms = Resource::new(|| (), |()| active_rooms());
+    let mine = Resource::new(|| (), |()| my_rooms());
     view! {
         <Title text="Lobby · Parlor" />
         <section class="card">
             <h1>"Rooms"</h1>
             <OpenRoomForm />
         </section>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                // Anonymous visitors have no rooms of their own.
+                mine.await.ok().map(|list| view! { <YourRooms rooms=MyRooms::new(list) /> })
+            })}
+        </Suspense>
         <section class="card">
             <h2>"Active rooms"</h2>
             <Suspense fallback=|| view! { <p>"Loading rooms…"</p> }>
@@ -58,6 +74,27 @@ pub fn LobbyPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+        </section>
+    }
+}
+
+/// The reader's rooms, live, and the tab title with their unread total.
+#[component]
+fn YourRooms(rooms: MyRooms) -> impl IntoView {
+    let inbox = StoredValue::new(None::<InboxConnection>);
+    // In the browser only: the inbox keeps the counts live.
+    Effect::new(move |_| {
+        inbox.set_value(Some(InboxConnection::open(rooms, String::new())));
+        on_cleanup(move || {
+            if let Some(open) = inbox.try_update_value(Option::take).flatten() {
+                open.close();
+            }
+        });
+    });
+    view! {
+        <Title text=move || titled(rooms.total_unread(), "Lobby · Parlor") />
+        <section class="card">
+            <MyRoomsList rooms />
         </section>
     }
 }

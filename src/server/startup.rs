@@ -14,7 +14,10 @@ use crate::server::{
     config::{ChannelLayerKind, Config},
     http::{client_ip::TrustedProxies, routes, serve},
     metrics,
-    realtime::layer::{ChannelLayer, MemoryLayer, RedisLayer},
+    realtime::{
+        layer::{ChannelLayer, MemoryLayer, RedisLayer},
+        presence::PresenceHub,
+    },
     shutdown::{self, ShutdownTrigger},
     state::AppState,
     storage::{Store, db::DbSetupError, sessions::DbSessionStore},
@@ -83,10 +86,11 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         shutdown: shutdown.clone(),
         sockets: sockets.clone(),
         limits: Arc::new(Limits::new(&config)),
-        sessions: SessionControl::new(layer, session_store.clone(), config.session_lifetime()),
+        sessions: SessionControl::new(layer.clone(), session_store.clone(), config.session_lifetime()),
         passwords: Passwords::default(),
         proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         open_sockets: Arc::default(),
+        presence: PresenceHub::start(layer.clone(), &background),
         config: Arc::new(config),
     };
     schedule_cleanups(&background, state.limits.clone(), session_store);

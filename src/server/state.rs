@@ -10,7 +10,7 @@ use crate::server::{
     accounts::{auth::Passwords, limits::Limits, session_control::SessionControl},
     config::Config,
     http::client_ip::TrustedProxies,
-    realtime::{layer::ChannelLayer, open_sockets::OpenSockets},
+    realtime::{layer::ChannelLayer, open_sockets::OpenSockets, presence::PresenceHub},
     shutdown::Shutdown,
     storage::Store,
 };
@@ -39,4 +39,6 @@ pub struct AppState {
     pub proxies: TrustedProxies,
     /// Room sockets open on this instance, per user.
     pub open_sockets: Arc<OpenSockets>,
+    /// Who is in which room, on every instance.
+    pub presence: PresenceHub,
 }

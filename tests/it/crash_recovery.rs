@@ -77,6 +77,7 @@ async fn run_client(port: u16, cookie: String, index: usize, acks: Arc<AtomicUsi
             let frame: Value = serde_json::from_str(&text).unwrap();
             match frame["type"].as_str() {
                 Some("message") => outcome.seen.push(frame["seq"].as_i64().unwrap()),
+                Some("presence") => {}
                 Some("ack") => {
                     let id = frame["client_id"].as_str().unwrap().to_owned();
                     outcome.acked.insert(id, frame["seq"].as_i64().unwrap());

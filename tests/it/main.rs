@@ -6,6 +6,7 @@
 mod harness;
 
 mod accounts;
+mod awareness;
 mod bad_input;
 mod cli;
 mod crash_recovery;

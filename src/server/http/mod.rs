@@ -9,6 +9,7 @@
 //! - [`operations`]: `/healthz` (public and detailed) and the metrics listener.
 //! - [`client_ip`]: the client's address behind trusted proxies.
 //! - [`forms`]: how account server functions answer plain form posts and JS calls.
+//! - [`rooms`]: a user's rooms (list and counts, members, notification level, leaving).
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
 //! - [`params`]: typed query parameters (sequence numbers, page sizes).
@@ -23,6 +24,7 @@ pub mod operations;
 pub mod origin;
 pub mod params;
 pub mod room_paths;
+pub mod rooms;
 pub mod routes;
 pub mod security_headers;
 pub mod serve;

@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
-use axum::{Router, middleware, routing::get};
+use axum::{
+    Router, middleware,
+    routing::{get, post},
+};
 use axum_login::AuthManagerLayerBuilder;
 use tower::ServiceBuilder;
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, timeout::RequestBodyTimeoutLayer};
@@ -15,9 +18,9 @@ use crate::{
     app::{App, shell},
     server::{
         accounts::{auth::Backend, session_control},
-        http::{gate, history, operations, origin, room_paths, security_headers},
+        http::{gate, history, operations, origin, room_paths, rooms, security_headers},
         metrics,
-        realtime::consumer,
+        realtime::{consumer, inbox},
         state::AppState,
         storage::sessions::DbSessionStore,
     },
@@ -57,6 +60,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/messages/{room}/", get(history::messages))
         .route("/ws/room/{room}", get(consumer::connect))
         .route("/ws/room/{room}/", get(consumer::connect))
+        .route("/ws/inbox/", get(inbox::connect))
+        .route("/api/rooms/", get(rooms::list))
+        .route("/api/rooms/{room}/members", get(rooms::members))
+        .route("/api/rooms/{room}/members/remove", post(rooms::remove_member))
+        .route("/api/rooms/{room}/notify", post(rooms::set_notify))
         .route("/open", get(room_paths::open_room))
         .leptos_routes_with_context(
             &state,

@@ -8,12 +8,16 @@
 //! committed, in the order sent, while the socket keeps reading (up to
 //! [`MAX_IN_FLIGHT`] sends wait at once). The sender is always the session's user.
 //!
-//! A socket also ends with its session: it listens to its user's group for
-//! log-outs and new log-ins, and checks the stored session when it would
-//! expire. It pings a quiet client and closes one that answers nothing; a
-//! client that does not take its frames in time is dropped.
+//! Opening the socket puts the room in the user's list and the user in the
+//! room's presence; `read` moves the user's read marker (their other sockets
+//! hear of it), `typing` is relayed to the room's other members.
+//!
+//! A socket also ends with its session (its [`Lifeline`]): it listens to its
+//! user's group for log-outs and new log-ins, and checks the stored session when
+//! it would expire. It pings a quiet client and closes one that answers
+//! nothing; a client that does not take its frames in time is dropped.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use axum::{
     extract::{Path, Query, State, WebSocketUpgrade, rejection::QueryRejection, ws::WebSocket},
@@ -22,10 +26,10 @@ use axum::{
 };
 use futures::{FutureExt, StreamExt, future::BoxFuture, stream::FuturesOrdered};
 use serde::Deserialize;
-use tower_sessions::session::Id;
 
 use super::{
-    layer::{Event, Group, Received, Subscription},
+    layer::{Event, Group, Received, Subscription, UserNotice},
+    lifeline::{Due, Lifeline},
     open_sockets::SocketSlot,
     room_socket::{self, Incoming, RoomSocket, WriteError},
 };
@@ -36,14 +40,11 @@ use crate::{
         CloseReason, Command, FrameErrorCode, FrameRejection, MAX_FRAME_BYTES, MAX_PAGE_SIZE, ServerFrame, ValidSend,
     },
     server::{
-        accounts::{
-            access::{self, Need},
-            session_control::SessionKey,
-        },
+        accounts::access::{self, Need},
         http::{client_ip::ClientIp, gate::RequireSession, origin, params::SeqParam},
         metrics as m,
         state::AppState,
-        storage::{AppendError, NewMessage, Stored, store::HistoryQuery},
+        storage::{AppendError, NewMessage, ReadMarker, Stored, store::HistoryQuery},
     },
 };
 
@@ -53,14 +54,12 @@ const MAX_FRAMES_PER_WRITE: usize = 64;
 const MAX_IN_FLIGHT: usize = 64;
 /// Bytes of frames a socket gathers before writing them without waiting for the flush.
 const WRITE_BUFFER_BYTES: usize = 16 * 1024;
-/// Pings a client may leave unanswered (sending nothing at all) before it is closed.
-const UNANSWERED_PINGS: u32 = 3;
 /// How long a socket keeps a send that could not be stored first in line.
 const STORE_RETRY_WAIT: Duration = Duration::from_secs(5);
 /// How long the server waits for the client's reply to its close frame.
-const CLOSE_GRACE: Duration = Duration::from_secs(1);
-/// How soon a session whose check was inconclusive is checked again.
-const SESSION_RECHECK: Duration = Duration::from_secs(1);
+pub(super) const CLOSE_GRACE: Duration = Duration::from_secs(1);
+/// The least time between two `typing` frames a socket relays.
+const TYPING_EVERY: Duration = Duration::from_secs(2);
 
 /// The query of `GET /ws/room/{room}/`.
 #[derive(Debug, Deserialize)]
@@ -91,7 +90,8 @@ pub async fn connect(
     let max = state.config.max_sockets_per_user;
     let slot = state.open_sockets.claim(user.0.id, max).ok_or(AppError::TooManySockets { max })?;
     let expires_at = state.sessions.expires_at(&session).await;
-    let consumer = ChatConsumer { state, room, user: user.0, session_id, _slot: slot };
+    let lifeline = Lifeline::new(&state.config, state.sessions.clone(), session_id, expires_at);
+    let consumer = ChatConsumer { state, room, user: user.0, _slot: slot };
     let sockets = consumer.state.sockets.clone();
     let after = params.after.map(|seq| seq.0);
     // Small buffers: an idle socket should cost kilobytes, not tungstenite's
@@ -102,7 +102,7 @@ pub async fn connect(
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(4 * 1024)
         .write_buffer_size(WRITE_BUFFER_BYTES)
-        .on_upgrade(move |socket| sockets.track_future(consumer.serve(socket, after, expires_at)))
+        .on_upgrade(move |socket| sockets.track_future(consumer.serve(socket, after, lifeline)))
         .into_response())
 }
 
@@ -131,8 +131,6 @@ struct ChatConsumer {
     state: AppState,
     room: String,
     user: user::Model,
-    /// The session the socket belongs to: it ends with it.
-    session_id: Id,
     /// Counts against the user's socket cap while the socket lives.
     _slot: SocketSlot,
 }
@@ -143,12 +141,15 @@ struct Live {
     /// The newest `seq` sent to the client: the next event must be the one after.
     last_sent: i64,
     in_flight: InFlight,
-    /// When the client last sent anything (a frame, a pong).
-    last_heard: Instant,
-    /// When the session expires unless it is used meanwhile.
-    session_expires_at: SystemTime,
+    /// Pings and the session.
+    lifeline: Lifeline,
+    /// When the socket last relayed a `typing` frame.
+    last_typing: Option<Instant>,
     /// Whether the room is known to exist (its first message creates it).
     room_exists: bool,
+    /// Whether the room is in the user's list (it could not be, when the room
+    /// did not exist yet at connect: then it joins with the first event).
+    listed: bool,
     /// A send refused for now (rate, storage) and until when: until it comes
     /// again (or the wait is over, when the client gave it up), later sends
     /// are refused too, so that a sender's messages are stored in order.
@@ -156,13 +157,13 @@ struct Live {
 }
 
 impl ChatConsumer {
-    async fn serve(self, socket: WebSocket, after: Option<i64>, expires_at: SystemTime) {
-        if let Err(err) = self.run(socket, after, expires_at).await {
+    async fn serve(self, socket: WebSocket, after: Option<i64>, lifeline: Lifeline) {
+        if let Err(err) = self.run(socket, after, lifeline).await {
             tracing::debug!(%err, room = self.room, "room socket ended");
         }
     }
 
-    async fn run(&self, socket: WebSocket, after: Option<i64>, session_expires_at: SystemTime) -> Result<(), ConsumerError> {
+    async fn run(&self, socket: WebSocket, after: Option<i64>, lifeline: Lifeline) -> Result<(), ConsumerError> {
         // Join the groups before reading the database, so nothing committed or
         // ended in between is missed.
         let mut room_group = self.state.layer.group_add(&Group::Room(self.room.clone())).await?;
@@ -170,13 +171,16 @@ impl ChatConsumer {
         let write_timeout = Duration::from_secs(self.state.config.write_timeout_secs);
         let (socket, mut reader) = room_socket::split(socket, write_timeout);
         let head = self.state.store.last_seq(&self.room).await?;
+        // Opening a room puts it in the user's list; their inbox hears of a new one.
+        let listed = head > 0 && self.join(None).await;
         let mut live = Live {
             socket,
             last_sent: head,
             in_flight: InFlight::new(),
-            last_heard: Instant::now(),
-            session_expires_at,
+            lifeline,
+            last_typing: None,
             room_exists: head > 0,
+            listed,
             blocked_on: None,
         };
         match after {
@@ -187,20 +191,14 @@ impl ChatConsumer {
             None => {}
         }
         self.catch_up(&mut live).await?;
-        let ping_every = Duration::from_secs(self.state.config.ping_secs);
-        let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+        let _present = self.state.presence.enter(&self.room, &self.user.username).await;
+        let users = self.state.presence.snapshot(&self.room);
+        live.socket.send(&ServerFrame::Presence { room: self.room.clone(), users }).await?;
         let shutdown = self.state.shutdown.clone();
-        let mut expiry_armed_for = live.session_expires_at;
-        let expiry = tokio::time::sleep_until(until(expiry_armed_for));
-        tokio::pin!(expiry);
         loop {
-            if live.session_expires_at != expiry_armed_for {
-                expiry_armed_for = live.session_expires_at;
-                expiry.as_mut().reset(until(expiry_armed_for));
-            }
             let next = tokio::select! {
                 incoming = reader.next(), if live.in_flight.len() < MAX_IN_FLIGHT => {
-                    live.last_heard = Instant::now();
+                    live.lifeline.heard();
                     self.receive(&mut live, incoming).await?
                 }
                 Some((client_id, stored)) = live.in_flight.next() => {
@@ -218,20 +216,14 @@ impl ChatConsumer {
                     Next::KeepGoing
                 }
                 received = user_group.recv() => self.user_event(&mut live, &mut user_group, received).await?,
-                _ = pings.tick() => {
-                    if live.last_heard.elapsed() > ping_every * UNANSWERED_PINGS {
-                        Next::Close(Some(CloseReason::Idle))
-                    } else {
+                due = live.lifeline.due() => match due {
+                    Due::Ping => {
                         live.socket.ping().await?;
                         Next::KeepGoing
                     }
-                }
-                () = &mut expiry => {
-                    let next = self.check_session(&mut live).await;
-                    // Re-armed above when the expiry moved; otherwise check again in a while.
-                    expiry.as_mut().reset(until(live.session_expires_at.max(SystemTime::now() + SESSION_RECHECK)));
-                    next
-                }
+                    Due::Close(reason) => Next::Close(Some(reason)),
+                    Due::Nothing => Next::KeepGoing,
+                },
                 () = shutdown.wait() => {
                     // Answer every send that was accepted before closing.
                     while let Some((client_id, stored)) = live.in_flight.next().await {
@@ -254,6 +246,8 @@ impl ChatConsumer {
     async fn receive(&self, live: &mut Live, incoming: Incoming) -> Result<Next, ConsumerError> {
         match incoming {
             Incoming::Command(Command::Send(send)) => self.on_send(live, send).await?,
+            Incoming::Command(Command::Read { seq }) => self.on_read(seq).await,
+            Incoming::Command(Command::Typing) => self.on_typing(live).await,
             Incoming::Refused(rejection) => live.socket.send_error(rejection).await?,
             Incoming::Control => {}
             Incoming::Closed => return Ok(Next::Close(None)),
@@ -300,6 +294,46 @@ impl ChatConsumer {
         Ok(())
     }
 
+    /// Puts the room in the user's list (telling their inbox when it is new);
+    /// false when the room does not exist yet.
+    async fn join(&self, read_up_to: Option<i64>) -> bool {
+        match self.state.store.join_room(self.user.id, &self.room, read_up_to).await {
+            Ok(Some((_, added))) => {
+                if added {
+                    let notice = Event::Notice(UserNotice::Joined { room: self.room.clone() });
+                    let _ = self.state.layer.group_send(&Group::User(self.user.id), notice).await;
+                }
+                true
+            }
+            Ok(None) => false,
+            Err(err) => {
+                tracing::warn!(%err, room = self.room, "joining a room failed");
+                false
+            }
+        }
+    }
+
+    /// `read`: moves the user's read marker in this room (forward only); once
+    /// stored, the user's other sockets hear of it.
+    async fn on_read(&self, seq: i64) {
+        let marker = ReadMarker { user_id: self.user.id, room: self.room.clone(), seq };
+        self.state.store.mark_read(marker).await;
+    }
+
+    /// `typing`: relays that the user is composing to the room's other sockets,
+    /// at most once per [`TYPING_EVERY`] per socket (more are dropped quietly).
+    async fn on_typing(&self, live: &mut Live) {
+        if live.last_typing.is_some_and(|at| at.elapsed() < TYPING_EVERY) {
+            return;
+        }
+        live.last_typing = Some(Instant::now());
+        let frame = ServerFrame::Typing { room: self.room.clone(), user: self.user.username.clone() };
+        let event = Event::Relay { frame: frame.encode().into(), from: Some(self.user.id) };
+        if let Err(err) = self.state.layer.group_send(&Group::Room(self.room.clone()), event).await {
+            tracing::debug!(%err, room = self.room, "relaying typing failed");
+        }
+    }
+
     /// Answers a send once the writer is done with it: `ack` after the commit,
     /// `store_failed` when the database could not be reached (retry later),
     /// `not_stored` when it refused this message.
@@ -335,20 +369,26 @@ impl ChatConsumer {
     /// keeping the socket's `seq` order gap-free.
     async fn chat_message(&self, live: &mut Live, group: &mut Subscription, received: Received) -> Result<(), ConsumerError> {
         match received {
-            Received::Event(Event::Sequenced { seq, .. }) if seq <= live.last_sent => {}
-            Received::Event(Event::Sequenced { seq, frame }) if seq == live.last_sent + 1 => {
-                live.socket.queue(frame).await?;
-                live.last_sent = seq;
+            Received::Event(Event::Sequenced(event)) if event.seq <= live.last_sent => {}
+            Received::Event(Event::Sequenced(event)) if event.seq == live.last_sent + 1 => {
+                live.socket.queue(event.frame.clone()).await?;
+                live.last_sent = event.seq;
                 live.room_exists = true;
+                if !live.listed {
+                    // The room was created after this socket opened: nothing of it is read yet.
+                    live.listed = self.join(Some(event.seq - 1)).await;
+                }
             }
             // A gap (events published out of order, or one missed): the database has it all.
-            Received::Event(Event::Sequenced { .. } | Event::Resync) => self.catch_up(live).await?,
+            Received::Event(Event::Sequenced(_) | Event::Resync) => self.catch_up(live).await?,
             // Another instance committed further than this socket has seen: a publish was lost.
             Received::Event(Event::Head { seq }) if seq > live.last_sent => {
                 metrics::counter!(m::SOCKET_LAG).increment(1);
                 self.catch_up(live).await?;
             }
-            Received::Event(Event::Head { .. } | Event::EndSessions { .. }) => {}
+            // Typing and presence; one's own typing is not echoed.
+            Received::Event(Event::Relay { frame, from }) if from != Some(self.user.id) => live.socket.queue(frame).await?,
+            Received::Event(_) => {}
             Received::Lagged { missed } => {
                 metrics::counter!(m::SOCKET_LAG).increment(1);
                 tracing::debug!(room = self.room, missed, "socket lagged; catching up from the database");
@@ -362,33 +402,26 @@ impl ChatConsumer {
         Ok(())
     }
 
-    /// Handles an event for the socket's user: the end of its session.
+    /// Handles an event for the socket's user: the end of its session, or its
+    /// read marker moving in this room (on another tab or device).
     async fn user_event(&self, live: &mut Live, group: &mut Subscription, received: Received) -> Result<Next, ConsumerError> {
-        match received {
-            Received::Event(Event::EndSessions { session, reason })
-                if session.is_none_or(|key| key == SessionKey::of(&self.session_id)) =>
-            {
-                Ok(Next::Close(Some(reason)))
+        let session_stands = match received {
+            Received::Event(Event::EndSessions { session, reason }) if live.lifeline.is_ended_by(session) => {
+                return Ok(Next::Close(Some(reason)));
             }
-            Received::Event(_) => Ok(Next::KeepGoing),
+            Received::Event(Event::Notice(UserNotice::Read { room, seq })) if room == self.room => {
+                live.socket.send(&ServerFrame::Read { room, seq }).await?;
+                true
+            }
             // Something may have been missed: ask the database whether the session still stands.
-            Received::Lagged { .. } => Ok(self.check_session(live).await),
+            Received::Event(Event::Resync) | Received::Lagged { .. } => live.lifeline.check_session().await,
+            Received::Event(_) => true,
             Received::Closed => {
                 *group = self.state.layer.group_add(&Group::User(self.user.id)).await?;
-                Ok(self.check_session(live).await)
+                live.lifeline.check_session().await
             }
-        }
-    }
-
-    /// Closes the socket if its session has ended; otherwise learns when it expires next.
-    async fn check_session(&self, live: &mut Live) -> Next {
-        match self.state.sessions.valid_until(&self.session_id).await {
-            Some(expires_at) if expires_at > SystemTime::now() => {
-                live.session_expires_at = expires_at;
-                Next::KeepGoing
-            }
-            _ => Next::Close(Some(CloseReason::SessionEnded)),
-        }
+        };
+        Ok(if session_stands { Next::KeepGoing } else { Next::Close(Some(CloseReason::SessionEnded)) })
     }
 
     /// Sends every stored message after `last_sent`, oldest first.
@@ -410,10 +443,4 @@ impl ChatConsumer {
             }
         }
     }
-}
-
-/// The tokio instant of a wall-clock time (now, if it is past).
-fn until(at: SystemTime) -> tokio::time::Instant {
-    let left = at.duration_since(SystemTime::now()).unwrap_or_default();
-    tokio::time::Instant::now() + left
 }

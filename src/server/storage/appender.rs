@@ -23,11 +23,11 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    messages,
+    messages::{self, ReadMarker},
     store::{NewMessage, Stored},
 };
 use crate::server::{
-    realtime::layer::{ChannelLayer, Event, Group},
+    realtime::layer::{ChannelLayer, Event, Group, UserNotice},
     tasks::Background,
 };
 
@@ -55,25 +55,39 @@ struct Request {
     reply: oneshot::Sender<Result<Stored, AppendError>>,
 }
 
+/// What the writer is asked to do.
+enum Job {
+    Append(Request),
+    /// Move a read marker forward (nobody waits for the answer).
+    Read(ReadMarker),
+}
+
 /// The writer's queue. Cheap to clone.
 #[derive(Clone)]
 pub(super) struct Appender {
-    queue: mpsc::Sender<Request>,
+    queue: mpsc::Sender<Job>,
 }
 
 impl Appender {
     /// Starts the writer task, which stores into `db` and publishes through `layer`.
     pub fn start(db: DatabaseConnection, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
-        let (queue, requests) = mpsc::channel(QUEUE);
-        background.spawn(|stop| Writer { db, layer }.run(requests, stop));
+        let (queue, jobs) = mpsc::channel(QUEUE);
+        background.spawn(|stop| Writer { db, layer }.run(jobs, stop));
         Self { queue }
+    }
+
+    /// Queues a read marker; once stored, the user's other sockets hear of it.
+    pub async fn mark_read(&self, marker: ReadMarker) {
+        if self.queue.send(Job::Read(marker)).await.is_err() {
+            tracing::debug!("the writer has stopped; a read marker is dropped");
+        }
     }
 
     /// Queues `message` (waiting while the queue is full) and returns what resolves
     /// once it is committed and published.
     pub async fn submit(&self, message: NewMessage) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
         let (reply, stored) = oneshot::channel();
-        let queued = self.queue.send(Request { message, reply }).await;
+        let queued = self.queue.send(Job::Append(Request { message, reply })).await;
         async move {
             queued.map_err(|_| AppendError::Stopped)?;
             stored.await.map_err(|_| AppendError::Stopped)?
@@ -88,20 +102,56 @@ struct Writer {
 
 impl Writer {
     /// Commits batches until the server stops; then stores what is still queued.
-    async fn run(self, mut requests: mpsc::Receiver<Request>, stop: CancellationToken) {
+    async fn run(self, mut jobs: mpsc::Receiver<Job>, stop: CancellationToken) {
+        let mut received = Vec::with_capacity(MAX_BATCH);
         let mut batch = Vec::with_capacity(MAX_BATCH);
+        let mut markers = Vec::new();
         loop {
-            let received = tokio::select! {
-                received = requests.recv_many(&mut batch, MAX_BATCH) => received,
+            let count = tokio::select! {
+                count = jobs.recv_many(&mut received, MAX_BATCH) => count,
                 () = stop.cancelled() => {
-                    requests.close();
-                    requests.recv_many(&mut batch, MAX_BATCH).await
+                    jobs.close();
+                    jobs.recv_many(&mut received, MAX_BATCH).await
                 }
             };
-            if received == 0 {
+            if count == 0 {
                 return;
             }
-            self.commit(&mut batch).await;
+            for job in received.drain(..) {
+                match job {
+                    Job::Append(request) => batch.push(request),
+                    Job::Read(marker) => markers.push(marker),
+                }
+            }
+            if !batch.is_empty() {
+                self.commit(&mut batch).await;
+            }
+            if !markers.is_empty() {
+                self.mark_read(&mut markers).await;
+            }
+        }
+    }
+
+    /// Stores a batch of read markers and tells each user's sockets.
+    async fn mark_read(&self, markers: &mut Vec<ReadMarker>) {
+        let moved = loop {
+            match messages::mark_read(&self.db, markers).await {
+                Err(err) if Failure::of(&err) == Failure::Busy => tokio::time::sleep(BUSY_PAUSE).await,
+                outcome => break outcome,
+            }
+        };
+        markers.clear();
+        match moved {
+            Ok(moved) => {
+                for ReadMarker { user_id, room, seq } in moved {
+                    let notice = Event::Notice(UserNotice::Read { room, seq });
+                    if let Err(err) = self.layer.group_send(&Group::User(user_id), notice).await {
+                        tracing::debug!(%err, "publishing a read marker failed");
+                    }
+                }
+            }
+            // Read markers are advisory: the next one from the client tries again.
+            Err(err) => tracing::warn!(%err, "storing read markers failed"),
         }
     }
 
@@ -111,7 +161,7 @@ impl Writer {
         match self.append(&messages).await {
             Ok(stored) => {
                 for (request, stored) in batch.drain(..).zip(stored) {
-                    self.publish(&request.message.room, &stored).await;
+                    self.publish(&request.message, &stored).await;
                     let _ = request.reply.send(Ok(stored));
                 }
             }
@@ -125,7 +175,7 @@ impl Writer {
                         None => self.append_one(&request.message).await,
                     };
                     match &stored {
-                        Ok(stored) => self.publish(&request.message.room, stored).await,
+                        Ok(stored) => self.publish(&request.message, stored).await,
                         Err(AppendError::Unavailable(why)) => unavailable = Some(why.clone()),
                         Err(_) => {}
                     }
@@ -168,7 +218,7 @@ impl Writer {
             && let Ok(copies) = messages::stored_copies(&self.db, &[new]).await
             && let Some(existing) = copies.into_values().next()
         {
-            return Ok(Stored { message: existing, duplicate: true });
+            return Ok(Stored { message: existing, duplicate: true, mentioned: Vec::new() });
         }
         match Failure::of(&err) {
             Failure::Statement => {
@@ -179,15 +229,24 @@ impl Writer {
         }
     }
 
-    /// Hands a newly committed message to its room's group (a resend was published already).
-    async fn publish(&self, room: &str, stored: &Stored) {
+    /// Hands a newly committed message to its room's group (a resend was
+    /// published already), and tells the users it mentions that the room is in
+    /// their list.
+    async fn publish(&self, new: &NewMessage, stored: &Stored) {
         if stored.duplicate {
             return;
         }
-        let event = Event::message(room, stored.message.clone());
+        let room = new.room.as_str();
+        let event = Event::message(room, stored.message.clone(), Some(new.sender.id), stored.mentioned.clone());
         if let Err(err) = self.layer.group_send(&Group::Room(room.to_owned()), event).await {
             // The message is committed; subscribers find it when they next catch up.
             tracing::warn!(%err, room, seq = stored.message.seq, "publishing a message failed");
+        }
+        for &user_id in &stored.mentioned {
+            let joined = Event::Notice(UserNotice::Joined { room: room.to_owned() });
+            if let Err(err) = self.layer.group_send(&Group::User(user_id), joined).await {
+                tracing::debug!(%err, user_id, "telling a mentioned user failed");
+            }
         }
     }
 }

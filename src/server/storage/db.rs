@@ -75,6 +75,29 @@ pub async fn find_unique<E: EntityTrait>(select: Select<E>, db: &impl Connection
     Ok(select.all(db).await?.into_iter().next())
 }
 
+/// A raw statement for the connection's backend, written with `?`
+/// placeholders (PostgreSQL's `$1, $2, ...` are numbered in for it).
+pub fn statement(db: &impl ConnectionTrait, sql: &str, values: impl IntoIterator<Item = sea_orm::Value>) -> sea_orm::Statement {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            let mut numbered = String::with_capacity(sql.len() + 8);
+            let mut n = 0;
+            for c in sql.chars() {
+                if c == '?' {
+                    n += 1;
+                    numbered.push_str(&format!("${n}"));
+                } else {
+                    numbered.push(c);
+                }
+            }
+            numbered
+        }
+        _ => sql.to_owned(),
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}
+
 /// Answers whether the database responds to a trivial query.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())

@@ -1,21 +1,26 @@
 //! How one batch of messages is stored: in one transaction, each message takes
-//! its room's next `seq`; a resend (same sender and `client_id`) is answered with
-//! the copy stored first. Only the writer task ([`super::appender`]) calls this.
+//! its room's next `seq`; a resend (same sender, room and `client_id`) is
+//! answered with the copy stored first; `@mentions` are resolved against the
+//! accounts and recorded; the sender's membership of the room is created or
+//! moved to the new message (one has read what one wrote), and a mentioned
+//! user's membership is created (the room joins their list). Also read markers.
+//! Only the writer task ([`super::appender`]) calls this.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    QueryFilter, SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
 use super::store::{MessageRow, NewMessage, Stored};
 use crate::{
-    entity::{message, room},
-    protocol::ChatMessage,
+    entity::{membership, mention, message, room, user},
+    mentions,
+    protocol::{ChatMessage, NotifyLevel},
 };
 
 /// What [`append_batch`] decided for one message of the batch.
@@ -46,21 +51,14 @@ fn send_key(new: &NewMessage) -> Option<SendKey<'_>> {
 /// half-stored.
 pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage]) -> Result<Vec<Stored>, DbErr> {
     let now = Utc::now();
-    // On SQLite the transaction takes the write lock at BEGIN (waiting for it in
-    // the busy handler), not at its first write: a deferred transaction that read
-    // first could not upgrade once another connection wrote, and would fail at
-    // once instead of waiting.
-    let immediate = TransactionOptions {
-        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    };
-    let txn = db.begin_with_options(immediate).await?;
+    let txn = begin_writing(db).await?;
     let earlier = stored_copies(&txn, batch).await?;
     let (mut slots, per_room) = sort_out(batch, earlier);
     // Rooms in name order (a BTreeMap), so concurrent batches (other instances)
     // lock room rows in one order and cannot deadlock.
     let counts: Vec<(&str, i64)> = per_room.iter().map(|(room, members)| (*room, members.len() as i64)).collect();
     let rooms = reserve_seqs(&txn, &counts, now).await?;
+    let mentioned = resolve_mentions(&txn, batch, &slots).await?;
     let mut rows = Vec::new();
     for (room_name, members) in &per_room {
         let room = rooms
@@ -78,14 +76,165 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewMessage])
                 text: Set(batch[i].text.clone()),
                 timestamp: Set(now),
                 client_id: Set(batch[i].client_id.clone()),
+                mentions: Set(joined(&mentioned[i])),
             });
         }
     }
     if !rows.is_empty() {
         message::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+        record_memberships(&txn, batch, &slots, &mentioned, now).await?;
     }
     txn.commit().await?;
-    Ok(answers(batch, &slots, now))
+    Ok(answers(batch, &slots, &mentioned, now))
+}
+
+/// Starts a writing transaction. On SQLite it takes the write lock at BEGIN
+/// (waiting for it in the busy handler), not at its first write: a deferred
+/// transaction that read first could not upgrade once another connection
+/// wrote, and would fail at once instead of waiting.
+async fn begin_writing(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let immediate = TransactionOptions {
+        sqlite_transaction_mode: (db.get_database_backend() == DbBackend::Sqlite).then_some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    db.begin_with_options(immediate).await
+}
+
+/// The accounts each new message of the batch mentions (by index; empty for
+/// the others): one lookup of every `@name` of the batch.
+async fn resolve_mentions(
+    txn: &impl ConnectionTrait,
+    batch: &[&NewMessage],
+    slots: &[Slot],
+) -> Result<Vec<Vec<(i64, String)>>, DbErr> {
+    let candidates: Vec<Vec<String>> = batch
+        .iter()
+        .zip(slots)
+        .map(|(new, slot)| match slot {
+            Slot::New { .. } => mentions::candidates(&new.text),
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut wanted: Vec<&str> = candidates.iter().flatten().map(String::as_str).collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(vec![Vec::new(); batch.len()]);
+    }
+    let accounts: HashMap<String, i64> = user::Entity::find()
+        .filter(user::Column::Username.is_in(wanted))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|account| (account.username, account.id))
+        .collect();
+    Ok(candidates
+        .into_iter()
+        .map(|names| names.into_iter().filter_map(|name| Some((*accounts.get(&name)?, name))).collect())
+        .collect())
+}
+
+fn joined(mentioned: &[(i64, String)]) -> Option<String> {
+    (!mentioned.is_empty()).then(|| mentioned.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(","))
+}
+
+/// Records the batch's new messages in memberships and mentions: each sender's
+/// membership of the room moves to its newest message (created if needed); each
+/// mentioned user gets a mention and, if the room was not in their list, a
+/// membership with the mentioning message unread.
+async fn record_memberships(
+    txn: &impl ConnectionTrait,
+    batch: &[&NewMessage],
+    slots: &[Slot],
+    mentioned: &[Vec<(i64, String)>],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut read_up_to: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    let mut mention_rows = Vec::new();
+    let mut joined_by_mention: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for ((new, slot), mentioned) in batch.iter().zip(slots).zip(mentioned) {
+        let Slot::New { room_id, seq } = *slot else { continue };
+        let newest = read_up_to.entry((new.sender.id, room_id)).or_default();
+        *newest = Ord::max(*newest, seq);
+        for &(user_id, _) in mentioned.iter().filter(|(user_id, _)| *user_id != new.sender.id) {
+            mention_rows.push(mention::ActiveModel { user_id: Set(user_id), room_id: Set(room_id), seq: Set(seq) });
+            joined_by_mention.entry((user_id, room_id)).or_insert(seq - 1);
+        }
+    }
+    let membership = |(user_id, room_id): (i64, i64), last_read_seq: i64| membership::ActiveModel {
+        user_id: Set(user_id),
+        room_id: Set(room_id),
+        last_read_seq: Set(last_read_seq),
+        notify: Set(NotifyLevel::default().as_str().to_owned()),
+        joined_at: Set(now),
+    };
+    if !read_up_to.is_empty() {
+        let moved_on = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId])
+            .update_column(membership::Column::LastReadSeq)
+            .action_and_where(
+                Expr::col((Alias::new("excluded"), membership::Column::LastReadSeq))
+                    .gt(Expr::col((membership::Entity, membership::Column::LastReadSeq))),
+            )
+            .to_owned();
+        membership::Entity::insert_many(read_up_to.into_iter().map(|(key, seq)| membership(key, seq)))
+            .on_conflict(moved_on)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    if !mention_rows.is_empty() {
+        mention::Entity::insert_many(mention_rows).exec_without_returning(txn).await?;
+        let already_member = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
+        membership::Entity::insert_many(joined_by_mention.into_iter().map(|(key, seq)| membership(key, seq)))
+            .on_conflict(already_member)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A user has seen a room up to `seq`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadMarker {
+    pub user_id: i64,
+    pub room: String,
+    pub seq: i64,
+}
+
+/// Moves each marker's membership forward (never back, never past the room's
+/// newest `seq`) in one transaction; returns the markers that moved, with the
+/// `seq` stored.
+pub(super) async fn mark_read(db: &DatabaseConnection, markers: &[ReadMarker]) -> Result<Vec<ReadMarker>, DbErr> {
+    let mut newest: BTreeMap<(i64, &str), i64> = BTreeMap::new();
+    for marker in markers {
+        let seq = newest.entry((marker.user_id, marker.room.as_str())).or_default();
+        *seq = Ord::max(*seq, marker.seq);
+    }
+    let names: Vec<&str> = newest.keys().map(|(_, room)| *room).collect();
+    let txn = begin_writing(db).await?;
+    let rooms: HashMap<String, room::Model> = room::Entity::find()
+        .filter(room::Column::Name.is_in(names))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|room| (room.name.clone(), room))
+        .collect();
+    let mut moved = Vec::new();
+    for ((user_id, room_name), seq) in newest {
+        let Some(room) = rooms.get(room_name) else { continue };
+        let seq = Ord::min(seq, room.last_seq);
+        let updated = membership::Entity::update_many()
+            .col_expr(membership::Column::LastReadSeq, Expr::value(seq))
+            .filter(membership::Column::UserId.eq(user_id))
+            .filter(membership::Column::RoomId.eq(room.id))
+            .filter(membership::Column::LastReadSeq.lt(seq))
+            .exec(&txn)
+            .await?;
+        if updated.rows_affected > 0 {
+            moved.push(ReadMarker { user_id, room: room_name.to_owned(), seq });
+        }
+    }
+    txn.commit().await?;
+    Ok(moved)
 }
 
 /// Decides for each message of the batch whether it was stored before, repeats
@@ -118,11 +267,11 @@ fn sort_out<'a>(
 }
 
 /// What each sender of the batch is told, once the batch is committed.
-fn answers(batch: &[&NewMessage], slots: &[Slot], now: DateTime<Utc>) -> Vec<Stored> {
+fn answers(batch: &[&NewMessage], slots: &[Slot], mentioned: &[Vec<(i64, String)>], now: DateTime<Utc>) -> Vec<Stored> {
     let mut answers: Vec<Stored> = Vec::with_capacity(batch.len());
-    for (new, slot) in batch.iter().zip(slots) {
+    for ((new, slot), mentioned) in batch.iter().zip(slots).zip(mentioned) {
         let answer = match slot {
-            Slot::Earlier(existing) => Stored { message: existing.clone(), duplicate: true },
+            Slot::Earlier(existing) => Stored { message: existing.clone(), duplicate: true, mentioned: Vec::new() },
             Slot::New { room_id, seq } => {
                 let row = MessageRow {
                     seq: *seq,
@@ -132,8 +281,10 @@ fn answers(batch: &[&NewMessage], slots: &[Slot], now: DateTime<Utc>) -> Vec<Sto
                     room_id: *room_id,
                     sender_id: Some(new.sender.id),
                     sender: Some(new.sender.username.clone()),
+                    mentions: joined(mentioned),
                 };
-                Stored { message: row.into(), duplicate: false }
+                let mentioned = mentioned.iter().map(|(user_id, _)| *user_id).filter(|id| *id != new.sender.id).collect();
+                Stored { message: row.into(), duplicate: false, mentioned }
             }
             // The first occurrence comes earlier in the batch, so its answer exists.
             Slot::SameAs(first) => Stored { duplicate: true, ..answers[*first].clone() },

@@ -3,16 +3,20 @@
 //! written; connecting and migrating; and the session store.
 //!
 //! - [`store`]: the `Store` handle and every read query.
-//! - [`messages`]: how one batch of messages is stored (seqs, resends, one transaction).
+//! - [`messages`]: how one batch of messages is stored (seqs, resends, mentions,
+//!   memberships, one transaction), and read markers.
+//! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`sessions`]: the tower-sessions store on the same database.
 
 pub mod appender;
 pub mod db;
+mod memberships;
 mod messages;
 pub mod sessions;
 pub mod store;
 
 pub use appender::AppendError;
+pub use messages::ReadMarker;
 pub use store::{NewMessage, Store, Stored};

@@ -56,6 +56,8 @@ pub struct Stored {
     pub message: ChatMessage,
     /// True when the same send was already stored: nothing new was written.
     pub duplicate: bool,
+    /// The ids of the users it mentions (its sender excepted).
+    pub mentioned: Vec<i64>,
 }
 
 /// A room as the lobby lists it.
@@ -99,6 +101,10 @@ impl Store {
     /// The connection, for the session store and the authentication backend.
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    pub(super) fn appender(&self) -> &Appender {
+        &self.appender
     }
 
     /// Queues `message` for the writer (waiting while its queue is full) and
@@ -198,6 +204,8 @@ pub(super) struct MessageRow {
     pub sender_id: Option<i64>,
     /// `None` once the sender's account is deleted.
     pub sender: Option<String>,
+    /// Mentioned usernames, comma-separated.
+    pub mentions: Option<String>,
 }
 
 impl MessageRow {
@@ -212,6 +220,7 @@ impl MessageRow {
                 message::Column::ClientId,
                 message::Column::RoomId,
                 message::Column::SenderId,
+                message::Column::Mentions,
             ])
             .column_as(user::Column::Username, "sender")
             .left_join(user::Entity)
@@ -226,6 +235,7 @@ impl From<MessageRow> for ChatMessage {
             text: row.text,
             timestamp: format_timestamp(row.timestamp),
             client_id: row.client_id,
+            mentions: row.mentions.map(|names| names.split(',').map(str::to_owned).collect()).unwrap_or_default(),
         }
     }
 }

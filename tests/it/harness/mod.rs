@@ -217,9 +217,23 @@ impl Visitor {
         origin: Option<&str>,
     ) -> Result<Socket, tungstenite::Error> {
         let query = after.map(|a| format!("?after={a}")).unwrap_or_default();
-        let mut request = format!("ws://{}/ws/room/{room}/{query}", self.addr)
-            .into_client_request()
-            .expect("ws request");
+        self.open_socket(&format!("/ws/room/{room}/{query}"), origin).await
+    }
+
+    /// Opens this visitor's inbox socket (`/ws/inbox/`).
+    pub async fn inbox(&self) -> Socket {
+        self.open_socket("/ws/inbox/", Some(&self.base.clone())).await.expect("inbox opens")
+    }
+
+    /// Posts a form to a JSON endpoint, returning the status and the JSON body.
+    pub async fn post_json(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
+        let response = self.post_form(path, fields).await;
+        let status = response.status();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    async fn open_socket(&self, path: &str, origin: Option<&str>) -> Result<Socket, tungstenite::Error> {
+        let mut request = format!("ws://{}{path}", self.addr).into_client_request().expect("ws request");
         if let Some(cookie) = self.cookie_header() {
             request.headers_mut().insert("cookie", cookie);
         }
@@ -229,6 +243,11 @@ impl Visitor {
         let (stream, _) = tokio_tungstenite::connect_async(request).await?;
         Ok(Socket { stream, unread: VecDeque::new() })
     }
+}
+
+/// Presence and typing frames: they come and go with other people's sockets.
+fn is_ephemeral(frame: &Value) -> bool {
+    frame["type"] == "presence" || frame["type"] == "typing"
 }
 
 /// A room socket opened by hand over TCP that never answers anything, not even
@@ -329,8 +348,20 @@ impl Socket {
         }
     }
 
-    /// The next text frame as JSON (fails the test after 10 s).
+    /// The next frame of the conversation as JSON: presence and typing frames,
+    /// which come and go with other people, are skipped (`next_of` finds them).
+    /// Fails the test after 10 s.
     pub async fn next_json(&mut self) -> Value {
+        loop {
+            let frame = self.next_any_json().await;
+            if !is_ephemeral(&frame) {
+                return frame;
+            }
+        }
+    }
+
+    /// The next text frame as JSON, whatever its type.
+    async fn next_any_json(&mut self) -> Value {
         match self.unread.pop_front() {
             Some(frame) => frame,
             None => self.read_json().await,
@@ -355,7 +386,7 @@ impl Socket {
     /// The next frame of `type`, skipping others.
     pub async fn next_of(&mut self, kind: &str) -> Value {
         loop {
-            let frame = self.next_json().await;
+            let frame = self.next_any_json().await;
             if frame["type"] == kind {
                 return frame;
             }
@@ -365,20 +396,27 @@ impl Socket {
     /// The next frame whose type is one of `kinds`, skipping others.
     pub async fn next_of_any(&mut self, kinds: &[&str]) -> Value {
         loop {
-            let frame = self.next_json().await;
+            let frame = self.next_any_json().await;
             if kinds.iter().any(|kind| frame["type"] == *kind) {
                 return frame;
             }
         }
     }
 
-    /// Asserts that no frame arrives within `wait`.
-    /// (The server's pings, answered while reading, are not frames of the protocol.)
+    /// Asserts that no frame of the conversation arrives within `wait`.
+    /// (The server's pings, answered while reading, and presence frames are
+    /// not part of it.)
     pub async fn expect_silence(&mut self, wait: Duration) {
+        self.unread.retain(|frame| !is_ephemeral(frame));
         assert!(self.unread.is_empty(), "unread frames: {:?}", self.unread);
         let deadline = tokio::time::Instant::now() + wait;
         while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, self.stream.next()).await {
-            assert!(message.is_ping() || message.is_pong(), "expected no frame, got {message:?}");
+            if let tungstenite::Message::Text(text) = &message {
+                let frame: Value = serde_json::from_str(text).expect("JSON frame");
+                assert!(is_ephemeral(&frame), "expected no frame, got {frame}");
+            } else {
+                assert!(message.is_ping() || message.is_pong(), "expected no frame, got {message:?}");
+            }
         }
     }
 

@@ -12,7 +12,7 @@ use std::{
 
 use tokio::sync::broadcast;
 
-use super::{Event, Group, Subscription, USER_GROUP_CAPACITY};
+use super::{Event, Group, SMALL_GROUP_CAPACITY, Subscription};
 
 type Senders = HashMap<String, broadcast::Sender<Event>>;
 
@@ -44,7 +44,7 @@ impl LocalGroups {
         let key = group.key();
         let capacity = match group {
             Group::Room(_) => self.room_capacity,
-            Group::User(_) => USER_GROUP_CAPACITY,
+            Group::User(_) | Group::Presence(_) => SMALL_GROUP_CAPACITY,
         };
         let mut senders = self.lock();
         let created = !senders.contains_key(&key);

@@ -1,11 +1,12 @@
 //! The channel layer: how a committed event reaches every socket that should
 //! see it, in the words of Django Channels (`group_send`, `group_add`).
 //!
-//! A [`Group`] is a room (its sockets) or a user (all of that user's sockets,
-//! for session control). A published [`Event`] is typed: a sequenced room event
-//! carries its frame already encoded, so a message is encoded once and the same
-//! bytes go to every subscriber; a resync, a head beacon and the end of sessions
-//! are variants of their own. Inside an instance, a group's subscribers share
+//! A [`Group`] is a room (its sockets), a user (all of that user's sockets and
+//! inboxes) or a room's presence trackers. A published [`Event`] is typed: a
+//! sequenced room event carries its frame already encoded, so a message is
+//! encoded once and the same bytes go to every subscriber; a resync, a head
+//! beacon, the end of sessions, relayed frames, presence and news about a
+//! user's rooms are variants of their own. Inside an instance, a group's subscribers share
 //! one tokio broadcast channel ([`groups`]); the memory layer feeds it directly,
 //! the Redis layer also feeds it from one Redis subscription per group and
 //! instance.
@@ -14,28 +15,33 @@ mod groups;
 mod memory;
 mod redis;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use axum::extract::ws::Utf8Bytes;
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::{
-    protocol::{ChatMessage, CloseReason, ServerFrame},
+    protocol::{ChatMessage, CloseReason, Latest, ServerFrame},
     server::accounts::session_control::SessionKey,
 };
 
 pub use memory::MemoryLayer;
 pub use redis::RedisLayer;
 
-/// Events a user's group buffers: session control is rare and small.
-const USER_GROUP_CAPACITY: usize = 16;
+/// Events a user's or a presence group buffers: they are rare and small.
+const SMALL_GROUP_CAPACITY: usize = 16;
 
 /// Who an event is for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Group {
     /// Every socket of a room.
     Room(String),
-    /// Every socket of a user, whatever the room.
+    /// Every socket of a user, whatever the room (and the user's inbox).
     User(i64),
+    /// The presence trackers of every instance that has sockets in a room.
+    Presence(String),
 }
 
 impl Group {
@@ -44,6 +50,7 @@ impl Group {
         match self {
             Self::Room(room) => format!("room:{room}"),
             Self::User(id) => format!("user:{id}"),
+            Self::Presence(room) => format!("presence:{room}"),
         }
     }
 }
@@ -51,9 +58,8 @@ impl Group {
 /// What a group carries to its subscribers.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// A committed room event: its `seq` (so a subscriber can spot gaps and
-    /// duplicates) and its frame, encoded once for every subscriber.
-    Sequenced { seq: i64, frame: Utf8Bytes },
+    /// A committed room event, encoded once for every subscriber.
+    Sequenced(Arc<RoomEvent>),
     /// The newest `seq` an instance has committed in the room: a subscriber that
     /// has sent less missed an event (a publish was dropped) and catches up.
     Head { seq: i64 },
@@ -63,13 +69,56 @@ pub enum Event {
     /// Close the user's sockets of one session (or of all its sessions) with
     /// `reason`: a log-out, a new log-in, an account's removal.
     EndSessions { session: Option<SessionKey>, reason: CloseReason },
+    /// A frame relayed to a room's sockets, never stored (typing); the sockets
+    /// of its author (`from`) skip it.
+    Relay { frame: Utf8Bytes, from: Option<i64> },
+    /// On a presence group: the users with sockets to the room on `instance`.
+    Presence { instance: u64, users: Vec<String> },
+    /// On a user's group: something changed about the user's rooms.
+    Notice(UserNotice),
+}
+
+/// A committed room event: its `seq` (so a subscriber can spot gaps and
+/// duplicates), its frame, and what the inbox needs to count it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoomEvent {
+    pub seq: i64,
+    pub frame: Utf8Bytes,
+    pub meta: EventMeta,
+}
+
+/// What unread and mention counts need to know about a room event.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventMeta {
+    /// The user who caused it (their own messages are read by them).
+    pub sender_id: Option<i64>,
+    /// The users it mentions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentioned: Vec<i64>,
+    /// For a new message: its summary, for notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<Latest>,
+}
+
+/// News about one of a user's rooms, for all the user's sockets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum UserNotice {
+    /// The user has seen `room` up to `seq`.
+    Read { room: String, seq: i64 },
+    /// `room` joined the user's list (e.g. someone mentioned them there).
+    Joined { room: String },
+    /// `room` left the user's list.
+    Left { room: String },
 }
 
 impl Event {
     /// The `message` frame of `message` in `room`, encoded once for every subscriber.
-    pub fn message(room: &str, message: ChatMessage) -> Self {
+    pub fn message(room: &str, message: ChatMessage, sender_id: Option<i64>, mentioned: Vec<i64>) -> Self {
+        let latest = Latest { seq: message.seq, sender: message.sender.clone(), text: message.text.chars().take(140).collect() };
         let seq = message.seq;
-        Self::Sequenced { seq, frame: ServerFrame::Message { room: room.to_owned(), message }.encode().into() }
+        let frame = ServerFrame::Message { room: room.to_owned(), message }.encode().into();
+        Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta: EventMeta { sender_id, mentioned, latest: Some(latest) } }))
     }
 }
 
@@ -83,6 +132,9 @@ pub struct LayerError(pub String);
 pub trait ChannelLayer: Send + Sync + 'static {
     /// Delivers `event` to every current subscriber of `group`, on every instance.
     async fn group_send(&self, group: &Group, event: Event) -> Result<(), LayerError>;
+
+    /// Delivers `event` to the subscribers of `group` on this instance only.
+    fn deliver_local(&self, group: &Group, event: Event);
 
     /// Subscribes to `group`; events published from now on arrive on the result.
     async fn group_add(&self, group: &Group) -> Result<Subscription, LayerError>;

@@ -36,7 +36,7 @@ use redis::{
 use strum::IntoEnumIterator;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ChannelLayer, Event, Group, LayerError, Subscription, groups::LocalGroups};
+use super::{ChannelLayer, Event, Group, LayerError, RoomEvent, Subscription, groups::LocalGroups};
 use crate::{
     backoff::Backoff,
     protocol::CloseReason,
@@ -62,24 +62,34 @@ fn channel(group_key: &str) -> String {
 }
 
 /// Payload on the wire: `<instance>:<tag>:<body>`, where the tag and body are
-/// `s:<seq>:<frame JSON>` (a sequenced event), `h:<seq>` (a head beacon) or
-/// `e:<session or ->:<close code>` (end sessions). A resync is local to each
-/// instance and never published.
+/// `s:<seq>:<meta JSON>\n<frame JSON>` (a sequenced event), `h:<seq>` (a head
+/// beacon), `e:<session or ->:<close code>` (end sessions), `r:<from or ->:<frame>`
+/// (a relayed frame), `p:<users JSON>` (presence) or `n:<notice JSON>` (news for
+/// a user). A resync is local to each instance and never published.
 fn encode(instance: u64, event: &Event) -> Option<Vec<u8>> {
-    let body = match event {
-        Event::Sequenced { seq, frame } => {
-            let mut payload = format!("{instance:x}:s:{seq}:").into_bytes();
-            payload.extend_from_slice(frame.as_bytes());
-            return Some(payload);
+    let (head, frame): (String, Option<&str>) = match event {
+        Event::Sequenced(room_event) => {
+            let meta = serde_json::to_string(&room_event.meta).ok()?;
+            (format!("s:{}:{meta}\n", room_event.seq), Some(room_event.frame.as_str()))
         }
-        Event::Head { seq } => format!("h:{seq}"),
+        Event::Head { seq } => (format!("h:{seq}"), None),
         Event::EndSessions { session, reason } => {
             let session = session.map_or_else(|| "-".to_owned(), |key| format!("{:x}", key.0));
-            format!("e:{session}:{}", reason.code())
+            (format!("e:{session}:{}", reason.code()), None)
         }
+        Event::Relay { frame, from } => {
+            let from = from.map_or_else(|| "-".to_owned(), |id| id.to_string());
+            (format!("r:{from}:"), Some(frame.as_str()))
+        }
+        Event::Presence { users, .. } => (format!("p:{}", serde_json::to_string(users).ok()?), None),
+        Event::Notice(notice) => (format!("n:{}", serde_json::to_string(notice).ok()?), None),
         Event::Resync => return None,
     };
-    Some(format!("{instance:x}:{body}").into_bytes())
+    let mut payload = format!("{instance:x}:{head}").into_bytes();
+    if let Some(frame) = frame {
+        payload.extend_from_slice(frame.as_bytes());
+    }
+    Some(payload)
 }
 
 fn decode(payload: &[u8]) -> Option<(u64, Event)> {
@@ -89,8 +99,10 @@ fn decode(payload: &[u8]) -> Option<(u64, Event)> {
     let (tag, body) = rest.split_once(':')?;
     let event = match tag {
         "s" => {
-            let (seq, frame) = body.split_once(':')?;
-            Event::Sequenced { seq: seq.parse().ok()?, frame: frame.to_owned().into() }
+            let (seq, rest) = body.split_once(':')?;
+            let (meta, frame) = rest.split_once('\n')?;
+            let room_event = RoomEvent { seq: seq.parse().ok()?, frame: frame.to_owned().into(), meta: serde_json::from_str(meta).ok()? };
+            Event::Sequenced(Arc::new(room_event))
         }
         "h" => Event::Head { seq: body.parse().ok()? },
         "e" => {
@@ -102,6 +114,16 @@ fn decode(payload: &[u8]) -> Option<(u64, Event)> {
             let code: u16 = code.parse().ok()?;
             Event::EndSessions { session, reason: CloseReason::iter().find(|r| r.code() == code)? }
         }
+        "r" => {
+            let (from, frame) = body.split_once(':')?;
+            let from = match from {
+                "-" => None,
+                id => Some(id.parse().ok()?),
+            };
+            Event::Relay { frame: frame.to_owned().into(), from }
+        }
+        "p" => Event::Presence { instance, users: serde_json::from_str(body).ok()? },
+        "n" => Event::Notice(serde_json::from_str(body).ok()?),
         _ => return None,
     };
     Some((instance, event))
@@ -267,8 +289,8 @@ fn random_unit() -> f64 {
 impl ChannelLayer for RedisLayer {
     async fn group_send(&self, group: &Group, event: Event) -> Result<(), LayerError> {
         let key = group.key();
-        if let Event::Sequenced { seq, .. } = &event {
-            self.heads.lock().unwrap_or_else(|p| p.into_inner()).record(&key, *seq, Instant::now());
+        if let Event::Sequenced(room_event) = &event {
+            self.heads.lock().unwrap_or_else(|p| p.into_inner()).record(&key, room_event.seq, Instant::now());
         }
         let payload = encode(self.instance, &event);
         self.groups.deliver(&key, event);
@@ -279,6 +301,10 @@ impl ChannelLayer for RedisLayer {
                 .map_err(|_| LayerError("redis publish queue is full".into())),
             None => Ok(()),
         }
+    }
+
+    fn deliver_local(&self, group: &Group, event: Event) {
+        self.groups.deliver(&group.key(), event);
     }
 
     async fn group_add(&self, group: &Group) -> Result<Subscription, LayerError> {
@@ -421,9 +447,14 @@ mod tests {
 
     #[test]
     fn payloads_round_trip_and_carry_the_instance() {
-        let frame = r#"{"type":"message","text":"a:b"}"#;
+        let frame = r#"{"type":"message","text":"a:b\nc"}"#;
+        let meta = super::super::EventMeta { sender_id: Some(3), mentioned: vec![4, 5], latest: None };
         let events = [
-            Event::Sequenced { seq: 42, frame: frame.into() },
+            Event::Sequenced(Arc::new(RoomEvent { seq: 42, frame: frame.into(), meta })),
+            Event::Relay { frame: frame.into(), from: Some(9) },
+            Event::Relay { frame: frame.into(), from: None },
+            Event::Presence { instance: 0xabc, users: vec!["ann".into(), "bob".into()] },
+            Event::Notice(super::super::UserNotice::Read { room: "r".into(), seq: 3 }),
             Event::Head { seq: 7 },
             Event::EndSessions { session: Some(SessionKey(0xfeed)), reason: CloseReason::SessionEnded },
             Event::EndSessions { session: None, reason: CloseReason::SessionEnded },

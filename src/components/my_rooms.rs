@@ -1,0 +1,45 @@
+//! The user's rooms (`<nav id="myRooms">`), in the lobby and beside a room:
+//! unread rooms first and bold, each with its unread count and a mention badge,
+//! kept live by the inbox.
+
+use leptos::prelude::*;
+
+use crate::{paths, rooms::MyRooms};
+
+#[component]
+pub fn MyRoomsList(
+    rooms: MyRooms,
+    /// The room open beside the list, if any.
+    #[prop(optional, into)]
+    current: Option<String>,
+) -> impl IntoView {
+    let current = StoredValue::new(current);
+    view! {
+        <nav id="myRooms" class="my-rooms" aria-label="Your rooms">
+            <h2>"Your rooms"</h2>
+            <Show
+                when=move || rooms.rooms.with(|r| !r.is_empty())
+                fallback=|| view! { <p class="empty">"Rooms you open, post in or are mentioned in show up here."</p> }
+            >
+                <ul>
+                    <For each=move || rooms.rooms.get() key=|r| (r.room.clone(), r.unread, r.mentions) let:status>
+                        <li
+                            class="my-room"
+                            class:unread={status.unread > 0}
+                            class:current={current.with_value(|c| c.as_deref() == Some(status.room.as_str()))}
+                            data-room=status.room.clone()
+                        >
+                            <a href=paths::room(&status.room) rel="external">"#"{status.room.clone()}</a>
+                            <Show when=move || { status.mentions > 0 }>
+                                <span class="badge mention-count" title="mentions of you">"@"{status.mentions}</span>
+                            </Show>
+                            <Show when=move || { status.unread > 0 }>
+                                <span class="badge unread-count" title="unread messages">{status.unread}</span>
+                            </Show>
+                        </li>
+                    </For>
+                </ul>
+            </Show>
+        </nav>
+    }
+}

@@ -1,0 +1,67 @@
+//! The room header's controls: the reader's notification level for the room
+//! (`all`, `mentions`, `none`), "Enable notifications" while the browser has
+//! not been asked, and "Leave" (the room leaves the reader's list; its history
+//! stays).
+
+use leptos::{ev, prelude::*, task::spawn_local};
+
+use crate::{
+    client::{http, notify},
+    paths,
+    protocol::NotifyLevel,
+};
+
+#[component]
+pub fn RoomControls(room: String, me: String, notify: NotifyLevel) -> impl IntoView {
+    let level = RwSignal::new(notify);
+    let problem = RwSignal::new(None::<String>);
+    let notify_room = room.clone();
+    let on_level = move |ev: ev::Event| {
+        let Ok(chosen) = event_target_value(&ev).parse::<NotifyLevel>() else { return };
+        let room = notify_room.clone();
+        spawn_local(async move {
+            match http::post_form(&paths::room_notify(&room), &[("level", chosen.as_str())]).await {
+                Ok(()) => level.set(chosen),
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    let on_leave = move |_| {
+        let (room, me) = (room.clone(), me.clone());
+        spawn_local(async move {
+            match http::post_form(&paths::room_remove_member(&room), &[("username", &me)]).await {
+                Ok(()) => drop(window().location().set_href("/")),
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    view! {
+        <div class="room-controls">
+            <label for="notifyLevel">"Notify me"</label>
+            <select id="notifyLevel" on:change=on_level prop:value=move || level.get().as_str()>
+                <option value="all">"for every message"</option>
+                <option value="mentions">"when mentioned"</option>
+                <option value="none">"never"</option>
+            </select>
+            <EnableNotifications />
+            <button type="button" id="leaveBtn" class="link-button" on:click=on_leave>"Leave"</button>
+            {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
+        </div>
+    }
+}
+
+/// Asks the browser for permission to notify; shown only while undecided.
+#[component]
+fn EnableNotifications() -> impl IntoView {
+    let undecided = RwSignal::new(false);
+    // Effects run only in the browser, where the permission can be read.
+    Effect::new(move |_| undecided.set(notify::undecided()));
+    let on_click = move |_| notify::request(move |_| undecided.set(false));
+    view! {
+        <Show when=move || undecided.get()>
+            <button type="button" id="enableNotifications" class="link-button" on:click=on_click>
+                "Enable notifications"
+            </button>
+        </Show>
+    }
+}

@@ -1,0 +1,147 @@
+//! The user's rooms as the browser shows them (lobby, sidebar, tab title): the
+//! statuses the server rendered, kept live by the inbox socket's `room` and
+//! `left` frames. Unread rooms come first.
+
+use leptos::prelude::*;
+
+use crate::protocol::{Latest, NotifyLevel, RoomStatus};
+
+/// What changed in a room, as the inbox reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomChange {
+    pub room: String,
+    pub last_seq: i64,
+    pub unread: i64,
+    pub mentions: i64,
+}
+
+/// The user's rooms, live.
+#[derive(Clone, Copy)]
+pub struct MyRooms {
+    pub rooms: RwSignal<Vec<RoomStatus>>,
+}
+
+impl MyRooms {
+    pub fn new(rooms: Vec<RoomStatus>) -> Self {
+        let mut rooms = rooms;
+        sort(&mut rooms);
+        Self { rooms: RwSignal::new(rooms) }
+    }
+
+    /// Applies a `room` frame; returns the room's status before, if it was known.
+    pub fn apply(&self, change: RoomChange) -> Option<RoomStatus> {
+        let mut before = None;
+        self.rooms.update(|rooms| {
+            match rooms.iter_mut().find(|r| r.room == change.room) {
+                Some(status) => {
+                    before = Some(status.clone());
+                    status.last_seq = change.last_seq;
+                    status.unread = change.unread;
+                    status.mentions = change.mentions;
+                    status.last_read_seq = change.last_seq - change.unread;
+                }
+                None => rooms.push(RoomStatus {
+                    room: change.room,
+                    last_seq: change.last_seq,
+                    last_read_seq: change.last_seq - change.unread,
+                    unread: change.unread,
+                    mentions: change.mentions,
+                    notify: NotifyLevel::default(),
+                    last_activity: String::new(),
+                }),
+            }
+            sort(rooms);
+        });
+        before
+    }
+
+    /// The room left the user's list.
+    pub fn remove(&self, room: &str) {
+        self.rooms.update(|rooms| rooms.retain(|r| r.room != room));
+    }
+
+    /// The notification level of `room` (the default when it is not listed).
+    pub fn notify_level(&self, room: &str) -> NotifyLevel {
+        self.rooms.with_untracked(|rooms| rooms.iter().find(|r| r.room == room).map(|r| r.notify).unwrap_or_default())
+    }
+
+    /// Unread messages over all rooms (for the tab title).
+    pub fn total_unread(&self) -> i64 {
+        self.rooms.with(|rooms| rooms.iter().map(|r| r.unread).sum())
+    }
+}
+
+/// Whether a `room` frame deserves a notification at `level`: a new message of
+/// someone else, and for `mentions` one that mentions the reader.
+pub fn should_notify(level: NotifyLevel, before: Option<&RoomStatus>, after: &RoomChange, latest: &Latest, me: &str) -> bool {
+    if latest.sender == me {
+        return false;
+    }
+    let (unread_before, mentions_before) = before.map_or((0, 0), |b| (b.unread, b.mentions));
+    match level {
+        NotifyLevel::All => after.unread > unread_before,
+        NotifyLevel::Mentions => after.mentions > mentions_before,
+        NotifyLevel::None => false,
+    }
+}
+
+/// Unread rooms first; then the most recently active (as the server ordered them).
+fn sort(rooms: &mut [RoomStatus]) {
+    rooms.sort_by_key(|r| r.unread == 0);
+}
+
+/// The title of a page, with the total unread count first when there is one.
+pub fn titled(unread: i64, title: &str) -> String {
+    if unread > 0 { format!("({unread}) {title}") } else { title.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(room: &str, unread: i64) -> RoomStatus {
+        RoomStatus {
+            room: room.into(),
+            last_seq: 10,
+            last_read_seq: 10 - unread,
+            unread,
+            mentions: 0,
+            notify: NotifyLevel::default(),
+            last_activity: String::new(),
+        }
+    }
+
+    #[test]
+    fn unread_rooms_come_first_and_counts_follow_the_inbox() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let mine = MyRooms::new(vec![status("quiet", 0), status("busy", 2)]);
+            assert_eq!(mine.rooms.get_untracked()[0].room, "busy");
+            mine.apply(RoomChange { room: "quiet".into(), last_seq: 12, unread: 2, mentions: 1 });
+            mine.apply(RoomChange { room: "busy".into(), last_seq: 10, unread: 0, mentions: 0 });
+            let rooms = mine.rooms.get_untracked();
+            assert_eq!((rooms[0].room.as_str(), rooms[0].unread, rooms[0].mentions), ("quiet", 2, 1));
+            assert_eq!(mine.total_unread(), 2);
+            mine.remove("quiet");
+            assert_eq!(mine.total_unread(), 0);
+        });
+    }
+
+    #[test]
+    fn notifications_follow_the_rooms_level() {
+        let before = status("r", 1);
+        let change = |unread, mentions| RoomChange { room: "r".into(), last_seq: 11, unread, mentions };
+        let latest = |sender: &str| Latest { seq: 11, sender: sender.into(), text: "hi".into() };
+        assert!(should_notify(NotifyLevel::All, Some(&before), &change(2, 0), &latest("bob"), "me"));
+        assert!(!should_notify(NotifyLevel::Mentions, Some(&before), &change(2, 0), &latest("bob"), "me"));
+        assert!(should_notify(NotifyLevel::Mentions, Some(&before), &change(2, 1), &latest("bob"), "me"));
+        assert!(!should_notify(NotifyLevel::None, Some(&before), &change(2, 1), &latest("bob"), "me"));
+        assert!(!should_notify(NotifyLevel::All, Some(&before), &change(2, 1), &latest("me"), "me"), "never one's own");
+    }
+
+    #[test]
+    fn titles_carry_the_unread_count() {
+        assert_eq!(titled(3, "Parlor"), "(3) Parlor");
+        assert_eq!(titled(0, "#general · Parlor"), "#general · Parlor");
+    }
+}

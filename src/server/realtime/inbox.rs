@@ -1,0 +1,304 @@
+//! The inbox: one socket per browser tab (`GET /ws/inbox/`) that keeps the
+//! unread and mention counts of all the user's rooms live, without a socket per
+//! room. It listens to the groups of the user's rooms (the same events the room
+//! sockets get) and to the user's own group (read markers from other tabs, rooms
+//! joining or leaving the list), and sends a `room` frame for each room that
+//! changed, at most every [`FLUSH_EVERY`]. It starts with a frame per room.
+
+use std::{
+    collections::{HashMap, HashSet},
+    pin::Pin,
+    time::Duration,
+};
+
+use axum::{
+    extract::{State, WebSocketUpgrade, ws::WebSocket},
+    http::HeaderMap,
+    response::{IntoResponse, Response},
+};
+use futures::{Stream, StreamExt};
+use tokio_stream::StreamMap;
+
+use super::{
+    consumer::CLOSE_GRACE,
+    layer::{Event, Group, Received, Subscription, UserNotice},
+    lifeline::{Due, Lifeline},
+    open_sockets::SocketSlot,
+    room_socket::{self, Incoming, RoomSocket, WriteError},
+};
+use crate::{
+    entity::user,
+    error::AppError,
+    protocol::{CloseReason, Latest, MAX_FRAME_BYTES, RoomStatus, ServerFrame},
+    server::{
+        http::{client_ip::ClientIp, gate::RequireSession, origin},
+        state::AppState,
+    },
+};
+
+/// How often changed rooms are reported (changes in between are coalesced).
+const FLUSH_EVERY: Duration = Duration::from_millis(250);
+
+/// `GET /ws/inbox/`: the user's inbox socket.
+pub async fn connect(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    RequireSession { user, session }: RequireSession,
+    ClientIp(client): ClientIp,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if !origin::is_same_origin(&headers) {
+        return Err(AppError::CrossSite);
+    }
+    if let Err(throttled) = state.limits.check_upgrade(client) {
+        return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
+    }
+    let session_id = session.id().ok_or(AppError::Unauthorized)?;
+    let max = state.config.max_sockets_per_user;
+    let slot = state.open_sockets.claim(user.0.id, max).ok_or(AppError::TooManySockets { max })?;
+    let expires_at = state.sessions.expires_at(&session).await;
+    let lifeline = Lifeline::new(&state.config, state.sessions.clone(), session_id, expires_at);
+    let inbox = Inbox { state, user: user.0, _slot: slot };
+    let sockets = inbox.state.sockets.clone();
+    Ok(ws
+        .max_message_size(MAX_FRAME_BYTES)
+        .read_buffer_size(4 * 1024)
+        .on_upgrade(move |socket| sockets.track_future(inbox.serve(socket, lifeline)))
+        .into_response())
+}
+
+/// Why an inbox ended early.
+#[derive(Debug, thiserror::Error)]
+enum InboxError {
+    #[error("socket: {0}")]
+    Write(#[from] WriteError),
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error("channel layer: {0}")]
+    Layer(#[from] super::layer::LayerError),
+}
+
+type RoomEvents = Pin<Box<dyn Stream<Item = Received> + Send>>;
+
+/// A room's events as a stream (for one map of all the user's rooms).
+fn events_of(subscription: Subscription) -> RoomEvents {
+    Box::pin(futures::stream::unfold(subscription, |mut subscription| async move {
+        let received = subscription.recv().await;
+        Some((received, subscription))
+    }))
+}
+
+/// What the inbox knows of one room.
+struct Tracked {
+    status: RoomStatus,
+    /// Seqs of unread messages that mention the user.
+    mention_seqs: Vec<i64>,
+    /// The newest message, if one arrived since the last report.
+    latest: Option<Latest>,
+}
+
+impl Tracked {
+    fn new(status: RoomStatus, mention_seqs: Vec<i64>) -> Self {
+        Self { status, mention_seqs, latest: None }
+    }
+
+    fn read_up_to(&mut self, seq: i64) {
+        self.status.last_read_seq = self.status.last_read_seq.max(seq);
+        self.mention_seqs.retain(|&s| s > self.status.last_read_seq);
+        self.recount();
+    }
+
+    fn recount(&mut self) {
+        self.status.unread = (self.status.last_seq - self.status.last_read_seq).max(0);
+        self.status.mentions = self.mention_seqs.len() as i64;
+    }
+
+    fn frame(&mut self) -> ServerFrame {
+        ServerFrame::Room {
+            room: self.status.room.clone(),
+            last_seq: self.status.last_seq,
+            unread: self.status.unread,
+            mentions: self.status.mentions,
+            latest: self.latest.take(),
+        }
+    }
+}
+
+/// One user's inbox.
+struct Inbox {
+    state: AppState,
+    user: user::Model,
+    _slot: SocketSlot,
+}
+
+impl Inbox {
+    async fn serve(self, socket: WebSocket, lifeline: Lifeline) {
+        if let Err(err) = self.run(socket, lifeline).await {
+            tracing::debug!(%err, user = self.user.username, "inbox ended");
+        }
+    }
+
+    async fn run(&self, socket: WebSocket, mut lifeline: Lifeline) -> Result<(), InboxError> {
+        let mut user_group = self.state.layer.group_add(&Group::User(self.user.id)).await?;
+        let write_timeout = Duration::from_secs(self.state.config.write_timeout_secs);
+        let (mut socket, mut reader) = room_socket::split(socket, write_timeout);
+        let mut rooms: HashMap<String, Tracked> = HashMap::new();
+        let mut events: StreamMap<String, RoomEvents> = StreamMap::new();
+        for status in self.state.store.rooms_of(self.user.id).await? {
+            self.track(&mut rooms, &mut events, status.room.clone()).await?;
+        }
+        let mut dirty: HashSet<String> = rooms.keys().cloned().collect();
+        let mut flush = tokio::time::interval(FLUSH_EVERY);
+        let shutdown = self.state.shutdown.clone();
+        let close = loop {
+            tokio::select! {
+                _ = flush.tick(), if !dirty.is_empty() => {
+                    for room in dirty.drain() {
+                        if let Some(tracked) = rooms.get_mut(&room) {
+                            socket.queue(tracked.frame().encode().into()).await?;
+                        }
+                    }
+                    socket.flush().await?;
+                }
+                Some((room, received)) = events.next() => {
+                    if self.room_event(&mut rooms, &room, received).await? {
+                        dirty.insert(room);
+                    }
+                }
+                received = user_group.recv() => match received {
+                    Received::Event(Event::EndSessions { session, reason }) if lifeline.is_ended_by(session) => break Some(reason),
+                    Received::Event(Event::Notice(notice)) => {
+                        self.notice(&mut rooms, &mut events, &mut dirty, &mut socket, notice).await?;
+                    }
+                    Received::Event(Event::Resync) | Received::Lagged { .. } | Received::Closed => {
+                        if matches!(received, Received::Closed) {
+                            user_group = self.state.layer.group_add(&Group::User(self.user.id)).await?;
+                        }
+                        if !lifeline.check_session().await {
+                            break Some(CloseReason::SessionEnded);
+                        }
+                        // News may have been lost: recount every room.
+                        for (room, tracked) in &mut rooms {
+                            if let Some(fresh) = self.load(room).await? {
+                                *tracked = fresh;
+                                dirty.insert(room.clone());
+                            }
+                        }
+                    }
+                    Received::Event(_) => {}
+                },
+                incoming = reader.next() => {
+                    lifeline.heard();
+                    match incoming {
+                        Incoming::Closed => break None,
+                        Incoming::Broken(reason) => break Some(reason),
+                        // The inbox takes no frames; pongs only show the client is there.
+                        Incoming::Command(_) | Incoming::Refused(_) | Incoming::Control => {}
+                    }
+                }
+                due = lifeline.due() => match due {
+                    Due::Ping => socket.ping().await?,
+                    Due::Close(reason) => break Some(reason),
+                    Due::Nothing => {}
+                },
+                () = shutdown.wait() => break Some(CloseReason::Restart),
+            }
+        };
+        if let Some(reason) = close {
+            socket.close(reason).await;
+            reader.finish_closing(CLOSE_GRACE).await;
+        }
+        Ok(())
+    }
+
+    /// Loads a room's counts and mentions, if it is in the user's list.
+    async fn load(&self, room: &str) -> Result<Option<Tracked>, InboxError> {
+        let Some(status) = self.state.store.room_status(self.user.id, room).await? else { return Ok(None) };
+        let mentions = self.state.store.unread_mentions(self.user.id, room, status.last_read_seq).await?;
+        Ok(Some(Tracked::new(status, mentions)))
+    }
+
+    /// Starts following a room of the user's list.
+    async fn track(
+        &self,
+        rooms: &mut HashMap<String, Tracked>,
+        events: &mut StreamMap<String, RoomEvents>,
+        room: String,
+    ) -> Result<bool, InboxError> {
+        if rooms.contains_key(&room) {
+            return Ok(false);
+        }
+        // Subscribe first, then count, so that nothing in between is missed.
+        let subscription = self.state.layer.group_add(&Group::Room(room.clone())).await?;
+        let Some(tracked) = self.load(&room).await? else { return Ok(false) };
+        events.insert(room.clone(), events_of(subscription));
+        rooms.insert(room, tracked);
+        Ok(true)
+    }
+
+    /// Counts an event of one of the user's rooms; true when the counts changed.
+    async fn room_event(&self, rooms: &mut HashMap<String, Tracked>, room: &str, received: Received) -> Result<bool, InboxError> {
+        let Some(tracked) = rooms.get_mut(room) else { return Ok(false) };
+        match received {
+            Received::Event(Event::Sequenced(event)) if event.seq > tracked.status.last_seq => {
+                tracked.status.last_seq = event.seq;
+                if event.meta.sender_id == Some(self.user.id) {
+                    tracked.status.last_read_seq = event.seq;
+                    tracked.mention_seqs.clear();
+                } else {
+                    if event.meta.mentioned.contains(&self.user.id) {
+                        tracked.mention_seqs.push(event.seq);
+                    }
+                    tracked.latest.clone_from(&event.meta.latest);
+                }
+                tracked.recount();
+                Ok(true)
+            }
+            Received::Event(Event::Head { seq }) if seq > tracked.status.last_seq => self.reload(rooms, room).await,
+            Received::Event(Event::Resync) | Received::Lagged { .. } => self.reload(rooms, room).await,
+            Received::Event(_) | Received::Closed => Ok(false),
+        }
+    }
+
+    async fn reload(&self, rooms: &mut HashMap<String, Tracked>, room: &str) -> Result<bool, InboxError> {
+        match self.load(room).await? {
+            Some(fresh) => {
+                rooms.insert(room.to_owned(), fresh);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// News about the user's rooms: a read marker, a room joining or leaving the list.
+    async fn notice(
+        &self,
+        rooms: &mut HashMap<String, Tracked>,
+        events: &mut StreamMap<String, RoomEvents>,
+        dirty: &mut HashSet<String>,
+        socket: &mut RoomSocket,
+        notice: UserNotice,
+    ) -> Result<(), InboxError> {
+        match notice {
+            UserNotice::Read { room, seq } => {
+                if let Some(tracked) = rooms.get_mut(&room) {
+                    tracked.read_up_to(seq);
+                    dirty.insert(room);
+                }
+            }
+            UserNotice::Joined { room } => {
+                if self.track(rooms, events, room.clone()).await? {
+                    dirty.insert(room);
+                }
+            }
+            UserNotice::Left { room } => {
+                events.remove(&room);
+                if rooms.remove(&room).is_some() {
+                    dirty.remove(&room);
+                    socket.send(&ServerFrame::Left { room }).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,191 @@
+//! A user's rooms: a room joins the list when the user opens it (or posts, or is
+//! mentioned there: see [`super::messages`]) and leaves it when they leave.
+//! Each membership keeps the newest `seq` read and a notification level; from
+//! them come the unread and mention counts of the lobby, the sidebar and the
+//! inbox.
+
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::OnConflict,
+};
+
+use super::{
+    ReadMarker,
+    db::statement,
+    store::{Store, find_room, format_timestamp},
+};
+use crate::{
+    entity::{membership, mention, room, user},
+    protocol::{NotifyLevel, RoomStatus},
+};
+
+/// A membership with its room, as one row.
+#[derive(FromQueryResult)]
+struct StatusRow {
+    room_id: i64,
+    name: String,
+    last_seq: i64,
+    last_activity: chrono::DateTime<Utc>,
+    last_read_seq: i64,
+    notify: String,
+}
+
+impl StatusRow {
+    fn into_status(self, mentions: i64) -> RoomStatus {
+        RoomStatus {
+            unread: (self.last_seq - self.last_read_seq).max(0),
+            room: self.name,
+            last_seq: self.last_seq,
+            last_read_seq: self.last_read_seq,
+            mentions,
+            notify: self.notify.parse().unwrap_or_default(),
+            last_activity: format_timestamp(self.last_activity),
+        }
+    }
+}
+
+impl Store {
+    /// Puts an existing room in the user's list, as read up to `read_up_to` (by
+    /// default its newest message: nothing from before one joined is "new"),
+    /// and returns the membership with whether it was just added; `None` when
+    /// the room has no messages yet (it has no row: its first message creates
+    /// it). Reads only, when the room is in the list already.
+    pub async fn join_room(
+        &self,
+        user_id: i64,
+        room_name: &str,
+        read_up_to: Option<i64>,
+    ) -> Result<Option<(membership::Model, bool)>, DbErr> {
+        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(None) };
+        let existing = membership::Entity::find_by_id((user_id, room.id)).all(self.db()).await?.into_iter().next();
+        if let Some(existing) = existing {
+            return Ok(Some((existing, false)));
+        }
+        let row = membership::Model {
+            user_id,
+            room_id: room.id,
+            last_read_seq: read_up_to.unwrap_or(room.last_seq).min(room.last_seq),
+            notify: NotifyLevel::default().as_str().to_owned(),
+            joined_at: Utc::now(),
+        };
+        let keep = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
+        let inserted = membership::Entity::insert(membership::ActiveModel::from(row.clone()))
+            .on_conflict(keep)
+            .exec_without_returning(self.db())
+            .await?;
+        Ok(Some((row, inserted > 0)))
+    }
+
+    /// Takes the room out of the user's list (its history stays). False when it was not there.
+    pub async fn leave_room(&self, user_id: i64, room_name: &str) -> Result<bool, DbErr> {
+        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
+        let deleted = membership::Entity::delete_many()
+            .filter(membership::Column::UserId.eq(user_id))
+            .filter(membership::Column::RoomId.eq(room.id))
+            .exec(self.db())
+            .await?;
+        Ok(deleted.rows_affected > 0)
+    }
+
+    /// Sets how loudly the room notifies the user. False when it is not in their list.
+    pub async fn set_notify(&self, user_id: i64, room_name: &str, level: NotifyLevel) -> Result<bool, DbErr> {
+        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
+        let updated = membership::Entity::update_many()
+            .col_expr(membership::Column::Notify, sea_orm::sea_query::Expr::value(level.as_str()))
+            .filter(membership::Column::UserId.eq(user_id))
+            .filter(membership::Column::RoomId.eq(room.id))
+            .exec(self.db())
+            .await?;
+        Ok(updated.rows_affected > 0)
+    }
+
+    /// Queues a read marker to the writer (it only ever moves forward).
+    pub async fn mark_read(&self, marker: ReadMarker) {
+        self.appender().mark_read(marker).await;
+    }
+
+    /// The user's rooms with their counts: unread rooms first, then the most
+    /// recently active.
+    pub async fn rooms_of(&self, user_id: i64) -> Result<Vec<RoomStatus>, DbErr> {
+        let rows = status_rows(self, user_id, None).await?;
+        let mentions = self.mention_counts(user_id).await?;
+        let mut rooms: Vec<RoomStatus> = rows
+            .into_iter()
+            .map(|row| {
+                let count = mentions.iter().find(|(room_id, _)| *room_id == row.room_id).map_or(0, |(_, n)| *n);
+                row.into_status(count)
+            })
+            .collect();
+        rooms.sort_by(|a, b| (b.unread > 0).cmp(&(a.unread > 0)).then_with(|| b.last_activity.cmp(&a.last_activity)));
+        Ok(rooms)
+    }
+
+    /// One room of the user's list with its counts, if it is in the list.
+    pub async fn room_status(&self, user_id: i64, room_name: &str) -> Result<Option<RoomStatus>, DbErr> {
+        let Some(row) = status_rows(self, user_id, Some(room_name)).await?.into_iter().next() else { return Ok(None) };
+        let mentions = self.mention_seqs(user_id, row.room_id, row.last_read_seq).await?.len() as i64;
+        Ok(Some(row.into_status(mentions)))
+    }
+
+    /// The seqs after `after` of the messages of `room_name` that mention the user.
+    pub async fn unread_mentions(&self, user_id: i64, room_name: &str, after: i64) -> Result<Vec<i64>, DbErr> {
+        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
+        self.mention_seqs(user_id, room.id, after).await
+    }
+
+    async fn mention_seqs(&self, user_id: i64, room_id: i64, after: i64) -> Result<Vec<i64>, DbErr> {
+        let rows = mention::Entity::find()
+            .filter(mention::Column::UserId.eq(user_id))
+            .filter(mention::Column::RoomId.eq(room_id))
+            .filter(mention::Column::Seq.gt(after))
+            .order_by_asc(mention::Column::Seq)
+            .all(self.db())
+            .await?;
+        Ok(rows.into_iter().map(|m| m.seq).collect())
+    }
+
+    /// The usernames of a room's members, sorted (for `@` completion).
+    pub async fn members(&self, room_name: &str) -> Result<Vec<String>, DbErr> {
+        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
+        let names = membership::Entity::find()
+            .select_only()
+            .column(user::Column::Username)
+            .inner_join(user::Entity)
+            .filter(membership::Column::RoomId.eq(room.id))
+            .order_by_asc(user::Column::Username)
+            .into_tuple::<String>()
+            .all(self.db())
+            .await?;
+        Ok(names)
+    }
+
+    /// Per room of the user's list: how many unread messages mention them.
+    async fn mention_counts(&self, user_id: i64) -> Result<Vec<(i64, i64)>, DbErr> {
+        let sql = "SELECT mention.room_id AS room_id, COUNT(*) AS count FROM mention \
+                   JOIN membership ON membership.user_id = mention.user_id AND membership.room_id = mention.room_id \
+                   WHERE mention.user_id = ? AND mention.seq > membership.last_read_seq GROUP BY mention.room_id";
+        let rows = self.db().query_all_raw(statement(self.db(), sql, [user_id.into()])).await?;
+        rows.iter()
+            .map(|row| Ok((row.try_get::<i64>("", "room_id")?, row.try_get::<i64>("", "count")?)))
+            .collect()
+    }
+}
+
+/// The user's memberships joined with their rooms (one room, when named).
+async fn status_rows(store: &Store, user_id: i64, room_name: Option<&str>) -> Result<Vec<StatusRow>, DbErr> {
+    let mut query = membership::Entity::find()
+        .select_only()
+        .column_as(room::Column::Id, "room_id")
+        .column(room::Column::Name)
+        .column(room::Column::LastSeq)
+        .column(room::Column::LastActivity)
+        .column(membership::Column::LastReadSeq)
+        .column(membership::Column::Notify)
+        .inner_join(room::Entity)
+        .filter(membership::Column::UserId.eq(user_id));
+    if let Some(name) = room_name {
+        query = query.filter(room::Column::Name.eq(name));
+    }
+    query.into_model::<StatusRow>().all(store.db()).await
+}
