@@ -5,6 +5,7 @@
 #
 #   scripts/bench.sh [a|b|c|d|e|f|all]
 #   SYNC=normal scripts/bench.sh f     (SQLite synchronous=NORMAL instead of FULL)
+#   MIX=1 scripts/bench.sh a           (with read markers and typing: parlor-load --mix)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -62,7 +63,7 @@ repeat_load() {
 
 if [[ $which == a || $which == all ]]; then
   for rate in ${RATES:-1000 2000 4000 6000 8000}; do
-    repeat_load a --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a
+    repeat_load a --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a ${MIX:+--mix}
   done
 fi
 

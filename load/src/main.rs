@@ -10,7 +10,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -54,6 +54,10 @@ struct Args {
     /// Also print the report as one JSON object.
     #[arg(long)]
     json: bool,
+    /// Add the realistic mix: every socket sends a read marker once a second,
+    /// every sender a typing frame every 3 s.
+    #[arg(long)]
+    mix: bool,
 }
 
 const PASSWORD: &str = "parlor-load-password";
@@ -65,6 +69,8 @@ struct Frame<'a> {
     kind: &'a str,
     #[serde(default)]
     text: Option<&'a str>,
+    #[serde(default)]
+    seq: Option<i64>,
 }
 
 /// Counters shared by all client tasks.
@@ -141,8 +147,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (i, socket) in sockets.into_iter().enumerate() {
         let (sink, stream) = socket.split();
         let totals = totals.clone();
-        let receiver = tokio::spawn(receive(stream, totals.clone(), i % rooms, clock, stopped.clone()));
-        let sender = (i < senders).then(|| tokio::spawn(send(sink, per_sender, i, totals, clock, sending.clone())));
+        let seen = Arc::new(AtomicI64::new(0));
+        let receiver = tokio::spawn(receive(stream, totals.clone(), i % rooms, clock, stopped.clone(), seen.clone()));
+        let mix = args.mix.then_some(seen);
+        let sender = if i < senders {
+            Some(tokio::spawn(send(sink, per_sender, i, totals, clock, sending.clone(), mix)))
+        } else {
+            if let Some(seen) = mix {
+                tokio::spawn(mark_read(sink, seen, sending.clone()));
+            }
+            None
+        };
         tasks.push((receiver, sender));
     }
 
@@ -258,10 +273,39 @@ type Stream = futures::stream::SplitStream<
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
 >;
 
-/// Sends at `per_second`, paced against the clock; the text is the send time in µs.
-async fn send(mut sink: Sink, per_second: f64, index: usize, totals: Arc<Totals>, clock: Instant, sending: Arc<AtomicBool>) {
+/// The read marker of a socket's newest message, as a frame.
+fn read_frame(seen: &AtomicI64) -> Option<String> {
+    let seq = seen.load(Ordering::Relaxed);
+    (seq > 0).then(|| format!(r#"{{"type":"read","seq":{seq}}}"#))
+}
+
+/// For a socket that only reads, in the mix: a read marker once a second.
+async fn mark_read(mut sink: Sink, seen: Arc<AtomicI64>, sending: Arc<AtomicBool>) {
+    let mut every_second = tokio::time::interval(Duration::from_secs(1));
+    while sending.load(Ordering::Relaxed) {
+        every_second.tick().await;
+        if let Some(frame) = read_frame(&seen)
+            && sink.send(tungstenite::Message::text(frame)).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Sends at `per_second`, paced against the clock; the text is the send time in
+/// µs. In the mix, also a read marker once a second and a typing frame every 3 s.
+async fn send(
+    mut sink: Sink,
+    per_second: f64,
+    index: usize,
+    totals: Arc<Totals>,
+    clock: Instant,
+    sending: Arc<AtomicBool>,
+    mix: Option<Arc<AtomicI64>>,
+) {
     let began = Instant::now();
     let mut sent: u64 = 0;
+    let (mut last_read, mut last_typing) = (began, began);
     // Wake about once per message (1-10 ms): hundreds of senders waking every
     // millisecond would cost the generator more than the sends themselves.
     let period = Duration::from_secs_f64(1.0 / per_second.max(1.0)).clamp(Duration::from_millis(1), Duration::from_millis(10));
@@ -269,6 +313,22 @@ async fn send(mut sink: Sink, per_second: f64, index: usize, totals: Arc<Totals>
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     while sending.load(Ordering::Relaxed) {
         tick.tick().await;
+        if let Some(seen) = &mix {
+            let mut extra = Vec::new();
+            if last_read.elapsed() >= Duration::from_secs(1) {
+                last_read = Instant::now();
+                extra.extend(read_frame(seen));
+            }
+            if last_typing.elapsed() >= Duration::from_secs(3) {
+                last_typing = Instant::now();
+                extra.push(r#"{"type":"typing"}"#.to_owned());
+            }
+            for frame in extra {
+                if sink.send(tungstenite::Message::text(frame)).await.is_err() {
+                    return;
+                }
+            }
+        }
         let due = (began.elapsed().as_secs_f64() * per_second) as u64;
         while sent < due {
             let at = clock.elapsed().as_micros();
@@ -289,6 +349,7 @@ async fn receive(
     room: usize,
     clock: Instant,
     mut stop: tokio::sync::watch::Receiver<bool>,
+    seen: Arc<AtomicI64>,
 ) -> Histogram<u64> {
     let mut latencies = Histogram::<u64>::new(3).expect("histogram");
     loop {
@@ -301,6 +362,9 @@ async fn receive(
         let Ok(frame) = serde_json::from_str::<Frame>(&text) else { continue };
         match frame.kind {
             "message" => {
+                if let Some(seq) = frame.seq {
+                    seen.fetch_max(seq, Ordering::Relaxed);
+                }
                 if let Some(sent_at) = frame.text.and_then(|t| t.parse::<u128>().ok()) {
                     let now = clock.elapsed().as_micros();
                     let _ = latencies.record(now.saturating_sub(sent_at) as u64);
@@ -310,9 +374,11 @@ async fn receive(
             "ack" => {
                 totals.acked[room].fetch_add(1, Ordering::Relaxed);
             }
-            _ => {
+            "error" => {
                 totals.errors.fetch_add(1, Ordering::Relaxed);
             }
+            // Presence, typing and read markers of the mix.
+            _ => {}
         }
     }
     latencies

@@ -1,7 +1,7 @@
 //! The message box (`#messageInput`) and send button (`#sendBtn`). Enter sends.
 //! Typing tells the room (at most every [`TYPING_EVERY_MS`]); `@` + a prefix
-//! offers the room's members (`#mentionSuggestions`): arrows choose, Enter or
-//! Tab completes, Esc closes.
+//! offers the room's members and whoever is in it now (`#mentionSuggestions`):
+//! arrows choose, Enter or Tab completes, Esc closes.
 
 use const_format::formatcp;
 use leptos::{ev, prelude::*, task::spawn_local};
@@ -32,6 +32,8 @@ pub fn Composer(
     room: String,
     /// The reader's username (never offered as a completion).
     me: String,
+    /// Who is in the room now (offered too, members or not yet).
+    present: RwSignal<Vec<String>>,
     /// Called with the trimmed, non-empty text to send.
     on_send: Callback<String>,
     /// Called while the user composes (spaced out here).
@@ -56,8 +58,11 @@ pub fn Composer(
         if closed.get() {
             return Vec::new();
         }
-        let (Some((_, typed)), Some(members)) = (query(), members.get()) else { return Vec::new() };
-        me.with_value(|me| completions(&members, &typed, me, MAX_SUGGESTIONS).into_iter().cloned().collect())
+        let (Some((_, typed)), Some(mut known)) = (query(), members.get()) else { return Vec::new() };
+        known.extend(present.get());
+        known.sort();
+        known.dedup();
+        me.with_value(|me| completions(&known, &typed, me, MAX_SUGGESTIONS).into_iter().cloned().collect())
     };
     // Members are fetched the first time an `@` is being typed.
     let members_room = room.clone();

@@ -3,8 +3,23 @@
 //! kept live by the inbox.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
-use crate::{paths, rooms::MyRooms};
+use crate::{
+    paths,
+    rooms::{MyRooms, titled},
+};
+
+/// The page title with the reader's unread total first, e.g. `(3) Lobby · Parlor`.
+/// The server renders it as it is now; in the browser it follows the counts.
+/// (A reactive `<Title>` would be read after the page's scope is gone.)
+#[component]
+pub fn UnreadTitle(rooms: MyRooms, title: String) -> impl IntoView {
+    let rendered = titled(rooms.rooms.with_untracked(|r| r.iter().map(|r| r.unread).sum()), &title);
+    // Effects run only in the browser.
+    Effect::new(move |_| document().set_title(&titled(rooms.total_unread(), &title)));
+    view! { <Title text=rendered /> }
+}
 
 #[component]
 pub fn MyRoomsList(

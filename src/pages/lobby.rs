@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::{
     api::my_rooms,
     client::InboxConnection,
-    components::my_rooms::MyRoomsList,
+    components::my_rooms::{MyRoomsList, UnreadTitle},
     error::AppError,
     names::canonical_room,
     paths,
-    rooms::{MyRooms, titled},
+    rooms::MyRooms,
 };
 
 /// A room as the lobby lists it.
@@ -92,7 +92,7 @@ fn YourRooms(rooms: MyRooms) -> impl IntoView {
         });
     });
     view! {
-        <Title text=move || titled(rooms.total_unread(), "Lobby · Parlor") />
+        <UnreadTitle rooms title="Lobby · Parlor".to_owned() />
         <section class="card">
             <MyRoomsList rooms />
         </section>

@@ -16,14 +16,14 @@ use crate::{
         composer::Composer,
         connection_status::ConnectionStatus,
         message_list::MessageList,
-        my_rooms::MyRoomsList,
+        my_rooms::{MyRoomsList, UnreadTitle},
         room_activity::{PresenceList, TypingIndicator},
         room_controls::RoomControls,
     },
     error::AppError,
     paths,
     protocol::PAGE_SIZE,
-    rooms::{MyRooms, titled},
+    rooms::MyRooms,
 };
 
 #[component]
@@ -109,7 +109,7 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
     let title = format!("#{room} · Parlor");
     let login_again = paths::login_then(&paths::room(&room));
     view! {
-        <Title text=move || titled(rooms.total_unread(), &title) />
+        <UnreadTitle rooms title />
         <div class="room-layout">
             <aside class="sidebar">
                 <MyRoomsList rooms current=room.clone() />
@@ -142,7 +142,7 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
                 </Show>
                 <MessageList state on_seen />
                 <TypingIndicator state />
-                <Composer room=room.clone() me on_send on_typing />
+                <Composer room=room.clone() me present=state.presence on_send on_typing />
             </section>
         </div>
     }

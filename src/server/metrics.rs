@@ -4,6 +4,7 @@
 //! - `parlor_messages_duplicate_total`: resends answered from an earlier copy.
 //! - `parlor_frames_rejected_total{code}`: client frames refused, by error code.
 //! - `parlor_sockets_open`: room sockets currently open.
+//! - `parlor_inbox_sockets_open`: inbox sockets currently open.
 //! - `parlor_socket_lag_total`: times a socket fell behind the channel layer.
 //! - `parlor_catch_up_messages_total`: messages sent to sockets from the database.
 //! - `parlor_store_errors_total`: sends that could not be stored.
@@ -20,6 +21,7 @@ pub const MESSAGES_STORED: &str = "parlor_messages_stored_total";
 pub const MESSAGES_DUPLICATE: &str = "parlor_messages_duplicate_total";
 pub const FRAMES_REJECTED: &str = "parlor_frames_rejected_total";
 pub const SOCKETS_OPEN: &str = "parlor_sockets_open";
+pub const INBOX_SOCKETS_OPEN: &str = "parlor_inbox_sockets_open";
 pub const SOCKET_LAG: &str = "parlor_socket_lag_total";
 pub const CATCH_UP_MESSAGES: &str = "parlor_catch_up_messages_total";
 pub const STORE_ERRORS: &str = "parlor_store_errors_total";

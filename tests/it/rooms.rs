@@ -211,3 +211,24 @@ async fn the_lobby_lists_active_rooms_newest_first() {
     assert!(newer_at < older_at, "most recent first");
     assert!(html.contains("2 messages"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_room_page_survives_many_concurrent_views() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    alice.socket("busy-page", Some(0)).await.say("hello", "p1").await;
+    // Many views at once (a page's scope ends while others render): every one is whole.
+    let views = (0..60).map(|_| {
+        let http = alice.http.clone();
+        let url = app.url("/room/busy-page/");
+        tokio::spawn(async move {
+            let response = http.get(url).send().await.expect("answered");
+            (response.status(), response.text().await.unwrap_or_default())
+        })
+    });
+    for view in futures::future::join_all(views).await {
+        let (status, html) = view.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("<title>#busy-page · Parlor</title>"), "a whole page");
+    }
+}

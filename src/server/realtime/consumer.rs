@@ -88,7 +88,7 @@ pub async fn connect(
     let Query(params) = params.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
     let session_id = session.id().ok_or(AppError::Unauthorized)?;
     let max = state.config.max_sockets_per_user;
-    let slot = state.open_sockets.claim(user.0.id, max).ok_or(AppError::TooManySockets { max })?;
+    let slot = state.open_sockets.claim(user.0.id, max, m::SOCKETS_OPEN).ok_or(AppError::TooManySockets { max })?;
     let expires_at = state.sessions.expires_at(&session).await;
     let lifeline = Lifeline::new(&state.config, state.sessions.clone(), session_id, expires_at);
     let consumer = ChatConsumer { state, room, user: user.0, _slot: slot };

@@ -32,6 +32,7 @@ use crate::{
     protocol::{CloseReason, Latest, MAX_FRAME_BYTES, RoomStatus, ServerFrame},
     server::{
         http::{client_ip::ClientIp, gate::RequireSession, origin},
+        metrics as m,
         state::AppState,
     },
 };
@@ -55,7 +56,7 @@ pub async fn connect(
     }
     let session_id = session.id().ok_or(AppError::Unauthorized)?;
     let max = state.config.max_sockets_per_user;
-    let slot = state.open_sockets.claim(user.0.id, max).ok_or(AppError::TooManySockets { max })?;
+    let slot = state.open_sockets.claim(user.0.id, max, m::INBOX_SOCKETS_OPEN).ok_or(AppError::TooManySockets { max })?;
     let expires_at = state.sessions.expires_at(&session).await;
     let lifeline = Lifeline::new(&state.config, state.sessions.clone(), session_id, expires_at);
     let inbox = Inbox { state, user: user.0, _slot: slot };
