@@ -9,7 +9,7 @@ use parlor::{
     protocol::{ChatMessage, ServerFrame, parse_client_frame},
     server::{
         realtime::layer::MemoryLayer,
-        storage::{NewMessage, Store, db::SqliteSync},
+        storage::{EventBody, NewEvent, Store, db::SqliteSync},
         tasks::Background,
     },
 };
@@ -27,6 +27,7 @@ fn frames(c: &mut Criterion) {
             text: "Morning all! Did the deploy go through?".into(),
             timestamp: "2026-11-24T08:15:02.123Z".into(),
             client_id: Some("19a4b2c-8f3e2a1b".into()),
+            ..Default::default()
         },
     };
     group.bench_function("encode message", |b| b.iter(|| std::hint::black_box(&frame).encode()));
@@ -43,11 +44,11 @@ fn store_append(c: &mut Criterion) {
         let user = store.create_user("bench", "not-a-real-hash".into()).await.expect("user");
         (store, user)
     });
-    let message = |i: usize| NewMessage {
+    let message = |i: usize| NewEvent {
         room: format!("bench-{}", i % 10),
         sender: user.clone(),
-        text: "hello there".into(),
         client_id: None,
+        body: EventBody::Message { text: "hello there".into(), reply_to: None },
     };
     let mut group = c.benchmark_group("store");
     group.throughput(Throughput::Elements(1));

@@ -22,6 +22,19 @@ pub struct RoomView {
     /// The newest `seq` the reader had seen (the "New messages" divider goes after it).
     pub last_read_seq: i64,
     pub notify: NotifyLevel,
+    /// For a permalink (`?at=SEQ`): the seq, and what it turned out to be.
+    pub at: Option<(i64, Permalink)>,
+}
+
+/// What a permalink's `seq` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Permalink {
+    /// A message, shown in its context.
+    Message,
+    /// A deleted message (its placeholder is shown).
+    Deleted,
+    /// No message of this room has that seq (the newest page is shown).
+    Missing,
 }
 
 /// `POST /api/me`: the username of the session, if logged in.
@@ -47,18 +60,30 @@ pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPa
 }
 
 /// `POST /api/open_room`: opens a room for its page: puts it in the reader's
-/// list and returns the newest history with the reader's read marker.
+/// list and returns the newest history (or, with `at`, the messages around
+/// that one) with the reader's read marker.
 #[server(prefix = "/api", endpoint = "open_room")]
-pub async fn open_room(room: String) -> Result<RoomView, AppError> {
+pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppError> {
     use crate::{
         protocol::PAGE_SIZE,
         server::{
             http::{gate, history},
-            storage::store::HistoryQuery,
+            storage::store::{Found, HistoryQuery},
         },
     };
     let (state, user) = gate::require_user().await?;
-    let page = history::read_history(&state, &user, &room, HistoryQuery { before: None, after: None, limit: PAGE_SIZE }).await?;
+    let (page, at) = match at {
+        None => (history::read_history(&state, &user, &room, HistoryQuery { before: None, after: None, limit: PAGE_SIZE }).await?, None),
+        Some(seq) => {
+            let (page, found) = history::read_around(&state, &user, &room, seq).await?;
+            let found = match found {
+                Found::Message => Permalink::Message,
+                Found::Deleted => Permalink::Deleted,
+                Found::Missing => Permalink::Missing,
+            };
+            (page, Some((seq, found)))
+        }
+    };
     let joined = state.store.join_room(user.0.id, &page.room, None).await.map_err(|err| {
         tracing::error!(%err, "opening a room failed");
         AppError::Internal
@@ -67,7 +92,7 @@ pub async fn open_room(room: String) -> Result<RoomView, AppError> {
         Some((membership, _)) => (membership.last_read_seq, membership.notify.parse().unwrap_or_default()),
         None => (0, NotifyLevel::default()),
     };
-    Ok(RoomView { page, me: user.0.username, last_read_seq, notify })
+    Ok(RoomView { page, me: user.0.username, last_read_seq, notify, at })
 }
 
 /// `POST /api/my_rooms`: the reader's rooms with unread and mention counts.

@@ -1,12 +1,14 @@
 //! A room's view state, shared by the room components and the browser socket:
-//! the messages shown, the outbox of messages not yet acknowledged, the
-//! connection state, who is here and who is typing, and what the reader has
-//! read. Merging is by `seq`, so replays never show a message twice.
+//! the messages shown (kept in their current state as edits, deletions and
+//! reactions arrive), the outbox of messages not yet acknowledged, the
+//! connection state, who is here and who is typing, what the reader has read,
+//! and what they are doing to a message (editing it, replying to it). Merging
+//! is by `seq`, so replays never show a message, or apply a change, twice.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::ChatMessage;
+use crate::protocol::{ChatMessage, ClientFrame, ReplyRef};
 
 /// Whether the room's socket is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +42,9 @@ pub struct PendingMessage {
     /// Idempotency key: resending it never stores the message twice.
     pub client_id: String,
     pub text: String,
+    /// The message it answers.
+    #[serde(default)]
+    pub reply_to: Option<i64>,
     /// Set when the server refused it for good (it will not be resent).
     #[serde(default)]
     pub error: Option<String>,
@@ -78,6 +83,27 @@ pub struct RoomState {
     pub me: StoredValue<String>,
     /// The newest `seq` the reader has had on screen (told to the server).
     pub seen: StoredValue<i64>,
+    /// The newest `seq` of any event received (messages, edits, reactions):
+    /// where a resync starts.
+    pub newest_event: StoredValue<i64>,
+    /// The message being edited in place, if any.
+    pub editing: RwSignal<Option<i64>>,
+    /// The message the next one answers, if any.
+    pub replying: RwSignal<Option<ReplyRef>>,
+    /// The message a permalink points at.
+    pub highlighted: RwSignal<Option<i64>>,
+    /// Edits, deletions and reactions sent but not yet acknowledged.
+    pub actions: RwSignal<Vec<PendingAction>>,
+    /// Why the last action was refused, for the reader.
+    pub notice: RwSignal<Option<String>>,
+}
+
+/// An edit, deletion or reaction on its way (resent after a reconnect; its
+/// `client_id` makes that safe).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingAction {
+    pub client_id: String,
+    pub frame: ClientFrame,
 }
 
 impl RoomState {
@@ -99,6 +125,12 @@ impl RoomState {
             first_unread: RwSignal::new(first_unread),
             me: StoredValue::new(me),
             seen: StoredValue::new(0),
+            newest_event: StoredValue::new(0),
+            editing: RwSignal::new(None),
+            replying: RwSignal::new(None),
+            highlighted: RwSignal::new(None),
+            actions: RwSignal::new(Vec::new()),
+            notice: RwSignal::new(None),
         }
     }
 
@@ -127,7 +159,33 @@ impl RoomState {
 
     /// The newest `seq` shown (0 when none): where a resync starts.
     pub fn last_seq(&self) -> i64 {
-        self.messages.with_untracked(|m| m.last().map_or(0, |m| m.seq))
+        let newest_message = self.messages.with_untracked(|m| m.last().map_or(0, |m| m.seq));
+        newest_message.max(self.newest_event.get_value())
+    }
+
+    fn saw(&self, seq: i64) {
+        if seq > self.newest_event.get_value() {
+            self.newest_event.set_value(seq);
+        }
+    }
+
+    /// Applies a change to message `target` (if it is shown): an edit, a
+    /// deletion or a reaction, received as event `seq`.
+    pub fn apply(&self, seq: i64, target: i64, change: Change) {
+        self.saw(seq);
+        self.messages.update(|messages| {
+            let Ok(at) = messages.binary_search_by_key(&target, |m| m.seq) else { return };
+            change.apply_to(&mut messages[at]);
+        });
+        if matches!(change, Change::Deleted) && self.editing.get_untracked() == Some(target) {
+            self.editing.set(None);
+        }
+    }
+
+    /// The reader's newest message that can still be edited (for Up arrow).
+    pub fn last_own_message(&self) -> Option<ChatMessage> {
+        let me = self.me.get_value();
+        self.messages.with_untracked(|m| m.iter().rev().find(|m| m.sender == me && !m.deleted).cloned())
     }
 
     /// Adds a confirmed message and settles the outbox entry it answers; its
@@ -136,6 +194,7 @@ impl RoomState {
         if let Some(id) = &message.client_id {
             self.confirm(id);
         }
+        self.saw(message.seq);
         if self.typing.with_untracked(|t| t.iter().any(|t| t.user == message.sender)) {
             self.typing.update(|t| t.retain(|t| t.user != message.sender));
         }
@@ -154,10 +213,61 @@ impl RoomState {
         });
     }
 
+    /// Settles the action with `client_id`; with `refused`, says why it failed.
+    pub fn settle_action(&self, client_id: &str, refused: Option<String>) -> bool {
+        if !self.actions.with_untracked(|a| a.iter().any(|p| p.client_id == client_id)) {
+            return false;
+        }
+        self.actions.update(|a| a.retain(|p| p.client_id != client_id));
+        if refused.is_some() {
+            self.notice.set(refused);
+        }
+        true
+    }
+
     /// Drops the outbox entry with `client_id`: the server has it.
     pub fn confirm(&self, client_id: &str) {
         if self.outbox.with_untracked(|o| o.iter().any(|p| p.client_id == client_id)) {
             self.outbox.update(|o| o.retain(|p| p.client_id != client_id));
+        }
+    }
+}
+
+/// A change to a message, as its event says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Edited { text: String, edited_at: String, mentions: Vec<String> },
+    Deleted,
+    /// `user` added (`on`) or took back `emoji`.
+    Reacted { emoji: String, user: String, on: bool },
+}
+
+impl Change {
+    /// Brings `message` to its state after the change (applying it twice is
+    /// the same as once).
+    pub fn apply_to(&self, message: &mut ChatMessage) {
+        match self {
+            Self::Edited { text, edited_at, mentions } => {
+                message.text.clone_from(text);
+                message.edited_at = Some(edited_at.clone());
+                message.mentions.clone_from(mentions);
+            }
+            Self::Deleted => {
+                message.deleted = true;
+                message.text.clear();
+                message.mentions.clear();
+                message.reactions.clear();
+            }
+            Self::Reacted { emoji, user, on } => {
+                let users = message.reactions.entry(emoji.clone()).or_default();
+                users.retain(|u| u != user);
+                if *on {
+                    users.push(user.clone());
+                }
+                if users.is_empty() {
+                    message.reactions.remove(emoji);
+                }
+            }
         }
     }
 }
@@ -198,14 +308,7 @@ mod tests {
     use super::*;
 
     fn msg(seq: i64) -> ChatMessage {
-        ChatMessage {
-            seq,
-            sender: "a".into(),
-            text: format!("m{seq}"),
-            timestamp: String::new(),
-            client_id: None,
-            mentions: Vec::new(),
-        }
+        ChatMessage { seq, sender: "a".into(), text: format!("m{seq}"), ..Default::default() }
     }
 
     fn seqs(messages: &[ChatMessage]) -> Vec<i64> {
@@ -270,6 +373,33 @@ mod tests {
             assert_eq!(state.first_unread.get_untracked(), Some(4));
             let all_read = RoomState::opened(vec![msg(1), msg(2)], false, "me".into(), 2);
             assert_eq!(all_read.first_unread.get_untracked(), None);
+        });
+    }
+
+    #[test]
+    fn changes_apply_once_however_often_they_arrive() {
+        let mut message = msg(1);
+        let like = |on| Change::Reacted { emoji: "👍".into(), user: "bob".into(), on };
+        for _ in 0..2 {
+            like(true).apply_to(&mut message);
+        }
+        assert_eq!(message.reactions["👍"], vec!["bob".to_owned()]);
+        like(false).apply_to(&mut message);
+        assert!(message.reactions.is_empty());
+        Change::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![] }.apply_to(&mut message);
+        assert_eq!((message.text.as_str(), message.edited_at.as_deref()), ("fixed", Some("t")));
+        Change::Deleted.apply_to(&mut message);
+        assert!(message.deleted && message.text.is_empty());
+    }
+
+    #[test]
+    fn events_move_the_resync_point_past_the_last_message() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let state = RoomState::new(vec![msg(1), msg(2)], false);
+            state.apply(5, 2, Change::Deleted);
+            assert_eq!(state.last_seq(), 5);
+            assert!(state.messages.get_untracked()[1].deleted);
         });
     }
 

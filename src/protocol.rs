@@ -3,6 +3,8 @@
 //! These shapes are Parlor's public interface, documented field by field in
 //! `docs/protocol.md`; every frame is encoded and parsed here and nowhere else.
 
+use std::collections::BTreeMap;
+
 use const_format::formatcp;
 use serde::{Deserialize, Serialize};
 
@@ -16,9 +18,13 @@ pub const MAX_FRAME_BYTES: usize = 16 * 1024;
 pub const PAGE_SIZE: u64 = 50;
 /// Largest history page anyone may ask for.
 pub const MAX_PAGE_SIZE: u64 = 200;
+/// Longest reaction, in characters (an emoji, or a short word).
+pub const MAX_REACTION_CHARS: usize = 16;
+/// Characters of a parent message quoted in a reply.
+pub const REPLY_QUOTE_CHARS: usize = 140;
 
 /// One stored chat message as clients see it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
     /// Position in the room's history, starting at 1.
     pub seq: i64,
@@ -35,6 +41,33 @@ pub struct ChatMessage {
     /// the server; absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentions: Vec<String>,
+    /// When the text was last edited (RFC 3339, UTC); absent if never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<String>,
+    /// Deleted: the text is removed, the message stays as a placeholder.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
+    /// Reactions now on it: each reaction with who reacted, in order.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reactions: BTreeMap<String, Vec<String>>,
+    /// The message it answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyRef>,
+}
+
+/// The message a reply answers, as quoted with it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyRef {
+    pub seq: i64,
+    pub sender: String,
+    /// Its first [`REPLY_QUOTE_CHARS`] characters (empty when deleted).
+    pub text: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// How loudly a room may notify a member.
@@ -101,6 +134,29 @@ pub enum ClientFrame {
         text: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
+        /// The `seq` of the message this one answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<i64>,
+    },
+    /// Replace the text of one's own message `target`.
+    Edit {
+        target: i64,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    /// Delete one's own message `target` (its placeholder stays).
+    Delete {
+        target: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    /// Toggle one's reaction `emoji` on message `target`.
+    React {
+        target: i64,
+        emoji: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
     },
     /// The reader has seen the room up to `seq` (the page is visible and the
     /// newest message on screen). A lower `seq` than before is ignored.
@@ -131,6 +187,40 @@ pub enum ServerFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
         seq: i64,
+    },
+    /// A message's text was edited (event `seq`, about message `target`).
+    Edit {
+        room: String,
+        seq: i64,
+        target: i64,
+        text: String,
+        /// RFC 3339, UTC.
+        edited_at: String,
+        sender: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        mentions: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    /// A message was deleted (by its author, or a moderator: `sender`).
+    Delete {
+        room: String,
+        seq: i64,
+        target: i64,
+        sender: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    /// `user` added (`on`) or took back a reaction on message `target`.
+    Reaction {
+        room: String,
+        seq: i64,
+        target: i64,
+        emoji: String,
+        user: String,
+        on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
     },
     /// Who has a socket open to the room now, on any instance: a full sorted
     /// snapshot, sent on connect and whenever the set changes (at most once a
@@ -213,6 +303,15 @@ pub enum FrameErrorCode {
     RateLimited,
     /// The sender created too many rooms lately; this room does not exist yet.
     RoomLimit,
+    /// The message an edit, deletion, reaction or reply is about does not exist
+    /// in this room (or is not a message).
+    NotFound,
+    /// Only a message's author may edit or delete it.
+    NotYours,
+    /// The message is deleted: it cannot be edited or reacted to.
+    Deleted,
+    /// A reaction must be 1-16 characters of text, without control characters.
+    BadReaction,
     /// An earlier send of this socket was refused for now: the socket keeps a
     /// sender's messages in order, so it takes nothing else until that one
     /// (same `client_id`) is sent again.
@@ -239,6 +338,10 @@ impl FrameErrorCode {
             Self::NotStored => "the database refused this message",
             Self::RateLimited => "too many messages",
             Self::RoomLimit => "you created too many rooms lately",
+            Self::NotFound => "there is no such message in this room",
+            Self::NotYours => "only its author can change a message",
+            Self::Deleted => "that message is deleted",
+            Self::BadReaction => formatcp!("a reaction is 1-{MAX_REACTION_CHARS} characters of text"),
             Self::OutOfOrder => "an earlier message was refused for now; send it again first",
         }
     }
@@ -314,8 +417,24 @@ impl FrameRejection {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     Send(ValidSend),
+    Edit { target: i64, text: String, client_id: Option<String> },
+    Delete { target: i64, client_id: Option<String> },
+    React { target: i64, emoji: String, client_id: Option<String> },
     Read { seq: i64 },
     Typing,
+}
+
+impl Command {
+    /// The idempotency key the command carries, if any.
+    pub fn client_id(&self) -> Option<&str> {
+        match self {
+            Self::Send(ValidSend { client_id, .. })
+            | Self::Edit { client_id, .. }
+            | Self::Delete { client_id, .. }
+            | Self::React { client_id, .. } => client_id.as_deref(),
+            Self::Read { .. } | Self::Typing => None,
+        }
+    }
 }
 
 /// A `send` frame that passed validation: trimmed text, checked client id.
@@ -323,16 +442,38 @@ pub enum Command {
 pub struct ValidSend {
     pub text: String,
     pub client_id: Option<String>,
+    pub reply_to: Option<i64>,
 }
 
 /// Parses and validates a client text frame.
 pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
     let frame = serde_json::from_str::<ClientFrame>(raw).map_err(|_| classify_unparsable(raw))?;
     match frame {
-        ClientFrame::Send { text, client_id } => {
+        ClientFrame::Send { text, client_id, reply_to } => {
             let client_id = check_client_id(client_id)?;
-            let text = check_text(&text).map_err(|code| FrameRejection::new(code, client_id.clone()))?;
-            Ok(Command::Send(ValidSend { text, client_id }))
+            let refuse = |code| FrameRejection::new(code, client_id.clone());
+            let text = check_text(&text).map_err(refuse)?;
+            let reply_to = reply_to.map(|seq| check_target(seq).map_err(refuse)).transpose()?;
+            Ok(Command::Send(ValidSend { text, client_id, reply_to }))
+        }
+        ClientFrame::Edit { target, text, client_id } => {
+            let client_id = check_client_id(client_id)?;
+            let refuse = |code| FrameRejection::new(code, client_id.clone());
+            let target = check_target(target).map_err(refuse)?;
+            let text = check_text(&text).map_err(refuse)?;
+            Ok(Command::Edit { target, text, client_id })
+        }
+        ClientFrame::Delete { target, client_id } => {
+            let client_id = check_client_id(client_id)?;
+            let target = check_target(target).map_err(|code| FrameRejection::new(code, client_id.clone()))?;
+            Ok(Command::Delete { target, client_id })
+        }
+        ClientFrame::React { target, emoji, client_id } => {
+            let client_id = check_client_id(client_id)?;
+            let refuse = |code| FrameRejection::new(code, client_id.clone());
+            let target = check_target(target).map_err(refuse)?;
+            let emoji = check_reaction(&emoji).map_err(refuse)?;
+            Ok(Command::React { target, emoji, client_id })
         }
         ClientFrame::Read { seq } if seq >= 0 => Ok(Command::Read { seq }),
         ClientFrame::Read { .. } => Err(FrameRejection::new(FrameErrorCode::BadFrame, None)),
@@ -373,6 +514,21 @@ fn check_client_id(client_id: Option<String>) -> Result<Option<String>, FrameRej
     }
 }
 
+/// A `seq` that names a message: 1 or more.
+fn check_target(seq: i64) -> Result<i64, FrameErrorCode> {
+    if seq >= 1 { Ok(seq) } else { Err(FrameErrorCode::BadFrame) }
+}
+
+/// A trimmed reaction of 1-16 characters without control characters.
+fn check_reaction(emoji: &str) -> Result<String, FrameErrorCode> {
+    let emoji = emoji.trim();
+    let length = emoji.chars().count();
+    if length == 0 || length > MAX_REACTION_CHARS || emoji.chars().any(char::is_control) {
+        return Err(FrameErrorCode::BadReaction);
+    }
+    Ok(emoji.to_owned())
+}
+
 /// Trimmed message text, or why it cannot be stored. Control characters (which
 /// PostgreSQL refuses outright, in the case of NUL) are refused here, except
 /// newline and tab.
@@ -399,7 +555,10 @@ mod tests {
     #[test]
     fn send_frame_is_trimmed_and_keeps_client_id() {
         let parsed = parse_client_frame(r#"{"type":"send","text":"  hi  ","client_id":"c1"}"#);
-        assert_eq!(parsed, Ok(Command::Send(ValidSend { text: "hi".into(), client_id: Some("c1".into()) })));
+        assert_eq!(
+            parsed,
+            Ok(Command::Send(ValidSend { text: "hi".into(), client_id: Some("c1".into()), reply_to: None }))
+        );
     }
 
     #[test]
@@ -421,6 +580,29 @@ mod tests {
         }
         let multi_line = parse_client_frame(r#"{"type":"send","text":"line one\n\tline two"}"#);
         assert!(multi_line.is_ok(), "newline and tab are text");
+    }
+
+    #[test]
+    fn changes_to_messages_parse_and_are_checked() {
+        assert_eq!(
+            parse_client_frame(r#"{"type":"edit","target":3,"text":" fixed ","client_id":"e1"}"#),
+            Ok(Command::Edit { target: 3, text: "fixed".into(), client_id: Some("e1".into()) })
+        );
+        assert_eq!(
+            parse_client_frame(r#"{"type":"delete","target":3}"#),
+            Ok(Command::Delete { target: 3, client_id: None })
+        );
+        assert_eq!(
+            parse_client_frame(r#"{"type":"react","target":3,"emoji":"👍"}"#),
+            Ok(Command::React { target: 3, emoji: "👍".into(), client_id: None })
+        );
+        let code = |raw: &str| parse_client_frame(raw).unwrap_err().code;
+        assert_eq!(code(r#"{"type":"react","target":3,"emoji":"   "}"#), FrameErrorCode::BadReaction);
+        assert_eq!(code(r#"{"type":"react","target":3,"emoji":"seventeen chars!!"}"#), FrameErrorCode::BadReaction);
+        assert_eq!(code(r#"{"type":"edit","target":0,"text":"x"}"#), FrameErrorCode::BadFrame);
+        assert_eq!(code(r#"{"type":"edit","target":2,"text":" "}"#), FrameErrorCode::EmptyText);
+        let reply = parse_client_frame(r#"{"type":"send","text":"yes","reply_to":7}"#).unwrap();
+        assert!(matches!(reply, Command::Send(ValidSend { reply_to: Some(7), .. })));
     }
 
     #[test]
@@ -468,6 +650,10 @@ mod tests {
                 timestamp: "2026-11-24T00:00:00Z".into(),
                 client_id: None,
                 mentions: Vec::new(),
+                edited_at: None,
+                deleted: false,
+                reactions: BTreeMap::new(),
+                reply_to: None,
             },
         };
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

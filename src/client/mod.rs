@@ -28,7 +28,7 @@ pub use server_side::{InboxConnection, RoomConnection, notify};
 
 #[cfg(not(feature = "hydrate"))]
 mod server_side {
-    use crate::{chat::RoomState, rooms::MyRooms};
+    use crate::{chat::RoomState, protocol::ClientFrame, rooms::MyRooms};
 
     /// Stands in for the browser's room connection while rendering on the server.
     pub struct RoomConnection;
@@ -37,7 +37,8 @@ mod server_side {
         pub fn open(_room: String, _state: RoomState) -> Self {
             Self
         }
-        pub fn send(&self, _text: String) {}
+        pub fn send(&self, _text: String, _reply_to: Option<i64>) {}
+        pub fn act(&self, _make: impl FnOnce(Option<String>) -> ClientFrame) {}
         pub fn mark_read(&self, _seq: i64) {}
         pub fn typing(&self) {}
         pub fn close(self) {}

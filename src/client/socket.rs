@@ -21,7 +21,7 @@ use leptos::{ev, prelude::*, task::spawn_local};
 use super::outbox;
 use crate::backoff::Backoff;
 use crate::{
-    chat::{ConnectionState, PendingMessage, RoomState},
+    chat::{Change, ConnectionState, PendingAction, PendingMessage, RoomState},
     paths,
     protocol::{ClientFrame, CloseReason, ServerFrame},
     api::{current_user, load_history},
@@ -71,10 +71,20 @@ impl RoomConnection {
         Self { state, wake, abort, network_listeners }
     }
 
-    /// Queues `text` in the outbox and sends it as soon as the socket is open.
-    pub fn send(&self, text: String) {
-        let pending = PendingMessage { client_id: outbox::new_client_id(), text, error: None };
+    /// Queues `text` (answering `reply_to`) in the outbox and sends it as soon
+    /// as the socket is open.
+    pub fn send(&self, text: String, reply_to: Option<i64>) {
+        let pending = PendingMessage { client_id: outbox::new_client_id(), text, reply_to, error: None };
         self.state.outbox.update(|o| o.push(pending));
+        let _ = self.wake.unbounded_send(Wake::Flush);
+    }
+
+    /// Sends an edit, deletion or reaction (made from `make` with a fresh
+    /// `client_id`), again after a reconnect until it is acknowledged.
+    pub fn act(&self, make: impl FnOnce(Option<String>) -> ClientFrame) {
+        let client_id = outbox::new_client_id();
+        let frame = make(Some(client_id.clone()));
+        self.state.actions.update(|a| a.push(PendingAction { client_id, frame }));
         let _ = self.wake.unbounded_send(Wake::Flush);
     }
 
@@ -293,9 +303,19 @@ async fn flush(
         .outbox
         .with_untracked(|o| o.iter().filter(|p| p.error.is_none() && !sent.contains(&p.client_id)).cloned().collect());
     for pending in due {
-        let frame = ClientFrame::Send { text: pending.text, client_id: Some(pending.client_id.clone()) };
+        let frame = ClientFrame::Send {
+            text: pending.text,
+            client_id: Some(pending.client_id.clone()),
+            reply_to: pending.reply_to,
+        };
         sink.send(Message::Text(frame.encode())).await?;
         sent.insert(pending.client_id);
+    }
+    let actions: Vec<PendingAction> =
+        state.actions.with_untracked(|a| a.iter().filter(|p| !sent.contains(&p.client_id)).cloned().collect());
+    for action in actions {
+        sink.send(Message::Text(action.frame.encode())).await?;
+        sent.insert(action.client_id);
     }
     Ok(())
 }
@@ -318,7 +338,7 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         // The message frame (with the same client_id) settles the outbox entry; an
         // ack for a message already shown (a resend) settles it here.
         ServerFrame::Ack { client_id: Some(id), seq } => {
-            if state.messages.with_untracked(|m| m.binary_search_by_key(&seq, |m| m.seq).is_ok()) {
+            if !state.settle_action(&id, None) && state.messages.with_untracked(|m| m.binary_search_by_key(&seq, |m| m.seq).is_ok()) {
                 state.confirm(&id);
             }
             return Handled::Acked;
@@ -327,6 +347,7 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         // Transient refusals are sent again after a backoff; refusals that retrying
         // cannot fix mark the entry.
         ServerFrame::Error { code, client_id: Some(_), .. } if code.is_transient() => return Handled::RetryLater,
+        ServerFrame::Error { message, client_id: Some(id), .. } if state.settle_action(&id, Some(message.clone())) => {}
         ServerFrame::Error { message, client_id: Some(id), .. } => {
             state.outbox.update(|o| {
                 if let Some(p) = o.iter_mut().find(|p| p.client_id == id) {
@@ -336,6 +357,13 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         }
         ServerFrame::Error { client_id: None, .. } => {}
         ServerFrame::Reset { .. } => return Handled::Reset,
+        ServerFrame::Edit { seq, target, text, edited_at, mentions, .. } => {
+            state.apply(seq, target, Change::Edited { text, edited_at, mentions });
+        }
+        ServerFrame::Delete { seq, target, .. } => state.apply(seq, target, Change::Deleted),
+        ServerFrame::Reaction { seq, target, emoji, user, on, .. } => {
+            state.apply(seq, target, Change::Reacted { emoji, user, on });
+        }
         ServerFrame::Presence { users, .. } => state.presence.set(users),
         ServerFrame::Typing { user, .. } => state.typing_from(user, js_sys::Date::now()),
         ServerFrame::Read { seq, .. } => state.read_up_to(seq),

@@ -1,4 +1,6 @@
-//! The message box (`#messageInput`) and send button (`#sendBtn`). Enter sends.
+//! The message box (`#messageInput`) and send button (`#sendBtn`). Enter sends
+//! (answering the message being replied to, shown above the box with a way to
+//! cancel); Up arrow in an empty box edits one's last message.
 //! Typing tells the room (at most every [`TYPING_EVERY_MS`]); `@` + a prefix
 //! offers the room's members and whoever is in it now (`#mentionSuggestions`):
 //! arrows choose, Enter or Tab completes, Esc closes.
@@ -11,7 +13,7 @@ use crate::{
     client::{self, http},
     mentions::{being_typed, completions},
     paths,
-    protocol::MAX_TEXT_CHARS,
+    protocol::{MAX_TEXT_CHARS, ReplyRef},
 };
 
 /// Shown while the text is over the limit.
@@ -38,6 +40,10 @@ pub fn Composer(
     on_send: Callback<String>,
     /// Called while the user composes (spaced out here).
     on_typing: Callback<()>,
+    /// The message being answered, if any.
+    replying: RwSignal<Option<ReplyRef>>,
+    /// Called for Up arrow in an empty box: edit one's last message.
+    on_edit_last: Callback<()>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let caret = RwSignal::new(0usize);
@@ -109,6 +115,12 @@ pub fn Composer(
     let on_keydown = move |ev: ev::KeyboardEvent| {
         let offered = suggestions();
         if offered.is_empty() {
+            if ev.key() == "ArrowUp" && text.with_untracked(String::is_empty) {
+                ev.prevent_default();
+                on_edit_last.run(());
+            } else if ev.key() == "Escape" && replying.get_untracked().is_some() {
+                replying.set(None);
+            }
             return;
         }
         match ev.key().as_str() {
@@ -134,6 +146,14 @@ pub fn Composer(
     let too_long = move || text.with(|t| t.trim().chars().count() > MAX_TEXT_CHARS);
     view! {
         <form class="composer" on:submit=move |ev: ev::SubmitEvent| { ev.prevent_default(); send(); }>
+            {move || replying.get().map(|parent| view! {
+                <p id="replyingTo" class="replying-to">
+                    "Replying to "<strong>{parent.sender}</strong>": "{parent.text}" "
+                    <button type="button" class="link-button" aria-label="Cancel the reply" on:click=move |_| replying.set(None)>
+                        "✕"
+                    </button>
+                </p>
+            })}
             <input
                 id="messageInput"
                 type="text"

@@ -1,23 +1,16 @@
-//! The room's messages (`<div id="messages">`): confirmed messages by `seq`, then
-//! the user's pending ones. Text is always rendered as text, never as HTML;
-//! mentions of existing users are highlighted, and a message that mentions the
-//! reader is marked. A "New messages" divider sits above the first message that
-//! was unread when the room was opened, and the list opens there. When the page
-//! is visible and the newest message is on screen, `on_seen` hears its `seq`.
+//! The room's messages (`<div id="messages">`): confirmed messages by `seq` (see
+//! `message_row`), then the user's pending ones. A "New messages" divider sits
+//! above the first message that was unread when the room was opened, and the
+//! list opens there (or at a permalink's message). When the page is visible and
+//! the newest message is on screen, `on_seen` hears its `seq`.
 
 use leptos::{ev, html, prelude::*};
 
 use crate::{
     chat::{PendingMessage, RoomState},
     client,
-    mentions::{Piece, pieces},
-    protocol::ChatMessage,
+    components::message_row::{MessageActions, MessageRow},
 };
-
-/// `HH:MM` of an RFC 3339 timestamp, as stored (UTC).
-fn clock(timestamp: &str) -> String {
-    timestamp.get(11..16).unwrap_or_default().to_owned()
-}
 
 /// How close to the bottom (in pixels) still counts as "at the bottom".
 const AT_BOTTOM_PX: i32 = 48;
@@ -25,6 +18,8 @@ const AT_BOTTOM_PX: i32 = 48;
 #[component]
 pub fn MessageList(
     state: RoomState,
+    room: String,
+    actions: MessageActions,
     /// Called with the newest `seq` on screen while the page is visible.
     on_seen: Callback<i64>,
 ) -> impl IntoView {
@@ -54,7 +49,9 @@ pub fn MessageList(
         let Some(list) = list_ref.get() else { return };
         if !opened.get_value() {
             opened.set_value(true);
-            if let Some(divider) = document().get_element_by_id("newMessages") {
+            let highlighted = state.highlighted.get_untracked().map(|seq| format!("m{seq}"));
+            let start = highlighted.as_deref().unwrap_or("newMessages");
+            if let Some(divider) = document().get_element_by_id(start) {
                 divider.scroll_into_view();
                 following.set_value(at_bottom());
                 report_seen();
@@ -73,37 +70,20 @@ pub fn MessageList(
             <Show when=move || state.messages.with(Vec::is_empty) && state.outbox.with(Vec::is_empty)>
                 <p class="empty">"No messages yet. Say hello!"</p>
             </Show>
-            <For each=move || state.messages.get() key=|m| m.seq let:message>
+            <For
+                each=move || state.messages.get()
+                key=|m| (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone())
+                let:message
+            >
                 <Show when=move || state.first_unread.get() == Some(message.seq)>
                     <div id="newMessages" class="unread-divider" role="separator">"New messages"</div>
                 </Show>
-                <MessageRow message me=state.me.get_value() />
+                <MessageRow message state room=room.clone() actions />
             </For>
             <For each=move || state.outbox.get() key=|p| (p.client_id.clone(), p.error.clone()) let:pending>
                 <PendingRow pending />
             </For>
         </div>
-    }
-}
-
-#[component]
-fn MessageRow(message: ChatMessage, me: String) -> impl IntoView {
-    let mentions_me = message.mentions.iter().any(|m| *m == me);
-    let text: Vec<AnyView> = pieces(&message.text, &message.mentions)
-        .into_iter()
-        .map(|piece| match piece {
-            Piece::Text(text) => text.to_owned().into_any(),
-            Piece::Mention(name) => view! { <span class="mention">{name.to_owned()}</span> }.into_any(),
-        })
-        .collect();
-    view! {
-        <article class="message" class:mentions-me=mentions_me data-seq=message.seq>
-            <span class="sender">{message.sender}</span>
-            <time datetime=message.timestamp.clone() title=message.timestamp.clone()>
-                {clock(&message.timestamp)}
-            </time>
-            <p class="text">{text}</p>
-        </article>
     }
 }
 

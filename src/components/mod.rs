@@ -1,11 +1,14 @@
 //! Pieces of pages: the site header, the account form, the user's rooms, and the
-//! room's message list, composer, presence and typing, controls and status.
+//! room's message list (each message with its text, reactions and actions),
+//! composer, presence and typing, controls and status.
 
 pub mod auth_form;
 pub mod composer;
 pub mod connection_status;
 pub mod header;
 pub mod message_list;
+pub mod message_row;
+pub mod message_text;
 pub mod my_rooms;
 pub mod room_activity;
 pub mod room_controls;

@@ -12,6 +12,9 @@ pub struct Model {
     pub room_id: i64,
     /// The newest `seq` the user has seen; only ever grows.
     pub last_read_seq: i64,
+    /// The `n` of the newest message the user has seen (unread = the room's
+    /// `message_count` minus this).
+    pub last_read_n: i64,
     /// `all`, `mentions` or `none` (see `protocol::NotifyLevel`).
     pub notify: String,
     pub joined_at: DateTimeUtc,

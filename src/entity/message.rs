@@ -1,5 +1,6 @@
-//! A chat message: who said what, in which room, when, and its place (`seq`) in
-//! that room's history.
+//! An event of a room, in its place (`seq`) in the room's sequence: a chat
+//! message (who said what, when, and its current state), or an edit, deletion
+//! or reaction about one (`kind`, `target`).
 
 use sea_orm::entity::prelude::*;
 
@@ -9,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub room_id: i64,
-    /// Position in the room's history: 1, 2, 3, ... without gaps.
+    /// Position in the room's sequence of events: 1, 2, 3, ... without gaps.
     pub seq: i64,
     /// `None` once the sender's account is deleted (the message stays).
     pub sender_id: Option<i64>,
@@ -21,6 +22,18 @@ pub struct Model {
     pub client_id: Option<String>,
     /// The usernames the text mentions, comma-separated (`None` for none).
     pub mentions: Option<String>,
+    /// `message`, `edit`, `delete`, `react` or `unreact` (see `storage::events::Kind`).
+    pub kind: String,
+    /// For an edit, deletion or reaction: the `seq` of its message.
+    pub target: Option<i64>,
+    /// For a message: its place among the room's messages (1, 2, 3, ...).
+    pub n: Option<i64>,
+    /// For a message: when its text last changed.
+    pub edited_at: Option<DateTimeUtc>,
+    /// For a message: deleted (its text is removed; the row stays).
+    pub deleted: bool,
+    /// For a message: the `seq` of the message it answers.
+    pub reply_to: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,9 +1,10 @@
 //! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`,
-//! `message`, `membership`, `mention`).
+//! `message`, `membership`, `mention`, `reaction`).
 
 pub mod membership;
 pub mod mention;
 pub mod message;
+pub mod reaction;
 pub mod room;
 pub mod session;
 pub mod user;

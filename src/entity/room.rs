@@ -10,8 +10,10 @@ pub struct Model {
     /// 1-64 characters of `a-z 0-9 - _`, unique.
     #[sea_orm(unique)]
     pub name: String,
-    /// The `seq` of the newest message; the next message takes `last_seq + 1`.
+    /// The `seq` of the newest event; the next event takes `last_seq + 1`.
     pub last_seq: i64,
+    /// How many messages the room has (the newest message's `n`).
+    pub message_count: i64,
     pub created_at: DateTimeUtc,
     /// Timestamp of the newest message.
     pub last_activity: DateTimeUtc,

@@ -6,23 +6,27 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::{components::Redirect, hooks::use_params_map};
+use leptos_router::{
+    components::Redirect,
+    hooks::{use_params_map, use_query_map},
+};
 
 use crate::{
-    api::{RoomView, load_history, my_rooms, open_room},
+    api::{Permalink, RoomView, load_history, my_rooms, open_room},
     chat::{ConnectionState, RoomState},
     client::{InboxConnection, RoomConnection},
     components::{
         composer::Composer,
         connection_status::ConnectionStatus,
         message_list::MessageList,
+        message_row::MessageActions,
         my_rooms::{MyRoomsList, UnreadTitle},
         room_activity::{PresenceList, TypingIndicator},
         room_controls::RoomControls,
     },
     error::AppError,
     paths,
-    protocol::PAGE_SIZE,
+    protocol::{ClientFrame, PAGE_SIZE},
     rooms::MyRooms,
 };
 
@@ -31,10 +35,11 @@ pub fn RoomPage() -> impl IntoView {
     // Read once: a room page belongs to one room (links between rooms load a new
     // page), and plain strings stay valid while the server renders the <head>.
     let room = use_params_map().read_untracked().get("room").unwrap_or_default();
+    let at = use_query_map().read_untracked().get("at").and_then(|at| at.parse::<i64>().ok());
     let opened = Resource::new({
         let room = room.clone();
-        move || room.clone()
-    }, open_room);
+        move || (room.clone(), at)
+    }, |(room, at)| open_room(room, at));
     let listed = Resource::new(|| (), |()| my_rooms());
     let login = paths::login_then(&paths::room(&room));
     view! {
@@ -62,9 +67,18 @@ pub fn RoomPage() -> impl IntoView {
 /// history, live messages, typing, composer.
 #[component]
 fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
-    let RoomView { page, me, last_read_seq, notify } = view;
-    let has_older = page.messages.len() as u64 == PAGE_SIZE && page.messages.first().is_some_and(|m| m.seq > 1);
+    let RoomView { page, me, last_read_seq, notify, at } = view;
+    let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
+    if let Some((seq, Permalink::Message | Permalink::Deleted)) = at {
+        state.highlighted.set(Some(seq));
+        state.first_unread.set(None);
+    }
+    let permalink_notice = match at {
+        Some((seq, Permalink::Deleted)) => Some(format!("Message #{seq} was deleted.")),
+        Some((seq, Permalink::Missing)) => Some(format!("There is no message #{seq} in this room; here are the newest.")),
+        _ => None,
+    };
     let room = page.room;
     let connection = StoredValue::new(None::<RoomConnection>);
     let inbox = StoredValue::new(None::<InboxConnection>);
@@ -93,7 +107,23 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
             }
         });
     };
-    let on_send = Callback::new(move |text: String| with_connection(&|open| open.send(text.clone())));
+    let on_send = Callback::new(move |text: String| {
+        let reply_to = state.replying.get_untracked().map(|parent| parent.seq);
+        state.replying.set(None);
+        with_connection(&|open| open.send(text.clone(), reply_to));
+    });
+    let actions = MessageActions {
+        react: Callback::new(move |(target, emoji): (i64, String)| {
+            with_connection(&|open| open.act(|client_id| ClientFrame::React { target, emoji: emoji.clone(), client_id }));
+        }),
+        edit: Callback::new(move |(target, text): (i64, String)| {
+            with_connection(&|open| open.act(|client_id| ClientFrame::Edit { target, text: text.clone(), client_id }));
+        }),
+        delete: Callback::new(move |target: i64| {
+            with_connection(&|open| open.act(|client_id| ClientFrame::Delete { target, client_id }));
+        }),
+    };
+    let on_edit_last = Callback::new(move |()| state.editing.set(state.last_own_message().map(|m| m.seq)));
     let on_typing = Callback::new(move |()| with_connection(&|open| open.typing()));
     let on_seen = Callback::new(move |seq: i64| with_connection(&|open| open.mark_read(seq)));
     let older_room = room.clone();
@@ -140,9 +170,23 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
                         "Load older messages"
                     </button>
                 </Show>
-                <MessageList state on_seen />
+                {permalink_notice.map(|notice| view! { <p id="permalinkNotice" class="notice" role="status">{notice}</p> })}
+                {move || state.notice.get().map(|why| view! {
+                    <p class="form-error" role="alert">
+                        {why}" "<button type="button" class="link-button" on:click=move |_| state.notice.set(None)>"OK"</button>
+                    </p>
+                })}
+                <MessageList state room=room.clone() actions on_seen />
                 <TypingIndicator state />
-                <Composer room=room.clone() me present=state.presence on_send on_typing />
+                <Composer
+                    room=room.clone()
+                    me
+                    present=state.presence
+                    on_send
+                    on_typing
+                    replying=state.replying
+                    on_edit_last
+                />
             </section>
         </div>
     }

@@ -40,7 +40,8 @@ async fn every_bad_input_gets_its_clear_error_and_nothing_else_changes() {
     expect_frame_error(&mut socket, &json!({"type": 7, "text": "x"}).to_string(), "bad_frame").await;
     expect_frame_error(&mut socket, &json!({"type": "send", "text": "x", "client_id": 5}).to_string(), "bad_frame").await;
     // Row: unknown frame type, empty and overlong text.
-    expect_frame_error(&mut socket, &json!({"type": "delete", "seq": 1}).to_string(), "unknown_type").await;
+    expect_frame_error(&mut socket, &json!({"type": "dance", "seq": 1}).to_string(), "unknown_type").await;
+    expect_frame_error(&mut socket, &json!({"type": "delete", "seq": 1}).to_string(), "bad_frame").await;
     expect_frame_error(&mut socket, &json!({"type": "send", "text": " \t "}).to_string(), "empty_text").await;
     expect_frame_error(&mut socket, &json!({"type": "send", "text": "é".repeat(4001)}).to_string(), "text_too_long").await;
     // Row: binary frame.

@@ -16,7 +16,7 @@ use parlor::{
     entity::user,
     server::{
         realtime::layer::MemoryLayer,
-        storage::{AppendError, NewMessage, Store, db::SqliteSync, store::HistoryQuery},
+        storage::{AppendError, EventBody, NewEvent, Store, db::SqliteSync, store::HistoryQuery},
         tasks::Background,
     },
 };
@@ -24,8 +24,13 @@ use serde_json::json;
 
 use crate::harness::{PASSWORD, TestApp, services::Postgres};
 
-fn message(room: &str, sender: &user::Model, text: &str, client_id: &str) -> NewMessage {
-    NewMessage { room: room.into(), sender: sender.clone(), text: text.into(), client_id: Some(client_id.into()) }
+fn message(room: &str, sender: &user::Model, text: &str, client_id: &str) -> NewEvent {
+    NewEvent {
+        room: room.into(),
+        sender: sender.clone(),
+        client_id: Some(client_id.into()),
+        body: EventBody::Message { text: text.into(), reply_to: None },
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

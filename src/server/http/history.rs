@@ -21,7 +21,7 @@ use crate::{
             params::{LimitParam, SeqParam},
         },
         state::AppState,
-        storage::store::HistoryQuery,
+        storage::store::{Found, HistoryQuery},
     },
 };
 
@@ -60,6 +60,17 @@ pub async fn read_history(state: &AppState, user: &User, room: &str, query: Hist
         AppError::Internal
     })?;
     Ok(HistoryPage { room, messages })
+}
+
+/// The messages of the room named `room` around the one at `seq` (a
+/// permalink), as `user` may read them, and what that seq is.
+pub async fn read_around(state: &AppState, user: &User, room: &str, seq: i64) -> Result<(HistoryPage, Found), AppError> {
+    let room = access::room(&state.store, user, room, Need::Read).await?;
+    let (messages, found) = state.store.around(&room, seq).await.map_err(|err| {
+        tracing::error!(%err, room, "reading around a message failed");
+        AppError::Internal
+    })?;
+    Ok((HistoryPage { room, messages }, found))
 }
 
 #[cfg(test)]

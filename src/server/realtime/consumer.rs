@@ -44,7 +44,7 @@ use crate::{
         http::{client_ip::ClientIp, gate::RequireSession, origin, params::SeqParam},
         metrics as m,
         state::AppState,
-        storage::{AppendError, NewMessage, ReadMarker, Stored, store::HistoryQuery},
+        storage::{AppendError, EventBody, NewEvent, ReadMarker, Refusal, Stored},
     },
 };
 
@@ -245,7 +245,18 @@ impl ChatConsumer {
     /// Handles what the client sent: each valid frame goes to its handler.
     async fn receive(&self, live: &mut Live, incoming: Incoming) -> Result<Next, ConsumerError> {
         match incoming {
-            Incoming::Command(Command::Send(send)) => self.on_send(live, send).await?,
+            Incoming::Command(Command::Send(ValidSend { text, client_id, reply_to })) => {
+                self.on_event(live, client_id, EventBody::Message { text, reply_to }).await?;
+            }
+            Incoming::Command(Command::Edit { target, text, client_id }) => {
+                self.on_event(live, client_id, EventBody::Edit { target, text }).await?;
+            }
+            Incoming::Command(Command::Delete { target, client_id }) => {
+                self.on_event(live, client_id, EventBody::Delete { target }).await?;
+            }
+            Incoming::Command(Command::React { target, emoji, client_id }) => {
+                self.on_event(live, client_id, EventBody::React { target, emoji }).await?;
+            }
             Incoming::Command(Command::Read { seq }) => self.on_read(seq).await,
             Incoming::Command(Command::Typing) => self.on_typing(live).await,
             Incoming::Refused(rejection) => live.socket.send_error(rejection).await?,
@@ -256,41 +267,38 @@ impl ChatConsumer {
         Ok(Next::KeepGoing)
     }
 
-    /// `send`: checks the sender's rates (messages; new rooms, for the first
-    /// message of a room), then queues the message to the writer; it joins
-    /// `in_flight`, to be acked once committed.
-    async fn on_send(&self, live: &mut Live, send: ValidSend) -> Result<(), ConsumerError> {
+    /// `send`, `edit`, `delete`, `react`: checks the sender's rates (every
+    /// event counts; new rooms, for the first message of a room), then queues the
+    /// event to the writer, which checks the rules (a message to change must
+    /// exist, be the sender's, not be deleted); it joins `in_flight`, to be acked
+    /// once committed.
+    async fn on_event(&self, live: &mut Live, client_id: Option<String>, body: EventBody) -> Result<(), ConsumerError> {
         if let Some((blocked, until)) = &live.blocked_on {
-            if send.client_id.as_ref() != Some(blocked) && Instant::now() < *until {
-                return Ok(live.socket.send_error(FrameRejection::new(FrameErrorCode::OutOfOrder, send.client_id)).await?);
+            if client_id.as_ref() != Some(blocked) && Instant::now() < *until {
+                return Ok(live.socket.send_error(FrameRejection::new(FrameErrorCode::OutOfOrder, client_id)).await?);
             }
             live.blocked_on = None;
         }
         if let Err(throttled) = self.state.limits.check_message(self.user.id) {
             let wait = Duration::from_secs(throttled.retry_after_secs);
-            live.blocked_on = send.client_id.clone().map(|id| (id, Instant::now() + wait));
-            return Ok(live.socket.send_error(FrameRejection::rate_limited(send.client_id, throttled.retry_after_secs)).await?);
+            live.blocked_on = client_id.clone().map(|id| (id, Instant::now() + wait));
+            return Ok(live.socket.send_error(FrameRejection::rate_limited(client_id, throttled.retry_after_secs)).await?);
         }
-        if !live.room_exists {
+        if !live.room_exists && matches!(body, EventBody::Message { .. }) {
             if let Err(throttled) = self.state.limits.check_new_room(self.user.id) {
                 let rejection = FrameRejection {
                     code: FrameErrorCode::RoomLimit,
-                    client_id: send.client_id,
+                    client_id,
                     retry_after_secs: Some(throttled.retry_after_secs),
                 };
                 return Ok(live.socket.send_error(rejection).await?);
             }
             live.room_exists = true;
         }
-        let message = NewMessage {
-            room: self.room.clone(),
-            sender: self.user.clone(),
-            text: send.text,
-            client_id: send.client_id.clone(),
-        };
-        // Queued now, so the socket's sends are stored in the order they came.
-        let committed = self.state.store.append(message).await;
-        live.in_flight.push_back(async move { (send.client_id, committed.await) }.boxed());
+        let event = NewEvent { room: self.room.clone(), sender: self.user.clone(), client_id: client_id.clone(), body };
+        // Queued now, so the socket's events are stored in the order they came.
+        let committed = self.state.store.append(event).await;
+        live.in_flight.push_back(async move { (client_id, committed.await) }.boxed());
         Ok(())
     }
 
@@ -349,6 +357,9 @@ impl ChatConsumer {
                 metrics::counter!(m::STORE_ERRORS).increment(1);
                 tracing::error!(%err, room = self.room, "storing a message failed");
                 let code = match err {
+                    AppendError::Rejected(Refusal::NotFound) => FrameErrorCode::NotFound,
+                    AppendError::Rejected(Refusal::NotYours) => FrameErrorCode::NotYours,
+                    AppendError::Rejected(Refusal::Deleted) => FrameErrorCode::Deleted,
                     AppendError::Refused(_) => FrameErrorCode::NotStored,
                     AppendError::Unavailable(_) | AppendError::Stopped => {
                         live.blocked_on = client_id.clone().map(|id| (id, Instant::now() + STORE_RETRY_WAIT));
@@ -361,7 +372,7 @@ impl ChatConsumer {
         // The writer has published it to the room already.
         let counter = if stored.duplicate { m::MESSAGES_DUPLICATE } else { m::MESSAGES_STORED };
         metrics::counter!(counter).increment(1);
-        live.socket.send(&ServerFrame::Ack { client_id, seq: stored.message.seq }).await?;
+        live.socket.send(&ServerFrame::Ack { client_id, seq: stored.seq }).await?;
         Ok(())
     }
 
@@ -424,16 +435,13 @@ impl ChatConsumer {
         Ok(if session_stands { Next::KeepGoing } else { Next::Close(Some(CloseReason::SessionEnded)) })
     }
 
-    /// Sends every stored message after `last_sent`, oldest first.
+    /// Sends every stored event after `last_sent`, oldest first.
     async fn catch_up(&self, live: &mut Live) -> Result<(), ConsumerError> {
         loop {
-            let query = HistoryQuery { before: None, after: Some(live.last_sent), limit: MAX_PAGE_SIZE };
-            let page = self.state.store.history(&self.room, query).await?;
+            let page = self.state.store.events_after(&self.room, live.last_sent, MAX_PAGE_SIZE).await?;
             let full_page = page.len() as u64 == MAX_PAGE_SIZE;
             metrics::counter!(m::CATCH_UP_MESSAGES).increment(page.len() as u64);
-            for message in page {
-                let seq = message.seq;
-                let frame = ServerFrame::Message { room: self.room.clone(), message };
+            for (seq, frame) in page {
                 live.socket.queue(frame.encode().into()).await?;
                 live.last_sent = seq;
                 live.room_exists = true;

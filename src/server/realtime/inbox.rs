@@ -103,14 +103,7 @@ impl Tracked {
         Self { status, mention_seqs, latest: None }
     }
 
-    fn read_up_to(&mut self, seq: i64) {
-        self.status.last_read_seq = self.status.last_read_seq.max(seq);
-        self.mention_seqs.retain(|&s| s > self.status.last_read_seq);
-        self.recount();
-    }
-
     fn recount(&mut self) {
-        self.status.unread = (self.status.last_seq - self.status.last_read_seq).max(0);
         self.status.mentions = self.mention_seqs.len() as i64;
     }
 
@@ -243,14 +236,19 @@ impl Inbox {
         match received {
             Received::Event(Event::Sequenced(event)) if event.seq > tracked.status.last_seq => {
                 tracked.status.last_seq = event.seq;
+                // Only new messages count; edits and reactions change no count.
+                let Some(latest) = &event.meta.latest else { return Ok(true) };
                 if event.meta.sender_id == Some(self.user.id) {
+                    // One has read what one wrote.
                     tracked.status.last_read_seq = event.seq;
+                    tracked.status.unread = 0;
                     tracked.mention_seqs.clear();
                 } else {
+                    tracked.status.unread += 1;
                     if event.meta.mentioned.contains(&self.user.id) {
                         tracked.mention_seqs.push(event.seq);
                     }
-                    tracked.latest.clone_from(&event.meta.latest);
+                    tracked.latest = Some(latest.clone());
                 }
                 tracked.recount();
                 Ok(true)
@@ -281,9 +279,9 @@ impl Inbox {
         notice: UserNotice,
     ) -> Result<(), InboxError> {
         match notice {
+            // How many messages are left unread is the database's to say.
             UserNotice::Read { room, seq } => {
-                if let Some(tracked) = rooms.get_mut(&room) {
-                    tracked.read_up_to(seq);
+                if rooms.get(&room).is_some_and(|tracked| tracked.status.last_read_seq < seq) && self.reload(rooms, &room).await? {
                     dirty.insert(room);
                 }
             }

@@ -23,8 +23,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::{
-    messages::{self, ReadMarker},
-    store::{NewMessage, Stored},
+    events::{self, ReadMarker, Refusal},
+    store::{NewEvent, Stored},
 };
 use crate::server::{
     realtime::layer::{ChannelLayer, Event, Group, UserNotice},
@@ -42,16 +42,19 @@ pub enum AppendError {
     /// The database could not be reached; the same send may succeed later.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
-    /// The database refused this message.
-    #[error("the database refused the message: {0}")]
+    /// The database refused this event.
+    #[error("the database refused the event: {0}")]
     Refused(String),
+    /// The rules refused the event (e.g. editing someone else's message).
+    #[error("{0}")]
+    Rejected(#[from] Refusal),
     /// The server is stopping.
     #[error("the message writer has stopped")]
     Stopped,
 }
 
 struct Request {
-    message: NewMessage,
+    event: NewEvent,
     reply: oneshot::Sender<Result<Stored, AppendError>>,
 }
 
@@ -85,9 +88,9 @@ impl Appender {
 
     /// Queues `message` (waiting while the queue is full) and returns what resolves
     /// once it is committed and published.
-    pub async fn submit(&self, message: NewMessage) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
+    pub async fn submit(&self, event: NewEvent) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
         let (reply, stored) = oneshot::channel();
-        let queued = self.queue.send(Job::Append(Request { message, reply })).await;
+        let queued = self.queue.send(Job::Append(Request { event, reply })).await;
         async move {
             queued.map_err(|_| AppendError::Stopped)?;
             stored.await.map_err(|_| AppendError::Stopped)?
@@ -135,7 +138,7 @@ impl Writer {
     /// Stores a batch of read markers and tells each user's sockets.
     async fn mark_read(&self, markers: &mut Vec<ReadMarker>) {
         let moved = loop {
-            match messages::mark_read(&self.db, markers).await {
+            match events::mark_read(&self.db, markers).await {
                 Err(err) if Failure::of(&err) == Failure::Busy => tokio::time::sleep(BUSY_PAUSE).await,
                 outcome => break outcome,
             }
@@ -157,12 +160,14 @@ impl Writer {
 
     /// Stores, publishes and answers one batch, emptying it.
     async fn commit(&self, batch: &mut Vec<Request>) {
-        let messages: Vec<&NewMessage> = batch.iter().map(|r| &r.message).collect();
-        match self.append(&messages).await {
+        let events: Vec<&NewEvent> = batch.iter().map(|r| &r.event).collect();
+        match self.append(&events).await {
             Ok(stored) => {
                 for (request, stored) in batch.drain(..).zip(stored) {
-                    self.publish(&request.message, &stored).await;
-                    let _ = request.reply.send(Ok(stored));
+                    if let Ok(stored) = &stored {
+                        self.publish(&request.event, stored).await;
+                    }
+                    let _ = request.reply.send(stored.map_err(AppendError::from));
                 }
             }
             Err(err) if Failure::of(&err) == Failure::Statement => {
@@ -172,10 +177,10 @@ impl Writer {
                     // Once the database is gone, the rest fail at once instead of one timeout each.
                     let stored = match &unavailable {
                         Some(why) => Err(AppendError::Unavailable(why.clone())),
-                        None => self.append_one(&request.message).await,
+                        None => self.append_one(&request.event).await,
                     };
                     match &stored {
-                        Ok(stored) => self.publish(&request.message, stored).await,
+                        Ok(stored) => self.publish(&request.event, stored).await,
                         Err(AppendError::Unavailable(why)) => unavailable = Some(why.clone()),
                         Err(_) => {}
                     }
@@ -192,10 +197,10 @@ impl Writer {
     }
 
     /// Stores a batch, trying again while SQLite reports its lock busy.
-    async fn append(&self, batch: &[&NewMessage]) -> Result<Vec<Stored>, DbErr> {
+    async fn append(&self, batch: &[&NewEvent]) -> Result<Vec<Result<Stored, Refusal>>, DbErr> {
         let mut attempt = 0;
         loop {
-            match messages::append_batch(&self.db, batch).await {
+            match events::append_batch(&self.db, batch).await {
                 Err(err) if Failure::of(&err) == Failure::Busy && attempt < BUSY_RETRIES => {
                     attempt += 1;
                     tracing::debug!(%err, attempt, "database busy; retrying the batch");
@@ -206,19 +211,19 @@ impl Writer {
         }
     }
 
-    /// Stores one message as a batch of one. A unique-index violation means a
+    /// Stores one event as a batch of one. A unique-index violation means a
     /// concurrent copy of the same send (on another instance) won the race: the
     /// answer is that copy.
-    async fn append_one(&self, new: &NewMessage) -> Result<Stored, AppendError> {
+    async fn append_one(&self, new: &NewEvent) -> Result<Stored, AppendError> {
         let err = match self.append(&[new]).await {
-            Ok(mut stored) => return stored.pop().ok_or_else(|| AppendError::Refused("nothing stored".into())),
+            Ok(mut stored) => return stored.pop().ok_or_else(|| AppendError::Refused("nothing stored".into()))?.map_err(AppendError::from),
             Err(err) => err,
         };
         if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
-            && let Ok(copies) = messages::stored_copies(&self.db, &[new]).await
-            && let Some(existing) = copies.into_values().next()
+            && let Ok(copies) = events::stored_copies(&self.db, &[new]).await
+            && let Some(&seq) = copies.values().next()
         {
-            return Ok(Stored { message: existing, duplicate: true, mentioned: Vec::new() });
+            return Ok(Stored::repeat(seq));
         }
         match Failure::of(&err) {
             Failure::Statement => {
@@ -229,18 +234,16 @@ impl Writer {
         }
     }
 
-    /// Hands a newly committed message to its room's group (a resend was
+    /// Hands a newly committed event to its room's group (a resend was
     /// published already), and tells the users it mentions that the room is in
     /// their list.
-    async fn publish(&self, new: &NewMessage, stored: &Stored) {
-        if stored.duplicate {
-            return;
-        }
+    async fn publish(&self, new: &NewEvent, stored: &Stored) {
+        let Some(frame) = stored.frame.clone() else { return };
         let room = new.room.as_str();
-        let event = Event::message(room, stored.message.clone(), Some(new.sender.id), stored.mentioned.clone());
+        let event = Event::sequenced(stored.seq, frame, Some(new.sender.id), stored.mentioned.clone());
         if let Err(err) = self.layer.group_send(&Group::Room(room.to_owned()), event).await {
-            // The message is committed; subscribers find it when they next catch up.
-            tracing::warn!(%err, room, seq = stored.message.seq, "publishing a message failed");
+            // The event is committed; subscribers find it when they next catch up.
+            tracing::warn!(%err, room, seq = stored.seq, "publishing an event failed");
         }
         for &user_id in &stored.mentioned {
             let joined = Event::Notice(UserNotice::Joined { room: room.to_owned() });

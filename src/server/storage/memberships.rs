@@ -13,6 +13,7 @@ use sea_orm::{
 use super::{
     ReadMarker,
     db::statement,
+    events,
     store::{Store, find_room, format_timestamp},
 };
 use crate::{
@@ -26,15 +27,17 @@ struct StatusRow {
     room_id: i64,
     name: String,
     last_seq: i64,
+    message_count: i64,
     last_activity: chrono::DateTime<Utc>,
     last_read_seq: i64,
+    last_read_n: i64,
     notify: String,
 }
 
 impl StatusRow {
     fn into_status(self, mentions: i64) -> RoomStatus {
         RoomStatus {
-            unread: (self.last_seq - self.last_read_seq).max(0),
+            unread: (self.message_count - self.last_read_n).max(0),
             room: self.name,
             last_seq: self.last_seq,
             last_read_seq: self.last_read_seq,
@@ -62,10 +65,16 @@ impl Store {
         if let Some(existing) = existing {
             return Ok(Some((existing, false)));
         }
+        let last_read_seq = read_up_to.unwrap_or(room.last_seq).min(room.last_seq);
+        let last_read_n = match read_up_to {
+            None => room.message_count,
+            Some(_) => events::last_message_n(self.db(), room.id, last_read_seq).await?,
+        };
         let row = membership::Model {
             user_id,
             room_id: room.id,
-            last_read_seq: read_up_to.unwrap_or(room.last_seq).min(room.last_seq),
+            last_read_seq,
+            last_read_n,
             notify: NotifyLevel::default().as_str().to_owned(),
             joined_at: Utc::now(),
         };
@@ -179,8 +188,10 @@ async fn status_rows(store: &Store, user_id: i64, room_name: Option<&str>) -> Re
         .column_as(room::Column::Id, "room_id")
         .column(room::Column::Name)
         .column(room::Column::LastSeq)
+        .column(room::Column::MessageCount)
         .column(room::Column::LastActivity)
         .column(membership::Column::LastReadSeq)
+        .column(membership::Column::LastReadN)
         .column(membership::Column::Notify)
         .inner_join(room::Entity)
         .filter(membership::Column::UserId.eq(user_id));

@@ -3,8 +3,9 @@
 //! written; connecting and migrating; and the session store.
 //!
 //! - [`store`]: the `Store` handle and every read query.
-//! - [`messages`]: how one batch of messages is stored (seqs, resends, mentions,
-//!   memberships, one transaction), and read markers.
+//! - [`events`]: how one batch of room events (messages, edits, deletions,
+//!   reactions) is stored — seqs, resends, rules, mentions, memberships, one
+//!   transaction — and how events are read back; read markers.
 //! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
@@ -12,11 +13,11 @@
 
 pub mod appender;
 pub mod db;
+mod events;
 mod memberships;
-mod messages;
 pub mod sessions;
 pub mod store;
 
 pub use appender::AppendError;
-pub use messages::ReadMarker;
-pub use store::{NewMessage, Store, Stored};
+pub use events::{ReadMarker, Refusal};
+pub use store::{EventBody, NewEvent, Store, Stored};

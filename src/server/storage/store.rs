@@ -1,25 +1,25 @@
 //! The `Store`: a handle that owns the database connection and the group-commit
 //! writer. Every query Parlor makes is a method here (accounts, the lobby's rooms,
-//! history), so each question has one answer; messages are written only through
-//! [`Store::append`], which queues them to the writer.
+//! history, replays), so each question has one answer; room events are written
+//! only through [`Store::append`], which queues them to the writer.
 
 use std::{cmp, future::Future, sync::Arc};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, SqlErr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
 };
 
 use crate::{
     entity::{message, room, user},
-    protocol::{ChatMessage, MAX_PAGE_SIZE},
+    protocol::{ChatMessage, MAX_PAGE_SIZE, PAGE_SIZE, ServerFrame},
     server::{
         realtime::layer::ChannelLayer,
         storage::{
             appender::{AppendError, Appender},
             db::{self, DbSetupError, SqliteSync, find_unique},
+            events::{self, EventRow, Extras},
         },
         tasks::Background,
     },
@@ -41,23 +41,63 @@ pub enum StoreError {
     Db(#[from] DbErr),
 }
 
-/// A message to store.
+/// A room event to store: a message, or a change to one.
 #[derive(Clone, Debug)]
-pub struct NewMessage {
+pub struct NewEvent {
     pub room: String,
     pub sender: user::Model,
-    pub text: String,
+    /// The sender's idempotency key.
     pub client_id: Option<String>,
+    pub body: EventBody,
 }
 
-/// A message that is committed.
+/// What the event is.
 #[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventBody {
+    Message { text: String, reply_to: Option<i64> },
+    Edit { target: i64, text: String },
+    Delete { target: i64 },
+    /// Toggles the sender's reaction `emoji`.
+    React { target: i64, emoji: String },
+}
+
+impl EventBody {
+    /// The message an edit, deletion or reaction is about.
+    pub fn target(&self) -> Option<i64> {
+        match self {
+            Self::Message { .. } => None,
+            Self::Edit { target, .. } | Self::Delete { target } | Self::React { target, .. } => Some(*target),
+        }
+    }
+
+    /// The message a message answers.
+    pub fn reply_to(&self) -> Option<i64> {
+        match self {
+            Self::Message { reply_to, .. } => *reply_to,
+            _ => None,
+        }
+    }
+}
+
+/// An event that is committed.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Stored {
-    pub message: ChatMessage,
+    pub seq: i64,
+    /// Its frame, to publish (`None` for a resend: published before).
+    pub frame: Option<ServerFrame>,
     /// True when the same send was already stored: nothing new was written.
     pub duplicate: bool,
     /// The ids of the users it mentions (its sender excepted).
     pub mentioned: Vec<i64>,
+    /// Whether it is a new message (counts as unread) rather than a change.
+    pub is_message: bool,
+}
+
+impl Stored {
+    /// The answer to a resend of the event stored as `seq`.
+    pub fn repeat(seq: i64) -> Self {
+        Self { seq, frame: None, duplicate: true, mentioned: Vec::new(), is_message: false }
+    }
 }
 
 /// A room as the lobby lists it.
@@ -107,12 +147,12 @@ impl Store {
         &self.appender
     }
 
-    /// Queues `message` for the writer (waiting while its queue is full) and
+    /// Queues `event` for the writer (waiting while its queue is full) and
     /// returns what resolves once it is committed and published. A socket's
-    /// messages are stored in the order they were queued, and a queued message is
+    /// events are stored in the order they were queued, and a queued event is
     /// stored even if nobody waits for the answer.
-    pub async fn append(&self, message: NewMessage) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
-        self.appender.submit(message).await
+    pub async fn append(&self, event: NewEvent) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
+        self.appender.submit(event).await
     }
 
     /// Whether the database answers a trivial query.
@@ -161,83 +201,98 @@ impl Store {
         Ok(find_room(&self.db, room_name).await?.map_or(0, |r| r.last_seq))
     }
 
-    /// Reads a page of history in ascending `seq` order. With `after`, the page
-    /// starts right after it (oldest first); otherwise it is the newest page (before
-    /// `before`).
+    /// Reads a page of messages, in their current state, in ascending `seq`
+    /// order. With `after`, the page starts right after it (oldest first);
+    /// otherwise it is the newest page (before `before`).
     ///
-    /// A room's seqs are gap-free (each commit takes the next ones, and messages
-    /// are never deleted), so a page is a range of seqs: the query walks the unique
-    /// (room, seq) index between two bounds, with no `LIMIT` to re-plan.
+    /// Messages are numbered 1, 2, 3, ... in their room (`n`) while seqs
+    /// interleave with edits and reactions, so a page is a range of `n`: the
+    /// query walks the unique (room, n) index between two bounds.
     pub async fn history(&self, room_name: &str, query: HistoryQuery) -> Result<Vec<ChatMessage>, DbErr> {
         let Some(room) = find_room(&self.db, room_name).await? else {
             return Ok(Vec::new());
         };
         let limit = query.limit.clamp(1, MAX_PAGE_SIZE) as i64;
-        // Exclusive bounds: the page is the seqs strictly between `low` and `high`.
-        let high = cmp::min(query.before.unwrap_or(i64::MAX), room.last_seq + 1);
-        let (low, high) = match query.after {
-            Some(after) => (after, cmp::min(high, after.saturating_add(limit).saturating_add(1))),
-            None => (cmp::max(high.saturating_sub(limit + 1), 0), high),
+        // Inclusive upper, exclusive lower bounds of `n`.
+        let newest = match query.before {
+            Some(before) => events::last_message_n(&self.db, room.id, before - 1).await?,
+            None => room.message_count,
         };
-        let rows = MessageRow::select()
-            .filter(message::Column::RoomId.eq(room.id))
-            .filter(message::Column::Seq.gt(low))
-            .filter(message::Column::Seq.lt(high))
-            .order_by_asc(message::Column::Seq)
-            .into_model::<MessageRow>()
+        let (low, high) = match query.after {
+            Some(after) => {
+                let low = events::last_message_n(&self.db, room.id, after).await?;
+                (low, cmp::min(newest, low + limit))
+            }
+            None => (cmp::max(newest - limit, 0), newest),
+        };
+        self.messages_between(room.id, low, high).await
+    }
+
+    /// The messages of a room with `low < n <= high`, with their reactions and quotes.
+    async fn messages_between(&self, room_id: i64, low: i64, high: i64) -> Result<Vec<ChatMessage>, DbErr> {
+        let rows = EventRow::select()
+            .filter(message::Column::RoomId.eq(room_id))
+            .filter(message::Column::N.gt(low))
+            .filter(message::Column::N.lte(high))
+            .order_by_asc(message::Column::N)
+            .into_model::<EventRow>()
             .all(&self.db)
             .await?;
-        Ok(rows.into_iter().map(ChatMessage::from).collect())
+        let extras = Extras::load(&self.db, room_id, &rows).await?;
+        Ok(rows.into_iter().map(|row| row.into_message(&extras)).collect())
+    }
+
+    /// The room's events after `after`, oldest first, at most `limit` (a
+    /// replay): messages in their current state, edits, deletions and reactions.
+    /// Seqs have no gaps, so this is a range of seqs.
+    pub async fn events_after(&self, room_name: &str, after: i64, limit: u64) -> Result<Vec<(i64, ServerFrame)>, DbErr> {
+        let Some(room) = find_room(&self.db, room_name).await? else {
+            return Ok(Vec::new());
+        };
+        let high = cmp::min(room.last_seq, after.saturating_add(limit as i64));
+        let rows = EventRow::select()
+            .filter(message::Column::RoomId.eq(room.id))
+            .filter(message::Column::Seq.gt(after))
+            .filter(message::Column::Seq.lte(high))
+            .order_by_asc(message::Column::Seq)
+            .into_model::<EventRow>()
+            .all(&self.db)
+            .await?;
+        let extras = Extras::load(&self.db, room.id, &rows).await?;
+        Ok(rows.into_iter().map(|row| (row.seq, row.into_frame(room_name, &extras))).collect())
+    }
+
+    /// The messages around the one at `seq` (half a page on each side) and
+    /// what that seq is: a message, a deleted one, or none (then the newest page).
+    pub async fn around(&self, room_name: &str, seq: i64) -> Result<(Vec<ChatMessage>, Found), DbErr> {
+        let Some(room) = find_room(&self.db, room_name).await? else {
+            return Ok((Vec::new(), Found::Missing));
+        };
+        let at = EventRow::select()
+            .filter(message::Column::RoomId.eq(room.id))
+            .filter(message::Column::Seq.eq(seq))
+            .into_model::<EventRow>()
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .next();
+        let Some((n, deleted)) = at.and_then(|row| Some((row.n?, row.deleted))) else {
+            let newest = self.history(room_name, HistoryQuery { limit: PAGE_SIZE, ..Default::default() }).await?;
+            return Ok((newest, Found::Missing));
+        };
+        let half = (PAGE_SIZE / 2) as i64;
+        let messages = self.messages_between(room.id, n - half, n + half).await?;
+        Ok((messages, if deleted { Found::Deleted } else { Found::Message }))
     }
 }
 
-/// One stored message with its sender's name: what every read of messages
-/// returns, and the one place a [`ChatMessage`] is built from the database.
-#[derive(Clone, Debug, FromQueryResult)]
-pub(super) struct MessageRow {
-    pub seq: i64,
-    pub text: String,
-    pub timestamp: DateTime<Utc>,
-    pub client_id: Option<String>,
-    pub room_id: i64,
-    /// `None` once the sender's account is deleted.
-    pub sender_id: Option<i64>,
-    /// `None` once the sender's account is deleted.
-    pub sender: Option<String>,
-    /// Mentioned usernames, comma-separated.
-    pub mentions: Option<String>,
-}
-
-impl MessageRow {
-    /// The select that reads rows of this shape (message joined with its sender).
-    pub fn select() -> sea_orm::Select<message::Entity> {
-        message::Entity::find()
-            .select_only()
-            .columns([
-                message::Column::Seq,
-                message::Column::Text,
-                message::Column::Timestamp,
-                message::Column::ClientId,
-                message::Column::RoomId,
-                message::Column::SenderId,
-                message::Column::Mentions,
-            ])
-            .column_as(user::Column::Username, "sender")
-            .left_join(user::Entity)
-    }
-}
-
-impl From<MessageRow> for ChatMessage {
-    fn from(row: MessageRow) -> Self {
-        ChatMessage {
-            seq: row.seq,
-            sender: row.sender.unwrap_or_else(|| "[deleted]".to_owned()),
-            text: row.text,
-            timestamp: format_timestamp(row.timestamp),
-            client_id: row.client_id,
-            mentions: row.mentions.map(|names| names.split(',').map(str::to_owned).collect()).unwrap_or_default(),
-        }
-    }
+/// What a permalink's `seq` turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Found {
+    Message,
+    Deleted,
+    /// No message has that seq (none at all, or it is an edit or a reaction).
+    Missing,
 }
 
 pub(super) async fn find_room(db: &impl ConnectionTrait, room_name: &str) -> Result<Option<room::Model>, DbErr> {

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 use crate::{
-    protocol::{ChatMessage, CloseReason, Latest, ServerFrame},
+    protocol::{CloseReason, Latest, REPLY_QUOTE_CHARS, ServerFrame},
     server::accounts::session_control::SessionKey,
 };
 
@@ -95,7 +95,8 @@ pub struct EventMeta {
     /// The users it mentions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub mentioned: Vec<i64>,
-    /// For a new message: its summary, for notifications.
+    /// For a new message: its summary (for notifications). Only messages count
+    /// as unread; edits and reactions have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest: Option<Latest>,
 }
@@ -113,12 +114,19 @@ pub enum UserNotice {
 }
 
 impl Event {
-    /// The `message` frame of `message` in `room`, encoded once for every subscriber.
-    pub fn message(room: &str, message: ChatMessage, sender_id: Option<i64>, mentioned: Vec<i64>) -> Self {
-        let latest = Latest { seq: message.seq, sender: message.sender.clone(), text: message.text.chars().take(140).collect() };
-        let seq = message.seq;
-        let frame = ServerFrame::Message { room: room.to_owned(), message }.encode().into();
-        Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta: EventMeta { sender_id, mentioned, latest: Some(latest) } }))
+    /// A committed room event, its frame encoded once for every subscriber;
+    /// a message carries its summary for notifications.
+    pub fn sequenced(seq: i64, frame: ServerFrame, sender_id: Option<i64>, mentioned: Vec<i64>) -> Self {
+        let latest = match &frame {
+            ServerFrame::Message { message, .. } => Some(Latest {
+                seq,
+                sender: message.sender.clone(),
+                text: message.text.chars().take(REPLY_QUOTE_CHARS).collect(),
+            }),
+            _ => None,
+        };
+        let frame = frame.encode().into();
+        Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta: EventMeta { sender_id, mentioned, latest } }))
     }
 }
 

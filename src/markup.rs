@@ -1,0 +1,295 @@
+//! Formatted message text: a safe subset of Markdown — `**bold**`, `*italic*`,
+//! `` `code` ``, fenced code blocks, block quotes, and bare `http(s)` URLs as
+//! links — plus highlighted `@mentions`, parsed with pulldown-cmark into a
+//! small tree. Nothing else becomes markup: raw HTML and images stay text,
+//! other links only their text. The tree is rendered by the same Leptos view
+//! on the server and in the browser, so hydration matches; the stored text
+//! stays what the user typed.
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+use crate::mentions::{Piece, pieces};
+
+/// A block of a message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Block {
+    Paragraph(Vec<Inline>),
+    /// A fenced or indented code block, verbatim.
+    Code(String),
+    Quote(Vec<Block>),
+}
+
+/// A run of text inside a block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Inline {
+    Text(String),
+    /// `@name` of a resolved mention, as typed.
+    Mention(String),
+    Strong(Vec<Inline>),
+    Emphasis(Vec<Inline>),
+    Code(String),
+    /// An `http(s)` link (its target is always one of those schemes).
+    Link { href: String, children: Vec<Inline> },
+    Break,
+}
+
+/// Parses `text` into blocks, highlighting the resolved `mentions`.
+pub fn parse(text: &str, mentions: &[String]) -> Vec<Block> {
+    let mut builder = Builder::new(mentions);
+    for event in Parser::new_ext(text, Options::empty()) {
+        builder.event(event);
+    }
+    builder.finish()
+}
+
+/// An open container while the parser's events arrive.
+enum Open {
+    Quote(Vec<Block>),
+    Paragraph(Vec<Inline>),
+    Code(String),
+    Strong(Vec<Inline>),
+    Emphasis(Vec<Inline>),
+    Link(String, Vec<Inline>),
+    /// Markup that is not kept: its inlines go to the container around it.
+    Transparent,
+}
+
+struct Builder<'m> {
+    mentions: &'m [String],
+    blocks: Vec<Block>,
+    stack: Vec<Open>,
+}
+
+impl<'m> Builder<'m> {
+    fn new(mentions: &'m [String]) -> Self {
+        Self { mentions, blocks: Vec::new(), stack: Vec::new() }
+    }
+
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Start(tag) => self.start(tag),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => self.text(&text),
+            Event::Code(code) => self.inline(Inline::Code(code.into_string())),
+            Event::Html(html) | Event::InlineHtml(html) => self.plain(&html),
+            Event::SoftBreak | Event::HardBreak => self.inline(Inline::Break),
+            Event::Rule => self.block(Block::Paragraph(vec![Inline::Text("———".into())])),
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>) {
+        let open = match tag {
+            Tag::Paragraph | Tag::Heading { .. } | Tag::Item => {
+                // A list item reads as a line of its own.
+                let mut inlines = Vec::new();
+                if matches!(tag, Tag::Item) {
+                    inlines.push(Inline::Text("• ".into()));
+                }
+                Open::Paragraph(inlines)
+            }
+            Tag::BlockQuote(_) => Open::Quote(Vec::new()),
+            Tag::CodeBlock(CodeBlockKind::Fenced(_) | CodeBlockKind::Indented) => Open::Code(String::new()),
+            Tag::Strong => Open::Strong(Vec::new()),
+            Tag::Emphasis => Open::Emphasis(Vec::new()),
+            Tag::Link { dest_url, .. } if is_web_url(&dest_url) => Open::Link(dest_url.into_string(), Vec::new()),
+            _ => Open::Transparent,
+        };
+        self.stack.push(open);
+    }
+
+    fn end(&mut self, _tag: TagEnd) {
+        let Some(open) = self.stack.pop() else { return };
+        match open {
+            Open::Quote(blocks) => self.block(Block::Quote(blocks)),
+            Open::Paragraph(inlines) => {
+                // An item's paragraph inside an item: flatten into the item's line.
+                if let Some(Open::Paragraph(outer)) = self.stack.last_mut() {
+                    outer.extend(inlines);
+                } else {
+                    self.block(Block::Paragraph(inlines));
+                }
+            }
+            Open::Code(code) => self.block(Block::Code(code.trim_end_matches('\n').to_owned())),
+            Open::Strong(inlines) => self.inline(Inline::Strong(inlines)),
+            Open::Emphasis(inlines) => self.inline(Inline::Emphasis(inlines)),
+            Open::Link(href, children) => self.inline(Inline::Link { href, children }),
+            Open::Transparent => {}
+        }
+    }
+
+    /// Text: verbatim inside code; elsewhere with bare URLs and mentions picked out.
+    fn text(&mut self, text: &str) {
+        if let Some(Open::Code(code)) = self.stack.last_mut() {
+            code.push_str(text);
+            return;
+        }
+        let in_link = self.stack.iter().any(|open| matches!(open, Open::Link(..)));
+        for piece in pieces(text, self.mentions) {
+            match piece {
+                Piece::Mention(name) => self.inline(Inline::Mention(name.to_owned())),
+                Piece::Text(text) if in_link => self.inline(Inline::Text(text.to_owned())),
+                Piece::Text(text) => {
+                    for (chunk, is_url) in split_urls(text) {
+                        if is_url {
+                            let href = chunk.to_owned();
+                            self.inline(Inline::Link { href, children: vec![Inline::Text(chunk.to_owned())] });
+                        } else {
+                            self.inline(Inline::Text(chunk.to_owned()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Markup that is not allowed, kept as the text it is.
+    fn plain(&mut self, text: &str) {
+        if let Some(Open::Code(code)) = self.stack.last_mut() {
+            code.push_str(text);
+        } else {
+            self.inline(Inline::Text(text.to_owned()));
+        }
+    }
+
+    fn inline(&mut self, inline: Inline) {
+        for open in self.stack.iter_mut().rev() {
+            match open {
+                Open::Paragraph(inlines) | Open::Strong(inlines) | Open::Emphasis(inlines) | Open::Link(_, inlines) => {
+                    // Adjacent text is one run (one text node on the page).
+                    match (inlines.last_mut(), inline) {
+                        (Some(Inline::Text(last)), Inline::Text(more)) => last.push_str(&more),
+                        (_, inline) => inlines.push(inline),
+                    }
+                    return;
+                }
+                Open::Code(code) => {
+                    code.push_str(&inline_text(&inline));
+                    return;
+                }
+                Open::Quote(_) | Open::Transparent => {}
+            }
+        }
+        // Inline content outside any paragraph (e.g. in a bare list item).
+        self.block(Block::Paragraph(vec![inline]));
+    }
+
+    fn block(&mut self, block: Block) {
+        for open in self.stack.iter_mut().rev() {
+            match open {
+                Open::Quote(blocks) => {
+                    blocks.push(block);
+                    return;
+                }
+                Open::Transparent => {}
+                // Blocks never nest in inlines; the parser closes those first.
+                _ => {}
+            }
+        }
+        self.blocks.push(block);
+    }
+
+    fn finish(mut self) -> Vec<Block> {
+        while !self.stack.is_empty() {
+            self.end(TagEnd::Paragraph);
+        }
+        self.blocks
+    }
+}
+
+fn inline_text(inline: &Inline) -> String {
+    match inline {
+        Inline::Text(text) | Inline::Mention(text) | Inline::Code(text) => text.clone(),
+        Inline::Strong(children) | Inline::Emphasis(children) | Inline::Link { children, .. } => {
+            children.iter().map(inline_text).collect()
+        }
+        Inline::Break => "\n".into(),
+    }
+}
+
+fn is_web_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")) && url.len() > "https://".len() - 1
+}
+
+/// Splits text into runs, marking bare `http(s)://` URLs (trailing punctuation
+/// is not part of one).
+fn split_urls(text: &str) -> Vec<(&str, bool)> {
+    let mut runs = Vec::new();
+    let mut rest = text;
+    while let Some(start) = find_url_start(rest) {
+        let end = rest[start..].find(char::is_whitespace).map_or(rest.len(), |e| start + e);
+        let url = rest[start..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'', '"']);
+        if url.len() <= "https://".len() {
+            runs.push((&rest[..end], false));
+            rest = &rest[end..];
+            continue;
+        }
+        if start > 0 {
+            runs.push((&rest[..start], false));
+        }
+        runs.push((url, true));
+        rest = &rest[start + url.len()..];
+    }
+    if !rest.is_empty() {
+        runs.push((rest, false));
+    }
+    runs
+}
+
+fn find_url_start(text: &str) -> Option<usize> {
+    let lower = text.to_ascii_lowercase();
+    [lower.find("https://"), lower.find("http://")].into_iter().flatten().min()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(t: &str) -> Inline {
+        Inline::Text(t.into())
+    }
+
+    #[test]
+    fn the_allowed_markup_becomes_a_tree() {
+        assert_eq!(
+            parse("**bold** and *it* with `code`", &[]),
+            [Block::Paragraph(vec![
+                Inline::Strong(vec![text("bold")]),
+                text(" and "),
+                Inline::Emphasis(vec![text("it")]),
+                text(" with "),
+                Inline::Code("code".into()),
+            ])]
+        );
+        assert_eq!(parse("```\nfn main() {}\n```", &[]), [Block::Code("fn main() {}".into())]);
+        assert_eq!(parse("> quoted", &[]), [Block::Quote(vec![Block::Paragraph(vec![text("quoted")])])]);
+    }
+
+    #[test]
+    fn bare_urls_link_and_other_schemes_do_not() {
+        let blocks = parse("see https://example.org/a?b=1.", &[]);
+        let [Block::Paragraph(inlines)] = blocks.as_slice() else { panic!("{blocks:?}") };
+        assert_eq!(
+            inlines,
+            &[
+                text("see "),
+                Inline::Link { href: "https://example.org/a?b=1".into(), children: vec![text("https://example.org/a?b=1")] },
+                text("."),
+            ]
+        );
+        let blocks = parse("[x](javascript:alert(1))", &[]);
+        let [Block::Paragraph(inlines)] = blocks.as_slice() else { panic!("{blocks:?}") };
+        assert_eq!(inlines, &[text("x")], "only the text of a link elsewhere");
+    }
+
+    #[test]
+    fn html_and_images_stay_text_and_mentions_are_picked_out() {
+        let blocks = parse("<b>hi</b> ![alt](https://x/y.png) @bob", &["bob".into()]);
+        let [Block::Paragraph(inlines)] = blocks.as_slice() else { panic!("{blocks:?}") };
+        let plain: String = inlines.iter().map(inline_text).collect();
+        assert_eq!(plain, "<b>hi</b> alt @bob");
+        assert!(inlines.contains(&Inline::Mention("@bob".into())));
+        assert!(!inlines.iter().any(|i| matches!(i, Inline::Link { .. })));
+    }
+}
