@@ -8,6 +8,7 @@ mod harness;
 mod accounts;
 mod awareness;
 mod bad_input;
+mod changes;
 mod cli;
 mod crash_recovery;
 mod delivery;
