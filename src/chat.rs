@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{ChatMessage, ClientFrame, ReplyRef};
+use crate::protocol::{ChatMessage, ClientFrame, ReplyRef, REPLY_QUOTE_CHARS};
 
 /// Whether the room's socket is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,6 +176,11 @@ impl RoomState {
         self.messages.update(|messages| {
             let Ok(at) = messages.binary_search_by_key(&target, |m| m.seq) else { return };
             change.apply_to(&mut messages[at]);
+            for reply in &mut messages[at + 1..] {
+                if let Some(quote) = reply.reply_to.as_mut().filter(|quote| quote.seq == target) {
+                    change.apply_to_quote(quote);
+                }
+            }
         });
         if matches!(change, Change::Deleted) && self.editing.get_untracked() == Some(target) {
             self.editing.set(None);
@@ -268,6 +273,19 @@ impl Change {
                     message.reactions.remove(emoji);
                 }
             }
+        }
+    }
+
+    /// Brings a reply's quote of the changed message up to date, as a fresh
+    /// history page would show it.
+    pub fn apply_to_quote(&self, quote: &mut ReplyRef) {
+        match self {
+            Self::Edited { text, .. } => quote.text = text.chars().take(REPLY_QUOTE_CHARS).collect(),
+            Self::Deleted => {
+                quote.deleted = true;
+                quote.text.clear();
+            }
+            Self::Reacted { .. } => {}
         }
     }
 }
@@ -400,6 +418,21 @@ mod tests {
             state.apply(5, 2, Change::Deleted);
             assert_eq!(state.last_seq(), 5);
             assert!(state.messages.get_untracked()[1].deleted);
+        });
+    }
+
+    #[test]
+    fn replies_quote_the_current_state_of_their_parent() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let mut reply = msg(2);
+            reply.reply_to = Some(ReplyRef { seq: 1, sender: "s".into(), text: "first".into(), deleted: false });
+            let state = RoomState::new(vec![msg(1), reply], false);
+            state.apply(3, 1, Change::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![] });
+            let quote = |state: &RoomState| state.messages.get_untracked()[1].reply_to.clone().unwrap();
+            assert_eq!(quote(&state).text, "fixed");
+            state.apply(4, 1, Change::Deleted);
+            assert!(quote(&state).deleted && quote(&state).text.is_empty());
         });
     }
 

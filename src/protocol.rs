@@ -56,7 +56,7 @@ pub struct ChatMessage {
 }
 
 /// The message a reply answers, as quoted with it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ReplyRef {
     pub seq: i64,
     pub sender: String,

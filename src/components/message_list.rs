@@ -72,7 +72,7 @@ pub fn MessageList(
             </Show>
             <For
                 each=move || state.messages.get()
-                key=|m| (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone())
+                key=|m| (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone(), m.reply_to.clone())
                 let:message
             >
                 <Show when=move || state.first_unread.get() == Some(message.seq)>
