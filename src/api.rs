@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
-    protocol::{HistoryPage, NotifyLevel, RoomStatus},
+    protocol::{HistoryPage, NotifyLevel, RoomKind, RoomStatus},
 };
 
 /// A room as its page opens it: the newest history and the reader's place in it.
@@ -24,6 +24,11 @@ pub struct RoomView {
     pub notify: NotifyLevel,
     /// For a permalink (`?at=SEQ`): the seq, and what it turned out to be.
     pub at: Option<(i64, Permalink)>,
+    pub kind: RoomKind,
+    /// What a private room is called; for a direct room, the other person.
+    pub title: Option<String>,
+    /// Whether the reader may manage the room (members, invites, moderation).
+    pub manages: bool,
 }
 
 /// What a permalink's `seq` is.
@@ -67,15 +72,17 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
     use crate::{
         protocol::PAGE_SIZE,
         server::{
+            accounts::access::{self, Need},
             http::{gate, history},
             storage::store::{Found, HistoryQuery},
         },
     };
     let (state, user) = gate::require_user().await?;
+    let admitted = access::room(&state.store, &user, &room, Need::Read).await?;
     let (page, at) = match at {
-        None => (history::read_history(&state, &user, &room, HistoryQuery { before: None, after: None, limit: PAGE_SIZE }).await?, None),
+        None => (history::page_of(&state, &admitted, HistoryQuery { before: None, after: None, limit: PAGE_SIZE }).await?, None),
         Some(seq) => {
-            let (page, found) = history::read_around(&state, &user, &room, seq).await?;
+            let (page, found) = history::around_of(&state, &admitted, seq).await?;
             let found = match found {
                 Found::Message => Permalink::Message,
                 Found::Deleted => Permalink::Deleted,
@@ -92,7 +99,14 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
         Some((membership, _)) => (membership.last_read_seq, membership.notify.parse().unwrap_or_default()),
         None => (0, NotifyLevel::default()),
     };
-    Ok(RoomView { page, me: user.0.username, last_read_seq, notify, at })
+    let title = match admitted.kind {
+        RoomKind::Direct => state.store.direct_partner(&admitted.name, user.0.id).await.map_err(|err| {
+            tracing::error!(%err, "reading a direct room failed");
+            AppError::Internal
+        })?,
+        _ => admitted.title,
+    };
+    Ok(RoomView { page, me: user.0.username, last_read_seq, notify, at, kind: admitted.kind, title, manages: admitted.manages })
 }
 
 /// `POST /api/my_rooms`: the reader's rooms with unread and mention counts.

@@ -22,6 +22,8 @@ pub enum ConnectionState {
     Offline,
     /// The session ended (log-out elsewhere, expiry): the user must log in again.
     SignedOut,
+    /// The user was removed from the room (or left it, or was deactivated).
+    NoAccess,
 }
 
 impl ConnectionState {
@@ -32,6 +34,7 @@ impl ConnectionState {
             Self::Reconnecting => "reconnecting",
             Self::Offline => "offline",
             Self::SignedOut => "signed out",
+            Self::NoAccess => "no access",
         }
     }
 }
@@ -96,6 +99,8 @@ pub struct RoomState {
     pub actions: RwSignal<Vec<PendingAction>>,
     /// Why the last action was refused, for the reader.
     pub notice: RwSignal<Option<String>>,
+    /// Whether the reader moderates the room (may delete any message).
+    pub moderates: StoredValue<bool>,
 }
 
 /// An edit, deletion or reaction on its way (resent after a reconnect; its
@@ -131,6 +136,7 @@ impl RoomState {
             highlighted: RwSignal::new(None),
             actions: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
+            moderates: StoredValue::new(false),
         }
     }
 
@@ -163,7 +169,8 @@ impl RoomState {
         newest_message.max(self.newest_event.get_value())
     }
 
-    fn saw(&self, seq: i64) {
+    /// Notes an event that changes no message (a membership change).
+    pub fn saw(&self, seq: i64) {
         if seq > self.newest_event.get_value() {
             self.newest_event.set_value(seq);
         }

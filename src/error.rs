@@ -33,6 +33,20 @@ pub enum AppError {
     BadRoom,
     #[error("{0}")]
     BadRequest(String),
+    /// A room (or page) that does not exist, or that the user may not see:
+    /// the two answer alike, so probing learns nothing.
+    #[error("there is nothing here")]
+    NotFound,
+    #[error("only the room's owner or an administrator can do that")]
+    Forbidden,
+    #[error("a room of that name exists already")]
+    RoomTaken,
+    #[error("this account is deactivated")]
+    Deactivated,
+    #[error("this invite link is not valid")]
+    InviteInvalid,
+    #[error("this invite link has expired or was revoked; ask for a new one")]
+    InviteExpired,
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("cross-site request refused")]
@@ -55,7 +69,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
-            Self::UsernameTaken => StatusCode::CONFLICT,
+            Self::UsernameTaken | Self::RoomTaken => StatusCode::CONFLICT,
+            Self::NotFound | Self::InviteInvalid => StatusCode::NOT_FOUND,
+            Self::Forbidden | Self::Deactivated => StatusCode::FORBIDDEN,
+            Self::InviteExpired => StatusCode::GONE,
             Self::PasswordTooShort | Self::BadUsername | Self::BadRoom | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::RateLimited { .. } | Self::TooManySockets { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::CrossSite => StatusCode::FORBIDDEN,

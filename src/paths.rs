@@ -30,6 +30,40 @@ pub fn room_remove_member(room: &str) -> String {
     format!("/api/rooms/{room}/members/remove")
 }
 
+/// `/api/rooms/`: the user's rooms (GET, JSON); create a room (form post).
+pub const ROOMS: &str = "/api/rooms/";
+
+/// `/api/rooms/{room}/invites`: a private room's invite links (GET), a new one (form post).
+pub fn room_invites(room: &str) -> String {
+    format!("/api/rooms/{room}/invites")
+}
+
+/// `/api/rooms/{room}/invites/revoke`: revoke an invite link (form post, `code`).
+pub fn room_invites_revoke(room: &str) -> String {
+    format!("/api/rooms/{room}/invites/revoke")
+}
+
+/// `/join/{code}`: an invite link.
+pub fn join(code: &str) -> String {
+    format!("/join/{code}")
+}
+
+/// `/dm/{username}/`: the direct conversation with a user.
+pub fn direct(username: &str) -> String {
+    format!("/dm/{}/", urlencoding::encode(username))
+}
+
+/// `/admin`: the administrators' page (accounts).
+pub const ADMIN: &str = "/admin";
+
+/// `/api/admin/users/`: every account (GET, JSON; administrators only).
+pub const ADMIN_USERS: &str = "/api/admin/users/";
+
+/// `/api/admin/users/{action}`: `deactivate`, `reactivate`, `admin` (form posts).
+pub fn admin_action(action: &str) -> String {
+    format!("/api/admin/users/{action}")
+}
+
 /// `/login?next=...`: the log-in page, returning to `next` afterwards.
 pub fn login_then(next: &str) -> String {
     format!("/login?next={}", urlencoding::encode(next))

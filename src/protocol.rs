@@ -53,6 +53,9 @@ pub struct ChatMessage {
     /// The message it answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<ReplyRef>,
+    /// The sender's account is deactivated (history only).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sender_deactivated: bool,
 }
 
 /// The message a reply answers, as quoted with it.
@@ -91,10 +94,63 @@ impl NotifyLevel {
     }
 }
 
+/// Who may read a room.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum RoomKind {
+    /// Every account, by name (the room is created by its first message).
+    #[default]
+    Public,
+    /// Its members only; created by its owner, named at random.
+    Private,
+    /// The conversation of two users; nobody can be added.
+    Direct,
+}
+
+impl RoomKind {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// How someone's membership of a private room changed (a `member` frame).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum MemberChange {
+    /// The owner or an administrator added them.
+    Added,
+    /// They opened an invite link.
+    Joined,
+    /// The owner or an administrator removed them.
+    Removed,
+    /// They left.
+    Left,
+}
+
+impl MemberChange {
+    /// Whether the user loses access to the room with this change.
+    pub fn ends_access(self) -> bool {
+        matches!(self, Self::Removed | Self::Left)
+    }
+}
+
 /// One of a user's rooms, as `GET /api/rooms/` lists it and the inbox counts it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoomStatus {
     pub room: String,
+    /// Public, private or direct.
+    #[serde(default)]
+    pub kind: RoomKind,
+    /// What a private room is called (its `room` name is random).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// For a direct room: the other person's username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<String>,
     /// The room's newest `seq`.
     pub last_seq: i64,
     /// The newest `seq` the user has seen.
@@ -106,6 +162,23 @@ pub struct RoomStatus {
     pub notify: NotifyLevel,
     /// RFC 3339, UTC.
     pub last_activity: String,
+}
+
+impl RoomStatus {
+    /// How people see the room named: `#name`, a private room's title, or the
+    /// other person of a direct room.
+    pub fn label(&self) -> String {
+        room_label(&self.room, self.kind, self.title.as_deref(), self.with.as_deref())
+    }
+}
+
+/// How people see a room named (see [`RoomStatus::label`]).
+pub fn room_label(room: &str, kind: RoomKind, title: Option<&str>, with: Option<&str>) -> String {
+    match (kind, title, with) {
+        (RoomKind::Direct, _, Some(with)) => format!("@{with}"),
+        (RoomKind::Private | RoomKind::Direct, Some(title), _) => title.to_owned(),
+        _ => format!("#{room}"),
+    }
 }
 
 /// The newest message of a room, as the inbox reports it (for notifications).
@@ -233,6 +306,13 @@ pub enum ServerFrame {
     /// On the inbox socket: one of the user's rooms changed.
     Room {
         room: String,
+        #[serde(default)]
+        kind: RoomKind,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        /// For a direct room: the other person.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        with: Option<String>,
         last_seq: i64,
         unread: i64,
         mentions: i64,
@@ -242,6 +322,10 @@ pub enum ServerFrame {
     },
     /// On the inbox socket: the room left the user's list.
     Left { room: String },
+    /// Someone's membership of this private room changed (a room event with
+    /// its `seq`). When it is the socket's own user who was removed or left,
+    /// this is the last frame: the socket closes with 4003.
+    Member { room: String, seq: i64, user: String, change: MemberChange, by: String },
     /// The client's `?after=` is further back than the server replays: the
     /// client drops what it shows, loads the newest page of history, and
     /// continues from `seq` (live events follow this frame).
@@ -316,6 +400,8 @@ pub enum FrameErrorCode {
     /// sender's messages in order, so it takes nothing else until that one
     /// (same `client_id`) is sent again.
     OutOfOrder,
+    /// The sender may not post in this room (no longer a member, or deactivated).
+    NoAccess,
 }
 
 impl FrameErrorCode {
@@ -343,6 +429,7 @@ impl FrameErrorCode {
             Self::Deleted => "that message is deleted",
             Self::BadReaction => formatcp!("a reaction is 1-{MAX_REACTION_CHARS} characters of text"),
             Self::OutOfOrder => "an earlier message was refused for now; send it again first",
+            Self::NoAccess => "you no longer have access to this room",
         }
     }
 
@@ -366,6 +453,9 @@ pub enum CloseReason {
     /// 4001: the session ended (log-out, expiry, a new log-in, the account's
     /// removal); the client must log in again.
     SessionEnded,
+    /// 4003: the user no longer has access to the room (removed, left, or the
+    /// account was deactivated); the client must not reconnect.
+    AccessEnded,
 }
 
 impl CloseReason {
@@ -377,6 +467,7 @@ impl CloseReason {
             Self::ProtocolError => 1002,
             Self::Idle => 4000,
             Self::SessionEnded => 4001,
+            Self::AccessEnded => 4003,
         }
     }
 
@@ -388,6 +479,7 @@ impl CloseReason {
             Self::ProtocolError => "protocol error",
             Self::Idle => "no answer to pings",
             Self::SessionEnded => "session ended; log in again",
+            Self::AccessEnded => "you no longer have access to this room",
         }
     }
 }
@@ -654,6 +746,7 @@ mod tests {
                 deleted: false,
                 reactions: BTreeMap::new(),
                 reply_to: None,
+                sender_deactivated: false,
             },
         };
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

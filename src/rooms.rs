@@ -4,12 +4,15 @@
 
 use leptos::prelude::*;
 
-use crate::protocol::{Latest, NotifyLevel, RoomStatus};
+use crate::protocol::{Latest, NotifyLevel, RoomKind, RoomStatus};
 
 /// What changed in a room, as the inbox reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoomChange {
     pub room: String,
+    pub kind: RoomKind,
+    pub title: Option<String>,
+    pub with: Option<String>,
     pub last_seq: i64,
     pub unread: i64,
     pub mentions: i64,
@@ -42,6 +45,9 @@ impl MyRooms {
                 }
                 None => rooms.push(RoomStatus {
                     room: change.room,
+                    kind: change.kind,
+                    title: change.title,
+                    with: change.with,
                     last_seq: change.last_seq,
                     last_read_seq: change.last_seq - change.unread,
                     unread: change.unread,
@@ -102,6 +108,9 @@ mod tests {
     fn status(room: &str, unread: i64) -> RoomStatus {
         RoomStatus {
             room: room.into(),
+            kind: RoomKind::Public,
+            title: None,
+            with: None,
             last_seq: 10,
             last_read_seq: 10 - unread,
             unread,
@@ -117,8 +126,8 @@ mod tests {
         owner.with(|| {
             let mine = MyRooms::new(vec![status("quiet", 0), status("busy", 2)]);
             assert_eq!(mine.rooms.get_untracked()[0].room, "busy");
-            mine.apply(RoomChange { room: "quiet".into(), last_seq: 12, unread: 2, mentions: 1 });
-            mine.apply(RoomChange { room: "busy".into(), last_seq: 10, unread: 0, mentions: 0 });
+            mine.apply(RoomChange { room: "quiet".into(), kind: RoomKind::Public, title: None, with: None, last_seq: 12, unread: 2, mentions: 1 });
+            mine.apply(RoomChange { room: "busy".into(), kind: RoomKind::Public, title: None, with: None, last_seq: 10, unread: 0, mentions: 0 });
             let rooms = mine.rooms.get_untracked();
             assert_eq!((rooms[0].room.as_str(), rooms[0].unread, rooms[0].mentions), ("quiet", 2, 1));
             assert_eq!(mine.total_unread(), 2);
@@ -130,7 +139,7 @@ mod tests {
     #[test]
     fn notifications_follow_the_rooms_level() {
         let before = status("r", 1);
-        let change = |unread, mentions| RoomChange { room: "r".into(), last_seq: 11, unread, mentions };
+        let change = |unread, mentions| RoomChange { room: "r".into(), kind: RoomKind::Public, title: None, with: None, last_seq: 11, unread, mentions };
         let latest = |sender: &str| Latest { seq: 11, sender: sender.into(), text: "hi".into() };
         assert!(should_notify(NotifyLevel::All, Some(&before), &change(2, 0), &latest("bob"), "me"));
         assert!(!should_notify(NotifyLevel::Mentions, Some(&before), &change(2, 0), &latest("bob"), "me"));

@@ -10,6 +10,7 @@ mod m20261124_000002_rooms_messages;
 mod m20261125_000003_keep_messages_scope_resends;
 mod m20261125_000004_memberships_mentions;
 mod m20261125_000005_room_events;
+mod m20261125_000006_rooms_with_doors;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_keep_messages_scope_resends::Migration),
             Box::new(m20261125_000004_memberships_mentions::Migration),
             Box::new(m20261125_000005_room_events::Migration),
+            Box::new(m20261125_000006_rooms_with_doors::Migration),
         ]
     }
 }

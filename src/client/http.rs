@@ -6,8 +6,14 @@
 use serde::de::DeserializeOwned;
 
 /// Posts `fields` form-encoded to `path`; the JSON error message on failure.
-#[cfg(feature = "hydrate")]
 pub async fn post_form(path: &str, fields: &[(&str, &str)]) -> Result<(), String> {
+    post_form_json::<serde_json::Value>(path, fields).await.map(drop)
+}
+
+/// Posts `fields` form-encoded to `path` and reads the JSON answer; the JSON
+/// error message on failure.
+#[cfg(feature = "hydrate")]
+pub async fn post_form_json<T: DeserializeOwned>(path: &str, fields: &[(&str, &str)]) -> Result<T, String> {
     let body: String = fields
         .iter()
         .map(|(name, value)| format!("{}={}", urlencoding::encode(name), urlencoding::encode(value)))
@@ -22,7 +28,7 @@ pub async fn post_form(path: &str, fields: &[(&str, &str)]) -> Result<(), String
         .await
         .map_err(|e| e.to_string())?;
     if response.ok() {
-        Ok(())
+        response.json().await.map_err(|e| e.to_string())
     } else {
         let error: serde_json::Value = response.json().await.unwrap_or_default();
         Err(error["message"].as_str().unwrap_or("the request failed").to_owned())
@@ -40,7 +46,7 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, String> {
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub async fn post_form(_path: &str, _fields: &[(&str, &str)]) -> Result<(), String> {
+pub async fn post_form_json<T: DeserializeOwned>(_path: &str, _fields: &[(&str, &str)]) -> Result<T, String> {
     Err("only the browser posts these forms".into())
 }
 

@@ -14,7 +14,7 @@ use super::notify;
 use crate::{
     backoff::Backoff,
     paths,
-    protocol::ServerFrame,
+    protocol::{ServerFrame, room_label},
     rooms::{MyRooms, RoomChange, should_notify},
 };
 
@@ -69,8 +69,9 @@ async fn serve(socket: WebSocket, rooms: MyRooms, me: &str) {
     let (_sink, mut stream) = socket.split();
     while let Some(Ok(Message::Text(text))) = stream.next().await {
         match serde_json::from_str::<ServerFrame>(&text) {
-            Ok(ServerFrame::Room { room, last_seq, unread, mentions, latest }) => {
-                let change = RoomChange { room: room.clone(), last_seq, unread, mentions };
+            Ok(ServerFrame::Room { room, kind, title, with, last_seq, unread, mentions, latest }) => {
+                let label = room_label(&room, kind, title.as_deref(), with.as_deref());
+                let change = RoomChange { room: room.clone(), kind, title, with, last_seq, unread, mentions };
                 let before = rooms.apply(change.clone());
                 let level = rooms.notify_level(&room);
                 if let Some(latest) = latest.filter(|latest| should_notify(level, before.as_ref(), &change, latest, me))
@@ -78,9 +79,9 @@ async fn serve(socket: WebSocket, rooms: MyRooms, me: &str) {
                     && notify::page_hidden()
                 {
                     let title = if change.mentions > before.map_or(0, |b| b.mentions) {
-                        format!("{} mentioned you in #{room}", latest.sender)
+                        format!("{} mentioned you in {label}", latest.sender)
                     } else {
-                        format!("{} in #{room}", latest.sender)
+                        format!("{} in {label}", latest.sender)
                     };
                     notify::show(&title, &latest.text, &room, paths::message(&room, latest.seq));
                 }

@@ -119,9 +119,10 @@ async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<
             if let Some(socket) = connect(&room, state.last_seq()).await {
                 failures = 0;
                 state.connection.set(ConnectionState::Connected);
-                if serve(&room, socket, state, &mut woken).await == Ended::SessionEnded {
-                    state.connection.set(ConnectionState::SignedOut);
-                    return;
+                match serve(&room, socket, state, &mut woken).await {
+                    Ended::SessionEnded => return state.connection.set(ConnectionState::SignedOut),
+                    Ended::AccessEnded => return state.connection.set(ConnectionState::NoAccess),
+                    Ended::Dropped => {}
                 }
             } else {
                 failures += 1;
@@ -184,6 +185,8 @@ enum Ended {
     Dropped,
     /// The session is over (log-out, expiry): reconnecting cannot help.
     SessionEnded,
+    /// The user may no longer read the room: reconnecting cannot help.
+    AccessEnded,
 }
 
 /// Exchanges frames until the connection drops.
@@ -214,6 +217,9 @@ async fn serve(room: &str, socket: WebSocket, state: RoomState, woken: &mut mpsc
                 Some(Ok(Message::Bytes(_))) => {}
                 Some(Err(WebSocketError::ConnectionClose(close))) if close.code == CloseReason::SessionEnded.code() => {
                     return Ended::SessionEnded;
+                }
+                Some(Err(WebSocketError::ConnectionClose(close))) if close.code == CloseReason::AccessEnded.code() => {
+                    return Ended::AccessEnded;
                 }
                 Some(Err(_)) | None => return Ended::Dropped,
             },
@@ -367,6 +373,7 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         ServerFrame::Presence { users, .. } => state.presence.set(users),
         ServerFrame::Typing { user, .. } => state.typing_from(user, js_sys::Date::now()),
         ServerFrame::Read { seq, .. } => state.read_up_to(seq),
+        ServerFrame::Member { seq, .. } => state.saw(seq),
         // Inbox frames never come on a room socket.
         ServerFrame::Room { .. } | ServerFrame::Left { .. } => {}
     }

@@ -112,6 +112,9 @@ pub fn MessageRow(message: ChatMessage, state: RoomState, room: String, actions:
                     <a class="permalink" href=permalink.clone()>"Link"</a>
                     <Show when=move || mine>
                         <button type="button" class="edit-btn" on:click=move |_| state.editing.set(Some(seq))>"Edit"</button>
+                    </Show>
+                    // A moderator (the room's owner, an administrator) may delete any message.
+                    <Show when=move || mine || state.moderates.get_value()>
                         <button type="button" class="delete-btn" on:click=move |_| actions.delete.run(seq)>"Delete"</button>
                     </Show>
                 </div>

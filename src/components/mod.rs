@@ -12,3 +12,4 @@ pub mod message_text;
 pub mod my_rooms;
 pub mod room_activity;
 pub mod room_controls;
+pub mod room_members;

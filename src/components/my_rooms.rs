@@ -1,12 +1,14 @@
 //! The user's rooms (`<nav id="myRooms">`), in the lobby and beside a room:
 //! unread rooms first and bold, each with its unread count and a mention badge,
-//! kept live by the inbox.
+//! private rooms with a lock, direct messages in a section of their own, kept
+//! live by the inbox.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
     paths,
+    protocol::{RoomKind, RoomStatus},
     rooms::{MyRooms, titled},
 };
 
@@ -29,6 +31,10 @@ pub fn MyRoomsList(
     current: Option<String>,
 ) -> impl IntoView {
     let current = StoredValue::new(current);
+    let of_kind = move |direct: bool| {
+        move || rooms.rooms.with(|r| r.iter().filter(|s| (s.kind == RoomKind::Direct) == direct).cloned().collect::<Vec<_>>())
+    };
+    let has_direct = move || rooms.rooms.with(|r| r.iter().any(|s| s.kind == RoomKind::Direct));
     view! {
         <nav id="myRooms" class="my-rooms" aria-label="Your rooms">
             <h2>"Your rooms"</h2>
@@ -37,24 +43,45 @@ pub fn MyRoomsList(
                 fallback=|| view! { <p class="empty">"Rooms you open, post in or are mentioned in show up here."</p> }
             >
                 <ul>
-                    <For each=move || rooms.rooms.get() key=|r| (r.room.clone(), r.unread, r.mentions) let:status>
-                        <li
-                            class="my-room"
-                            class:unread={status.unread > 0}
-                            class:current={current.with_value(|c| c.as_deref() == Some(status.room.as_str()))}
-                            data-room=status.room.clone()
-                        >
-                            <a href=paths::room(&status.room) rel="external">"#"{status.room.clone()}</a>
-                            <Show when=move || { status.mentions > 0 }>
-                                <span class="badge mention-count" title="mentions of you">"@"{status.mentions}</span>
-                            </Show>
-                            <Show when=move || { status.unread > 0 }>
-                                <span class="badge unread-count" title="unread messages">{status.unread}</span>
-                            </Show>
-                        </li>
+                    <For each=of_kind(false) key=|r| (r.room.clone(), r.unread, r.mentions) let:status>
+                        <RoomEntry status current />
                     </For>
                 </ul>
+                <Show when=has_direct>
+                    <h3 id="directMessages">"Direct messages"</h3>
+                    <ul aria-labelledby="directMessages">
+                        <For each=of_kind(true) key=|r| (r.room.clone(), r.unread, r.mentions) let:status>
+                            <RoomEntry status current />
+                        </For>
+                    </ul>
+                </Show>
             </Show>
         </nav>
+    }
+}
+
+/// One room of the list: its name (a lock for a private room), its counts.
+#[component]
+fn RoomEntry(status: RoomStatus, current: StoredValue<Option<String>>) -> impl IntoView {
+    let private = status.kind == RoomKind::Private;
+    view! {
+        <li
+            class="my-room"
+            class:unread={status.unread > 0}
+            class:current={current.with_value(|c| c.as_deref() == Some(status.room.as_str()))}
+            class:direct={status.kind == RoomKind::Direct}
+            data-room=status.room.clone()
+        >
+            <a href=paths::room(&status.room) rel="external">
+                {private.then(|| view! { <span class="lock" aria-label="private room" role="img">"🔒"</span> " " })}
+                {status.label()}
+            </a>
+            <Show when=move || { status.mentions > 0 }>
+                <span class="badge mention-count" title="mentions of you">"@"{status.mentions}</span>
+            </Show>
+            <Show when=move || { status.unread > 0 }>
+                <span class="badge unread-count" title="unread messages">{status.unread}</span>
+            </Show>
+        </li>
     }
 }

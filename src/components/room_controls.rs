@@ -12,7 +12,13 @@ use crate::{
 };
 
 #[component]
-pub fn RoomControls(room: String, me: String, notify: NotifyLevel) -> impl IntoView {
+pub fn RoomControls(
+    room: String,
+    me: String,
+    notify: NotifyLevel,
+    /// Whether the room can be left (a direct conversation cannot).
+    leave: bool,
+) -> impl IntoView {
     let level = RwSignal::new(notify);
     let problem = RwSignal::new(None::<String>);
     let notify_room = room.clone();
@@ -44,7 +50,7 @@ pub fn RoomControls(room: String, me: String, notify: NotifyLevel) -> impl IntoV
                 <option value="none">"never"</option>
             </select>
             <EnableNotifications />
-            <button type="button" id="leaveBtn" class="link-button" on:click=on_leave>"Leave"</button>
+            {leave.then(|| view! { <button type="button" id="leaveBtn" class="link-button" on:click=on_leave.clone()>"Leave"</button> })}
             {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
         </div>
     }

@@ -1,6 +1,7 @@
 //! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`,
-//! `message`, `membership`, `mention`, `reaction`).
+//! `message`, `membership`, `mention`, `reaction`, `invite`).
 
+pub mod invite;
 pub mod membership;
 pub mod mention;
 pub mod message;

@@ -1,4 +1,5 @@
-//! A chat room, created by its first message.
+//! A chat room: public (created by its first message, open by name), private
+//! (created by its owner, members only) or direct (two users' conversation).
 
 use sea_orm::entity::prelude::*;
 
@@ -17,17 +18,33 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Timestamp of the newest message.
     pub last_activity: DateTimeUtc,
+    /// `public`, `private` or `direct` (see `crate::rooms::RoomKind`).
+    pub kind: String,
+    /// Who created a private or direct room.
+    pub owner_id: Option<i64>,
+    /// A direct room's pair of users, `"{smaller id}:{larger id}"`.
+    pub direct_key: Option<String>,
+    /// What a private room is called (its name is random).
+    pub title: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::message::Entity")]
     Message,
+    #[sea_orm(has_many = "super::membership::Entity")]
+    Membership,
 }
 
 impl Related<super::message::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Message.def()
+    }
+}
+
+impl Related<super::membership::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Membership.def()
     }
 }
 

@@ -1,4 +1,4 @@
-//! An account: a unique username and its argon2 password hash.
+//! An account: a unique username, its argon2 password hash, and its role.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,6 +13,10 @@ pub struct Model {
     /// PHC string (argon2id) produced by `password-auth`.
     pub password_hash: String,
     pub created_at: DateTimeUtc,
+    /// May moderate every room and manage accounts (the first account is).
+    pub is_admin: bool,
+    /// Cannot log in; their messages stay.
+    pub deactivated: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

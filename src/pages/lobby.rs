@@ -1,6 +1,7 @@
 //! `/`: the lobby. The reader's rooms (unread first, with live counts), rooms
-//! with activity (message count, last activity, newest first) and a form to
-//! open or create a room by name.
+//! with activity (public rooms: message count, last activity, newest first), a
+//! form to open or create a room by name, one to create a private room and one
+//! to message a person.
 
 use leptos::{ev, prelude::*};
 use leptos_meta::Title;
@@ -95,7 +96,61 @@ fn YourRooms(rooms: MyRooms) -> impl IntoView {
         <UnreadTitle rooms title="Lobby · Parlor".to_owned() />
         <section class="card">
             <MyRoomsList rooms />
+            <div class="room-forms">
+                <NewPrivateRoomForm />
+                <DirectMessageForm />
+            </div>
         </section>
+    }
+}
+
+/// "New private room": a title; the room gets a random name and the browser goes there.
+#[component]
+fn NewPrivateRoomForm() -> impl IntoView {
+    #[derive(Deserialize)]
+    struct Created {
+        url: String,
+    }
+    let title = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<String>);
+    let on_submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = title.get_untracked();
+        leptos::task::spawn_local(async move {
+            let fields = [("name", typed.as_str()), ("private", "true")];
+            match crate::client::http::post_form_json::<Created>(paths::ROOMS, &fields).await {
+                Ok(created) => drop(window().location().set_href(&created.url)),
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    view! {
+        <form id="newPrivateRoomForm" class="open-room" on:submit=on_submit>
+            <label for="privateRoomTitle">"New private room"</label>
+            <input id="privateRoomTitle" placeholder="Planning" autocomplete="off" bind:value=title />
+            <button type="submit" id="createPrivateRoomBtn">"Create"</button>
+            {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
+        </form>
+    }
+}
+
+/// "Message a person": opens the direct conversation with a username.
+#[component]
+fn DirectMessageForm() -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let on_submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = username.get_untracked().trim().to_owned();
+        if !name.is_empty() {
+            let _ = window().location().set_href(&paths::direct(&name));
+        }
+    };
+    view! {
+        <form id="directMessageForm" class="open-room" on:submit=on_submit>
+            <label for="directUsername">"Message a person"</label>
+            <input id="directUsername" placeholder="username" autocomplete="off" bind:value=username />
+            <button type="submit" id="directMessageBtn">"Message"</button>
+        </form>
     }
 }
 

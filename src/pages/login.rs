@@ -31,6 +31,10 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
                 AppError::Internal
             })?
             .ok_or(AppError::WrongCredentials)?;
+        // Said only to whoever knows the password.
+        if user.0.deactivated {
+            return Err(AppError::Deactivated);
+        }
         // Always a fresh session id, whatever session the request came with.
         state.sessions.log_in(&mut auth, &user).await
     }

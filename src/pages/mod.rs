@@ -1,5 +1,6 @@
 //! One file per page, each with the server functions it calls.
 
+pub mod admin;
 pub mod lobby;
 pub mod login;
 pub mod register;

@@ -23,10 +23,11 @@ use crate::{
         my_rooms::{MyRoomsList, UnreadTitle},
         room_activity::{PresenceList, TypingIndicator},
         room_controls::RoomControls,
+        room_members::RoomMembers,
     },
     error::AppError,
     paths,
-    protocol::{ClientFrame, PAGE_SIZE},
+    protocol::{ClientFrame, PAGE_SIZE, RoomKind, room_label},
     rooms::MyRooms,
 };
 
@@ -55,7 +56,10 @@ pub fn RoomPage() -> impl IntoView {
                     match (opened.await, listed.await) {
                         (Ok(view), Ok(rooms)) => view! { <ChatRoom view rooms=MyRooms::new(rooms) /> }.into_any(),
                         (Err(AppError::Unauthorized), _) => view! { <Redirect path=login /> }.into_any(),
-                        (Err(err), _) | (_, Err(err)) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
+                        (Err(err), _) | (_, Err(err)) => {
+                            answer_status(&err);
+                            view! { <p id="roomProblem" class="form-error">{err.to_string()}</p> }.into_any()
+                        }
                     }
                 })
             }}
@@ -63,13 +67,26 @@ pub fn RoomPage() -> impl IntoView {
     }
 }
 
+/// The page's HTTP status for a room that cannot be shown (404 for a room
+/// the reader may not see, exactly as for one that does not exist).
+fn answer_status(err: &AppError) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(err.status());
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = err;
+}
+
 /// A loaded room beside the reader's rooms: header (presence, controls),
 /// history, live messages, typing, composer.
 #[component]
 fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
-    let RoomView { page, me, last_read_seq, notify, at } = view;
+    let RoomView { page, me, last_read_seq, notify, at, kind, title, manages } = view;
     let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
+    state.moderates.set_value(manages);
+    let label = room_label(&page.room, kind, title.as_deref(), title.as_deref());
     if let Some((seq, Permalink::Message | Permalink::Deleted)) = at {
         state.highlighted.set(Some(seq));
         state.first_unread.set(None);
@@ -136,7 +153,8 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
             }
         }
     });
-    let title = format!("#{room} · Parlor");
+    let title = format!("{label} · Parlor");
+    let can_leave = kind != RoomKind::Direct;
     let login_again = paths::login_then(&paths::room(&room));
     view! {
         <UnreadTitle rooms title />
@@ -146,11 +164,21 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
             </aside>
             <section class="room">
                 <div class="room-header">
-                    <h1>"#"{room.clone()}</h1>
+                    <h1 id="roomTitle">
+                        {(kind == RoomKind::Private).then(|| view! { <span class="lock" aria-label="private room" role="img">"🔒"</span> " " })}
+                        {label.clone()}
+                    </h1>
                     <ConnectionStatus state=state.connection />
                     <PresenceList state />
-                    <RoomControls room=room.clone() me=me.clone() notify />
+                    {(kind == RoomKind::Private).then(|| view! { <RoomMembers room=room.clone() me=me.clone() manages /> })}
+                    <RoomControls room=room.clone() me=me.clone() notify leave=can_leave />
                 </div>
+                <Show when=move || state.connection.get() == ConnectionState::NoAccess>
+                    <p id="accessEnded" class="form-error" role="alert">
+                        "You no longer have access to this room. "
+                        <a href="/">"Back to the lobby"</a>
+                    </p>
+                </Show>
                 <Show when=move || state.connection.get() == ConnectionState::SignedOut>
                     <p class="form-error" role="alert">
                         "Your session has ended. "

@@ -58,7 +58,9 @@ async fn opening_posting_and_mentions_put_a_room_in_the_list_and_leaving_takes_i
     // Opening it (the page, or a socket) puts it in bob's list, with nothing unread.
     let (status, _) = bob.get_json("/api/messages/lounge/").await;
     assert_eq!(status, StatusCode::OK);
-    let _bob_socket = bob.socket("lounge", None).await;
+    let mut bob_socket = bob.socket("lounge", None).await;
+    // The socket's first frame (presence) comes once it has joined the room.
+    bob_socket.next_of("presence").await;
     let bobs = rooms_of(&bob).await;
     let lounge_of_bob = find(&bobs, "lounge").expect("opened");
     assert_eq!((lounge_of_bob["unread"].as_i64(), lounge_of_bob["notify"].as_str()), (Some(0), Some("mentions")));

@@ -12,6 +12,7 @@ mod changes;
 mod cli;
 mod crash_recovery;
 mod delivery;
+mod doors;
 mod isolation;
 mod limits;
 mod proxies;

@@ -121,8 +121,9 @@ impl AuthnBackend for Backend {
         Ok(found.filter(|_| matches).map(User))
     }
 
+    /// A deactivated account has no user: its sessions are anonymous from then on.
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<User>, AuthError> {
-        Ok(self.store.find_user(*id).await?.map(User))
+        Ok(self.store.find_user(*id).await?.filter(|user| !user.deactivated).map(User))
     }
 }
 
@@ -139,7 +140,7 @@ pub async fn register(store: &Store, passwords: &Passwords, username: &str, pass
     match store.create_user(&username, hash).await {
         Ok(model) => Ok(User(model)),
         Err(StoreError::UsernameTaken) => Err(AppError::UsernameTaken),
-        Err(StoreError::Db(err)) => {
+        Err(err @ (StoreError::Db(_) | StoreError::RoomTaken)) => {
             tracing::error!(%err, "storing a new user failed");
             Err(AppError::Internal)
         }

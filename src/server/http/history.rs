@@ -13,7 +13,7 @@ use crate::{
     protocol::HistoryPage,
     server::{
         accounts::{
-            access::{self, Need},
+            access::{self, Admitted, Need},
             auth::User,
         },
         http::{
@@ -55,22 +55,26 @@ pub async fn messages(
 /// A page of the room named `room` (any case), as `user` may read it.
 pub async fn read_history(state: &AppState, user: &User, room: &str, query: HistoryQuery) -> Result<HistoryPage, AppError> {
     let room = access::room(&state.store, user, room, Need::Read).await?;
-    let messages = state.store.history(&room, query).await.map_err(|err| {
-        tracing::error!(%err, room, "history query failed");
-        AppError::Internal
-    })?;
-    Ok(HistoryPage { room, messages })
+    page_of(state, &room, query).await
 }
 
-/// The messages of the room named `room` around the one at `seq` (a
-/// permalink), as `user` may read them, and what that seq is.
-pub async fn read_around(state: &AppState, user: &User, room: &str, seq: i64) -> Result<(HistoryPage, Found), AppError> {
-    let room = access::room(&state.store, user, room, Need::Read).await?;
-    let (messages, found) = state.store.around(&room, seq).await.map_err(|err| {
-        tracing::error!(%err, room, "reading around a message failed");
+/// A page of a room the permission check admitted.
+pub async fn page_of(state: &AppState, room: &Admitted, query: HistoryQuery) -> Result<HistoryPage, AppError> {
+    let messages = state.store.history(&room.name, query).await.map_err(|err| {
+        tracing::error!(%err, room = room.name, "history query failed");
         AppError::Internal
     })?;
-    Ok((HistoryPage { room, messages }, found))
+    Ok(HistoryPage { room: room.name.clone(), messages })
+}
+
+/// The messages of an admitted room around the one at `seq` (a permalink),
+/// and what that seq is.
+pub async fn around_of(state: &AppState, room: &Admitted, seq: i64) -> Result<(HistoryPage, Found), AppError> {
+    let (messages, found) = state.store.around(&room.name, seq).await.map_err(|err| {
+        tracing::error!(%err, room = room.name, "reading around a message failed");
+        AppError::Internal
+    })?;
+    Ok((HistoryPage { room: room.name.clone(), messages }, found))
 }
 
 #[cfg(test)]

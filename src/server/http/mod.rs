@@ -9,14 +9,19 @@
 //! - [`operations`]: `/healthz` (public and detailed) and the metrics listener.
 //! - [`client_ip`]: the client's address behind trusted proxies.
 //! - [`forms`]: how account server functions answer plain form posts and JS calls.
-//! - [`rooms`]: a user's rooms (list and counts, members, notification level, leaving).
+//! - [`rooms`]: a user's rooms (list and counts, members, notification level).
+//! - [`doors`]: creating rooms, a private room's members and invite links,
+//!   `/join/{code}`, `/dm/{username}/`.
+//! - [`admin`]: accounts, for administrators (roles, deactivation).
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
 //! - [`params`]: typed query parameters (sequence numbers, page sizes).
 //! - [`security_headers`]: CSP and the other protective response headers.
 //! - [`serve`]: the accept loop: header-read timeout, `TCP_NODELAY`, graceful stop.
 
+pub mod admin;
 pub mod client_ip;
+pub mod doors;
 pub mod forms;
 pub mod gate;
 pub mod history;

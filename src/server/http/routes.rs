@@ -18,7 +18,7 @@ use crate::{
     app::{App, shell},
     server::{
         accounts::{auth::Backend, session_control},
-        http::{gate, history, operations, origin, room_paths, rooms, security_headers},
+        http::{admin, doors, gate, history, operations, origin, room_paths, rooms, security_headers},
         metrics,
         realtime::{consumer, inbox},
         state::AppState,
@@ -61,9 +61,18 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/room/{room}", get(consumer::connect))
         .route("/ws/room/{room}/", get(consumer::connect))
         .route("/ws/inbox/", get(inbox::connect))
-        .route("/api/rooms/", get(rooms::list))
-        .route("/api/rooms/{room}/members", get(rooms::members))
-        .route("/api/rooms/{room}/members/remove", post(rooms::remove_member))
+        .route("/api/rooms/", get(rooms::list).post(doors::create))
+        .route("/api/rooms/{room}/members", get(rooms::members).post(doors::add_member))
+        .route("/api/rooms/{room}/members/remove", post(doors::remove_member))
+        .route("/api/rooms/{room}/invites", get(doors::list_invites).post(doors::create_invite))
+        .route("/api/rooms/{room}/invites/revoke", post(doors::revoke_invite))
+        .route("/join/{code}", get(doors::join))
+        .route("/dm/{username}", get(doors::direct))
+        .route("/dm/{username}/", get(doors::direct))
+        .route("/api/admin/users/", get(admin::list))
+        .route("/api/admin/users/deactivate", post(admin::deactivate))
+        .route("/api/admin/users/reactivate", post(admin::reactivate))
+        .route("/api/admin/users/admin", post(admin::set_admin))
         .route("/api/rooms/{room}/notify", post(rooms::set_notify))
         .route("/open", get(room_paths::open_room))
         .leptos_routes_with_context(

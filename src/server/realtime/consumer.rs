@@ -78,7 +78,7 @@ pub async fn connect(
     ClientIp(client): ClientIp,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Read).await?;
+    let room = access::room(&state.store, &user, &room, Need::Read).await?.name;
     if !origin::is_same_origin(&headers) {
         return Err(AppError::CrossSite);
     }
@@ -154,6 +154,8 @@ struct Live {
     /// again (or the wait is over, when the client gave it up), later sends
     /// are refused too, so that a sender's messages are stored in order.
     blocked_on: Option<(String, Instant)>,
+    /// The user's access to the room ended with an event sent: the socket closes.
+    access_ended: bool,
 }
 
 impl ChatConsumer {
@@ -182,6 +184,7 @@ impl ChatConsumer {
             room_exists: head > 0,
             listed,
             blocked_on: None,
+            access_ended: false,
         };
         match after {
             Some(after) if head.saturating_sub(after) > self.state.config.replay_limit as i64 => {
@@ -191,6 +194,11 @@ impl ChatConsumer {
             None => {}
         }
         self.catch_up(&mut live).await?;
+        if live.access_ended {
+            live.socket.close(CloseReason::AccessEnded).await;
+            reader.finish_closing(CLOSE_GRACE).await;
+            return Ok(());
+        }
         let _present = self.state.presence.enter(&self.room, &self.user.username).await;
         let users = self.state.presence.snapshot(&self.room);
         live.socket.send(&ServerFrame::Presence { room: self.room.clone(), users }).await?;
@@ -209,11 +217,14 @@ impl ChatConsumer {
                     self.chat_message(&mut live, &mut room_group, received).await?;
                     // Whatever else is already waiting goes out in the same write.
                     for _ in 1..MAX_FRAMES_PER_WRITE {
+                        if live.access_ended {
+                            break;
+                        }
                         let Some(received) = room_group.try_recv() else { break };
                         self.chat_message(&mut live, &mut room_group, received).await?;
                     }
                     live.socket.flush().await?;
-                    Next::KeepGoing
+                    if live.access_ended { Next::Close(Some(CloseReason::AccessEnded)) } else { Next::KeepGoing }
                 }
                 received = user_group.recv() => self.user_event(&mut live, &mut user_group, received).await?,
                 due = live.lifeline.due() => match due {
@@ -360,6 +371,9 @@ impl ChatConsumer {
                     AppendError::Rejected(Refusal::NotFound) => FrameErrorCode::NotFound,
                     AppendError::Rejected(Refusal::NotYours) => FrameErrorCode::NotYours,
                     AppendError::Rejected(Refusal::Deleted) => FrameErrorCode::Deleted,
+                    AppendError::Rejected(
+                        Refusal::NoAccess | Refusal::NotAllowed | Refusal::AlreadyMember | Refusal::NotMember,
+                    ) => FrameErrorCode::NoAccess,
                     AppendError::Refused(_) => FrameErrorCode::NotStored,
                     AppendError::Unavailable(_) | AppendError::Stopped => {
                         live.blocked_on = client_id.clone().map(|id| (id, Instant::now() + STORE_RETRY_WAIT));
@@ -384,6 +398,7 @@ impl ChatConsumer {
             Received::Event(Event::Sequenced(event)) if event.seq == live.last_sent + 1 => {
                 live.socket.queue(event.frame.clone()).await?;
                 live.last_sent = event.seq;
+                live.access_ended |= event.meta.revoked == Some(self.user.id);
                 live.room_exists = true;
                 if !live.listed {
                     // The room was created after this socket opened: nothing of it is read yet.
@@ -391,7 +406,12 @@ impl ChatConsumer {
                 }
             }
             // A gap (events published out of order, or one missed): the database has it all.
-            Received::Event(Event::Sequenced(_) | Event::Resync) => self.catch_up(live).await?,
+            Received::Event(Event::Sequenced(_)) => self.catch_up(live).await?,
+            // The layer may have lost anything, the end of this user's access too.
+            Received::Event(Event::Resync) => {
+                self.catch_up(live).await?;
+                live.access_ended |= self.access_gone().await;
+            }
             // Another instance committed further than this socket has seen: a publish was lost.
             Received::Event(Event::Head { seq }) if seq > live.last_sent => {
                 metrics::counter!(m::SOCKET_LAG).increment(1);
@@ -435,7 +455,14 @@ impl ChatConsumer {
         Ok(if session_stands { Next::KeepGoing } else { Next::Close(Some(CloseReason::SessionEnded)) })
     }
 
-    /// Sends every stored event after `last_sent`, oldest first.
+    /// Whether the permission check refuses the user the room now.
+    async fn access_gone(&self) -> bool {
+        let user = crate::server::accounts::auth::User(self.user.clone());
+        matches!(access::room(&self.state.store, &user, &self.room, Need::Read).await, Err(AppError::NotFound))
+    }
+
+    /// Sends every stored event after `last_sent`, oldest first (stopping at
+    /// the end of the user's access).
     async fn catch_up(&self, live: &mut Live) -> Result<(), ConsumerError> {
         loop {
             let page = self.state.store.events_after(&self.room, live.last_sent, MAX_PAGE_SIZE).await?;
@@ -445,6 +472,11 @@ impl ChatConsumer {
                 live.socket.queue(frame.encode().into()).await?;
                 live.last_sent = seq;
                 live.room_exists = true;
+                if matches!(&frame, ServerFrame::Member { user, change, .. } if *user == self.user.username && change.ends_access()) {
+                    // Nothing after their removal is theirs to see.
+                    live.access_ended = true;
+                    return Ok(live.socket.flush().await?);
+                }
             }
             if !full_page {
                 return Ok(live.socket.flush().await?);

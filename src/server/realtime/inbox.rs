@@ -4,6 +4,7 @@
 //! sockets get) and to the user's own group (read markers from other tabs, rooms
 //! joining or leaving the list), and sends a `room` frame for each room that
 //! changed, at most every [`FLUSH_EVERY`]. It starts with a frame per room.
+//! A room whose event ends the user's access (their removal) leaves at once.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -110,6 +111,9 @@ impl Tracked {
     fn frame(&mut self) -> ServerFrame {
         ServerFrame::Room {
             room: self.status.room.clone(),
+            kind: self.status.kind,
+            title: self.status.title.clone(),
+            with: self.status.with.clone(),
             last_seq: self.status.last_seq,
             unread: self.status.unread,
             mentions: self.status.mentions,
@@ -155,7 +159,11 @@ impl Inbox {
                     socket.flush().await?;
                 }
                 Some((room, received)) = events.next() => {
-                    if self.room_event(&mut rooms, &room, received).await? {
+                    let revoked = matches!(&received, Received::Event(Event::Sequenced(event)) if event.meta.revoked == Some(self.user.id));
+                    if revoked {
+                        // Removed from the room (or left it): it leaves the list at once.
+                        self.notice(&mut rooms, &mut events, &mut dirty, &mut socket, UserNotice::Left { room }).await?;
+                    } else if self.room_event(&mut rooms, &room, received).await? {
                         dirty.insert(room);
                     }
                 }

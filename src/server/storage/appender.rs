@@ -240,7 +240,7 @@ impl Writer {
     async fn publish(&self, new: &NewEvent, stored: &Stored) {
         let Some(frame) = stored.frame.clone() else { return };
         let room = new.room.as_str();
-        let event = Event::sequenced(stored.seq, frame, Some(new.sender.id), stored.mentioned.clone());
+        let event = Event::sequenced(stored.seq, frame, Some(new.sender.id), stored.mentioned.clone(), stored.revoked);
         if let Err(err) = self.layer.group_send(&Group::Room(room.to_owned()), event).await {
             // The event is committed; subscribers find it when they next catch up.
             tracing::warn!(%err, room, seq = stored.seq, "publishing an event failed");

@@ -10,10 +10,14 @@
 //! to change) in batch order, and a refused one takes no `seq`; the accepted
 //! events get their seqs (and messages their `n`); a message's row keeps its
 //! current state (text, `edited_at`, `deleted`), reactions their own table;
-//! `@mentions` are resolved against the accounts; memberships follow (the
-//! sender has read up to their message; a mentioned user's list gets the room).
+//! `@mentions` are resolved against the accounts (in a private room, its
+//! members only); memberships follow (the sender has read up to their message;
+//! a mentioned user's list gets the room). Who may write at all is judged first
+//! ([`super::admission`]): members of private rooms, accounts not deactivated;
+//! membership changes of private rooms are events too, so a removal takes its
+//! place in the room's order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -24,11 +28,14 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
-use super::store::{EventBody, NewEvent, Stored, format_timestamp};
+use super::{
+    admission::Admission,
+    store::{EventBody, NewEvent, Stored, format_timestamp},
+};
 use crate::{
     entity::{membership, mention, message, reaction, room, user},
     mentions,
-    protocol::{ChatMessage, NotifyLevel, REPLY_QUOTE_CHARS, ReplyRef, ServerFrame},
+    protocol::{ChatMessage, MemberChange, NotifyLevel, REPLY_QUOTE_CHARS, ReplyRef, RoomKind, ServerFrame},
 };
 
 /// What kind of event a row is.
@@ -40,6 +47,21 @@ pub(super) enum Kind {
     Delete,
     React,
     Unreact,
+    MemberAdded,
+    MemberJoined,
+    MemberRemoved,
+    MemberLeft,
+}
+
+impl From<MemberChange> for Kind {
+    fn from(change: MemberChange) -> Self {
+        match change {
+            MemberChange::Added => Self::MemberAdded,
+            MemberChange::Joined => Self::MemberJoined,
+            MemberChange::Removed => Self::MemberRemoved,
+            MemberChange::Left => Self::MemberLeft,
+        }
+    }
 }
 
 impl Kind {
@@ -57,6 +79,14 @@ pub enum Refusal {
     NotYours,
     #[error("that message is deleted")]
     Deleted,
+    #[error("you are not a member of this room")]
+    NoAccess,
+    #[error("only the room's owner or an administrator can do that")]
+    NotAllowed,
+    #[error("they are a member already")]
+    AlreadyMember,
+    #[error("they are not a member")]
+    NotMember,
 }
 
 /// What the batch decided for one event.
@@ -99,10 +129,11 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -
     let now = Utc::now();
     let txn = begin_writing(db).await?;
     let earlier = stored_copies(&txn, batch).await?;
-    let rooms_by_name = rooms_named(&txn, batch.iter().map(|e| e.room.as_str())).await?;
+    let rooms_by_name = rooms_named(&txn, batch.iter().map(|e| e.room.as_str()), Lock::ForUpdate).await?;
+    let mut admission = Admission::load(&txn, batch, &rooms_by_name).await?;
     let mut targets = load_targets(&txn, batch, &rooms_by_name).await?;
     let mut reactions = load_reactions(&txn, batch, &rooms_by_name).await?;
-    let mut slots = sort_out(batch, earlier, &rooms_by_name, &mut targets, &mut reactions);
+    let mut slots = sort_out(batch, earlier, &rooms_by_name, &mut admission, &mut targets, &mut reactions);
 
     // Rooms in name order (a BTreeMap), so concurrent batches (other instances)
     // lock room rows in one order and cannot deadlock.
@@ -120,7 +151,8 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -
         })
         .collect();
     let rooms = reserve_seqs(&txn, &counts, now).await?;
-    let mentioned = resolve_mentions(&txn, batch, &slots).await?;
+    let mut mentioned = resolve_mentions(&txn, batch, &slots).await?;
+    keep_members_mentioned(&txn, batch, &rooms, &mut mentioned).await?;
     let mut rows = Vec::new();
     for (room_name, members) in &per_room {
         let room = rooms
@@ -161,16 +193,30 @@ pub(super) async fn begin_writing(db: &DatabaseConnection) -> Result<DatabaseTra
     db.begin_with_options(immediate).await
 }
 
+/// Whether reading rooms locks them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lock {
+    None,
+    /// On PostgreSQL, `FOR UPDATE` in name order: the writer's batch holds its
+    /// rooms (and so their memberships) until it commits. (SQLite's writer
+    /// holds the whole database already.)
+    ForUpdate,
+}
+
 /// The rooms of these names that exist, by name.
 async fn rooms_named<'a>(
     db: &impl ConnectionTrait,
     names: impl Iterator<Item = &'a str>,
+    lock: Lock,
 ) -> Result<HashMap<String, room::Model>, DbErr> {
     let mut names: Vec<&str> = names.collect();
     names.sort_unstable();
     names.dedup();
-    Ok(room::Entity::find()
-        .filter(room::Column::Name.is_in(names))
+    let mut query = room::Entity::find().filter(room::Column::Name.is_in(names)).order_by_asc(room::Column::Name);
+    if lock == Lock::ForUpdate && db.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_exclusive();
+    }
+    Ok(query
         .all(db)
         .await?
         .into_iter()
@@ -246,6 +292,7 @@ fn sort_out(
     batch: &[&NewEvent],
     mut earlier: HashMap<StoredKey, i64>,
     rooms: &HashMap<String, room::Model>,
+    admission: &mut Admission,
     targets: &mut HashMap<(i64, i64), TargetState>,
     reactions: &mut Vec<(i64, i64, i64, String)>,
 ) -> Vec<Slot> {
@@ -264,8 +311,13 @@ fn sort_out(
             }
             first_of.insert(key, i);
         }
-        let room_id = rooms.get(&event.room).map(|room| room.id);
-        slots.push(match judge(event, room_id, targets, reactions) {
+        let room = rooms.get(&event.room);
+        if let Err(refusal) = admission.admit(event, room) {
+            slots.push(Slot::Refused(refusal));
+            continue;
+        }
+        let moderator = room.is_some_and(|room| admission.manages(event.sender.id, room));
+        slots.push(match judge(event, room.map(|room| room.id), moderator, targets, reactions) {
             // Its room, seq and n are filled in once reserved.
             Ok(on) => Slot::New { room_id: 0, seq: 0, n: None, on },
             Err(refusal) => Slot::Refused(refusal),
@@ -274,25 +326,27 @@ fn sort_out(
     slots
 }
 
-/// Whether the rules accept `event` (in room `room_id`, if it exists), and
-/// for a reaction whether it is added (`true`) or taken back. An accepted
-/// change is applied to `targets` and `reactions`.
+/// Whether the rules accept `event` (in room `room_id`, if it exists; sent
+/// by a `moderator` of the room, who may delete any message), and for a
+/// reaction whether it is added (`true`) or taken back. An accepted change is
+/// applied to `targets` and `reactions`. (Who may write at all is judged before.)
 fn judge(
     event: &NewEvent,
     room_id: Option<i64>,
+    moderator: bool,
     targets: &mut HashMap<(i64, i64), TargetState>,
     reactions: &mut Vec<(i64, i64, i64, String)>,
 ) -> Result<bool, Refusal> {
     match (&event.body, room_id) {
-        (EventBody::Message { reply_to: None, .. }, _) => Ok(false),
+        (EventBody::Message { reply_to: None, .. } | EventBody::Member { .. }, _) => Ok(false),
         (EventBody::Message { reply_to: Some(parent), .. }, Some(room_id)) => message_of(targets, room_id, *parent).map(|_| false),
         (_, None) => Err(Refusal::NotFound),
         (EventBody::Edit { target, text }, Some(room_id)) => {
-            changeable(targets, room_id, *target, event.sender.id)?.text.clone_from(text);
+            changeable(targets, room_id, *target, event.sender.id, false)?.text.clone_from(text);
             Ok(false)
         }
         (EventBody::Delete { target }, Some(room_id)) => {
-            let state = changeable(targets, room_id, *target, event.sender.id)?;
+            let state = changeable(targets, room_id, *target, event.sender.id, moderator)?;
             state.deleted = true;
             state.text.clear();
             Ok(false)
@@ -324,15 +378,17 @@ fn message_of(targets: &mut HashMap<(i64, i64), TargetState>, room_id: i64, seq:
     }
 }
 
-/// The message at `seq` if `sender_id` may edit or delete it.
+/// The message at `seq` if `sender_id` may edit or delete it: its author, or
+/// (for a deletion) a moderator of the room.
 fn changeable(
     targets: &mut HashMap<(i64, i64), TargetState>,
     room_id: i64,
     seq: i64,
     sender_id: i64,
+    moderator: bool,
 ) -> Result<&mut TargetState, Refusal> {
     let state = message_of(targets, room_id, seq)?;
-    if state.sender_id != Some(sender_id) {
+    if state.sender_id != Some(sender_id) && !moderator {
         return Err(Refusal::NotYours);
     }
     if state.deleted {
@@ -356,6 +412,7 @@ fn row(
         EventBody::Edit { target, text } => (Kind::Edit, text.clone(), Some(*target), None),
         EventBody::Delete { target } => (Kind::Delete, String::new(), Some(*target), None),
         EventBody::React { target, emoji } => (if on { Kind::React } else { Kind::Unreact }, emoji.clone(), Some(*target), None),
+        EventBody::Member { user_id, username, change } => (Kind::from(*change), username.clone(), Some(*user_id), None),
     };
     message::ActiveModel {
         id: NotSet,
@@ -385,7 +442,7 @@ async fn apply_changes(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     for ((event, slot), mentioned) in batch.iter().zip(slots).zip(mentioned) {
-        let Slot::New { room_id, on, .. } = *slot else { continue };
+        let Slot::New { room_id, seq, on, .. } = *slot else { continue };
         let message_at = |target: i64| {
             message::Entity::update_many()
                 .filter(message::Column::RoomId.eq(room_id))
@@ -393,6 +450,26 @@ async fn apply_changes(
         };
         match &event.body {
             EventBody::Message { .. } => {}
+            EventBody::Member { user_id, change, .. } if change.ends_access() => {
+                membership::Entity::delete_many()
+                    .filter(membership::Column::UserId.eq(*user_id))
+                    .filter(membership::Column::RoomId.eq(room_id))
+                    .exec(txn)
+                    .await?;
+            }
+            EventBody::Member { user_id, .. } => {
+                // A new member sees the history; nothing from before they joined is new.
+                let joined = membership::ActiveModel {
+                    user_id: Set(*user_id),
+                    room_id: Set(room_id),
+                    last_read_seq: Set(seq),
+                    last_read_n: Set(last_message_n(txn, room_id, seq).await?),
+                    notify: Set(NotifyLevel::default().as_str().to_owned()),
+                    joined_at: Set(now),
+                };
+                let keep = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
+                membership::Entity::insert(joined).on_conflict(keep).exec_without_returning(txn).await?;
+            }
             EventBody::Edit { target, text } => {
                 message_at(*target)
                     .col_expr(message::Column::Text, Expr::value(text.as_str()))
@@ -499,6 +576,44 @@ async fn resolve_mentions(
         .collect())
 }
 
+/// In a private or direct room, only its members can be mentioned: a mention
+/// never lets anyone in. (Elsewhere `@name` of a non-member stays plain text.)
+async fn keep_members_mentioned(
+    txn: &impl ConnectionTrait,
+    batch: &[&NewEvent],
+    rooms: &HashMap<String, room::Model>,
+    mentioned: &mut [Vec<(i64, String)>],
+) -> Result<(), DbErr> {
+    let closed_room = |event: &NewEvent| rooms.get(&event.room).filter(|room| room.kind != RoomKind::Public.as_str()).map(|room| room.id);
+    let mut wanted: Vec<(i64, i64)> = Vec::new();
+    for (event, names) in batch.iter().zip(mentioned.iter()) {
+        if let Some(room_id) = closed_room(event) {
+            wanted.extend(names.iter().map(|(user_id, _)| (*user_id, room_id)));
+        }
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let any = wanted.iter().fold(Condition::any(), |any, &(user_id, room_id)| {
+        any.add(membership::Column::UserId.eq(user_id).and(membership::Column::RoomId.eq(room_id)))
+    });
+    let members: HashSet<(i64, i64)> = membership::Entity::find()
+        .select_only()
+        .columns([membership::Column::UserId, membership::Column::RoomId])
+        .filter(any)
+        .into_tuple::<(i64, i64)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    for (event, names) in batch.iter().zip(mentioned.iter_mut()) {
+        if let Some(room_id) = closed_room(event) {
+            names.retain(|(user_id, _)| members.contains(&(*user_id, room_id)));
+        }
+    }
+    Ok(())
+}
+
 fn joined(mentioned: &[(i64, String)]) -> Option<String> {
     (!mentioned.is_empty()).then(|| mentioned.iter().map(|(_, name)| name.as_str()).collect::<Vec<_>>().join(","))
 }
@@ -577,7 +692,11 @@ fn answers(
                 let names: Vec<String> = mentioned[i].iter().map(|(_, name)| name.clone()).collect();
                 let ids = mentioned[i].iter().map(|(id, _)| *id).filter(|id| *id != event.sender.id).collect();
                 let frame = new_frame(event, seq, on, names, room_id, targets, now);
-                Ok(Stored { seq, frame: Some(frame), duplicate: false, mentioned: ids, is_message: n.is_some() })
+                let revoked = match event.body {
+                    EventBody::Member { user_id, change, .. } if change.ends_access() => Some(user_id),
+                    _ => None,
+                };
+                Ok(Stored { seq, frame: Some(frame), duplicate: false, mentioned: ids, is_message: n.is_some(), revoked })
             }
         };
         answers.push(answer);
@@ -612,6 +731,7 @@ fn new_frame(
         EventBody::React { target, emoji } => {
             ServerFrame::Reaction { room, seq, target: *target, emoji: emoji.clone(), user: sender, on, client_id }
         }
+        EventBody::Member { username, change, .. } => ServerFrame::Member { room, seq, user: username.clone(), change: *change, by: sender },
     }
 }
 
@@ -646,6 +766,10 @@ async fn reserve_seqs(
         message_count: Set(*messages),
         created_at: Set(now),
         last_activity: Set(now),
+        kind: Set(RoomKind::Public.as_str().to_owned()),
+        owner_id: NotSet,
+        direct_key: NotSet,
+        title: NotSet,
     });
     let add = |column: room::Column| Expr::col((room::Entity, column)).add(Expr::col((Alias::new("excluded"), column)));
     let bump = OnConflict::column(room::Column::Name)
@@ -668,7 +792,7 @@ pub(super) async fn stored_copies(db: &impl ConnectionTrait, batch: &[&NewEvent]
         return Ok(HashMap::new());
     }
     // A room that does not exist yet holds no copies.
-    let rooms = rooms_named(db, keyed.iter().map(|(_, room, _)| *room)).await?;
+    let rooms = rooms_named(db, keyed.iter().map(|(_, room, _)| *room), Lock::None).await?;
     let mut per_pair: BTreeMap<(i64, i64), Vec<&str>> = BTreeMap::new();
     for (sender_id, room, client_id) in keyed {
         if let Some(room) = rooms.get(room) {
@@ -715,6 +839,8 @@ pub(super) struct EventRow {
     pub edited_at: Option<DateTime<Utc>>,
     pub deleted: bool,
     pub reply_to: Option<i64>,
+    /// `None` once the sender's account is deleted.
+    pub sender_deactivated: Option<bool>,
 }
 
 impl EventRow {
@@ -738,6 +864,7 @@ impl EventRow {
                 message::Column::ReplyTo,
             ])
             .column_as(user::Column::Username, "sender")
+            .column_as(user::Column::Deactivated, "sender_deactivated")
             .left_join(user::Entity)
     }
 
@@ -763,6 +890,7 @@ impl EventRow {
             client_id: self.client_id,
             edited_at: self.edited_at.map(format_timestamp),
             deleted: self.deleted,
+            sender_deactivated: self.sender_deactivated.unwrap_or(false),
         }
     }
 
@@ -792,6 +920,15 @@ impl EventRow {
                 on: kind == Kind::React,
                 client_id: self.client_id,
             },
+            kind @ (Kind::MemberAdded | Kind::MemberJoined | Kind::MemberRemoved | Kind::MemberLeft) => {
+                let change = match kind {
+                    Kind::MemberAdded => MemberChange::Added,
+                    Kind::MemberJoined => MemberChange::Joined,
+                    Kind::MemberRemoved => MemberChange::Removed,
+                    _ => MemberChange::Left,
+                };
+                ServerFrame::Member { room, seq: self.seq, by: self.sender_name(), user: self.text, change }
+            }
         }
     }
 }
@@ -866,7 +1003,7 @@ pub(super) async fn mark_read(db: &DatabaseConnection, markers: &[ReadMarker]) -
         *seq = Ord::max(*seq, marker.seq);
     }
     let txn = begin_writing(db).await?;
-    let rooms = rooms_named(&txn, newest.keys().map(|(_, room)| *room)).await?;
+    let rooms = rooms_named(&txn, newest.keys().map(|(_, room)| *room), Lock::None).await?;
     let mut moved = Vec::new();
     for ((user_id, room_name), seq) in newest {
         let Some(room) = rooms.get(room_name) else { continue };

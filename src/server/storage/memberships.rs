@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     entity::{membership, mention, room, user},
-    protocol::{NotifyLevel, RoomStatus},
+    protocol::{NotifyLevel, RoomKind, RoomStatus},
 };
 
 /// A membership with its room, as one row.
@@ -32,13 +32,18 @@ struct StatusRow {
     last_read_seq: i64,
     last_read_n: i64,
     notify: String,
+    kind: String,
+    title: Option<String>,
 }
 
 impl StatusRow {
-    fn into_status(self, mentions: i64) -> RoomStatus {
+    fn into_status(self, mentions: i64, with: Option<String>) -> RoomStatus {
         RoomStatus {
             unread: (self.message_count - self.last_read_n).max(0),
             room: self.name,
+            kind: self.kind.parse().unwrap_or_default(),
+            title: self.title,
+            with,
             last_seq: self.last_seq,
             last_read_seq: self.last_read_seq,
             mentions,
@@ -119,11 +124,14 @@ impl Store {
     pub async fn rooms_of(&self, user_id: i64) -> Result<Vec<RoomStatus>, DbErr> {
         let rows = status_rows(self, user_id, None).await?;
         let mentions = self.mention_counts(user_id).await?;
+        let direct: Vec<i64> = rows.iter().filter(|row| row.kind == RoomKind::Direct.as_str()).map(|row| row.room_id).collect();
+        let mut partners = self.partners(user_id, &direct).await?;
         let mut rooms: Vec<RoomStatus> = rows
             .into_iter()
             .map(|row| {
                 let count = mentions.iter().find(|(room_id, _)| *room_id == row.room_id).map_or(0, |(_, n)| *n);
-                row.into_status(count)
+                let with = partners.remove(&row.room_id);
+                row.into_status(count, with)
             })
             .collect();
         rooms.sort_by(|a, b| (b.unread > 0).cmp(&(a.unread > 0)).then_with(|| b.last_activity.cmp(&a.last_activity)));
@@ -134,7 +142,11 @@ impl Store {
     pub async fn room_status(&self, user_id: i64, room_name: &str) -> Result<Option<RoomStatus>, DbErr> {
         let Some(row) = status_rows(self, user_id, Some(room_name)).await?.into_iter().next() else { return Ok(None) };
         let mentions = self.mention_seqs(user_id, row.room_id, row.last_read_seq).await?.len() as i64;
-        Ok(Some(row.into_status(mentions)))
+        let with = match row.kind == RoomKind::Direct.as_str() {
+            true => self.partners(user_id, &[row.room_id]).await?.into_values().next(),
+            false => None,
+        };
+        Ok(Some(row.into_status(mentions, with)))
     }
 
     /// The seqs after `after` of the messages of `room_name` that mention the user.
@@ -193,6 +205,8 @@ async fn status_rows(store: &Store, user_id: i64, room_name: Option<&str>) -> Re
         .column(membership::Column::LastReadSeq)
         .column(membership::Column::LastReadN)
         .column(membership::Column::Notify)
+        .column(room::Column::Kind)
+        .column(room::Column::Title)
         .inner_join(room::Entity)
         .filter(membership::Column::UserId.eq(user_id));
     if let Some(name) = room_name {

@@ -6,13 +6,18 @@
 //! - [`events`]: how one batch of room events (messages, edits, deletions,
 //!   reactions) is stored — seqs, resends, rules, mentions, memberships, one
 //!   transaction — and how events are read back; read markers.
+//! - [`doors`]: what the permission check reads, private and direct rooms,
+//!   invite links, accounts an administrator manages.
 //! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
+//! - [`admission`]: who may write what, judged in the writer's transaction.
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`sessions`]: the tower-sessions store on the same database.
 
+mod admission;
 pub mod appender;
 pub mod db;
+pub mod doors;
 mod events;
 mod memberships;
 pub mod sessions;

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::{
     entity::{message, room, user},
-    protocol::{ChatMessage, MAX_PAGE_SIZE, PAGE_SIZE, ServerFrame},
+    protocol::{ChatMessage, MAX_PAGE_SIZE, MemberChange, PAGE_SIZE, RoomKind, ServerFrame},
     server::{
         realtime::layer::ChannelLayer,
         storage::{
@@ -37,6 +37,8 @@ pub struct Store {
 pub enum StoreError {
     #[error("username is taken")]
     UsernameTaken,
+    #[error("a room of that name exists")]
+    RoomTaken,
     #[error("database error: {0}")]
     Db(#[from] DbErr),
 }
@@ -59,13 +61,16 @@ pub enum EventBody {
     Delete { target: i64 },
     /// Toggles the sender's reaction `emoji`.
     React { target: i64, emoji: String },
+    /// Someone's membership of a private room changes (`user_id` is theirs;
+    /// the sender is who changed it).
+    Member { user_id: i64, username: String, change: MemberChange },
 }
 
 impl EventBody {
     /// The message an edit, deletion or reaction is about.
     pub fn target(&self) -> Option<i64> {
         match self {
-            Self::Message { .. } => None,
+            Self::Message { .. } | Self::Member { .. } => None,
             Self::Edit { target, .. } | Self::Delete { target } | Self::React { target, .. } => Some(*target),
         }
     }
@@ -91,12 +96,14 @@ pub struct Stored {
     pub mentioned: Vec<i64>,
     /// Whether it is a new message (counts as unread) rather than a change.
     pub is_message: bool,
+    /// The user whose access to the room ends with it (removed, or left).
+    pub revoked: Option<i64>,
 }
 
 impl Stored {
     /// The answer to a resend of the event stored as `seq`.
     pub fn repeat(seq: i64) -> Self {
-        Self { seq, frame: None, duplicate: true, mentioned: Vec::new(), is_message: false }
+        Self { seq, frame: None, duplicate: true, mentioned: Vec::new(), is_message: false, revoked: None }
     }
 }
 
@@ -160,18 +167,25 @@ impl Store {
         db::ping(&self.db).await
     }
 
-    /// Creates an account. The username must already be canonical.
+    /// Creates an account. The username must already be canonical. The first
+    /// account of an instance is its administrator.
     pub async fn create_user(&self, username: &str, password_hash: String) -> Result<user::Model, StoreError> {
+        let txn = events::begin_writing(&self.db).await?;
+        let first = user::Entity::find().limit(1).all(&txn).await?.is_empty();
         let row = user::ActiveModel {
             id: NotSet,
             username: Set(username.to_owned()),
             password_hash: Set(password_hash),
             created_at: Set(Utc::now()),
+            is_admin: Set(first),
+            deactivated: Set(false),
         };
-        user::Entity::insert(row).exec_with_returning(&self.db).await.map_err(|err| match err.sql_err() {
+        let created = user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::UsernameTaken,
             _ => StoreError::Db(err),
-        })
+        })?;
+        txn.commit().await?;
+        Ok(created)
     }
 
     pub async fn find_user_by_name(&self, username: &str) -> Result<Option<user::Model>, DbErr> {
@@ -182,10 +196,11 @@ impl Store {
         find_unique(user::Entity::find_by_id(id), &self.db).await
     }
 
-    /// Rooms with at least one message, most recently active first.
+    /// Public rooms with at least one message, most recently active first.
     pub async fn active_rooms(&self, limit: u64) -> Result<Vec<RoomSummary>, DbErr> {
         let rooms = room::Entity::find()
             .filter(room::Column::LastSeq.gt(0))
+            .filter(room::Column::Kind.eq(RoomKind::Public.as_str()))
             .order_by_desc(room::Column::LastActivity)
             .limit(limit)
             .all(&self.db)

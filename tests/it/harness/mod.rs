@@ -220,6 +220,15 @@ impl Visitor {
         self.open_socket(&format!("/ws/room/{room}/{query}"), origin).await
     }
 
+    /// The HTTP status of a same-origin upgrade of the room socket (101 when it opens).
+    pub async fn upgrade_status(&self, room: &str) -> u16 {
+        match self.try_socket(room, Some(0), Some(&self.base.clone())).await {
+            Ok(_) => 101,
+            Err(tungstenite::Error::Http(response)) => response.status().as_u16(),
+            Err(other) => panic!("the upgrade failed: {other}"),
+        }
+    }
+
     /// Opens this visitor's inbox socket (`/ws/inbox/`).
     pub async fn inbox(&self) -> Socket {
         self.open_socket("/ws/inbox/", Some(&self.base.clone())).await.expect("inbox opens")

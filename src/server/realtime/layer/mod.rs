@@ -99,6 +99,10 @@ pub struct EventMeta {
     /// as unread; edits and reactions have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest: Option<Latest>,
+    /// The user whose access to the room ends with this event: their sockets
+    /// to the room send it, then close.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked: Option<i64>,
 }
 
 /// News about one of a user's rooms, for all the user's sockets.
@@ -116,7 +120,7 @@ pub enum UserNotice {
 impl Event {
     /// A committed room event, its frame encoded once for every subscriber;
     /// a message carries its summary for notifications.
-    pub fn sequenced(seq: i64, frame: ServerFrame, sender_id: Option<i64>, mentioned: Vec<i64>) -> Self {
+    pub fn sequenced(seq: i64, frame: ServerFrame, sender_id: Option<i64>, mentioned: Vec<i64>, revoked: Option<i64>) -> Self {
         let latest = match &frame {
             ServerFrame::Message { message, .. } => Some(Latest {
                 seq,
@@ -126,7 +130,7 @@ impl Event {
             _ => None,
         };
         let frame = frame.encode().into();
-        Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta: EventMeta { sender_id, mentioned, latest } }))
+        Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta: EventMeta { sender_id, mentioned, latest, revoked } }))
     }
 }
 

@@ -1,0 +1,139 @@
+//! A private room's members, behind a "Members" button in the room header: who
+//! is in the room and, for its owner (or an administrator), adding someone by
+//! username, removing a member, and invite links (create, copy, revoke).
+
+use leptos::{ev, prelude::*, task::spawn_local};
+use serde::Deserialize;
+
+use crate::{client::http, paths};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct Members {
+    members: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+struct Invite {
+    code: String,
+    url: String,
+    expires_at: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct Invites {
+    invites: Vec<Invite>,
+}
+
+#[component]
+pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let members = RwSignal::new(Vec::<String>::new());
+    let invites = RwSignal::new(Vec::<Invite>::new());
+    let problem = RwSignal::new(None::<String>);
+    let adding = RwSignal::new(String::new());
+    let room = StoredValue::new(room);
+    let me = StoredValue::new(me);
+
+    let reload = move || {
+        spawn_local(async move {
+            let room = room.get_value();
+            match http::get_json::<Members>(&paths::room_members(&room)).await {
+                Ok(found) => members.set(found.members),
+                Err(why) => problem.set(Some(why)),
+            }
+            if manages && let Ok(found) = http::get_json::<Invites>(&paths::room_invites(&room)).await {
+                invites.set(found.invites);
+            }
+        });
+    };
+    let post = move |path: String, fields: Vec<(&'static str, String)>| {
+        spawn_local(async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            match http::post_form(&path, &fields).await {
+                Ok(()) => {
+                    problem.set(None);
+                    reload();
+                }
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    let on_toggle = move |_| {
+        open.update(|o| *o = !*o);
+        if open.get_untracked() {
+            reload();
+        }
+    };
+    let on_add = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let username = adding.get_untracked().trim().to_owned();
+        if username.is_empty() {
+            return;
+        }
+        adding.set(String::new());
+        post(paths::room_members(&room.get_value()), vec![("username", username)]);
+    };
+    let on_invite = move |_| post(paths::room_invites(&room.get_value()), Vec::new());
+
+    view! {
+        <div class="room-members">
+            <button type="button" id="membersBtn" class="link-button" aria-expanded=move || open.get().to_string() on:click=on_toggle>
+                "Members"
+            </button>
+            <Show when=move || open.get()>
+                <section id="membersPanel" class="members-panel" aria-label="Members of this room">
+                    <ul id="memberList">
+                        <For each=move || members.get() key=|name| name.clone() let:name>
+                            <li data-member=name.clone()>
+                                {name.clone()}
+                                {(manages && name != me.get_value()).then(|| {
+                                    let name = name.clone();
+                                    view! {
+                                        " "
+                                        <button type="button" class="link-button remove-member" on:click=move |_| {
+                                            post(paths::room_remove_member(&room.get_value()), vec![("username", name.clone())]);
+                                        }>"Remove"</button>
+                                    }
+                                })}
+                            </li>
+                        </For>
+                    </ul>
+                    {manages.then(|| view! {
+                        <form id="addMemberForm" on:submit=on_add>
+                            <label for="addMemberInput">"Add someone"</label>
+                            <input id="addMemberInput" placeholder="username" autocomplete="off" bind:value=adding />
+                            <button type="submit">"Add"</button>
+                        </form>
+                        <button type="button" id="createInviteBtn" on:click=on_invite>"Create an invite link"</button>
+                        <ul id="inviteList">
+                            <For each=move || invites.get() key=|invite| invite.code.clone() let:invite>
+                                <li class="invite">
+                                    <input class="invite-url" readonly aria-label="invite link" value=format!("{}{}", origin(), invite.url) />
+                                    {invite.expires_at.clone().map(|at| view! { <small>" until "{at}</small> })}
+                                    " "
+                                    <button type="button" class="link-button revoke-invite" on:click={
+                                        let code = invite.code.clone();
+                                        move |_| post(paths::room_invites_revoke(&room.get_value()), vec![("code", code.clone())])
+                                    }>"Revoke"</button>
+                                </li>
+                            </For>
+                        </ul>
+                    })}
+                    {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
+                </section>
+            </Show>
+        </div>
+    }
+}
+
+/// `https://host` of the page, so an invite link can be copied whole.
+fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        window().location().origin().unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}

@@ -1,0 +1,122 @@
+//! What administrators do over HTTP (JSON; form-encoded posts): list the
+//! accounts, make others administrators, deactivate an account (its sessions
+//! end, its sockets close with 4003 on every instance, it cannot log in; its
+//! messages stay, marked, unless removed too: then each becomes a deletion by
+//! the administrator) and reactivate it.
+
+use axum::{
+    Form, Json,
+    extract::{State, rejection::FormRejection},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::doors::{form, internal, is_set};
+use crate::{
+    error::AppError,
+    names::canonical_username,
+    protocol::CloseReason,
+    server::{
+        accounts::auth::User,
+        http::gate::RequireUser,
+        realtime::layer::{Event, Group},
+        state::AppState,
+        storage::{EventBody, NewEvent, doors::AccountFlag},
+    },
+};
+
+fn require_admin(user: &User) -> Result<(), AppError> {
+    if user.0.is_admin { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// `GET /api/admin/users/`: `{"users": [{username, is_admin, deactivated, created_at}]}`.
+pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
+    require_admin(&user)?;
+    let users = state.store.accounts().await.map_err(internal)?;
+    Ok(Json(json!({ "users": users })))
+}
+
+/// The form of the account actions.
+#[derive(Deserialize)]
+pub struct AccountForm {
+    username: String,
+    /// `deactivate`: also delete every message of theirs.
+    remove_messages: Option<String>,
+    /// `admin`: `true` to make an administrator, `false` to end that.
+    admin: Option<String>,
+}
+
+/// The canonical name of a form's account, which must exist and not be the
+/// administrator's own (one cannot lock oneself out).
+async fn other_account(state: &AppState, me: &User, username: &str) -> Result<crate::entity::user::Model, AppError> {
+    let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
+    if username == me.0.username {
+        return Err(AppError::BadRequest("you cannot change your own account here".into()));
+    }
+    state
+        .store
+        .find_user_by_name(&username)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::BadRequest(format!("there is no account named {username}")))
+}
+
+/// `POST /api/admin/users/deactivate` (`username`, `remove_messages`).
+pub async fn deactivate(
+    State(state): State<AppState>,
+    RequireUser(me): RequireUser,
+    form_data: Result<Form<AccountForm>, FormRejection>,
+) -> Result<Json<Value>, AppError> {
+    require_admin(&me)?;
+    let form_data = form(form_data)?;
+    let account = other_account(&state, &me, &form_data.username).await?;
+    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await.map_err(internal)?;
+    // Its sessions are anonymous from now on (the auth backend refuses the
+    // account); its sockets close everywhere.
+    let ended = Event::EndSessions { session: None, reason: CloseReason::AccessEnded };
+    if let Err(err) = state.layer.group_send(&Group::User(account.id), ended).await {
+        tracing::warn!(%err, "could not close a deactivated account's sockets everywhere");
+    }
+    let mut removed = 0;
+    if is_set(form_data.remove_messages.as_deref()) {
+        let messages = state.store.messages_of(account.id).await.map_err(internal)?;
+        let mut pending = Vec::with_capacity(messages.len());
+        for (room, target) in messages {
+            let event = NewEvent { room, sender: me.0.clone(), client_id: None, body: EventBody::Delete { target } };
+            pending.push(state.store.append(event).await);
+        }
+        for stored in pending {
+            if stored.await.is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    Ok(Json(json!({ "username": account.username, "deactivated": true, "removed_messages": removed })))
+}
+
+/// `POST /api/admin/users/reactivate` (`username`): the account may log in again.
+pub async fn reactivate(
+    State(state): State<AppState>,
+    RequireUser(me): RequireUser,
+    form_data: Result<Form<AccountForm>, FormRejection>,
+) -> Result<Json<Value>, AppError> {
+    require_admin(&me)?;
+    let form_data = form(form_data)?;
+    let account = other_account(&state, &me, &form_data.username).await?;
+    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, false).await.map_err(internal)?;
+    Ok(Json(json!({ "username": account.username, "deactivated": false })))
+}
+
+/// `POST /api/admin/users/admin` (`username`, `admin=true|false`).
+pub async fn set_admin(
+    State(state): State<AppState>,
+    RequireUser(me): RequireUser,
+    form_data: Result<Form<AccountForm>, FormRejection>,
+) -> Result<Json<Value>, AppError> {
+    require_admin(&me)?;
+    let form_data = form(form_data)?;
+    let account = other_account(&state, &me, &form_data.username).await?;
+    let admin = is_set(form_data.admin.as_deref());
+    state.store.set_account_flag(&account.username, AccountFlag::Admin, admin).await.map_err(internal)?;
+    Ok(Json(json!({ "username": account.username, "is_admin": admin })))
+}

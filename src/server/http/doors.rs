@@ -1,0 +1,363 @@
+//! Rooms with doors over HTTP: creating rooms (public or private), a private
+//! room's members (add, remove, leave) and invite links, opening an invite
+//! link (`/join/{code}`) and a direct conversation (`/dm/{username}/`). Every
+//! handler asks `accounts::access` first; membership changes are room events,
+//! stored by the writer in the room's order (see `storage::admission`), and the
+//! user's inbox hears of them.
+
+use axum::{
+    Form, Json,
+    extract::{Path, State, rejection::FormRejection},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use chrono::{Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::{
+    entity::user,
+    error::AppError,
+    names::{MAX_ROOM_CHARS, canonical_room, canonical_username},
+    paths,
+    protocol::{MemberChange, RoomKind},
+    server::{
+        accounts::{
+            access::{self, Admitted, GENERATED_PREFIX, Need},
+            auth::AuthSession,
+        },
+        http::gate::RequireUser,
+        realtime::layer::{Event, Group, UserNotice},
+        state::AppState,
+        storage::{AppendError, EventBody, NewEvent, Refusal, doors::InviteLookup, store::StoreError},
+    },
+};
+
+/// Longest life of an invite link, in hours (a year).
+const MAX_INVITE_HOURS: i64 = 24 * 365;
+
+pub(super) fn internal(err: impl std::fmt::Display) -> AppError {
+    tracing::error!(%err, "a rooms request failed");
+    AppError::Internal
+}
+
+pub(super) fn form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
+    form.map(|Form(form)| form).map_err(|rejection| AppError::BadRequest(rejection.body_text()))
+}
+
+/// A checkbox or flag field: `true`, `on` or `1`.
+pub(super) fn is_set(value: Option<&str>) -> bool {
+    matches!(value, Some("true" | "on" | "1"))
+}
+
+/// The form of `POST /api/rooms/`.
+#[derive(Deserialize)]
+pub struct NewRoomForm {
+    name: String,
+    private: Option<String>,
+}
+
+/// `POST /api/rooms/` (`name`, `private`): creates a room owned by the user.
+/// A public room is named `name` (409 when taken); a private room is called
+/// `name` and gets a random, unguessable name of its own.
+pub async fn create(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    form_data: Result<Form<NewRoomForm>, FormRejection>,
+) -> Result<Json<Value>, AppError> {
+    let form_data = form(form_data)?;
+    let private = is_set(form_data.private.as_deref());
+    let (kind, name) = if private {
+        (RoomKind::Private, private_title(&form_data.name)?)
+    } else {
+        let name = canonical_room(&form_data.name).map_err(|_| AppError::BadRoom)?;
+        if name.starts_with(GENERATED_PREFIX) {
+            return Err(AppError::BadRequest(format!("names starting with '{GENERATED_PREFIX}' are kept for private rooms")));
+        }
+        (RoomKind::Public, name)
+    };
+    if let Err(throttled) = state.limits.check_new_room(user.0.id) {
+        return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
+    }
+    let room = state.store.create_room(&user.0, kind, &name).await.map_err(|err| match err {
+        StoreError::RoomTaken => AppError::RoomTaken,
+        other => internal(other),
+    })?;
+    tell(&state, user.0.id, UserNotice::Joined { room: room.clone() }).await;
+    let title = private.then_some(name);
+    Ok(Json(json!({ "room": room, "title": title, "private": private, "url": paths::room(&room) })))
+}
+
+/// A private room's title: trimmed, 1-64 characters, no control characters.
+fn private_title(raw: &str) -> Result<String, AppError> {
+    let title = raw.trim();
+    let length = title.chars().count();
+    if length == 0 || length > MAX_ROOM_CHARS || title.chars().any(char::is_control) {
+        return Err(AppError::BadRequest(format!("a room's title is 1-{MAX_ROOM_CHARS} characters")));
+    }
+    Ok(title.to_owned())
+}
+
+/// The form of the member endpoints.
+#[derive(Deserialize)]
+pub struct MemberForm {
+    username: String,
+}
+
+/// `POST /api/rooms/{room}/members` (`username`): the owner (or an
+/// administrator) adds a member to a private room.
+pub async fn add_member(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+    form_data: Result<Form<MemberForm>, FormRejection>,
+) -> Result<Json<Value>, AppError> {
+    let form_data = form(form_data)?;
+    let room = access::room(&state.store, &user, &room, Need::Manage).await?;
+    only_private(&room)?;
+    let member = account(&state, &form_data.username).await?;
+    let seq = change_membership(&state, &room, &user.0, &member, MemberChange::Added).await?;
+    Ok(Json(json!({ "room": room.name, "member": member.username, "added": true, "seq": seq })))
+}
+
+/// `POST /api/rooms/{room}/members/remove` (`username`): removes a member
+/// (the owner or an administrator), or leaves (oneself). Leaving a public room
+/// takes it out of one's list (its history stays); leaving a private room ends
+/// one's access to it. A direct conversation cannot be left.
+pub async fn remove_member(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+    form_data: Result<Form<MemberForm>, FormRejection>,
+) -> Result<Json<Value>, AppError> {
+    let form_data = form(form_data)?;
+    let room = access::room(&state.store, &user, &room, Need::Read).await?;
+    let username = canonical_username(&form_data.username).map_err(|_| AppError::BadUsername)?;
+    let oneself = username == user.0.username;
+    match room.kind {
+        RoomKind::Public if oneself => {
+            let left = state.store.leave_room(user.0.id, &room.name).await.map_err(internal)?;
+            if left {
+                tell(&state, user.0.id, UserNotice::Left { room: room.name.clone() }).await;
+            }
+            Ok(Json(json!({ "room": room.name, "member": username, "left": left })))
+        }
+        RoomKind::Public => Err(AppError::BadRequest("public rooms have no members to remove".into())),
+        RoomKind::Direct => Err(AppError::BadRequest("a direct conversation cannot be left".into())),
+        RoomKind::Private => {
+            let (member, change) = if oneself {
+                (user.0.clone(), MemberChange::Left)
+            } else if room.manages {
+                (account(&state, &username).await?, MemberChange::Removed)
+            } else {
+                return Err(AppError::Forbidden);
+            };
+            let seq = change_membership(&state, &room, &user.0, &member, change).await?;
+            Ok(Json(json!({ "room": room.name, "member": member.username, "left": true, "seq": seq })))
+        }
+    }
+}
+
+/// Stores a membership change as a room event and tells the member's inbox.
+async fn change_membership(
+    state: &AppState,
+    room: &Admitted,
+    by: &user::Model,
+    member: &user::Model,
+    change: MemberChange,
+) -> Result<i64, AppError> {
+    let body = EventBody::Member { user_id: member.id, username: member.username.clone(), change };
+    let event = NewEvent { room: room.name.clone(), sender: by.clone(), client_id: None, body };
+    let stored = state.store.append(event).await.await.map_err(|err| match err {
+        AppendError::Rejected(Refusal::AlreadyMember) => AppError::BadRequest(format!("{} is a member already", member.username)),
+        AppendError::Rejected(Refusal::NotMember) => AppError::BadRequest(format!("{} is not a member", member.username)),
+        AppendError::Rejected(Refusal::NoAccess) => AppError::BadRequest(format!("{} cannot join this room", member.username)),
+        AppendError::Rejected(_) => AppError::Forbidden,
+        other => internal(other),
+    })?;
+    let notice = match change.ends_access() {
+        true => UserNotice::Left { room: room.name.clone() },
+        false => UserNotice::Joined { room: room.name.clone() },
+    };
+    tell(state, member.id, notice).await;
+    Ok(stored.seq)
+}
+
+/// The form of `POST /api/rooms/{room}/invites`.
+#[derive(Deserialize)]
+pub struct InviteForm {
+    /// Hours until the link expires; none: until revoked.
+    expires_in_hours: Option<String>,
+}
+
+/// An invite link as the owner sees it.
+#[derive(Serialize)]
+struct InviteLink {
+    code: String,
+    url: String,
+    created_at: String,
+    expires_at: Option<String>,
+}
+
+impl From<crate::entity::invite::Model> for InviteLink {
+    fn from(invite: crate::entity::invite::Model) -> Self {
+        use crate::server::storage::store::format_timestamp;
+        Self {
+            url: paths::join(&invite.code),
+            created_at: format_timestamp(invite.created_at),
+            expires_at: invite.expires_at.map(format_timestamp),
+            code: invite.code,
+        }
+    }
+}
+
+/// `POST /api/rooms/{room}/invites` (`expires_in_hours`, optional): a new
+/// invite link, `{"url": "/join/{code}", "code", "expires_at"}`.
+pub async fn create_invite(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+    form_data: Result<Form<InviteForm>, FormRejection>,
+) -> Result<Json<Value>, AppError> {
+    let form_data = form(form_data)?;
+    let room = access::room(&state.store, &user, &room, Need::Manage).await?;
+    only_private(&room)?;
+    let hours = match form_data.expires_in_hours.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
+        None => None,
+        Some(hours) => match hours.parse::<i64>() {
+            Ok(hours @ 1..=MAX_INVITE_HOURS) => Some(hours),
+            _ => return Err(AppError::BadRequest(format!("expires_in_hours is a whole number of hours, 1-{MAX_INVITE_HOURS}"))),
+        },
+    };
+    let expires_at = hours.map(|hours| Utc::now() + Duration::hours(hours));
+    let invite = state.store.create_invite(&room.name, user.0.id, expires_at).await.map_err(internal)?;
+    Ok(Json(serde_json::to_value(InviteLink::from(invite)).map_err(internal)?))
+}
+
+/// `GET /api/rooms/{room}/invites`: the links that still work, newest first.
+pub async fn list_invites(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let room = access::room(&state.store, &user, &room, Need::Manage).await?;
+    let invites: Vec<InviteLink> = state.store.open_invites(&room.name).await.map_err(internal)?.into_iter().map(Into::into).collect();
+    Ok(Json(json!({ "room": room.name, "invites": invites })))
+}
+
+/// The form of `POST /api/rooms/{room}/invites/revoke`.
+#[derive(Deserialize)]
+pub struct RevokeForm {
+    code: String,
+}
+
+/// `POST /api/rooms/{room}/invites/revoke` (`code`): the link stops working.
+pub async fn revoke_invite(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+    form_data: Result<Form<RevokeForm>, FormRejection>,
+) -> Result<Json<Value>, AppError> {
+    let form_data = form(form_data)?;
+    let room = access::room(&state.store, &user, &room, Need::Manage).await?;
+    if !state.store.revoke_invite(&room.name, &form_data.code).await.map_err(internal)? {
+        return Err(AppError::InviteInvalid);
+    }
+    Ok(Json(json!({ "room": room.name, "code": form_data.code, "revoked": true })))
+}
+
+/// `GET /join/{code}`: a logged-in user who opens a valid link becomes a
+/// member and goes to the room; others log in first. An unknown, expired or
+/// revoked code gets a page that says so.
+pub async fn join(State(state): State<AppState>, auth: AuthSession, Path(code): Path<String>) -> Response {
+    let Some(user) = auth.user else {
+        return Redirect::to(&paths::login_then(&paths::join(&code))).into_response();
+    };
+    let room = match state.store.find_invite(&code).await {
+        Ok(InviteLookup::Valid { room }) => room,
+        Ok(InviteLookup::Ended) => return notice_page(AppError::InviteExpired),
+        Ok(InviteLookup::Missing) => return notice_page(AppError::InviteInvalid),
+        Err(err) => return notice_page(internal(err)),
+    };
+    let door = state.store.door(&room, user.0.id).await;
+    match door {
+        Ok(Some(door)) if door.member => {}
+        Ok(Some(door)) => {
+            let admitted = Admitted { name: room.clone(), kind: door.kind, title: door.title, manages: false };
+            match change_membership(&state, &admitted, &user.0, &user.0, MemberChange::Joined).await {
+                Ok(_) => {}
+                // Joined meanwhile (another tab).
+                Err(AppError::BadRequest(_)) => {}
+                Err(err) => return notice_page(err),
+            }
+        }
+        Ok(None) => return notice_page(AppError::InviteInvalid),
+        Err(err) => return notice_page(internal(err)),
+    }
+    Redirect::to(&paths::room(&room)).into_response()
+}
+
+/// `GET /dm/{username}/`: the direct conversation with `username`, created on
+/// first use (both are members, notified of every message).
+pub async fn direct(State(state): State<AppState>, auth: AuthSession, Path(username): Path<String>) -> Response {
+    let Some(user) = auth.user else {
+        return Redirect::to(&paths::login_then(&paths::direct(&username))).into_response();
+    };
+    let other = match account(&state, &username).await {
+        Ok(other) => other,
+        Err(err) => return notice_page(err),
+    };
+    if other.id == user.0.id {
+        return notice_page(AppError::BadRequest("this is you: a direct conversation needs someone else".into()));
+    }
+    match state.store.direct_room(&user.0, &other).await {
+        Ok(room) => {
+            for member in [user.0.id, other.id] {
+                tell(&state, member, UserNotice::Joined { room: room.clone() }).await;
+            }
+            Redirect::to(&paths::room(&room)).into_response()
+        }
+        Err(err) => notice_page(internal(err)),
+    }
+}
+
+/// The active account named `username` (any case).
+pub(super) async fn account(state: &AppState, username: &str) -> Result<user::Model, AppError> {
+    let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
+    match state.store.find_user_by_name(&username).await.map_err(internal)? {
+        Some(found) if !found.deactivated => Ok(found),
+        _ => Err(AppError::BadRequest(format!("there is no active account named {username}"))),
+    }
+}
+
+fn only_private(room: &Admitted) -> Result<(), AppError> {
+    match room.kind {
+        RoomKind::Private => Ok(()),
+        RoomKind::Public => Err(AppError::BadRequest("a public room is open to everyone; it has no members to add".into())),
+        RoomKind::Direct => Err(AppError::BadRequest("nobody can be added to a direct conversation".into())),
+    }
+}
+
+/// Tells all of a user's sockets (on every instance) about one of their rooms.
+pub(super) async fn tell(state: &AppState, user_id: i64, notice: UserNotice) {
+    if let Err(err) = state.layer.group_send(&Group::User(user_id), Event::Notice(notice)).await {
+        tracing::warn!(%err, user_id, "telling a user about their rooms failed");
+    }
+}
+
+/// A small page that says what went wrong, with the error's status.
+fn notice_page(error: AppError) -> Response {
+    let status = error.status();
+    let text = html_escape(&error.to_string());
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Parlor</title>\
+         <link rel=\"stylesheet\" href=\"/pkg/parlor.css\"></head><body><main class=\"notice-page\">\
+         <h1>{}</h1><p id=\"problem\">{text}</p><p><a href=\"/\">Back to the lobby</a></p></main></body></html>",
+        if status == StatusCode::GONE { "This link has ended" } else { "Cannot open this" },
+    );
+    (status, Html(body)).into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
