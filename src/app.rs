@@ -10,7 +10,7 @@ use leptos_router::{
 
 use crate::{
     components::header::SiteHeader,
-    pages::{admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage},
+    pages::{admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage, search::SearchPage},
 };
 
 /// The document around every page.
@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async />
                     <Route path=path!("/room/:room/") view=RoomPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
+                    <Route path=path!("/search/") view=SearchPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

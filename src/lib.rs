@@ -14,6 +14,7 @@
 //! - [`markup`]: the safe Markdown subset of message text, parsed into a tree.
 //! - [`mentions`]: `@username` mentions: finding them, and splitting text around them.
 //! - [`names`]: room and username validation and the wording of each rule.
+//! - [`search`]: the search query language, snippets, and result types.
 //! - [`paths`]: Parlor's own URLs, built in one place.
 //! - [`api`]: server functions shared by pages and client code (`current_user`,
 //!   `load_history`).
@@ -39,6 +40,7 @@ pub mod pages;
 pub mod paths;
 pub mod protocol;
 pub mod rooms;
+pub mod search;
 
 #[cfg(feature = "ssr")]
 pub mod entity;

@@ -11,6 +11,7 @@ mod m20261125_000003_keep_messages_scope_resends;
 mod m20261125_000004_memberships_mentions;
 mod m20261125_000005_room_events;
 mod m20261125_000006_rooms_with_doors;
+mod m20261125_000007_search;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_memberships_mentions::Migration),
             Box::new(m20261125_000005_room_events::Migration),
             Box::new(m20261125_000006_rooms_with_doors::Migration),
+            Box::new(m20261125_000007_search::Migration),
         ]
     }
 }

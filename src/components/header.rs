@@ -15,6 +15,7 @@ pub fn SiteHeader() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match user.await {
                         Ok(Some(name)) => view! {
+                            <a id="searchLink" class="search-link" href="/search/">"Search"</a>
                             <form class="session" method="post" action="/api/logout">
                                 <span class="whoami">"Signed in as " <strong id="currentUser">{name}</strong></span>
                                 <button type="submit" id="logoutBtn" class="link-button">"Log out"</button>

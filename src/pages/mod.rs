@@ -5,3 +5,4 @@ pub mod lobby;
 pub mod login;
 pub mod register;
 pub mod room;
+pub mod search;

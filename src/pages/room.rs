@@ -168,6 +168,10 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
                         {(kind == RoomKind::Private).then(|| view! { <span class="lock" aria-label="private room" role="img">"🔒"</span> " " })}
                         {label.clone()}
                     </h1>
+                    <form class="room-search" method="get" action="/search/" role="search">
+                        <input id="roomSearchInput" name="q" type="search" placeholder="Search this room" aria-label="Search this room" />
+                        <input type="hidden" name="room" value=room.clone() />
+                    </form>
                     <ConnectionStatus state=state.connection />
                     <PresenceList state />
                     {(kind == RoomKind::Private).then(|| view! { <RoomMembers room=room.clone() me=me.clone() manages /> })}

@@ -18,4 +18,5 @@ mod limits;
 mod proxies;
 mod rooms;
 mod scale_out;
+mod search;
 mod sessions;

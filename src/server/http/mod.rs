@@ -12,6 +12,7 @@
 //! - [`rooms`]: a user's rooms (list and counts, members, notification level).
 //! - [`doors`]: creating rooms, a private room's members and invite links,
 //!   `/join/{code}`, `/dm/{username}/`.
+//! - [`search`]: full-text search (JSON API and the search page's server function).
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
@@ -31,6 +32,7 @@ pub mod params;
 pub mod room_paths;
 pub mod rooms;
 pub mod routes;
+pub mod search;
 pub mod security_headers;
 pub mod serve;
 

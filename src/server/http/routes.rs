@@ -18,7 +18,7 @@ use crate::{
     app::{App, shell},
     server::{
         accounts::{auth::Backend, session_control},
-        http::{admin, doors, gate, history, operations, origin, room_paths, rooms, security_headers},
+        http::{admin, doors, gate, history, operations, origin, room_paths, rooms, search, security_headers},
         metrics,
         realtime::{consumer, inbox},
         state::AppState,
@@ -69,6 +69,8 @@ pub fn router(state: AppState) -> Router {
         .route("/join/{code}", get(doors::join))
         .route("/dm/{username}", get(doors::direct))
         .route("/dm/{username}/", get(doors::direct))
+        .route("/api/search/", get(search::search))
+        .route("/api/search", get(search::search))
         .route("/api/admin/users/", get(admin::list))
         .route("/api/admin/users/deactivate", post(admin::deactivate))
         .route("/api/admin/users/reactivate", post(admin::reactivate))

@@ -10,6 +10,7 @@
 //!   invite links, accounts an administrator manages.
 //! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
 //! - [`admission`]: who may write what, judged in the writer's transaction.
+//! - [`search`]: full-text search over what a user may read (FTS5, `tsvector`).
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`sessions`]: the tower-sessions store on the same database.
@@ -20,6 +21,7 @@ pub mod db;
 pub mod doors;
 mod events;
 mod memberships;
+pub mod search;
 pub mod sessions;
 pub mod store;
 

@@ -196,7 +196,11 @@ impl Nginx {
             .arg(&config_path)
             .arg("-p")
             .arg(dir.path())
-            .args(["-e", "stderr", "-g"])
+            // Its own log file, not this process's stderr: a worker that outlived
+            // its master would hold the test runner's output open.
+            .arg("-e")
+            .arg(dir.path().join("logs/error.log"))
+            .arg("-g")
             .arg(format!("daemon off; {user}pid {}/nginx.pid;", dir.path().display()))
             .stdout(Stdio::null())
             .spawn()
@@ -211,10 +215,19 @@ impl Nginx {
 }
 
 impl Drop for Nginx {
+    /// SIGTERM, so that the master stops its workers before it exits (a SIGKILL
+    /// would leave them running); SIGKILL only if it does not stop in time.
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+        let Some(mut child) = self.child.take() else { return };
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
         }
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }

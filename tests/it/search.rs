@@ -1,0 +1,144 @@
+//! Full-text search: words, prefixes, phrases, `from:` and `in:`, newest first
+//! with paging; the index follows edits and deletions at once; results only
+//! from rooms the searcher may read; clear errors for bad queries; the search
+//! page without JavaScript. On SQLite (FTS5) and across two instances on
+//! PostgreSQL (`tsvector`), written on one and searched on the other.
+
+use parlor::server::config::ChannelLayerKind;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{
+    TestApp, Visitor,
+    services::{Postgres, Redis},
+};
+
+async fn search(visitor: &Visitor, query: &str) -> (StatusCode, Value) {
+    visitor.get_json(&format!("/api/search/?{}", serde_urlencoded::to_string([("q", query)]).unwrap())).await
+}
+
+/// The texts of the hits (as their snippets spell them), newest first.
+fn texts(body: &Value) -> Vec<String> {
+    body["results"]
+        .as_array()
+        .unwrap_or_else(|| panic!("results in {body}"))
+        .iter()
+        .map(|hit| hit["snippet"].as_array().unwrap().iter().map(|p| p["text"].as_str().unwrap()).collect())
+        .collect()
+}
+
+async fn found(visitor: &Visitor, query: &str) -> Vec<String> {
+    let (status, body) = search(visitor, query).await;
+    assert_eq!(status, StatusCode::OK, "{query}: {body}");
+    texts(&body)
+}
+
+async fn scenario(writer: &TestApp, reader: &TestApp) {
+    let alice = writer.user("alice").await;
+    let bob = writer.user("bob").await;
+    let carol = writer.user("carol").await;
+    let mut ops = alice.socket("ops", Some(0)).await;
+    ops.say("We deploy on Fridays", "s1").await;
+    ops.say("deployed the release notes", "s2").await;
+    ops.say("notes about the release", "s3").await;
+    let typo = ops.say("alpha version is out", "s4").await;
+    let gone = ops.say("this one will vanish", "s5").await;
+    let mut carols = carol.socket("ops", None).await;
+    carols.say("Deploying again: release notes attached", "c1").await;
+
+    // A private room of bob's: alice may not see what is said there.
+    let (_, created) = bob.post_json("/api/rooms/", &[("name", "Secret plans"), ("private", "true")]).await;
+    let secret = created["room"].as_str().unwrap().to_owned();
+    bob.socket(&secret, Some(0)).await.say("the secret deploy plan", "b1").await;
+
+    // Changes reach the index at once: an edit is found by its new text only, a deletion not at all.
+    ops.send_json(json!({"type": "edit", "target": typo, "text": "beta version is out", "client_id": "e1"})).await;
+    ops.next_of("ack").await;
+    ops.send_json(json!({"type": "delete", "target": gone, "client_id": "d1"})).await;
+    ops.next_of("ack").await;
+
+    let alice = alice.on(reader);
+    let bob = bob.on(reader);
+    assert_eq!(found(&alice, "deploy").await, ["We deploy on Fridays"], "a word is a word");
+    assert_eq!(
+        found(&alice, "DEPLO*").await,
+        ["Deploying again: release notes attached", "deployed the release notes", "We deploy on Fridays"],
+        "a prefix, newest first"
+    );
+    assert_eq!(
+        found(&alice, "\"release notes\"").await,
+        ["Deploying again: release notes attached", "deployed the release notes"],
+        "a phrase is words side by side"
+    );
+    assert_eq!(found(&alice, "release notes").await.len(), 3, "words anywhere");
+    assert_eq!(found(&alice, "deplo* from:carol").await, ["Deploying again: release notes attached"]);
+    assert_eq!(found(&alice, "from:carol").await, ["Deploying again: release notes attached"], "a filter alone");
+    assert_eq!(found(&alice, "alpha").await, Vec::<String>::new());
+    assert_eq!(found(&alice, "beta").await, ["beta version is out"]);
+    assert_eq!(found(&alice, "vanish").await, Vec::<String>::new());
+
+    // Marks and links.
+    let (_, body) = search(&alice, "deplo*").await;
+    let hit = &body["results"][2];
+    assert_eq!((hit["room"].as_str(), hit["room_label"].as_str(), hit["sender"].as_str()), (Some("ops"), Some("#ops"), Some("alice")));
+    assert_eq!(hit["snippet"], json!([{"text": "We "}, {"text": "deploy", "mark": true}, {"text": " on Fridays"}]));
+
+    // Paging: two at a time, nothing twice, nothing skipped.
+    let (_, first) = alice.get_json("/api/search/?q=deplo*&limit=2").await;
+    let before = first["next_before"].as_i64().expect("a next page");
+    let (_, second) = alice.get_json(&format!("/api/search/?q=deplo*&limit=2&before={before}")).await;
+    assert_eq!([texts(&first), texts(&second)].concat().len(), 3);
+    assert_eq!(texts(&second), ["We deploy on Fridays"]);
+    assert!(second["next_before"].is_null());
+
+    // Only what one may read: the private room's message is bob's to find.
+    assert!(!found(&alice, "secret").await.iter().any(|t| t.contains("secret")));
+    assert_eq!(found(&bob, "secret").await, ["the secret deploy plan"]);
+    let (_, bobs) = search(&bob, "secret").await;
+    assert_eq!(bobs["results"][0]["room_label"], "Secret plans");
+    let (status, _) = search(&alice, &format!("plan in:{secret}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "a room alice may not read is not found");
+    let (status, _) = alice.get_json(&format!("/api/search/?q=plan&room={secret}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(found(&bob, &format!("deploy in:{secret}")).await, ["the secret deploy plan"]);
+    assert_eq!(found(&bob, "deploy in:ops").await, ["We deploy on Fridays"]);
+
+    // Bad queries say what is wrong.
+    for (query, says) in [("  ", "type something"), ("\"unclosed", "quote"), ("d*", "prefix"), ("from:", "needs a name")] {
+        let (status, body) = search(&alice, query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(body["message"].as_str().unwrap().contains(says), "{query}: {body}");
+    }
+    let (status, _) = alice.get_json("/api/search/?q=x&limit=500").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = reader.visitor().get_json("/api/search/?q=deploy").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    // The page works without JavaScript: results rendered by the server, marked, linked.
+    let html = alice.get("/search/?q=deplo*").await.text().await.unwrap();
+    assert!(html.contains("id=\"searchResults\""), "{html}");
+    assert!(html.contains("<mark>deploy</mark>"));
+    assert!(html.contains("href=\"/room/ops/?at="));
+    assert!(!html.contains("secret deploy plan"));
+}
+
+#[tokio::test]
+async fn search_finds_what_one_may_read_on_sqlite() {
+    let app = TestApp::spawn().await;
+    scenario(&app, &app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_what_one_may_read_on_postgres_across_instances() {
+    let (postgres, redis) = (Postgres::start(), Redis::start());
+    let database = postgres.create_database("search");
+    let instance = || {
+        let (database, redis) = (database.clone(), redis.url());
+        TestApp::spawn_with(move |config| {
+            config.database_url = Some(database);
+            config.channel_layer = ChannelLayerKind::Redis(redis);
+        })
+    };
+    let (a, b) = (instance().await, instance().await);
+    scenario(&a, &b).await;
+}
