@@ -6,6 +6,8 @@
 #   scripts/bench.sh [a|b|c|d|e|f|all]
 #   SYNC=normal scripts/bench.sh f     (SQLite synchronous=NORMAL instead of FULL)
 #   MIX=1 scripts/bench.sh a           (with read markers and typing: parlor-load --mix)
+#   scripts/bench.sh g                 (search latency over ~1,000,000 messages; not in `all`:
+#                                       seeding takes minutes; SEED_SECS sets how long)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -116,3 +118,21 @@ fi
 if [[ $which == f || $which == all ]]; then
   repeat_load f --clients 200 --senders 200 --rooms 100 --rate "${RATE_F:-25000}" --duration 10 --room-prefix f
 fi
+
+if [[ $which == g ]]; then
+  # About 1,000,000 messages of 8 words each (a 20,000-word vocabulary, from
+  # w1 in most messages to w19000 in a handful) over 100 rooms, then each kind
+  # of query for 10 s with 4 connections: latency p50 / p99 per query.
+  start_server
+  load --clients 200 --senders 200 --rooms 100 --rate 25000 --duration "${SEED_SECS:-50}" --words 8 --room-prefix g
+  cookie=$(curl -s -D - -o /dev/null -H 'accept: application/json' \
+    --data 'username=load_sender0&password=parlor-load-password' "$base/api/login" |
+    awk -F'[ ;]' 'tolower($1)=="set-cookie:" { print $2 }')
+  for query in w1 w100 w15000 w12%2A %22w1%20w2%22 w3%20w70 w5%20from%3Aload_sender7 w9%20in%3Ag-3; do
+    echo -n "(g) q=$query: "
+    wrk -t2 -c4 -d10s --latency -H "Cookie: $cookie" "$base/api/search/?q=$query" |
+      awk '/^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 } /Requests\/sec/ { rps = $2 } END { print "p50 " p50 ", p99 " p99 ", " rps " req/s" }'
+  done
+  stop_server
+fi
+

@@ -49,6 +49,14 @@ pub async fn current_user() -> Result<Option<String>, AppError> {
     Ok(user.map(|user| user.0.username))
 }
 
+/// `POST /api/am_admin`: whether the session's user is an administrator (the
+/// header then links to `/admin`).
+#[server(prefix = "/api", endpoint = "am_admin")]
+pub async fn am_admin() -> Result<bool, AppError> {
+    let user = crate::server::http::gate::current_user().await?;
+    Ok(user.is_some_and(|user| user.0.is_admin))
+}
+
 /// `POST /api/history`: a page of the room's history, the newest or the one
 /// before `before`. The same code path as `GET /api/messages/{room}/`.
 #[server(prefix = "/api", endpoint = "history")]

@@ -58,6 +58,31 @@ struct Args {
     /// every sender a typing frame every 3 s.
     #[arg(long)]
     mix: bool,
+    /// Words per message after the send time, drawn from a vocabulary of
+    /// 20,000 (`w1` ... `w20000`, log-uniformly: `w1` is in most messages,
+    /// `w15000` in a few), so that search has text to index (benchmark g).
+    #[arg(long, default_value_t = 0)]
+    words: usize,
+}
+
+/// Size of the `--words` vocabulary.
+const VOCABULARY: f64 = 20_000.0;
+
+/// `count` words for message `seed` (splitmix64: a load generator needs
+/// variety, not secrecy).
+fn words(mut seed: u64, count: usize) -> String {
+    let mut text = String::new();
+    for _ in 0..count {
+        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        let unit = (z >> 11) as f64 / (1u64 << 53) as f64;
+        let rank = VOCABULARY.powf(unit).floor() as u64;
+        text.push_str(&format!(" w{rank}"));
+    }
+    text
 }
 
 const PASSWORD: &str = "parlor-load-password";
@@ -151,7 +176,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let receiver = tokio::spawn(receive(stream, totals.clone(), i % rooms, clock, stopped.clone(), seen.clone()));
         let mix = args.mix.then_some(seen);
         let sender = if i < senders {
-            Some(tokio::spawn(send(sink, per_sender, i, totals, clock, sending.clone(), mix)))
+            let sender = Sender { per_second: per_sender, index: i, word_count: args.words };
+            Some(tokio::spawn(send(sink, sender, totals, clock, sending.clone(), mix)))
         } else {
             if let Some(seen) = mix {
                 tokio::spawn(mark_read(sink, seen, sending.clone()));
@@ -292,12 +318,20 @@ async fn mark_read(mut sink: Sink, seen: Arc<AtomicI64>, sending: Arc<AtomicBool
     }
 }
 
+/// Who a sending socket is and how it sends.
+struct Sender {
+    per_second: f64,
+    /// Which sender (in client ids, and to vary the words).
+    index: usize,
+    /// Words after the send time in each text (`--words`).
+    word_count: usize,
+}
+
 /// Sends at `per_second`, paced against the clock; the text is the send time in
 /// µs. In the mix, also a read marker once a second and a typing frame every 3 s.
 async fn send(
     mut sink: Sink,
-    per_second: f64,
-    index: usize,
+    Sender { per_second, index, word_count }: Sender,
     totals: Arc<Totals>,
     clock: Instant,
     sending: Arc<AtomicBool>,
@@ -332,7 +366,8 @@ async fn send(
         let due = (began.elapsed().as_secs_f64() * per_second) as u64;
         while sent < due {
             let at = clock.elapsed().as_micros();
-            let frame = format!(r#"{{"type":"send","text":"{at}","client_id":"{index}-{sent}-{at}"}}"#);
+            let said = words(((index as u64) << 32) | sent, word_count);
+            let frame = format!(r#"{{"type":"send","text":"{at}{said}","client_id":"{index}-{sent}-{at}"}}"#);
             if sink.send(tungstenite::Message::text(frame)).await.is_err() {
                 return;
             }
@@ -365,7 +400,7 @@ async fn receive(
                 if let Some(seq) = frame.seq {
                     seen.fetch_max(seq, Ordering::Relaxed);
                 }
-                if let Some(sent_at) = frame.text.and_then(|t| t.parse::<u128>().ok()) {
+                if let Some(sent_at) = frame.text.and_then(|t| t.split(' ').next()?.parse::<u128>().ok()) {
                     let now = clock.elapsed().as_micros();
                     let _ = latencies.record(now.saturating_sub(sent_at) as u64);
                     totals.deliveries.fetch_add(1, Ordering::Relaxed);

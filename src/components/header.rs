@@ -1,21 +1,25 @@
-//! The site header: Parlor's name, and the logged-in user with a log-out button
-//! (or links to log in and register).
+//! The site header: Parlor's name, and the logged-in user with search, the
+//! administration page for administrators and a log-out button (or links to log
+//! in and register).
 
 use leptos::prelude::*;
 
-use crate::api::current_user;
+use crate::api::{am_admin, current_user};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let user = Resource::new(|| (), |()| current_user());
+    let admin = Resource::new(|| (), |()| am_admin());
     view! {
         <header class="site-header">
             <a class="brand" href="/">"Parlor"</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
+                    let is_admin = admin.await.unwrap_or(false);
                     match user.await {
                         Ok(Some(name)) => view! {
                             <a id="searchLink" class="search-link" href="/search/">"Search"</a>
+                            {is_admin.then(|| view! { <a id="adminLink" class="search-link" href="/admin">"Administration"</a> })}
                             <form class="session" method="post" action="/api/logout">
                                 <span class="whoami">"Signed in as " <strong id="currentUser">{name}</strong></span>
                                 <button type="submit" id="logoutBtn" class="link-button">"Log out"</button>

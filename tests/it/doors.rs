@@ -412,7 +412,12 @@ async fn owners_and_administrators_moderate_and_deactivated_authors_are_marked()
     let deletion = maxs.next_of("delete").await;
     assert_eq!((deletion["target"].as_i64(), deletion["sender"].as_str()), (Some(bad), Some("olive")));
 
-    // Only administrators manage accounts; the first account is one.
+    // Only administrators manage accounts; the first account is one, and its pages link to /admin.
+    assert!(admin.get("/").await.text().await.unwrap().contains("id=\"adminLink\""));
+    assert!(!owner.get("/").await.text().await.unwrap().contains("id=\"adminLink\""));
+    let accounts_page = admin.get("/admin").await.text().await.unwrap();
+    assert!(accounts_page.contains("data-account=\"max\"") && accounts_page.contains("Deactivate"), "{accounts_page}");
+    assert!(!owner.get("/admin").await.text().await.unwrap().contains("id=\"accounts\""), "the accounts are for administrators");
     let (status, _) = owner.post_json("/api/admin/users/deactivate", &[("username", "max")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, users) = admin.get_json("/api/admin/users/").await;
