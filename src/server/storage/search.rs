@@ -82,12 +82,17 @@ fn search_sql(backend: DbBackend, request: &SearchRequest<'_>) -> (String, Vec<V
     let mut values: Vec<Value> = Vec::new();
     let columns = "m.id AS id, m.seq AS seq, m.text AS text, m.timestamp AS timestamp, r.name AS room, r.id AS room_id, \
                    r.kind AS kind, r.title AS title, u.username AS sender";
-    let joins = r#"JOIN room r ON r.id = m.room_id LEFT JOIN "user" u ON u.id = m.sender_id"#;
+    // CROSS JOIN keeps SQLite's join order as written: the full-text index is the
+    // outer loop, walked newest first, and each match is looked up by key — the
+    // other order would run the MATCH again for every message of a room.
+    // (PostgreSQL has no `CROSS JOIN ... ON`, and its planner needs no hint.)
+    let join = if backend == DbBackend::Sqlite { "CROSS JOIN" } else { "JOIN" };
+    let joins = format!(r#"{join} room r ON r.id = m.room_id LEFT JOIN "user" u ON u.id = m.sender_id"#);
     let (from, mut conditions, id) = match (backend, request.query.to_fts5(), request.query.to_tsquery()) {
         (DbBackend::Sqlite, Some(fts), _) => {
             values.push(fts.into());
             // FTS5 walks its index in rowid order, newest first, and stops at the limit.
-            ("message_fts f JOIN message m ON m.id = f.rowid", vec!["message_fts MATCH ?".to_owned()], "f.rowid")
+            ("message_fts f CROSS JOIN message m ON m.id = f.rowid", vec!["message_fts MATCH ?".to_owned()], "f.rowid")
         }
         (_, _, Some(tsquery)) => {
             values.push(tsquery.into());
