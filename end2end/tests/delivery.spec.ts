@@ -43,7 +43,9 @@ test('pending messages survive a reload and are sent once', async ({ browser }) 
     }
   });
   await alice.reload();
-  await expect(alice.locator('#connectionState')).not.toHaveAttribute('data-state', 'connected');
+  // "reconnecting" only once the page is hydrated and its socket was refused
+  // (the server-rendered page says "connecting", and typing there sends nothing).
+  await expect(alice.locator('#connectionState')).toHaveAttribute('data-state', 'reconnecting');
   await say(alice, 'kept across a reload');
   await expect(alice.locator('#messages .message.pending')).toHaveCount(1);
   const saved = await alice.evaluate((r) => localStorage.getItem(`parlor.outbox.${r}`), room);
