@@ -39,6 +39,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::local_time::provide_local_time();
     view! {
         <Stylesheet id="leptos" href="/pkg/parlor.css" />
         <Title text="Parlor" />

@@ -11,6 +11,7 @@
 //! - [`rooms`]: the user's rooms with their live unread and mention counts.
 //! - [`protocol`]: wire types shared by server and browser: every frame, its
 //!   error and close codes, the message DTO (see `docs/protocol.md`).
+//! - [`local_time`]: times and day labels in the reader's zone after hydration.
 //! - [`markup`]: the safe Markdown subset of message text, parsed into a tree.
 //! - [`mentions`]: `@username` mentions: finding them, and splitting text around them.
 //! - [`names`]: room and username validation and the wording of each rule.
@@ -33,6 +34,7 @@ pub mod chat;
 pub mod client;
 pub mod components;
 pub mod error;
+pub mod local_time;
 pub mod markup;
 pub mod mentions;
 pub mod names;

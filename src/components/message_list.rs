@@ -2,12 +2,15 @@
 //! `message_row`), then the user's pending ones. A "New messages" divider sits
 //! above the first message that was unread when the room was opened, and the
 //! list opens there (or at a permalink's message). When the page is visible and
-//! the newest message is on screen, `on_seen` hears its `seq`.
+//! the newest message is on screen, `on_seen` hears its `seq`. A divider names
+//! each day ("Today", "Yesterday", "Monday 23 November" in the reader's zone).
 
 use leptos::{ev, html, prelude::*};
 
 use crate::{
     chat::{PendingMessage, RoomState},
+    local_time,
+    protocol::ChatMessage,
     client,
     components::message_row::{MessageActions, MessageRow},
 };
@@ -71,20 +74,42 @@ pub fn MessageList(
                 <p class="empty">"No messages yet. Say hello!"</p>
             </Show>
             <For
-                each=move || state.messages.get()
-                key=|m| (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone(), m.reply_to.clone())
-                let:message
-            >
-                <Show when=move || state.first_unread.get() == Some(message.seq)>
-                    <div id="newMessages" class="unread-divider" role="separator">"New messages"</div>
-                </Show>
-                <MessageRow message state room=room.clone() actions />
-            </For>
+                each=move || with_days(state)
+                key=|(m, day)| (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone(), m.reply_to.clone(), day.clone())
+                children=move |(message, day)| {
+                    let seq = message.seq;
+                    view! {
+                        {day.map(|label| view! { <div class="day-divider" role="separator"><span>{label}</span></div> })}
+                        <Show when=move || state.first_unread.get() == Some(seq)>
+                            <div id="newMessages" class="unread-divider" role="separator">"New messages"</div>
+                        </Show>
+                        <MessageRow message state room=room.clone() actions />
+                    }
+                }
+            />
             <For each=move || state.outbox.get() key=|p| (p.client_id.clone(), p.error.clone()) let:pending>
                 <PendingRow pending />
             </For>
         </div>
     }
+}
+
+/// The messages, each with the label of the day it starts (the first message
+/// of the list, and every one on another day than the one before it).
+fn with_days(state: RoomState) -> Vec<(ChatMessage, Option<String>)> {
+    let local = local_time::showing_local();
+    state.messages.with(|messages| {
+        let mut previous: Option<String> = None;
+        messages
+            .iter()
+            .map(|message| {
+                let (key, label) = local_time::day(&message.timestamp, local);
+                let starts_day = previous.as_ref() != Some(&key);
+                previous = Some(key);
+                (message.clone(), starts_day.then_some(label))
+            })
+            .collect()
+    })
 }
 
 #[component]

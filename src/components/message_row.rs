@@ -8,6 +8,7 @@
 use leptos::{ev, prelude::*};
 
 use crate::{
+    local_time,
     chat::RoomState,
     components::message_text::MessageText,
     paths,
@@ -25,11 +26,6 @@ pub struct MessageActions {
     /// Replace one's own text: (target, text).
     pub edit: Callback<(i64, String)>,
     pub delete: Callback<i64>,
-}
-
-/// `HH:MM` of an RFC 3339 timestamp, as stored (UTC).
-fn clock(timestamp: &str) -> String {
-    timestamp.get(11..16).unwrap_or_default().to_owned()
 }
 
 #[component]
@@ -63,7 +59,18 @@ pub fn MessageRow(message: ChatMessage, state: RoomState, room: String, actions:
         >
             <header class="message-meta">
                 <span class="sender">{message.sender.clone()}</span>
-                <time datetime=message.timestamp.clone() title=message.timestamp.clone()>{clock(&message.timestamp)}</time>
+                <time
+                    datetime=message.timestamp.clone()
+                    title={
+                        let at = message.timestamp.clone();
+                        move || local_time::full(&at, local_time::showing_local())
+                    }
+                >
+                    {
+                        let at = message.timestamp.clone();
+                        move || local_time::clock(&at, local_time::showing_local())
+                    }
+                </time>
                 {message.edited_at.clone().map(|at| view! { <span class="edited" title=at>"(edited)"</span> })}
             </header>
             {message.reply_to.clone().map(|parent| view! { <ReplyQuote parent room=room.clone() state /> })}

@@ -6,6 +6,7 @@ pub mod auth_form;
 pub mod composer;
 pub mod connection_status;
 pub mod header;
+pub mod lock_icon;
 pub mod message_list;
 pub mod message_row;
 pub mod message_text;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
+    components::lock_icon::LockIcon,
     paths,
     protocol::{RoomKind, RoomStatus},
     rooms::{MyRooms, titled},
@@ -73,7 +74,7 @@ fn RoomEntry(status: RoomStatus, current: StoredValue<Option<String>>) -> impl I
             data-room=status.room.clone()
         >
             <a href=paths::room(&status.room) rel="external">
-                {private.then(|| view! { <span class="lock" aria-label="private room" role="img">"🔒"</span> " " })}
+                {private.then(|| view! { <LockIcon /> " " })}
                 {status.label()}
             </a>
             <Show when=move || { status.mentions > 0 }>

@@ -18,6 +18,7 @@ use crate::{
     components::{
         composer::Composer,
         connection_status::ConnectionStatus,
+        lock_icon::LockIcon,
         message_list::MessageList,
         message_row::MessageActions,
         my_rooms::{MyRoomsList, UnreadTitle},
@@ -165,7 +166,7 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
             <section class="room">
                 <div class="room-header">
                     <h1 id="roomTitle">
-                        {(kind == RoomKind::Private).then(|| view! { <span class="lock" aria-label="private room" role="img">"🔒"</span> " " })}
+                        {(kind == RoomKind::Private).then(|| view! { <LockIcon /> " " })}
                         {label.clone()}
                     </h1>
                     <form class="room-search" method="get" action="/search/" role="search">

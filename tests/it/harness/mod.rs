@@ -108,6 +108,8 @@ impl TestApp {
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
+            // A server that never answers fails the test where it happened, not CI's clock.
+            .timeout(Duration::from_secs(20))
             .build()
             .expect("http client");
         Visitor { http, jar, base: self.url(""), addr: self.addr }
@@ -249,7 +251,9 @@ impl Visitor {
         if let Some(origin) = origin {
             request.headers_mut().insert("origin", HeaderValue::from_str(origin).expect("origin"));
         }
-        let (stream, _) = tokio_tungstenite::connect_async(request).await?;
+        let (stream, _) = tokio::time::timeout(Duration::from_secs(20), tokio_tungstenite::connect_async(request))
+            .await
+            .unwrap_or_else(|_| panic!("the upgrade of {path} got no answer within 20 s"))?;
         Ok(Socket { stream, unread: VecDeque::new() })
     }
 }

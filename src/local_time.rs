@@ -1,0 +1,133 @@
+//! Times as the reader reads them. The server renders times in UTC (it does not
+//! know the reader's zone); once the page is hydrated, [`LocalTime`] turns on
+//! and every time and day divider is shown in the reader's time zone and
+//! locale (`Intl.DateTimeFormat`). Hydration itself renders the UTC form, so
+//! the server's HTML and the browser's first render match.
+
+use leptos::prelude::*;
+
+/// Whether times are shown in the reader's zone (true after hydration).
+#[derive(Clone, Copy)]
+pub struct LocalTime(pub RwSignal<bool>);
+
+/// Provides [`LocalTime`] for the app; it turns on in the browser once hydrated.
+pub fn provide_local_time() {
+    let local = LocalTime(RwSignal::new(false));
+    provide_context(local);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| local.0.set(true));
+}
+
+/// Whether to show local times now (false on the server and while hydrating).
+pub fn showing_local() -> bool {
+    use_context::<LocalTime>().is_some_and(|local| local.0.get())
+}
+
+/// A message's time of day: `HH:MM` UTC, or the reader's local form.
+pub fn clock(timestamp: &str, local: bool) -> String {
+    if local && let Some(text) = browser::format(timestamp, browser::Style::Time) {
+        return text;
+    }
+    timestamp.get(11..16).unwrap_or_default().to_owned()
+}
+
+/// The full date and time, for a hover title.
+pub fn full(timestamp: &str, local: bool) -> String {
+    if local && let Some(text) = browser::format(timestamp, browser::Style::Full) {
+        return text;
+    }
+    format!("{} UTC", timestamp.get(..19).unwrap_or(timestamp).replace('T', " "))
+}
+
+/// The day a timestamp falls on: a key to compare days by, and its label
+/// ("Today", "Yesterday", "Monday 23 November"; in UTC: the date).
+pub fn day(timestamp: &str, local: bool) -> (String, String) {
+    if local && let Some(day) = browser::day(timestamp) {
+        return day;
+    }
+    let date = timestamp.get(..10).unwrap_or_default().to_owned();
+    (date.clone(), date)
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use js_sys::{Array, Date, Intl, Object, Reflect};
+    use wasm_bindgen::JsValue;
+
+    pub enum Style {
+        Time,
+        Full,
+    }
+
+    fn formatter(options: &[(&str, &str)]) -> Intl::DateTimeFormat {
+        let opts = Object::new();
+        for (key, value) in options {
+            let _ = Reflect::set(&opts, &JsValue::from_str(key), &JsValue::from_str(value));
+        }
+        Intl::DateTimeFormat::new(&Array::new(), &opts)
+    }
+
+    fn date(timestamp: &str) -> Option<Date> {
+        let date = Date::new(&JsValue::from_str(timestamp));
+        (!date.get_time().is_nan()).then_some(date)
+    }
+
+    fn apply(format: &Intl::DateTimeFormat, date: &Date) -> Option<String> {
+        format.format().call1(&JsValue::NULL, date).ok()?.as_string()
+    }
+
+    pub fn format(timestamp: &str, style: Style) -> Option<String> {
+        let date = date(timestamp)?;
+        let options: &[(&str, &str)] = match style {
+            Style::Time => &[("hour", "2-digit"), ("minute", "2-digit")],
+            Style::Full => &[("dateStyle", "full"), ("timeStyle", "medium")],
+        };
+        apply(&formatter(options), &date)
+    }
+
+    pub fn day(timestamp: &str) -> Option<(String, String)> {
+        let date = date(timestamp)?;
+        let key = |d: &Date| format!("{}-{:02}-{:02}", d.get_full_year(), d.get_month() + 1, d.get_date());
+        let today = Date::new_0();
+        let yesterday = Date::new_0();
+        yesterday.set_date(today.get_date() - 1);
+        let this = key(&date);
+        let label = if this == key(&today) {
+            "Today".to_owned()
+        } else if this == key(&yesterday) {
+            "Yesterday".to_owned()
+        } else {
+            apply(&formatter(&[("weekday", "long"), ("day", "numeric"), ("month", "long")]), &date)?
+        };
+        Some((this, label))
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod browser {
+    pub enum Style {
+        Time,
+        Full,
+    }
+
+    pub fn format(_timestamp: &str, _style: Style) -> Option<String> {
+        None
+    }
+
+    pub fn day(_timestamp: &str) -> Option<(String, String)> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_server_renders_utc() {
+        let at = "2026-11-23T09:05:42.123Z";
+        assert_eq!(clock(at, false), "09:05");
+        assert_eq!(full(at, false), "2026-11-23 09:05:42 UTC");
+        assert_eq!(day(at, false), ("2026-11-23".to_owned(), "2026-11-23".to_owned()));
+    }
+}
