@@ -100,6 +100,13 @@ async fn history(reader: &Visitor, room: &str) -> Vec<Value> {
     body["messages"].as_array().unwrap().clone()
 }
 
+/// What a search for "plan" finds for `visitor`.
+async fn plan_found(visitor: &Visitor) -> Value {
+    let (status, body) = visitor.get_json("/api/search/?q=plan").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["results"].clone()
+}
+
 /// Waits for the socket's close frame; returns its code and how long it took.
 async fn closed_with(socket: &mut Socket) -> (Option<u16>, Duration) {
     let started = Instant::now();
@@ -150,6 +157,10 @@ async fn permission_matrix(owner_app: &TestApp, other_app: &TestApp) {
     let lobby = alice.post_form("/api/lobby", &[]).await.text().await.unwrap();
     assert!(!lobby.contains(&room), "the lobby lists a private room");
 
+    // Search finds the room's message for its members only.
+    assert_eq!(plan_found(&carol).await[0]["room"], room.as_str(), "a member finds it");
+    assert_eq!(plan_found(&alice).await, json!([]), "a non-member finds nothing");
+
     // Managing is the owner's (or an administrator's): a member may not.
     let (status, _) = carol.post_json(&format!("/api/rooms/{room}/members"), &[("username", "alice")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -187,6 +198,8 @@ async fn permission_matrix(owner_app: &TestApp, other_app: &TestApp) {
     let after_removal = bobs.say("after carol left", "b2").await;
     assert!(after_removal > removed["seq"].as_i64().unwrap());
     carols_inbox.expect_silence(Duration::from_millis(600)).await;
+
+    assert_eq!(plan_found(&carol).await, json!([]), "a removed member finds nothing");
 
     // Mentions never let anyone in: @carol is plain text now.
     let mention = bobs.say("@carol @dave see this", "b3").await;
