@@ -95,6 +95,16 @@ impl AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// A failure on the server: logged with its cause, answered as `internal`
+    /// (the details stay in the log).
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        tracing::error!(%err, "a request failed");
+        Self::Internal
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

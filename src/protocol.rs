@@ -181,6 +181,16 @@ pub fn room_label(room: &str, kind: RoomKind, title: Option<&str>, with: Option<
     }
 }
 
+/// An account as administrators see it (`GET /api/admin/users/`, `/admin`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub username: String,
+    pub is_admin: bool,
+    pub deactivated: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
 /// The newest message of a room, as the inbox reports it (for notifications).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Latest {

@@ -5,34 +5,16 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use serde::{Deserialize, Serialize};
-
-use crate::{client::http, error::AppError, paths};
-
-/// An account as the page lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountRow {
-    pub username: String,
-    pub is_admin: bool,
-    pub deactivated: bool,
-    pub created_at: String,
-}
+use crate::{client::http, error::AppError, paths, protocol::Account};
 
 /// `POST /api/accounts`: every account, for administrators.
 #[server(prefix = "/api", endpoint = "accounts")]
-pub async fn accounts() -> Result<(String, Vec<AccountRow>), AppError> {
+pub async fn accounts() -> Result<(String, Vec<Account>), AppError> {
     let (state, user) = crate::server::http::gate::require_user().await?;
     if !user.0.is_admin {
         return Err(AppError::Forbidden);
     }
-    let rows = state.store.accounts().await.map_err(|err| {
-        tracing::error!(%err, "listing accounts failed");
-        AppError::Internal
-    })?;
-    let rows = rows
-        .into_iter()
-        .map(|a| AccountRow { username: a.username, is_admin: a.is_admin, deactivated: a.deactivated, created_at: a.created_at })
-        .collect();
+    let rows = state.store.accounts().await.map_err(AppError::internal)?;
     Ok((user.0.username, rows))
 }
 
@@ -78,11 +60,11 @@ pub fn AdminPage() -> impl IntoView {
 
 #[component]
 fn AccountLine(
-    row: AccountRow,
+    row: Account,
     me: String,
     act: impl Fn(&'static str, Vec<(&'static str, String)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let AccountRow { username, is_admin, deactivated, .. } = row;
+    let Account { username, is_admin, deactivated, .. } = row;
     let itself = username == me;
     let name = StoredValue::new(username.clone());
     let flag = |on: bool| if on { "true" } else { "false" }.to_owned();

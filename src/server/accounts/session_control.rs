@@ -84,9 +84,9 @@ impl SessionControl {
     /// a session that was logged in before ends (its sockets close).
     pub async fn log_in(&self, auth: &mut AuthSession, user: &User) -> Result<(), AppError> {
         let before = auth.user.as_ref().zip(auth.session.id()).map(|(old, id)| (old.0.id, SessionKey::of(&id)));
-        auth.session.cycle_id().await.map_err(internal)?;
-        auth.login(user).await.map_err(internal)?;
-        auth.session.insert(REFRESHED_AT, now_millis()).await.map_err(internal)?;
+        auth.session.cycle_id().await.map_err(AppError::internal)?;
+        auth.login(user).await.map_err(AppError::internal)?;
+        auth.session.insert(REFRESHED_AT, now_millis()).await.map_err(AppError::internal)?;
         if let Some((user_id, key)) = before {
             self.end_sockets(user_id, Some(key)).await;
         }
@@ -96,7 +96,7 @@ impl SessionControl {
     /// Ends the session on the server and closes its sockets everywhere.
     pub async fn log_out(&self, auth: &mut AuthSession) -> Result<(), AppError> {
         let ending = auth.user.as_ref().zip(auth.session.id()).map(|(user, id)| (user.0.id, SessionKey::of(&id)));
-        auth.logout().await.map_err(internal)?;
+        auth.logout().await.map_err(AppError::internal)?;
         if let Some((user_id, key)) = ending {
             self.end_sockets(user_id, Some(key)).await;
         }
@@ -143,9 +143,4 @@ pub async fn refresh_active_sessions(State(state): State<AppState>, auth: AuthSe
 
 fn now_millis() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
-}
-
-fn internal(err: impl std::fmt::Display) -> AppError {
-    tracing::error!(%err, "session operation failed");
-    AppError::Internal
 }

@@ -5,13 +5,14 @@
 //! the administrator) and reactivate it.
 
 use axum::{
-    Form, Json,
-    extract::{State, rejection::FormRejection},
+    Json,
+    extract::{FromRequestParts, State},
+    http::request::Parts,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::doors::{form, internal, is_set};
+use super::{doors::is_set, forms::ValidForm};
 use crate::{
     error::AppError,
     names::canonical_username,
@@ -25,14 +26,22 @@ use crate::{
     },
 };
 
-fn require_admin(user: &User) -> Result<(), AppError> {
-    if user.0.is_admin { Ok(()) } else { Err(AppError::Forbidden) }
+/// The logged-in administrator of the request: 401 for anonymous visitors,
+/// 403 `forbidden` for other accounts.
+pub struct RequireAdmin(User);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let RequireUser(user) = RequireUser::from_request_parts(parts, state).await?;
+        if user.0.is_admin { Ok(Self(user)) } else { Err(AppError::Forbidden) }
+    }
 }
 
 /// `GET /api/admin/users/`: `{"users": [{username, is_admin, deactivated, created_at}]}`.
-pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
-    require_admin(&user)?;
-    let users = state.store.accounts().await.map_err(internal)?;
+pub async fn list(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<Value>, AppError> {
+    let users = state.store.accounts().await.map_err(AppError::internal)?;
     Ok(Json(json!({ "users": users })))
 }
 
@@ -57,20 +66,18 @@ async fn other_account(state: &AppState, me: &User, username: &str) -> Result<cr
         .store
         .find_user_by_name(&username)
         .await
-        .map_err(internal)?
+        .map_err(AppError::internal)?
         .ok_or_else(|| AppError::BadRequest(format!("there is no account named {username}")))
 }
 
 /// `POST /api/admin/users/deactivate` (`username`, `remove_messages`).
 pub async fn deactivate(
     State(state): State<AppState>,
-    RequireUser(me): RequireUser,
-    form_data: Result<Form<AccountForm>, FormRejection>,
+    RequireAdmin(me): RequireAdmin,
+    ValidForm(form_data): ValidForm<AccountForm>,
 ) -> Result<Json<Value>, AppError> {
-    require_admin(&me)?;
-    let form_data = form(form_data)?;
     let account = other_account(&state, &me, &form_data.username).await?;
-    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await.map_err(internal)?;
+    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await.map_err(AppError::internal)?;
     // Its sessions are anonymous from now on (the auth backend refuses the
     // account); its sockets close everywhere.
     let ended = Event::EndSessions { session: None, reason: CloseReason::AccessEnded };
@@ -79,7 +86,7 @@ pub async fn deactivate(
     }
     let mut removed = 0;
     if is_set(form_data.remove_messages.as_deref()) {
-        let messages = state.store.messages_of(account.id).await.map_err(internal)?;
+        let messages = state.store.messages_of(account.id).await.map_err(AppError::internal)?;
         let mut pending = Vec::with_capacity(messages.len());
         for (room, target) in messages {
             let event = NewEvent { room, sender: me.0.clone(), client_id: None, body: EventBody::Delete { target } };
@@ -97,26 +104,22 @@ pub async fn deactivate(
 /// `POST /api/admin/users/reactivate` (`username`): the account may log in again.
 pub async fn reactivate(
     State(state): State<AppState>,
-    RequireUser(me): RequireUser,
-    form_data: Result<Form<AccountForm>, FormRejection>,
+    RequireAdmin(me): RequireAdmin,
+    ValidForm(form_data): ValidForm<AccountForm>,
 ) -> Result<Json<Value>, AppError> {
-    require_admin(&me)?;
-    let form_data = form(form_data)?;
     let account = other_account(&state, &me, &form_data.username).await?;
-    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, false).await.map_err(internal)?;
+    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, false).await.map_err(AppError::internal)?;
     Ok(Json(json!({ "username": account.username, "deactivated": false })))
 }
 
 /// `POST /api/admin/users/admin` (`username`, `admin=true|false`).
 pub async fn set_admin(
     State(state): State<AppState>,
-    RequireUser(me): RequireUser,
-    form_data: Result<Form<AccountForm>, FormRejection>,
+    RequireAdmin(me): RequireAdmin,
+    ValidForm(form_data): ValidForm<AccountForm>,
 ) -> Result<Json<Value>, AppError> {
-    require_admin(&me)?;
-    let form_data = form(form_data)?;
     let account = other_account(&state, &me, &form_data.username).await?;
     let admin = is_set(form_data.admin.as_deref());
-    state.store.set_account_flag(&account.username, AccountFlag::Admin, admin).await.map_err(internal)?;
+    state.store.set_account_flag(&account.username, AccountFlag::Admin, admin).await.map_err(AppError::internal)?;
     Ok(Json(json!({ "username": account.username, "is_admin": admin })))
 }

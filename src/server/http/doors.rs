@@ -6,8 +6,8 @@
 //! user's inbox hears of them.
 
 use axum::{
-    Form, Json,
-    extract::{Path, State, rejection::FormRejection},
+    Json,
+    extract::{Path, State},
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -26,7 +26,7 @@ use crate::{
             access::{self, Admitted, GENERATED_PREFIX, Need},
             auth::AuthSession,
         },
-        http::gate::RequireUser,
+        http::{forms::ValidForm, gate::RequireUser},
         realtime::layer::{Event, Group, UserNotice},
         state::AppState,
         storage::{AppendError, EventBody, NewEvent, Refusal, doors::InviteLookup, store::StoreError},
@@ -35,15 +35,6 @@ use crate::{
 
 /// Longest life of an invite link, in hours (a year).
 const MAX_INVITE_HOURS: i64 = 24 * 365;
-
-pub(super) fn internal(err: impl std::fmt::Display) -> AppError {
-    tracing::error!(%err, "a rooms request failed");
-    AppError::Internal
-}
-
-pub(super) fn form<T>(form: Result<Form<T>, FormRejection>) -> Result<T, AppError> {
-    form.map(|Form(form)| form).map_err(|rejection| AppError::BadRequest(rejection.body_text()))
-}
 
 /// A checkbox or flag field: `true`, `on` or `1`.
 pub(super) fn is_set(value: Option<&str>) -> bool {
@@ -63,9 +54,8 @@ pub struct NewRoomForm {
 pub async fn create(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
-    form_data: Result<Form<NewRoomForm>, FormRejection>,
+    ValidForm(form_data): ValidForm<NewRoomForm>,
 ) -> Result<Json<Value>, AppError> {
-    let form_data = form(form_data)?;
     let private = is_set(form_data.private.as_deref());
     let (kind, name) = if private {
         (RoomKind::Private, private_title(&form_data.name)?)
@@ -81,7 +71,7 @@ pub async fn create(
     }
     let room = state.store.create_room(&user.0, kind, &name).await.map_err(|err| match err {
         StoreError::RoomTaken => AppError::RoomTaken,
-        other => internal(other),
+        other => AppError::internal(other),
     })?;
     tell(&state, user.0.id, UserNotice::Joined { room: room.clone() }).await;
     let title = private.then_some(name);
@@ -110,9 +100,8 @@ pub async fn add_member(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
-    form_data: Result<Form<MemberForm>, FormRejection>,
+    ValidForm(form_data): ValidForm<MemberForm>,
 ) -> Result<Json<Value>, AppError> {
-    let form_data = form(form_data)?;
     let room = access::room(&state.store, &user, &room, Need::Manage).await?;
     only_private(&room)?;
     let member = account(&state, &form_data.username).await?;
@@ -128,15 +117,14 @@ pub async fn remove_member(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
-    form_data: Result<Form<MemberForm>, FormRejection>,
+    ValidForm(form_data): ValidForm<MemberForm>,
 ) -> Result<Json<Value>, AppError> {
-    let form_data = form(form_data)?;
     let room = access::room(&state.store, &user, &room, Need::Read).await?;
     let username = canonical_username(&form_data.username).map_err(|_| AppError::BadUsername)?;
     let oneself = username == user.0.username;
     match room.kind {
         RoomKind::Public if oneself => {
-            let left = state.store.leave_room(user.0.id, &room.name).await.map_err(internal)?;
+            let left = state.store.leave_room(user.0.id, &room.name).await.map_err(AppError::internal)?;
             if left {
                 tell(&state, user.0.id, UserNotice::Left { room: room.name.clone() }).await;
             }
@@ -173,7 +161,7 @@ async fn change_membership(
         AppendError::Rejected(Refusal::NotMember) => AppError::BadRequest(format!("{} is not a member", member.username)),
         AppendError::Rejected(Refusal::NoAccess) => AppError::BadRequest(format!("{} cannot join this room", member.username)),
         AppendError::Rejected(_) => AppError::Forbidden,
-        other => internal(other),
+        other => AppError::internal(other),
     })?;
     let notice = match change.ends_access() {
         true => UserNotice::Left { room: room.name.clone() },
@@ -217,9 +205,8 @@ pub async fn create_invite(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
-    form_data: Result<Form<InviteForm>, FormRejection>,
+    ValidForm(form_data): ValidForm<InviteForm>,
 ) -> Result<Json<Value>, AppError> {
-    let form_data = form(form_data)?;
     let room = access::room(&state.store, &user, &room, Need::Manage).await?;
     only_private(&room)?;
     let hours = match form_data.expires_in_hours.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
@@ -230,8 +217,8 @@ pub async fn create_invite(
         },
     };
     let expires_at = hours.map(|hours| Utc::now() + Duration::hours(hours));
-    let invite = state.store.create_invite(&room.name, user.0.id, expires_at).await.map_err(internal)?;
-    Ok(Json(serde_json::to_value(InviteLink::from(invite)).map_err(internal)?))
+    let invite = state.store.create_invite(&room.name, user.0.id, expires_at).await.map_err(AppError::internal)?;
+    Ok(Json(serde_json::to_value(InviteLink::from(invite)).map_err(AppError::internal)?))
 }
 
 /// `GET /api/rooms/{room}/invites`: the links that still work, newest first.
@@ -241,7 +228,7 @@ pub async fn list_invites(
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Need::Manage).await?;
-    let invites: Vec<InviteLink> = state.store.open_invites(&room.name).await.map_err(internal)?.into_iter().map(Into::into).collect();
+    let invites: Vec<InviteLink> = state.store.open_invites(&room.name).await.map_err(AppError::internal)?.into_iter().map(Into::into).collect();
     Ok(Json(json!({ "room": room.name, "invites": invites })))
 }
 
@@ -256,11 +243,10 @@ pub async fn revoke_invite(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
-    form_data: Result<Form<RevokeForm>, FormRejection>,
+    ValidForm(form_data): ValidForm<RevokeForm>,
 ) -> Result<Json<Value>, AppError> {
-    let form_data = form(form_data)?;
     let room = access::room(&state.store, &user, &room, Need::Manage).await?;
-    if !state.store.revoke_invite(&room.name, &form_data.code).await.map_err(internal)? {
+    if !state.store.revoke_invite(&room.name, &form_data.code).await.map_err(AppError::internal)? {
         return Err(AppError::InviteInvalid);
     }
     Ok(Json(json!({ "room": room.name, "code": form_data.code, "revoked": true })))
@@ -277,7 +263,7 @@ pub async fn join(State(state): State<AppState>, auth: AuthSession, Path(code): 
         Ok(InviteLookup::Valid { room }) => room,
         Ok(InviteLookup::Ended) => return notice_page(AppError::InviteExpired),
         Ok(InviteLookup::Missing) => return notice_page(AppError::InviteInvalid),
-        Err(err) => return notice_page(internal(err)),
+        Err(err) => return notice_page(AppError::internal(err)),
     };
     let door = state.store.door(&room, user.0.id).await;
     match door {
@@ -292,7 +278,7 @@ pub async fn join(State(state): State<AppState>, auth: AuthSession, Path(code): 
             }
         }
         Ok(None) => return notice_page(AppError::InviteInvalid),
-        Err(err) => return notice_page(internal(err)),
+        Err(err) => return notice_page(AppError::internal(err)),
     }
     Redirect::to(&paths::room(&room)).into_response()
 }
@@ -317,14 +303,14 @@ pub async fn direct(State(state): State<AppState>, auth: AuthSession, Path(usern
             }
             Redirect::to(&paths::room(&room)).into_response()
         }
-        Err(err) => notice_page(internal(err)),
+        Err(err) => notice_page(AppError::internal(err)),
     }
 }
 
 /// The active account named `username` (any case).
 pub(super) async fn account(state: &AppState, username: &str) -> Result<user::Model, AppError> {
     let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
-    match state.store.find_user_by_name(&username).await.map_err(internal)? {
+    match state.store.find_user_by_name(&username).await.map_err(AppError::internal)? {
         Some(found) if !found.deactivated => Ok(found),
         _ => Err(AppError::BadRequest(format!("there is no active account named {username}"))),
     }

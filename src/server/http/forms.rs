@@ -9,6 +9,25 @@ use leptos_axum::ResponseOptions;
 
 use crate::error::AppError;
 
+/// A form-encoded body whose rejection is an [`AppError`] (400 `bad_request`
+/// naming the problem), so JSON endpoints answer every bad form alike.
+pub struct ValidForm<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ValidForm<T>
+where
+    axum::Form<T>: axum::extract::FromRequest<S, Rejection = axum::extract::rejection::FormRejection>,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let axum::Form(form) = axum::Form::<T>::from_request(request, state)
+            .await
+            .map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+        Ok(Self(form))
+    }
+}
+
 /// `next` if it is a same-site path, else `/`. Refuses `//host`, `/\host` and schemes.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {

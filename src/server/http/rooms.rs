@@ -4,8 +4,8 @@
 //! `accounts::access` first. (Creating rooms and changing members: `doors`.)
 
 use axum::{
-    Form, Json,
-    extract::{Path, State, rejection::FormRejection},
+    Json,
+    extract::{Path, State},
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,19 +15,14 @@ use crate::{
     protocol::{NotifyLevel, RoomStatus},
     server::{
         accounts::access::{self, Need},
-        http::gate::RequireUser,
+        http::{forms::ValidForm, gate::RequireUser},
         state::AppState,
     },
 };
 
-fn internal(err: impl std::fmt::Display) -> AppError {
-    tracing::error!(%err, "a rooms request failed");
-    AppError::Internal
-}
-
 /// `GET /api/rooms/`: `{"rooms": [...]}`, unread rooms first.
 pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
-    let rooms: Vec<RoomStatus> = state.store.rooms_of(user.0.id).await.map_err(internal)?;
+    let rooms: Vec<RoomStatus> = state.store.rooms_of(user.0.id).await.map_err(AppError::internal)?;
     Ok(Json(json!({ "rooms": rooms })))
 }
 
@@ -38,7 +33,7 @@ pub async fn members(
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Need::Read).await?.name;
-    let members = state.store.members(&room).await.map_err(internal)?;
+    let members = state.store.members(&room).await.map_err(AppError::internal)?;
     Ok(Json(json!({ "room": room, "members": members })))
 }
 
@@ -53,12 +48,11 @@ pub async fn set_notify(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
-    form: Result<Form<NotifyForm>, FormRejection>,
+    ValidForm(form): ValidForm<NotifyForm>,
 ) -> Result<Json<Value>, AppError> {
-    let Form(form) = form.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
     let room = access::room(&state.store, &user, &room, Need::Read).await?.name;
-    let joined = state.store.join_room(user.0.id, &room, None).await.map_err(internal)?;
-    if joined.is_none() || !state.store.set_notify(user.0.id, &room, form.level).await.map_err(internal)? {
+    let joined = state.store.join_room(user.0.id, &room, None).await.map_err(AppError::internal)?;
+    if joined.is_none() || !state.store.set_notify(user.0.id, &room, form.level).await.map_err(AppError::internal)? {
         return Err(AppError::BadRequest(format!("#{room} is not in your rooms")));
     }
     Ok(Json(json!({ "room": room, "notify": form.level })))

@@ -16,7 +16,7 @@ use sea_orm::{
 use super::store::{Store, StoreError, find_room};
 use crate::{
     entity::{invite, membership, message, room, user},
-    protocol::{NotifyLevel, RoomKind},
+    protocol::{Account, NotifyLevel, RoomKind},
 };
 
 /// What the permission check needs to know about a room, for one user.
@@ -45,15 +45,6 @@ pub enum InviteLookup {
     /// It existed, but expired or was revoked.
     Ended,
     Missing,
-}
-
-/// An account as the admin page lists it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct Account {
-    pub username: String,
-    pub is_admin: bool,
-    pub deactivated: bool,
-    pub created_at: String,
 }
 
 /// 128 random bits as 32 lowercase hex digits: invite codes and private room names.

@@ -19,6 +19,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use strum::IntoEnumIterator;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -51,6 +53,13 @@ pub(super) enum Kind {
     MemberJoined,
     MemberRemoved,
     MemberLeft,
+}
+
+impl Kind {
+    /// The membership change a `member_*` row records.
+    fn member_change(self) -> Option<MemberChange> {
+        MemberChange::iter().find(|change| Kind::from(*change) == self)
+    }
 }
 
 impl From<MemberChange> for Kind {
@@ -921,12 +930,7 @@ impl EventRow {
                 client_id: self.client_id,
             },
             kind @ (Kind::MemberAdded | Kind::MemberJoined | Kind::MemberRemoved | Kind::MemberLeft) => {
-                let change = match kind {
-                    Kind::MemberAdded => MemberChange::Added,
-                    Kind::MemberJoined => MemberChange::Joined,
-                    Kind::MemberRemoved => MemberChange::Removed,
-                    _ => MemberChange::Left,
-                };
+                let change = kind.member_change().unwrap_or(MemberChange::Left);
                 ServerFrame::Member { room, seq: self.seq, by: self.sender_name(), user: self.text, change }
             }
         }
