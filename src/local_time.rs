@@ -14,9 +14,24 @@ pub struct LocalTime(pub RwSignal<bool>);
 pub fn provide_local_time() {
     let local = LocalTime(RwSignal::new(false));
     provide_context(local);
-    // Effects run only in the browser, after hydration.
-    Effect::new(move |_| local.0.set(true));
+    // Effects run only in the browser, after hydration. The page says so on
+    // its root element too (`data-hydrated`), for scripts and tests that must
+    // not act before the page's handlers are attached.
+    Effect::new(move |_| {
+        local.0.set(true);
+        mark_hydrated();
+    });
 }
+
+#[cfg(feature = "hydrate")]
+fn mark_hydrated() {
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("data-hydrated", "true");
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn mark_hydrated() {}
 
 /// Whether to show local times now (false on the server and while hydrating).
 pub fn showing_local() -> bool {

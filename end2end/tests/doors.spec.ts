@@ -2,7 +2,7 @@
 // invite link, a conversation, a removal the removed member sees live, and a
 // direct message.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { register, say, uniqueName } from './helpers';
+import { hydrated, register, say, uniqueName } from './helpers';
 
 async function newPerson(browser: Browser, prefix: string): Promise<{ page: Page; name: string }> {
   const page = await (await browser.newContext()).newPage();
@@ -18,6 +18,7 @@ test('a private room: invite by link, chat, and a removed member loses it live',
 
   // Alice makes the room from the lobby.
   await alice.page.goto('/');
+  await hydrated(alice.page);
   await alice.page.locator('#privateRoomTitle').fill(title);
   await alice.page.locator('#createPrivateRoomBtn').click();
   await expect(alice.page).toHaveURL(/\/room\/_[0-9a-f]{32}\/$/);
@@ -65,6 +66,7 @@ test('a direct message: opened from the lobby, listed for both with the other pe
   const alice = await newPerson(browser, 'alice');
   const bob = await newPerson(browser, 'bob');
   await alice.page.goto('/');
+  await hydrated(alice.page);
   await alice.page.locator('#directUsername').fill(bob.name);
   await alice.page.locator('#directMessageBtn').click();
   await expect(alice.page.locator('#roomTitle')).toHaveText(`@${bob.name}`);

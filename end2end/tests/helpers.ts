@@ -40,3 +40,8 @@ export async function say(page: Page, text: string): Promise<void> {
   await page.locator('#messageInput').fill(text);
   await page.locator('#messageInput').press('Enter');
 }
+
+/** Waits until the page is hydrated (its handlers attached): forms that work only with JavaScript. */
+export async function hydrated(page: Page): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+}
