@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{ChatMessage, ClientFrame, ReplyRef, REPLY_QUOTE_CHARS};
+use crate::protocol::{Attachment, ChatMessage, ClientFrame, ReplyRef, REPLY_QUOTE_CHARS};
 
 /// Whether the room's socket is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +48,9 @@ pub struct PendingMessage {
     /// The message it answers.
     #[serde(default)]
     pub reply_to: Option<i64>,
+    /// The file it carries (uploaded already).
+    #[serde(default)]
+    pub attachment: Option<Attachment>,
     /// Set when the server refused it for good (it will not be resent).
     #[serde(default)]
     pub error: Option<String>,
@@ -269,6 +272,7 @@ impl Change {
                 message.text.clear();
                 message.mentions.clear();
                 message.reactions.clear();
+                message.attachment = None;
             }
             Self::Reacted { emoji, user, on } => {
                 let users = message.reactions.entry(emoji.clone()).or_default();

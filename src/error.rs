@@ -53,6 +53,12 @@ pub enum AppError {
     CrossSite,
     #[error("you have {max} sockets open already; close a tab first")]
     TooManySockets { max: u32 },
+    #[error("the file is larger than {max_mb} MB")]
+    FileTooLarge { max_mb: u64 },
+    /// An upload that is not what it says (an image that does not decode, one
+    /// too large to decode), or a request that is not a multipart form.
+    #[error("{0}")]
+    UnsupportedMedia(String),
     #[error("something went wrong on the server; please try again")]
     Internal,
     #[error("{0}")]
@@ -75,6 +81,8 @@ impl AppError {
             Self::InviteExpired => StatusCode::GONE,
             Self::PasswordTooShort | Self::BadUsername | Self::BadRoom | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::RateLimited { .. } | Self::TooManySockets { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::CrossSite => StatusCode::FORBIDDEN,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -86,7 +94,11 @@ impl AppError {
     /// the page say something else.
     pub fn from_redirect(code: &str, retry_after: Option<&str>) -> Option<Self> {
         match code.parse::<Self>().ok()? {
-            Self::BadRequest(_) | Self::Transport(_) | Self::TooManySockets { .. } => None,
+            Self::BadRequest(_)
+            | Self::Transport(_)
+            | Self::TooManySockets { .. }
+            | Self::FileTooLarge { .. }
+            | Self::UnsupportedMedia(_) => None,
             Self::RateLimited { .. } => {
                 Some(Self::RateLimited { retry_after_secs: retry_after.and_then(|s| s.parse().ok()).unwrap_or(60) })
             }
@@ -134,7 +146,7 @@ mod tests {
             let json = serde_json::to_value(&error).unwrap();
             assert_eq!(json["error"], error.code(), "{error:?}");
             assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), error);
-            assert!(!error.to_string().is_empty() || matches!(error, AppError::BadRequest(_) | AppError::Transport(_)));
+            assert!(!error.to_string().is_empty() || matches!(error, AppError::BadRequest(_) | AppError::Transport(_) | AppError::UnsupportedMedia(_)));
         }
     }
 

@@ -74,6 +74,21 @@ pub fn register_then(next: &str) -> String {
     format!("/register?next={}", urlencoding::encode(next))
 }
 
+/// `/api/rooms/{room}/attachments`: upload a file to a room (multipart post).
+pub fn room_attachments(room: &str) -> String {
+    format!("/api/rooms/{room}/attachments")
+}
+
+/// `/attachments/{id}`: an attachment's file (for readers of its room).
+pub fn attachment(id: &str) -> String {
+    format!("/attachments/{id}")
+}
+
+/// `/attachments/{id}/thumb`: an image attachment's thumbnail.
+pub fn attachment_thumb(id: &str) -> String {
+    format!("/attachments/{id}/thumb")
+}
+
 /// `/ws/room/{room}/?after=SEQ`: a room's socket, resuming after `after`
 /// (the caller adds the scheme and host).
 pub fn room_socket(room: &str, after: i64) -> String {
@@ -89,5 +104,7 @@ mod tests {
         assert_eq!(room("general"), "/room/general/");
         assert_eq!(login_then("/room/general/"), "/login?next=%2Froom%2Fgeneral%2F");
         assert_eq!(room_socket("general", 7), "/ws/room/general/?after=7");
+        assert_eq!(room_attachments("general"), "/api/rooms/general/attachments");
+        assert_eq!(attachment_thumb("ab12"), "/attachments/ab12/thumb");
     }
 }

@@ -56,7 +56,53 @@ pub struct ChatMessage {
     /// The sender's account is deactivated (history only).
     #[serde(default, skip_serializing_if = "is_false")]
     pub sender_deactivated: bool,
+    /// The file it carries (gone once the message is deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<Attachment>,
 }
+
+/// A file posted in a room, as messages carry it and an upload answers.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Attachment {
+    /// 32 hex digits; what a `send` frame's `attachment` names.
+    pub id: String,
+    /// The file's name as uploaded.
+    pub name: String,
+    /// Bytes.
+    pub size: i64,
+    pub content_type: String,
+    /// Where the file is served (to readers of the room only).
+    pub url: String,
+    /// For an image: its size in pixels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<i32>,
+    /// For an image: a small copy to show inline (at most
+    /// [`THUMB_EDGE`] pixels on its longer side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumb_url: Option<String>,
+}
+
+impl Attachment {
+    /// The file's size as people read it: "812 B", "4.2 KB", "18.0 MB".
+    pub fn human_size(&self) -> String {
+        human_size(self.size)
+    }
+}
+
+/// A size in bytes as people read it (decimal units, like file managers).
+pub fn human_size(bytes: i64) -> String {
+    match bytes {
+        ..1_000 => format!("{bytes} B"),
+        1_000..1_000_000 => format!("{:.1} KB", bytes as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", bytes as f64 / 1e6),
+        _ => format!("{:.1} GB", bytes as f64 / 1e9),
+    }
+}
+
+/// Longest side of an image attachment's thumbnail, in pixels.
+pub const THUMB_EDGE: u32 = 480;
 
 /// The message a reply answers, as quoted with it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -220,6 +266,10 @@ pub enum ClientFrame {
         /// The `seq` of the message this one answers.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<i64>,
+        /// The `id` of a file the sender uploaded to this room (the text may
+        /// then be empty).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        attachment: Option<String>,
     },
     /// Replace the text of one's own message `target`.
     Edit {
@@ -412,6 +462,9 @@ pub enum FrameErrorCode {
     OutOfOrder,
     /// The sender may not post in this room (no longer a member, or deactivated).
     NoAccess,
+    /// The `attachment` is not a file the sender uploaded to this room, or
+    /// another message carries it already.
+    BadAttachment,
 }
 
 impl FrameErrorCode {
@@ -440,6 +493,7 @@ impl FrameErrorCode {
             Self::BadReaction => formatcp!("a reaction is 1-{MAX_REACTION_CHARS} characters of text"),
             Self::OutOfOrder => "an earlier message was refused for now; send it again first",
             Self::NoAccess => "you no longer have access to this room",
+            Self::BadAttachment => "no such attachment: upload the file to this room first",
         }
     }
 
@@ -545,18 +599,25 @@ pub struct ValidSend {
     pub text: String,
     pub client_id: Option<String>,
     pub reply_to: Option<i64>,
+    /// The attachment's id (well formed; the writer checks it is the sender's).
+    pub attachment: Option<String>,
 }
 
 /// Parses and validates a client text frame.
 pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
     let frame = serde_json::from_str::<ClientFrame>(raw).map_err(|_| classify_unparsable(raw))?;
     match frame {
-        ClientFrame::Send { text, client_id, reply_to } => {
+        ClientFrame::Send { text, client_id, reply_to, attachment } => {
             let client_id = check_client_id(client_id)?;
             let refuse = |code| FrameRejection::new(code, client_id.clone());
-            let text = check_text(&text).map_err(refuse)?;
+            let attachment = attachment.map(|id| check_attachment_id(id).map_err(refuse)).transpose()?;
+            let text = match check_text(&text) {
+                // A file may go without words.
+                Err(FrameErrorCode::EmptyText) if attachment.is_some() => String::new(),
+                checked => checked.map_err(refuse)?,
+            };
             let reply_to = reply_to.map(|seq| check_target(seq).map_err(refuse)).transpose()?;
-            Ok(Command::Send(ValidSend { text, client_id, reply_to }))
+            Ok(Command::Send(ValidSend { text, client_id, reply_to, attachment }))
         }
         ClientFrame::Edit { target, text, client_id } => {
             let client_id = check_client_id(client_id)?;
@@ -621,6 +682,16 @@ fn check_target(seq: i64) -> Result<i64, FrameErrorCode> {
     if seq >= 1 { Ok(seq) } else { Err(FrameErrorCode::BadFrame) }
 }
 
+/// An attachment id as the server makes them: 32 lowercase hex digits.
+fn check_attachment_id(id: String) -> Result<String, FrameErrorCode> {
+    if is_attachment_id(&id) { Ok(id) } else { Err(FrameErrorCode::BadAttachment) }
+}
+
+/// Whether `id` has the shape of an attachment id (32 lowercase hex digits).
+pub fn is_attachment_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 /// A trimmed reaction of 1-16 characters without control characters.
 fn check_reaction(emoji: &str) -> Result<String, FrameErrorCode> {
     let emoji = emoji.trim();
@@ -659,7 +730,7 @@ mod tests {
         let parsed = parse_client_frame(r#"{"type":"send","text":"  hi  ","client_id":"c1"}"#);
         assert_eq!(
             parsed,
-            Ok(Command::Send(ValidSend { text: "hi".into(), client_id: Some("c1".into()), reply_to: None }))
+            Ok(Command::Send(ValidSend { text: "hi".into(), client_id: Some("c1".into()), reply_to: None, attachment: None }))
         );
     }
 
@@ -682,6 +753,26 @@ mod tests {
         }
         let multi_line = parse_client_frame(r#"{"type":"send","text":"line one\n\tline two"}"#);
         assert!(multi_line.is_ok(), "newline and tab are text");
+    }
+
+    #[test]
+    fn a_send_with_an_attachment_may_have_no_text() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let raw = format!(r#"{{"type":"send","text":"  ","attachment":"{id}"}}"#);
+        let Ok(Command::Send(send)) = parse_client_frame(&raw) else { panic!("{raw} should parse") };
+        assert_eq!((send.text.as_str(), send.attachment.as_deref()), ("", Some(id)));
+        let code = |raw: &str| parse_client_frame(raw).unwrap_err().code;
+        assert_eq!(code(r#"{"type":"send","text":"x","attachment":"../../etc"}"#), FrameErrorCode::BadAttachment);
+        assert_eq!(code(r#"{"type":"send","text":"x","attachment":"0123456789ABCDEF0123456789ABCDEF"}"#), FrameErrorCode::BadAttachment);
+        let too_long = format!(r#"{{"type":"send","text":"{}","attachment":"{id}"}}"#, "a".repeat(4001));
+        assert_eq!(code(&too_long), FrameErrorCode::TextTooLong);
+    }
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(812), "812 B");
+        assert_eq!(human_size(4_200), "4.2 KB");
+        assert_eq!(human_size(18_000_000), "18.0 MB");
     }
 
     #[test]
@@ -757,6 +848,7 @@ mod tests {
                 reactions: BTreeMap::new(),
                 reply_to: None,
                 sender_deactivated: false,
+                attachment: None,
             },
         };
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

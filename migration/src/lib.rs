@@ -12,6 +12,7 @@ mod m20261125_000004_memberships_mentions;
 mod m20261125_000005_room_events;
 mod m20261125_000006_rooms_with_doors;
 mod m20261125_000007_search;
+mod m20261125_000008_attachments;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_room_events::Migration),
             Box::new(m20261125_000006_rooms_with_doors::Migration),
             Box::new(m20261125_000007_search::Migration),
+            Box::new(m20261125_000008_attachments::Migration),
         ]
     }
 }

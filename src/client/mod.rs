@@ -1,7 +1,7 @@
 //! The browser side: the room socket (connects, reconnects with capped
 //! exponential backoff and jitter, resyncs with `?after=`, sends the outbox,
-//! read markers and typing), the inbox socket (live counts of the user's rooms)
-//! and browser notifications.
+//! read markers and typing), the inbox socket (live counts of the user's rooms),
+//! file uploads from the composer, and browser notifications.
 //!
 //! Only the browser opens sockets. The server renders the same components, but
 //! effects never run there, so on the server [`RoomConnection`] and
@@ -17,6 +17,8 @@ pub mod notify;
 mod outbox;
 #[cfg(feature = "hydrate")]
 mod socket;
+#[cfg(feature = "hydrate")]
+pub mod uploads;
 
 #[cfg(feature = "hydrate")]
 pub use inbox::InboxConnection;
@@ -24,11 +26,15 @@ pub use inbox::InboxConnection;
 pub use socket::RoomConnection;
 
 #[cfg(not(feature = "hydrate"))]
-pub use server_side::{InboxConnection, RoomConnection, notify};
+pub use server_side::{InboxConnection, RoomConnection, notify, uploads};
 
 #[cfg(not(feature = "hydrate"))]
 mod server_side {
-    use crate::{chat::RoomState, protocol::ClientFrame, rooms::MyRooms};
+    use crate::{
+        chat::RoomState,
+        protocol::{Attachment, ClientFrame},
+        rooms::MyRooms,
+    };
 
     /// Stands in for the browser's room connection while rendering on the server.
     pub struct RoomConnection;
@@ -37,7 +43,7 @@ mod server_side {
         pub fn open(_room: String, _state: RoomState) -> Self {
             Self
         }
-        pub fn send(&self, _text: String, _reply_to: Option<i64>) {}
+        pub fn send(&self, _text: String, _reply_to: Option<i64>, _attachment: Option<Attachment>) {}
         pub fn act(&self, _make: impl FnOnce(Option<String>) -> ClientFrame) {}
         pub fn mark_read(&self, _seq: i64) {}
         pub fn typing(&self) {}
@@ -50,6 +56,26 @@ mod server_side {
             false
         }
         pub fn request(_then: impl Fn(bool) + 'static) {}
+    }
+
+    /// Uploads happen only in the browser.
+    pub mod uploads {
+        use leptos::{ev, prelude::*};
+
+        use crate::protocol::Attachment;
+
+        #[derive(Clone, Copy)]
+        pub struct Uploader {
+            pub room: StoredValue<String>,
+            pub staged: RwSignal<Option<Attachment>>,
+            pub status: RwSignal<Option<String>>,
+            pub busy: RwSignal<bool>,
+        }
+        pub fn upload_pasted(_ev: &ev::ClipboardEvent, _to: Uploader) -> bool {
+            false
+        }
+        pub fn upload_dropped(_ev: &ev::DragEvent, _to: Uploader) {}
+        pub fn upload_picked(_ev: &ev::Event, _to: Uploader) {}
     }
 
     /// Stands in for the browser's inbox while rendering on the server.

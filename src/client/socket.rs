@@ -23,7 +23,7 @@ use crate::backoff::Backoff;
 use crate::{
     chat::{Change, ConnectionState, PendingAction, PendingMessage, RoomState},
     paths,
-    protocol::{ClientFrame, CloseReason, ServerFrame},
+    protocol::{Attachment, ClientFrame, CloseReason, ServerFrame},
     api::{current_user, load_history},
 };
 
@@ -71,10 +71,10 @@ impl RoomConnection {
         Self { state, wake, abort, network_listeners }
     }
 
-    /// Queues `text` (answering `reply_to`) in the outbox and sends it as soon
-    /// as the socket is open.
-    pub fn send(&self, text: String, reply_to: Option<i64>) {
-        let pending = PendingMessage { client_id: outbox::new_client_id(), text, reply_to, error: None };
+    /// Queues `text` (answering `reply_to`, carrying an uploaded `attachment`)
+    /// in the outbox and sends it as soon as the socket is open.
+    pub fn send(&self, text: String, reply_to: Option<i64>, attachment: Option<Attachment>) {
+        let pending = PendingMessage { client_id: outbox::new_client_id(), text, reply_to, attachment, error: None };
         self.state.outbox.update(|o| o.push(pending));
         let _ = self.wake.unbounded_send(Wake::Flush);
     }
@@ -313,6 +313,7 @@ async fn flush(
             text: pending.text,
             client_id: Some(pending.client_id.clone()),
             reply_to: pending.reply_to,
+            attachment: pending.attachment.map(|file| file.id),
         };
         sink.send(Message::Text(frame.encode())).await?;
         sent.insert(pending.client_id);

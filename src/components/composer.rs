@@ -1,6 +1,8 @@
 //! The message box (`#messageInput`) and send button (`#sendBtn`). Enter sends
 //! (answering the message being replied to, shown above the box with a way to
-//! cancel); Up arrow in an empty box edits one's last message.
+//! cancel); Up arrow in an empty box edits one's last message. A file — picked
+//! (`#attachBtn`), dropped on the composer or pasted into the box — is uploaded
+//! at once and waits above the box (`#stagedFile`) to go with the next send.
 //! Typing tells the room (at most every [`TYPING_EVERY_MS`]); `@` + a prefix
 //! offers the room's members and whoever is in it now (`#mentionSuggestions`):
 //! arrows choose, Enter or Tab completes, Esc closes.
@@ -10,10 +12,13 @@ use leptos::{ev, prelude::*, task::spawn_local};
 use serde::Deserialize;
 
 use crate::{
-    client::{self, http},
+    client::{
+        self, http,
+        uploads::{Uploader, upload_dropped, upload_pasted, upload_picked},
+    },
     mentions::{being_typed, completions},
     paths,
-    protocol::{MAX_TEXT_CHARS, ReplyRef},
+    protocol::{Attachment, MAX_TEXT_CHARS, ReplyRef},
 };
 
 /// Shown while the text is over the limit.
@@ -36,8 +41,9 @@ pub fn Composer(
     me: String,
     /// Who is in the room now (offered too, members or not yet).
     present: RwSignal<Vec<String>>,
-    /// Called with the trimmed, non-empty text to send.
-    on_send: Callback<String>,
+    /// Called with the trimmed text and the uploaded file to send (one of
+    /// them at least).
+    on_send: Callback<(String, Option<Attachment>)>,
     /// Called while the user composes (spaced out here).
     on_typing: Callback<()>,
     /// The message being answered, if any.
@@ -52,6 +58,13 @@ pub fn Composer(
     let closed = RwSignal::new(false);
     let last_typing = StoredValue::new(f64::MIN);
     let me = StoredValue::new(me);
+    let uploader = Uploader {
+        room: StoredValue::new(room.clone()),
+        staged: RwSignal::new(None),
+        status: RwSignal::new(None),
+        busy: RwSignal::new(false),
+    };
+    let file_input = NodeRef::<leptos::html::Input>::new();
 
     // The `@prefix` at the caret and the members that complete it.
     let query = move || {
@@ -94,8 +107,10 @@ pub fn Composer(
     let send = move || {
         let value = text.get_untracked();
         let trimmed = value.trim();
-        if !trimmed.is_empty() && trimmed.chars().count() <= MAX_TEXT_CHARS {
-            on_send.run(trimmed.to_owned());
+        let has_file = uploader.staged.with_untracked(Option::is_some);
+        if (!trimmed.is_empty() || has_file) && trimmed.chars().count() <= MAX_TEXT_CHARS && !uploader.busy.get_untracked() {
+            on_send.run((trimmed.to_owned(), uploader.staged.get_untracked()));
+            uploader.staged.set(None);
             text.set(String::new());
             caret.set(0);
         }
@@ -145,7 +160,21 @@ pub fn Composer(
     };
     let too_long = move || text.with(|t| t.trim().chars().count() > MAX_TEXT_CHARS);
     view! {
-        <form class="composer" on:submit=move |ev: ev::SubmitEvent| { ev.prevent_default(); send(); }>
+        <form
+            class="composer"
+            on:submit=move |ev: ev::SubmitEvent| { ev.prevent_default(); send(); }
+            on:dragover=move |ev: ev::DragEvent| ev.prevent_default()
+            on:drop=move |ev: ev::DragEvent| { ev.prevent_default(); upload_dropped(&ev, uploader); }
+        >
+            {move || uploader.status.get().map(|status| view! { <p id="uploadStatus" class="upload-status" role="status">{status}</p> })}
+            {move || uploader.staged.get().map(|file| view! {
+                <p id="stagedFile" class="staged-file">
+                    "📎 "{file.name.clone()}" ("{file.human_size()}") "
+                    <button type="button" class="link-button" aria-label="Remove the file" on:click=move |_| uploader.staged.set(None)>
+                        "✕"
+                    </button>
+                </p>
+            })}
             {move || replying.get().map(|parent| view! {
                 <p id="replyingTo" class="replying-to">
                     "Replying to "<strong>{parent.sender}</strong>": "{parent.text}" "
@@ -165,8 +194,32 @@ pub fn Composer(
                 prop:value=move || text.get()
                 on:input=on_input
                 on:keydown=on_keydown
+                on:paste=move |ev: ev::ClipboardEvent| if upload_pasted(&ev, uploader) { ev.prevent_default() }
             />
-            <button id="sendBtn" type="submit" disabled=too_long>"Send"</button>
+            <input
+                id="fileInput"
+                type="file"
+                class="visually-hidden"
+                tabindex="-1"
+                aria-hidden="true"
+                node_ref=file_input
+                on:change=move |ev| upload_picked(&ev, uploader)
+            />
+            <button
+                id="attachBtn"
+                type="button"
+                aria-label="Attach a file"
+                title="Attach a file (or drop one here, or paste an image)"
+                disabled=move || uploader.busy.get()
+                on:click=move |_| {
+                    if let Some(input) = file_input.get() {
+                        input.click();
+                    }
+                }
+            >
+                "📎"
+            </button>
+            <button id="sendBtn" type="submit" disabled=move || too_long() || uploader.busy.get()>"Send"</button>
             <Show when=move || !suggestions().is_empty()>
                 <ul id="mentionSuggestions" class="suggestions" role="listbox" aria-label="Mention someone">
                     {move || {

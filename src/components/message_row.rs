@@ -1,6 +1,6 @@
 //! One message of the list: sender and time (with "(edited)"), the message it
 //! answers (a quote that jumps to it), its formatted text or a "deleted"
-//! placeholder, its reaction chips (who reacted, click to toggle), and its
+//! placeholder, its file, its reaction chips (who reacted, click to toggle), and its
 //! actions, shown on hover or focus: reply, react (common emoji or any short
 //! text), copy link, and for one's own messages edit (in place: Enter saves, Esc
 //! cancels) and delete.
@@ -10,7 +10,7 @@ use leptos::{ev, prelude::*};
 use crate::{
     local_time,
     chat::RoomState,
-    components::message_text::MessageText,
+    components::{attachment_view::AttachmentView, message_text::MessageText},
     paths,
     protocol::{ChatMessage, MAX_REACTION_CHARS, REPLY_QUOTE_CHARS, ReplyRef},
 };
@@ -87,6 +87,7 @@ pub fn MessageRow(message: ChatMessage, state: RoomState, room: String, actions:
                 }
                 .into_any()
             }}
+            {message.attachment.clone().filter(|_| !deleted).map(|attachment| view! { <AttachmentView attachment /> })}
             {has_reactions.then(|| view! {
                 <div class="reactions" aria-label="Reactions">
                     {reactions.into_iter().map(|(emoji, users)| {

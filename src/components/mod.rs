@@ -1,7 +1,8 @@
 //! Pieces of pages: the site header, the account form, the user's rooms, and the
-//! room's message list (each message with its text, reactions and actions),
+//! room's message list (each message with its text, file, reactions and actions),
 //! composer, presence and typing, controls and status.
 
+pub mod attachment_view;
 pub mod auth_form;
 pub mod composer;
 pub mod connection_status;

@@ -34,6 +34,8 @@ pub struct Model {
     pub deleted: bool,
     /// For a message: the `seq` of the message it answers.
     pub reply_to: Option<i64>,
+    /// For a message: the attachment it carries.
+    pub attachment_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

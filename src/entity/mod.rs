@@ -1,6 +1,8 @@
 //! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`,
-//! `message`, `membership`, `mention`, `reaction`, `invite`).
+//! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`).
 
+pub mod attachment;
+pub mod blob;
 pub mod invite;
 pub mod membership;
 pub mod mention;

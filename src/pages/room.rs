@@ -28,7 +28,7 @@ use crate::{
     },
     error::AppError,
     paths,
-    protocol::{ClientFrame, PAGE_SIZE, RoomKind, room_label},
+    protocol::{Attachment, ClientFrame, PAGE_SIZE, RoomKind, room_label},
     rooms::MyRooms,
 };
 
@@ -125,10 +125,10 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
             }
         });
     };
-    let on_send = Callback::new(move |text: String| {
+    let on_send = Callback::new(move |(text, attachment): (String, Option<Attachment>)| {
         let reply_to = state.replying.get_untracked().map(|parent| parent.seq);
         state.replying.set(None);
-        with_connection(&|open| open.send(text.clone(), reply_to));
+        with_connection(&|open| open.send(text.clone(), reply_to, attachment.clone()));
     });
     let actions = MessageActions {
         react: Callback::new(move |(target, emoji): (i64, String)| {

@@ -111,7 +111,17 @@ pub struct Config {
     /// WebSocket upgrades allowed per client IP per minute.
     #[arg(long, env = "PARLOR_UPGRADES_PER_IP", default_value_t = 120)]
     pub upgrades_per_ip: u32,
+
+    /// Largest file a user may upload, in megabytes (10^6 bytes).
+    #[arg(long, env = "PARLOR_MAX_UPLOAD_MB", default_value_t = 25,
+          value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_upload_mb: u64,
+
+    /// Files a user may upload per minute.
+    #[arg(long, env = "PARLOR_UPLOADS_PER_MINUTE", default_value_t = 20)]
+    pub uploads_per_minute: u32,
 }
+
 
 /// Which channel layer fans messages out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +143,11 @@ fn parse_layer(value: &str) -> Result<ChannelLayerKind, String> {
 }
 
 impl Config {
+    /// `--max-upload-mb` in bytes.
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_mb * 1_000_000
+    }
+
     /// How long a session lasts without activity.
     pub fn session_lifetime(&self) -> Duration {
         self.session_lifetime_override.unwrap_or(Duration::from_secs(u64::from(self.session_days) * 24 * 3600))

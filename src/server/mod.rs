@@ -14,12 +14,15 @@
 //!   channel layer that fans events out (memory or Redis).
 //! - [`storage`]: the `Store` handle (every query), the group-commit writer, the
 //!   database connection and migrations, and the session store.
+//! - [`media`]: what an uploaded file is (images recognised by their bytes,
+//!   decoded within bounds) and image thumbnails.
 //! - [`accounts`]: who someone is and what they may do: the axum-login backend,
 //!   the permission check for rooms, and rate limits.
 
 pub mod accounts;
 pub mod config;
 pub mod http;
+pub mod media;
 pub mod metrics;
 pub mod realtime;
 pub mod shutdown;

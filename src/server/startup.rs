@@ -93,7 +93,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         presence: PresenceHub::start(layer.clone(), &background),
         config: Arc::new(config),
     };
-    schedule_cleanups(&background, state.limits.clone(), session_store);
+    schedule_cleanups(&background, state.limits.clone(), session_store, state.store.clone());
     let serving = tokio::spawn(serve::serve(listener, routes::router(state.clone()), shutdown.clone()));
     if let Some(listener) = metrics_listener {
         let operations = routes::operations_router(state);
@@ -146,8 +146,8 @@ fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
 }
 
 /// Lets the rate limiters forget idle clients once a minute, and deletes
-/// expired sessions once an hour.
-fn schedule_cleanups(background: &Background, limits: Arc<Limits>, sessions: DbSessionStore) {
+/// expired sessions and uploads never sent (after a day) once an hour.
+fn schedule_cleanups(background: &Background, limits: Arc<Limits>, sessions: DbSessionStore, store: Store) {
     background.every(Duration::from_secs(60), move || {
         limits.forget_idle();
         std::future::ready(())
@@ -157,6 +157,17 @@ fn schedule_cleanups(background: &Background, limits: Arc<Limits>, sessions: DbS
         async move {
             if let Err(err) = sessions.delete_expired().await {
                 tracing::warn!(%err, "deleting expired sessions failed");
+            }
+        }
+    });
+    background.every(Duration::from_secs(3600), move || {
+        let store = store.clone();
+        async move {
+            let a_day_ago = chrono::Utc::now() - chrono::Duration::days(1);
+            match store.sweep_unsent_uploads(a_day_ago).await {
+                Ok(0) => {}
+                Ok(swept) => tracing::info!(swept, "removed uploads never sent"),
+                Err(err) => tracing::warn!(%err, "removing uploads never sent failed"),
             }
         }
     });

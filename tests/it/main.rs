@@ -6,6 +6,7 @@
 mod harness;
 
 mod accounts;
+mod attachments;
 mod awareness;
 mod bad_input;
 mod changes;

@@ -1,6 +1,6 @@
 //! Rate limits (governor, GCRA): log-in and registration attempts per client,
 //! per (username, client) and per username; messages per user over all rooms;
-//! new rooms per user; WebSocket upgrades per client. A client is its IP address,
+//! new rooms per user; file uploads per user; WebSocket upgrades per client. A client is its IP address,
 //! an IPv6 client its /64 network (one host usually holds a whole /64). A
 //! refusal says how long to wait.
 
@@ -49,6 +49,7 @@ pub struct Limits {
     auth_per_username: DefaultKeyedRateLimiter<String>,
     messages_per_user: DefaultKeyedRateLimiter<i64>,
     rooms_per_user: DefaultKeyedRateLimiter<i64>,
+    uploads_per_user: DefaultKeyedRateLimiter<i64>,
     upgrades_per_client: DefaultKeyedRateLimiter<ClientKey>,
 }
 
@@ -68,6 +69,7 @@ impl Limits {
             auth_per_username: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_username_all_ips)),
             messages_per_user: DefaultKeyedRateLimiter::keyed(messages),
             rooms_per_user: DefaultKeyedRateLimiter::keyed(rooms),
+            uploads_per_user: DefaultKeyedRateLimiter::keyed(per_minute(config.uploads_per_minute)),
             upgrades_per_client: DefaultKeyedRateLimiter::keyed(per_minute(config.upgrades_per_ip)),
         }
     }
@@ -93,6 +95,11 @@ impl Limits {
         check(&self.rooms_per_user, &user_id)
     }
 
+    /// A file upload by user `user_id`.
+    pub fn check_upload(&self, user_id: i64) -> Result<(), Throttled> {
+        check(&self.uploads_per_user, &user_id)
+    }
+
     /// A WebSocket upgrade from `client`.
     pub fn check_upgrade(&self, client: IpAddr) -> Result<(), Throttled> {
         check(&self.upgrades_per_client, &ClientKey::from(client))
@@ -105,6 +112,7 @@ impl Limits {
         self.auth_per_username.retain_recent();
         self.messages_per_user.retain_recent();
         self.rooms_per_user.retain_recent();
+        self.uploads_per_user.retain_recent();
         self.upgrades_per_client.retain_recent();
     }
 }

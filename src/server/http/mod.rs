@@ -12,6 +12,7 @@
 //! - [`rooms`]: a user's rooms (list and counts, members, notification level).
 //! - [`doors`]: creating rooms, a private room's members and invite links,
 //!   `/join/{code}`, `/dm/{username}/`.
+//! - [`attachments`]: file uploads and serving files to their rooms' readers.
 //! - [`search`]: full-text search (JSON API and the search page's server function).
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
@@ -21,6 +22,7 @@
 //! - [`serve`]: the accept loop: header-read timeout, `TCP_NODELAY`, graceful stop.
 
 pub mod admin;
+pub mod attachments;
 pub mod client_ip;
 pub mod doors;
 pub mod forms;

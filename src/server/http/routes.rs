@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use axum::{
-    Router, middleware,
+    Router,
+    extract::DefaultBodyLimit,
+    middleware,
     routing::{get, post},
 };
 use axum_login::AuthManagerLayerBuilder;
@@ -18,7 +20,7 @@ use crate::{
     app::{App, shell},
     server::{
         accounts::{auth::Backend, session_control},
-        http::{admin, doors, gate, history, operations, origin, room_paths, rooms, search, security_headers},
+        http::{admin, attachments, doors, gate, history, operations, origin, room_paths, rooms, search, security_headers},
         metrics,
         realtime::{consumer, inbox},
         state::AppState,
@@ -29,7 +31,8 @@ use crate::{
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "parlor_session";
 
-/// Largest request body accepted (forms and server-function calls are tiny).
+/// Largest request body accepted (forms and server-function calls are tiny),
+/// except for file uploads (`--max-upload-mb`).
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// How long a client may take to send a request body.
@@ -55,6 +58,10 @@ pub fn router(state: AppState) -> Router {
     let pages = generate_route_list(App);
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    // Uploads are the one route whose bodies may be large.
+    let uploads = Router::new()
+        .route("/api/rooms/{room}/attachments", post(attachments::upload))
+        .layer(DefaultBodyLimit::max(attachments::upload_body_limit(state.config.max_upload_bytes())));
     let app = Router::new()
         .route("/api/messages/{room}", get(history::messages))
         .route("/api/messages/{room}/", get(history::messages))
@@ -77,6 +84,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/admin/users/admin", post(admin::set_admin))
         .route("/api/rooms/{room}/notify", post(rooms::set_notify))
         .route("/open", get(room_paths::open_room))
+        .route("/attachments/{id}", get(attachments::original))
+        .route("/attachments/{id}/thumb", get(attachments::thumbnail))
         .leptos_routes_with_context(
             &state,
             pages,
@@ -84,6 +93,8 @@ pub fn router(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(uploads)
         .layer(middleware::from_fn(gate::login_required_pages))
         .layer(middleware::from_fn(room_paths::canonical_room_pages))
         .layer(middleware::from_fn_with_state(state.clone(), session_control::refresh_active_sessions))
@@ -97,7 +108,6 @@ pub fn router(state: AppState) -> Router {
     outside_sessions
         .merge(app)
         .layer(middleware::from_fn(origin::refuse_cross_site_writes))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(ServiceBuilder::new().layer(a).layer(b).layer(c).layer(d))
         // gzip or brotli for pages, JSON and the WASM/JS/CSS assets (the WASM

@@ -256,8 +256,8 @@ impl ChatConsumer {
     /// Handles what the client sent: each valid frame goes to its handler.
     async fn receive(&self, live: &mut Live, incoming: Incoming) -> Result<Next, ConsumerError> {
         match incoming {
-            Incoming::Command(Command::Send(ValidSend { text, client_id, reply_to })) => {
-                self.on_event(live, client_id, EventBody::Message { text, reply_to }).await?;
+            Incoming::Command(Command::Send(ValidSend { text, client_id, reply_to, attachment })) => {
+                self.on_event(live, client_id, EventBody::Message { text, reply_to, attachment }).await?;
             }
             Incoming::Command(Command::Edit { target, text, client_id }) => {
                 self.on_event(live, client_id, EventBody::Edit { target, text }).await?;
@@ -371,6 +371,7 @@ impl ChatConsumer {
                     AppendError::Rejected(Refusal::NotFound) => FrameErrorCode::NotFound,
                     AppendError::Rejected(Refusal::NotYours) => FrameErrorCode::NotYours,
                     AppendError::Rejected(Refusal::Deleted) => FrameErrorCode::Deleted,
+                    AppendError::Rejected(Refusal::BadAttachment) => FrameErrorCode::BadAttachment,
                     AppendError::Rejected(
                         Refusal::NoAccess | Refusal::NotAllowed | Refusal::AlreadyMember | Refusal::NotMember,
                     ) => FrameErrorCode::NoAccess,

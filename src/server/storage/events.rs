@@ -32,12 +32,13 @@ use sea_orm::{
 
 use super::{
     admission::Admission,
+    attachments,
     store::{EventBody, NewEvent, Stored, format_timestamp},
 };
 use crate::{
-    entity::{membership, mention, message, reaction, room, user},
+    entity::{attachment, membership, mention, message, reaction, room, user},
     mentions,
-    protocol::{ChatMessage, MemberChange, NotifyLevel, REPLY_QUOTE_CHARS, ReplyRef, RoomKind, ServerFrame},
+    protocol::{Attachment, ChatMessage, MemberChange, NotifyLevel, REPLY_QUOTE_CHARS, ReplyRef, RoomKind, ServerFrame},
 };
 
 /// What kind of event a row is.
@@ -96,6 +97,8 @@ pub enum Refusal {
     AlreadyMember,
     #[error("they are not a member")]
     NotMember,
+    #[error("no such attachment: upload the file to this room first")]
+    BadAttachment,
 }
 
 /// What the batch decided for one event.
@@ -142,7 +145,12 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -
     let mut admission = Admission::load(&txn, batch, &rooms_by_name).await?;
     let mut targets = load_targets(&txn, batch, &rooms_by_name).await?;
     let mut reactions = load_reactions(&txn, batch, &rooms_by_name).await?;
-    let mut slots = sort_out(batch, earlier, &rooms_by_name, &mut admission, &mut targets, &mut reactions);
+    let mut files = attachments::named(&txn, batch.iter().filter_map(|e| e.body.attachment()).collect()).await?;
+    let mut slots = sort_out(batch, earlier, &rooms_by_name, &mut admission, &mut Loaded {
+        targets: &mut targets,
+        reactions: &mut reactions,
+        files: &mut files,
+    });
 
     // Rooms in name order (a BTreeMap), so concurrent batches (other instances)
     // lock room rows in one order and cannot deadlock.
@@ -187,7 +195,7 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -
         record_memberships(&txn, batch, &slots, &mentioned, now).await?;
     }
     txn.commit().await?;
-    Ok(answers(batch, &slots, &mentioned, &targets, now))
+    Ok(answers(batch, &slots, &mentioned, &targets, &files, now))
 }
 
 /// Starts a writing transaction. On SQLite it takes the write lock at BEGIN
@@ -293,6 +301,15 @@ async fn load_reactions(
     Ok(rows.into_iter().map(|r| (r.room_id, r.target, r.user_id, r.emoji)).collect())
 }
 
+/// What the batch's rules read, and change as events are accepted: the
+/// messages its events are about, their reactions (room id, target, user id,
+/// emoji), and the attachments its messages carry, by id.
+struct Loaded<'a> {
+    targets: &'a mut HashMap<(i64, i64), TargetState>,
+    reactions: &'a mut Vec<(i64, i64, i64, String)>,
+    files: &'a mut HashMap<String, attachment::Model>,
+}
+
 /// Decides for each event of the batch, in order: stored before, a repeat of
 /// an earlier event of the batch, refused by the rules, or new. Edits,
 /// deletions and reactions change `targets` and `reactions` as they are
@@ -302,8 +319,7 @@ fn sort_out(
     mut earlier: HashMap<StoredKey, i64>,
     rooms: &HashMap<String, room::Model>,
     admission: &mut Admission,
-    targets: &mut HashMap<(i64, i64), TargetState>,
-    reactions: &mut Vec<(i64, i64, i64, String)>,
+    loaded: &mut Loaded<'_>,
 ) -> Vec<Slot> {
     let mut first_of: HashMap<SendKey<'_>, usize> = HashMap::new();
     let mut slots = Vec::with_capacity(batch.len());
@@ -326,7 +342,7 @@ fn sort_out(
             continue;
         }
         let moderator = room.is_some_and(|room| admission.manages(event.sender.id, room));
-        slots.push(match judge(event, room.map(|room| room.id), moderator, targets, reactions) {
+        slots.push(match judge(event, room.map(|room| room.id), moderator, loaded) {
             // Its room, seq and n are filled in once reserved.
             Ok(on) => Slot::New { room_id: 0, seq: 0, n: None, on },
             Err(refusal) => Slot::Refused(refusal),
@@ -338,17 +354,20 @@ fn sort_out(
 /// Whether the rules accept `event` (in room `room_id`, if it exists; sent
 /// by a `moderator` of the room, who may delete any message), and for a
 /// reaction whether it is added (`true`) or taken back. An accepted change is
-/// applied to `targets` and `reactions`. (Who may write at all is judged before.)
-fn judge(
-    event: &NewEvent,
-    room_id: Option<i64>,
-    moderator: bool,
-    targets: &mut HashMap<(i64, i64), TargetState>,
-    reactions: &mut Vec<(i64, i64, i64, String)>,
-) -> Result<bool, Refusal> {
+/// applied to what is `loaded`. (Who may write at all is judged before.)
+fn judge(event: &NewEvent, room_id: Option<i64>, moderator: bool, loaded: &mut Loaded<'_>) -> Result<bool, Refusal> {
+    let Loaded { targets, reactions, files } = loaded;
     match (&event.body, room_id) {
-        (EventBody::Message { reply_to: None, .. } | EventBody::Member { .. }, _) => Ok(false),
-        (EventBody::Message { reply_to: Some(parent), .. }, Some(room_id)) => message_of(targets, room_id, *parent).map(|_| false),
+        (EventBody::Member { .. }, _) => Ok(false),
+        (EventBody::Message { reply_to, attachment, .. }, room_id) => {
+            if let Some(parent) = reply_to {
+                message_of(targets, room_id.ok_or(Refusal::NotFound)?, *parent)?;
+            }
+            if let Some(id) = attachment {
+                claim_file(files, id, event)?;
+            }
+            Ok(false)
+        }
         (_, None) => Err(Refusal::NotFound),
         (EventBody::Edit { target, text }, Some(room_id)) => {
             changeable(targets, room_id, *target, event.sender.id, false)?.text.clone_from(text);
@@ -376,6 +395,19 @@ fn judge(
                 }
             }
         }
+    }
+}
+
+/// Takes attachment `id` for `event`'s message: a file its sender uploaded to
+/// its room that no message carries yet (nor an earlier one of this batch).
+fn claim_file(files: &mut HashMap<String, attachment::Model>, id: &str, event: &NewEvent) -> Result<(), Refusal> {
+    match files.get_mut(id) {
+        Some(file) if file.uploader_id == Some(event.sender.id) && file.room == event.room && file.seq.is_none() => {
+            // Claimed; its real seq is written once reserved.
+            file.seq = Some(0);
+            Ok(())
+        }
+        _ => Err(Refusal::BadAttachment),
     }
 }
 
@@ -417,7 +449,7 @@ fn row(
     now: DateTime<Utc>,
 ) -> message::ActiveModel {
     let (kind, text, target, reply_to) = match &event.body {
-        EventBody::Message { text, reply_to } => (Kind::Message, text.clone(), None, *reply_to),
+        EventBody::Message { text, reply_to, .. } => (Kind::Message, text.clone(), None, *reply_to),
         EventBody::Edit { target, text } => (Kind::Edit, text.clone(), Some(*target), None),
         EventBody::Delete { target } => (Kind::Delete, String::new(), Some(*target), None),
         EventBody::React { target, emoji } => (if on { Kind::React } else { Kind::Unreact }, emoji.clone(), Some(*target), None),
@@ -438,6 +470,7 @@ fn row(
         edited_at: Set(None),
         deleted: Set(false),
         reply_to: Set(reply_to),
+        attachment_id: Set(event.body.attachment().map(str::to_owned)),
     }
 }
 
@@ -458,7 +491,8 @@ async fn apply_changes(
                 .filter(message::Column::Seq.eq(target))
         };
         match &event.body {
-            EventBody::Message { .. } => {}
+            EventBody::Message { attachment: Some(id), .. } => attachments::mark_sent(txn, id, seq).await?,
+            EventBody::Message { attachment: None, .. } => {}
             EventBody::Member { user_id, change, .. } if change.ends_access() => {
                 membership::Entity::delete_many()
                     .filter(membership::Column::UserId.eq(*user_id))
@@ -489,7 +523,10 @@ async fn apply_changes(
                 replace_mentions(txn, room_id, *target, event.sender.id, mentioned).await?;
             }
             EventBody::Delete { target } => {
+                // Its file goes with it (and the bytes, unless another message has the same file).
+                attachments::release_of_message(txn, room_id, *target).await?;
                 message_at(*target)
+                    .col_expr(message::Column::AttachmentId, Expr::value(Option::<String>::None))
                     .col_expr(message::Column::Text, Expr::value(""))
                     .col_expr(message::Column::Deleted, Expr::value(true))
                     .col_expr(message::Column::Mentions, Expr::value(Option::<String>::None))
@@ -688,6 +725,7 @@ fn answers(
     slots: &[Slot],
     mentioned: &[Vec<(i64, String)>],
     targets: &HashMap<(i64, i64), TargetState>,
+    files: &HashMap<String, attachment::Model>,
     now: DateTime<Utc>,
 ) -> Vec<Result<Stored, Refusal>> {
     let mut answers: Vec<Result<Stored, Refusal>> = Vec::with_capacity(batch.len());
@@ -700,7 +738,8 @@ fn answers(
             Slot::New { room_id, seq, n, on } => {
                 let names: Vec<String> = mentioned[i].iter().map(|(_, name)| name.clone()).collect();
                 let ids = mentioned[i].iter().map(|(id, _)| *id).filter(|id| *id != event.sender.id).collect();
-                let frame = new_frame(event, seq, on, names, room_id, targets, now);
+                let file = event.body.attachment().and_then(|id| files.get(id)).map(attachments::dto);
+                let frame = new_frame(event, seq, on, names, room_id, targets, file, now);
                 let revoked = match event.body {
                     EventBody::Member { user_id, change, .. } if change.ends_access() => Some(user_id),
                     _ => None,
@@ -721,6 +760,7 @@ fn new_frame(
     mentions: Vec<String>,
     room_id: i64,
     targets: &HashMap<(i64, i64), TargetState>,
+    attachment: Option<Attachment>,
     now: DateTime<Utc>,
 ) -> ServerFrame {
     let room = event.room.clone();
@@ -728,9 +768,19 @@ fn new_frame(
     let client_id = event.client_id.clone();
     let timestamp = format_timestamp(now);
     match &event.body {
-        EventBody::Message { text, reply_to } => {
+        EventBody::Message { text, reply_to, .. } => {
             let reply_to = reply_to.and_then(|parent| Some(quote(parent, targets.get(&(room_id, parent))?)));
-            let message = ChatMessage { seq, sender, text: text.clone(), timestamp, client_id, mentions, reply_to, ..Default::default() };
+            let message = ChatMessage {
+                seq,
+                sender,
+                text: text.clone(),
+                timestamp,
+                client_id,
+                mentions,
+                reply_to,
+                attachment,
+                ..Default::default()
+            };
             ServerFrame::Message { room, message }
         }
         EventBody::Edit { target, text } => {
@@ -850,6 +900,7 @@ pub(super) struct EventRow {
     pub reply_to: Option<i64>,
     /// `None` once the sender's account is deleted.
     pub sender_deactivated: Option<bool>,
+    pub attachment_id: Option<String>,
 }
 
 impl EventRow {
@@ -871,6 +922,7 @@ impl EventRow {
                 message::Column::EditedAt,
                 message::Column::Deleted,
                 message::Column::ReplyTo,
+                message::Column::AttachmentId,
             ])
             .column_as(user::Column::Username, "sender")
             .column_as(user::Column::Deactivated, "sender_deactivated")
@@ -894,6 +946,7 @@ impl EventRow {
             mentions: self.mention_names(),
             reactions: extras.reactions.get(&self.seq).cloned().unwrap_or_default(),
             reply_to: self.reply_to.and_then(|parent| extras.parents.get(&parent).cloned()),
+            attachment: self.attachment_id.and_then(|id| extras.files.get(&id).cloned()),
             text: self.text,
             timestamp: format_timestamp(self.timestamp),
             client_id: self.client_id,
@@ -943,14 +996,19 @@ impl EventRow {
 pub(super) struct Extras {
     reactions: HashMap<i64, BTreeMap<String, Vec<String>>>,
     parents: HashMap<i64, ReplyRef>,
+    /// Attachments by id.
+    files: HashMap<String, Attachment>,
 }
 
 impl Extras {
-    /// Loads the reactions of the message rows among `rows` and the messages they answer.
+    /// Loads the reactions of the message rows among `rows`, the messages they
+    /// answer and the files they carry.
     pub async fn load(db: &impl ConnectionTrait, room_id: i64, rows: &[EventRow]) -> Result<Self, DbErr> {
         let messages: Vec<i64> = rows.iter().filter(|r| r.n.is_some()).map(|r| r.seq).collect();
         let (Some(&first), Some(&last)) = (messages.first(), messages.last()) else { return Ok(Self::default()) };
         let mut extras = Self::default();
+        let carried: Vec<&str> = rows.iter().filter_map(|r| r.attachment_id.as_deref()).collect();
+        extras.files = attachments::dtos(db, carried).await?;
         let reactions = reaction::Entity::find()
             .select_only()
             .columns([reaction::Column::Target, reaction::Column::Emoji])
@@ -1061,7 +1119,7 @@ mod tests {
     }
 
     fn say(room: &str, sender: &user::Model, text: &str, client_id: Option<&str>) -> NewEvent {
-        event(room, sender, client_id, EventBody::Message { text: text.into(), reply_to: None })
+        event(room, sender, client_id, EventBody::Message { text: text.into(), reply_to: None, attachment: None })
     }
 
     async fn store() -> (tempfile::TempDir, DatabaseConnection, Store, Background) {
@@ -1137,7 +1195,7 @@ mod tests {
             event("den", &ada, None, EventBody::Edit { target: 1, text: "too late".into() }),
             event("den", &ada, None, EventBody::Delete { target: 99 }),
             event("nowhere", &ada, None, EventBody::React { target: 1, emoji: "x".into() }),
-            event("den", &bob, None, EventBody::Message { text: "re".into(), reply_to: Some(1) }),
+            event("den", &bob, None, EventBody::Message { text: "re".into(), reply_to: Some(1), attachment: None }),
         ];
         let refs: Vec<&NewEvent> = batch.iter().collect();
         let outcome: Vec<Result<i64, Refusal>> =

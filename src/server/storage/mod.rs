@@ -10,6 +10,7 @@
 //!   invite links, accounts an administrator manages.
 //! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
 //! - [`admission`]: who may write what, judged in the writer's transaction.
+//! - [`attachments`]: uploaded files and their content-addressed blobs.
 //! - [`search`]: full-text search over what a user may read (FTS5, `tsvector`).
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
@@ -17,6 +18,7 @@
 
 mod admission;
 pub mod appender;
+pub mod attachments;
 pub mod db;
 pub mod doors;
 mod events;

@@ -56,7 +56,8 @@ pub struct NewEvent {
 /// What the event is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventBody {
-    Message { text: String, reply_to: Option<i64> },
+    /// `attachment`: the id of a file the sender uploaded to the room.
+    Message { text: String, reply_to: Option<i64>, attachment: Option<String> },
     Edit { target: i64, text: String },
     Delete { target: i64 },
     /// Toggles the sender's reaction `emoji`.
@@ -72,6 +73,14 @@ impl EventBody {
         match self {
             Self::Message { .. } | Self::Member { .. } => None,
             Self::Edit { target, .. } | Self::Delete { target } | Self::React { target, .. } => Some(*target),
+        }
+    }
+
+    /// The attachment a message carries.
+    pub fn attachment(&self) -> Option<&str> {
+        match self {
+            Self::Message { attachment, .. } => attachment.as_deref(),
+            _ => None,
         }
     }
 

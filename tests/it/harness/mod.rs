@@ -236,6 +236,21 @@ impl Visitor {
         self.open_socket("/ws/inbox/", Some(&self.base.clone())).await.expect("inbox opens")
     }
 
+    /// Uploads a file to a room as the composer does (multipart, field `file`).
+    pub async fn upload(&self, room: &str, name: &str, content_type: &str, bytes: Vec<u8>) -> (StatusCode, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()).mime_str(content_type).expect("a MIME type");
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let response = self
+            .http
+            .post(format!("{}/api/rooms/{room}/attachments", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        (status, response.json().await.expect("JSON body"))
+    }
+
     /// Posts a form to a JSON endpoint, returning the status and the JSON body.
     pub async fn post_json(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, Value) {
         let response = self.post_form(path, fields).await;
