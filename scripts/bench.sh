@@ -17,7 +17,9 @@ port=${PORT:-3400}
 base="http://127.0.0.1:$port"
 ulimit -n 65536 2>/dev/null || true
 
-# The load tools this script drives, installed the way scripts/bootstrap.sh does.
+# The build toolchain (skipped when present), then the load tools this script
+# drives, installed the same idempotent way.
+scripts/bootstrap.sh >/dev/null
 if ! command -v wrk >/dev/null 2>&1; then
   echo "bench: installing wrk" >&2
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
@@ -105,7 +107,7 @@ if [[ $which == e || $which == all ]]; then
   start_server
   cookie=$(seed_room e)
   total=0
-  for path in /room/e-0/ /pkg/parlor.js /pkg/parlor.wasm /pkg/parlor.css; do
+  for path in /room/e-0/ /pkg/parlor.js /pkg/parlor.wasm /pkg/parlor.css /register-sw.js /favicon.svg; do
     # gzip, as the target is stated (browsers that offer brotli get a little less).
     bytes=$(curl -s -H 'Accept-Encoding: gzip' -H "Cookie: $cookie" -o /dev/null -w '%{size_download}' "$base$path")
     echo "(e) $path: $bytes bytes on the wire (gzip)"

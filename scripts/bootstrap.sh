@@ -63,7 +63,7 @@ if $want_test; then
   if ((${#missing[@]})); then
     apt_install "${missing[@]}"
   fi
-  if [[ ! -d end2end/node_modules/@playwright/test ]]; then
+  if [[ ! -d end2end/node_modules/@playwright/test || ! -d end2end/node_modules/@axe-core/playwright ]]; then
     log "installing the end-to-end test packages (npm ci)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --silent)
   fi

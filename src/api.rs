@@ -2,7 +2,8 @@
 //! logged in ([`current_user`], for the header and the room socket), a page of
 //! a room's history ([`load_history`], for "load older" and the socket's
 //! reset), opening a room ([`open_room`]) and the user's rooms ([`my_rooms`],
-//! for the lobby and the sidebar). They live here, not in a page or component,
+//! for the lobby and the sidebar), the active public rooms ([`active_rooms`],
+//! likewise). They live here, not in a page or component,
 //! so that client code never reaches into one.
 
 use leptos::prelude::*;
@@ -125,4 +126,32 @@ pub async fn my_rooms() -> Result<Vec<RoomStatus>, AppError> {
         tracing::error!(%err, "listing a user's rooms failed");
         AppError::Internal
     })
+}
+
+/// A room as the lobby lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoomListing {
+    pub name: String,
+    pub message_count: i64,
+    /// RFC 3339, UTC.
+    pub last_activity: String,
+}
+
+/// The 100 most recently active rooms.
+#[server(prefix = "/api", endpoint = "lobby")]
+pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
+    use crate::server::{http::gate, storage::store::format_timestamp};
+    let state = gate::app_state()?;
+    let rooms = state.store.active_rooms(100).await.map_err(|err| {
+        tracing::error!(%err, "listing rooms failed");
+        AppError::Internal
+    })?;
+    Ok(rooms
+        .into_iter()
+        .map(|r| RoomListing {
+            name: r.name,
+            message_count: r.message_count,
+            last_activity: format_timestamp(r.last_activity),
+        })
+        .collect())
 }

@@ -10,7 +10,7 @@ use leptos_router::{
 
 use crate::{
     components::header::SiteHeader,
-    pages::{admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage, search::SearchPage},
+    pages::{admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage, search::SearchPage, settings::SettingsPage},
 };
 
 /// The document around every page.
@@ -22,7 +22,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content" />
+                <meta name="theme-color" content="#3b5bdb" />
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="apple-touch-icon" href="/icon-192.png" />
+                <script src="/register-sw.js" defer></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -53,9 +58,24 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/room/:room/") view=RoomPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/search/") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/offline") view=OfflinePage />
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// What the service worker shows for a page it has not kept, when there is no network.
+#[component]
+fn OfflinePage() -> impl IntoView {
+    view! {
+        <Title text="Offline · Parlor" />
+        <section class="card">
+            <h1>"You are offline"</h1>
+            <p>"Rooms you opened on this device before still open, with what they showed. Messages you write there wait in their outbox and are sent when the connection is back."</p>
+            <p><a href="/">"Try the lobby again"</a></p>
+        </section>
     }
 }
 

@@ -33,6 +33,27 @@ fn mark_hydrated() {
 #[cfg(not(feature = "hydrate"))]
 fn mark_hydrated() {}
 
+/// Seconds from `earlier` to `later`, two of the server's RFC 3339 UTC
+/// timestamps (`2026-11-24T09:15:02.123Z`); `None` if either is not one.
+pub fn seconds_between(earlier: &str, later: &str) -> Option<i64> {
+    Some(utc_seconds(later)? - utc_seconds(earlier)?)
+}
+
+/// Seconds since 1970 of a `YYYY-MM-DDTHH:MM:SS…Z` timestamp.
+fn utc_seconds(timestamp: &str) -> Option<i64> {
+    let number = |range: std::ops::Range<usize>| timestamp.get(range)?.parse::<i64>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let shifted = if month <= 2 { year - 1 } else { year };
+    let era = shifted.div_euclid(400);
+    let year_of_era = shifted - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
 /// Whether to show local times now (false on the server and while hydrating).
 pub fn showing_local() -> bool {
     use_context::<LocalTime>().is_some_and(|local| local.0.get())
@@ -144,5 +165,14 @@ mod tests {
         assert_eq!(clock(at, false), "09:05");
         assert_eq!(full(at, false), "2026-11-23 09:05:42 UTC");
         assert_eq!(day(at, false), ("2026-11-23".to_owned(), "2026-11-23".to_owned()));
+    }
+
+    #[test]
+    fn seconds_between_timestamps_cross_days_and_years() {
+        assert_eq!(seconds_between("2026-11-23T09:05:42.123Z", "2026-11-23T09:10:41.999Z"), Some(299));
+        assert_eq!(seconds_between("2026-12-31T23:59:00Z", "2027-01-01T00:01:00Z"), Some(120));
+        assert_eq!(seconds_between("2028-02-28T12:00:00Z", "2028-03-01T12:00:00Z"), Some(2 * 86_400));
+        assert_eq!(utc_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(seconds_between("yesterday", "2026-11-23T09:05:42Z"), None);
     }
 }

@@ -17,6 +17,21 @@ pub const ROOM_RULE: &str = formatcp!("room names are 1-{MAX_ROOM_CHARS} charact
 pub const USERNAME_RULE: &str = formatcp!("usernames are 1-{MAX_USERNAME_CHARS} characters of a-z, 0-9, '_' and '-'");
 /// The password rule, as people read it.
 pub const PASSWORD_RULE: &str = formatcp!("passwords need at least {MIN_PASSWORD_CHARS} characters");
+/// Longest display name, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
+/// The display-name rule, as people read it.
+pub const DISPLAY_NAME_RULE: &str =
+    formatcp!("display names are at most {MAX_DISPLAY_NAME_CHARS} characters, without control characters");
+
+/// A display name as stored: trimmed, `None` when empty (no display name), or
+/// the rule it breaks.
+pub fn display_name(input: &str) -> Result<Option<String>, &'static str> {
+    let name = input.trim();
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(DISPLAY_NAME_RULE);
+    }
+    Ok((!name.is_empty()).then(|| name.to_owned()))
+}
 
 /// Returns the canonical room name for `input`: itself when valid, lowercased
 /// and trimmed when that makes it valid, otherwise the rule it breaks.
@@ -39,6 +54,14 @@ fn canonical_name(input: &str, max_chars: usize) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_are_trimmed_bounded_and_optional() {
+        assert_eq!(display_name("  Alice Liddell "), Ok(Some("Alice Liddell".to_owned())));
+        assert_eq!(display_name("   "), Ok(None));
+        assert_eq!(display_name(&"x".repeat(65)), Err(DISPLAY_NAME_RULE));
+        assert_eq!(display_name("a\u{7}b"), Err(DISPLAY_NAME_RULE));
+    }
 
     #[test]
     fn room_names_are_lowercased_when_that_makes_them_valid() {

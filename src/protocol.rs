@@ -30,6 +30,9 @@ pub struct ChatMessage {
     pub seq: i64,
     /// Username of the author.
     pub sender: String,
+    /// The author's display name, when they set one (shown beside the username).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
     pub text: String,
     /// RFC 3339, UTC.
     pub timestamp: String,
@@ -839,6 +842,7 @@ mod tests {
             message: ChatMessage {
                 seq: 3,
                 sender: "alice".into(),
+                sender_name: None,
                 text: "hi".into(),
                 timestamp: "2026-11-24T00:00:00Z".into(),
                 client_id: None,

@@ -101,9 +101,64 @@ pub fn titled(unread: i64, title: &str) -> String {
     if unread > 0 { format!("({unread}) {title}") } else { title.to_owned() }
 }
 
+/// The rooms in the order the sidebar lists them: rooms, then direct messages.
+pub fn sidebar_order(rooms: &[RoomStatus]) -> Vec<&RoomStatus> {
+    let (direct, others): (Vec<&RoomStatus>, Vec<&RoomStatus>) = rooms.iter().partition(|r| r.kind == RoomKind::Direct);
+    others.into_iter().chain(direct).collect()
+}
+
+/// The room after (`forward`) or before `current` in the sidebar's order —
+/// among the unread ones only, if `unread_only` — wrapping around; `None`
+/// when there is no other.
+pub fn neighbour(rooms: &[RoomStatus], current: &str, forward: bool, unread_only: bool) -> Option<String> {
+    let order = sidebar_order(rooms);
+    let count = order.len();
+    let at = order.iter().position(|r| r.room == current);
+    (1..=count)
+        .map(|step| match (at, forward) {
+            (Some(at), true) => (at + step) % count,
+            (Some(at), false) => (at + count - step % count) % count,
+            (None, true) => step - 1,
+            (None, false) => count - step,
+        })
+        .map(|i| order[i])
+        .find(|r| r.room != current && (!unread_only || r.unread > 0))
+        .map(|r| r.room.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn listed(rooms: &[(&str, RoomKind, i64)]) -> Vec<RoomStatus> {
+        rooms
+            .iter()
+            .map(|(room, kind, unread)| RoomStatus {
+                room: (*room).to_owned(),
+                kind: *kind,
+                title: None,
+                with: None,
+                last_seq: 0,
+                last_read_seq: 0,
+                unread: *unread,
+                mentions: 0,
+                notify: NotifyLevel::Mentions,
+                last_activity: String::new(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn alt_arrows_walk_the_sidebar_and_wrap() {
+        let rooms = listed(&[("_dm", RoomKind::Direct, 0), ("a", RoomKind::Public, 0), ("b", RoomKind::Public, 2), ("c", RoomKind::Private, 0)]);
+        assert_eq!(neighbour(&rooms, "a", true, false).as_deref(), Some("b"));
+        assert_eq!(neighbour(&rooms, "c", true, false).as_deref(), Some("_dm"), "direct messages come last");
+        assert_eq!(neighbour(&rooms, "_dm", true, false).as_deref(), Some("a"), "and wrap");
+        assert_eq!(neighbour(&rooms, "a", false, false).as_deref(), Some("_dm"));
+        assert_eq!(neighbour(&rooms, "c", true, true).as_deref(), Some("b"), "the next unread room");
+        assert_eq!(neighbour(&rooms, "b", true, true), None, "no other unread room");
+        assert_eq!(neighbour(&rooms, "elsewhere", true, false).as_deref(), Some("a"));
+    }
 
     fn status(room: &str, unread: i64) -> RoomStatus {
         RoomStatus {

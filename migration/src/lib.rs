@@ -13,6 +13,7 @@ mod m20261125_000005_room_events;
 mod m20261125_000006_rooms_with_doors;
 mod m20261125_000007_search;
 mod m20261125_000008_attachments;
+mod m20261125_000009_account_settings;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_rooms_with_doors::Migration),
             Box::new(m20261125_000007_search::Migration),
             Box::new(m20261125_000008_attachments::Migration),
+            Box::new(m20261125_000009_account_settings::Migration),
         ]
     }
 }

@@ -190,7 +190,7 @@ pub fn Composer(
                 placeholder="Write a message…"
                 aria-label="Message"
                 aria-autocomplete="list"
-                aria-controls="mentionSuggestions"
+                aria-controls=move || (!suggestions().is_empty()).then_some("mentionSuggestions")
                 prop:value=move || text.get()
                 on:input=on_input
                 on:keydown=on_keydown

@@ -4,6 +4,8 @@
 //! list opens there (or at a permalink's message). When the page is visible and
 //! the newest message is on screen, `on_seen` hears its `seq`. A divider names
 //! each day ("Today", "Yesterday", "Monday 23 November" in the reader's zone).
+//! A message that follows one of the same sender within [`GROUP_SECONDS`] on
+//! the same day continues its group: it is shown without a second name and avatar.
 
 use leptos::{ev, html, prelude::*};
 
@@ -14,6 +16,9 @@ use crate::{
     client,
     components::message_row::{MessageActions, MessageRow},
 };
+
+/// How far apart two messages of one sender may be and still form one group.
+pub const GROUP_SECONDS: i64 = 5 * 60;
 
 /// How close to the bottom (in pixels) still counts as "at the bottom".
 const AT_BOTTOM_PX: i32 = 48;
@@ -75,15 +80,17 @@ pub fn MessageList(
             </Show>
             <For
                 each=move || with_days(state)
-                key=|(m, day)| (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone(), m.reply_to.clone(), day.clone())
-                children=move |(message, day)| {
+                key=|(m, day, continued)| {
+                    (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone(), m.reply_to.clone(), day.clone(), *continued)
+                }
+                children=move |(message, day, continued)| {
                     let seq = message.seq;
                     view! {
                         {day.map(|label| view! { <div class="day-divider" role="separator"><span>{label}</span></div> })}
                         <Show when=move || state.first_unread.get() == Some(seq)>
                             <div id="newMessages" class="unread-divider" role="separator">"New messages"</div>
                         </Show>
-                        <MessageRow message state room=room.clone() actions />
+                        <MessageRow message state room=room.clone() actions continued />
                     }
                 }
             />
@@ -95,21 +102,35 @@ pub fn MessageList(
 }
 
 /// The messages, each with the label of the day it starts (the first message
-/// of the list, and every one on another day than the one before it).
-fn with_days(state: RoomState) -> Vec<(ChatMessage, Option<String>)> {
+/// of the list, and every one on another day than the one before it), and
+/// whether it continues the group of the message before it.
+fn with_days(state: RoomState) -> Vec<(ChatMessage, Option<String>, bool)> {
     let local = local_time::showing_local();
     state.messages.with(|messages| {
-        let mut previous: Option<String> = None;
+        let mut previous_day: Option<String> = None;
+        let mut previous: Option<&ChatMessage> = None;
         messages
             .iter()
             .map(|message| {
                 let (key, label) = local_time::day(&message.timestamp, local);
-                let starts_day = previous.as_ref() != Some(&key);
-                previous = Some(key);
-                (message.clone(), starts_day.then_some(label))
+                let starts_day = previous_day.as_ref() != Some(&key);
+                previous_day = Some(key);
+                let continued = !starts_day && previous.is_some_and(|before| continues(before, message));
+                previous = Some(message);
+                (message.clone(), starts_day.then_some(label), continued)
             })
             .collect()
     })
+}
+
+/// Whether `message` continues the group of `before`: the same sender, soon
+/// after, neither deleted, and not a reply (a reply shows whom it answers).
+fn continues(before: &ChatMessage, message: &ChatMessage) -> bool {
+    before.sender == message.sender
+        && !before.deleted
+        && !message.deleted
+        && message.reply_to.is_none()
+        && local_time::seconds_between(&before.timestamp, &message.timestamp).is_some_and(|gap| (0..=GROUP_SECONDS).contains(&gap))
 }
 
 #[component]

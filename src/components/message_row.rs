@@ -10,7 +10,7 @@ use leptos::{ev, prelude::*};
 use crate::{
     local_time,
     chat::RoomState,
-    components::{attachment_view::AttachmentView, message_text::MessageText},
+    components::{attachment_view::AttachmentView, avatar::Avatar, message_text::MessageText},
     paths,
     protocol::{ChatMessage, MAX_REACTION_CHARS, REPLY_QUOTE_CHARS, ReplyRef},
 };
@@ -29,7 +29,16 @@ pub struct MessageActions {
 }
 
 #[component]
-pub fn MessageRow(message: ChatMessage, state: RoomState, room: String, actions: MessageActions) -> impl IntoView {
+pub fn MessageRow(
+    message: ChatMessage,
+    state: RoomState,
+    room: String,
+    actions: MessageActions,
+    /// It continues the group of the message above (same sender, soon after):
+    /// its name and avatar are not shown again.
+    #[prop(optional)]
+    continued: bool,
+) -> impl IntoView {
     let me = state.me.get_value();
     let seq = message.seq;
     let mine = message.sender == me;
@@ -52,13 +61,16 @@ pub fn MessageRow(message: ChatMessage, state: RoomState, room: String, actions:
             class="message"
             class:mentions-me=mentions_me
             class:deleted=deleted
+            class:continued=continued
             class:highlighted=move || state.highlighted.get() == Some(seq)
             id=format!("m{seq}")
             data-seq=seq
             tabindex="0"
         >
+            <Avatar username=message.sender.clone() display_name=message.sender_name.clone() />
             <header class="message-meta">
-                <span class="sender">{message.sender.clone()}</span>
+                <span class="sender">{message.sender_name.clone().unwrap_or_else(|| message.sender.clone())}</span>
+                {message.sender_name.is_some().then(|| view! { <span class="username">"@"{message.sender.clone()}</span> })}
                 <time
                     datetime=message.timestamp.clone()
                     title={

@@ -1,9 +1,11 @@
-//! Pieces of pages: the site header, the account form, the user's rooms, and the
+//! Pieces of pages: the site header, keyboard shortcuts, the live region, the account form, the user's rooms, and the
 //! room's message list (each message with its text, file, reactions and actions),
 //! composer, presence and typing, controls and status.
 
+pub mod announcer;
 pub mod attachment_view;
 pub mod auth_form;
+pub mod avatar;
 pub mod composer;
 pub mod connection_status;
 pub mod header;
@@ -15,3 +17,5 @@ pub mod my_rooms;
 pub mod room_activity;
 pub mod room_controls;
 pub mod room_members;
+pub mod shortcuts;
+pub mod sidebar;

@@ -1,8 +1,9 @@
 //! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`,
-//! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`).
+//! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`, `device`).
 
 pub mod attachment;
 pub mod blob;
+pub mod device;
 pub mod invite;
 pub mod membership;
 pub mod mention;

@@ -17,6 +17,8 @@ pub struct Model {
     pub is_admin: bool,
     /// Cannot log in; their messages stay.
     pub deactivated: bool,
+    /// Shown beside the username, when set.
+    pub display_name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,45 +6,16 @@
 use leptos::{ev, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::{
-    api::my_rooms,
+    api::{RoomListing, active_rooms, my_rooms},
     client::InboxConnection,
     components::my_rooms::{MyRoomsList, UnreadTitle},
-    error::AppError,
     names::canonical_room,
     paths,
     rooms::MyRooms,
 };
-
-/// A room as the lobby lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoomListing {
-    pub name: String,
-    pub message_count: i64,
-    /// RFC 3339, UTC.
-    pub last_activity: String,
-}
-
-/// The 100 most recently active rooms.
-#[server(prefix = "/api", endpoint = "lobby")]
-pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
-    use crate::server::{http::gate, storage::store::format_timestamp};
-    let state = gate::app_state()?;
-    let rooms = state.store.active_rooms(100).await.map_err(|err| {
-        tracing::error!(%err, "listing rooms failed");
-        AppError::Internal
-    })?;
-    Ok(rooms
-        .into_iter()
-        .map(|r| RoomListing {
-            name: r.name,
-            message_count: r.message_count,
-            last_activity: format_timestamp(r.last_activity),
-        })
-        .collect())
-}
 
 #[component]
 pub fn LobbyPage() -> impl IntoView {

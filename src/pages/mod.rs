@@ -6,3 +6,4 @@ pub mod login;
 pub mod register;
 pub mod room;
 pub mod search;
+pub mod settings;

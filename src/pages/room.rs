@@ -16,15 +16,18 @@ use crate::{
     chat::{ConnectionState, RoomState},
     client::{InboxConnection, RoomConnection},
     components::{
+        announcer::Announcer,
         composer::Composer,
         connection_status::ConnectionStatus,
         lock_icon::LockIcon,
         message_list::MessageList,
         message_row::MessageActions,
-        my_rooms::{MyRoomsList, UnreadTitle},
+        my_rooms::UnreadTitle,
         room_activity::{PresenceList, TypingIndicator},
         room_controls::RoomControls,
         room_members::RoomMembers,
+        shortcuts::Shortcuts,
+        sidebar::RoomSidebar,
     },
     error::AppError,
     paths,
@@ -144,6 +147,13 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
     let on_edit_last = Callback::new(move |()| state.editing.set(state.last_own_message().map(|m| m.seq)));
     let on_typing = Callback::new(move |()| with_connection(&|open| open.typing()));
     let on_seen = Callback::new(move |seq: i64| with_connection(&|open| open.mark_read(seq)));
+    // Esc: everything shown counts as read, wherever the list is scrolled.
+    let on_mark_read = Callback::new(move |()| {
+        if let Some(newest) = state.messages.with_untracked(|m| m.last().map(|m| m.seq)) {
+            with_connection(&|open| open.mark_read(newest));
+        }
+    });
+    let drawer = RwSignal::new(false);
     let older_room = room.clone();
     let load_older = Action::new(move |before: &i64| {
         let (room, before) = (older_room.clone(), *before);
@@ -159,12 +169,20 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
     let login_again = paths::login_then(&paths::room(&room));
     view! {
         <UnreadTitle rooms title />
-        <div class="room-layout">
-            <aside class="sidebar">
-                <MyRoomsList rooms current=room.clone() />
-            </aside>
-            <section class="room">
+        <div class="room-layout" class:drawer-open=move || drawer.get()>
+            <RoomSidebar rooms current=room.clone() />
+            <section class="room" aria-labelledby="roomTitle">
                 <div class="room-header">
+                    <button
+                        type="button"
+                        id="drawerToggle"
+                        class="drawer-toggle"
+                        aria-controls="roomSidebar"
+                        aria-expanded=move || drawer.get().to_string()
+                        on:click=move |_| drawer.update(|open| *open = !*open)
+                    >
+                        "☰ Rooms"
+                    </button>
                     <h1 id="roomTitle">
                         {(kind == RoomKind::Private).then(|| view! { <LockIcon /> " " })}
                         {label.clone()}
@@ -177,6 +195,7 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
                     <PresenceList state />
                     {(kind == RoomKind::Private).then(|| view! { <RoomMembers room=room.clone() me=me.clone() manages /> })}
                     <RoomControls room=room.clone() me=me.clone() notify leave=can_leave />
+                    <Shortcuts rooms current=room.clone() on_mark_read />
                 </div>
                 <Show when=move || state.connection.get() == ConnectionState::NoAccess>
                     <p id="accessEnded" class="form-error" role="alert">
@@ -210,6 +229,7 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
                     </p>
                 })}
                 <MessageList state room=room.clone() actions on_seen />
+                <Announcer state />
                 <TypingIndicator state />
                 <Composer
                     room=room.clone()

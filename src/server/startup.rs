@@ -146,7 +146,8 @@ fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
 }
 
 /// Lets the rate limiters forget idle clients once a minute, and deletes
-/// expired sessions and uploads never sent (after a day) once an hour.
+/// expired sessions (and their devices) and uploads never sent (after a day)
+/// once an hour.
 fn schedule_cleanups(background: &Background, limits: Arc<Limits>, sessions: DbSessionStore, store: Store) {
     background.every(Duration::from_secs(60), move || {
         limits.forget_idle();
@@ -157,6 +158,9 @@ fn schedule_cleanups(background: &Background, limits: Arc<Limits>, sessions: DbS
         async move {
             if let Err(err) = sessions.delete_expired().await {
                 tracing::warn!(%err, "deleting expired sessions failed");
+            }
+            if let Err(err) = sessions.forget_ended_devices().await {
+                tracing::warn!(%err, "forgetting the devices of ended sessions failed");
             }
         }
     });

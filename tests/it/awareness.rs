@@ -47,6 +47,17 @@ async fn inbox_reaches(inbox: &mut Socket, room: &str, unread: i64, mentions: i6
 }
 
 #[tokio::test]
+async fn a_room_one_creates_by_posting_reaches_ones_inbox_at_once() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let mut inbox = alice.inbox().await;
+    let mut fresh = alice.socket("brand-new", Some(0)).await;
+    fresh.say("the first words here", "c1").await;
+    let frame = next_room_frame(&mut inbox, "brand-new").await;
+    assert_eq!(frame["last_seq"], 1, "{frame}");
+}
+
+#[tokio::test]
 async fn opening_posting_and_mentions_put_a_room_in_the_list_and_leaving_takes_it_out() {
     let app = TestApp::spawn().await;
     let (alice, bob, carol) = (app.user("alice").await, app.user("bob").await, app.user("carol").await);

@@ -187,4 +187,8 @@ async fn pages_carry_security_headers() {
 
     let api = visitor.get("/healthz").await;
     assert_eq!(api.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'");
+
+    // The service worker runs under its script's CSP: it may fetch Parlor's own URLs only.
+    let worker = visitor.get("/sw.js").await;
+    assert_eq!(worker.headers()["content-security-policy"], "default-src 'none'; connect-src 'self'");
 }

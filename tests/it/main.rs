@@ -21,3 +21,4 @@ mod rooms;
 mod scale_out;
 mod search;
 mod sessions;
+mod settings;

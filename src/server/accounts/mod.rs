@@ -4,9 +4,14 @@
 //! - [`access`]: the permission check: may this user read or write this room.
 //! - [`limits`]: rate limits for log-ins, messages, new rooms and socket upgrades.
 //! - [`session_control`]: log-in (always a new session id), log-out, keeping
-//!   active sessions alive, and closing a session's sockets everywhere.
+//!   active sessions alive, closing a session's sockets everywhere; each
+//!   session's device, and ending one session or all of a user's.
+//! - [`settings`]: what a user changes of their own account: password, display name.
+//! - [`user_agent`]: a browser's `User-Agent` as a device name.
 
 pub mod access;
 pub mod auth;
 pub mod limits;
 pub mod session_control;
+pub mod settings;
+pub mod user_agent;

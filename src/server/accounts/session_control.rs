@@ -3,6 +3,12 @@
 //! and a new log-in end the old session's sockets on every instance, through the
 //! user's group in the channel layer; a request of a logged-in session refreshes
 //! the session's expiry now and then, so that activity keeps a user logged in.
+//!
+//! Every logged-in session has a device row (`storage::devices`): created on
+//! its first request, its last use kept to within [`SEEN_EVERY`]. A user can
+//! end one of their sessions by its handle, all of them ("log out
+//! everywhere"), or all but the current one (a password change): the session
+//! records are deleted and their sockets close on every instance.
 
 use std::{
     hash::{Hash, Hasher},
@@ -30,6 +36,12 @@ use crate::{
 
 /// Session data key: when the session's expiry was last pushed back (Unix milliseconds).
 const REFRESHED_AT: &str = "parlor.refreshed_at";
+/// Session data key: the handle of the session's device row.
+const DEVICE: &str = "parlor.device";
+/// Session data key: when the device's last use was last written (Unix milliseconds).
+const SEEN_AT: &str = "parlor.seen_at";
+/// How stale a device's "last used" may get before it is written again.
+pub const SEEN_EVERY: Duration = Duration::from_secs(300);
 /// A session is refreshed when this fraction of its lifetime has passed since
 /// the last refresh (a day, for the default 14 days).
 const REFRESH_FRACTION: u32 = 14;
@@ -84,23 +96,111 @@ impl SessionControl {
     /// a session that was logged in before ends (its sockets close).
     pub async fn log_in(&self, auth: &mut AuthSession, user: &User) -> Result<(), AppError> {
         let before = auth.user.as_ref().zip(auth.session.id()).map(|(old, id)| (old.0.id, SessionKey::of(&id)));
-        auth.session.cycle_id().await.map_err(AppError::internal)?;
-        auth.login(user).await.map_err(AppError::internal)?;
-        auth.session.insert(REFRESHED_AT, now_millis()).await.map_err(AppError::internal)?;
+        self.renew(auth, user).await?;
         if let Some((user_id, key)) = before {
             self.end_sockets(user_id, Some(key)).await;
         }
         Ok(())
     }
 
+    /// Logs `user` in again on this session with a fresh id (after a password
+    /// change: the session then carries the new password's hash). Its device
+    /// is recorded again on the next request.
+    pub async fn renew(&self, auth: &mut AuthSession, user: &User) -> Result<(), AppError> {
+        if let Ok(Some(handle)) = auth.session.remove::<String>(DEVICE).await {
+            self.forget_device(&handle).await;
+        }
+        auth.session.cycle_id().await.map_err(AppError::internal)?;
+        auth.login(user).await.map_err(AppError::internal)?;
+        auth.session.insert(REFRESHED_AT, now_millis()).await.map_err(AppError::internal)?;
+        Ok(())
+    }
+
     /// Ends the session on the server and closes its sockets everywhere.
     pub async fn log_out(&self, auth: &mut AuthSession) -> Result<(), AppError> {
         let ending = auth.user.as_ref().zip(auth.session.id()).map(|(user, id)| (user.0.id, SessionKey::of(&id)));
+        if let Ok(Some(handle)) = auth.session.get::<String>(DEVICE).await {
+            self.forget_device(&handle).await;
+        }
         auth.logout().await.map_err(AppError::internal)?;
         if let Some((user_id, key)) = ending {
             self.end_sockets(user_id, Some(key)).await;
         }
         Ok(())
+    }
+
+    /// Keeps the device row of a logged-in session: creates it on the
+    /// session's first request, and marks it used at most every [`SEEN_EVERY`].
+    pub async fn track_device(&self, session: &Session, user: &User, user_agent: &str) {
+        let Some(id) = session.id() else { return };
+        let now = now_millis();
+        match session.get::<String>(DEVICE).await {
+            Ok(Some(handle)) => {
+                let seen = session.get::<u64>(SEEN_AT).await.ok().flatten().unwrap_or(0);
+                if now.saturating_sub(seen) >= SEEN_EVERY.as_millis() as u64 {
+                    let _ = session.insert(SEEN_AT, now).await;
+                    if let Err(err) = self.store.device_seen(&handle).await {
+                        tracing::warn!(%err, "marking a device used failed");
+                    }
+                }
+            }
+            Ok(None) => match self.store.record_device(&id.to_string(), user.0.id, user_agent).await {
+                Ok(handle) => {
+                    let _ = session.insert(DEVICE, handle).await;
+                    let _ = session.insert(SEEN_AT, now).await;
+                }
+                Err(err) => tracing::warn!(%err, "recording a device failed"),
+            },
+            Err(err) => tracing::warn!(%err, "reading a session failed"),
+        }
+    }
+
+    /// User `user_id`'s logged-in sessions, most recently used first.
+    pub async fn devices(&self, user_id: i64) -> Result<Vec<crate::entity::device::Model>, AppError> {
+        self.store.devices_of(user_id).await.map_err(AppError::internal)
+    }
+
+    /// The handle of this session's device, once it has one.
+    pub async fn device_handle(&self, session: &Session) -> Option<String> {
+        session.get::<String>(DEVICE).await.ok().flatten()
+    }
+
+    /// Ends user `user_id`'s session `handle`: its record goes (the next request
+    /// is logged out) and its sockets close on every instance. `false` when the
+    /// user has no such session.
+    pub async fn end_device(&self, user_id: i64, handle: &str) -> Result<bool, AppError> {
+        let Some(device) = self.store.device_of(user_id, handle).await.map_err(AppError::internal)? else {
+            return Ok(false);
+        };
+        self.end_session_id(user_id, &device.session_id).await?;
+        self.forget_device(handle).await;
+        Ok(true)
+    }
+
+    /// Ends every session of `user_id` but `keep` (a session id), closing their sockets.
+    pub async fn end_other_sessions(&self, user_id: i64, keep: Option<&Id>) -> Result<(), AppError> {
+        let keep = keep.map(ToString::to_string);
+        for session_id in self.store.session_ids_of(user_id).await.map_err(AppError::internal)? {
+            if Some(&session_id) != keep.as_ref() {
+                self.end_session_id(user_id, &session_id).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the session record `session_id` and its device, and closes its sockets.
+    async fn end_session_id(&self, user_id: i64, session_id: &str) -> Result<(), AppError> {
+        if let Ok(id) = session_id.parse::<Id>() {
+            self.store.delete(&id).await.map_err(AppError::internal)?;
+            self.end_sockets(user_id, Some(SessionKey::of(&id))).await;
+        }
+        Ok(())
+    }
+
+    async fn forget_device(&self, handle: &str) {
+        if let Err(err) = self.store.forget_device(handle).await {
+            tracing::warn!(%err, "forgetting a device failed");
+        }
     }
 
     /// Closes the sockets of one session of `user_id` (or of all its sessions)
@@ -135,8 +235,10 @@ impl SessionControl {
 
 /// Middleware: keeps the sessions of active users alive.
 pub async fn refresh_active_sessions(State(state): State<AppState>, auth: AuthSession, request: Request, next: Next) -> Response {
-    if auth.user.is_some() {
+    if let Some(user) = &auth.user {
         state.sessions.refresh(&auth.session).await;
+        let user_agent = request.headers().get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        state.sessions.track_device(&auth.session, user, user_agent).await;
     }
     next.run(request).await
 }

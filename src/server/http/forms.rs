@@ -98,6 +98,15 @@ pub fn finish(outcome: Result<(), AppError>, form_page: &str, next: &str, userna
     }
 }
 
+/// A server function's answer with the error's HTTP status (server
+/// functions answer 500 for any error otherwise).
+pub fn with_status<T>(answer: Result<T, AppError>) -> Result<T, AppError> {
+    if let (Err(err), Some(response)) = (&answer, use_context::<ResponseOptions>()) {
+        response.set_status(err.status());
+    }
+    answer
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

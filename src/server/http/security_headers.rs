@@ -1,7 +1,8 @@
 //! Security headers on every response: no MIME sniffing, no framing, a strict
 //! referrer policy, and a Content-Security-Policy. Pages get a CSP that allows only
 //! Parlor's own scripts, its WebAssembly and the inline scripts Leptos marks with
-//! this response's nonce; every other response gets `default-src 'none'`.
+//! this response's nonce; the service worker may fetch Parlor's own URLs;
+//! every other response gets `default-src 'none'`.
 
 use axum::http::{HeaderName, HeaderValue, header};
 use leptos::prelude::use_context;
@@ -10,6 +11,24 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 /// CSP for responses that are not pages (JSON, assets, errors).
 const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The service worker's own CSP (a worker's CSP is its script's): it fetches
+/// Parlor's pages and assets, nothing else.
+const SERVICE_WORKER_CSP: &str = "default-src 'none'; connect-src 'self'";
+
+/// The service worker's path.
+pub const SERVICE_WORKER: &str = "/sw.js";
+
+/// Middleware: gives the service worker script the CSP it runs under (every
+/// other response keeps the fixed headers below).
+pub async fn service_worker_csp(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let is_worker = request.uri().path() == SERVICE_WORKER;
+    let mut response = next.run(request).await;
+    if is_worker {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SERVICE_WORKER_CSP));
+    }
+    response
+}
 
 /// The layers that add the fixed headers (outermost first).
 pub fn layers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {

@@ -174,7 +174,7 @@ impl ChatConsumer {
         let (socket, mut reader) = room_socket::split(socket, write_timeout);
         let head = self.state.store.last_seq(&self.room).await?;
         // Opening a room puts it in the user's list; their inbox hears of a new one.
-        let listed = head > 0 && self.join(None).await;
+        let listed = head > 0 && self.join(None, false).await;
         let mut live = Live {
             socket,
             last_sent: head,
@@ -315,10 +315,12 @@ impl ChatConsumer {
 
     /// Puts the room in the user's list (telling their inbox when it is new);
     /// false when the room does not exist yet.
-    async fn join(&self, read_up_to: Option<i64>) -> bool {
+    async fn join(&self, read_up_to: Option<i64>, just_created: bool) -> bool {
         match self.state.store.join_room(self.user.id, &self.room, read_up_to).await {
+            // A room this socket saw being created is new to the user's list
+            // even when the writer listed it already (its creator posted first).
             Ok(Some((_, added))) => {
-                if added {
+                if added || just_created {
                     let notice = Event::Notice(UserNotice::Joined { room: self.room.clone() });
                     let _ = self.state.layer.group_send(&Group::User(self.user.id), notice).await;
                 }
@@ -403,7 +405,7 @@ impl ChatConsumer {
                 live.room_exists = true;
                 if !live.listed {
                     // The room was created after this socket opened: nothing of it is read yet.
-                    live.listed = self.join(Some(event.seq - 1)).await;
+                    live.listed = self.join(Some(event.seq - 1), true).await;
                 }
             }
             // A gap (events published out of order, or one missed): the database has it all.

@@ -268,7 +268,7 @@ async fn load_targets(
             let state = TargetState {
                 kind: row.kind.clone(),
                 sender_id: row.sender_id,
-                sender: row.sender_name(),
+                sender: row.sender_username(),
                 text: row.text.clone(),
                 deleted: row.deleted,
             };
@@ -773,6 +773,7 @@ fn new_frame(
             let message = ChatMessage {
                 seq,
                 sender,
+                sender_name: event.sender.display_name.clone(),
                 text: text.clone(),
                 timestamp,
                 client_id,
@@ -900,6 +901,7 @@ pub(super) struct EventRow {
     pub reply_to: Option<i64>,
     /// `None` once the sender's account is deleted.
     pub sender_deactivated: Option<bool>,
+    pub sender_name: Option<String>,
     pub attachment_id: Option<String>,
 }
 
@@ -926,10 +928,11 @@ impl EventRow {
             ])
             .column_as(user::Column::Username, "sender")
             .column_as(user::Column::Deactivated, "sender_deactivated")
+            .column_as(user::Column::DisplayName, "sender_name")
             .left_join(user::Entity)
     }
 
-    fn sender_name(&self) -> String {
+    fn sender_username(&self) -> String {
         self.sender.clone().unwrap_or_else(|| "[deleted]".to_owned())
     }
 
@@ -942,7 +945,8 @@ impl EventRow {
     pub fn into_message(self, extras: &Extras) -> ChatMessage {
         ChatMessage {
             seq: self.seq,
-            sender: self.sender_name(),
+            sender: self.sender_username(),
+            sender_name: self.sender_name.clone(),
             mentions: self.mention_names(),
             reactions: extras.reactions.get(&self.seq).cloned().unwrap_or_default(),
             reply_to: self.reply_to.and_then(|parent| extras.parents.get(&parent).cloned()),
@@ -967,24 +971,24 @@ impl EventRow {
                 seq: self.seq,
                 target,
                 edited_at: format_timestamp(self.timestamp),
-                sender: self.sender_name(),
+                sender: self.sender_username(),
                 mentions: self.mention_names(),
                 text: self.text,
                 client_id: self.client_id,
             },
-            Kind::Delete => ServerFrame::Delete { room, seq: self.seq, target, sender: self.sender_name(), client_id: self.client_id },
+            Kind::Delete => ServerFrame::Delete { room, seq: self.seq, target, sender: self.sender_username(), client_id: self.client_id },
             kind @ (Kind::React | Kind::Unreact) => ServerFrame::Reaction {
                 room,
                 seq: self.seq,
                 target,
-                user: self.sender_name(),
+                user: self.sender_username(),
                 emoji: self.text,
                 on: kind == Kind::React,
                 client_id: self.client_id,
             },
             kind @ (Kind::MemberAdded | Kind::MemberJoined | Kind::MemberRemoved | Kind::MemberLeft) => {
                 let change = kind.member_change().unwrap_or(MemberChange::Left);
-                ServerFrame::Member { room, seq: self.seq, by: self.sender_name(), user: self.text, change }
+                ServerFrame::Member { room, seq: self.seq, by: self.sender_username(), user: self.text, change }
             }
         }
     }
@@ -1036,7 +1040,7 @@ impl Extras {
                 let state = TargetState {
                     kind: parent.kind.clone(),
                     sender_id: parent.sender_id,
-                    sender: parent.sender_name(),
+                    sender: parent.sender_username(),
                     text: parent.text.clone(),
                     deleted: parent.deleted,
                 };

@@ -15,11 +15,13 @@
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`sessions`]: the tower-sessions store on the same database.
+//! - [`devices`]: each logged-in session's handle, browser and last use.
 
 mod admission;
 pub mod appender;
 pub mod attachments;
 pub mod db;
+pub mod devices;
 pub mod doors;
 mod events;
 mod memberships;

@@ -25,6 +25,10 @@ impl DbSessionStore {
     pub fn new(db: DatabaseConnection) -> Self {
         Self { db }
     }
+
+    pub(super) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
 }
 
 fn backend(err: impl std::fmt::Display) -> session_store::Error {

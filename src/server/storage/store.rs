@@ -9,6 +9,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    sea_query::Expr,
 };
 
 use crate::{
@@ -188,6 +189,7 @@ impl Store {
             created_at: Set(Utc::now()),
             is_admin: Set(first),
             deactivated: Set(false),
+            display_name: Set(None),
         };
         let created = user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::UsernameTaken,
@@ -203,6 +205,26 @@ impl Store {
 
     pub async fn find_user(&self, id: i64) -> Result<Option<user::Model>, DbErr> {
         find_unique(user::Entity::find_by_id(id), &self.db).await
+    }
+
+    /// Replaces user `id`'s password hash.
+    pub async fn set_password_hash(&self, id: i64, password_hash: String) -> Result<(), DbErr> {
+        user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
+            .filter(user::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets (or, with `None`, clears) user `id`'s display name.
+    pub async fn set_display_name(&self, id: i64, display_name: Option<String>) -> Result<(), DbErr> {
+        user::Entity::update_many()
+            .col_expr(user::Column::DisplayName, Expr::value(display_name))
+            .filter(user::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 
     /// Public rooms with at least one message, most recently active first.

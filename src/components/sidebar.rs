@@ -1,0 +1,50 @@
+//! The room page's sidebar (`#roomSidebar`): the reader's rooms and direct
+//! messages with their badges, the public rooms with activity (loaded once the
+//! page is in the browser, so the server renders the page without them), and
+//! links to create a room, message a person and search. On a phone it is a
+//! drawer, opened from the room header.
+
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{
+    api::{RoomListing, active_rooms},
+    components::my_rooms::MyRoomsList,
+    paths,
+    rooms::MyRooms,
+};
+
+/// Public rooms listed in the sidebar.
+const PUBLIC_SHOWN: usize = 8;
+
+#[component]
+pub fn RoomSidebar(rooms: MyRooms, current: String) -> impl IntoView {
+    let public = RwSignal::new(Vec::<RoomListing>::new());
+    // In the browser only.
+    Effect::new(move |_| {
+        spawn_local(async move {
+            if let Ok(listed) = active_rooms().await {
+                public.set(listed.into_iter().take(PUBLIC_SHOWN).collect());
+            }
+        });
+    });
+    view! {
+        <aside id="roomSidebar" class="sidebar" aria-label="Rooms">
+            <MyRoomsList rooms current=current.clone() />
+            <Show when=move || public.with(|p| !p.is_empty())>
+                <nav class="public-rooms" aria-labelledby="publicRoomsTitle">
+                    <h2 id="publicRoomsTitle">"Public rooms"</h2>
+                    <ul>
+                        <For each=move || public.get() key=|r| r.name.clone() let:listing>
+                            <li class="my-room"><a href=paths::room(&listing.name) rel="external">"#"{listing.name.clone()}</a></li>
+                        </For>
+                    </ul>
+                </nav>
+            </Show>
+            <nav class="sidebar-links" aria-label="More">
+                <a id="newRoomLink" href="/#newPrivateRoomForm">"New room or message"</a>
+                <a href="/search/">"Search all rooms"</a>
+                <a href="/settings">"Settings"</a>
+            </nav>
+        </aside>
+    }
+}

@@ -1,0 +1,222 @@
+//! `/settings`: the user's own account — a display name shown beside the
+//! username, a new password (asking for the current one; every other session
+//! ends), the sessions logged in as the user (device, when it logged in, last
+//! used) each with a log-out, and "log out everywhere". Every form is a plain
+//! HTML post to its server function, so the page works with and without
+//! JavaScript; the answer comes back as `?done=` or `?error=` on this page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::{error::AppError, local_time, names::MAX_DISPLAY_NAME_CHARS};
+
+/// The settings page's path.
+pub const SETTINGS: &str = "/settings";
+
+/// The account as its settings page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub username: String,
+    pub display_name: Option<String>,
+    /// Most recently used first.
+    pub sessions: Vec<SessionView>,
+}
+
+/// One logged-in session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Names it in the log-out form (the session id itself stays secret).
+    pub handle: String,
+    /// "Firefox on Linux".
+    pub device: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub last_seen: String,
+    /// The session this page was loaded with.
+    pub current: bool,
+}
+
+/// `POST /api/account`: the reader's account and sessions.
+#[server(prefix = "/api", endpoint = "account")]
+pub async fn account() -> Result<AccountView, AppError> {
+    use crate::server::http::forms;
+    forms::with_status(account_now().await)
+}
+
+#[cfg(feature = "ssr")]
+async fn account_now() -> Result<AccountView, AppError> {
+    use crate::server::{accounts::user_agent, http::gate, storage::store::format_timestamp};
+    let (state, user) = gate::require_user().await?;
+    let auth = gate::auth_session().await?;
+    let current = state.sessions.device_handle(&auth.session).await;
+    let devices = state.sessions.devices(user.0.id).await?;
+    let sessions = devices
+        .into_iter()
+        .map(|device| SessionView {
+            current: current.as_deref() == Some(device.handle.as_str()),
+            device: user_agent::describe(&device.user_agent),
+            created_at: format_timestamp(device.created_at),
+            last_seen: format_timestamp(device.last_seen),
+            handle: device.handle,
+        })
+        .collect();
+    Ok(AccountView { username: user.0.username, display_name: user.0.display_name, sessions })
+}
+
+/// `POST /api/display_name`: field `display_name` (empty clears it).
+#[server(prefix = "/api", endpoint = "display_name")]
+pub async fn set_display_name(display_name: String) -> Result<(), AppError> {
+    use crate::server::{accounts::settings, http::{forms, gate}};
+    let outcome = async {
+        let (state, user) = gate::require_user().await?;
+        settings::set_display_name(&state, &user, &display_name).await.map(drop)
+    }
+    .await;
+    forms::finish(outcome, SETTINGS, "/settings?done=display_name", "")
+}
+
+/// `POST /api/change_password`: fields `current`, `new`. Every other session
+/// of the user ends; this one goes on with a fresh id.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    use crate::server::{accounts::settings, http::{forms, gate}};
+    let outcome = async {
+        let state = gate::app_state()?;
+        let mut auth = gate::auth_session().await?;
+        settings::change_password(&state, &mut auth, current, new).await
+    }
+    .await;
+    forms::finish(outcome, SETTINGS, "/settings?done=password", "")
+}
+
+/// `POST /api/end_session`: field `handle`: that session of the user ends (its
+/// sockets close everywhere).
+#[server(prefix = "/api", endpoint = "end_session")]
+pub async fn end_session(handle: String) -> Result<(), AppError> {
+    use crate::server::http::{forms, gate};
+    let outcome = async {
+        let (state, user) = gate::require_user().await?;
+        match state.sessions.end_device(user.0.id, &handle).await? {
+            true => Ok(()),
+            false => Err(AppError::NotFound),
+        }
+    }
+    .await;
+    forms::finish(outcome, SETTINGS, "/settings?done=session", "")
+}
+
+/// `POST /api/log_out_everywhere`: every session of the user ends, this one
+/// too; their sockets close on every instance.
+#[server(prefix = "/api", endpoint = "log_out_everywhere")]
+pub async fn log_out_everywhere() -> Result<(), AppError> {
+    use crate::server::http::{forms, gate};
+    let outcome = async {
+        let (state, user) = gate::require_user().await?;
+        let mut auth = gate::auth_session().await?;
+        state.sessions.end_other_sessions(user.0.id, auth.session.id().as_ref()).await?;
+        state.sessions.log_out(&mut auth).await
+    }
+    .await;
+    forms::finish(outcome, SETTINGS, "/login", "")
+}
+
+/// What `?done=` says.
+fn done_message(done: &str) -> Option<&'static str> {
+    match done {
+        "display_name" => Some("Your display name is saved."),
+        "password" => Some("Your password is changed. Your other sessions are logged out."),
+        "session" => Some("That session is logged out."),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let loaded = Resource::new(|| (), |()| account());
+    let query = use_query_map();
+    let done = move || query.with(|q| q.get("done").and_then(|d| done_message(&d)));
+    let error = move || query.with(|q| q.get("error").and_then(|code| AppError::from_redirect(&code, None)));
+    view! {
+        <Title text="Settings · Parlor" />
+        <section class="card settings">
+            <h1>"Settings"</h1>
+            {move || done().map(|said| view! { <p id="settingsDone" class="notice" role="status">{said}</p> })}
+            {move || error().map(|err| view! { <p id="settingsError" class="form-error" role="alert">{err.to_string()}</p> })}
+            <Suspense fallback=|| view! { <p>"Loading your account…"</p> }>
+                {move || Suspend::new(async move {
+                    match loaded.await {
+                        Ok(account) => view! { <AccountForms account /> }.into_any(),
+                        Err(err) => view! { <p class="form-error" role="alert">{err.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn AccountForms(account: AccountView) -> impl IntoView {
+    view! {
+        <h2>"Profile"</h2>
+        <form id="displayNameForm" method="post" action="/api/display_name" class="stacked-form">
+            <p>"Your username is " <strong>"@"{account.username.clone()}</strong>"."</p>
+            <label for="displayName">"Display name (shown beside your username; leave empty for none)"</label>
+            <input
+                id="displayName"
+                name="display_name"
+                maxlength=MAX_DISPLAY_NAME_CHARS.to_string()
+                value=account.display_name.clone().unwrap_or_default()
+                autocomplete="name"
+            />
+            <button type="submit" id="saveDisplayName">"Save display name"</button>
+        </form>
+
+        <h2>"Password"</h2>
+        <form id="passwordForm" method="post" action="/api/change_password" class="stacked-form">
+            <input type="text" name="username" value=account.username.clone() autocomplete="username" hidden />
+            <label for="currentPassword">"Current password"</label>
+            <input id="currentPassword" name="current" type="password" autocomplete="current-password" required />
+            <label for="newPassword">"New password (at least 8 characters)"</label>
+            <input id="newPassword" name="new" type="password" autocomplete="new-password" minlength="8" required />
+            <button type="submit" id="changePassword">"Change password"</button>
+            <p class="hint">"Changing it logs out every other session."</p>
+        </form>
+
+        <h2>"Sessions"</h2>
+        <table id="sessions" class="sessions">
+            <caption class="visually-hidden">"Where you are logged in"</caption>
+            <thead><tr><th scope="col">"Device"</th><th scope="col">"Logged in"</th><th scope="col">"Last active"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
+            <tbody>
+                {account.sessions.into_iter().map(|session| {
+                    let (created, seen) = (session.created_at.clone(), session.last_seen.clone());
+                    view! {
+                        <tr class="session-row" class:current=session.current>
+                            <td>{session.device.clone()}</td>
+                            <td><time datetime=session.created_at.clone()>{move || local_time::full(&created, local_time::showing_local())}</time></td>
+                            <td><time datetime=session.last_seen.clone()>{move || local_time::full(&seen, local_time::showing_local())}</time></td>
+                            <td>
+                                {if session.current {
+                                    view! { <span class="this-device">"This device"</span> }.into_any()
+                                } else {
+                                    view! {
+                                        <form method="post" action="/api/end_session">
+                                            <input type="hidden" name="handle" value=session.handle.clone() />
+                                            <button type="submit" class="end-session" aria-label=format!("Log out {}", session.device)>"Log out"</button>
+                                        </form>
+                                    }.into_any()
+                                }}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <form id="logoutEverywhereForm" method="post" action="/api/log_out_everywhere">
+            <button type="submit" id="logoutEverywhere" class="danger">"Log out everywhere"</button>
+            <p class="hint">"Ends every session, this one too; open rooms close on every device."</p>
+        </form>
+    }
+}

@@ -1,0 +1,36 @@
+//! What users change of their own account: the password (the current one is
+//! asked for; every other session of the user ends, this one continues), and
+//! the display name shown beside the username.
+
+use crate::{
+    error::AppError,
+    names::{self, MIN_PASSWORD_CHARS},
+    server::{
+        accounts::auth::{AuthSession, User},
+        state::AppState,
+    },
+};
+
+/// Replaces the logged-in user's password after checking the current one.
+pub async fn change_password(state: &AppState, auth: &mut AuthSession, current: String, new: String) -> Result<(), AppError> {
+    let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
+    if new.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::PasswordTooShort);
+    }
+    let matches = state.passwords.verify(current, user.0.password_hash.clone()).await.map_err(AppError::internal)?;
+    if !matches {
+        return Err(AppError::WrongCredentials);
+    }
+    let hash = state.passwords.hash(new).await.map_err(AppError::internal)?;
+    state.store.set_password_hash(user.0.id, hash).await.map_err(AppError::internal)?;
+    let updated = state.store.find_user(user.0.id).await.map_err(AppError::internal)?.ok_or(AppError::Unauthorized)?;
+    state.sessions.end_other_sessions(user.0.id, auth.session.id().as_ref()).await?;
+    state.sessions.renew(auth, &User(updated)).await
+}
+
+/// Sets or clears (an empty name) the logged-in user's display name.
+pub async fn set_display_name(state: &AppState, user: &User, raw: &str) -> Result<Option<String>, AppError> {
+    let name = names::display_name(raw).map_err(|rule| AppError::BadRequest(rule.to_owned()))?;
+    state.store.set_display_name(user.0.id, name.clone()).await.map_err(AppError::internal)?;
+    Ok(name)
+}

@@ -1,0 +1,85 @@
+//! The `device` rows beside the `session` table: each logged-in session's
+//! public handle, browser, first and last use — what a user's settings list,
+//! and how one session (or all) is found to be ended.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, Query},
+};
+
+use super::{doors::random_token, sessions::DbSessionStore};
+use crate::entity::{device, session};
+
+/// Longest user agent kept, in characters.
+const MAX_USER_AGENT_CHARS: usize = 500;
+
+impl DbSessionStore {
+    /// Records a logged-in session; its new handle.
+    pub async fn record_device(&self, session_id: &str, user_id: i64, user_agent: &str) -> Result<String, DbErr> {
+        let now = Utc::now();
+        let handle = random_token();
+        // A session id names one device: a row left by an earlier log-in on it goes.
+        device::Entity::delete_many().filter(device::Column::SessionId.eq(session_id)).exec(self.db()).await?;
+        let row = device::ActiveModel {
+            handle: Set(handle.clone()),
+            session_id: Set(session_id.to_owned()),
+            user_id: Set(user_id),
+            user_agent: Set(user_agent.chars().take(MAX_USER_AGENT_CHARS).collect()),
+            created_at: Set(now),
+            last_seen: Set(now),
+        };
+        device::Entity::insert(row).exec_without_returning(self.db()).await?;
+        Ok(handle)
+    }
+
+    /// The device `handle` was used just now.
+    pub async fn device_seen(&self, handle: &str) -> Result<(), DbErr> {
+        device::Entity::update_many()
+            .col_expr(device::Column::LastSeen, Expr::value(Utc::now()))
+            .filter(device::Column::Handle.eq(handle))
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// The user's sessions that still exist, most recently used first.
+    pub async fn devices_of(&self, user_id: i64) -> Result<Vec<device::Model>, DbErr> {
+        let live = Query::select().column(session::Column::Id).from(session::Entity).to_owned();
+        device::Entity::find()
+            .filter(device::Column::UserId.eq(user_id))
+            .filter(device::Column::SessionId.in_subquery(live))
+            .order_by_desc(device::Column::LastSeen)
+            .all(self.db())
+            .await
+    }
+
+    /// The device `handle` of user `user_id`, if it is theirs.
+    pub async fn device_of(&self, user_id: i64, handle: &str) -> Result<Option<device::Model>, DbErr> {
+        device::Entity::find_by_id(handle).filter(device::Column::UserId.eq(user_id)).one(self.db()).await
+    }
+
+    /// Forgets the device `handle`.
+    pub async fn forget_device(&self, handle: &str) -> Result<(), DbErr> {
+        device::Entity::delete_by_id(handle).exec(self.db()).await?;
+        Ok(())
+    }
+
+    /// Forgets devices whose session has ended (expired or deleted).
+    pub async fn forget_ended_devices(&self) -> Result<u64, DbErr> {
+        let live = Query::select().column(session::Column::Id).from(session::Entity).to_owned();
+        let gone = device::Entity::delete_many().filter(device::Column::SessionId.not_in_subquery(live)).exec(self.db()).await?;
+        Ok(gone.rows_affected)
+    }
+
+    /// The session ids of user `user_id`'s devices (all of them).
+    pub async fn session_ids_of(&self, user_id: i64) -> Result<Vec<String>, DbErr> {
+        device::Entity::find()
+            .select_only()
+            .column(device::Column::SessionId)
+            .filter(device::Column::UserId.eq(user_id))
+            .into_tuple()
+            .all(self.db())
+            .await
+    }
+}
