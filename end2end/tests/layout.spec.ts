@@ -80,7 +80,7 @@ test('the room in both themes', async ({ browser }) => {
   await alice.page.setViewportSize({ width: 1280, height: 800 });
   await say(bob.page, 'Morning! Did the **release** go out?');
   await say(alice.page, 'Yes — notes are in the wiki');
-  await say(alice.page, 'and the dashboard is green ✅');
+  await say(alice.page, 'and the dashboard is green');
   await expect(alice.page.locator('#messages .message:not(.pending)')).toHaveCount(3);
   for (const theme of ['light', 'dark'] as const) {
     await setTheme(alice.page, theme);

@@ -29,7 +29,7 @@ pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
         }
         _ => view! {
             <p class="attachment attachment-file">
-                <span aria-hidden="true">"📎 "</span>
+                <span class="attachment-label">"File: "</span>
                 <a href=attachment.url.clone() download=attachment.name.clone()>{attachment.name.clone()}</a>
                 " "<span class="attachment-size">{size}</span>
             </p>

@@ -169,7 +169,7 @@ pub fn Composer(
             {move || uploader.status.get().map(|status| view! { <p id="uploadStatus" class="upload-status" role="status">{status}</p> })}
             {move || uploader.staged.get().map(|file| view! {
                 <p id="stagedFile" class="staged-file">
-                    "📎 "{file.name.clone()}" ("{file.human_size()}") "
+                    "File: "{file.name.clone()}" ("{file.human_size()}") "
                     <button type="button" class="link-button" aria-label="Remove the file" on:click=move |_| uploader.staged.set(None)>
                         "✕"
                     </button>
@@ -217,7 +217,15 @@ pub fn Composer(
                     }
                 }
             >
-                "📎"
+                <svg class="paperclip" aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
+                    <path
+                        fill="none"
+                        stroke="currentColor"
+                        stroke-width="1.5"
+                        stroke-linecap="round"
+                        d="M10.5 4.5 5.2 9.8a1.5 1.5 0 0 0 2.1 2.1l5.6-5.6a3 3 0 0 0-4.2-4.2L3 7.8a4.5 4.5 0 0 0 6.4 6.4l4.1-4.1"
+                    />
+                </svg>
             </button>
             <button id="sendBtn" type="submit" disabled=move || too_long() || uploader.busy.get()>"Send"</button>
             <Show when=move || !suggestions().is_empty()>

@@ -143,7 +143,7 @@ fn PendingRow(pending: PendingMessage) -> impl IntoView {
                 {pending.error.unwrap_or_else(|| "sending…".to_owned())}
             </span>
             <p class="text">{pending.text}</p>
-            {pending.attachment.map(|file| view! { <p class="attachment attachment-file">"📎 "{file.name}</p> })}
+            {pending.attachment.map(|file| view! { <p class="attachment attachment-file">"File: "{file.name}</p> })}
         </article>
     }
 }

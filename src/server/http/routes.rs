@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(origin::refuse_cross_site_writes))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(middleware::from_fn(security_headers::service_worker_csp))
+        .layer(middleware::from_fn(security_headers::page_csp_from_nonce))
         .layer(ServiceBuilder::new().layer(a).layer(b).layer(c).layer(d))
         // gzip or brotli for pages, JSON and the WASM/JS/CSS assets (the WASM
         // shrinks to about a third); WebSocket upgrades pass through untouched.

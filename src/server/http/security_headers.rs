@@ -52,12 +52,43 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-/// Called while rendering a page: sets that page's CSP with Leptos' nonce.
+/// Called while rendering a page: sets that page's CSP with Leptos' nonce,
+/// and leaves the nonce where [`page_csp_from_nonce`] finds it.
 pub fn set_page_csp() {
-    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<ResponseOptions>()) else {
-        return;
-    };
-    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce.to_string())) {
+    let Some(nonce) = leptos::nonce::use_nonce() else { return };
+    if let Some(slot) = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<NonceSlot>().cloned()) {
+        if let Ok(mut kept) = slot.0.lock() {
+            *kept = Some(nonce.to_string());
+        }
+    }
+    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&page_csp(&nonce.to_string()))) {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
+}
+
+/// Where a page's render leaves its nonce for [`page_csp_from_nonce`].
+#[derive(Clone, Default)]
+pub struct NonceSlot(std::sync::Arc<std::sync::Mutex<Option<String>>>);
+
+/// Middleware: a rendered page always leaves with its CSP. Leptos' response
+/// options carry it normally; when a page comes back without one (seen under
+/// load: the options were read before the shell set them), the nonce the
+/// render recorded builds it here — instead of the non-page CSP, which would
+/// block the page's own scripts.
+pub async fn page_csp_from_nonce(mut request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let slot = NonceSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|kind| kind.starts_with("text/html"));
+    if is_page && !response.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        let nonce = slot.0.lock().ok().and_then(|kept| kept.clone());
+        if let Some(value) = nonce.and_then(|nonce| HeaderValue::from_str(&page_csp(&nonce)).ok()) {
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    response
 }
