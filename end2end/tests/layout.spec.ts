@@ -55,8 +55,9 @@ test('on a phone the sidebar is a drawer and nothing scrolls sideways', async ({
   await page.locator('#drawerToggle').click();
   await expect(page.locator('#roomSidebar')).toBeVisible();
   await expect(page.locator('#drawerToggle')).toHaveAttribute('aria-expanded', 'true');
-  await page.locator('#drawerToggle').click({ force: true });
+  await page.locator('#drawerClose').click();
   await expect(page.locator('#roomSidebar')).toBeHidden();
+  await expect(page).toHaveURL(new RegExp(`/room/${room}/$`));
 
   for (const target of ['#drawerToggle', '#sendBtn', '#attachBtn', '#messageInput']) {
     const box = await page.locator(target).boundingBox();

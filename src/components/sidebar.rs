@@ -17,7 +17,12 @@ use crate::{
 const PUBLIC_SHOWN: usize = 8;
 
 #[component]
-pub fn RoomSidebar(rooms: MyRooms, current: String) -> impl IntoView {
+pub fn RoomSidebar(
+    rooms: MyRooms,
+    current: String,
+    /// Whether the drawer is open (phones); its close button sets it false.
+    drawer: RwSignal<bool>,
+) -> impl IntoView {
     let public = RwSignal::new(Vec::<RoomListing>::new());
     // In the browser only.
     Effect::new(move |_| {
@@ -29,6 +34,9 @@ pub fn RoomSidebar(rooms: MyRooms, current: String) -> impl IntoView {
     });
     view! {
         <aside id="roomSidebar" class="sidebar" aria-label="Rooms">
+            <button type="button" id="drawerClose" class="drawer-close link-button" aria-controls="roomSidebar" on:click=move |_| drawer.set(false)>
+                "Close"
+            </button>
             <MyRoomsList rooms current=current.clone() />
             <Show when=move || public.with(|p| !p.is_empty())>
                 <nav class="public-rooms" aria-labelledby="publicRoomsTitle">

@@ -170,7 +170,7 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
     view! {
         <UnreadTitle rooms title />
         <div class="room-layout" class:drawer-open=move || drawer.get()>
-            <RoomSidebar rooms current=room.clone() />
+            <RoomSidebar rooms current=room.clone() drawer />
             <section class="room" aria-labelledby="roomTitle">
                 <div class="room-header">
                     <button

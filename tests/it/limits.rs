@@ -108,7 +108,8 @@ async fn a_client_that_answers_nothing_is_closed() {
     let silent = alice.silent_socket("quiet").await;
     let started = Instant::now();
     assert_eq!(silent.close_code().await, Some(4000));
-    assert!(started.elapsed() >= Duration::from_secs(3), "closed after {:?}", started.elapsed());
+    // The server's clock started at the upgrade, a moment before ours.
+    assert!(started.elapsed() >= Duration::from_millis(2500), "closed after {:?}", started.elapsed());
 
     // A client that reads (and so answers pings) stays connected.
     let mut attentive = alice.socket("quiet", Some(0)).await;
