@@ -61,6 +61,20 @@ async fn sessions_are_listed_and_end_one_by_one() {
 }
 
 #[tokio::test]
+async fn a_session_whose_first_requests_come_at_once_is_one_device() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let busy = app.visitor();
+    assert_eq!(busy.login("alice", PASSWORD).await.status(), StatusCode::OK);
+    let requests: Vec<_> = (0..20).map(|_| busy.get("/api/rooms/")).collect();
+    for response in futures::future::join_all(requests).await {
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    alice.whoami().await;
+    assert_eq!(account(&alice).await["sessions"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
 async fn a_new_password_needs_the_old_one_and_ends_the_other_sessions() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;

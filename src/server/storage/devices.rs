@@ -5,7 +5,7 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, Query},
+    sea_query::{Expr, OnConflict, Query},
 };
 
 use super::{doors::random_token, sessions::DbSessionStore};
@@ -15,22 +15,28 @@ use crate::entity::{device, session};
 const MAX_USER_AGENT_CHARS: usize = 500;
 
 impl DbSessionStore {
-    /// Records a logged-in session; its new handle.
+    /// Records a logged-in session (once: the concurrent first requests of a
+    /// session all ask); the handle of its device row.
     pub async fn record_device(&self, session_id: &str, user_id: i64, user_agent: &str) -> Result<String, DbErr> {
         let now = Utc::now();
-        let handle = random_token();
-        // A session id names one device: a row left by an earlier log-in on it goes.
-        device::Entity::delete_many().filter(device::Column::SessionId.eq(session_id)).exec(self.db()).await?;
         let row = device::ActiveModel {
-            handle: Set(handle.clone()),
+            handle: Set(random_token()),
             session_id: Set(session_id.to_owned()),
             user_id: Set(user_id),
             user_agent: Set(user_agent.chars().take(MAX_USER_AGENT_CHARS).collect()),
             created_at: Set(now),
             last_seen: Set(now),
         };
-        device::Entity::insert(row).exec_without_returning(self.db()).await?;
-        Ok(handle)
+        let first_only = OnConflict::column(device::Column::SessionId).do_nothing().to_owned();
+        device::Entity::insert(row).on_conflict(first_only).exec_without_returning(self.db()).await?;
+        device::Entity::find()
+            .select_only()
+            .column(device::Column::Handle)
+            .filter(device::Column::SessionId.eq(session_id))
+            .into_tuple::<String>()
+            .one(self.db())
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("the device of a session just recorded".to_owned()))
     }
 
     /// The device `handle` was used just now.
