@@ -5,7 +5,7 @@
 //! that cannot run; a private room's files answer "not found" to everyone
 //! else; a file uploaded through one instance is served by another.
 
-use parlor::server::{config::ChannelLayerKind, media::samples};
+use parlor::server::media::samples;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
@@ -227,14 +227,7 @@ async fn a_private_rooms_files_are_for_its_members_only() {
 async fn another_instance_serves_a_file_uploaded_through_the_first() {
     let (postgres, redis) = (Postgres::start(), Redis::start());
     let database = postgres.create_database("attachments");
-    let instance = || {
-        let (database, redis) = (database.clone(), redis.url());
-        TestApp::spawn_with(move |config| {
-            config.database_url = Some(database);
-            config.channel_layer = ChannelLayerKind::Redis(redis);
-        })
-    };
-    let (a, b) = (instance().await, instance().await);
+    let (a, b) = (TestApp::spawn_on(&database, &redis, |_| {}).await, TestApp::spawn_on(&database, &redis, |_| {}).await);
     let alice = a.user("alice").await;
     let bob = b.user("bob").await;
     let mut watching = bob.socket("pics", Some(0)).await;

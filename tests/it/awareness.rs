@@ -5,7 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-use parlor::server::config::ChannelLayerKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -248,12 +247,7 @@ async fn typing_is_relayed_to_others_not_back_and_not_too_often() {
 }
 
 async fn instance(database: &str, redis: &Redis) -> TestApp {
-    let (database, redis) = (database.to_owned(), redis.url());
-    TestApp::spawn_with(move |config| {
-        config.database_url = Some(database);
-        config.channel_layer = ChannelLayerKind::Redis(redis);
-    })
-    .await
+    TestApp::spawn_on(database, redis, |_| {}).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

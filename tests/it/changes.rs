@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use parlor::server::config::ChannelLayerKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -257,14 +256,8 @@ async fn a_replay_ends_in_the_state_of_a_fresh_history_read() {
 async fn a_replay_on_another_instance_ends_in_the_same_state() {
     let (postgres, redis) = (Postgres::start(), Redis::start());
     let database = postgres.create_database("replay");
-    let instance = |database: String, redis: String| {
-        TestApp::spawn_with(move |config| {
-            config.database_url = Some(database);
-            config.channel_layer = ChannelLayerKind::Redis(redis);
-        })
-    };
-    let a = instance(database.clone(), redis.url()).await;
-    let b = instance(database, redis.url()).await;
+    let a = TestApp::spawn_on(&database, &redis, |_| {}).await;
+    let b = TestApp::spawn_on(&database, &redis, |_| {}).await;
     replay_matches_history(&a, &b).await;
 }
 

@@ -9,7 +9,6 @@
 
 use std::time::{Duration, Instant};
 
-use parlor::server::config::ChannelLayerKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -230,10 +229,7 @@ async fn every_path_refuses_whoever_may_not_read_a_private_room() {
 }
 
 async fn instance(database_url: &str, redis: &Redis) -> TestApp {
-    let (database_url, redis_url) = (database_url.to_owned(), redis.url());
-    TestApp::spawn_with(move |config| {
-        config.database_url = Some(database_url);
-        config.channel_layer = ChannelLayerKind::Redis(redis_url);
+    TestApp::spawn_on(database_url, redis, |config| {
         config.messages_per_second = 100_000;
         config.upgrades_per_ip = 100_000;
     })

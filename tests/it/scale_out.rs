@@ -9,14 +9,10 @@ use crate::harness::{
     TestApp,
     services::{Postgres, Redis},
 };
-use parlor::server::config::ChannelLayerKind;
 use reqwest::StatusCode;
 
 async fn instance(database_url: &str, redis: &Redis) -> TestApp {
-    let (database_url, redis_url) = (database_url.to_owned(), redis.url());
-    TestApp::spawn_with(move |config| {
-        config.database_url = Some(database_url);
-        config.channel_layer = ChannelLayerKind::Redis(redis_url);
+    TestApp::spawn_on(database_url, redis, |config| {
         config.messages_per_second = 100_000;
         config.upgrades_per_ip = 100_000;
     })

@@ -4,7 +4,6 @@
 //! page without JavaScript. On SQLite (FTS5) and across two instances on
 //! PostgreSQL (`tsvector`), written on one and searched on the other.
 
-use parlor::server::config::ChannelLayerKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -132,13 +131,6 @@ async fn search_finds_what_one_may_read_on_sqlite() {
 async fn search_finds_what_one_may_read_on_postgres_across_instances() {
     let (postgres, redis) = (Postgres::start(), Redis::start());
     let database = postgres.create_database("search");
-    let instance = || {
-        let (database, redis) = (database.clone(), redis.url());
-        TestApp::spawn_with(move |config| {
-            config.database_url = Some(database);
-            config.channel_layer = ChannelLayerKind::Redis(redis);
-        })
-    };
-    let (a, b) = (instance().await, instance().await);
+    let (a, b) = (TestApp::spawn_on(&database, &redis, |_| {}).await, TestApp::spawn_on(&database, &redis, |_| {}).await);
     scenario(&a, &b).await;
 }

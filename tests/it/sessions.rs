@@ -13,7 +13,6 @@ use crate::harness::{
     PASSWORD, TestApp,
     services::{Postgres, Redis},
 };
-use parlor::server::config::ChannelLayerKind;
 
 const SESSION_ENDED: u16 = 4001;
 
@@ -97,14 +96,8 @@ async fn log_in_always_starts_a_new_session_id_and_ends_the_old_one() {
 async fn log_out_on_one_instance_closes_the_socket_on_the_other() {
     let (postgres, redis) = (Postgres::start(), Redis::start());
     let database = postgres.create_database("logout_everywhere");
-    let instance = |database: String, redis: String| {
-        TestApp::spawn_with(move |config| {
-            config.database_url = Some(database);
-            config.channel_layer = ChannelLayerKind::Redis(redis);
-        })
-    };
-    let a = instance(database.clone(), redis.url()).await;
-    let b = instance(database, redis.url()).await;
+    let a = TestApp::spawn_on(&database, &redis, |_| {}).await;
+    let b = TestApp::spawn_on(&database, &redis, |_| {}).await;
     let alice = a.user("alice").await;
     let mut on_b = alice.on(&b).socket("general", Some(0)).await;
     assert_eq!(alice.logout().await.status(), StatusCode::OK);

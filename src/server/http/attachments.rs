@@ -22,9 +22,12 @@ use crate::{
     error::AppError,
     protocol::{Attachment, is_attachment_id},
     server::{
-        accounts::access::{self, Need},
+        accounts::{
+            access::{self, Need},
+            auth::User,
+        },
         http::gate::RequireUser,
-        media::{self, MediaError},
+        media,
         state::AppState,
         storage::attachments::{self, NewUpload, Variant},
     },
@@ -72,18 +75,19 @@ pub async fn upload(
         AppError::UnsupportedMedia(format!("send the file as multipart/form-data ({})", rejection.body_text()))
     })?;
     let file = read_file(multipart, max, too_large).await?;
-    let inspected = media::inspect(Arc::new(file.bytes.clone()), file.declared_type).await.map_err(|err| match err {
-        MediaError::Undecodable(_) | MediaError::NotAnImage(_) | MediaError::TooManyPixels { .. } => {
-            AppError::UnsupportedMedia(err.to_string())
-        }
-    })?;
+    let bytes = Arc::new(file.bytes);
+    let inspected = media::inspect(bytes.clone(), file.declared_type)
+        .await
+        .map_err(|err| AppError::UnsupportedMedia(err.to_string()))?;
+    // The decoder's copy of the handle is gone by now: no copy of the bytes is made.
+    let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|shared| shared.as_ref().clone());
     let picture = inspected.picture;
     let upload = NewUpload {
         room,
         uploader_id: user.0.id,
         name: file.name,
         content_type: inspected.content_type,
-        bytes: file.bytes,
+        bytes,
         dimensions: picture.as_ref().map(|p| (p.width, p.height)),
         thumb: picture.and_then(|p| p.thumb).map(|thumb| (thumb.bytes, thumb.content_type)),
     };
@@ -157,7 +161,7 @@ pub async fn thumbnail(
 
 async fn serve(
     state: &AppState,
-    user: &crate::server::accounts::auth::User,
+    user: &User,
     id: &str,
     variant: Variant,
     headers: &HeaderMap,

@@ -51,6 +51,18 @@ impl TestApp {
         Self { addr: running.addr, metrics_addr: running.metrics_addr, database_url, running: Some(running), dir }
     }
 
+    /// One of several instances: on the shared PostgreSQL `database_url`,
+    /// fanning out through `redis`, with settings changed by `adjust`.
+    pub async fn spawn_on(database_url: &str, redis: &services::Redis, adjust: impl FnOnce(&mut Config)) -> Self {
+        let (database_url, redis_url) = (database_url.to_owned(), redis.url());
+        Self::spawn_with(move |config| {
+            config.database_url = Some(database_url);
+            config.channel_layer = parlor::server::config::ChannelLayerKind::Redis(redis_url);
+            adjust(config);
+        })
+        .await
+    }
+
     /// Stops this server and starts a new one on the same database.
     pub async fn restart(mut self) -> Self {
         if let Some(running) = self.running.take() {
