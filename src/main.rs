@@ -4,6 +4,12 @@ use clap::Parser;
 use parlor::server::{config::Config, shutdown, startup};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of glibc's malloc: a page render allocates thousands of
+/// small, short-lived objects across worker threads, where glibc's arenas spent
+/// a quarter of the room page's CPU (`scripts/profile.sh page`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let config = match Config::try_parse() {

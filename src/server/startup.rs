@@ -78,7 +78,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
 
     let (trigger, shutdown) = shutdown::channel();
     let sockets = TaskTracker::new();
-    let session_store = DbSessionStore::new(store.db().clone());
+    let session_store = DbSessionStore::new(&store);
     let state = AppState {
         leptos_options: leptos_options(addr)?,
         store: store.clone(),

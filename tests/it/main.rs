@@ -9,6 +9,7 @@ mod accounts;
 mod attachments;
 mod awareness;
 mod bad_input;
+mod caches;
 mod changes;
 mod cli;
 mod crash_recovery;

@@ -46,7 +46,7 @@ pub fn operations_router(state: AppState) -> Router {
 /// Builds the whole application router.
 pub fn router(state: AppState) -> Router {
     let lifetime = time::Duration::try_from(state.sessions.lifetime()).unwrap_or(time::Duration::days(14));
-    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.store.db().clone()))
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(&state.store))
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

@@ -24,7 +24,8 @@ use crate::{
 pub struct Door {
     pub kind: RoomKind,
     pub owner_id: Option<i64>,
-    /// Whether the user is a member (for a public room: has it in their list).
+    /// Whether the user is a member of a private or direct room (always false
+    /// for a public room: it has no door to keep).
     pub member: bool,
     pub title: Option<String>,
 }
@@ -55,9 +56,20 @@ pub fn random_token() -> String {
 }
 
 impl Store {
-    /// The room named `room_name` as seen by `user_id`, in one query (the room
-    /// with the user's membership); `None` when no room has that name.
+    /// The room named `room_name` as seen by `user_id`; `None` when no room has
+    /// that name. From the room's cached entry (`storage::cache::rooms`), or in
+    /// one query (the room with the user's membership) when the channel layer
+    /// cannot watch the room.
     pub async fn door(&self, room_name: &str, user_id: i64) -> Result<Option<Door>, DbErr> {
+        if let Some(entry) = self.room_entry(room_name).await? {
+            let facts = &entry.facts;
+            return Ok(Some(Door {
+                kind: facts.kind,
+                owner_id: facts.owner_id,
+                member: facts.members.contains(&user_id),
+                title: facts.title.clone(),
+            }));
+        }
         let row = room::Entity::find()
             .select_only()
             .columns([room::Column::Kind, room::Column::OwnerId, room::Column::Title])
@@ -72,11 +84,9 @@ impl Store {
             .into_model::<DoorRow>()
             .one(self.db())
             .await?;
-        Ok(row.map(|row| Door {
-            kind: row.kind.parse().unwrap_or(RoomKind::Private),
-            owner_id: row.owner_id,
-            member: row.member_id.is_some(),
-            title: row.title,
+        Ok(row.map(|row| {
+            let kind = row.kind.parse().unwrap_or(RoomKind::Private);
+            Door { kind, owner_id: row.owner_id, member: kind != RoomKind::Public && row.member_id.is_some(), title: row.title }
         }))
     }
 
@@ -241,11 +251,13 @@ impl Store {
             AccountFlag::Admin => user::Column::IsAdmin,
             AccountFlag::Deactivated => user::Column::Deactivated,
         };
+        let Some(account) = self.find_user_by_name(username).await? else { return Ok(false) };
         let updated = user::Entity::update_many()
             .col_expr(column, Expr::value(value))
-            .filter(user::Column::Username.eq(username))
+            .filter(user::Column::Id.eq(account.id))
             .exec(self.db())
             .await?;
+        self.forget_user(account.id).await;
         Ok(updated.rows_affected > 0)
     }
 

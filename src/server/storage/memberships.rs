@@ -181,6 +181,18 @@ impl Store {
         Ok(names)
     }
 
+    /// The ids of the members of room `room_id` (the door of a private or direct room).
+    pub(super) async fn member_ids(&self, room_id: i64) -> Result<std::collections::HashSet<i64>, DbErr> {
+        let ids = membership::Entity::find()
+            .select_only()
+            .column(membership::Column::UserId)
+            .filter(membership::Column::RoomId.eq(room_id))
+            .into_tuple::<i64>()
+            .all(self.db())
+            .await?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// Per room of the user's list: how many unread messages mention them.
     async fn mention_counts(&self, user_id: i64) -> Result<Vec<(i64, i64)>, DbErr> {
         let sql = "SELECT mention.room_id AS room_id, COUNT(*) AS count FROM mention \

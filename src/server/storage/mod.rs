@@ -16,10 +16,13 @@
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`sessions`]: the tower-sessions store on the same database.
 //! - [`devices`]: each logged-in session's handle, browser and last use.
+//! - [`cache`]: sessions, accounts, rooms' doors and newest pages kept in
+//!   memory, forgotten on every instance when they change.
 
 mod admission;
 pub mod appender;
 pub mod attachments;
+pub mod cache;
 pub mod db;
 pub mod devices;
 pub mod doors;

@@ -1,5 +1,9 @@
 //! A tower-sessions `SessionStore` on sea-orm, so login sessions live in Parlor's
-//! own database (SQLite or PostgreSQL) and survive a restart.
+//! own database (SQLite or PostgreSQL) and survive a restart. Records read are
+//! cached (`storage::cache`); writing or deleting one makes every instance
+//! forget its copy.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use sea_orm::{
@@ -13,17 +17,36 @@ use tower_sessions::{
     session_store,
 };
 
-use crate::{entity::session, server::storage::db::find_unique};
+use crate::{
+    entity::session,
+    server::{
+        accounts::session_control::SessionKey,
+        realtime::layer::Forget,
+        storage::{Store, cache::Caches, db::find_unique},
+    },
+};
 
 /// Sessions stored in the `session` table.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DbSessionStore {
     db: DatabaseConnection,
+    caches: Arc<Caches>,
+}
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DbSessionStore")
+    }
 }
 
 impl DbSessionStore {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(store: &Store) -> Self {
+        Self { db: store.db().clone(), caches: store.caches().clone() }
+    }
+
+    /// Every instance forgets its copy of session `id`.
+    async fn forget(&self, id: &Id) {
+        self.caches.forget(Forget::Session(SessionKey::of(id).0)).await;
     }
 
     pub(super) fn db(&self) -> &DatabaseConnection {
@@ -73,10 +96,19 @@ impl SessionStore for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        self.forget(&record.id).await;
         Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let key = SessionKey::of(id).0;
+        if let Some(record) = self.caches.session(key)
+            && record.id == *id
+            && record.expiry_date > OffsetDateTime::now_utc()
+        {
+            return Ok(Some(record));
+        }
+        let ticket = self.caches.session_ticket();
         let now = OffsetDateTime::now_utc().unix_timestamp();
         let live = session::Entity::find_by_id(id.to_string()).filter(session::Column::ExpiresAt.gt(now));
         let Some(row) = find_unique(live, &self.db).await.map_err(backend)? else {
@@ -86,7 +118,9 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = OffsetDateTime::from_unix_timestamp(row.expires_at)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        let record = Record { id: *id, data, expiry_date };
+        self.caches.keep_session(ticket, key, record.clone());
+        Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
@@ -94,6 +128,7 @@ impl SessionStore for DbSessionStore {
             .exec(&self.db)
             .await
             .map_err(backend)?;
+        self.forget(id).await;
         Ok(())
     }
 }

@@ -16,9 +16,10 @@ use crate::{
     entity::{message, room, user},
     protocol::{ChatMessage, MAX_PAGE_SIZE, MemberChange, PAGE_SIZE, RoomKind, ServerFrame},
     server::{
-        realtime::layer::ChannelLayer,
+        realtime::layer::{ChannelLayer, Forget},
         storage::{
             appender::{AppendError, Appender},
+            cache::{Caches, RoomEntry, RoomFacts},
             db::{self, DbSetupError, SqliteSync, find_unique},
             events::{self, EventRow, Extras},
         },
@@ -31,6 +32,8 @@ use crate::{
 pub struct Store {
     db: DatabaseConnection,
     appender: Appender,
+    /// Sessions, accounts and rooms read lately (see `storage::cache`).
+    caches: Arc<Caches>,
 }
 
 /// Why a store operation failed.
@@ -151,8 +154,14 @@ impl Store {
 
     /// A store over an open, migrated database.
     pub fn start(db: DatabaseConnection, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
+        let caches = Caches::start(layer.clone(), background);
         let appender = Appender::start(db.clone(), layer, background);
-        Self { db, appender }
+        Self { db, appender, caches }
+    }
+
+    /// The caches, for the session store.
+    pub fn caches(&self) -> &Arc<Caches> {
+        &self.caches
     }
 
     /// The connection, for the session store and the authentication backend.
@@ -203,8 +212,22 @@ impl Store {
         find_unique(user::Entity::find().filter(user::Column::Username.eq(username)), &self.db).await
     }
 
+    /// Account `id` (cached: most requests ask for their user).
     pub async fn find_user(&self, id: i64) -> Result<Option<user::Model>, DbErr> {
-        find_unique(user::Entity::find_by_id(id), &self.db).await
+        if let Some(user) = self.caches.user(id) {
+            return Ok(Some(user));
+        }
+        let ticket = self.caches.user_ticket();
+        let found = find_unique(user::Entity::find_by_id(id), &self.db).await?;
+        if let Some(user) = &found {
+            self.caches.keep_user(ticket, user.clone());
+        }
+        Ok(found)
+    }
+
+    /// Every instance forgets its cached copy of account `id` (after a write to it).
+    pub(super) async fn forget_user(&self, id: i64) {
+        self.caches.forget(Forget::User(id)).await;
     }
 
     /// Replaces user `id`'s password hash.
@@ -214,6 +237,7 @@ impl Store {
             .filter(user::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
+        self.forget_user(id).await;
         Ok(())
     }
 
@@ -224,6 +248,7 @@ impl Store {
             .filter(user::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
+        self.forget_user(id).await;
         Ok(())
     }
 
@@ -255,6 +280,13 @@ impl Store {
     /// interleave with edits and reactions, so a page is a range of `n`: the
     /// query walks the unique (room, n) index between two bounds.
     pub async fn history(&self, room_name: &str, query: HistoryQuery) -> Result<Vec<ChatMessage>, DbErr> {
+        let newest_page = query.before.is_none() && query.after.is_none() && query.limit == PAGE_SIZE;
+        if newest_page && let Some(entry) = self.room_entry(room_name).await? {
+            let RoomFacts { id, message_count, .. } = entry.facts;
+            let low = cmp::max(message_count - PAGE_SIZE as i64, 0);
+            let page = entry.newest(|| self.messages_between(id, low, message_count)).await?;
+            return Ok(page.as_ref().clone());
+        }
         let Some(room) = find_room(&self.db, room_name).await? else {
             return Ok(Vec::new());
         };
@@ -272,6 +304,31 @@ impl Store {
             None => (cmp::max(newest - limit, 0), newest),
         };
         self.messages_between(room.id, low, high).await
+    }
+
+    /// The cached entry of `room_name` (its door and newest page), read when
+    /// there is none; `None` when the room does not exist or the channel layer
+    /// cannot watch it (then read the database).
+    pub(super) async fn room_entry(&self, room_name: &str) -> Result<Option<Arc<RoomEntry>>, DbErr> {
+        self.caches.rooms.entry(room_name, || self.room_facts(room_name)).await
+    }
+
+    async fn room_facts(&self, room_name: &str) -> Result<Option<RoomFacts>, DbErr> {
+        let Some(room) = find_room(&self.db, room_name).await? else { return Ok(None) };
+        let kind = room.kind.parse().unwrap_or(RoomKind::Private);
+        let members = match kind {
+            RoomKind::Public => Default::default(),
+            RoomKind::Private | RoomKind::Direct => self.member_ids(room.id).await?,
+        };
+        Ok(Some(RoomFacts {
+            id: room.id,
+            kind,
+            owner_id: room.owner_id,
+            title: room.title,
+            last_seq: room.last_seq,
+            message_count: room.message_count,
+            members,
+        }))
     }
 
     /// The messages of a room with `low < n <= high`, with their reactions and quotes.

@@ -43,7 +43,8 @@ impl LocalGroups {
     pub fn join(&self, group: &Group) -> (Subscription, bool) {
         let key = group.key();
         let capacity = match group {
-            Group::Room(_) => self.room_capacity,
+            // A burst of forgets (ending every session of a user) must not lag.
+            Group::Room(_) | Group::Caches => self.room_capacity,
             Group::User(_) | Group::Presence(_) => SMALL_GROUP_CAPACITY,
         };
         let mut senders = self.lock();

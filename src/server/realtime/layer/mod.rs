@@ -42,6 +42,8 @@ pub enum Group {
     User(i64),
     /// The presence trackers of every instance that has sockets in a room.
     Presence(String),
+    /// Every instance's caches (`storage::cache`): what to forget.
+    Caches,
 }
 
 impl Group {
@@ -51,6 +53,7 @@ impl Group {
             Self::Room(room) => format!("room:{room}"),
             Self::User(id) => format!("user:{id}"),
             Self::Presence(room) => format!("presence:{room}"),
+            Self::Caches => "caches".to_owned(),
         }
     }
 }
@@ -76,6 +79,17 @@ pub enum Event {
     Presence { instance: u64, users: Vec<String> },
     /// On a user's group: something changed about the user's rooms.
     Notice(UserNotice),
+    /// On the caches group: a cached read that changed.
+    Forget(Forget),
+}
+
+/// A cached read every instance must drop, because it was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Forget {
+    /// A session record (by its key).
+    Session(u64),
+    /// An account (by id).
+    User(i64),
 }
 
 /// A committed room event: its `seq` (so a subscriber can spot gaps and

@@ -36,7 +36,7 @@ use redis::{
 use strum::IntoEnumIterator;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ChannelLayer, Event, Group, LayerError, RoomEvent, Subscription, groups::LocalGroups};
+use super::{ChannelLayer, Event, Forget, Group, LayerError, RoomEvent, Subscription, groups::LocalGroups};
 use crate::{
     backoff::Backoff,
     protocol::CloseReason,
@@ -64,8 +64,8 @@ fn channel(group_key: &str) -> String {
 /// Payload on the wire: `<instance>:<tag>:<body>`, where the tag and body are
 /// `s:<seq>:<meta JSON>\n<frame JSON>` (a sequenced event), `h:<seq>` (a head
 /// beacon), `e:<session or ->:<close code>` (end sessions), `r:<from or ->:<frame>`
-/// (a relayed frame), `p:<users JSON>` (presence) or `n:<notice JSON>` (news for
-/// a user). A resync is local to each instance and never published.
+/// (a relayed frame), `p:<users JSON>` (presence), `n:<notice JSON>` (news for
+/// a user) or `f:s<session key hex>` / `f:u<user id>` (forget a cached read). A resync is local to each instance and never published.
 fn encode(instance: u64, event: &Event) -> Option<Vec<u8>> {
     let (head, frame): (String, Option<&str>) = match event {
         Event::Sequenced(room_event) => {
@@ -83,6 +83,8 @@ fn encode(instance: u64, event: &Event) -> Option<Vec<u8>> {
         }
         Event::Presence { users, .. } => (format!("p:{}", serde_json::to_string(users).ok()?), None),
         Event::Notice(notice) => (format!("n:{}", serde_json::to_string(notice).ok()?), None),
+        Event::Forget(Forget::Session(key)) => (format!("f:s{key:x}"), None),
+        Event::Forget(Forget::User(id)) => (format!("f:u{id}"), None),
         Event::Resync => return None,
     };
     let mut payload = format!("{instance:x}:{head}").into_bytes();
@@ -124,6 +126,11 @@ fn decode(payload: &[u8]) -> Option<(u64, Event)> {
         }
         "p" => Event::Presence { instance, users: serde_json::from_str(body).ok()? },
         "n" => Event::Notice(serde_json::from_str(body).ok()?),
+        "f" => match body.split_at_checked(1)? {
+            ("s", key) => Event::Forget(Forget::Session(u64::from_str_radix(key, 16).ok()?)),
+            ("u", id) => Event::Forget(Forget::User(id.parse().ok()?)),
+            _ => return None,
+        },
         _ => return None,
     };
     Some((instance, event))
@@ -456,6 +463,8 @@ mod tests {
             Event::Presence { instance: 0xabc, users: vec!["ann".into(), "bob".into()] },
             Event::Notice(super::super::UserNotice::Read { room: "r".into(), seq: 3 }),
             Event::Head { seq: 7 },
+            Event::Forget(Forget::Session(0xfeed)),
+            Event::Forget(Forget::User(12)),
             Event::EndSessions { session: Some(SessionKey(0xfeed)), reason: CloseReason::SessionEnded },
             Event::EndSessions { session: None, reason: CloseReason::SessionEnded },
         ];

@@ -1,0 +1,108 @@
+//! [`RoomCache`]: what every reader of a room asks first — its door (kind,
+//! owner, title, the members of a private or direct room) and its newest page —
+//! kept per room while nothing happens in it. Each entry holds a subscription
+//! to the room's group, taken *before* the entry is read from the database:
+//! any committed event of the room (on any instance), a head beacon past what
+//! the entry saw, a resync or a lag makes the entry stale, and it is read again.
+
+use std::{
+    collections::HashSet,
+    future::Future,
+    sync::{Arc, Mutex},
+    time::Instant,
+};
+
+use quick_cache::sync::Cache;
+use sea_orm::DbErr;
+use tokio::sync::OnceCell;
+
+use super::MAX_AGE;
+use crate::{
+    protocol::{ChatMessage, RoomKind},
+    server::realtime::layer::{ChannelLayer, Event, Group, Received, Subscription},
+};
+
+/// A room as its row said when the entry was read.
+#[derive(Clone, Debug)]
+pub struct RoomFacts {
+    pub id: i64,
+    pub kind: RoomKind,
+    pub owner_id: Option<i64>,
+    pub title: Option<String>,
+    pub last_seq: i64,
+    pub message_count: i64,
+    /// The members of a private or direct room (empty for a public one: it
+    /// has no door to keep).
+    pub members: HashSet<i64>,
+}
+
+/// One room's cached reads, valid while its subscription is quiet.
+pub struct RoomEntry {
+    pub facts: RoomFacts,
+    newest: OnceCell<Arc<Vec<ChatMessage>>>,
+    watch: Mutex<Subscription>,
+    read_at: Instant,
+}
+
+impl RoomEntry {
+    /// Whether nothing has happened in the room since the entry was read.
+    fn fresh(&self) -> bool {
+        if self.read_at.elapsed() >= MAX_AGE {
+            return false;
+        }
+        let mut watch = self.watch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        loop {
+            match watch.try_recv() {
+                None => return true,
+                // Typing, presence and the like change nothing stored.
+                Some(Received::Event(Event::Relay { .. } | Event::Presence { .. } | Event::Notice(_) | Event::EndSessions { .. } | Event::Forget(_))) => {}
+                Some(Received::Event(Event::Head { seq })) if seq <= self.facts.last_seq => {}
+                Some(_) => return false,
+            }
+        }
+    }
+
+    /// The room's newest page, read once per entry with `read`.
+    pub async fn newest<F, Fut>(&self, read: F) -> Result<Arc<Vec<ChatMessage>>, DbErr>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<ChatMessage>, DbErr>>,
+    {
+        self.newest.get_or_try_init(|| async { read().await.map(Arc::new) }).await.cloned()
+    }
+}
+
+/// The entries of the rooms read lately.
+pub struct RoomCache {
+    entries: Cache<String, Arc<RoomEntry>>,
+    layer: Arc<dyn ChannelLayer>,
+}
+
+impl RoomCache {
+    pub fn new(layer: Arc<dyn ChannelLayer>, capacity: usize) -> Self {
+        Self { entries: Cache::new(capacity), layer }
+    }
+
+    /// The fresh entry of `room`, read with `read` when there is none. `None`
+    /// when the room does not exist, and also when the channel layer cannot
+    /// watch the room: the caller then reads the database itself.
+    pub async fn entry<F, Fut>(&self, room: &str, read: F) -> Result<Option<Arc<RoomEntry>>, DbErr>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Option<RoomFacts>, DbErr>>,
+    {
+        if let Some(entry) = self.entries.get(room) {
+            if entry.fresh() {
+                return Ok(Some(entry));
+            }
+            self.entries.remove(room);
+        }
+        // Watch first, then read: whatever is committed after the read was
+        // taken arrives on the watch.
+        let Ok(watch) = self.layer.group_add(&Group::Room(room.to_owned())).await else { return Ok(None) };
+        let Some(facts) = read().await? else { return Ok(None) };
+        let entry = Arc::new(RoomEntry { facts, newest: OnceCell::new(), watch: Mutex::new(watch), read_at: Instant::now() });
+        self.entries.insert(room.to_owned(), entry.clone());
+        Ok(Some(entry))
+    }
+}

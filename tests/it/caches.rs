@@ -1,0 +1,104 @@
+//! The server's caches (sessions, accounts, a room's door and newest page) never
+//! serve what has changed: a message, an edit or a reaction shows in the next
+//! history read; a log-out, a deactivation or a removal on one instance holds
+//! on the other at once, after that instance has cached the session, the
+//! account and the room.
+
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::harness::{
+    TestApp, Visitor,
+    services::{Postgres, Redis},
+};
+
+/// The texts of the newest page of `room`, as `visitor` reads it.
+async fn newest_texts(visitor: &Visitor, room: &str) -> Vec<String> {
+    let (status, page) = visitor.get_json(&format!("/api/messages/{room}/")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    page["messages"].as_array().expect("messages").iter().map(|m| m["text"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+/// Reads until `check` holds for the newest page (a message committed on one
+/// instance reaches the other through Redis, as its sockets get it), or fails.
+async fn eventually(visitor: &Visitor, room: &str, check: impl Fn(&[String]) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let texts = newest_texts(visitor, room).await;
+        if check(&texts) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "newest page of {room} never changed: {texts:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_newest_page_shows_every_new_message_edit_and_reaction_at_once() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    let mut socket = alice.socket("cached", Some(0)).await;
+    let first = socket.say("first", "c1").await;
+    assert_eq!(newest_texts(&alice, "cached").await, ["first"]);
+    assert_eq!(newest_texts(&alice, "cached").await, ["first"], "read twice: the second from the cache");
+
+    socket.say("second", "c2").await;
+    assert_eq!(newest_texts(&alice, "cached").await, ["first", "second"]);
+
+    socket.send_json(json!({"type": "edit", "target": first, "text": "first, edited", "client_id": "e1"})).await;
+    socket.next_of("ack").await;
+    assert_eq!(newest_texts(&alice, "cached").await, ["first, edited", "second"]);
+
+    socket.send_json(json!({"type": "react", "target": first, "emoji": "👍", "client_id": "r1"})).await;
+    socket.next_of("ack").await;
+    let (_, page) = alice.get_json("/api/messages/cached/").await;
+    assert_eq!(page["messages"][0]["reactions"]["👍"], json!(["alice"]), "{page}");
+
+    socket.send_json(json!({"type": "delete", "target": first, "client_id": "d1"})).await;
+    socket.next_of("ack").await;
+    let (_, page) = alice.get_json("/api/messages/cached/").await;
+    let texts: Vec<&Value> = page["messages"].as_array().unwrap().iter().map(|m| &m["text"]).collect();
+    assert!(!texts.contains(&&json!("first, edited")), "a deleted message's text is gone: {page}");
+}
+
+#[tokio::test]
+async fn a_change_on_one_instance_is_never_hidden_by_the_others_caches() {
+    let (postgres, redis) = (Postgres::start(), Redis::start());
+    let database = postgres.create_database("caches");
+    let (a, b) = (TestApp::spawn_on(&database, &redis, |_| {}).await, TestApp::spawn_on(&database, &redis, |_| {}).await);
+    let admin = a.user("admin").await; // the first account administers the instance
+    let alice = a.user("alice").await;
+    let bob = a.user("bob").await;
+    let (alice_on_b, bob_on_b) = (alice.on(&b), bob.on(&b));
+    let mut socket = alice.socket("shared", Some(0)).await;
+    socket.say("before", "s1").await;
+
+    // Instance b caches alice's and bob's sessions and accounts, and the room.
+    for _ in 0..2 {
+        assert_eq!(newest_texts(&alice_on_b, "shared").await, ["before"]);
+        assert_eq!(newest_texts(&bob_on_b, "shared").await, ["before"]);
+    }
+
+    // A message committed through a shows on b.
+    socket.say("after", "s2").await;
+    eventually(&alice_on_b, "shared", |texts| texts == ["before", "after"]).await;
+
+    // Alice logs out on a: her session is refused on b at once.
+    let alice_cookie = alice.cookie_header().expect("alice's cookie");
+    let alice_cookie = alice_cookie.to_str().unwrap().to_owned();
+    assert_eq!(b.whoami_with_cookie(&alice_cookie).await.as_deref(), Some("alice"));
+    assert_eq!(alice.logout().await.status(), StatusCode::OK);
+    assert_eq!(b.whoami_with_cookie(&alice_cookie).await, None, "a session ended on a is over on b");
+    let response = b.get_with_cookie("/api/messages/shared/", &alice_cookie).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    // Bob is deactivated on a: b refuses his (cached) session and account at once.
+    let bob_cookie = bob.cookie_header().expect("bob's cookie").to_str().unwrap().to_owned();
+    let (status, body) = admin.post_json("/api/admin/users/deactivate", &[("username", "bob")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(b.whoami_with_cookie(&bob_cookie).await, None, "a deactivated account is nobody on b");
+    let response = b.get_with_cookie("/api/messages/shared/", &bob_cookie).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
