@@ -5,9 +5,18 @@
 #
 #   scripts/bench.sh [a|b|c|d|e|f|all]
 #   SYNC=normal scripts/bench.sh f     (SQLite synchronous=NORMAL instead of FULL)
-#   MIX=1 scripts/bench.sh a           (with read markers and typing: parlor-load --mix)
+#   MIX=1 scripts/bench.sh a           (the realistic mix: read markers, typing, a reaction and an
+#                                       edit on 5% of messages (parlor-load --mix), and CHURN (4)
+#                                       uncounted sockets of their own users joining and leaving,
+#                                       2 s in, 2 s out: ~1 join and 1 leave a second, 1% of readers)
 #   scripts/bench.sh g                 (search latency over ~1,000,000 messages; not in `all`:
 #                                       seeding takes minutes; SEED_SECS sets how long)
+#   scripts/bench.sh h                 (room page time to interactive in Chromium, 20 cold and 20
+#                                       warm loads, end2end/bench/tti.mjs; not in `all`; LOADS)
+#   scripts/bench.sh i                 (100,000 idle sockets over 100 rooms from 8 loopback source
+#                                       addresses, each sent THEN_SEND (5) messages per room first:
+#                                       server RSS per socket and idle CPU over 30 s; not in `all`;
+#                                       needs an open-file hard limit above CLIENTS_I (100000))
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -15,7 +24,19 @@ which=${1:-all}
 repeat=${REPEAT:-3}
 port=${PORT:-3400}
 base="http://127.0.0.1:$port"
-ulimit -n 65536 2>/dev/null || true
+# As many open files as allowed (a socket is one): the hard limit, or more where
+# this shell may raise it.
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# Scenario i fails here rather than after the build when its sockets cannot fit:
+# the server and the generator each hold one file per socket, plus their own.
+clients_i=${CLIENTS_I:-100000}
+files=$(ulimit -Sn)
+if [[ $which == i && $files != unlimited ]] && (( files < clients_i + 1024 )); then
+  echo "bench: (i) needs an open-file limit of $((clients_i + 1024)); this shell's is $files" \
+    "(hard $(ulimit -Hn); raising it needs root with CAP_SYS_RESOURCE, or LimitNOFILE/limits.conf)." \
+    "Set CLIENTS_I lower to run a smaller version." >&2
+  exit 1
+fi
 
 # The build toolchain (skipped when present), then the load tools this script
 # drives, installed the same idempotent way.
@@ -67,7 +88,8 @@ repeat_load() {
 
 if [[ $which == a || $which == all ]]; then
   for rate in ${RATES:-1000 2000 4000 6000 8000}; do
-    repeat_load a --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a ${MIX:+--mix}
+    repeat_load a --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a \
+      ${MIX:+--mix --churn "${CHURN:-4}" --churn-secs 2}
   done
 fi
 
@@ -138,3 +160,60 @@ if [[ $which == g ]]; then
   stop_server
 fi
 
+if [[ $which == h ]]; then
+  # Time to interactive of the room page in Chromium (issue #18): navigation
+  # start to the later of room socket open and first message painted, p50/p90
+  # over LOADS cold loads (a fresh browser context each) and as many warm ones.
+  [[ -d end2end/node_modules/@playwright/test ]] || (cd end2end && npm ci --silent)
+  start_server
+  cookie=$(seed_room h)
+  node end2end/bench/tti.mjs --url "$base" --cookie "$cookie" --room h-0 --loads "${LOADS:-20}" | sed 's/^/(h) /'
+  stop_server
+fi
+
+if [[ $which == i ]]; then
+  # 100,000 authenticated idle sockets over 100 rooms, from 8 loopback source
+  # addresses (one address has ~28k ephemeral ports). Once all are open, the
+  # first socket of each room sends THEN_SEND messages and the generator waits
+  # until every socket has them (it prints `settled ...`); then: server RSS per
+  # socket, and the CPU the idle server uses over 30 s, pings included.
+  clients=$clients_i
+  ping_secs=20 # the server's --ping-secs (default): start_server does not set it
+  hz=$(getconf CLK_TCK)
+  # utime + stime of the server, in clock ticks.
+  cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12 + $13 }'; }
+  for run in $(seq "$repeat"); do
+    start_server
+    # The rooms exist before the sockets open, as rooms do: a room's first
+    # message makes every socket already open to it record the room in the
+    # database, which is not what this scenario measures.
+    load --clients 100 --rooms 100 --idle --then-send 1 --duration 0 --room-prefix i >/dev/null 2>&1
+    before=$(rss_kib)
+    log=$(mktemp /tmp/parlor-bench-i.XXXXXX)
+    load --clients "$clients" --idle --then-send "${THEN_SEND:-5}" --rooms 100 --source-addrs 8 \
+      --connect-parallelism 128 --drain-secs 120 --duration 45 --room-prefix i >"$log.out" 2>"$log" &
+    load_pid=$!
+    until grep -q '^settled' "$log"; do
+      if ! kill -0 "$load_pid" 2>/dev/null; then
+        cat "$log" "$log.out" >&2
+        echo "bench: (i) the generator ended before its messages settled" >&2
+        exit 1
+      fi
+      sleep 0.5
+    done
+    sleep 2
+    after=$(rss_kib)
+    open=$(curl -s "$base/metrics" | awk '/^parlor_sockets_open / { print $2 }')
+    ticks_before=$(cpu_ticks)
+    sleep 30
+    ticks_after=$(cpu_ticks)
+    wait "$load_pid"
+    echo "(i) run $run generator: $(grep '^settled' "$log"); $(cat "$log.out")"
+    echo "(i) run $run: sockets=$clients open=$open rss before=${before}KiB after=${after}KiB" \
+      "per socket=$(( (after - before) * 1024 / clients )) bytes;" \
+      "idle cpu=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" 'BEGIN { printf "%.1f", t / hz / 30 * 100 }')%" \
+      "of one core over 30 s (pings every ${ping_secs} s: ~$((clients / ping_secs))/s)"
+    rm -f "$log" "$log.out"
+    stop_server
+  done
+fi
