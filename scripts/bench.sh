@@ -212,10 +212,12 @@ if [[ $which == i ]]; then
     ticks_before=$(cpu_ticks)
     sleep 30
     ticks_after=$(cpu_ticks)
+    # Once idle for 30 s: what connecting left behind has been returned.
+    idle=$(rss_kib)
     wait "$load_pid"
     echo "(i) run $run generator: $(grep '^settled' "$log"); $(cat "$log.out")"
-    echo "(i) run $run: sockets=$clients open=$open rss before=${before}KiB after=${after}KiB" \
-      "per socket=$(( (after - before) * 1024 / clients )) bytes;" \
+    echo "(i) run $run: sockets=$clients open=$open rss before=${before}KiB settled=${after}KiB idle=${idle}KiB" \
+      "per socket=$(( (after - before) * 1024 / clients )) bytes settled, $(( (idle - before) * 1024 / clients )) bytes after 30 s idle;" \
       "idle cpu=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" 'BEGIN { printf "%.1f", t / hz / 30 * 100 }')%" \
       "of one core over 30 s (pings every ${ping_secs} s: ~$((clients / ping_secs))/s)"
     rm -f "$log" "$log.out"

@@ -31,7 +31,8 @@ use super::{
     layer::{Event, Group, Received, Subscription, UserNotice},
     lifeline::{Due, Lifeline},
     open_sockets::SocketSlot,
-    room_socket::{self, Incoming, RoomSocket, WriteError},
+    presence::Present,
+    room_socket::{self, FrameReader, Incoming, RoomSocket, WriteError},
 };
 use crate::{
     entity::user,
@@ -158,6 +159,16 @@ struct Live {
     access_ended: bool,
 }
 
+/// An open socket, ready for its loop.
+struct Opened {
+    live: Live,
+    reader: FrameReader,
+    room_group: Subscription,
+    user_group: Subscription,
+    /// The user counts as present in the room while this lives.
+    _present: Present,
+}
+
 impl ChatConsumer {
     async fn serve(self, socket: WebSocket, after: Option<i64>, lifeline: Lifeline) {
         if let Err(err) = self.run(socket, after, lifeline).await {
@@ -166,10 +177,73 @@ impl ChatConsumer {
     }
 
     async fn run(&self, socket: WebSocket, after: Option<i64>, lifeline: Lifeline) -> Result<(), ConsumerError> {
+        // Opening reads the database. Boxed, like every other path that does,
+        // so that what an idle socket keeps (its task's future) holds none of
+        // those queries' state: kilobytes per socket.
+        let Some(Opened { mut live, mut reader, mut room_group, mut user_group, _present }) =
+            Box::pin(self.open(socket, after, lifeline)).await?
+        else {
+            return Ok(());
+        };
+        let shutdown = self.state.shutdown.clone();
+        loop {
+            let next = tokio::select! {
+                incoming = reader.next(), if live.in_flight.len() < MAX_IN_FLIGHT => {
+                    live.lifeline.heard();
+                    Box::pin(self.receive(&mut live, incoming)).await?
+                }
+                Some((client_id, stored)) = live.in_flight.next() => {
+                    Box::pin(self.acknowledge(&mut live, client_id, stored)).await?;
+                    Next::KeepGoing
+                }
+                received = room_group.recv() => {
+                    self.chat_message(&mut live, &mut room_group, received).await?;
+                    // Whatever else is already waiting goes out in the same write.
+                    for _ in 1..MAX_FRAMES_PER_WRITE {
+                        if live.access_ended {
+                            break;
+                        }
+                        let Some(received) = room_group.try_recv() else { break };
+                        self.chat_message(&mut live, &mut room_group, received).await?;
+                    }
+                    live.socket.flush().await?;
+                    if live.access_ended { Next::Close(Some(CloseReason::AccessEnded)) } else { Next::KeepGoing }
+                }
+                received = user_group.recv() => Box::pin(self.user_event(&mut live, &mut user_group, received)).await?,
+                due = live.lifeline.due() => match due {
+                    Due::Ping => {
+                        live.socket.ping().await?;
+                        Next::KeepGoing
+                    }
+                    Due::Close(reason) => Next::Close(Some(reason)),
+                    Due::Nothing => Next::KeepGoing,
+                },
+                () = shutdown.wait() => {
+                    // Answer every send that was accepted before closing.
+                    while let Some((client_id, stored)) = live.in_flight.next().await {
+                        Box::pin(self.acknowledge(&mut live, client_id, stored)).await?;
+                    }
+                    Next::Close(Some(CloseReason::Restart))
+                }
+            };
+            if let Next::Close(reason) = next {
+                if let Some(reason) = reason {
+                    live.socket.close(reason).await;
+                    reader.finish_closing(CLOSE_GRACE).await;
+                }
+                return Ok(());
+            }
+        }
+    }
+
+    /// Joins the room's and the user's groups, replays what the client missed
+    /// and enters the room's presence; `None` when the user's access ended
+    /// during the replay (the socket is closed then).
+    async fn open(&self, socket: WebSocket, after: Option<i64>, lifeline: Lifeline) -> Result<Option<Opened>, ConsumerError> {
         // Join the groups before reading the database, so nothing committed or
         // ended in between is missed.
-        let mut room_group = self.state.layer.group_add(&Group::Room(self.room.clone())).await?;
-        let mut user_group = self.state.layer.group_add(&Group::User(self.user.id)).await?;
+        let room_group = self.state.layer.group_add(&Group::Room(self.room.clone())).await?;
+        let user_group = self.state.layer.group_add(&Group::User(self.user.id)).await?;
         let write_timeout = Duration::from_secs(self.state.config.write_timeout_secs);
         let (socket, mut reader) = room_socket::split(socket, write_timeout);
         let head = self.state.store.last_seq(&self.room).await?;
@@ -197,60 +271,12 @@ impl ChatConsumer {
         if live.access_ended {
             live.socket.close(CloseReason::AccessEnded).await;
             reader.finish_closing(CLOSE_GRACE).await;
-            return Ok(());
+            return Ok(None);
         }
         let _present = self.state.presence.enter(&self.room, &self.user.username).await;
         let users = self.state.presence.snapshot(&self.room);
         live.socket.send(&ServerFrame::Presence { room: self.room.clone(), users }).await?;
-        let shutdown = self.state.shutdown.clone();
-        loop {
-            let next = tokio::select! {
-                incoming = reader.next(), if live.in_flight.len() < MAX_IN_FLIGHT => {
-                    live.lifeline.heard();
-                    self.receive(&mut live, incoming).await?
-                }
-                Some((client_id, stored)) = live.in_flight.next() => {
-                    self.acknowledge(&mut live, client_id, stored).await?;
-                    Next::KeepGoing
-                }
-                received = room_group.recv() => {
-                    self.chat_message(&mut live, &mut room_group, received).await?;
-                    // Whatever else is already waiting goes out in the same write.
-                    for _ in 1..MAX_FRAMES_PER_WRITE {
-                        if live.access_ended {
-                            break;
-                        }
-                        let Some(received) = room_group.try_recv() else { break };
-                        self.chat_message(&mut live, &mut room_group, received).await?;
-                    }
-                    live.socket.flush().await?;
-                    if live.access_ended { Next::Close(Some(CloseReason::AccessEnded)) } else { Next::KeepGoing }
-                }
-                received = user_group.recv() => self.user_event(&mut live, &mut user_group, received).await?,
-                due = live.lifeline.due() => match due {
-                    Due::Ping => {
-                        live.socket.ping().await?;
-                        Next::KeepGoing
-                    }
-                    Due::Close(reason) => Next::Close(Some(reason)),
-                    Due::Nothing => Next::KeepGoing,
-                },
-                () = shutdown.wait() => {
-                    // Answer every send that was accepted before closing.
-                    while let Some((client_id, stored)) = live.in_flight.next().await {
-                        self.acknowledge(&mut live, client_id, stored).await?;
-                    }
-                    Next::Close(Some(CloseReason::Restart))
-                }
-            };
-            if let Next::Close(reason) = next {
-                if let Some(reason) = reason {
-                    live.socket.close(reason).await;
-                    reader.finish_closing(CLOSE_GRACE).await;
-                }
-                return Ok(());
-            }
-        }
+        Ok(Some(Opened { live, reader, room_group, user_group, _present }))
     }
 
     /// Handles what the client sent: each valid frame goes to its handler.
@@ -405,24 +431,34 @@ impl ChatConsumer {
                 live.room_exists = true;
                 if !live.listed {
                     // The room was created after this socket opened: nothing of it is read yet.
-                    live.listed = self.join(Some(event.seq - 1), true).await;
+                    live.listed = Box::pin(self.join(Some(event.seq - 1), true)).await;
                 }
             }
-            // A gap (events published out of order, or one missed): the database has it all.
-            Received::Event(Event::Sequenced(_)) => self.catch_up(live).await?,
+            // Typing and presence; one's own typing is not echoed.
+            Received::Event(Event::Relay { frame, from }) if from != Some(self.user.id) => live.socket.queue(frame).await?,
+            Received::Event(Event::Head { seq }) if seq <= live.last_sent => {}
+            Received::Event(Event::Sequenced(_) | Event::Head { .. } | Event::Resync) | Received::Lagged { .. } | Received::Closed => {
+                Box::pin(self.recover(live, group, received)).await?;
+            }
+            Received::Event(_) => {}
+        }
+        Ok(())
+    }
+
+    /// The room group's rare news, each ending in a read of the database: a
+    /// gap, a lost publish, a resync, a lag, a closed group.
+    async fn recover(&self, live: &mut Live, group: &mut Subscription, received: Received) -> Result<(), ConsumerError> {
+        match received {
             // The layer may have lost anything, the end of this user's access too.
             Received::Event(Event::Resync) => {
                 self.catch_up(live).await?;
                 live.access_ended |= self.access_gone().await;
             }
             // Another instance committed further than this socket has seen: a publish was lost.
-            Received::Event(Event::Head { seq }) if seq > live.last_sent => {
+            Received::Event(Event::Head { .. }) => {
                 metrics::counter!(m::SOCKET_LAG).increment(1);
                 self.catch_up(live).await?;
             }
-            // Typing and presence; one's own typing is not echoed.
-            Received::Event(Event::Relay { frame, from }) if from != Some(self.user.id) => live.socket.queue(frame).await?,
-            Received::Event(_) => {}
             Received::Lagged { missed } => {
                 metrics::counter!(m::SOCKET_LAG).increment(1);
                 tracing::debug!(room = self.room, missed, "socket lagged; catching up from the database");
@@ -432,6 +468,8 @@ impl ChatConsumer {
                 *group = self.state.layer.group_add(&Group::Room(self.room.clone())).await?;
                 self.catch_up(live).await?;
             }
+            // A gap (events published out of order, or one missed): the database has it all.
+            Received::Event(_) => self.catch_up(live).await?,
         }
         Ok(())
     }

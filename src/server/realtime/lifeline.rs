@@ -80,7 +80,8 @@ impl Lifeline {
                     Due::Ping
                 }
             }
-            () = &mut self.expiry => match self.check_session().await {
+            // Boxed: the query's state is not kept by every idle socket.
+            () = &mut self.expiry => match Box::pin(self.check_session()).await {
                 true => Due::Nothing,
                 false => Due::Close(CloseReason::SessionEnded),
             },
