@@ -9,6 +9,9 @@
 #                                       edit on 5% of messages (parlor-load --mix), and CHURN (4)
 #                                       uncounted sockets of their own users joining and leaving,
 #                                       2 s in, 2 s out: ~1 join and 1 leave a second, 1% of readers)
+#   scripts/bench.sh j                 (scenario a split across two instances on PostgreSQL + Redis,
+#                                       scripts/scale-out-stack.sh: sockets and senders alternate
+#                                       between them; RATES (4000), MIX as for a; not in `all`)
 #   scripts/bench.sh g                 (search latency over ~1,000,000 messages; not in `all`:
 #                                       seeding takes minutes; SEED_SECS sets how long)
 #   scripts/bench.sh h                 (room page time to interactive in Chromium, 20 cold and 20
@@ -222,5 +225,26 @@ if [[ $which == i ]]; then
       "of one core over 30 s (pings every ${ping_secs} s: ~$((clients / ping_secs))/s)"
     rm -f "$log" "$log.out"
     stop_server
+  done
+fi
+
+if [[ $which == j ]]; then
+  # Scenario (a) on two instances sharing PostgreSQL and Redis: socket i (and
+  # sender i) goes to instance i mod 2, so every message reaches half of its
+  # readers through Redis. A fresh stack (scripts/scale-out-stack.sh) per run.
+  stack_port=$((port + 100))
+  first="http://127.0.0.1:$((stack_port + 1))" second="http://127.0.0.1:$((stack_port + 2))"
+  for rate in ${RATES:-4000}; do
+    for run in $(seq "$repeat"); do
+      PARLOR_MESSAGES_PER_SECOND=1000000 PARLOR_LAYER_CAPACITY=4096 PARLOR_ROOMS_PER_HOUR=1000000 \
+        PARLOR_MAX_SOCKETS_PER_USER=1000000 scripts/scale-out-stack.sh "$stack_port" >/dev/null 2>&1 &
+      stack=$!
+      until curl -sf "$first/healthz" >/dev/null && curl -sf "$second/healthz" >/dev/null; do sleep 0.2; done
+      echo -n "(j) run $run: "
+      ./target/release/parlor-load --url "$first" --socket-url "$first" --socket-url "$second" \
+        --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix j ${MIX:+--mix --churn "${CHURN:-4}" --churn-secs 2}
+      kill "$stack"
+      wait "$stack" 2>/dev/null || true
+    done
   done
 fi

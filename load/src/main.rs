@@ -83,6 +83,11 @@ struct Args {
     /// that N × ~28k sockets fit in the ephemeral ports (loopback servers only).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=254))]
     source_addrs: u8,
+    /// Instances to open sockets to, socket i to the (i mod N)-th (repeat the
+    /// flag; default: --url). Accounts are made through --url; every instance
+    /// must share its database and channel layer.
+    #[arg(long = "socket-url")]
+    socket_urls: Vec<String>,
     /// Longest wait, after sending, for answers and deliveries still in flight.
     #[arg(long, default_value_t = 30)]
     drain_secs: u64,
@@ -292,7 +297,8 @@ async fn main() -> Result<(), BoxError> {
         churn_cookies.push(session_cookie(&http, &base, &format!("load_churn{j}")).await?);
     }
 
-    let connector = Connector::new(&base, args.source_addrs, args.idle).await?;
+    let socket_bases = if args.socket_urls.is_empty() { vec![base.clone()] } else { args.socket_urls.clone() };
+    let connector = Connector::new(&socket_bases, args.source_addrs, args.idle).await?;
     let (start, started) = watch::channel(false);
     let run = Arc::new(Run {
         connector,
@@ -504,18 +510,24 @@ type Socket = WebSocketStream<TcpStream>;
 type Sink = futures::stream::SplitSink<Socket, tungstenite::Message>;
 type Stream = futures::stream::SplitStream<Socket>;
 
-/// How sockets are opened: the server's address, the URL and origin, the local addresses.
+/// How sockets are opened: the instances, the local addresses, the buffers.
 struct Connector {
-    server: SocketAddr,
-    ws_base: String,
-    origin: HeaderValue,
+    targets: Vec<Target>,
     source_addrs: u8,
     config: WebSocketConfig,
 }
 
-impl Connector {
-    async fn new(base: &str, source_addrs: u8, idle: bool) -> Result<Self, BoxError> {
-        let authority = base.strip_prefix("http://").ok_or("--url must be an http:// URL")?;
+/// An instance sockets are opened to: its address, WebSocket base URL and origin.
+struct Target {
+    server: SocketAddr,
+    ws_base: String,
+    origin: HeaderValue,
+}
+
+impl Target {
+    async fn new(base: &str, source_addrs: u8) -> Result<Self, BoxError> {
+        let base = base.trim_end_matches('/');
+        let authority = base.strip_prefix("http://").ok_or("--url and --socket-url must be http:// URLs")?;
         let authority = authority.split('/').next().unwrap_or_default();
         let server = match tokio::net::lookup_host(authority).await {
             Ok(mut found) => found.next(),
@@ -525,31 +537,36 @@ impl Connector {
         if source_addrs > 1 && !(server.is_ipv4() && server.ip().is_loopback()) {
             return Err(format!("--source-addrs needs an IPv4 loopback server, not {server}").into());
         }
+        Ok(Self { server, ws_base: format!("ws://{authority}"), origin: HeaderValue::from_str(base)? })
+    }
+}
+
+impl Connector {
+    async fn new(bases: &[String], source_addrs: u8, idle: bool) -> Result<Self, BoxError> {
+        let mut targets = Vec::new();
+        for base in bases {
+            targets.push(Target::new(base, source_addrs).await?);
+        }
         // Small buffers (tungstenite reserves and zeroes 128 KiB per read by
         // default), so the generator spends its time on frames, not on memset;
         // idle sockets, which are many and hear little, get 4 KiB.
         let read_buffer = if idle { 4 * 1024 } else { 16 * 1024 };
-        Ok(Self {
-            server,
-            ws_base: format!("ws://{authority}"),
-            origin: HeaderValue::from_str(base)?,
-            source_addrs,
-            config: WebSocketConfig::default().read_buffer_size(read_buffer).write_buffer_size(0),
-        })
+        Ok(Self { targets, source_addrs, config: WebSocketConfig::default().read_buffer_size(read_buffer).write_buffer_size(0) })
     }
 
     /// Opens socket `index` to `room` as the user of `cookie`.
     async fn open(&self, index: usize, room: &str, cookie: &HeaderValue) -> Result<Socket, BoxError> {
-        let socket = if self.server.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+        let target = &self.targets[index % self.targets.len()];
+        let socket = if target.server.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
         if self.source_addrs > 1 {
             let local = Ipv4Addr::new(127, 0, 0, 1 + (index % usize::from(self.source_addrs)) as u8);
             socket.bind((local, 0).into())?;
         }
-        let stream = socket.connect(self.server).await?;
+        let stream = socket.connect(target.server).await?;
         stream.set_nodelay(true)?;
-        let mut request = format!("{}/ws/room/{room}/", self.ws_base).into_client_request()?;
+        let mut request = format!("{}/ws/room/{room}/", target.ws_base).into_client_request()?;
         request.headers_mut().insert("cookie", cookie.clone());
-        request.headers_mut().insert("origin", self.origin.clone());
+        request.headers_mut().insert("origin", target.origin.clone());
         let (socket, _) = tokio_tungstenite::client_async_with_config(request, stream, Some(self.config)).await?;
         Ok(socket)
     }

@@ -17,7 +17,11 @@
 //! it would expire. It pings a quiet client and closes one that answers
 //! nothing; a client that does not take its frames in time is dropped.
 
-use std::time::{Duration, Instant};
+use std::{
+    collections::BTreeMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{Path, Query, State, WebSocketUpgrade, rejection::QueryRejection, ws::WebSocket},
@@ -28,7 +32,7 @@ use futures::{FutureExt, StreamExt, future::BoxFuture, stream::FuturesOrdered};
 use serde::Deserialize;
 
 use super::{
-    layer::{Event, Group, Received, Subscription, UserNotice},
+    layer::{Event, Group, Received, RoomEvent, Subscription, UserNotice},
     lifeline::{Due, Lifeline},
     open_sockets::SocketSlot,
     presence::Present,
@@ -61,6 +65,12 @@ const STORE_RETRY_WAIT: Duration = Duration::from_secs(5);
 pub(super) const CLOSE_GRACE: Duration = Duration::from_secs(1);
 /// The least time between two `typing` frames a socket relays.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
+/// How long a socket holds events that came ahead of a missing one (another
+/// instance's event still on its way through Redis) before it reads the
+/// database for what is missing.
+const REORDER_WAIT: Duration = Duration::from_millis(100);
+/// The most events a socket holds that way.
+const MAX_EARLY: usize = 1024;
 
 /// The query of `GET /ws/room/{room}/`.
 #[derive(Debug, Deserialize)]
@@ -157,6 +167,12 @@ struct Live {
     blocked_on: Option<(String, Instant)>,
     /// The user's access to the room ended with an event sent: the socket closes.
     access_ended: bool,
+    /// Events that came ahead of a missing one, by `seq`.
+    early: BTreeMap<i64, Arc<RoomEvent>>,
+    /// The newest `seq` another instance says it committed (its head beacon).
+    head_seen: i64,
+    /// Until when the socket waits for what is missing before it reads the database.
+    wait_until: Option<tokio::time::Instant>,
 }
 
 /// An open socket, ready for its loop.
@@ -187,6 +203,7 @@ impl ChatConsumer {
         };
         let shutdown = self.state.shutdown.clone();
         loop {
+            let wait_until = live.wait_until;
             let next = tokio::select! {
                 incoming = reader.next(), if live.in_flight.len() < MAX_IN_FLIGHT => {
                     live.lifeline.heard();
@@ -207,6 +224,11 @@ impl ChatConsumer {
                         self.chat_message(&mut live, &mut room_group, received).await?;
                     }
                     live.socket.flush().await?;
+                    if live.access_ended { Next::Close(Some(CloseReason::AccessEnded)) } else { Next::KeepGoing }
+                }
+                // What was missing did not come through the layer in time: the database has it.
+                () = tokio::time::sleep_until(wait_until.unwrap_or_else(tokio::time::Instant::now)), if wait_until.is_some() => {
+                    Box::pin(self.catch_up(&mut live)).await?;
                     if live.access_ended { Next::Close(Some(CloseReason::AccessEnded)) } else { Next::KeepGoing }
                 }
                 received = user_group.recv() => Box::pin(self.user_event(&mut live, &mut user_group, received)).await?,
@@ -259,6 +281,9 @@ impl ChatConsumer {
             listed,
             blocked_on: None,
             access_ended: false,
+            early: BTreeMap::new(),
+            head_seen: 0,
+            wait_until: None,
         };
         match after {
             Some(after) if head.saturating_sub(after) > self.state.config.replay_limit as i64 => {
@@ -425,22 +450,54 @@ impl ChatConsumer {
         match received {
             Received::Event(Event::Sequenced(event)) if event.seq <= live.last_sent => {}
             Received::Event(Event::Sequenced(event)) if event.seq == live.last_sent + 1 => {
-                live.socket.queue(event.frame.clone()).await?;
-                live.last_sent = event.seq;
-                live.access_ended |= event.meta.revoked == Some(self.user.id);
-                live.room_exists = true;
-                if !live.listed {
-                    // The room was created after this socket opened: nothing of it is read yet.
-                    live.listed = Box::pin(self.join(Some(event.seq - 1), true)).await;
-                }
+                self.deliver(live, &event).await?;
+                self.release_early(live).await?;
+            }
+            // Ahead of a missing event, most likely another instance's still on
+            // its way: held a moment, in order, before the database is asked.
+            Received::Event(Event::Sequenced(event)) if live.early.len() < MAX_EARLY => {
+                live.early.insert(event.seq, event);
+                live.wait_until.get_or_insert_with(|| tokio::time::Instant::now() + REORDER_WAIT);
+            }
+            // Another instance committed further than this socket has seen: its
+            // publish may still come; if not in time, it was lost.
+            Received::Event(Event::Head { seq }) if seq > live.last_sent => {
+                live.head_seen = live.head_seen.max(seq);
+                live.wait_until.get_or_insert_with(|| tokio::time::Instant::now() + REORDER_WAIT);
             }
             // Typing and presence; one's own typing is not echoed.
             Received::Event(Event::Relay { frame, from }) if from != Some(self.user.id) => live.socket.queue(frame).await?,
-            Received::Event(Event::Head { seq }) if seq <= live.last_sent => {}
-            Received::Event(Event::Sequenced(_) | Event::Head { .. } | Event::Resync) | Received::Lagged { .. } | Received::Closed => {
+            Received::Event(Event::Sequenced(_) | Event::Resync) | Received::Lagged { .. } | Received::Closed => {
                 Box::pin(self.recover(live, group, received)).await?;
             }
             Received::Event(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Queues one event that follows the last one sent.
+    async fn deliver(&self, live: &mut Live, event: &RoomEvent) -> Result<(), ConsumerError> {
+        live.socket.queue(event.frame.clone()).await?;
+        live.last_sent = event.seq;
+        live.access_ended |= event.meta.revoked == Some(self.user.id);
+        live.room_exists = true;
+        if !live.listed {
+            // The room was created after this socket opened: nothing of it is read yet.
+            live.listed = Box::pin(self.join(Some(event.seq - 1), true)).await;
+        }
+        Ok(())
+    }
+
+    /// Sends the held events that follow now; stops waiting once nothing is missing.
+    async fn release_early(&self, live: &mut Live) -> Result<(), ConsumerError> {
+        live.early.retain(|seq, _| *seq > live.last_sent);
+        while !live.access_ended
+            && let Some(next) = live.early.remove(&(live.last_sent + 1))
+        {
+            self.deliver(live, &next).await?;
+        }
+        if live.early.is_empty() && live.head_seen <= live.last_sent {
+            live.wait_until = None;
         }
         Ok(())
     }
@@ -453,11 +510,6 @@ impl ChatConsumer {
             Received::Event(Event::Resync) => {
                 self.catch_up(live).await?;
                 live.access_ended |= self.access_gone().await;
-            }
-            // Another instance committed further than this socket has seen: a publish was lost.
-            Received::Event(Event::Head { .. }) => {
-                metrics::counter!(m::SOCKET_LAG).increment(1);
-                self.catch_up(live).await?;
             }
             Received::Lagged { missed } => {
                 metrics::counter!(m::SOCKET_LAG).increment(1);
@@ -505,6 +557,10 @@ impl ChatConsumer {
     /// Sends every stored event after `last_sent`, oldest first (stopping at
     /// the end of the user's access).
     async fn catch_up(&self, live: &mut Live) -> Result<(), ConsumerError> {
+        if live.wait_until.take().is_some() {
+            metrics::counter!(m::SOCKET_LAG).increment(1);
+        }
+        live.head_seen = 0;
         loop {
             let page = self.state.store.events_after(&self.room, live.last_sent, MAX_PAGE_SIZE).await?;
             let full_page = page.len() as u64 == MAX_PAGE_SIZE;
@@ -520,6 +576,8 @@ impl ChatConsumer {
                 }
             }
             if !full_page {
+                // What came early and is still newer follows, in order.
+                self.release_early(live).await?;
                 return Ok(live.socket.flush().await?);
             }
         }
