@@ -45,7 +45,7 @@ pub async fn send(
     let mut started = run.started.clone();
     let _ = started.wait_for(|&started| started).await;
     let began = Instant::now();
-    let (mut sent, mut changed): (u64, u64) = (0, 0);
+    let mut sent: u64 = 0;
     let (mut last_read, mut last_typing) = (began, began);
     // Wake about once per message (1-10 ms): hundreds of senders waking every
     // millisecond would cost the generator more than the sends themselves.
@@ -79,9 +79,10 @@ pub async fn send(
             run.totals.sent.fetch_add(1, Relaxed);
         }
         while let Some(Ok((react_on, edit))) = to_change.as_mut().map(|changes| changes.try_recv()) {
-            changed += 1;
-            let react = format!(r#"{{"type":"react","target":{react_on},"emoji":"👍","client_id":"c{index}-r{changed}"}}"#);
-            let edit = format!(r#"{{"type":"edit","target":{edit},"text":"edited","client_id":"c{index}-e{changed}"}}"#);
+            // Client ids named by the target: unique per change, also in a room an
+            // earlier run used (a repeated id is a resend, stored once, not broadcast).
+            let react = format!(r#"{{"type":"react","target":{react_on},"emoji":"👍","client_id":"c{index}-r{react_on}"}}"#);
+            let edit = format!(r#"{{"type":"edit","target":{edit},"text":"edited","client_id":"c{index}-e{edit}"}}"#);
             for frame in [react, edit] {
                 if sink.send(tungstenite::Message::text(frame)).await.is_err() {
                     return;

@@ -106,12 +106,13 @@ pub async fn connect(
     let sockets = consumer.state.sockets.clone();
     let after = params.after.map(|seq| seq.0);
     // Small buffers: an idle socket should cost kilobytes, not tungstenite's
-    // default 128 KiB read buffer. The write buffer fills only while frames are
-    // queued for one flush.
+    // default 128 KiB read buffer. Client frames are small (a send is a few
+    // hundred bytes), so 1 KiB holds several; a larger one takes more reads.
+    // The write buffer fills only while frames are queued for one flush.
     Ok(ws
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| sockets.track_future(consumer.serve(socket, after, lifeline)))
         .into_response())

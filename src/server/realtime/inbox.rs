@@ -64,7 +64,7 @@ pub async fn connect(
     let sockets = inbox.state.sockets.clone();
     Ok(ws
         .max_message_size(MAX_FRAME_BYTES)
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .on_upgrade(move |socket| sockets.track_future(inbox.serve(socket, lifeline)))
         .into_response())
 }
