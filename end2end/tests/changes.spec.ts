@@ -12,7 +12,9 @@ test('an edit in place shows for both, marked as edited', async ({ browser }) =>
   const alice = await personIn(browser, room, 'alice');
   const bob = await personIn(browser, room, 'bob');
   await say(alice.page, 'helo everyone');
-  const mine = alice.page.locator('#messages .message', { hasText: 'helo everyone' });
+  // The stored row (with its seq), not the pending one it replaces: hovering the
+  // pending row leaves the stored row's actions hidden under a still mouse.
+  const mine = alice.page.locator('#messages .message[data-seq]', { hasText: 'helo everyone' });
   await mine.hover();
   await mine.locator('.edit-btn').click();
   await alice.page.locator('.edit-input').fill('hello everyone');
