@@ -25,9 +25,10 @@ test('two users on different instances chat through nginx', async ({ browser, re
 
   await alice.goto(`/room/${room}/`);
   await expect(alice.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
-  // nginx balances round-robin; reload bob until his socket is on the other instance.
+  // nginx balances round-robin (one state for all its workers, deploy/nginx.conf's
+  // `zone`); reload bob until his socket is on the other instance.
   let spread = false;
-  for (let attempt = 0; attempt < 10 && !spread; attempt++) {
+  for (let attempt = 0; attempt < 20 && !spread; attempt++) {
     // One extra request through nginx shifts the round-robin by one each time.
     if (attempt > 0) await request.get('/healthz');
     await bob.goto(`/room/${room}/`);
