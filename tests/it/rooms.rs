@@ -232,3 +232,25 @@ async fn the_room_page_survives_many_concurrent_views() {
         assert!(html.contains("<title>#busy-page · Parlor</title>"), "a whole page");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_while_other_servers_start_in_the_same_process() {
+    let app = TestApp::spawn().await;
+    let alice = app.user("alice").await;
+    // Starting a server lists its pages; a page rendered meanwhile by another
+    // server in the process (as in these tests) must not wait forever.
+    let starting = tokio::spawn(async {
+        for _ in 0..8 {
+            TestApp::spawn().await.stop().await;
+        }
+    });
+    let mut views = 0;
+    while !starting.is_finished() {
+        let page = alice.get("/room/lounge/").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("<title>#lounge · Parlor</title>"), "a whole page");
+        views += 1;
+    }
+    starting.await.expect("servers started");
+    assert!(views > 0, "pages were viewed while servers started");
+}

@@ -1,7 +1,7 @@
 //! The axum router: Leptos pages and server functions, the JSON API, the room
 //! socket, health, static assets; wrapped in sessions and authentication.
 
-use std::time::Duration;
+use std::{sync::OnceLock, time::Duration};
 
 use axum::{
     Router,
@@ -13,7 +13,7 @@ use axum_login::AuthManagerLayerBuilder;
 use tower::ServiceBuilder;
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, timeout::RequestBodyTimeoutLayer};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
 use crate::{
@@ -38,6 +38,15 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// How long a client may take to send a request body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The page routes, listed once per process. Listing runs the app with
+/// resource loading suspended by a process-wide flag (leptos_router's
+/// `RouteList::generate`): a page resource first polled meanwhile — on another
+/// server in the same process, as in the tests — would wait forever.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The operations listener's router (`--metrics-addr`).
 pub fn operations_router(state: AppState) -> Router {
     operations::router(state)
@@ -55,7 +64,7 @@ pub fn router(state: AppState) -> Router {
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone(), state.passwords.clone()), sessions).build();
 
     let [a, b, c, d] = security_headers::layers();
-    let pages = generate_route_list(App);
+    let pages = page_routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     // Uploads are the one route whose bodies may be large.
