@@ -36,6 +36,8 @@ use crate::{
 
 /// The longest any cached read is used.
 pub const MAX_AGE: Duration = Duration::from_secs(30);
+/// How often stale room entries are dropped (see [`RoomCache::sweep`]).
+const SWEEP_EVERY: Duration = Duration::from_secs(10);
 /// Sessions, accounts and rooms kept (the least used go first).
 const SESSIONS: usize = 100_000;
 const USERS: usize = 100_000;
@@ -68,6 +70,13 @@ impl Caches {
         background.spawn(|stop| async move {
             tokio::select! {
                 () = listen(weak) => {}
+                () = stop.cancelled() => {}
+            }
+        });
+        let weak = Arc::downgrade(&caches);
+        background.spawn(|stop| async move {
+            tokio::select! {
+                () = sweep_rooms(weak) => {}
                 () = stop.cancelled() => {}
             }
         });
@@ -118,6 +127,17 @@ impl Caches {
     fn forget_all(&self) {
         self.sessions.forget_all();
         self.users.forget_all();
+    }
+}
+
+/// Drops stale room entries every [`SWEEP_EVERY`], for as long as the caches exist.
+async fn sweep_rooms(caches: std::sync::Weak<Caches>) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let Some(caches) = caches.upgrade() else { return };
+        caches.rooms.sweep();
     }
 }
 

@@ -105,4 +105,39 @@ impl RoomCache {
         self.entries.insert(room.to_owned(), entry.clone());
         Ok(Some(entry))
     }
+
+    /// Drops the entries that are stale, and with them their subscriptions: a
+    /// room read once and then left alone does not keep this instance in its
+    /// group (on Redis, subscribed to its channel) until it is evicted.
+    pub fn sweep(&self) {
+        self.entries.retain(|_, entry| entry.fresh());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::realtime::layer::MemoryLayer;
+
+    fn facts(last_seq: i64) -> RoomFacts {
+        RoomFacts { id: 1, kind: RoomKind::Public, owner_id: None, title: None, last_seq, message_count: last_seq, members: HashSet::new() }
+    }
+
+    #[tokio::test]
+    async fn an_entry_made_stale_is_dropped_with_its_subscription_by_the_sweep() {
+        let layer = Arc::new(MemoryLayer::new(16));
+        let cache = RoomCache::new(layer.clone(), 10);
+        let (quiet, busy) = ("quiet", "busy");
+        for room in [quiet, busy] {
+            let entry = cache.entry(room, || async { Ok(Some(facts(1))) }).await.unwrap();
+            assert!(entry.is_some(), "{room} is cached");
+        }
+        assert_eq!(layer.group_count(), 2, "each entry watches its room");
+
+        layer.group_send(&Group::Room(busy.into()), Event::Head { seq: 2 }).await.unwrap();
+        cache.sweep();
+        assert_eq!(layer.group_count(), 1, "the changed room's entry and watch are gone");
+        assert!(cache.entries.get(quiet).is_some(), "the quiet room stays cached");
+        assert!(cache.entries.get(busy).is_none());
+    }
 }
