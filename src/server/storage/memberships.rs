@@ -65,7 +65,7 @@ impl Store {
         room_name: &str,
         read_up_to: Option<i64>,
     ) -> Result<Option<(membership::Model, bool)>, DbErr> {
-        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(None) };
+        let Some(room) = self.room_numbers(room_name).await? else { return Ok(None) };
         let existing = membership::Entity::find_by_id((user_id, room.id)).all(self.db()).await?.into_iter().next();
         if let Some(existing) = existing {
             return Ok(Some((existing, false)));

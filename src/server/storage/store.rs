@@ -129,6 +129,14 @@ pub struct RoomSummary {
 }
 
 /// Which slice of a room's history to read.
+/// What most readers of a room need of its row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct RoomNumbers {
+    pub id: i64,
+    pub last_seq: i64,
+    pub message_count: i64,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HistoryQuery {
     /// Only messages with a smaller `seq`.
@@ -269,7 +277,18 @@ impl Store {
 
     /// The `seq` of a room's newest message (0 for a room without messages).
     pub async fn last_seq(&self, room_name: &str) -> Result<i64, DbErr> {
-        Ok(find_room(&self.db, room_name).await?.map_or(0, |r| r.last_seq))
+        Ok(self.room_numbers(room_name).await?.map_or(0, |room| room.last_seq))
+    }
+
+    /// A room's id, newest `seq` and message count: from its cached entry when
+    /// that is fresh (a socket opening just passed the door, which read it),
+    /// else from the database. `None` when the room does not exist.
+    pub(super) async fn room_numbers(&self, room_name: &str) -> Result<Option<RoomNumbers>, DbErr> {
+        if let Some(entry) = self.caches.rooms.fresh(room_name) {
+            let RoomFacts { id, last_seq, message_count, .. } = entry.facts;
+            return Ok(Some(RoomNumbers { id, last_seq, message_count }));
+        }
+        Ok(find_room(&self.db, room_name).await?.map(|room| RoomNumbers { id: room.id, last_seq: room.last_seq, message_count: room.message_count }))
     }
 
     /// Reads a page of messages, in their current state, in ascending `seq`
@@ -349,9 +368,13 @@ impl Store {
     /// replay): messages in their current state, edits, deletions and reactions.
     /// Seqs have no gaps, so this is a range of seqs.
     pub async fn events_after(&self, room_name: &str, after: i64, limit: u64) -> Result<Vec<(i64, ServerFrame)>, DbErr> {
-        let Some(room) = find_room(&self.db, room_name).await? else {
+        let Some(room) = self.room_numbers(room_name).await? else {
             return Ok(Vec::new());
         };
+        if after >= room.last_seq {
+            // Up to date (the usual socket opening): nothing to read.
+            return Ok(Vec::new());
+        }
         let high = cmp::min(room.last_seq, after.saturating_add(limit as i64));
         let rows = EventRow::select()
             .filter(message::Column::RoomId.eq(room.id))

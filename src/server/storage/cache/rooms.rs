@@ -91,11 +91,8 @@ impl RoomCache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<Option<RoomFacts>, DbErr>>,
     {
-        if let Some(entry) = self.entries.get(room) {
-            if entry.fresh() {
-                return Ok(Some(entry));
-            }
-            self.entries.remove(room);
+        if let Some(entry) = self.fresh(room) {
+            return Ok(Some(entry));
         }
         // Watch first, then read: whatever is committed after the read was
         // taken arrives on the watch.
@@ -104,6 +101,18 @@ impl RoomCache {
         let entry = Arc::new(RoomEntry { facts, newest: OnceCell::new(), watch: Mutex::new(watch), read_at: Instant::now() });
         self.entries.insert(room.to_owned(), entry.clone());
         Ok(Some(entry))
+    }
+
+    /// The entry of `room` if there is one and it is fresh; never reads. For
+    /// readers that run while the room is busy (a socket catching up), where an
+    /// entry read now would be stale at once.
+    pub fn fresh(&self, room: &str) -> Option<Arc<RoomEntry>> {
+        let entry = self.entries.get(room)?;
+        if entry.fresh() {
+            return Some(entry);
+        }
+        self.entries.remove(room);
+        None
     }
 
     /// Drops the entries that are stale, and with them their subscriptions: a
