@@ -19,7 +19,7 @@ use crate::server::{
         presence::PresenceHub,
     },
     shutdown::{self, ShutdownTrigger},
-    state::AppState,
+    state::{AppState, Shared},
     storage::{Store, db::DbSetupError, sessions::DbSessionStore},
     tasks::Background,
 };
@@ -79,7 +79,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let (trigger, shutdown) = shutdown::channel();
     let sockets = TaskTracker::new();
     let session_store = DbSessionStore::new(&store);
-    let state = AppState {
+    let state = AppState::new(Shared {
         leptos_options: leptos_options(addr)?,
         store: store.clone(),
         layer: layer.clone(),
@@ -92,7 +92,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         open_sockets: Arc::default(),
         presence: PresenceHub::start(layer.clone(), &background),
         config: Arc::new(config),
-    };
+    });
     schedule_cleanups(&background, state.limits.clone(), session_store, state.store.clone());
     let serving = tokio::spawn(serve::serve(listener, routes::router(state.clone()), shutdown.clone()));
     if let Some(listener) = metrics_listener {

@@ -1,6 +1,7 @@
-//! `AppState`: what every handler, server function and socket shares.
+//! `AppState`: what every handler, server function and socket shares — one
+//! allocation, so a request or a socket holds a pointer to it, not a copy.
 
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -15,8 +16,33 @@ use crate::server::{
     storage::Store,
 };
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// The server's shared parts; cloning it is one reference count.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// leptos_axum reads the site settings from the router's state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// What [`AppState`] points to.
+pub struct Shared {
     /// Leptos' site settings (asset paths, output name).
     pub leptos_options: LeptosOptions,
     /// The database and its message writer.

@@ -24,7 +24,7 @@ use std::{
 };
 
 use axum::{
-    extract::{Path, Query, State, WebSocketUpgrade, rejection::QueryRejection, ws::WebSocket},
+    extract::{Path, Query, State, WebSocketUpgrade, rejection::QueryRejection},
     http::HeaderMap,
     response::{IntoResponse, Response},
 };
@@ -102,6 +102,7 @@ pub async fn connect(
     let slot = state.open_sockets.claim(user.0.id, max, m::SOCKETS_OPEN).ok_or(AppError::TooManySockets { max })?;
     let expires_at = state.sessions.expires_at(&session).await;
     let lifeline = Lifeline::new(&state.config, state.sessions.clone(), session_id, expires_at);
+    let write_timeout = Duration::from_secs(state.config.write_timeout_secs);
     let consumer = ChatConsumer { state, room, user: user.0, _slot: slot };
     let sockets = consumer.state.sockets.clone();
     let after = params.after.map(|seq| seq.0);
@@ -114,7 +115,13 @@ pub async fn connect(
         .max_frame_size(MAX_FRAME_BYTES)
         .read_buffer_size(1024)
         .write_buffer_size(WRITE_BUFFER_BYTES)
-        .on_upgrade(move |socket| sockets.track_future(consumer.serve(socket, after, lifeline)))
+        .on_upgrade(move |socket| {
+            // Split here, not in the task, and handed over boxed: an async fn
+            // keeps its arguments for its whole life (the socket's task would
+            // carry the upgraded socket and the lifeline twice over).
+            let (socket, reader) = room_socket::split(socket, write_timeout);
+            sockets.track_future(consumer.serve(Box::new(Start { socket, reader, after, lifeline })))
+        })
         .into_response())
 }
 
@@ -176,6 +183,14 @@ struct Live {
     wait_until: Option<tokio::time::Instant>,
 }
 
+/// What a socket opens with: its two halves, the client's `?after=` and its lifeline.
+struct Start {
+    socket: RoomSocket,
+    reader: FrameReader,
+    after: Option<i64>,
+    lifeline: Lifeline,
+}
+
 /// An open socket, ready for its loop.
 struct Opened {
     live: Live,
@@ -187,18 +202,18 @@ struct Opened {
 }
 
 impl ChatConsumer {
-    async fn serve(self, socket: WebSocket, after: Option<i64>, lifeline: Lifeline) {
-        if let Err(err) = self.run(socket, after, lifeline).await {
+    async fn serve(self, start: Box<Start>) {
+        if let Err(err) = self.run(start).await {
             tracing::debug!(%err, room = self.room, "room socket ended");
         }
     }
 
-    async fn run(&self, socket: WebSocket, after: Option<i64>, lifeline: Lifeline) -> Result<(), ConsumerError> {
+    async fn run(&self, start: Box<Start>) -> Result<(), ConsumerError> {
         // Opening reads the database. Boxed, like every other path that does,
         // so that what an idle socket keeps (its task's future) holds none of
         // those queries' state: kilobytes per socket.
         let Some(Opened { mut live, mut reader, mut room_group, mut user_group, _present }) =
-            Box::pin(self.open(socket, after, lifeline)).await?
+            Box::pin(self.open(*start)).await?
         else {
             return Ok(());
         };
@@ -262,13 +277,11 @@ impl ChatConsumer {
     /// Joins the room's and the user's groups, replays what the client missed
     /// and enters the room's presence; `None` when the user's access ended
     /// during the replay (the socket is closed then).
-    async fn open(&self, socket: WebSocket, after: Option<i64>, lifeline: Lifeline) -> Result<Option<Opened>, ConsumerError> {
+    async fn open(&self, Start { socket, mut reader, after, lifeline }: Start) -> Result<Option<Opened>, ConsumerError> {
         // Join the groups before reading the database, so nothing committed or
         // ended in between is missed.
         let room_group = self.state.layer.group_add(&Group::Room(self.room.clone())).await?;
         let user_group = self.state.layer.group_add(&Group::User(self.user.id)).await?;
-        let write_timeout = Duration::from_secs(self.state.config.write_timeout_secs);
-        let (socket, mut reader) = room_socket::split(socket, write_timeout);
         let head = self.state.store.last_seq(&self.room).await?;
         // Opening a room puts it in the user's list; their inbox hears of a new one.
         let listed = head > 0 && self.join(None, false).await;
