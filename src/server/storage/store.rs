@@ -128,7 +128,6 @@ pub struct RoomSummary {
     pub last_activity: DateTime<Utc>,
 }
 
-/// Which slice of a room's history to read.
 /// What most readers of a room need of its row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct RoomNumbers {
@@ -137,6 +136,7 @@ pub(super) struct RoomNumbers {
     pub message_count: i64,
 }
 
+/// Which slice of a room's history to read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct HistoryQuery {
     /// Only messages with a smaller `seq`.

@@ -111,7 +111,8 @@ impl RoomCache {
         if entry.fresh() {
             return Some(entry);
         }
-        self.entries.remove(room);
+        // Only this stale entry: another reader may have put a fresh one since.
+        self.entries.remove_if(room, |kept| Arc::ptr_eq(kept, &entry));
         None
     }
 
