@@ -148,10 +148,6 @@ pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
     })?;
     Ok(rooms
         .into_iter()
-        .map(|r| RoomListing {
-            name: r.name,
-            message_count: r.message_count,
-            last_activity: format_timestamp(r.last_activity),
-        })
+        .map(|r| RoomListing { name: r.name, message_count: r.message_count, last_activity: format_timestamp(r.last_activity) })
         .collect())
 }

@@ -10,7 +10,10 @@ use leptos_router::{
 
 use crate::{
     components::header::SiteHeader,
-    pages::{admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage, search::SearchPage, settings::SettingsPage},
+    pages::{
+        admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage, search::SearchPage,
+        settings::SettingsPage,
+    },
 };
 
 /// The document around every page.

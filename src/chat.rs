@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{Attachment, ChatMessage, ClientFrame, ReplyRef, REPLY_QUOTE_CHARS};
+use crate::protocol::{Attachment, ChatMessage, ClientFrame, REPLY_QUOTE_CHARS, ReplyRef};
 
 /// Whether the room's socket is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,10 +251,18 @@ impl RoomState {
 /// A change to a message, as its event says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    Edited { text: String, edited_at: String, mentions: Vec<String> },
+    Edited {
+        text: String,
+        edited_at: String,
+        mentions: Vec<String>,
+    },
     Deleted,
     /// `user` added (`on`) or took back `emoji`.
-    Reacted { emoji: String, user: String, on: bool },
+    Reacted {
+        emoji: String,
+        user: String,
+        on: bool,
+    },
 }
 
 impl Change {

@@ -14,8 +14,18 @@ use serde::{Deserialize, Serialize};
 use crate::names::{PASSWORD_RULE, ROOM_RULE, USERNAME_RULE};
 
 /// Serialized as `{"error": "<code>", "detail": ...}` for server-function callers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[derive(strum::IntoStaticStr, strum::EnumIter, strum::EnumString)]
+#[derive(
+    Clone,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    thiserror::Error,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+    strum::EnumString,
+)]
 #[serde(tag = "error", content = "detail", rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum AppError {
@@ -146,17 +156,17 @@ mod tests {
             let json = serde_json::to_value(&error).unwrap();
             assert_eq!(json["error"], error.code(), "{error:?}");
             assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), error);
-            assert!(!error.to_string().is_empty() || matches!(error, AppError::BadRequest(_) | AppError::Transport(_) | AppError::UnsupportedMedia(_)));
+            assert!(
+                !error.to_string().is_empty()
+                    || matches!(error, AppError::BadRequest(_) | AppError::Transport(_) | AppError::UnsupportedMedia(_))
+            );
         }
     }
 
     #[test]
     fn redirects_rebuild_only_server_worded_errors() {
         assert_eq!(AppError::from_redirect("wrong_credentials", None), Some(AppError::WrongCredentials));
-        assert_eq!(
-            AppError::from_redirect("rate_limited", Some("7")),
-            Some(AppError::RateLimited { retry_after_secs: 7 })
-        );
+        assert_eq!(AppError::from_redirect("rate_limited", Some("7")), Some(AppError::RateLimited { retry_after_secs: 7 }));
         assert_eq!(AppError::from_redirect("bad_request", None), None);
         assert_eq!(AppError::from_redirect("nonsense", None), None);
         assert!(AppError::from_redirect("bad_username", None).unwrap().to_string().contains("1-32"));

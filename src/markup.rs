@@ -29,7 +29,10 @@ pub enum Inline {
     Emphasis(Vec<Inline>),
     Code(String),
     /// An `http(s)` link (its target is always one of those schemes).
-    Link { href: String, children: Vec<Inline> },
+    Link {
+        href: String,
+        children: Vec<Inline>,
+    },
     Break,
 }
 

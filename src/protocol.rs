@@ -123,8 +123,20 @@ fn is_false(value: &bool) -> bool {
 }
 
 /// How loudly a room may notify a member.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum NotifyLevel {
@@ -144,8 +156,20 @@ impl NotifyLevel {
 }
 
 /// Who may read a room.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum RoomKind {
@@ -165,8 +189,9 @@ impl RoomKind {
 }
 
 /// How someone's membership of a private room changed (a `member` frame).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[derive(strum::IntoStaticStr, strum::EnumString, strum::EnumIter)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum MemberChange {
@@ -661,11 +686,8 @@ fn classify_unparsable(raw: &str) -> FrameRejection {
     let Ok(envelope) = serde_json::from_str::<Envelope>(raw) else {
         return FrameRejection::new(FrameErrorCode::BadFrame, None);
     };
-    let client_id = envelope
-        .client_id
-        .as_ref()
-        .and_then(serde_json::Value::as_str)
-        .map(|id| id.chars().take(MAX_CLIENT_ID_CHARS).collect());
+    let client_id =
+        envelope.client_id.as_ref().and_then(serde_json::Value::as_str).map(|id| id.chars().take(MAX_CLIENT_ID_CHARS).collect());
     let known = <ClientFrame as strum::VariantNames>::VARIANTS.contains(&envelope.kind.as_str());
     let code = if known { FrameErrorCode::BadFrame } else { FrameErrorCode::UnknownType };
     FrameRejection::new(code, client_id)
@@ -766,7 +788,10 @@ mod tests {
         assert_eq!((send.text.as_str(), send.attachment.as_deref()), ("", Some(id)));
         let code = |raw: &str| parse_client_frame(raw).unwrap_err().code;
         assert_eq!(code(r#"{"type":"send","text":"x","attachment":"../../etc"}"#), FrameErrorCode::BadAttachment);
-        assert_eq!(code(r#"{"type":"send","text":"x","attachment":"0123456789ABCDEF0123456789ABCDEF"}"#), FrameErrorCode::BadAttachment);
+        assert_eq!(
+            code(r#"{"type":"send","text":"x","attachment":"0123456789ABCDEF0123456789ABCDEF"}"#),
+            FrameErrorCode::BadAttachment
+        );
         let too_long = format!(r#"{{"type":"send","text":"{}","attachment":"{id}"}}"#, "a".repeat(4001));
         assert_eq!(code(&too_long), FrameErrorCode::TextTooLong);
     }
@@ -784,10 +809,7 @@ mod tests {
             parse_client_frame(r#"{"type":"edit","target":3,"text":" fixed ","client_id":"e1"}"#),
             Ok(Command::Edit { target: 3, text: "fixed".into(), client_id: Some("e1".into()) })
         );
-        assert_eq!(
-            parse_client_frame(r#"{"type":"delete","target":3}"#),
-            Ok(Command::Delete { target: 3, client_id: None })
-        );
+        assert_eq!(parse_client_frame(r#"{"type":"delete","target":3}"#), Ok(Command::Delete { target: 3, client_id: None }));
         assert_eq!(
             parse_client_frame(r#"{"type":"react","target":3,"emoji":"👍"}"#),
             Ok(Command::React { target: 3, emoji: "👍".into(), client_id: None })

@@ -150,7 +150,12 @@ mod tests {
 
     #[test]
     fn alt_arrows_walk_the_sidebar_and_wrap() {
-        let rooms = listed(&[("_dm", RoomKind::Direct, 0), ("a", RoomKind::Public, 0), ("b", RoomKind::Public, 2), ("c", RoomKind::Private, 0)]);
+        let rooms = listed(&[
+            ("_dm", RoomKind::Direct, 0),
+            ("a", RoomKind::Public, 0),
+            ("b", RoomKind::Public, 2),
+            ("c", RoomKind::Private, 0),
+        ]);
         assert_eq!(neighbour(&rooms, "a", true, false).as_deref(), Some("b"));
         assert_eq!(neighbour(&rooms, "c", true, false).as_deref(), Some("_dm"), "direct messages come last");
         assert_eq!(neighbour(&rooms, "_dm", true, false).as_deref(), Some("a"), "and wrap");
@@ -181,8 +186,24 @@ mod tests {
         owner.with(|| {
             let mine = MyRooms::new(vec![status("quiet", 0), status("busy", 2)]);
             assert_eq!(mine.rooms.get_untracked()[0].room, "busy");
-            mine.apply(RoomChange { room: "quiet".into(), kind: RoomKind::Public, title: None, with: None, last_seq: 12, unread: 2, mentions: 1 });
-            mine.apply(RoomChange { room: "busy".into(), kind: RoomKind::Public, title: None, with: None, last_seq: 10, unread: 0, mentions: 0 });
+            mine.apply(RoomChange {
+                room: "quiet".into(),
+                kind: RoomKind::Public,
+                title: None,
+                with: None,
+                last_seq: 12,
+                unread: 2,
+                mentions: 1,
+            });
+            mine.apply(RoomChange {
+                room: "busy".into(),
+                kind: RoomKind::Public,
+                title: None,
+                with: None,
+                last_seq: 10,
+                unread: 0,
+                mentions: 0,
+            });
             let rooms = mine.rooms.get_untracked();
             assert_eq!((rooms[0].room.as_str(), rooms[0].unread, rooms[0].mentions), ("quiet", 2, 1));
             assert_eq!(mine.total_unread(), 2);
@@ -194,7 +215,15 @@ mod tests {
     #[test]
     fn notifications_follow_the_rooms_level() {
         let before = status("r", 1);
-        let change = |unread, mentions| RoomChange { room: "r".into(), kind: RoomKind::Public, title: None, with: None, last_seq: 11, unread, mentions };
+        let change = |unread, mentions| RoomChange {
+            room: "r".into(),
+            kind: RoomKind::Public,
+            title: None,
+            with: None,
+            last_seq: 11,
+            unread,
+            mentions,
+        };
         let latest = |sender: &str| Latest { seq: 11, sender: sender.into(), text: "hi".into() };
         assert!(should_notify(NotifyLevel::All, Some(&before), &change(2, 0), &latest("bob"), "me"));
         assert!(!should_notify(NotifyLevel::Mentions, Some(&before), &change(2, 0), &latest("bob"), "me"));

@@ -247,11 +247,7 @@ mod tests {
         let query = Query::parse(r#"Deplo* "release notes" from:Alice in:#ops friday!"#).unwrap();
         assert_eq!(
             query.terms,
-            vec![
-                Term::Prefix("deplo".into()),
-                Term::Phrase(vec!["release".into(), "notes".into()]),
-                Term::Word("friday".into())
-            ]
+            vec![Term::Prefix("deplo".into()), Term::Phrase(vec!["release".into(), "notes".into()]), Term::Word("friday".into())]
         );
         assert_eq!((query.from.as_deref(), query.room.as_deref()), (Some("alice"), Some("ops")));
         assert_eq!(query.to_fts5().unwrap(), r#""deplo"* "release notes" "friday""#);

@@ -13,13 +13,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(User::Table)
                     .if_not_exists()
-                    .col(
-                        ColumnDef::new(User::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(User::Id).big_integer().not_null().auto_increment().primary_key())
                     .col(ColumnDef::new(User::Username).string_len(32).not_null().unique_key())
                     .col(ColumnDef::new(User::PasswordHash).string().not_null())
                     .col(ColumnDef::new(User::CreatedAt).timestamp_with_time_zone().not_null())
@@ -38,13 +32,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_session_expires_at")
-                    .table(Session::Table)
-                    .col(Session::ExpiresAt)
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("idx_session_expires_at").table(Session::Table).col(Session::ExpiresAt).to_owned())
             .await
     }
 

@@ -17,13 +17,7 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Room::Table)
                     .if_not_exists()
-                    .col(
-                        ColumnDef::new(Room::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(Room::Id).big_integer().not_null().auto_increment().primary_key())
                     .col(ColumnDef::new(Room::Name).string_len(64).not_null().unique_key())
                     .col(ColumnDef::new(Room::LastSeq).big_integer().not_null().default(0))
                     .col(ColumnDef::new(Room::CreatedAt).timestamp_with_time_zone().not_null())
@@ -32,26 +26,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_room_last_activity")
-                    .table(Room::Table)
-                    .col(Room::LastActivity)
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("idx_room_last_activity").table(Room::Table).col(Room::LastActivity).to_owned())
             .await?;
         manager
             .create_table(
                 Table::create()
                     .table(Message::Table)
                     .if_not_exists()
-                    .col(
-                        ColumnDef::new(Message::Id)
-                            .big_integer()
-                            .not_null()
-                            .auto_increment()
-                            .primary_key(),
-                    )
+                    .col(ColumnDef::new(Message::Id).big_integer().not_null().auto_increment().primary_key())
                     .col(ColumnDef::new(Message::RoomId).big_integer().not_null())
                     .col(ColumnDef::new(Message::Seq).big_integer().not_null())
                     .col(ColumnDef::new(Message::SenderId).big_integer().not_null())

@@ -65,29 +65,17 @@ fn message_table(name: MessageNew) -> TableCreateStatement {
         .col(ColumnDef::new(Message::Timestamp).timestamp_with_time_zone().not_null())
         .col(ColumnDef::new(Message::ClientId).string_len(64).null())
         .foreign_key(
-            ForeignKey::create()
-                .from(name, Message::RoomId)
-                .to(Room::Table, Room::Id)
-                .on_delete(ForeignKeyAction::Cascade),
+            ForeignKey::create().from(name, Message::RoomId).to(Room::Table, Room::Id).on_delete(ForeignKeyAction::Cascade),
         )
         .foreign_key(
-            ForeignKey::create()
-                .from(name, Message::SenderId)
-                .to(User::Table, User::Id)
-                .on_delete(ForeignKeyAction::SetNull),
+            ForeignKey::create().from(name, Message::SenderId).to(User::Table, User::Id).on_delete(ForeignKeyAction::SetNull),
         )
         .to_owned()
 }
 
 /// History pages (room, seq ranges), and one message per seq.
 fn room_seq_index() -> IndexCreateStatement {
-    Index::create()
-        .name("idx_message_room_seq")
-        .table(Message::Table)
-        .col(Message::RoomId)
-        .col(Message::Seq)
-        .unique()
-        .to_owned()
+    Index::create().name("idx_message_room_seq").table(Message::Table).col(Message::RoomId).col(Message::Seq).unique().to_owned()
 }
 
 /// A resend (same sender, `client_id` and room) is stored once. NULL client ids never collide.

@@ -46,13 +46,7 @@ impl MigrationTrait for Migration {
             .await?;
         // The members of a room (presence checks, mention completion).
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_membership_room")
-                    .table(Membership::Table)
-                    .col(Membership::RoomId)
-                    .to_owned(),
-            )
+            .create_index(Index::create().name("idx_membership_room").table(Membership::Table).col(Membership::RoomId).to_owned())
             .await?;
         manager
             .create_table(
@@ -80,10 +74,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .alter_table(
-                Table::alter()
-                    .table(Message::Table)
-                    .add_column(ColumnDef::new(Message::Mentions).text().null())
-                    .to_owned(),
+                Table::alter().table(Message::Table).add_column(ColumnDef::new(Message::Mentions).text().null()).to_owned(),
             )
             .await
     }

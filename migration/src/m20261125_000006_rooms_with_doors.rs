@@ -38,9 +38,7 @@ impl MigrationTrait for Migration {
             manager.alter_table(Table::alter().table(Room::Table).add_column(column).to_owned()).await?;
         }
         manager
-            .create_index(
-                Index::create().name("idx_room_direct_key").table(Room::Table).col(Room::DirectKey).unique().to_owned(),
-            )
+            .create_index(Index::create().name("idx_room_direct_key").table(Room::Table).col(Room::DirectKey).unique().to_owned())
             .await?;
         for column in [
             ColumnDef::new(UserColumns::IsAdmin).boolean().not_null().default(false).to_owned(),

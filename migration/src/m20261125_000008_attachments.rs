@@ -33,9 +33,8 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let blob_key = |column: Attachment| {
-            ForeignKey::create().from(Attachment::Table, column).to(Blob::Table, Blob::Hash).to_owned()
-        };
+        let blob_key =
+            |column: Attachment| ForeignKey::create().from(Attachment::Table, column).to(Blob::Table, Blob::Hash).to_owned();
         manager
             .create_table(
                 Table::create()

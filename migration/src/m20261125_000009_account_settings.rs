@@ -44,16 +44,12 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(Index::create().name("idx_device_user").table(Device::Table).col(Device::UserId).to_owned())
-            .await
+        manager.create_index(Index::create().name("idx_device_user").table(Device::Table).col(Device::UserId).to_owned()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager.drop_table(Table::drop().table(Device::Table).to_owned()).await?;
-        manager
-            .alter_table(Table::alter().table(User::Table).drop_column(UserColumns::DisplayName).to_owned())
-            .await
+        manager.alter_table(Table::alter().table(User::Table).drop_column(UserColumns::DisplayName).to_owned()).await
     }
 }
 

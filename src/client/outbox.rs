@@ -12,12 +12,7 @@ fn key(room: &str) -> String {
 /// The room's saved outbox (empty when none or unreadable).
 pub fn load(room: &str) -> Vec<PendingMessage> {
     let Ok(Some(storage)) = window().local_storage() else { return Vec::new() };
-    storage
-        .get_item(&key(room))
-        .ok()
-        .flatten()
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
+    storage.get_item(&key(room)).ok().flatten().and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
 }
 
 /// Saves the room's outbox, removing the entry when it is empty.

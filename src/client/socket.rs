@@ -21,10 +21,10 @@ use leptos::{ev, prelude::*, task::spawn_local};
 use super::outbox;
 use crate::backoff::Backoff;
 use crate::{
+    api::{current_user, load_history},
     chat::{Change, ConnectionState, PendingAction, PendingMessage, RoomState},
     paths,
     protocol::{Attachment, ClientFrame, CloseReason, ServerFrame},
-    api::{current_user, load_history},
 };
 
 /// Failed attempts after which the client checks whether the session expired.
@@ -345,7 +345,9 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         // The message frame (with the same client_id) settles the outbox entry; an
         // ack for a message already shown (a resend) settles it here.
         ServerFrame::Ack { client_id: Some(id), seq } => {
-            if !state.settle_action(&id, None) && state.messages.with_untracked(|m| m.binary_search_by_key(&seq, |m| m.seq).is_ok()) {
+            if !state.settle_action(&id, None)
+                && state.messages.with_untracked(|m| m.binary_search_by_key(&seq, |m| m.seq).is_ok())
+            {
                 state.confirm(&id);
             }
             return Handled::Acked;

@@ -18,7 +18,8 @@ pub fn initials(username: &str, display_name: Option<&str>) -> String {
         .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
         .take(2)
         .collect();
-    let chosen = if from_words.is_empty() { username.chars().filter(|c| c.is_alphanumeric()).take(2).collect() } else { from_words };
+    let chosen =
+        if from_words.is_empty() { username.chars().filter(|c| c.is_alphanumeric()).take(2).collect() } else { from_words };
     chosen.to_uppercase()
 }
 
@@ -50,10 +51,8 @@ mod tests {
     #[test]
     fn a_username_keeps_its_colour_and_names_spread_over_the_palette() {
         assert_eq!(colour_class("alice"), colour_class("alice"));
-        let used: std::collections::HashSet<String> = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"]
-            .iter()
-            .map(|name| colour_class(name))
-            .collect();
+        let used: std::collections::HashSet<String> =
+            ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"].iter().map(|name| colour_class(name)).collect();
         assert!(used.len() >= 4, "{used:?}");
     }
 }

@@ -102,4 +102,3 @@ fn saved_theme() -> Option<String> {
 
 #[cfg(not(feature = "hydrate"))]
 fn apply_theme(_theme: &str) {}
-

@@ -11,10 +11,10 @@ use leptos::{ev, html, prelude::*};
 
 use crate::{
     chat::{PendingMessage, RoomState},
-    local_time,
-    protocol::ChatMessage,
     client,
     components::message_row::{MessageActions, MessageRow},
+    local_time,
+    protocol::ChatMessage,
 };
 
 /// How far apart two messages of one sender may be and still form one group.
@@ -130,7 +130,8 @@ fn continues(before: &ChatMessage, message: &ChatMessage) -> bool {
         && !before.deleted
         && !message.deleted
         && message.reply_to.is_none()
-        && local_time::seconds_between(&before.timestamp, &message.timestamp).is_some_and(|gap| (0..=GROUP_SECONDS).contains(&gap))
+        && local_time::seconds_between(&before.timestamp, &message.timestamp)
+            .is_some_and(|gap| (0..=GROUP_SECONDS).contains(&gap))
 }
 
 #[component]

@@ -8,10 +8,9 @@
 use leptos::{ev, prelude::*};
 
 use crate::{
-    local_time,
     chat::RoomState,
     components::{attachment_view::AttachmentView, avatar::Avatar, message_text::MessageText},
-    paths,
+    local_time, paths,
     protocol::{ChatMessage, MAX_REACTION_CHARS, REPLY_QUOTE_CHARS, ReplyRef},
 };
 
@@ -46,12 +45,8 @@ pub fn MessageRow(
     let deleted = message.deleted;
     let picking = RwSignal::new(false);
     let permalink = paths::message(&room, seq);
-    let quote = ReplyRef {
-        seq,
-        sender: message.sender.clone(),
-        text: message.text.chars().take(REPLY_QUOTE_CHARS).collect(),
-        deleted,
-    };
+    let quote =
+        ReplyRef { seq, sender: message.sender.clone(), text: message.text.chars().take(REPLY_QUOTE_CHARS).collect(), deleted };
     let editing = move || state.editing.get() == Some(seq);
     let text_for_edit = message.text.clone();
     let reactions: Vec<(String, Vec<String>)> = message.reactions.clone().into_iter().collect();

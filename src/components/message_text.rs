@@ -20,7 +20,9 @@ fn block(block: Block) -> AnyView {
     match block {
         Block::Paragraph(inlines) => view! { <p>{inlines.into_iter().map(inline).collect_view()}</p> }.into_any(),
         Block::Code(code) => view! { <pre><code>{code}</code></pre> }.into_any(),
-        Block::Quote(blocks) => view! { <blockquote>{blocks.into_iter().map(self::block).collect_view()}</blockquote> }.into_any(),
+        Block::Quote(blocks) => {
+            view! { <blockquote>{blocks.into_iter().map(self::block).collect_view()}</blockquote> }.into_any()
+        }
     }
 }
 
@@ -124,9 +126,49 @@ mod tests {
 
     /// Pieces that mean something to Markdown, HTML or the link finder.
     const PIECES: &[&str] = &[
-        "*", "**", "_", "`", "```", "\n", "> ", "# ", "- ", "1. ", "[", "]", "(", ")", "<", ">", "</", "/>", "\"", "'",
-        "&", "&amp;", "<script>", "<b>", "<img src=x onerror=1>", "javascript:", "https://", "http://x.y", "data:",
-        "![", "@bob", "@", " ", "word", "é", "😀", "\\", "|", "~~", "---", "    ", "<!--", "-->",
+        "*",
+        "**",
+        "_",
+        "`",
+        "```",
+        "\n",
+        "> ",
+        "# ",
+        "- ",
+        "1. ",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        "</",
+        "/>",
+        "\"",
+        "'",
+        "&",
+        "&amp;",
+        "<script>",
+        "<b>",
+        "<img src=x onerror=1>",
+        "javascript:",
+        "https://",
+        "http://x.y",
+        "data:",
+        "![",
+        "@bob",
+        "@",
+        " ",
+        "word",
+        "é",
+        "😀",
+        "\\",
+        "|",
+        "~~",
+        "---",
+        "    ",
+        "<!--",
+        "-->",
     ];
 
     #[test]

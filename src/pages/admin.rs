@@ -3,9 +3,9 @@
 //! without removing the account's messages), reactivate. The list is rendered
 //! by the server; the actions post to `/api/admin/users/...` and reload it.
 
+use crate::{client::http, error::AppError, paths, protocol::Account};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use crate::{client::http, error::AppError, paths, protocol::Account};
 
 /// `POST /api/accounts`: every account, for administrators.
 #[server(prefix = "/api", endpoint = "accounts")]

@@ -41,10 +41,13 @@ pub fn RoomPage() -> impl IntoView {
     // page), and plain strings stay valid while the server renders the <head>.
     let room = use_params_map().read_untracked().get("room").unwrap_or_default();
     let at = use_query_map().read_untracked().get("at").and_then(|at| at.parse::<i64>().ok());
-    let opened = Resource::new({
-        let room = room.clone();
-        move || (room.clone(), at)
-    }, |(room, at)| open_room(room, at));
+    let opened = Resource::new(
+        {
+            let room = room.clone();
+            move || (room.clone(), at)
+        },
+        |(room, at)| open_room(room, at),
+    );
     let listed = Resource::new(|| (), |()| my_rooms());
     let login = paths::login_then(&paths::room(&room));
     view! {

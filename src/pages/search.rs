@@ -27,15 +27,22 @@ pub async fn search_messages(q: String, room: Option<String>, before: Option<i64
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let (q, room, before) = query.with_untracked(|map| {
-        (map.get("q").unwrap_or_default(), map.get("room").filter(|r| !r.is_empty()), map.get("before").and_then(|b| b.parse().ok()))
+        (
+            map.get("q").unwrap_or_default(),
+            map.get("room").filter(|r| !r.is_empty()),
+            map.get("before").and_then(|b| b.parse().ok()),
+        )
     });
     let asked = !q.trim().is_empty();
-    let results = Resource::new({
-        let (q, room) = (q.clone(), room.clone());
-        move || (q.clone(), room.clone(), before)
-    }, |(q, room, before)| async move {
-        if q.trim().is_empty() { Ok(Results::default()) } else { search_messages(q, room, before).await }
-    });
+    let results = Resource::new(
+        {
+            let (q, room) = (q.clone(), room.clone());
+            move || (q.clone(), room.clone(), before)
+        },
+        |(q, room, before)| async move {
+            if q.trim().is_empty() { Ok(Results::default()) } else { search_messages(q, room, before).await }
+        },
+    );
     let scope = room.clone();
     view! {
         <Title text=if asked { format!("{q} · Search · Parlor") } else { "Search · Parlor".to_owned() } />
@@ -71,7 +78,10 @@ fn ResultList(found: Results) -> impl IntoView {
     if results.is_empty() {
         return view! { <p id="noResults" class="empty">"Nothing found."</p> }.into_any();
     }
-    let room_param = use_query_map().with_untracked(|map| map.get("room")).map(|room| format!("&room={}", urlencoding::encode(&room))).unwrap_or_default();
+    let room_param = use_query_map()
+        .with_untracked(|map| map.get("room"))
+        .map(|room| format!("&room={}", urlencoding::encode(&room)))
+        .unwrap_or_default();
     let older = next_before.map(|before| format!("/search/?q={}{room_param}&before={before}", urlencoding::encode(&query)));
     view! {
         <ol id="searchResults" class="search-results">

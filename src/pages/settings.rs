@@ -69,7 +69,10 @@ async fn account_now() -> Result<AccountView, AppError> {
 /// `POST /api/display_name`: field `display_name` (empty clears it).
 #[server(prefix = "/api", endpoint = "display_name")]
 pub async fn set_display_name(display_name: String) -> Result<(), AppError> {
-    use crate::server::{accounts::settings, http::{forms, gate}};
+    use crate::server::{
+        accounts::settings,
+        http::{forms, gate},
+    };
     let outcome = async {
         let (state, user) = gate::require_user().await?;
         settings::set_display_name(&state, &user, &display_name).await.map(drop)
@@ -82,7 +85,10 @@ pub async fn set_display_name(display_name: String) -> Result<(), AppError> {
 /// of the user ends; this one goes on with a fresh id.
 #[server(prefix = "/api", endpoint = "change_password")]
 pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
-    use crate::server::{accounts::settings, http::{forms, gate}};
+    use crate::server::{
+        accounts::settings,
+        http::{forms, gate},
+    };
     let outcome = async {
         let state = gate::app_state()?;
         let mut auth = gate::auth_session().await?;

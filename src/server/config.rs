@@ -122,7 +122,6 @@ pub struct Config {
     pub uploads_per_minute: u32,
 }
 
-
 /// Which channel layer fans messages out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChannelLayerKind {
@@ -135,9 +134,7 @@ pub enum ChannelLayerKind {
 fn parse_layer(value: &str) -> Result<ChannelLayerKind, String> {
     match value {
         "memory" => Ok(ChannelLayerKind::Memory),
-        url if url.starts_with("redis://") || url.starts_with("rediss://") => {
-            Ok(ChannelLayerKind::Redis(url.to_owned()))
-        }
+        url if url.starts_with("redis://") || url.starts_with("rediss://") => Ok(ChannelLayerKind::Redis(url.to_owned())),
         other => Err(format!("expected `memory` or a redis:// URL, got `{other}`")),
     }
 }

@@ -85,10 +85,7 @@ pub fn inspect_now(bytes: &[u8], declared: Option<&str>) -> Result<Inspected, Me
     let declared = declared.and_then(well_formed_type);
     let sniffed = image::guess_format(bytes).ok().filter(|format| IMAGE_FORMATS.contains(format));
     match sniffed {
-        Some(format) => Ok(Inspected {
-            content_type: format.to_mime_type().to_owned(),
-            picture: Some(picture(bytes, format)?),
-        }),
+        Some(format) => Ok(Inspected { content_type: format.to_mime_type().to_owned(), picture: Some(picture(bytes, format)?) }),
         None => match declared {
             Some(claimed) if IMAGE_FORMATS.iter().any(|f| f.to_mime_type() == claimed) => Err(MediaError::NotAnImage(claimed)),
             Some(other) => Ok(Inspected { content_type: other, picture: None }),
@@ -107,9 +104,7 @@ pub fn shown_inline(content_type: &str) -> bool {
 fn well_formed_type(raw: &str) -> Option<String> {
     let essence = raw.split(';').next()?.trim().to_ascii_lowercase();
     let (kind, subtype) = essence.split_once('/')?;
-    let token = |part: &str| {
-        !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b))
-    };
+    let token = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&b));
     (essence.len() <= 127 && token(kind) && token(subtype)).then_some(essence)
 }
 
@@ -119,9 +114,8 @@ fn picture(bytes: &[u8], format: ImageFormat) -> Result<Picture, MediaError> {
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODER_BYTES);
     reader.limits(limits);
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|err| MediaError::NotAnImage(format!("{} ({err})", format.to_mime_type())))?;
+    let mut decoder =
+        reader.into_decoder().map_err(|err| MediaError::NotAnImage(format!("{} ({err})", format.to_mime_type())))?;
     // The header alone says how big it is: a bomb stops here, undecoded.
     let (width, height) = decoder.dimensions();
     if width > MAX_EDGE || height > MAX_EDGE || u64::from(width) * u64::from(height) > MAX_PIXELS {

@@ -135,9 +135,7 @@ impl Running {
 /// Leptos' site settings: from cargo-leptos' environment when present, with
 /// defaults that find the built site under `target/site` from the repo root.
 fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
-    let mut options = leptos::config::get_configuration(None)
-        .map_err(|e| StartupError::Site(e.to_string()))?
-        .leptos_options;
+    let mut options = leptos::config::get_configuration(None).map_err(|e| StartupError::Site(e.to_string()))?.leptos_options;
     if options.output_name.is_empty() {
         options.output_name = "parlor".into();
     }

@@ -78,10 +78,7 @@ async fn plain_form_posts_redirect_to_next_or_back_with_the_error() {
     let fields = [("username", "erin"), ("password", "nope-nope"), ("next", "/room/general/")];
     let failed = visitor.post_plain_form("/api/login", &fields).await;
     assert_eq!(failed.status(), StatusCode::FOUND);
-    assert_eq!(
-        failed.headers()["location"],
-        "/login?error=wrong_credentials&next=%2Froom%2Fgeneral%2F&username=erin"
-    );
+    assert_eq!(failed.headers()["location"], "/login?error=wrong_credentials&next=%2Froom%2Fgeneral%2F&username=erin");
     let fields = [("username", "erin"), ("password", PASSWORD), ("next", "/room/general/")];
     let ok = visitor.post_plain_form("/api/login", &fields).await;
     assert_eq!(ok.status(), StatusCode::FOUND);

@@ -52,7 +52,10 @@ async fn edits_deletions_reactions_and_replies_are_events_with_their_own_seqs() 
 
     assert_eq!(outcome(&mut bobs, json!({"type": "react", "target": 1, "emoji": "👍", "client_id": "r1"})).await, Ok(3));
     let frame = alices.next_of("reaction").await;
-    assert_eq!(frame, json!({"type": "reaction", "room": "desk", "seq": 3, "target": 1, "emoji": "👍", "user": "bob", "on": true, "client_id": "r1"}));
+    assert_eq!(
+        frame,
+        json!({"type": "reaction", "room": "desk", "seq": 3, "target": 1, "emoji": "👍", "user": "bob", "on": true, "client_id": "r1"})
+    );
     // "Boosts" are short text too.
     assert_eq!(outcome(&mut alices, json!({"type": "react", "target": 1, "emoji": "nice one", "client_id": "r2"})).await, Ok(4));
 
@@ -78,7 +81,11 @@ async fn edits_deletions_reactions_and_replies_are_events_with_their_own_seqs() 
     let messages = history(&bob, "desk").await;
     assert_eq!((messages[0]["deleted"].as_bool(), messages[0]["text"].as_str()), (Some(true), Some("")));
     assert!(messages[0].get("reactions").is_none());
-    assert_eq!(messages[1]["reply_to"], json!({"seq": 1, "sender": "alice", "text": "", "deleted": true}), "the reply still makes sense");
+    assert_eq!(
+        messages[1]["reply_to"],
+        json!({"seq": 1, "sender": "alice", "text": "", "deleted": true}),
+        "the reply still makes sense"
+    );
     // The mention of bob went with the text.
     let (_, rooms) = bob.get_json("/api/rooms/").await;
     assert_eq!(rooms["rooms"][0]["mentions"], 0);
@@ -213,7 +220,8 @@ async fn replay_matches_history(writer_app: &TestApp, reader_app: &TestApp) {
     outcome(&mut writer, json!({"type": "react", "target": 3, "emoji": "🎉", "client_id": "r4"})).await.unwrap();
     outcome(&mut writer, json!({"type": "delete", "target": 3, "client_id": "d1"})).await.unwrap();
     outcome(&mut other, json!({"type": "send", "text": "re first", "reply_to": 1, "client_id": "m4"})).await.unwrap();
-    let newest = outcome(&mut writer, json!({"type": "edit", "target": 2, "text": "second, edited", "client_id": "e2"})).await.unwrap();
+    let newest =
+        outcome(&mut writer, json!({"type": "edit", "target": 2, "text": "second, edited", "client_id": "e2"})).await.unwrap();
 
     let after = seen.last().unwrap()["seq"].as_i64().unwrap();
     let mut back = reader.socket("replay", Some(after)).await;

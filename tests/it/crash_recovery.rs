@@ -46,9 +46,7 @@ async fn run_client(port: u16, cookie: String, index: usize, acks: Arc<AtomicUsi
     let client_id = |n: usize| format!("c{index}-{n}");
     while outcome.acked.len() < MESSAGES_PER_CLIENT {
         let after = outcome.seen.last().copied().unwrap_or(0);
-        let mut request = format!("ws://127.0.0.1:{port}/ws/room/{ROOM}/?after={after}")
-            .into_client_request()
-            .unwrap();
+        let mut request = format!("ws://127.0.0.1:{port}/ws/room/{ROOM}/?after={after}").into_client_request().unwrap();
         request.headers_mut().insert("cookie", HeaderValue::from_str(&cookie).unwrap());
         request.headers_mut().insert("origin", HeaderValue::from_str(&format!("http://127.0.0.1:{port}")).unwrap());
         let Ok((mut socket, _)) = tokio_tungstenite::connect_async(request).await else {
@@ -60,7 +58,8 @@ async fn run_client(port: u16, cookie: String, index: usize, acks: Arc<AtomicUsi
         'connection: loop {
             let unacked = (0..next).filter(|n| !outcome.acked.contains_key(&client_id(*n))).count();
             if unacked < IN_FLIGHT && next < MESSAGES_PER_CLIENT {
-                let frame = json!({"type": "send", "text": format!("client {index} message {next}"), "client_id": client_id(next)});
+                let frame =
+                    json!({"type": "send", "text": format!("client {index} message {next}"), "client_id": client_id(next)});
                 if socket.send(tungstenite::Message::text(frame.to_string())).await.is_err() {
                     break 'connection;
                 }
@@ -125,11 +124,8 @@ async fn acked_messages_survive_sigkill_and_clients_see_every_message_once() {
         cookies.push(server.session_cookie(&format!("sender{i}")).await);
     }
     let acks = Arc::new(AtomicUsize::new(0));
-    let clients: Vec<_> = cookies
-        .iter()
-        .enumerate()
-        .map(|(i, cookie)| tokio::spawn(run_client(port, cookie.clone(), i, acks.clone())))
-        .collect();
+    let clients: Vec<_> =
+        cookies.iter().enumerate().map(|(i, cookie)| tokio::spawn(run_client(port, cookie.clone(), i, acks.clone()))).collect();
 
     // Let the load run, then kill the server without warning and bring it back.
     while acks.load(Ordering::Relaxed) < KILL_AFTER_ACKS {
@@ -152,10 +148,8 @@ async fn acked_messages_survive_sigkill_and_clients_see_every_message_once() {
     assert_eq!(seqs, expected, "history is gap-free");
     assert_eq!(seqs.len(), CLIENTS * MESSAGES_PER_CLIENT, "each message stored exactly once");
 
-    let by_client_id: HashMap<&str, i64> = history
-        .iter()
-        .map(|m| (m["client_id"].as_str().unwrap(), m["seq"].as_i64().unwrap()))
-        .collect();
+    let by_client_id: HashMap<&str, i64> =
+        history.iter().map(|m| (m["client_id"].as_str().unwrap(), m["seq"].as_i64().unwrap())).collect();
     for outcome in &outcomes {
         assert_eq!(outcome.acked.len(), MESSAGES_PER_CLIENT);
         for (client_id, seq) in &outcome.acked {

@@ -60,7 +60,8 @@ impl Answers {
     /// Exactly what a name no room has gets.
     const NOBODY: Self = Self { page: 404, history: 404, replay: 404, permalink: 404, members: 404, upgrade: 404, listed: false };
     /// A visitor without a session (or whose account is deactivated).
-    const ANONYMOUS: Self = Self { page: 303, history: 401, replay: 401, permalink: 303, members: 401, upgrade: 401, listed: false };
+    const ANONYMOUS: Self =
+        Self { page: 303, history: 401, replay: 401, permalink: 303, members: 401, upgrade: 401, listed: false };
 }
 
 async fn answers(visitor: &Visitor, room: &str) -> Answers {
@@ -297,7 +298,8 @@ async fn nothing_stored_after_removal(owner_app: &TestApp, member_app: &TestApp)
     tokio::time::sleep(Duration::from_millis(5)).await;
     let removed = remove(&owner, &room, "mallory").await["seq"].as_i64().unwrap();
     let (acked, _refused) = sending.await.unwrap();
-    let stored: Vec<i64> = history(&owner, &room).await.iter().filter(|m| m["sender"] == "mallory").map(|m| m["seq"].as_i64().unwrap()).collect();
+    let stored: Vec<i64> =
+        history(&owner, &room).await.iter().filter(|m| m["sender"] == "mallory").map(|m| m["seq"].as_i64().unwrap()).collect();
     assert!(stored.iter().all(|&seq| seq < removed), "stored after the removal at {removed}: {stored:?}");
     assert!(acked.iter().all(|seq| stored.contains(seq)), "every ack names a stored message");
 }
@@ -431,7 +433,10 @@ async fn owners_and_administrators_moderate_and_deactivated_authors_are_marked()
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, users) = admin.get_json("/api/admin/users/").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(users["users"][0], json!({"username": "ada", "is_admin": true, "deactivated": false, "created_at": users["users"][0]["created_at"]}));
+    assert_eq!(
+        users["users"][0],
+        json!({"username": "ada", "is_admin": true, "deactivated": false, "created_at": users["users"][0]["created_at"]})
+    );
     let (status, _) = admin.post_json("/api/admin/users/admin", &[("username", "olive"), ("admin", "true")]).await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = owner.get_json("/api/admin/users/").await;
@@ -449,7 +454,8 @@ async fn owners_and_administrators_moderate_and_deactivated_authors_are_marked()
     let (status, _) = admin.post_json("/api/admin/users/reactivate", &[("username", "max")]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(member.login("max", PASSWORD).await.status(), StatusCode::OK);
-    let (status, body) = admin.post_json("/api/admin/users/deactivate", &[("username", "max"), ("remove_messages", "true")]).await;
+    let (status, body) =
+        admin.post_json("/api/admin/users/deactivate", &[("username", "max"), ("remove_messages", "true")]).await;
     assert_eq!((status, body["removed_messages"].as_i64()), (StatusCode::OK, Some(1)), "{body}");
     let deletion = loop {
         let deletion = olives.next_of("delete").await;

@@ -14,10 +14,7 @@ use crate::harness::{PASSWORD, TestApp, services::Nginx};
 
 /// An HTTP client whose connections come from `ip`.
 fn client_from(ip: [u8; 4]) -> reqwest::Client {
-    reqwest::Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::from(ip)))
-        .build()
-        .unwrap()
+    reqwest::Client::builder().local_address(IpAddr::V4(Ipv4Addr::from(ip))).build().unwrap()
 }
 
 async fn log_in(client: &reqwest::Client, url: &str, username: &str, password: &str) -> StatusCode {

@@ -79,7 +79,10 @@ async fn scenario(writer: &TestApp, reader: &TestApp) {
     // Marks and links.
     let (_, body) = search(&alice, "deplo*").await;
     let hit = &body["results"][2];
-    assert_eq!((hit["room"].as_str(), hit["room_label"].as_str(), hit["sender"].as_str()), (Some("ops"), Some("#ops"), Some("alice")));
+    assert_eq!(
+        (hit["room"].as_str(), hit["room_label"].as_str(), hit["sender"].as_str()),
+        (Some("ops"), Some("#ops"), Some("alice"))
+    );
     assert_eq!(hit["snippet"], json!([{"text": "We "}, {"text": "deploy", "mark": true}, {"text": " on Fridays"}]));
 
     // Paging: two at a time, nothing twice, nothing skipped.

@@ -39,9 +39,12 @@ async fn log_out_closes_the_sessions_sockets_and_a_send_after_it_is_not_stored()
     assert_eq!(code, Some(SESSION_ENDED));
     assert!(took < Duration::from_secs(1), "closed after {took:?}");
     // A frame sent into the closed socket goes nowhere.
-    let _ = socket.stream.send(tokio_tungstenite::tungstenite::Message::text(
-        json!({"type": "send", "text": "after logout", "client_id": "late"}).to_string(),
-    )).await;
+    let _ = socket
+        .stream
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            json!({"type": "send", "text": "after logout", "client_id": "late"}).to_string(),
+        ))
+        .await;
 
     other.say("still here", "o1").await;
     let (_, history) = other_browser.get_json("/api/messages/general/").await;

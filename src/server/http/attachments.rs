@@ -76,9 +76,8 @@ pub async fn upload(
     })?;
     let file = read_file(multipart, max, too_large).await?;
     let bytes = Arc::new(file.bytes);
-    let inspected = media::inspect(bytes.clone(), file.declared_type)
-        .await
-        .map_err(|err| AppError::UnsupportedMedia(err.to_string()))?;
+    let inspected =
+        media::inspect(bytes.clone(), file.declared_type).await.map_err(|err| AppError::UnsupportedMedia(err.to_string()))?;
     // The decoder's copy of the handle is gone by now: no copy of the bytes is made.
     let bytes = Arc::try_unwrap(bytes).unwrap_or_else(|shared| shared.as_ref().clone());
     let picture = inspected.picture;
@@ -159,13 +158,7 @@ pub async fn thumbnail(
     serve(&state, &user, &id, Variant::Thumbnail, &headers).await
 }
 
-async fn serve(
-    state: &AppState,
-    user: &User,
-    id: &str,
-    variant: Variant,
-    headers: &HeaderMap,
-) -> Result<Response, AppError> {
+async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, headers: &HeaderMap) -> Result<Response, AppError> {
     if !is_attachment_id(id) {
         return Err(AppError::NotFound);
     }
@@ -175,10 +168,13 @@ async fn serve(
         return Err(AppError::NotFound);
     }
     access::room(&state.store, user, &found.room, Need::Read).await?;
-    let etag = format!("\"{}\"", match variant {
-        Variant::Original => found.blob_hash.as_str(),
-        Variant::Thumbnail => found.thumb_hash.as_deref().unwrap_or_default(),
-    });
+    let etag = format!(
+        "\"{}\"",
+        match variant {
+            Variant::Original => found.blob_hash.as_str(),
+            Variant::Thumbnail => found.thumb_hash.as_deref().unwrap_or_default(),
+        }
+    );
     if headers.get(header::IF_NONE_MATCH).is_some_and(|tag| tag.as_bytes() == etag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, file_headers(&etag)).into_response());
     }
@@ -186,15 +182,16 @@ async fn serve(
     let disposition = if media::shown_inline(&body.content_type) { "inline" } else { "attachment" };
     let mut response = (StatusCode::OK, file_headers(&etag), body.bytes).into_response();
     let headers = response.headers_mut();
-    let header_value = |text: String| HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let header_value =
+        |text: String| HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, header_value(body.content_type));
     let name = &body.attachment.name;
-    let disposition = format!(
-        "{disposition}; filename=\"{}\"; filename*=UTF-8''{}",
-        ascii_fallback(name),
-        urlencoding::encode(name)
+    let disposition =
+        format!("{disposition}; filename=\"{}\"; filename*=UTF-8''{}", ascii_fallback(name), urlencoding::encode(name));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
     );
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")));
     Ok(response)
 }
 

@@ -228,7 +228,8 @@ pub async fn list_invites(
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Need::Manage).await?;
-    let invites: Vec<InviteLink> = state.store.open_invites(&room.name).await.map_err(AppError::internal)?.into_iter().map(Into::into).collect();
+    let invites: Vec<InviteLink> =
+        state.store.open_invites(&room.name).await.map_err(AppError::internal)?.into_iter().map(Into::into).collect();
     Ok(Json(json!({ "room": room.name, "invites": invites })))
 }
 

@@ -49,10 +49,7 @@ fn is_plain_form_post() -> bool {
 }
 
 fn accepts_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// Refuses the attempt when the client or the username is over its limit.
@@ -61,10 +58,7 @@ pub async fn check_auth_rate(username: &str) -> Result<(), AppError> {
 
     let state = gate::app_state()?;
     let ClientIp(client) = leptos_axum::extract_with_state(&state).await.map_err(|_| AppError::Internal)?;
-    state
-        .limits
-        .check_auth(client, username)
-        .map_err(|t| AppError::RateLimited { retry_after_secs: t.retry_after_secs })
+    state.limits.check_auth(client, username).map_err(|t| AppError::RateLimited { retry_after_secs: t.retry_after_secs })
 }
 
 /// Turns the outcome of a form's action into the server function's answer.

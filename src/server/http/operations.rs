@@ -17,10 +17,7 @@ use crate::server::{metrics, state::AppState};
 
 /// The operations listener's router: `/metrics` and the detailed `/healthz`.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(detailed_health))
-        .route("/metrics", get(metrics::render))
-        .with_state(state)
+    Router::new().route("/healthz", get(detailed_health)).route("/metrics", get(metrics::render)).with_state(state)
 }
 
 /// What each dependency answered: `Ok` or the error text.

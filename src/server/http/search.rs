@@ -58,13 +58,8 @@ pub async fn run_search(state: &AppState, user: &User, params: SearchParams) -> 
         Some(raw) => Some(access::room(&state.store, user, raw, Need::Read).await?.name),
         None => None,
     };
-    let request = SearchRequest {
-        user_id: user.0.id,
-        query: &query,
-        room: room.as_deref(),
-        before: params.before.map(|b| b.0),
-        limit,
-    };
+    let request =
+        SearchRequest { user_id: user.0.id, query: &query, room: room.as_deref(), before: params.before.map(|b| b.0), limit };
     let results = state.store.search(request).await.map_err(|err| {
         tracing::warn!(%err, "a search failed");
         AppError::BadRequest("that search took too long or could not run; try fewer or longer words".into())

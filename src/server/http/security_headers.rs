@@ -32,9 +32,8 @@ pub async fn service_worker_csp(request: axum::extract::Request, next: axum::mid
 
 /// The layers that add the fixed headers (outermost first).
 pub fn layers() -> [SetResponseHeaderLayer<HeaderValue>; 4] {
-    let fixed = |name: HeaderName, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-    };
+    let fixed =
+        |name: HeaderName, value: &'static str| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
     [
         fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         fixed(header::X_FRAME_OPTIONS, "DENY"),
@@ -56,12 +55,14 @@ pub fn page_csp(nonce: &str) -> String {
 /// and leaves the nonce where [`page_csp_from_nonce`] finds it.
 pub fn set_page_csp() {
     let Some(nonce) = leptos::nonce::use_nonce() else { return };
-    if let Some(slot) = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<NonceSlot>().cloned()) {
+    if let Some(slot) = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<NonceSlot>().cloned())
+    {
         if let Ok(mut kept) = slot.0.lock() {
             *kept = Some(nonce.to_string());
         }
     }
-    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&page_csp(&nonce.to_string()))) {
+    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&page_csp(&nonce.to_string())))
+    {
         response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }

@@ -41,9 +41,7 @@ use super::{
 use crate::{
     entity::user,
     error::AppError,
-    protocol::{
-        CloseReason, Command, FrameErrorCode, FrameRejection, MAX_FRAME_BYTES, MAX_PAGE_SIZE, ServerFrame, ValidSend,
-    },
+    protocol::{CloseReason, Command, FrameErrorCode, FrameRejection, MAX_FRAME_BYTES, MAX_PAGE_SIZE, ServerFrame, ValidSend},
     server::{
         accounts::access::{self, Need},
         http::{client_ip::ClientIp, gate::RequireSession, origin, params::SeqParam},
@@ -212,8 +210,7 @@ impl ChatConsumer {
         // Opening reads the database. Boxed, like every other path that does,
         // so that what an idle socket keeps (its task's future) holds none of
         // those queries' state: kilobytes per socket.
-        let Some(Opened { mut live, mut reader, mut room_group, mut user_group, _present }) =
-            Box::pin(self.open(*start)).await?
+        let Some(Opened { mut live, mut reader, mut room_group, mut user_group, _present }) = Box::pin(self.open(*start)).await?
         else {
             return Ok(());
         };
@@ -583,7 +580,8 @@ impl ChatConsumer {
                 live.socket.queue(frame.encode().into()).await?;
                 live.last_sent = seq;
                 live.room_exists = true;
-                if matches!(&frame, ServerFrame::Member { user, change, .. } if *user == self.user.username && change.ends_access()) {
+                if matches!(&frame, ServerFrame::Member { user, change, .. } if *user == self.user.username && change.ends_access())
+                {
                     // Nothing after their removal is theirs to see.
                     live.access_ended = true;
                     return Ok(live.socket.flush().await?);

@@ -289,7 +289,8 @@ impl Inbox {
         match notice {
             // How many messages are left unread is the database's to say.
             UserNotice::Read { room, seq } => {
-                if rooms.get(&room).is_some_and(|tracked| tracked.status.last_read_seq < seq) && self.reload(rooms, &room).await? {
+                if rooms.get(&room).is_some_and(|tracked| tracked.status.last_read_seq < seq) && self.reload(rooms, &room).await?
+                {
                     dirty.insert(room);
                 }
             }

@@ -75,10 +75,9 @@ impl FrameReader {
     /// close reply, ignoring anything else, so that the client reads the close
     /// frame before the connection goes away.
     pub async fn finish_closing(&mut self, grace: Duration) {
-        let _ = tokio::time::timeout(grace, async {
-            while !matches!(self.next().await, Incoming::Closed | Incoming::Broken(_)) {}
-        })
-        .await;
+        let _ =
+            tokio::time::timeout(grace, async { while !matches!(self.next().await, Incoming::Closed | Incoming::Broken(_)) {} })
+                .await;
     }
 }
 
@@ -133,7 +132,10 @@ impl RoomSocket {
         let _ = self.bounded(|sink| sink.send(Message::Close(Some(frame)))).await;
     }
 
-    async fn bounded<'a, F>(&'a mut self, write: impl FnOnce(&'a mut SplitSink<WebSocket, Message>) -> F) -> Result<(), WriteError>
+    async fn bounded<'a, F>(
+        &'a mut self,
+        write: impl FnOnce(&'a mut SplitSink<WebSocket, Message>) -> F,
+    ) -> Result<(), WriteError>
     where
         F: Future<Output = Result<(), axum::Error>> + 'a,
     {

@@ -216,7 +216,9 @@ impl Writer {
     /// answer is that copy.
     async fn append_one(&self, new: &NewEvent) -> Result<Stored, AppendError> {
         let err = match self.append(&[new]).await {
-            Ok(mut stored) => return stored.pop().ok_or_else(|| AppendError::Refused("nothing stored".into()))?.map_err(AppendError::from),
+            Ok(mut stored) => {
+                return stored.pop().ok_or_else(|| AppendError::Refused("nothing stored".into()))?.map_err(AppendError::from);
+            }
             Err(err) => err,
         };
         if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))

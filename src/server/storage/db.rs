@@ -37,10 +37,7 @@ pub enum SqliteSync {
 /// pending migration.
 pub async fn connect_and_migrate(url: &str, sync: SqliteSync) -> Result<DatabaseConnection, DbSetupError> {
     if let Some(dir) = sqlite_parent_dir(url) {
-        std::fs::create_dir_all(&dir).map_err(|source| DbSetupError::DataDir {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(&dir).map_err(|source| DbSetupError::DataDir { path: dir.display().to_string(), source })?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -57,12 +54,8 @@ pub async fn connect_and_migrate(url: &str, sync: SqliteSync) -> Result<Database
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
-    let db = Database::connect(options)
-        .await
-        .map_err(|source| DbSetupError::Connect { url: redact(url), source })?;
-    Migrator::up(&db, None)
-        .await
-        .map_err(|source| DbSetupError::Migrate { url: redact(url), source })?;
+    let db = Database::connect(options).await.map_err(|source| DbSetupError::Connect { url: redact(url), source })?;
+    Migrator::up(&db, None).await.map_err(|source| DbSetupError::Migrate { url: redact(url), source })?;
     Ok(db)
 }
 
@@ -133,10 +126,7 @@ mod tests {
 
     #[test]
     fn finds_the_directory_of_a_sqlite_file() {
-        assert_eq!(
-            sqlite_parent_dir("sqlite://data/parlor.db?mode=rwc"),
-            Some("data".into())
-        );
+        assert_eq!(sqlite_parent_dir("sqlite://data/parlor.db?mode=rwc"), Some("data".into()));
         assert_eq!(sqlite_parent_dir("sqlite::memory:"), None);
         assert_eq!(sqlite_parent_dir("postgres://localhost/parlor"), None);
     }

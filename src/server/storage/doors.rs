@@ -42,7 +42,9 @@ struct DoorRow {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum InviteLookup {
     /// Valid: opening it makes one a member of this room.
-    Valid { room: String },
+    Valid {
+        room: String,
+    },
     /// It existed, but expired or was revoked.
     Ended,
     Missing,
@@ -76,9 +78,9 @@ impl Store {
             .column_as(membership::Column::UserId, "member_id")
             .join(
                 JoinType::LeftJoin,
-                room::Relation::Membership
-                    .def()
-                    .on_condition(move |_, member| Condition::all().add(Expr::col((member, membership::Column::UserId)).eq(user_id))),
+                room::Relation::Membership.def().on_condition(move |_, member| {
+                    Condition::all().add(Expr::col((member, membership::Column::UserId)).eq(user_id))
+                }),
             )
             .filter(room::Column::Name.eq(room_name))
             .into_model::<DoorRow>()
@@ -217,11 +219,8 @@ impl Store {
 
     /// What an invite code opens.
     pub async fn find_invite(&self, code: &str) -> Result<InviteLookup, DbErr> {
-        let found = invite::Entity::find()
-            .find_also_related(room::Entity)
-            .filter(invite::Column::Code.eq(code))
-            .one(self.db())
-            .await?;
+        let found =
+            invite::Entity::find().find_also_related(room::Entity).filter(invite::Column::Code.eq(code)).one(self.db()).await?;
         Ok(match found {
             Some((invite, Some(room))) if !invite.revoked && invite.expires_at.is_none_or(|at| at > Utc::now()) => {
                 InviteLookup::Valid { room: room.name }

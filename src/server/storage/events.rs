@@ -25,8 +25,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
@@ -146,11 +145,13 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -
     let mut targets = load_targets(&txn, batch, &rooms_by_name).await?;
     let mut reactions = load_reactions(&txn, batch, &rooms_by_name).await?;
     let mut files = attachments::named(&txn, batch.iter().filter_map(|e| e.body.attachment()).collect()).await?;
-    let mut slots = sort_out(batch, earlier, &rooms_by_name, &mut admission, &mut Loaded {
-        targets: &mut targets,
-        reactions: &mut reactions,
-        files: &mut files,
-    });
+    let mut slots = sort_out(
+        batch,
+        earlier,
+        &rooms_by_name,
+        &mut admission,
+        &mut Loaded { targets: &mut targets, reactions: &mut reactions, files: &mut files },
+    );
 
     // Rooms in name order (a BTreeMap), so concurrent batches (other instances)
     // lock room rows in one order and cannot deadlock.
@@ -172,9 +173,8 @@ pub(super) async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -
     keep_members_mentioned(&txn, batch, &rooms, &mut mentioned).await?;
     let mut rows = Vec::new();
     for (room_name, members) in &per_room {
-        let room = rooms
-            .get(*room_name)
-            .ok_or_else(|| DbErr::RecordNotFound(format!("room {room_name} after reserving seqs")))?;
+        let room =
+            rooms.get(*room_name).ok_or_else(|| DbErr::RecordNotFound(format!("room {room_name} after reserving seqs")))?;
         let messages = counts.iter().find(|(name, ..)| name == room_name).map_or(0, |(_, _, m)| *m);
         let mut seq = room.last_seq - members.len() as i64;
         let mut n = room.message_count - messages;
@@ -233,12 +233,7 @@ async fn rooms_named<'a>(
     if lock == Lock::ForUpdate && db.get_database_backend() == DbBackend::Postgres {
         query = query.lock_exclusive();
     }
-    Ok(query
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|room| (room.name.clone(), room))
-        .collect())
+    Ok(query.all(db).await?.into_iter().map(|room| (room.name.clone(), room)).collect())
 }
 
 /// The messages the batch's edits, deletions, reactions and replies are about,
@@ -258,9 +253,9 @@ async fn load_targets(
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
-    let any = wanted
-        .into_iter()
-        .fold(Condition::any(), |any, (room_id, seqs)| any.add(message::Column::RoomId.eq(room_id).and(message::Column::Seq.is_in(seqs))));
+    let any = wanted.into_iter().fold(Condition::any(), |any, (room_id, seqs)| {
+        any.add(message::Column::RoomId.eq(room_id).and(message::Column::Seq.is_in(seqs)))
+    });
     let rows = EventRow::select().filter(any).into_model::<EventRow>().all(db).await?;
     Ok(rows
         .into_iter()
@@ -486,9 +481,7 @@ async fn apply_changes(
     for ((event, slot), mentioned) in batch.iter().zip(slots).zip(mentioned) {
         let Slot::New { room_id, seq, on, .. } = *slot else { continue };
         let message_at = |target: i64| {
-            message::Entity::update_many()
-                .filter(message::Column::RoomId.eq(room_id))
-                .filter(message::Column::Seq.eq(target))
+            message::Entity::update_many().filter(message::Column::RoomId.eq(room_id)).filter(message::Column::Seq.eq(target))
         };
         match &event.body {
             EventBody::Message { attachment: Some(id), .. } => attachments::mark_sent(txn, id, seq).await?,
@@ -630,7 +623,8 @@ async fn keep_members_mentioned(
     rooms: &HashMap<String, room::Model>,
     mentioned: &mut [Vec<(i64, String)>],
 ) -> Result<(), DbErr> {
-    let closed_room = |event: &NewEvent| rooms.get(&event.room).filter(|room| room.kind != RoomKind::Public.as_str()).map(|room| room.id);
+    let closed_room =
+        |event: &NewEvent| rooms.get(&event.room).filter(|room| room.kind != RoomKind::Public.as_str()).map(|room| room.id);
     let mut wanted: Vec<(i64, i64)> = Vec::new();
     for (event, names) in batch.iter().zip(mentioned.iter()) {
         if let Some(room_id) = closed_room(event) {
@@ -710,7 +704,8 @@ async fn record_memberships(
     }
     if !mention_rows.is_empty() {
         mention::Entity::insert_many(mention_rows).exec_without_returning(txn).await?;
-        let already_member = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
+        let already_member =
+            OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
         membership::Entity::insert_many(joined_by_mention.into_iter().map(|(key, read)| membership(key, read)))
             .on_conflict(already_member)
             .exec_without_returning(txn)
@@ -784,14 +779,23 @@ fn new_frame(
             };
             ServerFrame::Message { room, message }
         }
-        EventBody::Edit { target, text } => {
-            ServerFrame::Edit { room, seq, target: *target, text: text.clone(), edited_at: timestamp, sender, mentions, client_id }
-        }
+        EventBody::Edit { target, text } => ServerFrame::Edit {
+            room,
+            seq,
+            target: *target,
+            text: text.clone(),
+            edited_at: timestamp,
+            sender,
+            mentions,
+            client_id,
+        },
         EventBody::Delete { target } => ServerFrame::Delete { room, seq, target: *target, sender, client_id },
         EventBody::React { target, emoji } => {
             ServerFrame::Reaction { room, seq, target: *target, emoji: emoji.clone(), user: sender, on, client_id }
         }
-        EventBody::Member { username, change, .. } => ServerFrame::Member { room, seq, user: username.clone(), change: *change, by: sender },
+        EventBody::Member { username, change, .. } => {
+            ServerFrame::Member { room, seq, user: username.clone(), change: *change, by: sender }
+        }
     }
 }
 
@@ -976,7 +980,9 @@ impl EventRow {
                 text: self.text,
                 client_id: self.client_id,
             },
-            Kind::Delete => ServerFrame::Delete { room, seq: self.seq, target, sender: self.sender_username(), client_id: self.client_id },
+            Kind::Delete => {
+                ServerFrame::Delete { room, seq: self.seq, target, sender: self.sender_username(), client_id: self.client_id }
+            }
             kind @ (Kind::React | Kind::Unreact) => ServerFrame::Reaction {
                 room,
                 seq: self.seq,

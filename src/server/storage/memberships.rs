@@ -6,8 +6,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::OnConflict,
 };
 
 use super::{
@@ -199,9 +199,7 @@ impl Store {
                    JOIN membership ON membership.user_id = mention.user_id AND membership.room_id = mention.room_id \
                    WHERE mention.user_id = ? AND mention.seq > membership.last_read_seq GROUP BY mention.room_id";
         let rows = self.db().query_all_raw(statement(self.db(), sql, [user_id.into()])).await?;
-        rows.iter()
-            .map(|row| Ok((row.try_get::<i64>("", "room_id")?, row.try_get::<i64>("", "count")?)))
-            .collect()
+        rows.iter().map(|row| Ok((row.try_get::<i64>("", "room_id")?, row.try_get::<i64>("", "count")?))).collect()
     }
 }
 

@@ -7,8 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TryInsertResult, sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TryInsertResult, sea_query::OnConflict,
 };
 use time::OffsetDateTime;
 use tower_sessions::{
@@ -114,20 +113,16 @@ impl SessionStore for DbSessionStore {
         let Some(row) = find_unique(live, &self.db).await.map_err(backend)? else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&row.data)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        let expiry_date = OffsetDateTime::from_unix_timestamp(row.expires_at)
-            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let data = serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date =
+            OffsetDateTime::from_unix_timestamp(row.expires_at).map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let record = Record { id: *id, data, expiry_date };
         self.caches.keep_session(ticket, key, record.clone());
         Ok(Some(record))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        session::Entity::delete_by_id(id.to_string())
-            .exec(&self.db)
-            .await
-            .map_err(backend)?;
+        session::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
         self.forget(id).await;
         Ok(())
     }
@@ -137,11 +132,7 @@ impl SessionStore for DbSessionStore {
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        session::Entity::delete_many()
-            .filter(session::Column::ExpiresAt.lte(now))
-            .exec(&self.db)
-            .await
-            .map_err(backend)?;
+        session::Entity::delete_many().filter(session::Column::ExpiresAt.lte(now)).exec(&self.db).await.map_err(backend)?;
         Ok(())
     }
 }

@@ -61,14 +61,30 @@ pub struct NewEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventBody {
     /// `attachment`: the id of a file the sender uploaded to the room.
-    Message { text: String, reply_to: Option<i64>, attachment: Option<String> },
-    Edit { target: i64, text: String },
-    Delete { target: i64 },
+    Message {
+        text: String,
+        reply_to: Option<i64>,
+        attachment: Option<String>,
+    },
+    Edit {
+        target: i64,
+        text: String,
+    },
+    Delete {
+        target: i64,
+    },
     /// Toggles the sender's reaction `emoji`.
-    React { target: i64, emoji: String },
+    React {
+        target: i64,
+        emoji: String,
+    },
     /// Someone's membership of a private room changes (`user_id` is theirs;
     /// the sender is who changed it).
-    Member { user_id: i64, username: String, change: MemberChange },
+    Member {
+        user_id: i64,
+        username: String,
+        change: MemberChange,
+    },
 }
 
 impl EventBody {
@@ -288,7 +304,11 @@ impl Store {
             let RoomFacts { id, last_seq, message_count, .. } = entry.facts;
             return Ok(Some(RoomNumbers { id, last_seq, message_count }));
         }
-        Ok(find_room(&self.db, room_name).await?.map(|room| RoomNumbers { id: room.id, last_seq: room.last_seq, message_count: room.message_count }))
+        Ok(find_room(&self.db, room_name).await?.map(|room| RoomNumbers {
+            id: room.id,
+            last_seq: room.last_seq,
+            message_count: room.message_count,
+        }))
     }
 
     /// Reads a page of messages, in their current state, in ascending `seq`

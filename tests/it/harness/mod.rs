@@ -224,12 +224,7 @@ impl Visitor {
     }
 
     /// Opens the room socket with the given `Origin` (or none).
-    pub async fn try_socket(
-        &self,
-        room: &str,
-        after: Option<i64>,
-        origin: Option<&str>,
-    ) -> Result<Socket, tungstenite::Error> {
+    pub async fn try_socket(&self, room: &str, after: Option<i64>, origin: Option<&str>) -> Result<Socket, tungstenite::Error> {
         let query = after.map(|a| format!("?after={a}")).unwrap_or_default();
         self.open_socket(&format!("/ws/room/{room}/{query}"), origin).await
     }

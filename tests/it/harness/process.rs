@@ -64,9 +64,7 @@ impl ServerProcess {
 
     /// Registers `username` and returns its session cookie (`name=value`).
     pub async fn session_cookie(&self, username: &str) -> String {
-        parlor_load::session_cookie(&reqwest::Client::new(), &self.base(), username, PASSWORD)
-            .await
-            .expect("registered")
+        parlor_load::session_cookie(&reqwest::Client::new(), &self.base(), username, PASSWORD).await.expect("registered")
     }
 }
 

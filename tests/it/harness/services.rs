@@ -135,11 +135,8 @@ impl Postgres {
 
     /// Starts the server (again) on its port and data.
     pub fn restart(&self) {
-        let options = format!(
-            "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
-            self.port,
-            self.dir.path().display()
-        );
+        let options =
+            format!("-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200", self.port, self.dir.path().display());
         let data = self.data_dir();
         pg_tool(&self.bin, "pg_ctl", &["-D", &data, "-o", &options, "-l", &format!("{data}.log"), "-w", "start"]);
         wait_for_port(self.port, "postgres");
@@ -178,8 +175,8 @@ pub struct Nginx {
 impl Nginx {
     /// Starts nginx on a free port, balancing over `upstreams`.
     pub fn start(upstreams: &[std::net::SocketAddr]) -> Self {
-        let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf"))
-            .expect("deploy/nginx.conf");
+        let shipped =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/nginx.conf")).expect("deploy/nginx.conf");
         let servers: String = upstreams.iter().map(|addr| format!("server {addr};\n        ")).collect();
         let port = free_port();
         let config = shipped

@@ -136,11 +136,9 @@ impl Event {
     /// a message carries its summary for notifications.
     pub fn sequenced(seq: i64, frame: ServerFrame, sender_id: Option<i64>, mentioned: Vec<i64>, revoked: Option<i64>) -> Self {
         let latest = match &frame {
-            ServerFrame::Message { message, .. } => Some(Latest {
-                seq,
-                sender: message.sender.clone(),
-                text: message.text.chars().take(REPLY_QUOTE_CHARS).collect(),
-            }),
+            ServerFrame::Message { message, .. } => {
+                Some(Latest { seq, sender: message.sender.clone(), text: message.text.chars().take(REPLY_QUOTE_CHARS).collect() })
+            }
             _ => None,
         };
         let frame = frame.encode().into();
@@ -175,7 +173,9 @@ pub enum Received {
     Event(Event),
     /// The subscriber fell behind and `missed` events were dropped for it: it
     /// must catch up from the database.
-    Lagged { missed: u64 },
+    Lagged {
+        missed: u64,
+    },
     /// The group was closed.
     Closed,
 }

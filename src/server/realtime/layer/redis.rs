@@ -103,7 +103,8 @@ fn decode(payload: &[u8]) -> Option<(u64, Event)> {
         "s" => {
             let (seq, rest) = body.split_once(':')?;
             let (meta, frame) = rest.split_once('\n')?;
-            let room_event = RoomEvent { seq: seq.parse().ok()?, frame: frame.to_owned().into(), meta: serde_json::from_str(meta).ok()? };
+            let room_event =
+                RoomEvent { seq: seq.parse().ok()?, frame: frame.to_owned().into(), meta: serde_json::from_str(meta).ok()? };
             Event::Sequenced(Arc::new(room_event))
         }
         "h" => Event::Head { seq: body.parse().ok()? },
@@ -168,10 +169,7 @@ impl RedisLayer {
             .set_connection_timeout(Some(REDIS_TIMEOUT))
             .set_response_timeout(Some(REDIS_TIMEOUT))
             .set_number_of_retries(1);
-        let publisher = client
-            .get_connection_manager_with_config(config)
-            .await
-            .map_err(|e| LayerError(e.to_string()))?;
+        let publisher = client.get_connection_manager_with_config(config).await.map_err(|e| LayerError(e.to_string()))?;
         let instance = rand_instance_id();
         let (outgoing, queued) = mpsc::channel(PUBLISH_QUEUE);
         let queue_publisher = publisher.clone();
@@ -302,10 +300,9 @@ impl ChannelLayer for RedisLayer {
         let payload = encode(self.instance, &event);
         self.groups.deliver(&key, event);
         match payload {
-            Some(payload) => self
-                .outgoing
-                .try_send((channel(&key), payload))
-                .map_err(|_| LayerError("redis publish queue is full".into())),
+            Some(payload) => {
+                self.outgoing.try_send((channel(&key), payload)).map_err(|_| LayerError("redis publish queue is full".into()))
+            }
             None => Ok(()),
         }
     }
@@ -331,11 +328,7 @@ impl ChannelLayer for RedisLayer {
             return Err(LayerError("redis subscription is disconnected".into()));
         }
         let mut publisher = self.publisher.clone();
-        redis::cmd("PING")
-            .query_async::<String>(&mut publisher)
-            .await
-            .map(|_| ())
-            .map_err(|e| LayerError(format!("redis: {e}")))
+        redis::cmd("PING").query_async::<String>(&mut publisher).await.map(|_| ()).map_err(|e| LayerError(format!("redis: {e}")))
     }
 }
 

@@ -55,7 +55,13 @@ impl RoomEntry {
             match watch.try_recv() {
                 None => return true,
                 // Typing, presence and the like change nothing stored.
-                Some(Received::Event(Event::Relay { .. } | Event::Presence { .. } | Event::Notice(_) | Event::EndSessions { .. } | Event::Forget(_))) => {}
+                Some(Received::Event(
+                    Event::Relay { .. }
+                    | Event::Presence { .. }
+                    | Event::Notice(_)
+                    | Event::EndSessions { .. }
+                    | Event::Forget(_),
+                )) => {}
                 Some(Received::Event(Event::Head { seq })) if seq <= self.facts.last_seq => {}
                 Some(_) => return false,
             }
@@ -130,7 +136,15 @@ mod tests {
     use crate::server::realtime::layer::MemoryLayer;
 
     fn facts(last_seq: i64) -> RoomFacts {
-        RoomFacts { id: 1, kind: RoomKind::Public, owner_id: None, title: None, last_seq, message_count: last_seq, members: HashSet::new() }
+        RoomFacts {
+            id: 1,
+            kind: RoomKind::Public,
+            owner_id: None,
+            title: None,
+            last_seq,
+            message_count: last_seq,
+            members: HashSet::new(),
+        }
     }
 
     #[tokio::test]
