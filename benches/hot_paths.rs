@@ -6,10 +6,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::sync::Arc;
 
 use parlor::{
-    protocol::{ChatMessage, ServerFrame, parse_client_frame},
+    protocol::{ChatMessage, EventBody, ServerFrame, parse_client_frame},
     server::{
-        realtime::layer::MemoryLayer,
-        storage::{EventBody, NewEvent, Store, db::SqliteSync},
+        bus::MemoryLayer,
+        config::SqliteSync,
+        storage::{NewEvent, Store},
         tasks::Background,
     },
 };

@@ -81,13 +81,14 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
     use crate::{
         protocol::PAGE_SIZE,
         server::{
-            accounts::access::{self, Need},
+            accounts::access,
             http::{gate, history},
+            policy::Action,
             storage::store::{Found, HistoryQuery},
         },
     };
     let (state, user) = gate::require_user().await?;
-    let admitted = access::room(&state.store, &user, &room, Need::Read).await?;
+    let admitted = access::room(&state.store, &user, &room, Action::Read).await?;
     let (page, at) = match at {
         None => (history::page_of(&state, &admitted, HistoryQuery { before: None, after: None, limit: PAGE_SIZE }).await?, None),
         Some(seq) => {
@@ -100,12 +101,9 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
             (page, Some((seq, found)))
         }
     };
-    let joined = state.store.join_room(user.0.id, &page.room, None).await.map_err(|err| {
-        tracing::error!(%err, "opening a room failed");
-        AppError::Internal
-    })?;
+    let joined = state.store.join_room(user.0.id, &page.room, None).await?;
     let (last_read_seq, notify) = match joined {
-        Some((membership, _)) => (membership.last_read_seq, membership.notify.parse().unwrap_or_default()),
+        Some((membership, _)) => (membership.last_read_seq, membership.notify),
         None => (0, NotifyLevel::default()),
     };
     let title = match admitted.kind {
@@ -140,7 +138,7 @@ pub struct RoomListing {
 /// The 100 most recently active rooms.
 #[server(prefix = "/api", endpoint = "lobby")]
 pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
-    use crate::server::{http::gate, storage::store::format_timestamp};
+    use crate::{protocol::format_timestamp, server::http::gate};
     let state = gate::app_state()?;
     let rooms = state.store.active_rooms(100).await.map_err(|err| {
         tracing::error!(%err, "listing rooms failed");

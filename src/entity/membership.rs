@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::protocol::NotifyLevel;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "membership")]
 pub struct Model {
@@ -15,8 +17,8 @@ pub struct Model {
     /// The `n` of the newest message the user has seen (unread = the room's
     /// `message_count` minus this).
     pub last_read_n: i64,
-    /// `all`, `mentions` or `none` (see `protocol::NotifyLevel`).
-    pub notify: String,
+    /// How loudly the room may notify the user.
+    pub notify: NotifyLevel,
     pub joined_at: DateTimeUtc,
 }
 

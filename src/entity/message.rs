@@ -22,8 +22,8 @@ pub struct Model {
     pub client_id: Option<String>,
     /// The usernames the text mentions, comma-separated (`None` for none).
     pub mentions: Option<String>,
-    /// `message`, `edit`, `delete`, `react` or `unreact` (see `storage::events::Kind`).
-    pub kind: String,
+    /// What the event is (each kind's rules: `storage::events::kinds`).
+    pub kind: EventKind,
     /// For an edit, deletion or reaction: the `seq` of its message.
     pub target: Option<i64>,
     /// For a message: its place among the room's messages (1, 2, 3, ...).
@@ -36,6 +36,31 @@ pub struct Model {
     pub reply_to: Option<i64>,
     /// For a message: the attachment it carries.
     pub attachment_id: Option<String>,
+}
+
+/// What kind of event a row is, as the `kind` column stores it; a value not
+/// listed here fails to load (it is never read as some other kind).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A chat message (its row keeps its current state).
+    Message,
+    /// New text for message `target` (the text at the time).
+    Edit,
+    /// Message `target` was deleted.
+    Delete,
+    /// A reaction (the row's text) added to message `target`.
+    React,
+    /// A reaction taken back.
+    Unreact,
+    /// Someone (`target` is their id, the text their username) was added to a private room,
+    MemberAdded,
+    /// joined it by an invite link,
+    MemberJoined,
+    /// was removed from it,
+    MemberRemoved,
+    /// or left it.
+    MemberLeft,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::protocol::RoomKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "room")]
 pub struct Model {
@@ -18,8 +20,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Timestamp of the newest message.
     pub last_activity: DateTimeUtc,
-    /// `public`, `private` or `direct` (see `crate::rooms::RoomKind`).
-    pub kind: String,
+    /// Public, private or direct.
+    pub kind: RoomKind,
     /// Who created a private or direct room.
     pub owner_id: Option<i64>,
     /// A direct room's pair of users, `"{smaller id}:{larger id}"`.

@@ -48,7 +48,10 @@ pub async fn account() -> Result<AccountView, AppError> {
 
 #[cfg(feature = "ssr")]
 async fn account_now() -> Result<AccountView, AppError> {
-    use crate::server::{accounts::user_agent, http::gate, storage::store::format_timestamp};
+    use crate::{
+        protocol::format_timestamp,
+        server::{accounts::user_agent, http::gate},
+    };
     let (state, user) = gate::require_user().await?;
     let auth = gate::auth_session().await?;
     let current = state.sessions.device_handle(&auth.session).await;
@@ -75,7 +78,7 @@ pub async fn set_display_name(display_name: String) -> Result<(), AppError> {
     };
     let outcome = async {
         let (state, user) = gate::require_user().await?;
-        settings::set_display_name(&state, &user, &display_name).await.map(drop)
+        settings::set_display_name(&state.store, &user, &display_name).await.map(drop)
     }
     .await;
     forms::finish(outcome, SETTINGS, "/settings?done=display_name", "")
@@ -92,7 +95,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     let outcome = async {
         let state = gate::app_state()?;
         let mut auth = gate::auth_session().await?;
-        settings::change_password(&state, &mut auth, current, new).await
+        settings::change_password((&state.store, &state.passwords, &state.sessions), &mut auth, current, new).await
     }
     .await;
     forms::finish(outcome, SETTINGS, "/settings?done=password", "")

@@ -6,7 +6,17 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::Parser;
 use ipnet::IpNet;
 
-use crate::server::storage::db::SqliteSync;
+/// How SQLite makes a commit durable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum SqliteSync {
+    /// Every commit is synced to disk before it returns: an acked message
+    /// survives a power loss.
+    #[default]
+    Full,
+    /// Commits are synced at WAL checkpoints: an acked message survives a crash
+    /// of Parlor but may be lost with the machine's power.
+    Normal,
+}
 
 /// How Parlor is configured at start-up.
 #[derive(Clone, Debug, Parser)]

@@ -4,7 +4,6 @@
 //! - [`config`]: command-line flags and their environment twins.
 //! - [`startup`]: start-up (database, migrations, channel layer, router), serving,
 //!   and the orderly stop.
-//! - [`state`]: `AppState`, what every handler, server function and socket shares.
 //! - [`tasks`]: background tasks, tracked so that a stop ends and awaits them.
 //! - [`shutdown`]: the signal that tells the listener and the sockets to stop.
 //! - [`metrics`]: Prometheus counters and the `/metrics` endpoint.
@@ -20,13 +19,14 @@
 //!   the permission check for rooms, and rate limits.
 
 pub mod accounts;
+pub mod bus;
 pub mod config;
 pub mod http;
 pub mod media;
 pub mod metrics;
+pub mod policy;
 pub mod realtime;
 pub mod shutdown;
 pub mod startup;
-pub mod state;
 pub mod storage;
 pub mod tasks;

@@ -11,15 +11,16 @@ use tower_sessions::ExpiredDeletion;
 
 use crate::server::{
     accounts::{auth::Passwords, limits::Limits, session_control::SessionControl},
+    bus::{ChannelLayer, MemoryLayer, RedisLayer},
     config::{ChannelLayerKind, Config},
-    http::{client_ip::TrustedProxies, routes, serve},
-    metrics,
-    realtime::{
-        layer::{ChannelLayer, MemoryLayer, RedisLayer},
-        presence::PresenceHub,
+    http::{
+        client_ip::TrustedProxies,
+        routes, serve,
+        state::{AppState, Shared},
     },
+    metrics,
+    realtime::{self, Realtime, presence::PresenceHub},
     shutdown::{self, ShutdownTrigger},
-    state::{AppState, Shared},
     storage::{Store, db::DbSetupError, sessions::DbSessionStore},
     tasks::Background,
 };
@@ -79,19 +80,32 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let (trigger, shutdown) = shutdown::channel();
     let sockets = TaskTracker::new();
     let session_store = DbSessionStore::new(&store);
+    let config = Arc::new(config);
+    let limits = Arc::new(Limits::new(&config));
+    let sessions = SessionControl::new(layer.clone(), session_store.clone(), config.session_lifetime());
+    let presence = PresenceHub::start(layer.clone(), &background);
+    let realtime = Realtime::new(realtime::Parts {
+        store: store.clone(),
+        layer: layer.clone(),
+        sessions: sessions.clone(),
+        limits: limits.clone(),
+        presence: presence.clone(),
+        open_sockets: Arc::default(),
+        shutdown: shutdown.clone(),
+        tasks: sockets.clone(),
+        config: config.clone(),
+    });
     let state = AppState::new(Shared {
         leptos_options: leptos_options(addr)?,
         store: store.clone(),
         layer: layer.clone(),
-        shutdown: shutdown.clone(),
-        sockets: sockets.clone(),
-        limits: Arc::new(Limits::new(&config)),
-        sessions: SessionControl::new(layer.clone(), session_store.clone(), config.session_lifetime()),
+        realtime,
+        limits,
+        sessions,
         passwords: Passwords::default(),
         proxies: TrustedProxies::new(config.trusted_proxies.clone()),
-        open_sockets: Arc::default(),
-        presence: PresenceHub::start(layer.clone(), &background),
-        config: Arc::new(config),
+        presence,
+        config,
     });
     schedule_cleanups(&background, state.limits.clone(), session_store, state.store.clone());
     let serving = tokio::spawn(serve::serve(listener, routes::router(state.clone()), shutdown.clone()));

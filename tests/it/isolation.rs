@@ -14,9 +14,11 @@ use std::{
 use futures::future::join_all;
 use parlor::{
     entity::user,
+    protocol::EventBody,
     server::{
-        realtime::layer::MemoryLayer,
-        storage::{AppendError, EventBody, NewEvent, Store, db::SqliteSync, store::HistoryQuery},
+        bus::MemoryLayer,
+        config::SqliteSync,
+        storage::{AppendError, NewEvent, Store, store::HistoryQuery},
         tasks::Background,
     },
 };

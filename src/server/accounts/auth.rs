@@ -6,14 +6,13 @@
 use std::sync::Arc;
 
 use axum_login::{AuthUser, AuthnBackend, UserId};
-use sea_orm::DbErr;
 use tokio::sync::Semaphore;
 
 use crate::{
     entity::user,
     error::AppError,
     names::{MIN_PASSWORD_CHARS, canonical_username},
-    server::storage::{Store, store::StoreError},
+    server::storage::{Store, StoreError},
 };
 
 /// The logged-in user, as the session holds it.
@@ -94,7 +93,7 @@ impl Backend {
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error(transparent)]
-    Db(#[from] DbErr),
+    Store(#[from] StoreError),
     #[error("password hashing task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     #[error("password hashing has stopped")]
@@ -137,12 +136,5 @@ pub async fn register(store: &Store, passwords: &Passwords, username: &str, pass
         return Err(AppError::PasswordTooShort);
     }
     let hash = passwords.hash(password).await.map_err(|_| AppError::Internal)?;
-    match store.create_user(&username, hash).await {
-        Ok(model) => Ok(User(model)),
-        Err(StoreError::UsernameTaken) => Err(AppError::UsernameTaken),
-        Err(err @ (StoreError::Db(_) | StoreError::RoomTaken)) => {
-            tracing::error!(%err, "storing a new user failed");
-            Err(AppError::Internal)
-        }
-    }
+    Ok(User(store.create_user(&username, hash).await?))
 }

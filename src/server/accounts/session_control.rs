@@ -11,16 +11,10 @@
 //! records are deleted and their sockets close on every instance.
 
 use std::{
-    hash::{Hash, Hasher},
     sync::Arc,
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use axum::{
-    extract::{Request, State},
-    middleware::Next,
-    response::Response,
-};
 use tower_sessions::{Session, SessionStore, session::Id};
 
 use crate::{
@@ -28,8 +22,7 @@ use crate::{
     protocol::CloseReason,
     server::{
         accounts::auth::{AuthSession, User},
-        realtime::layer::{ChannelLayer, Event, Group},
-        state::AppState,
+        bus::{ChannelLayer, Event, Group, SessionKey},
         storage::sessions::DbSessionStore,
     },
 };
@@ -45,19 +38,6 @@ pub const SEEN_EVERY: Duration = Duration::from_secs(300);
 /// A session is refreshed when this fraction of its lifetime has passed since
 /// the last refresh (a day, for the default 14 days).
 const REFRESH_FRACTION: u32 = 14;
-
-/// Names a session without revealing its id: what sockets and the channel
-/// layer use to say "this session".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SessionKey(pub u64);
-
-impl SessionKey {
-    pub fn of(id: &Id) -> Self {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        id.to_string().hash(&mut hasher);
-        Self(hasher.finish())
-    }
-}
 
 /// How sessions are kept and ended.
 #[derive(Clone)]
@@ -231,16 +211,6 @@ impl SessionControl {
             }
         }
     }
-}
-
-/// Middleware: keeps the sessions of active users alive.
-pub async fn refresh_active_sessions(State(state): State<AppState>, auth: AuthSession, request: Request, next: Next) -> Response {
-    if let Some(user) = &auth.user {
-        state.sessions.refresh(&auth.session).await;
-        let user_agent = request.headers().get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        state.sessions.track_device(&auth.session, user, user_agent).await;
-    }
-    next.run(request).await
 }
 
 fn now_millis() -> u64 {

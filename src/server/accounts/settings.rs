@@ -6,31 +6,39 @@ use crate::{
     error::AppError,
     names::{self, MIN_PASSWORD_CHARS},
     server::{
-        accounts::auth::{AuthSession, User},
-        state::AppState,
+        accounts::{
+            auth::{AuthSession, Passwords, User},
+            session_control::SessionControl,
+        },
+        storage::Store,
     },
 };
 
 /// Replaces the logged-in user's password after checking the current one.
-pub async fn change_password(state: &AppState, auth: &mut AuthSession, current: String, new: String) -> Result<(), AppError> {
+pub async fn change_password(
+    (store, passwords, sessions): (&Store, &Passwords, &SessionControl),
+    auth: &mut AuthSession,
+    current: String,
+    new: String,
+) -> Result<(), AppError> {
     let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
     if new.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::PasswordTooShort);
     }
-    let matches = state.passwords.verify(current, user.0.password_hash.clone()).await.map_err(AppError::internal)?;
+    let matches = passwords.verify(current, user.0.password_hash.clone()).await.map_err(AppError::internal)?;
     if !matches {
         return Err(AppError::WrongCredentials);
     }
-    let hash = state.passwords.hash(new).await.map_err(AppError::internal)?;
-    state.store.set_password_hash(user.0.id, hash).await.map_err(AppError::internal)?;
-    let updated = state.store.find_user(user.0.id).await.map_err(AppError::internal)?.ok_or(AppError::Unauthorized)?;
-    state.sessions.end_other_sessions(user.0.id, auth.session.id().as_ref()).await?;
-    state.sessions.renew(auth, &User(updated)).await
+    let hash = passwords.hash(new).await.map_err(AppError::internal)?;
+    store.set_password_hash(user.0.id, hash).await?;
+    let updated = store.find_user(user.0.id).await?.ok_or(AppError::Unauthorized)?;
+    sessions.end_other_sessions(user.0.id, auth.session.id().as_ref()).await?;
+    sessions.renew(auth, &User(updated)).await
 }
 
 /// Sets or clears (an empty name) the logged-in user's display name.
-pub async fn set_display_name(state: &AppState, user: &User, raw: &str) -> Result<Option<String>, AppError> {
+pub async fn set_display_name(store: &Store, user: &User, raw: &str) -> Result<Option<String>, AppError> {
     let name = names::display_name(raw).map_err(|rule| AppError::BadRequest(rule.to_owned()))?;
-    state.store.set_display_name(user.0.id, name.clone()).await.map_err(AppError::internal)?;
+    store.set_display_name(user.0.id, name.clone()).await?;
     Ok(name)
 }

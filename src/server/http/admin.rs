@@ -16,13 +16,12 @@ use super::{doors::is_set, forms::ValidForm};
 use crate::{
     error::AppError,
     names::canonical_username,
-    protocol::CloseReason,
+    protocol::{CloseReason, EventBody},
     server::{
         accounts::auth::User,
-        http::gate::RequireUser,
-        realtime::layer::{Event, Group},
-        state::AppState,
-        storage::{EventBody, NewEvent, doors::AccountFlag},
+        bus::{Event, Group},
+        http::{gate::RequireUser, state::AppState},
+        storage::{NewEvent, doors::AccountFlag},
     },
 };
 

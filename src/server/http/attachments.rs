@@ -22,13 +22,11 @@ use crate::{
     error::AppError,
     protocol::{Attachment, is_attachment_id},
     server::{
-        accounts::{
-            access::{self, Need},
-            auth::User,
-        },
+        accounts::{access, auth::User},
         http::gate::RequireUser,
+        http::state::AppState,
         media,
-        state::AppState,
+        policy::Action,
         storage::attachments::{self, NewUpload, Variant},
     },
 };
@@ -60,7 +58,7 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<(StatusCode, Json<Attachment>), AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Write).await?.name;
+    let room = access::room(&state.store, &user, &room, Action::Post).await?.name;
     state
         .limits
         .check_upload(user.0.id)
@@ -167,7 +165,7 @@ async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, header
     if found.seq.is_none() && found.uploader_id != Some(user.0.id) {
         return Err(AppError::NotFound);
     }
-    access::room(&state.store, user, &found.room, Need::Read).await?;
+    access::room(&state.store, user, &found.room, Action::Read).await?;
     let etag = format!(
         "\"{}\"",
         match variant {

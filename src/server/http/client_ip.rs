@@ -12,7 +12,7 @@ use axum::{
 };
 use ipnet::IpNet;
 
-use crate::{error::AppError, server::state::AppState};
+use crate::{error::AppError, server::http::state::AppState};
 
 /// The networks whose `X-Forwarded-For` is believed.
 #[derive(Clone, Debug, Default)]

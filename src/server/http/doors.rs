@@ -20,16 +20,16 @@ use crate::{
     error::AppError,
     names::{MAX_ROOM_CHARS, canonical_room, canonical_username},
     paths,
-    protocol::{MemberChange, RoomKind},
+    protocol::{EventBody, MemberChange, RoomKind},
     server::{
         accounts::{
-            access::{self, Admitted, GENERATED_PREFIX, Need},
+            access::{self, Admitted},
             auth::AuthSession,
         },
-        http::{forms::ValidForm, gate::RequireUser},
-        realtime::layer::{Event, Group, UserNotice},
-        state::AppState,
-        storage::{AppendError, EventBody, NewEvent, Refusal, doors::InviteLookup, store::StoreError},
+        bus::{Event, Group, UserNotice},
+        http::{forms::ValidForm, gate::RequireUser, state::AppState},
+        policy::{Action, GENERATED_PREFIX},
+        storage::{AppendError, NewEvent, Refusal, doors::InviteLookup},
     },
 };
 
@@ -69,10 +69,7 @@ pub async fn create(
     if let Err(throttled) = state.limits.check_new_room(user.0.id) {
         return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
     }
-    let room = state.store.create_room(&user.0, kind, &name).await.map_err(|err| match err {
-        StoreError::RoomTaken => AppError::RoomTaken,
-        other => AppError::internal(other),
-    })?;
+    let room = state.store.create_room(&user.0, kind, &name).await?;
     tell(&state, user.0.id, UserNotice::Joined { room: room.clone() }).await;
     let title = private.then_some(name);
     Ok(Json(json!({ "room": room, "title": title, "private": private, "url": paths::room(&room) })))
@@ -102,7 +99,7 @@ pub async fn add_member(
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<MemberForm>,
 ) -> Result<Json<Value>, AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Manage).await?;
+    let room = access::room(&state.store, &user, &room, Action::Manage).await?;
     only_private(&room)?;
     let member = account(&state, &form_data.username).await?;
     let seq = change_membership(&state, &room, &user.0, &member, MemberChange::Added).await?;
@@ -119,7 +116,7 @@ pub async fn remove_member(
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<MemberForm>,
 ) -> Result<Json<Value>, AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Read).await?;
+    let room = access::room(&state.store, &user, &room, Action::Read).await?;
     let username = canonical_username(&form_data.username).map_err(|_| AppError::BadUsername)?;
     let oneself = username == user.0.username;
     match room.kind {
@@ -189,7 +186,7 @@ struct InviteLink {
 
 impl From<crate::entity::invite::Model> for InviteLink {
     fn from(invite: crate::entity::invite::Model) -> Self {
-        use crate::server::storage::store::format_timestamp;
+        use crate::protocol::format_timestamp;
         Self {
             url: paths::join(&invite.code),
             created_at: format_timestamp(invite.created_at),
@@ -207,7 +204,7 @@ pub async fn create_invite(
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<InviteForm>,
 ) -> Result<Json<Value>, AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Manage).await?;
+    let room = access::room(&state.store, &user, &room, Action::Manage).await?;
     only_private(&room)?;
     let hours = match form_data.expires_in_hours.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
         None => None,
@@ -227,7 +224,7 @@ pub async fn list_invites(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Manage).await?;
+    let room = access::room(&state.store, &user, &room, Action::Manage).await?;
     let invites: Vec<InviteLink> =
         state.store.open_invites(&room.name).await.map_err(AppError::internal)?.into_iter().map(Into::into).collect();
     Ok(Json(json!({ "room": room.name, "invites": invites })))
@@ -246,7 +243,7 @@ pub async fn revoke_invite(
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<RevokeForm>,
 ) -> Result<Json<Value>, AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Manage).await?;
+    let room = access::room(&state.store, &user, &room, Action::Manage).await?;
     if !state.store.revoke_invite(&room.name, &form_data.code).await.map_err(AppError::internal)? {
         return Err(AppError::InviteInvalid);
     }

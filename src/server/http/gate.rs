@@ -2,11 +2,12 @@
 //! app state and who is logged in. Axum handlers take [`RequireUser`]; server
 //! functions call [`require_user`] (or [`current_user`]); pages that need an
 //! account are listed in [`LOGIN_REQUIRED_PAGES`] and guarded by
-//! [`login_required_pages`]. What a user may then do with a room is decided by
-//! `accounts::access`.
+//! [`login_required_pages`]; [`keep_sessions_alive`] refreshes the sessions of
+//! active users and records their devices. What a user may then do with a
+//! room is decided by `accounts::access`.
 
 use axum::{
-    extract::{FromRequestParts, Request},
+    extract::{FromRequestParts, Request, State},
     http::request::Parts,
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
@@ -19,7 +20,7 @@ use crate::{
     paths,
     server::{
         accounts::auth::{AuthSession, User},
-        state::AppState,
+        http::state::AppState,
     },
 };
 
@@ -90,6 +91,16 @@ pub async fn login_required_pages(auth: AuthSession, request: Request, next: Nex
     if needs_login && logged_in(auth).is_none() {
         let back_to = request.uri().path_and_query().map_or(path, |pq| pq.as_str());
         return Redirect::to(&paths::login_then(back_to)).into_response();
+    }
+    next.run(request).await
+}
+
+/// Middleware: keeps the sessions of active users alive.
+pub async fn keep_sessions_alive(State(state): State<AppState>, auth: AuthSession, request: Request, next: Next) -> Response {
+    if let Some(user) = &auth.user {
+        state.sessions.refresh(&auth.session).await;
+        let user_agent = request.headers().get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        state.sessions.track_device(&auth.session, user, user_agent).await;
     }
     next.run(request).await
 }

@@ -13,14 +13,15 @@ use crate::{
     protocol::HistoryPage,
     server::{
         accounts::{
-            access::{self, Admitted, Need},
+            access::{self, Admitted},
             auth::User,
         },
+        http::state::AppState,
         http::{
             gate::RequireUser,
             params::{LimitParam, SeqParam},
         },
-        state::AppState,
+        policy::Action,
         storage::store::{Found, HistoryQuery},
     },
 };
@@ -54,7 +55,7 @@ pub async fn messages(
 
 /// A page of the room named `room` (any case), as `user` may read it.
 pub async fn read_history(state: &AppState, user: &User, room: &str, query: HistoryQuery) -> Result<HistoryPage, AppError> {
-    let room = access::room(&state.store, user, room, Need::Read).await?;
+    let room = access::room(&state.store, user, room, Action::Read).await?;
     page_of(state, &room, query).await
 }
 

@@ -4,7 +4,11 @@
 //! headers. [`AppError`] becomes a response here, in one place.
 //!
 //! - [`routes`]: the axum router and its layers.
-//! - [`gate`]: the request context: app state and the logged-in user.
+//! - [`state`]: `AppState`, what every handler and server function shares.
+//! - [`gate`]: the request context: app state and the logged-in user; keeping
+//!   active sessions alive.
+//! - [`sockets`]: the room and inbox socket upgrades: checks, then a finished
+//!   consumer handed to `realtime`.
 //! - [`history`]: room history (JSON API and the room page's server function).
 //! - [`operations`]: `/healthz` (public and detailed) and the metrics listener.
 //! - [`client_ip`]: the client's address behind trusted proxies.
@@ -37,6 +41,8 @@ pub mod routes;
 pub mod search;
 pub mod security_headers;
 pub mod serve;
+pub mod sockets;
+pub mod state;
 
 use axum::{
     Json,

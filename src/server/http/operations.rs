@@ -13,7 +13,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::server::{metrics, state::AppState};
+use crate::server::{http::state::AppState, metrics};
 
 /// The operations listener's router: `/metrics` and the detailed `/healthz`.
 pub fn router(state: AppState) -> Router {

@@ -14,9 +14,10 @@ use crate::{
     error::AppError,
     protocol::{NotifyLevel, RoomStatus},
     server::{
-        accounts::access::{self, Need},
+        accounts::access,
+        http::state::AppState,
         http::{forms::ValidForm, gate::RequireUser},
-        state::AppState,
+        policy::Action,
     },
 };
 
@@ -32,7 +33,7 @@ pub async fn members(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Read).await?.name;
+    let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
     let members = state.store.members(&room).await.map_err(AppError::internal)?;
     Ok(Json(json!({ "room": room, "members": members })))
 }
@@ -50,7 +51,7 @@ pub async fn set_notify(
     Path(room): Path<String>,
     ValidForm(form): ValidForm<NotifyForm>,
 ) -> Result<Json<Value>, AppError> {
-    let room = access::room(&state.store, &user, &room, Need::Read).await?.name;
+    let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
     let joined = state.store.join_room(user.0.id, &room, None).await.map_err(AppError::internal)?;
     if joined.is_none() || !state.store.set_notify(user.0.id, &room, form.level).await.map_err(AppError::internal)? {
         return Err(AppError::BadRequest(format!("#{room} is not in your rooms")));

@@ -19,11 +19,12 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     app::{App, shell},
     server::{
-        accounts::{auth::Backend, session_control},
-        http::{admin, attachments, doors, gate, history, operations, origin, room_paths, rooms, search, security_headers},
+        accounts::auth::Backend,
+        http::{
+            admin, attachments, doors, gate, history, operations, origin, room_paths, rooms, search, security_headers, sockets,
+            state::AppState,
+        },
         metrics,
-        realtime::{consumer, inbox},
-        state::AppState,
         storage::sessions::DbSessionStore,
     },
 };
@@ -74,9 +75,9 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/api/messages/{room}", get(history::messages))
         .route("/api/messages/{room}/", get(history::messages))
-        .route("/ws/room/{room}", get(consumer::connect))
-        .route("/ws/room/{room}/", get(consumer::connect))
-        .route("/ws/inbox/", get(inbox::connect))
+        .route("/ws/room/{room}", get(sockets::room))
+        .route("/ws/room/{room}/", get(sockets::room))
+        .route("/ws/inbox/", get(sockets::inbox))
         .route("/api/rooms/", get(rooms::list).post(doors::create))
         .route("/api/rooms/{room}/members", get(rooms::members).post(doors::add_member))
         .route("/api/rooms/{room}/members/remove", post(doors::remove_member))
@@ -106,7 +107,7 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .layer(middleware::from_fn(gate::login_required_pages))
         .layer(middleware::from_fn(room_paths::canonical_room_pages))
-        .layer(middleware::from_fn_with_state(state.clone(), session_control::refresh_active_sessions))
+        .layer(middleware::from_fn_with_state(state.clone(), gate::keep_sessions_alive))
         .layer(auth);
     // Health and metrics stay outside the session layer: they must answer even
     // when the database (which holds sessions) does not.

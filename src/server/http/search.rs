@@ -13,12 +13,10 @@ use crate::{
     error::AppError,
     search::{self, MAX_PAGE, PAGE, Results},
     server::{
-        accounts::{
-            access::{self, Need},
-            auth::User,
-        },
+        accounts::{access, auth::User},
+        http::state::AppState,
         http::{gate::RequireUser, params::SeqParam},
-        state::AppState,
+        policy::Action,
         storage::search::SearchRequest,
     },
 };
@@ -55,7 +53,7 @@ pub async fn run_search(state: &AppState, user: &User, params: SearchParams) -> 
         Some(_) => return Err(AppError::BadRequest(format!("limit is 1-{MAX_PAGE}"))),
     };
     let room = match params.room.as_deref().filter(|r| !r.is_empty()).or(query.room.as_deref()) {
-        Some(raw) => Some(access::room(&state.store, user, raw, Need::Read).await?.name),
+        Some(raw) => Some(access::room(&state.store, user, raw, Action::Read).await?.name),
         None => None,
     };
     let request =

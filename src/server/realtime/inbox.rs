@@ -12,72 +12,41 @@ use std::{
     time::Duration,
 };
 
-use axum::{
-    extract::{State, WebSocketUpgrade, ws::WebSocket},
-    http::HeaderMap,
-    response::{IntoResponse, Response},
-};
+use axum::extract::ws::WebSocket;
 use futures::{Stream, StreamExt};
 use tokio_stream::StreamMap;
+use tower_sessions::{Session, session::Id};
 
 use super::{
+    Realtime,
     consumer::CLOSE_GRACE,
-    layer::{Event, Group, Received, Subscription, UserNotice},
-    lifeline::{Due, Lifeline},
+    keepalive::{Due, KeepAlive},
     open_sockets::SocketSlot,
     room_socket::{self, Incoming, RoomSocket, WriteError},
 };
 use crate::{
     entity::user,
     error::AppError,
-    protocol::{CloseReason, Latest, MAX_FRAME_BYTES, RoomStatus, ServerFrame},
+    protocol::{CloseReason, Latest, RoomStatus, ServerFrame},
     server::{
-        http::{client_ip::ClientIp, gate::RequireSession, origin},
+        bus::{Event, Group, LayerError, Received, Subscription, UserNotice},
         metrics as m,
-        state::AppState,
+        storage::StoreError,
     },
 };
 
 /// How often changed rooms are reported (changes in between are coalesced).
 const FLUSH_EVERY: Duration = Duration::from_millis(250);
 
-/// `GET /ws/inbox/`: the user's inbox socket.
-pub async fn connect(
-    ws: WebSocketUpgrade,
-    State(state): State<AppState>,
-    RequireSession { user, session }: RequireSession,
-    ClientIp(client): ClientIp,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    if !origin::is_same_origin(&headers) {
-        return Err(AppError::CrossSite);
-    }
-    if let Err(throttled) = state.limits.check_upgrade(client) {
-        return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
-    }
-    let session_id = session.id().ok_or(AppError::Unauthorized)?;
-    let max = state.config.max_sockets_per_user;
-    let slot = state.open_sockets.claim(user.0.id, max, m::INBOX_SOCKETS_OPEN).ok_or(AppError::TooManySockets { max })?;
-    let expires_at = state.sessions.expires_at(&session).await;
-    let lifeline = Lifeline::new(&state.config, state.sessions.clone(), session_id, expires_at);
-    let inbox = Inbox { state, user: user.0, _slot: slot };
-    let sockets = inbox.state.sockets.clone();
-    Ok(ws
-        .max_message_size(MAX_FRAME_BYTES)
-        .read_buffer_size(1024)
-        .on_upgrade(move |socket| sockets.track_future(inbox.serve(socket, lifeline)))
-        .into_response())
-}
-
 /// Why an inbox ended early.
 #[derive(Debug, thiserror::Error)]
 enum InboxError {
     #[error("socket: {0}")]
     Write(#[from] WriteError),
-    #[error("database: {0}")]
-    Db(#[from] sea_orm::DbErr),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
     #[error("channel layer: {0}")]
-    Layer(#[from] super::layer::LayerError),
+    Layer(#[from] LayerError),
 }
 
 type RoomEvents = Pin<Box<dyn Stream<Item = Received> + Send>>;
@@ -123,31 +92,49 @@ impl Tracked {
 }
 
 /// One user's inbox.
-struct Inbox {
-    state: AppState,
+pub struct Inbox {
+    realtime: Realtime,
     user: user::Model,
+    /// The session the socket belongs to, and when it expires unless used.
+    session: (Id, std::time::SystemTime),
     _slot: SocketSlot,
 }
 
 impl Inbox {
-    async fn serve(self, socket: WebSocket, lifeline: Lifeline) {
-        if let Err(err) = self.run(socket, lifeline).await {
-            tracing::debug!(%err, user = self.user.username, "inbox ended");
-        }
+    /// The inbox of `user` on `session`: it takes one of the user's socket
+    /// slots, or answers `too_many_sockets`.
+    pub async fn new(realtime: &Realtime, user: user::Model, session: &Session) -> Result<Self, AppError> {
+        let session_id = session.id().ok_or(AppError::Unauthorized)?;
+        let max = realtime.config.max_sockets_per_user;
+        let slot = realtime.open_sockets.claim(user.id, max, m::INBOX_SOCKETS_OPEN).ok_or(AppError::TooManySockets { max })?;
+        let expires_at = realtime.sessions.expires_at(session).await;
+        Ok(Self { realtime: realtime.clone(), user, session: (session_id, expires_at), _slot: slot })
     }
 
-    async fn run(&self, socket: WebSocket, mut lifeline: Lifeline) -> Result<(), InboxError> {
-        let mut user_group = self.state.layer.group_add(&Group::User(self.user.id)).await?;
-        let write_timeout = Duration::from_secs(self.state.config.write_timeout_secs);
+    /// Runs the inbox once upgraded; a stop of the server waits for it.
+    pub fn serve(self, socket: WebSocket) -> impl Future<Output = ()> + Send + 'static {
+        let tasks = self.realtime.tasks.clone();
+        tasks.track_future(async move {
+            if let Err(err) = self.run(socket).await {
+                tracing::debug!(%err, user = self.user.username, "inbox ended");
+            }
+        })
+    }
+
+    async fn run(&self, socket: WebSocket) -> Result<(), InboxError> {
+        let (session_id, expires_at) = self.session;
+        let mut keepalive = KeepAlive::new(&self.realtime.config, self.realtime.sessions.clone(), session_id, expires_at);
+        let mut user_group = self.realtime.layer.group_add(&Group::User(self.user.id)).await?;
+        let write_timeout = Duration::from_secs(self.realtime.config.write_timeout_secs);
         let (mut socket, mut reader) = room_socket::split(socket, write_timeout);
         let mut rooms: HashMap<String, Tracked> = HashMap::new();
         let mut events: StreamMap<String, RoomEvents> = StreamMap::new();
-        for status in self.state.store.rooms_of(self.user.id).await? {
+        for status in self.realtime.store.rooms_of(self.user.id).await? {
             self.track(&mut rooms, &mut events, status.room.clone()).await?;
         }
         let mut dirty: HashSet<String> = rooms.keys().cloned().collect();
         let mut flush = tokio::time::interval(FLUSH_EVERY);
-        let shutdown = self.state.shutdown.clone();
+        let shutdown = self.realtime.shutdown.clone();
         let close = loop {
             tokio::select! {
                 _ = flush.tick(), if !dirty.is_empty() => {
@@ -168,15 +155,15 @@ impl Inbox {
                     }
                 }
                 received = user_group.recv() => match received {
-                    Received::Event(Event::EndSessions { session, reason }) if lifeline.is_ended_by(session) => break Some(reason),
+                    Received::Event(Event::EndSessions { session, reason }) if keepalive.is_ended_by(session) => break Some(reason),
                     Received::Event(Event::Notice(notice)) => {
                         self.notice(&mut rooms, &mut events, &mut dirty, &mut socket, notice).await?;
                     }
                     Received::Event(Event::Resync) | Received::Lagged { .. } | Received::Closed => {
                         if matches!(received, Received::Closed) {
-                            user_group = self.state.layer.group_add(&Group::User(self.user.id)).await?;
+                            user_group = self.realtime.layer.group_add(&Group::User(self.user.id)).await?;
                         }
-                        if !lifeline.check_session().await {
+                        if !keepalive.check_session().await {
                             break Some(CloseReason::SessionEnded);
                         }
                         // News may have been lost: recount every room.
@@ -190,7 +177,7 @@ impl Inbox {
                     Received::Event(_) => {}
                 },
                 incoming = reader.next() => {
-                    lifeline.heard();
+                    keepalive.heard();
                     match incoming {
                         Incoming::Closed => break None,
                         Incoming::Broken(reason) => break Some(reason),
@@ -198,7 +185,7 @@ impl Inbox {
                         Incoming::Command(_) | Incoming::Refused(_) | Incoming::Control => {}
                     }
                 }
-                due = lifeline.due() => match due {
+                due = keepalive.due() => match due {
                     Due::Ping => socket.ping().await?,
                     Due::Close(reason) => break Some(reason),
                     Due::Nothing => {}
@@ -215,8 +202,8 @@ impl Inbox {
 
     /// Loads a room's counts and mentions, if it is in the user's list.
     async fn load(&self, room: &str) -> Result<Option<Tracked>, InboxError> {
-        let Some(status) = self.state.store.room_status(self.user.id, room).await? else { return Ok(None) };
-        let mentions = self.state.store.unread_mentions(self.user.id, room, status.last_read_seq).await?;
+        let Some(status) = self.realtime.store.room_status(self.user.id, room).await? else { return Ok(None) };
+        let mentions = self.realtime.store.unread_mentions(self.user.id, room, status.last_read_seq).await?;
         Ok(Some(Tracked::new(status, mentions)))
     }
 
@@ -231,7 +218,7 @@ impl Inbox {
             return Ok(false);
         }
         // Subscribe first, then count, so that nothing in between is missed.
-        let subscription = self.state.layer.group_add(&Group::Room(room.clone())).await?;
+        let subscription = self.realtime.layer.group_add(&Group::Room(room.clone())).await?;
         let Some(tracked) = self.load(&room).await? else { return Ok(false) };
         events.insert(room.clone(), events_of(subscription));
         rooms.insert(room, tracked);

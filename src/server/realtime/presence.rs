@@ -16,7 +16,7 @@ use std::{
 
 use tokio_util::sync::CancellationToken;
 
-use super::layer::{ChannelLayer, Event, Group, Received};
+use crate::server::bus::{ChannelLayer, Event, Group, Received};
 use crate::{protocol::ServerFrame, server::tasks::Background};
 
 /// How often dirty rooms are published and their sockets told.

@@ -6,16 +6,39 @@
 
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::{
+    WebSocketUpgrade,
+    ws::{CloseFrame, Message, Utf8Bytes, WebSocket},
+};
 use futures::{
     SinkExt, StreamExt,
     stream::{SplitSink, SplitStream},
 };
 
 use crate::{
-    protocol::{CloseReason, Command, FrameErrorCode, FrameRejection, ServerFrame, parse_client_frame},
+    protocol::{CloseReason, Command, FrameErrorCode, FrameRejection, MAX_FRAME_BYTES, ServerFrame, parse_client_frame},
     server::metrics as m,
 };
+
+/// Bytes of frames a room socket gathers before writing them without waiting for the flush.
+const WRITE_BUFFER_BYTES: usize = 16 * 1024;
+
+/// A room socket's sizes. Small buffers: an idle socket should cost
+/// kilobytes, not tungstenite's default 128 KiB read buffer. Client frames
+/// are small (a send is a few hundred bytes), so 1 KiB holds several; a larger
+/// one takes more reads. The write buffer fills only while frames are queued
+/// for one flush.
+pub fn room_sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.max_message_size(MAX_FRAME_BYTES)
+        .max_frame_size(MAX_FRAME_BYTES)
+        .read_buffer_size(1024)
+        .write_buffer_size(WRITE_BUFFER_BYTES)
+}
+
+/// An inbox socket's sizes: it reads nothing but pongs.
+pub fn inbox_sized(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.max_message_size(MAX_FRAME_BYTES).read_buffer_size(1024)
+}
 
 /// Splits an upgraded socket into its writing and reading halves. A write that
 /// the client does not take within `write_timeout` fails the socket.

@@ -1,8 +1,8 @@
-//! Who may write what, judged by the writer inside its transaction — the last
-//! word of the permission check, so that nothing is stored for a member after
-//! their removal, or for an account after its deactivation, however close the
-//! two come. Loaded once per batch and updated as the batch's membership
-//! changes are accepted, in batch order.
+//! Who may write what, judged by the writer inside its transaction with the
+//! one policy (`server::policy::decide`) — the last word on access, so that
+//! nothing is stored for a member after their removal, or for an account
+//! after its deactivation, however close the two come. Loaded once per batch
+//! and updated as the batch's membership changes are accepted, in batch order.
 //!
 //! On PostgreSQL the batch's room rows are locked first (`FOR UPDATE`), and
 //! membership changes are room events written under the same lock, so a batch
@@ -14,21 +14,18 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{
-    events::Refusal,
-    store::{EventBody, NewEvent},
-};
+use super::{events::Refusal, store::NewEvent};
 use crate::{
     entity::{membership, room, user},
-    protocol::{MemberChange, RoomKind},
-    server::accounts::access::GENERATED_PREFIX,
+    protocol::{EventBody, MemberChange, RoomKind},
+    server::policy::{self, Action, Place, Role, RoomFacts, Standing},
 };
 
 /// What the writer knows about the batch's senders and rooms.
 pub(super) struct Admission {
     /// Senders that are administrators.
     admins: HashSet<i64>,
-    /// Senders whose accounts are deactivated.
+    /// Senders (and members being added) whose accounts are deactivated.
     deactivated: HashSet<i64>,
     /// (user id, room id) for the batch's private and direct rooms.
     members: HashSet<(i64, i64)>,
@@ -57,7 +54,7 @@ impl Admission {
             senders = senders.lock_shared();
         }
         let senders = senders.into_tuple::<(i64, bool, bool)>().all(txn).await?;
-        let closed: Vec<i64> = rooms.values().filter(|room| room.kind != RoomKind::Public.as_str()).map(|room| room.id).collect();
+        let closed: Vec<i64> = rooms.values().filter(|room| room.kind != RoomKind::Public).map(|room| room.id).collect();
         let members = if closed.is_empty() {
             Vec::new()
         } else {
@@ -78,43 +75,43 @@ impl Admission {
     }
 
     /// Whether `event` may be stored in `room` (`None`: a room its first
-    /// message creates). An accepted membership change takes effect for the
-    /// events after it.
-    pub fn admit(&mut self, event: &NewEvent, room: Option<&room::Model>) -> Result<(), Refusal> {
+    /// message creates); `own` says whether the message it changes is the
+    /// sender's. An accepted membership change takes effect for the events
+    /// after it.
+    pub fn admit(&mut self, event: &NewEvent, room: Option<&room::Model>, own: bool) -> Result<(), Refusal> {
         let sender = event.sender.id;
-        if self.deactivated.contains(&sender) {
-            return Err(Refusal::NoAccess);
-        }
-        let Some(room) = room else {
-            return match event.body {
-                EventBody::Member { .. } => Err(Refusal::NotAllowed),
-                _ if event.room.starts_with(GENERATED_PREFIX) => Err(Refusal::NoAccess),
-                _ => Ok(()),
-            };
+        let role = Role::of(self.admins.contains(&sender), self.deactivated.contains(&sender));
+        let facts = match room {
+            None => RoomFacts { place: Place::free(&event.room), standing: Standing::Outsider },
+            Some(room) => RoomFacts {
+                place: Place::of(room.kind),
+                standing: Standing::of(sender, self.members.contains(&(sender, room.id)), room.owner_id),
+            },
         };
-        let kind: RoomKind = room.kind.parse().unwrap_or(RoomKind::Private);
-        let EventBody::Member { user_id, change, .. } = event.body else {
-            return match (kind, &event.body) {
-                (RoomKind::Public, _) => Ok(()),
-                _ if self.members.contains(&(sender, room.id)) => Ok(()),
-                // An administrator removing a deactivated account's messages
-                // need not be a member of every room they were in.
-                (_, EventBody::Delete { .. }) if self.manages(sender, room) => Ok(()),
-                _ => Err(Refusal::NoAccess),
-            };
+        let action = match &event.body {
+            EventBody::Message { .. } => Action::Post,
+            EventBody::React { .. } => Action::React,
+            EventBody::Edit { .. } => Action::Edit { own },
+            EventBody::Delete { .. } => Action::Delete { own },
+            EventBody::Member { user_id, change, .. } => match (change, *user_id == sender) {
+                (MemberChange::Joined, true) => Action::Join,
+                (MemberChange::Left, true) => Action::Leave,
+                (MemberChange::Added, _) => Action::AddMember,
+                (MemberChange::Removed, _) => Action::RemoveMember,
+                // Nobody joins or leaves on someone else's behalf.
+                (MemberChange::Joined | MemberChange::Left, false) => return Err(Refusal::NotAllowed),
+            },
         };
-        if kind != RoomKind::Private {
-            return Err(Refusal::NotAllowed);
+        policy::decide(role, facts, action)?;
+        match (&event.body, room) {
+            (EventBody::Member { user_id, change, .. }, Some(room)) => self.change_membership(*user_id, room.id, *change),
+            _ => Ok(()),
         }
-        let by_themselves = user_id == sender;
-        let allowed = match change {
-            MemberChange::Joined | MemberChange::Left => by_themselves,
-            MemberChange::Added | MemberChange::Removed => self.manages(sender, room),
-        };
-        if !allowed {
-            return Err(Refusal::NotAllowed);
-        }
-        let key = (user_id, room.id);
+    }
+
+    /// Applies an allowed membership change, if the member's state allows it.
+    fn change_membership(&mut self, user_id: i64, room_id: i64, change: MemberChange) -> Result<(), Refusal> {
+        let key = (user_id, room_id);
         if change.ends_access() {
             self.members.remove(&key).then_some(()).ok_or(Refusal::NotMember)
         } else if self.deactivated.contains(&user_id) {
@@ -122,11 +119,5 @@ impl Admission {
         } else {
             self.members.insert(key).then_some(()).ok_or(Refusal::AlreadyMember)
         }
-    }
-
-    /// Whether `user_id` may manage `room`: an administrator, or the owner of a
-    /// private room (they may delete any message there, add and remove members).
-    pub fn manages(&self, user_id: i64, room: &room::Model) -> bool {
-        self.admins.contains(&user_id) || (room.kind == RoomKind::Private.as_str() && room.owner_id == Some(user_id))
     }
 }

@@ -27,7 +27,7 @@ use super::{
     store::{NewEvent, Stored},
 };
 use crate::server::{
-    realtime::layer::{ChannelLayer, Event, Group, UserNotice},
+    bus::{ChannelLayer, Event, Group, UserNotice},
     tasks::Background,
 };
 

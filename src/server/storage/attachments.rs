@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{Store, doors::random_token, events::begin_writing};
+use super::{Store, doors::random_token, error::StoreError, events::begin_writing};
 use crate::{
     entity::{attachment, blob, message},
     paths,
@@ -76,7 +76,7 @@ pub fn dto(model: &attachment::Model) -> Attachment {
 impl Store {
     /// Stores an upload: its blobs (unless stored already) and its row, in one
     /// transaction.
-    pub async fn save_upload(&self, upload: NewUpload) -> Result<attachment::Model, DbErr> {
+    pub async fn save_upload(&self, upload: NewUpload) -> Result<attachment::Model, StoreError> {
         let now = Utc::now();
         let hash = hash_of(&upload.bytes);
         let thumb = upload.thumb.map(|(bytes, content_type)| (hash_of(&bytes), bytes, content_type));
@@ -106,12 +106,12 @@ impl Store {
     }
 
     /// The attachment `id`, if it exists.
-    pub async fn attachment(&self, id: &str) -> Result<Option<attachment::Model>, DbErr> {
-        attachment::Entity::find_by_id(id).one(self.db()).await
+    pub async fn attachment(&self, id: &str) -> Result<Option<attachment::Model>, StoreError> {
+        Ok(attachment::Entity::find_by_id(id).one(self.db()).await?)
     }
 
     /// The bytes of an attachment (or its thumbnail).
-    pub async fn file_body(&self, attachment: attachment::Model, variant: Variant) -> Result<Option<FileBody>, DbErr> {
+    pub async fn file_body(&self, attachment: attachment::Model, variant: Variant) -> Result<Option<FileBody>, StoreError> {
         let (hash, content_type) = match variant {
             Variant::Original => (attachment.blob_hash.clone(), attachment.content_type.clone()),
             Variant::Thumbnail => match (&attachment.thumb_hash, &attachment.thumb_type) {
@@ -125,7 +125,7 @@ impl Store {
 
     /// Removes uploads no message carries that are older than `before`, and
     /// their blobs nothing else refers to; how many.
-    pub async fn sweep_unsent_uploads(&self, before: DateTime<Utc>) -> Result<usize, DbErr> {
+    pub async fn sweep_unsent_uploads(&self, before: DateTime<Utc>) -> Result<usize, StoreError> {
         let stale: Vec<String> = attachment::Entity::find()
             .select_only()
             .column(attachment::Column::Id)

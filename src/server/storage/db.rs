@@ -4,6 +4,7 @@
 
 use std::{path::Path, time::Duration};
 
+use crate::server::config::SqliteSync;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, Select,
@@ -19,18 +20,6 @@ pub enum DbSetupError {
     Connect { url: String, source: DbErr },
     #[error("cannot migrate the database {url}: {source}")]
     Migrate { url: String, source: DbErr },
-}
-
-/// How SQLite makes a commit durable.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum SqliteSync {
-    /// Every commit is synced to disk before it returns: an acked message
-    /// survives a power loss.
-    #[default]
-    Full,
-    /// Commits are synced at WAL checkpoints: an acked message survives a crash
-    /// of Parlor but may be lost with the machine's power.
-    Normal,
 }
 
 /// Opens `url` (creating a SQLite file's directory when needed) and runs every

@@ -5,11 +5,11 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, OnConflict, Query},
 };
 
-use super::{doors::random_token, sessions::DbSessionStore};
+use super::{doors::random_token, error::StoreError, sessions::DbSessionStore};
 use crate::entity::{device, session};
 
 /// Longest user agent kept, in characters.
@@ -18,7 +18,7 @@ const MAX_USER_AGENT_CHARS: usize = 500;
 impl DbSessionStore {
     /// Records a logged-in session (once: the concurrent first requests of a
     /// session all ask); the handle of its device row.
-    pub async fn record_device(&self, session_id: &str, user_id: i64, user_agent: &str) -> Result<String, DbErr> {
+    pub async fn record_device(&self, session_id: &str, user_id: i64, user_agent: &str) -> Result<String, StoreError> {
         let now = Utc::now();
         let row = device::ActiveModel {
             handle: Set(random_token()),
@@ -30,18 +30,18 @@ impl DbSessionStore {
         };
         let first_only = OnConflict::column(device::Column::SessionId).do_nothing().to_owned();
         device::Entity::insert(row).on_conflict(first_only).exec_without_returning(self.db()).await?;
-        device::Entity::find()
+        let handle = device::Entity::find()
             .select_only()
             .column(device::Column::Handle)
             .filter(device::Column::SessionId.eq(session_id))
             .into_tuple::<String>()
             .one(self.db())
-            .await?
-            .ok_or_else(|| DbErr::RecordNotFound("the device of a session just recorded".to_owned()))
+            .await?;
+        handle.ok_or(StoreError::NotFound)
     }
 
     /// The device `handle` was used just now.
-    pub async fn device_seen(&self, handle: &str) -> Result<(), DbErr> {
+    pub async fn device_seen(&self, handle: &str) -> Result<(), StoreError> {
         device::Entity::update_many()
             .col_expr(device::Column::LastSeen, Expr::value(Utc::now()))
             .filter(device::Column::Handle.eq(handle))
@@ -51,42 +51,42 @@ impl DbSessionStore {
     }
 
     /// The user's sessions that still exist, most recently used first.
-    pub async fn devices_of(&self, user_id: i64) -> Result<Vec<device::Model>, DbErr> {
+    pub async fn devices_of(&self, user_id: i64) -> Result<Vec<device::Model>, StoreError> {
         let live = Query::select().column(session::Column::Id).from(session::Entity).to_owned();
-        device::Entity::find()
+        Ok(device::Entity::find()
             .filter(device::Column::UserId.eq(user_id))
             .filter(device::Column::SessionId.in_subquery(live))
             .order_by_desc(device::Column::LastSeen)
             .all(self.db())
-            .await
+            .await?)
     }
 
     /// The device `handle` of user `user_id`, if it is theirs.
-    pub async fn device_of(&self, user_id: i64, handle: &str) -> Result<Option<device::Model>, DbErr> {
-        device::Entity::find_by_id(handle).filter(device::Column::UserId.eq(user_id)).one(self.db()).await
+    pub async fn device_of(&self, user_id: i64, handle: &str) -> Result<Option<device::Model>, StoreError> {
+        Ok(device::Entity::find_by_id(handle).filter(device::Column::UserId.eq(user_id)).one(self.db()).await?)
     }
 
     /// Forgets the device `handle`.
-    pub async fn forget_device(&self, handle: &str) -> Result<(), DbErr> {
+    pub async fn forget_device(&self, handle: &str) -> Result<(), StoreError> {
         device::Entity::delete_by_id(handle).exec(self.db()).await?;
         Ok(())
     }
 
     /// Forgets devices whose session has ended (expired or deleted).
-    pub async fn forget_ended_devices(&self) -> Result<u64, DbErr> {
+    pub async fn forget_ended_devices(&self) -> Result<u64, StoreError> {
         let live = Query::select().column(session::Column::Id).from(session::Entity).to_owned();
         let gone = device::Entity::delete_many().filter(device::Column::SessionId.not_in_subquery(live)).exec(self.db()).await?;
         Ok(gone.rows_affected)
     }
 
     /// The session ids of user `user_id`'s devices (all of them).
-    pub async fn session_ids_of(&self, user_id: i64) -> Result<Vec<String>, DbErr> {
-        device::Entity::find()
+    pub async fn session_ids_of(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        Ok(device::Entity::find()
             .select_only()
             .column(device::Column::SessionId)
             .filter(device::Column::UserId.eq(user_id))
             .into_tuple()
             .all(self.db())
-            .await
+            .await?)
     }
 }

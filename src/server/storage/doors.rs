@@ -13,10 +13,14 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use super::store::{Store, StoreError, find_room};
+use super::{
+    error::{StoreError, Taken},
+    store::{Store, find_room},
+};
 use crate::{
     entity::{invite, membership, message, room, user},
     protocol::{Account, NotifyLevel, RoomKind},
+    server::policy::GENERATED_PREFIX,
 };
 
 /// What the permission check needs to know about a room, for one user.
@@ -32,7 +36,7 @@ pub struct Door {
 
 #[derive(FromQueryResult)]
 struct DoorRow {
-    kind: String,
+    kind: RoomKind,
     owner_id: Option<i64>,
     title: Option<String>,
     member_id: Option<i64>,
@@ -62,7 +66,7 @@ impl Store {
     /// that name. From the room's cached entry (`storage::cache::rooms`), or in
     /// one query (the room with the user's membership) when the channel layer
     /// cannot watch the room.
-    pub async fn door(&self, room_name: &str, user_id: i64) -> Result<Option<Door>, DbErr> {
+    pub async fn door(&self, room_name: &str, user_id: i64) -> Result<Option<Door>, StoreError> {
         if let Some(entry) = self.room_entry(room_name).await? {
             let facts = &entry.facts;
             return Ok(Some(Door {
@@ -87,24 +91,24 @@ impl Store {
             .one(self.db())
             .await?;
         Ok(row.map(|row| {
-            let kind = row.kind.parse().unwrap_or(RoomKind::Private);
+            let kind = row.kind;
             Door { kind, owner_id: row.owner_id, member: kind != RoomKind::Public && row.member_id.is_some(), title: row.title }
         }))
     }
 
     /// Creates a room owned by `owner` (its first member) and returns its name.
-    /// A public room is named `name` (taken → [`StoreError::RoomTaken`]); a
+    /// A public room is named `name` (taken → a [`Taken::RoomName`] conflict); a
     /// private room gets a random name and `name` as its title.
     pub async fn create_room(&self, owner: &user::Model, kind: RoomKind, name: &str) -> Result<String, StoreError> {
         let (room_name, title) = match kind {
             RoomKind::Public => (name.to_owned(), None),
-            RoomKind::Private | RoomKind::Direct => (format!("_{}", random_token()), Some(name.to_owned())),
+            RoomKind::Private | RoomKind::Direct => (format!("{GENERATED_PREFIX}{}", random_token()), Some(name.to_owned())),
         };
         let txn = self.db().begin().await?;
         let created = insert_room(&txn, &room_name, kind, Some(owner.id), title, None).await;
         let room = created.map_err(|err| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::RoomTaken,
-            _ => StoreError::Db(err),
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::RoomName),
+            _ => StoreError::from(err),
         })?;
         add_member(&txn, owner.id, room.id, NotifyLevel::default()).await?;
         txn.commit().await?;
@@ -113,12 +117,12 @@ impl Store {
 
     /// The direct room of `me` and `other`, created (with both as members,
     /// notified of every message) on first use. Returns its name.
-    pub async fn direct_room(&self, me: &user::Model, other: &user::Model) -> Result<String, DbErr> {
+    pub async fn direct_room(&self, me: &user::Model, other: &user::Model) -> Result<String, StoreError> {
         let key = format!("{}:{}", Ord::min(me.id, other.id), Ord::max(me.id, other.id));
         if let Some(found) = self.room_with_direct_key(&key).await? {
             return Ok(found);
         }
-        let name = format!("_{}", random_token());
+        let name = format!("{GENERATED_PREFIX}{}", random_token());
         let txn = self.db().begin().await?;
         let created = insert_room(&txn, &name, RoomKind::Direct, Some(me.id), None, Some(key.clone())).await;
         match created {
@@ -131,9 +135,9 @@ impl Store {
             // Both opened it at once: the other request created it.
             Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
                 txn.rollback().await?;
-                self.room_with_direct_key(&key).await?.ok_or(err)
+                self.room_with_direct_key(&key).await?.ok_or_else(|| err.into())
             }
-            Err(err) => Err(err),
+            Err(err) => Err(err.into()),
         }
     }
 
@@ -148,7 +152,7 @@ impl Store {
     }
 
     /// The other member of a direct room, for `user_id`.
-    pub async fn direct_partner(&self, room_name: &str, user_id: i64) -> Result<Option<String>, DbErr> {
+    pub async fn direct_partner(&self, room_name: &str, user_id: i64) -> Result<Option<String>, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(None) };
         Ok(self.partners(user_id, &[room.id]).await?.into_values().next())
     }
@@ -178,7 +182,7 @@ impl Store {
         room_name: &str,
         by: i64,
         expires_at: Option<DateTime<Utc>>,
-    ) -> Result<invite::Model, DbErr> {
+    ) -> Result<invite::Model, StoreError> {
         let room = find_room(self.db(), room_name).await?.ok_or_else(|| DbErr::RecordNotFound(room_name.to_owned()))?;
         let row = invite::ActiveModel {
             id: NotSet,
@@ -189,11 +193,11 @@ impl Store {
             expires_at: Set(expires_at),
             revoked: Set(false),
         };
-        invite::Entity::insert(row).exec_with_returning(self.db()).await
+        Ok(invite::Entity::insert(row).exec_with_returning(self.db()).await?)
     }
 
     /// The room's invite links that still work, newest first.
-    pub async fn open_invites(&self, room_name: &str) -> Result<Vec<invite::Model>, DbErr> {
+    pub async fn open_invites(&self, room_name: &str) -> Result<Vec<invite::Model>, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
         let now = Utc::now();
         let invites = invite::Entity::find()
@@ -206,7 +210,7 @@ impl Store {
     }
 
     /// Revokes one of the room's invite links. False when the room has no such code.
-    pub async fn revoke_invite(&self, room_name: &str, code: &str) -> Result<bool, DbErr> {
+    pub async fn revoke_invite(&self, room_name: &str, code: &str) -> Result<bool, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
         let updated = invite::Entity::update_many()
             .col_expr(invite::Column::Revoked, Expr::value(true))
@@ -218,7 +222,7 @@ impl Store {
     }
 
     /// What an invite code opens.
-    pub async fn find_invite(&self, code: &str) -> Result<InviteLookup, DbErr> {
+    pub async fn find_invite(&self, code: &str) -> Result<InviteLookup, StoreError> {
         let found =
             invite::Entity::find().find_also_related(room::Entity).filter(invite::Column::Code.eq(code)).one(self.db()).await?;
         Ok(match found {
@@ -231,7 +235,7 @@ impl Store {
     }
 
     /// Every account, oldest first.
-    pub async fn accounts(&self) -> Result<Vec<Account>, DbErr> {
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
         let users = user::Entity::find().order_by_asc(user::Column::Id).all(self.db()).await?;
         Ok(users
             .into_iter()
@@ -239,13 +243,13 @@ impl Store {
                 username: u.username,
                 is_admin: u.is_admin,
                 deactivated: u.deactivated,
-                created_at: super::store::format_timestamp(u.created_at),
+                created_at: crate::protocol::format_timestamp(u.created_at),
             })
             .collect())
     }
 
     /// Sets an account's role or state. False when there is no such account.
-    pub async fn set_account_flag(&self, username: &str, flag: AccountFlag, value: bool) -> Result<bool, DbErr> {
+    pub async fn set_account_flag(&self, username: &str, flag: AccountFlag, value: bool) -> Result<bool, StoreError> {
         let column = match flag {
             AccountFlag::Admin => user::Column::IsAdmin,
             AccountFlag::Deactivated => user::Column::Deactivated,
@@ -261,8 +265,8 @@ impl Store {
     }
 
     /// The (room, seq) of every message of `user_id` that is not deleted.
-    pub async fn messages_of(&self, user_id: i64) -> Result<Vec<(String, i64)>, DbErr> {
-        message::Entity::find()
+    pub async fn messages_of(&self, user_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(message::Entity::find()
             .select_only()
             .column(room::Column::Name)
             .column(message::Column::Seq)
@@ -273,7 +277,7 @@ impl Store {
             .order_by_asc(message::Column::Id)
             .into_tuple::<(String, i64)>()
             .all(self.db())
-            .await
+            .await?)
     }
 }
 
@@ -300,7 +304,7 @@ async fn insert_room(
         message_count: Set(0),
         created_at: Set(now),
         last_activity: Set(now),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         owner_id: Set(owner_id),
         direct_key: Set(direct_key),
         title: Set(title),
@@ -314,7 +318,7 @@ async fn add_member(txn: &impl ConnectionTrait, user_id: i64, room_id: i64, noti
         room_id: Set(room_id),
         last_read_seq: Set(0),
         last_read_n: Set(0),
-        notify: Set(notify.as_str().to_owned()),
+        notify: Set(notify),
         joined_at: Set(Utc::now()),
     };
     membership::Entity::insert(row).exec_without_returning(txn).await?;

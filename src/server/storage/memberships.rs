@@ -13,12 +13,13 @@ use sea_orm::{
 use super::{
     ReadMarker,
     db::statement,
+    error::StoreError,
     events,
-    store::{Store, find_room, format_timestamp},
+    store::{Store, find_room},
 };
 use crate::{
     entity::{membership, mention, room, user},
-    protocol::{NotifyLevel, RoomKind, RoomStatus},
+    protocol::{NotifyLevel, RoomKind, RoomStatus, format_timestamp},
 };
 
 /// A membership with its room, as one row.
@@ -31,8 +32,8 @@ struct StatusRow {
     last_activity: chrono::DateTime<Utc>,
     last_read_seq: i64,
     last_read_n: i64,
-    notify: String,
-    kind: String,
+    notify: NotifyLevel,
+    kind: RoomKind,
     title: Option<String>,
 }
 
@@ -41,13 +42,13 @@ impl StatusRow {
         RoomStatus {
             unread: (self.message_count - self.last_read_n).max(0),
             room: self.name,
-            kind: self.kind.parse().unwrap_or_default(),
+            kind: self.kind,
             title: self.title,
             with,
             last_seq: self.last_seq,
             last_read_seq: self.last_read_seq,
             mentions,
-            notify: self.notify.parse().unwrap_or_default(),
+            notify: self.notify,
             last_activity: format_timestamp(self.last_activity),
         }
     }
@@ -64,7 +65,7 @@ impl Store {
         user_id: i64,
         room_name: &str,
         read_up_to: Option<i64>,
-    ) -> Result<Option<(membership::Model, bool)>, DbErr> {
+    ) -> Result<Option<(membership::Model, bool)>, StoreError> {
         let Some(room) = self.room_numbers(room_name).await? else { return Ok(None) };
         let existing = membership::Entity::find_by_id((user_id, room.id)).all(self.db()).await?.into_iter().next();
         if let Some(existing) = existing {
@@ -80,7 +81,7 @@ impl Store {
             room_id: room.id,
             last_read_seq,
             last_read_n,
-            notify: NotifyLevel::default().as_str().to_owned(),
+            notify: NotifyLevel::default(),
             joined_at: Utc::now(),
         };
         let keep = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
@@ -92,7 +93,7 @@ impl Store {
     }
 
     /// Takes the room out of the user's list (its history stays). False when it was not there.
-    pub async fn leave_room(&self, user_id: i64, room_name: &str) -> Result<bool, DbErr> {
+    pub async fn leave_room(&self, user_id: i64, room_name: &str) -> Result<bool, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
         let deleted = membership::Entity::delete_many()
             .filter(membership::Column::UserId.eq(user_id))
@@ -103,10 +104,10 @@ impl Store {
     }
 
     /// Sets how loudly the room notifies the user. False when it is not in their list.
-    pub async fn set_notify(&self, user_id: i64, room_name: &str, level: NotifyLevel) -> Result<bool, DbErr> {
+    pub async fn set_notify(&self, user_id: i64, room_name: &str, level: NotifyLevel) -> Result<bool, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
         let updated = membership::Entity::update_many()
-            .col_expr(membership::Column::Notify, sea_orm::sea_query::Expr::value(level.as_str()))
+            .col_expr(membership::Column::Notify, sea_orm::sea_query::Expr::value(level))
             .filter(membership::Column::UserId.eq(user_id))
             .filter(membership::Column::RoomId.eq(room.id))
             .exec(self.db())
@@ -121,10 +122,10 @@ impl Store {
 
     /// The user's rooms with their counts: unread rooms first, then the most
     /// recently active.
-    pub async fn rooms_of(&self, user_id: i64) -> Result<Vec<RoomStatus>, DbErr> {
+    pub async fn rooms_of(&self, user_id: i64) -> Result<Vec<RoomStatus>, StoreError> {
         let rows = status_rows(self, user_id, None).await?;
         let mentions = self.mention_counts(user_id).await?;
-        let direct: Vec<i64> = rows.iter().filter(|row| row.kind == RoomKind::Direct.as_str()).map(|row| row.room_id).collect();
+        let direct: Vec<i64> = rows.iter().filter(|row| row.kind == RoomKind::Direct).map(|row| row.room_id).collect();
         let mut partners = self.partners(user_id, &direct).await?;
         let mut rooms: Vec<RoomStatus> = rows
             .into_iter()
@@ -139,10 +140,10 @@ impl Store {
     }
 
     /// One room of the user's list with its counts, if it is in the list.
-    pub async fn room_status(&self, user_id: i64, room_name: &str) -> Result<Option<RoomStatus>, DbErr> {
+    pub async fn room_status(&self, user_id: i64, room_name: &str) -> Result<Option<RoomStatus>, StoreError> {
         let Some(row) = status_rows(self, user_id, Some(room_name)).await?.into_iter().next() else { return Ok(None) };
         let mentions = self.mention_seqs(user_id, row.room_id, row.last_read_seq).await?.len() as i64;
-        let with = match row.kind == RoomKind::Direct.as_str() {
+        let with = match row.kind == RoomKind::Direct {
             true => self.partners(user_id, &[row.room_id]).await?.into_values().next(),
             false => None,
         };
@@ -150,9 +151,9 @@ impl Store {
     }
 
     /// The seqs after `after` of the messages of `room_name` that mention the user.
-    pub async fn unread_mentions(&self, user_id: i64, room_name: &str, after: i64) -> Result<Vec<i64>, DbErr> {
+    pub async fn unread_mentions(&self, user_id: i64, room_name: &str, after: i64) -> Result<Vec<i64>, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
-        self.mention_seqs(user_id, room.id, after).await
+        Ok(self.mention_seqs(user_id, room.id, after).await?)
     }
 
     async fn mention_seqs(&self, user_id: i64, room_id: i64, after: i64) -> Result<Vec<i64>, DbErr> {
@@ -167,7 +168,7 @@ impl Store {
     }
 
     /// The usernames of a room's members, sorted (for `@` completion).
-    pub async fn members(&self, room_name: &str) -> Result<Vec<String>, DbErr> {
+    pub async fn members(&self, room_name: &str) -> Result<Vec<String>, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
         let names = membership::Entity::find()
             .select_only()

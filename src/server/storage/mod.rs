@@ -26,6 +26,7 @@ pub mod cache;
 pub mod db;
 pub mod devices;
 pub mod doors;
+pub mod error;
 mod events;
 mod memberships;
 pub mod search;
@@ -33,5 +34,6 @@ pub mod sessions;
 pub mod store;
 
 pub use appender::AppendError;
+pub use error::StoreError;
 pub use events::{ReadMarker, Refusal};
-pub use store::{EventBody, NewEvent, Store, Stored};
+pub use store::{NewEvent, Store, Stored};

@@ -1,19 +1,17 @@
 //! Full-text search over the messages a user may read, with each database's
 //! own engine (see the search migration): SQLite's FTS5 table, walked newest
 //! first, or PostgreSQL's `tsvector` column and its GIN index. Only messages
-//! of public rooms and of rooms the user is a member of are returned — the same
-//! rule as `accounts::access`, written as a condition of the query.
+//! of rooms the user may read are returned: the policy's read rule, as the
+//! SQL condition `server::policy::search` generates from it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, TransactionTrait, Value};
+use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, TransactionTrait, Value};
 
-use super::{
-    db::statement,
-    store::{Store, format_timestamp},
-};
+use super::{db::statement, error::StoreError, store::Store};
 use crate::{
-    protocol::{RoomKind, room_label},
+    protocol::{RoomKind, format_timestamp, room_label},
     search::{Hit, Query, snippet},
+    server::policy,
 };
 
 /// How long PostgreSQL may spend on one search before it gives up.
@@ -38,14 +36,14 @@ struct FoundRow {
     timestamp: DateTime<Utc>,
     room: String,
     room_id: i64,
-    kind: String,
+    kind: RoomKind,
     title: Option<String>,
     sender: Option<String>,
 }
 
 impl Store {
     /// The newest messages matching the request, at most `limit`.
-    pub async fn search(&self, request: SearchRequest<'_>) -> Result<Vec<Hit>, DbErr> {
+    pub async fn search(&self, request: SearchRequest<'_>) -> Result<Vec<Hit>, StoreError> {
         let backend = self.db().get_database_backend();
         let (sql, values) = search_sql(backend, &request);
         let rows = if backend == DbBackend::Postgres {
@@ -57,21 +55,18 @@ impl Store {
         } else {
             FoundRow::find_by_statement(statement(self.db(), &sql, values)).all(self.db()).await?
         };
-        let direct: Vec<i64> = rows.iter().filter(|r| r.kind == RoomKind::Direct.as_str()).map(|r| r.room_id).collect();
+        let direct: Vec<i64> = rows.iter().filter(|r| r.kind == RoomKind::Direct).map(|r| r.room_id).collect();
         let partners = self.partners(request.user_id, &direct).await?;
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let kind = row.kind.parse().unwrap_or(RoomKind::Private);
-                Hit {
-                    room_label: room_label(&row.room, kind, row.title.as_deref(), partners.get(&row.room_id).map(String::as_str)),
-                    snippet: snippet(&row.text, request.query),
-                    room: row.room,
-                    seq: row.seq,
-                    sender: row.sender.unwrap_or_else(|| "[deleted]".to_owned()),
-                    timestamp: format_timestamp(row.timestamp),
-                    cursor: row.id,
-                }
+            .map(|row| Hit {
+                room_label: room_label(&row.room, row.kind, row.title.as_deref(), partners.get(&row.room_id).map(String::as_str)),
+                snippet: snippet(&row.text, request.query),
+                room: row.room,
+                seq: row.seq,
+                sender: row.sender.unwrap_or_else(|| "[deleted]".to_owned()),
+                timestamp: format_timestamp(row.timestamp),
+                cursor: row.id,
             })
             .collect())
     }
@@ -101,9 +96,8 @@ fn search_sql(backend: DbBackend, request: &SearchRequest<'_>) -> (String, Vec<V
         // Only filters (`from:`): the messages themselves.
         _ => ("message m", vec!["m.kind = 'message'".to_owned(), "NOT m.deleted".to_owned()], "m.id"),
     };
-    conditions.push(
-        "(r.kind = 'public' OR EXISTS (SELECT 1 FROM membership ms WHERE ms.room_id = r.id AND ms.user_id = ?))".to_owned(),
-    );
+    // The policy's read rule, as SQL (one `?`: the user).
+    conditions.push(policy::search::readable_rooms("r"));
     values.push(request.user_id.into());
     if let Some(room) = request.room {
         conditions.push("r.name = ?".to_owned());

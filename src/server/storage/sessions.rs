@@ -19,8 +19,8 @@ use tower_sessions::{
 use crate::{
     entity::session,
     server::{
-        accounts::session_control::SessionKey,
-        realtime::layer::Forget,
+        bus::Forget,
+        bus::SessionKey,
         storage::{Store, cache::Caches, db::find_unique},
     },
 };

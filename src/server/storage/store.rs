@@ -5,7 +5,7 @@
 
 use std::{cmp, future::Future, sync::Arc};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
@@ -14,13 +14,15 @@ use sea_orm::{
 
 use crate::{
     entity::{message, room, user},
-    protocol::{ChatMessage, MAX_PAGE_SIZE, MemberChange, PAGE_SIZE, RoomKind, ServerFrame},
+    protocol::{ChatMessage, EventBody, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
     server::{
-        realtime::layer::{ChannelLayer, Forget},
+        bus::{ChannelLayer, Forget},
+        config::SqliteSync,
         storage::{
             appender::{AppendError, Appender},
             cache::{Caches, RoomEntry, RoomFacts},
-            db::{self, DbSetupError, SqliteSync, find_unique},
+            db::{self, DbSetupError, find_unique},
+            error::{StoreError, Taken},
             events::{self, EventRow, Extras},
         },
         tasks::Background,
@@ -36,17 +38,6 @@ pub struct Store {
     caches: Arc<Caches>,
 }
 
-/// Why a store operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("username is taken")]
-    UsernameTaken,
-    #[error("a room of that name exists")]
-    RoomTaken,
-    #[error("database error: {0}")]
-    Db(#[from] DbErr),
-}
-
 /// A room event to store: a message, or a change to one.
 #[derive(Clone, Debug)]
 pub struct NewEvent {
@@ -55,62 +46,6 @@ pub struct NewEvent {
     /// The sender's idempotency key.
     pub client_id: Option<String>,
     pub body: EventBody,
-}
-
-/// What the event is.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum EventBody {
-    /// `attachment`: the id of a file the sender uploaded to the room.
-    Message {
-        text: String,
-        reply_to: Option<i64>,
-        attachment: Option<String>,
-    },
-    Edit {
-        target: i64,
-        text: String,
-    },
-    Delete {
-        target: i64,
-    },
-    /// Toggles the sender's reaction `emoji`.
-    React {
-        target: i64,
-        emoji: String,
-    },
-    /// Someone's membership of a private room changes (`user_id` is theirs;
-    /// the sender is who changed it).
-    Member {
-        user_id: i64,
-        username: String,
-        change: MemberChange,
-    },
-}
-
-impl EventBody {
-    /// The message an edit, deletion or reaction is about.
-    pub fn target(&self) -> Option<i64> {
-        match self {
-            Self::Message { .. } | Self::Member { .. } => None,
-            Self::Edit { target, .. } | Self::Delete { target } | Self::React { target, .. } => Some(*target),
-        }
-    }
-
-    /// The attachment a message carries.
-    pub fn attachment(&self) -> Option<&str> {
-        match self {
-            Self::Message { attachment, .. } => attachment.as_deref(),
-            _ => None,
-        }
-    }
-
-    /// The message a message answers.
-    pub fn reply_to(&self) -> Option<i64> {
-        match self {
-            Self::Message { reply_to, .. } => *reply_to,
-            _ => None,
-        }
-    }
 }
 
 /// An event that is committed.
@@ -206,8 +141,8 @@ impl Store {
     }
 
     /// Whether the database answers a trivial query.
-    pub async fn ping(&self) -> Result<(), DbErr> {
-        db::ping(&self.db).await
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        Ok(db::ping(&self.db).await?)
     }
 
     /// Creates an account. The username must already be canonical. The first
@@ -225,19 +160,19 @@ impl Store {
             display_name: Set(None),
         };
         let created = user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|err| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::UsernameTaken,
-            _ => StoreError::Db(err),
+            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::Username),
+            _ => StoreError::from(err),
         })?;
         txn.commit().await?;
         Ok(created)
     }
 
-    pub async fn find_user_by_name(&self, username: &str) -> Result<Option<user::Model>, DbErr> {
-        find_unique(user::Entity::find().filter(user::Column::Username.eq(username)), &self.db).await
+    pub async fn find_user_by_name(&self, username: &str) -> Result<Option<user::Model>, StoreError> {
+        Ok(find_unique(user::Entity::find().filter(user::Column::Username.eq(username)), &self.db).await?)
     }
 
     /// Account `id` (cached: most requests ask for their user).
-    pub async fn find_user(&self, id: i64) -> Result<Option<user::Model>, DbErr> {
+    pub async fn find_user(&self, id: i64) -> Result<Option<user::Model>, StoreError> {
         if let Some(user) = self.caches.user(id) {
             return Ok(Some(user));
         }
@@ -255,7 +190,7 @@ impl Store {
     }
 
     /// Replaces user `id`'s password hash.
-    pub async fn set_password_hash(&self, id: i64, password_hash: String) -> Result<(), DbErr> {
+    pub async fn set_password_hash(&self, id: i64, password_hash: String) -> Result<(), StoreError> {
         user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
             .filter(user::Column::Id.eq(id))
@@ -266,7 +201,7 @@ impl Store {
     }
 
     /// Sets (or, with `None`, clears) user `id`'s display name.
-    pub async fn set_display_name(&self, id: i64, display_name: Option<String>) -> Result<(), DbErr> {
+    pub async fn set_display_name(&self, id: i64, display_name: Option<String>) -> Result<(), StoreError> {
         user::Entity::update_many()
             .col_expr(user::Column::DisplayName, Expr::value(display_name))
             .filter(user::Column::Id.eq(id))
@@ -277,10 +212,10 @@ impl Store {
     }
 
     /// Public rooms with at least one message, most recently active first.
-    pub async fn active_rooms(&self, limit: u64) -> Result<Vec<RoomSummary>, DbErr> {
+    pub async fn active_rooms(&self, limit: u64) -> Result<Vec<RoomSummary>, StoreError> {
         let rooms = room::Entity::find()
             .filter(room::Column::LastSeq.gt(0))
-            .filter(room::Column::Kind.eq(RoomKind::Public.as_str()))
+            .filter(room::Column::Kind.eq(RoomKind::Public))
             .order_by_desc(room::Column::LastActivity)
             .limit(limit)
             .all(&self.db)
@@ -292,7 +227,7 @@ impl Store {
     }
 
     /// The `seq` of a room's newest message (0 for a room without messages).
-    pub async fn last_seq(&self, room_name: &str) -> Result<i64, DbErr> {
+    pub async fn last_seq(&self, room_name: &str) -> Result<i64, StoreError> {
         Ok(self.room_numbers(room_name).await?.map_or(0, |room| room.last_seq))
     }
 
@@ -318,7 +253,7 @@ impl Store {
     /// Messages are numbered 1, 2, 3, ... in their room (`n`) while seqs
     /// interleave with edits and reactions, so a page is a range of `n`: the
     /// query walks the unique (room, n) index between two bounds.
-    pub async fn history(&self, room_name: &str, query: HistoryQuery) -> Result<Vec<ChatMessage>, DbErr> {
+    pub async fn history(&self, room_name: &str, query: HistoryQuery) -> Result<Vec<ChatMessage>, StoreError> {
         let newest_page = query.before.is_none() && query.after.is_none() && query.limit == PAGE_SIZE;
         if newest_page && let Some(entry) = self.room_entry(room_name).await? {
             let RoomFacts { id, message_count, .. } = entry.facts;
@@ -342,7 +277,7 @@ impl Store {
             }
             None => (cmp::max(newest - limit, 0), newest),
         };
-        self.messages_between(room.id, low, high).await
+        Ok(self.messages_between(room.id, low, high).await?)
     }
 
     /// The cached entry of `room_name` (its door and newest page), read when
@@ -354,7 +289,7 @@ impl Store {
 
     async fn room_facts(&self, room_name: &str) -> Result<Option<RoomFacts>, DbErr> {
         let Some(room) = find_room(&self.db, room_name).await? else { return Ok(None) };
-        let kind = room.kind.parse().unwrap_or(RoomKind::Private);
+        let kind = room.kind;
         let members = match kind {
             RoomKind::Public => Default::default(),
             RoomKind::Private | RoomKind::Direct => self.member_ids(room.id).await?,
@@ -387,7 +322,7 @@ impl Store {
     /// The room's events after `after`, oldest first, at most `limit` (a
     /// replay): messages in their current state, edits, deletions and reactions.
     /// Seqs have no gaps, so this is a range of seqs.
-    pub async fn events_after(&self, room_name: &str, after: i64, limit: u64) -> Result<Vec<(i64, ServerFrame)>, DbErr> {
+    pub async fn events_after(&self, room_name: &str, after: i64, limit: u64) -> Result<Vec<(i64, ServerFrame)>, StoreError> {
         let Some(room) = self.room_numbers(room_name).await? else {
             return Ok(Vec::new());
         };
@@ -405,12 +340,12 @@ impl Store {
             .all(&self.db)
             .await?;
         let extras = Extras::load(&self.db, room.id, &rows).await?;
-        Ok(rows.into_iter().map(|row| (row.seq, row.into_frame(room_name, &extras))).collect())
+        Ok(rows.into_iter().map(|row| (row.seq, events::frame_of(row, room_name, &extras))).collect())
     }
 
     /// The messages around the one at `seq` (half a page on each side) and
     /// what that seq is: a message, a deleted one, or none (then the newest page).
-    pub async fn around(&self, room_name: &str, seq: i64) -> Result<(Vec<ChatMessage>, Found), DbErr> {
+    pub async fn around(&self, room_name: &str, seq: i64) -> Result<(Vec<ChatMessage>, Found), StoreError> {
         let Some(room) = find_room(&self.db, room_name).await? else {
             return Ok((Vec::new(), Found::Missing));
         };
@@ -443,9 +378,4 @@ pub enum Found {
 
 pub(super) async fn find_room(db: &impl ConnectionTrait, room_name: &str) -> Result<Option<room::Model>, DbErr> {
     find_unique(room::Entity::find().filter(room::Column::Name.eq(room_name)), db).await
-}
-
-/// RFC 3339 in UTC with millisecond precision, e.g. `2026-11-24T09:15:02.123Z`.
-pub fn format_timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }

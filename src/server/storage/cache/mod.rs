@@ -29,7 +29,7 @@ pub use rooms::{RoomCache, RoomEntry, RoomFacts};
 use crate::{
     entity::user,
     server::{
-        realtime::layer::{ChannelLayer, Event, Forget, Group, Received},
+        bus::{ChannelLayer, Event, Forget, Group, Received},
         tasks::Background,
     },
 };
@@ -45,7 +45,7 @@ const ROOMS: usize = 1_000;
 
 /// The caches of one instance.
 pub struct Caches {
-    /// Session records by [`SessionKey`](crate::server::accounts::session_control::SessionKey).
+    /// Session records by [`SessionKey`](crate::server::bus::SessionKey).
     sessions: Forgetful<u64, Record>,
     /// Accounts by id.
     users: Forgetful<i64, user::Model>,

@@ -19,7 +19,7 @@ use tokio::sync::OnceCell;
 use super::MAX_AGE;
 use crate::{
     protocol::{ChatMessage, RoomKind},
-    server::realtime::layer::{ChannelLayer, Event, Group, Received, Subscription},
+    server::bus::{ChannelLayer, Event, Group, Received, Subscription},
 };
 
 /// A room as its row said when the entry was read.
@@ -133,7 +133,7 @@ impl RoomCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::realtime::layer::MemoryLayer;
+    use crate::server::bus::MemoryLayer;
 
     fn facts(last_seq: i64) -> RoomFacts {
         RoomFacts {

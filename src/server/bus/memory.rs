@@ -45,7 +45,7 @@ impl ChannelLayer for MemoryLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::realtime::layer::Received;
+    use crate::server::bus::Received;
 
     fn event(seq: i64) -> Event {
         Event::Head { seq }

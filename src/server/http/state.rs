@@ -1,20 +1,19 @@
-//! `AppState`: what every handler, server function and socket shares — one
-//! allocation, so a request or a socket holds a pointer to it, not a copy.
+//! `AppState`: what every handler and server function shares — one
+//! allocation, so a request holds a pointer to it, not a copy. The sockets'
+//! share of it is [`Realtime`], handed to each consumer after the upgrade.
 
 use std::{ops::Deref, sync::Arc};
 
-use axum::extract::FromRef;
-use leptos::prelude::LeptosOptions;
-use tokio_util::task::TaskTracker;
-
 use crate::server::{
     accounts::{auth::Passwords, limits::Limits, session_control::SessionControl},
+    bus::ChannelLayer,
     config::Config,
     http::client_ip::TrustedProxies,
-    realtime::{layer::ChannelLayer, open_sockets::OpenSockets, presence::PresenceHub},
-    shutdown::Shutdown,
+    realtime::{Realtime, presence::PresenceHub},
     storage::Store,
 };
+use axum::extract::FromRef;
+use leptos::prelude::LeptosOptions;
 
 /// The server's shared parts; cloning it is one reference count.
 #[derive(Clone)]
@@ -49,10 +48,8 @@ pub struct Shared {
     pub store: Store,
     /// Fans committed messages out to the room's sockets.
     pub layer: Arc<dyn ChannelLayer>,
-    /// Tells room sockets to close when the server stops.
-    pub shutdown: Shutdown,
-    /// Room socket tasks, so shutdown can wait for them to finish.
-    pub sockets: TaskTracker,
+    /// What the room and inbox sockets share.
+    pub realtime: Realtime,
     /// Rate limits for log-ins, messages, new rooms and upgrades.
     pub limits: Arc<Limits>,
     /// The settings the server started with.
@@ -63,8 +60,6 @@ pub struct Shared {
     pub passwords: Passwords,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub proxies: TrustedProxies,
-    /// Room sockets open on this instance, per user.
-    pub open_sockets: Arc<OpenSockets>,
     /// Who is in which room, on every instance.
     pub presence: PresenceHub,
 }

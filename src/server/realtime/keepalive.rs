@@ -13,10 +13,7 @@ use tower_sessions::session::Id;
 
 use crate::{
     protocol::CloseReason,
-    server::{
-        accounts::session_control::{SessionControl, SessionKey},
-        config::Config,
-    },
+    server::{accounts::session_control::SessionControl, bus::SessionKey, config::Config},
 };
 
 /// Pings a client may leave unanswered (sending nothing at all) before it is closed.
@@ -35,7 +32,7 @@ pub enum Due {
 }
 
 /// A socket's pings and session.
-pub struct Lifeline {
+pub struct KeepAlive {
     sessions: SessionControl,
     session_id: Id,
     key: SessionKey,
@@ -46,7 +43,7 @@ pub struct Lifeline {
     expiry: Pin<Box<Sleep>>,
 }
 
-impl Lifeline {
+impl KeepAlive {
     pub fn new(config: &Config, sessions: SessionControl, session_id: Id, expires_at: SystemTime) -> Self {
         let ping_every = Duration::from_secs(config.ping_secs);
         Self {

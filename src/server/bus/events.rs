@@ -1,37 +1,29 @@
-//! The channel layer: how a committed event reaches every socket that should
-//! see it, in the words of Django Channels (`group_send`, `group_add`).
-//!
-//! A [`Group`] is a room (its sockets), a user (all of that user's sockets and
-//! inboxes) or a room's presence trackers. A published [`Event`] is typed: a
-//! sequenced room event carries its frame already encoded, so a message is
-//! encoded once and the same bytes go to every subscriber; a resync, a head
-//! beacon, the end of sessions, relayed frames, presence and news about a
-//! user's rooms are variants of their own. Inside an instance, a group's subscribers share
-//! one tokio broadcast channel ([`groups`]); the memory layer feeds it directly,
-//! the Redis layer also feeds it from one Redis subscription per group and
-//! instance.
+//! What travels on the channel layer: the [`Group`] an event is for, the
+//! [`Event`] itself, and the keys events carry ([`SessionKey`]).
 
-mod groups;
-mod memory;
-mod redis;
-
-use std::sync::Arc;
-
-use async_trait::async_trait;
-use axum::extract::ws::Utf8Bytes;
-use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
-
-use crate::{
-    protocol::{CloseReason, Latest, REPLY_QUOTE_CHARS, ServerFrame},
-    server::accounts::session_control::SessionKey,
+use std::{
+    hash::{Hash, Hasher},
+    sync::Arc,
 };
 
-pub use memory::MemoryLayer;
-pub use redis::RedisLayer;
+use axum::extract::ws::Utf8Bytes;
+use serde::{Deserialize, Serialize};
+use tower_sessions::session::Id;
 
-/// Events a user's or a presence group buffers: they are rare and small.
-const SMALL_GROUP_CAPACITY: usize = 16;
+use crate::protocol::{CloseReason, Latest, REPLY_QUOTE_CHARS, ServerFrame};
+
+/// Names a session without revealing its id: what sockets and the channel
+/// layer use to say "this session".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SessionKey(pub u64);
+
+impl SessionKey {
+    pub fn of(id: &Id) -> Self {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        id.to_string().hash(&mut hasher);
+        Self(hasher.finish())
+    }
+}
 
 /// Who an event is for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -143,72 +135,5 @@ impl Event {
         };
         let frame = frame.encode().into();
         Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta: EventMeta { sender_id, mentioned, latest, revoked } }))
-    }
-}
-
-/// The layer could not be reached.
-#[derive(Debug, thiserror::Error)]
-#[error("channel layer unavailable: {0}")]
-pub struct LayerError(pub String);
-
-/// Publishes to and subscribes to groups.
-#[async_trait]
-pub trait ChannelLayer: Send + Sync + 'static {
-    /// Delivers `event` to every current subscriber of `group`, on every instance.
-    async fn group_send(&self, group: &Group, event: Event) -> Result<(), LayerError>;
-
-    /// Delivers `event` to the subscribers of `group` on this instance only.
-    fn deliver_local(&self, group: &Group, event: Event);
-
-    /// Subscribes to `group`; events published from now on arrive on the result.
-    async fn group_add(&self, group: &Group) -> Result<Subscription, LayerError>;
-
-    /// Whether the layer can deliver right now.
-    async fn health(&self) -> Result<(), LayerError>;
-}
-
-/// What a subscriber receives next.
-#[derive(Debug)]
-pub enum Received {
-    Event(Event),
-    /// The subscriber fell behind and `missed` events were dropped for it: it
-    /// must catch up from the database.
-    Lagged {
-        missed: u64,
-    },
-    /// The group was closed.
-    Closed,
-}
-
-/// A socket's membership of one group. Dropping it leaves the group.
-pub struct Subscription {
-    /// Runs when the subscription is dropped (lets the layer forget empty groups).
-    /// Declared first so it drops while `receiver` is still counted.
-    _leave: Option<Box<dyn Send + Sync>>,
-    receiver: broadcast::Receiver<Event>,
-}
-
-impl Subscription {
-    pub(crate) fn new(receiver: broadcast::Receiver<Event>, leave: Option<Box<dyn Send + Sync>>) -> Self {
-        Self { receiver, _leave: leave }
-    }
-
-    /// Waits for the next event of the group.
-    pub async fn recv(&mut self) -> Received {
-        match self.receiver.recv().await {
-            Ok(event) => Received::Event(event),
-            Err(broadcast::error::RecvError::Lagged(missed)) => Received::Lagged { missed },
-            Err(broadcast::error::RecvError::Closed) => Received::Closed,
-        }
-    }
-
-    /// What is already waiting, if anything, without waiting.
-    pub fn try_recv(&mut self) -> Option<Received> {
-        match self.receiver.try_recv() {
-            Ok(event) => Some(Received::Event(event)),
-            Err(broadcast::error::TryRecvError::Empty) => None,
-            Err(broadcast::error::TryRecvError::Lagged(missed)) => Some(Received::Lagged { missed }),
-            Err(broadcast::error::TryRecvError::Closed) => Some(Received::Closed),
-        }
     }
 }

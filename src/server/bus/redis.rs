@@ -40,7 +40,7 @@ use super::{ChannelLayer, Event, Forget, Group, LayerError, RoomEvent, Subscript
 use crate::{
     backoff::Backoff,
     protocol::CloseReason,
-    server::{accounts::session_control::SessionKey, tasks::Background},
+    server::{bus::SessionKey, tasks::Background},
 };
 
 /// Prefix of every Parlor channel in Redis.

@@ -1,0 +1,47 @@
+//! Wire types shared by the server and the browser: WebSocket frames (both
+//! directions), their error and close codes, the message DTO and history pages.
+//! These shapes are Parlor's public interface, documented field by field in
+//! `docs/protocol.md`; every frame is encoded and parsed here and nowhere else.
+//!
+//! - [`message`]: a message as clients see it (with its attachment, the
+//!   message it answers), the inbox's summary of it, a history page.
+//! - [`rooms`]: room kinds, membership changes, notification levels, a user's
+//!   room as listed, accounts as administrators see them.
+//! - [`frames`]: every frame of the room and inbox sockets, both directions.
+//! - [`codes`]: the `error` frame's codes and the close codes.
+//! - [`commands`]: client frames parsed and validated into what the server
+//!   acts on: a room event to store ([`EventBody`]), a read marker, typing.
+
+mod codes;
+mod commands;
+mod frames;
+mod message;
+mod rooms;
+
+pub use codes::{CloseReason, FrameErrorCode, FrameRejection};
+pub use commands::{Command, EventBody, is_attachment_id, parse_client_frame};
+pub use frames::{ClientFrame, ServerFrame};
+pub use message::{Attachment, ChatMessage, HistoryPage, Latest, ReplyRef, THUMB_EDGE, human_size};
+pub use rooms::{Account, MemberChange, NotifyLevel, RoomKind, RoomStatus, room_label};
+
+/// Longest message text accepted, in characters, after trimming.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// Longest `client_id` accepted, in characters.
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
+/// Largest WebSocket frame the server reads, in bytes.
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// Messages a room page shows when it first renders (and the history API's default page).
+pub const PAGE_SIZE: u64 = 50;
+/// Largest history page anyone may ask for.
+pub const MAX_PAGE_SIZE: u64 = 200;
+/// Longest reaction, in characters (an emoji, or a short word).
+pub const MAX_REACTION_CHARS: usize = 16;
+/// Characters of a parent message quoted in a reply.
+pub const REPLY_QUOTE_CHARS: usize = 140;
+
+/// A time as every frame, page and API answer carries it: RFC 3339 in UTC
+/// with millisecond precision, e.g. `2026-11-24T09:15:02.123Z`.
+#[cfg(feature = "ssr")]
+pub fn format_timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,158 @@
+//! `chat_message`: the room group's events to the socket, each `seq` once and
+//! in order — the [`Sequencer`](crate::server::realtime::sequencer) decides,
+//! this does the I/O: it sends, and catches up from the database on a gap
+//! that does not fill in time, a lag, a resync or a closed group. And the
+//! user group's news: the end of the socket's session, the read marker
+//! moving on another tab.
+
+use super::{ChatConsumer, ConsumerError, Live, Next};
+use crate::{
+    error::AppError,
+    protocol::{CloseReason, MAX_PAGE_SIZE, ServerFrame},
+    server::{
+        accounts::{access, auth::User},
+        bus::{Event, Group, Received, RoomEvent, Subscription, UserNotice},
+        metrics as m,
+        policy::Action,
+        realtime::sequencer::Offer,
+    },
+};
+
+impl ChatConsumer {
+    /// Queues the room group's next event for the socket (the caller flushes).
+    pub(super) async fn chat_message(
+        &self,
+        live: &mut Live,
+        group: &mut Subscription,
+        received: Received,
+    ) -> Result<(), ConsumerError> {
+        let now = tokio::time::Instant::now();
+        match received {
+            Received::Event(Event::Sequenced(event)) => match live.order.offer(event.seq, event, now) {
+                Offer::Deliver(event) => {
+                    self.deliver(live, &event).await?;
+                    self.release_ready(live).await?;
+                }
+                Offer::Stale | Offer::Held => {}
+                Offer::CatchUp => Box::pin(self.catch_up(live)).await?,
+            },
+            // Another instance committed further than this socket has seen: its
+            // publish may still come; if not in time, it was lost.
+            Received::Event(Event::Head { seq }) => live.order.head(seq, now),
+            // Typing and presence; one's own typing is not echoed.
+            Received::Event(Event::Relay { frame, from }) if from != Some(self.user.id) => live.socket.queue(frame).await?,
+            Received::Event(Event::Resync) | Received::Lagged { .. } | Received::Closed => {
+                Box::pin(self.recover(live, group, received)).await?;
+            }
+            Received::Event(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Queues one event that follows the last one sent.
+    async fn deliver(&self, live: &mut Live, event: &RoomEvent) -> Result<(), ConsumerError> {
+        live.socket.queue(event.frame.clone()).await?;
+        live.access_ended |= event.meta.revoked == Some(self.user.id);
+        live.listing.room_exists = true;
+        if !live.listing.listed {
+            // The room was created after this socket opened: nothing of it is read yet.
+            live.listing.listed = Box::pin(self.join(Some(event.seq - 1), true)).await;
+        }
+        Ok(())
+    }
+
+    /// Sends the held events that follow now (until the user's access ends).
+    async fn release_ready(&self, live: &mut Live) -> Result<(), ConsumerError> {
+        while !live.access_ended
+            && let Some(next) = live.order.next_ready()
+        {
+            self.deliver(live, &next).await?;
+        }
+        Ok(())
+    }
+
+    /// The room group's rare news, each ending in a read of the database: a
+    /// resync, a lag, a closed group.
+    async fn recover(&self, live: &mut Live, group: &mut Subscription, received: Received) -> Result<(), ConsumerError> {
+        match received {
+            // The layer may have lost anything, the end of this user's access too.
+            Received::Event(Event::Resync) => {
+                self.catch_up(live).await?;
+                live.access_ended |= self.access_gone().await;
+            }
+            Received::Lagged { missed } => {
+                metrics::counter!(m::SOCKET_LAG).increment(1);
+                tracing::debug!(room = self.room, missed, "socket lagged; catching up from the database");
+                self.catch_up(live).await?;
+            }
+            Received::Closed => {
+                *group = self.realtime.layer.group_add(&Group::Room(self.room.clone())).await?;
+                self.catch_up(live).await?;
+            }
+            Received::Event(_) => self.catch_up(live).await?,
+        }
+        Ok(())
+    }
+
+    /// Handles an event for the socket's user: the end of its session, or its
+    /// read marker moving in this room (on another tab or device).
+    pub(super) async fn user_event(
+        &self,
+        live: &mut Live,
+        group: &mut Subscription,
+        received: Received,
+    ) -> Result<Next, ConsumerError> {
+        let session_stands = match received {
+            Received::Event(Event::EndSessions { session, reason }) if live.keepalive.is_ended_by(session) => {
+                return Ok(Next::Close(Some(reason)));
+            }
+            Received::Event(Event::Notice(UserNotice::Read { room, seq })) if room == self.room => {
+                live.socket.send(&ServerFrame::Read { room, seq }).await?;
+                true
+            }
+            // Something may have been missed: ask the database whether the session still stands.
+            Received::Event(Event::Resync) | Received::Lagged { .. } => live.keepalive.check_session().await,
+            Received::Event(_) => true,
+            Received::Closed => {
+                *group = self.realtime.layer.group_add(&Group::User(self.user.id)).await?;
+                live.keepalive.check_session().await
+            }
+        };
+        Ok(if session_stands { Next::KeepGoing } else { Next::Close(Some(CloseReason::SessionEnded)) })
+    }
+
+    /// Whether the permission check refuses the user the room now.
+    async fn access_gone(&self) -> bool {
+        let user = User(self.user.clone());
+        matches!(access::room(&self.realtime.store, &user, &self.room, Action::Read).await, Err(AppError::NotFound))
+    }
+
+    /// Sends every stored event after the last one sent, oldest first
+    /// (stopping at the end of the user's access), then what was held that
+    /// follows.
+    pub(super) async fn catch_up(&self, live: &mut Live) -> Result<(), ConsumerError> {
+        if live.order.start_catch_up() {
+            metrics::counter!(m::SOCKET_LAG).increment(1);
+        }
+        loop {
+            let page = self.realtime.store.events_after(&self.room, live.order.last_sent(), MAX_PAGE_SIZE).await?;
+            let full_page = page.len() as u64 == MAX_PAGE_SIZE;
+            metrics::counter!(m::CATCH_UP_MESSAGES).increment(page.len() as u64);
+            for (seq, frame) in page {
+                live.socket.queue(frame.encode().into()).await?;
+                live.order.replayed(seq);
+                live.listing.room_exists = true;
+                if matches!(&frame, ServerFrame::Member { user, change, .. } if *user == self.user.username && change.ends_access())
+                {
+                    // Nothing after their removal is theirs to see.
+                    live.access_ended = true;
+                    return Ok(live.socket.flush().await?);
+                }
+            }
+            if !full_page {
+                self.release_ready(live).await?;
+                return Ok(live.socket.flush().await?);
+            }
+        }
+    }
+}

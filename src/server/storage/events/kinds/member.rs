@@ -1,0 +1,60 @@
+//! A membership change of a private room — added, joined by an invite link,
+//! removed, left — as a room event, so that it takes its place in the room's
+//! order (the policy and `storage::admission` decided it may happen). Its row
+//! names the member (`target` their id, the text their username); the sender
+//! is who made the change.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::OnConflict};
+
+use super::Fields;
+use crate::{
+    entity::{membership, message::EventKind},
+    protocol::{MemberChange, NotifyLevel, ServerFrame},
+    server::storage::events::{markers::last_message_n, rows::EventRow},
+};
+
+pub fn fields(user_id: i64, username: &str, change: MemberChange) -> Fields {
+    let kind = match change {
+        MemberChange::Added => EventKind::MemberAdded,
+        MemberChange::Joined => EventKind::MemberJoined,
+        MemberChange::Removed => EventKind::MemberRemoved,
+        MemberChange::Left => EventKind::MemberLeft,
+    };
+    Fields { kind, text: username.to_owned(), target: Some(user_id), reply_to: None }
+}
+
+pub async fn apply(
+    txn: &impl ConnectionTrait,
+    room_id: i64,
+    user_id: i64,
+    change: MemberChange,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if change.ends_access() {
+        membership::Entity::delete_many()
+            .filter(membership::Column::UserId.eq(user_id))
+            .filter(membership::Column::RoomId.eq(room_id))
+            .exec(txn)
+            .await?;
+        return Ok(());
+    }
+    // A new member sees the history; nothing from before they joined is new.
+    let joined = membership::ActiveModel {
+        user_id: Set(user_id),
+        room_id: Set(room_id),
+        last_read_seq: Set(seq),
+        last_read_n: Set(last_message_n(txn, room_id, seq).await?),
+        notify: Set(NotifyLevel::default()),
+        joined_at: Set(now),
+    };
+    let keep = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
+    membership::Entity::insert(joined).on_conflict(keep).exec_without_returning(txn).await?;
+    Ok(())
+}
+
+/// The frame of a row of the kind `change` writes.
+pub fn frame(row: EventRow, room: &str, change: MemberChange) -> ServerFrame {
+    ServerFrame::Member { room: room.to_owned(), seq: row.seq, by: row.sender_username(), user: row.text, change }
+}

@@ -1,0 +1,64 @@
+//! A new message: it may answer another message of the room (`reply_to`) and
+//! carry a file its sender uploaded to the room that no message carries yet.
+//! Its row keeps its current state (edits and deletions change it).
+
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::{Fields, Refusal};
+use crate::{
+    entity::message::EventKind,
+    protocol::ServerFrame,
+    server::storage::{
+        attachments,
+        events::{
+            rows::{EventRow, Extras},
+            targets::Loaded,
+        },
+        store::NewEvent,
+    },
+};
+
+pub fn judge(
+    event: &NewEvent,
+    room_id: Option<i64>,
+    reply_to: Option<i64>,
+    attachment: Option<&str>,
+    loaded: &mut Loaded,
+) -> Result<(), Refusal> {
+    if let Some(parent) = reply_to {
+        loaded.message(room_id.ok_or(Refusal::NotFound)?, parent)?;
+    }
+    if let Some(id) = attachment {
+        claim_file(loaded, id, event)?;
+    }
+    Ok(())
+}
+
+/// Takes attachment `id` for `event`'s message: a file its sender uploaded to
+/// its room that no message carries yet (nor an earlier one of this batch).
+fn claim_file(loaded: &mut Loaded, id: &str, event: &NewEvent) -> Result<(), Refusal> {
+    match loaded.files.get_mut(id) {
+        Some(file) if file.uploader_id == Some(event.sender.id) && file.room == event.room && file.seq.is_none() => {
+            // Claimed; its real seq is written once reserved.
+            file.seq = Some(0);
+            Ok(())
+        }
+        _ => Err(Refusal::BadAttachment),
+    }
+}
+
+pub fn fields(text: &str, reply_to: Option<i64>) -> Fields {
+    Fields { kind: EventKind::Message, text: text.to_owned(), target: None, reply_to }
+}
+
+/// The file it carries is sent: it belongs to this message now.
+pub async fn apply(txn: &impl ConnectionTrait, attachment: Option<&str>, seq: i64) -> Result<(), DbErr> {
+    match attachment {
+        Some(id) => attachments::mark_sent(txn, id, seq).await,
+        None => Ok(()),
+    }
+}
+
+pub fn frame(row: EventRow, room: &str, extras: &Extras) -> ServerFrame {
+    ServerFrame::Message { room: room.to_owned(), message: row.into_message(extras) }
+}

@@ -1,0 +1,77 @@
+//! The rooms' event log: how one batch of room events is stored, and how
+//! stored events are read back. Every event — a message, an edit, a deletion,
+//! a reaction added or taken back, a membership change of a private room — is
+//! a row of `message` with its room's next `seq`, taken in the transaction that
+//! stores it. Only the writer task (`storage::appender`) writes here.
+//!
+//! - [`batch`]: one batch in one transaction, step by step: resends answered
+//!   with their first copy, who may write judged (`storage::admission`, by the
+//!   one policy), each kind's rules in batch order, seqs reserved, rows
+//!   written, their changes applied, and each sender's answer.
+//! - [`kinds`]: each kind of event in a file of its own: its rules, the row
+//!   it writes, what it changes elsewhere, and its frame.
+//! - [`rows`]: a stored row with its sender, and the one function that makes
+//!   the frame of a row — for live delivery and for replay alike.
+//! - [`targets`]: what the batch's events are about (messages, reactions,
+//!   files), as the batch changes it.
+//! - [`resends`]: finding events stored before (same sender, room, `client_id`).
+//! - [`seqs`]: the writing transaction, rooms read (locked) in name order, and
+//!   seqs reserved.
+//! - [`mentions`]: `@names` resolved to accounts (in a private room, members only).
+//! - [`read_state`]: a sender has read up to their message; a mentioned user's
+//!   list gets the room.
+//! - [`markers`]: read markers moved forward.
+
+mod batch;
+mod kinds;
+mod markers;
+mod mentions;
+mod read_state;
+mod resends;
+mod rows;
+mod seqs;
+mod targets;
+
+#[cfg(test)]
+mod tests;
+
+pub(super) use batch::append_batch;
+pub use markers::ReadMarker;
+pub(super) use markers::{last_message_n, mark_read};
+pub(super) use resends::stored_copies;
+pub(super) use rows::{EventRow, Extras, frame_of};
+pub(super) use seqs::begin_writing;
+
+use crate::server::policy::Denied;
+
+/// Why an event was refused by the rules (nothing was stored for it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("there is no such message in this room")]
+    NotFound,
+    #[error("only its author can change a message")]
+    NotYours,
+    #[error("that message is deleted")]
+    Deleted,
+    #[error("you are not a member of this room")]
+    NoAccess,
+    #[error("only the room's owner or an administrator can do that")]
+    NotAllowed,
+    #[error("they are a member already")]
+    AlreadyMember,
+    #[error("they are not a member")]
+    NotMember,
+    #[error("no such attachment: upload the file to this room first")]
+    BadAttachment,
+}
+
+impl From<Denied> for Refusal {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            // A room one may not see, or an account that may do nothing: no access.
+            Denied::Deactivated | Denied::Hidden => Self::NoAccess,
+            Denied::NotAllowed => Self::NotAllowed,
+            Denied::NotYours => Self::NotYours,
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! What a batch's new messages do to memberships: each sender has read up to
+//! their newest message (their membership is created if needed), and each
+//! mentioned user gets a mention and, if the room was not in their list, a
+//! membership with the mentioning message unread.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ConnectionTrait, DbErr, EntityTrait,
+    sea_query::{Alias, Expr, ExprTrait, OnConflict},
+};
+
+use super::batch::Slot;
+use crate::{
+    entity::{membership, mention},
+    protocol::NotifyLevel,
+    server::storage::store::NewEvent,
+};
+
+/// Records the batch's new messages in memberships and mentions: each sender's
+/// membership of the room moves to its newest message (created if needed); each
+/// mentioned user gets a mention and, if the room was not in their list, a
+/// membership with the mentioning message unread.
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    batch: &[&NewEvent],
+    slots: &[Slot],
+    mentioned: &[Vec<(i64, String)>],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut read_up_to: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
+    let mut mention_rows = Vec::new();
+    let mut joined_by_mention: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
+    for ((event, slot), mentioned) in batch.iter().zip(slots).zip(mentioned) {
+        let Slot::New { room_id, seq, n: Some(n), .. } = *slot else { continue };
+        let newest = read_up_to.entry((event.sender.id, room_id)).or_default();
+        *newest = Ord::max(*newest, (seq, n));
+        for &(user_id, _) in mentioned.iter().filter(|(user_id, _)| *user_id != event.sender.id) {
+            mention_rows.push(mention::ActiveModel { user_id: Set(user_id), room_id: Set(room_id), seq: Set(seq) });
+            joined_by_mention.entry((user_id, room_id)).or_insert((seq - 1, n - 1));
+        }
+    }
+    let membership = |(user_id, room_id): (i64, i64), (last_read_seq, last_read_n): (i64, i64)| membership::ActiveModel {
+        user_id: Set(user_id),
+        room_id: Set(room_id),
+        last_read_seq: Set(last_read_seq),
+        last_read_n: Set(last_read_n),
+        notify: Set(NotifyLevel::default()),
+        joined_at: Set(now),
+    };
+    if !read_up_to.is_empty() {
+        let moved_on = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId])
+            .update_columns([membership::Column::LastReadSeq, membership::Column::LastReadN])
+            .action_and_where(
+                Expr::col((Alias::new("excluded"), membership::Column::LastReadSeq))
+                    .gt(Expr::col((membership::Entity, membership::Column::LastReadSeq))),
+            )
+            .to_owned();
+        membership::Entity::insert_many(read_up_to.into_iter().map(|(key, read)| membership(key, read)))
+            .on_conflict(moved_on)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    if !mention_rows.is_empty() {
+        mention::Entity::insert_many(mention_rows).exec_without_returning(txn).await?;
+        let already_member =
+            OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
+        membership::Entity::insert_many(joined_by_mention.into_iter().map(|(key, read)| membership(key, read)))
+            .on_conflict(already_member)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}

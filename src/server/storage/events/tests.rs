@@ -1,0 +1,128 @@
+//! The batch against a real SQLite file: seqs, resends and the rules in order.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use super::*;
+use crate::{
+    entity::user,
+    protocol::EventBody,
+    server::{
+        bus::MemoryLayer,
+        config::SqliteSync,
+        storage::{NewEvent, Store, db, store::HistoryQuery},
+        tasks::Background,
+    },
+};
+
+fn event(room: &str, sender: &user::Model, client_id: Option<&str>, body: EventBody) -> NewEvent {
+    NewEvent { room: room.into(), sender: sender.clone(), client_id: client_id.map(str::to_owned), body }
+}
+
+fn say(room: &str, sender: &user::Model, text: &str, client_id: Option<&str>) -> NewEvent {
+    event(room, sender, client_id, EventBody::Message { text: text.into(), reply_to: None, attachment: None })
+}
+
+async fn store() -> (tempfile::TempDir, DatabaseConnection, Store, Background) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("parlor.db").display());
+    let background = Background::new();
+    let db = db::connect_and_migrate(&url, SqliteSync::Full).await.unwrap();
+    let store = Store::start(db.clone(), Arc::new(MemoryLayer::new(16)), &background);
+    (dir, db, store, background)
+}
+
+/// Against a real SQLite file: one batch spanning rooms and resends gets
+/// per-room consecutive seqs, resends answered with their first copy, and
+/// history equal to exactly the new messages.
+#[tokio::test]
+async fn one_batch_spans_rooms_and_resends_without_gaps_or_copies() {
+    let (_dir, db, store, background) = store().await;
+    let ada = store.create_user("ada", "hash".into()).await.unwrap();
+    let bob = store.create_user("bob", "hash".into()).await.unwrap();
+    store.append(say("lobby", &ada, "before", Some("a-0"))).await.await.unwrap();
+
+    let batch = [
+        say("lobby", &ada, "one", Some("a-1")),
+        say("garden", &bob, "two", Some("b-1")),
+        say("lobby", &bob, "three", None),
+        say("lobby", &ada, "one again", Some("a-1")),
+        say("lobby", &ada, "before again", Some("a-0")),
+        say("garden", &ada, "four", Some("b-1")),
+        say("garden", &ada, "one elsewhere", Some("a-1")),
+    ];
+    let refs: Vec<&NewEvent> = batch.iter().collect();
+    let stored = append_batch(&db, &refs).await.unwrap();
+    let seen: Vec<(i64, bool)> = stored.iter().map(|s| s.as_ref().map(|s| (s.seq, s.duplicate)).unwrap()).collect();
+    // Same client_id as bob's, but another sender, or another room: events of their own.
+    assert_eq!(seen, [(2, false), (1, false), (3, false), (2, true), (1, true), (2, false), (3, false)]);
+
+    let texts = |room: &'static str| {
+        let store = store.clone();
+        async move {
+            let page = store.history(room, HistoryQuery { limit: 50, ..Default::default() }).await.unwrap();
+            page.into_iter().map(|m| (m.seq, m.sender, m.text)).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        texts("lobby").await,
+        [(1, "ada".into(), "before".into()), (2, "ada".into(), "one".into()), (3, "bob".into(), "three".into())]
+    );
+    assert_eq!(
+        texts("garden").await,
+        [(1, "bob".into(), "two".into()), (2, "ada".into(), "four".into()), (3, "ada".into(), "one elsewhere".into())]
+    );
+    assert_eq!(store.last_seq("lobby").await.unwrap(), 3);
+    background.stop(std::time::Duration::from_secs(5)).await;
+}
+
+/// Changes in one batch are judged in order: an edit after the deletion of
+/// its message is refused; a reaction toggled twice ends where it began;
+/// nobody edits another's message; refusals take no seq.
+#[tokio::test]
+async fn changes_in_one_batch_are_judged_in_order() {
+    let (_dir, db, store, background) = store().await;
+    let ada = store.create_user("ada", "hash".into()).await.unwrap();
+    let bob = store.create_user("bob", "hash".into()).await.unwrap();
+    store.append(say("den", &ada, "hello", None)).await.await.unwrap();
+
+    let batch = [
+        event("den", &bob, None, EventBody::Edit { target: 1, text: "hijacked".into() }),
+        event("den", &bob, None, EventBody::React { target: 1, emoji: "👍".into() }),
+        event("den", &ada, None, EventBody::Edit { target: 1, text: "hello, world".into() }),
+        event("den", &bob, None, EventBody::React { target: 1, emoji: "👍".into() }),
+        event("den", &ada, None, EventBody::React { target: 1, emoji: "🎉".into() }),
+        event("den", &ada, None, EventBody::Delete { target: 1 }),
+        event("den", &ada, None, EventBody::Edit { target: 1, text: "too late".into() }),
+        event("den", &ada, None, EventBody::Delete { target: 99 }),
+        event("nowhere", &ada, None, EventBody::React { target: 1, emoji: "x".into() }),
+        event("den", &bob, None, EventBody::Message { text: "re".into(), reply_to: Some(1), attachment: None }),
+    ];
+    let refs: Vec<&NewEvent> = batch.iter().collect();
+    let outcome: Vec<Result<i64, Refusal>> =
+        append_batch(&db, &refs).await.unwrap().into_iter().map(|r| r.map(|s| s.seq)).collect();
+    assert_eq!(
+        outcome,
+        [
+            Err(Refusal::NotYours),
+            Ok(2),
+            Ok(3),
+            Ok(4),
+            Ok(5),
+            Ok(6),
+            Err(Refusal::Deleted),
+            Err(Refusal::NotFound),
+            Err(Refusal::NotFound),
+            Ok(7),
+        ]
+    );
+    let page = store.history("den", HistoryQuery { limit: 50, ..Default::default() }).await.unwrap();
+    assert_eq!(page.len(), 2, "two messages; edits and reactions are not messages");
+    assert!(page[0].deleted && page[0].text.is_empty());
+    assert!(page[0].reactions.is_empty(), "a deleted message keeps no reactions");
+    assert_eq!(page[1].reply_to.as_ref().map(|r| (r.seq, r.deleted)), Some((1, true)));
+    let replay: Vec<i64> = store.events_after("den", 0, 50).await.unwrap().into_iter().map(|(seq, _)| seq).collect();
+    assert_eq!(replay, (1..=7).collect::<Vec<_>>(), "every event once, gap-free");
+    background.stop(std::time::Duration::from_secs(5)).await;
+}
