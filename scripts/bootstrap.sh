@@ -34,6 +34,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# rustfmt and clippy, which the test script runs before the tests.
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    log "adding the $component component"
+    rustup component add "$component"
+  fi
+done
+
 # cargo-leptos, built without its downloader (it would fetch tools from the web).
 if ! have cargo-leptos || ! cargo-leptos --version | grep -q '0\.3\.10'; then
   log "installing cargo-leptos 0.3.10 (about 17 minutes on 2 cores)"

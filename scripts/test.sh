@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up what is missing, then runs every test: the Rust unit and integration
+# Sets up what is missing, checks the formatting and the lints (clippy, for
+# the server's and the browser's half), then runs every test: the Rust unit and integration
 # tests (real server, real SQLite file, real PostgreSQL and Redis, real sockets)
 # and the Playwright end-to-end tests in Chromium against the release build,
 # including two instances behind nginx. Ends with one line counting them all.
@@ -9,6 +10,14 @@ scripts/bootstrap.sh --test
 export PATH="$HOME/.cargo/bin:$PATH"
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
+
+echo "== cargo fmt --check (every crate of the workspace, and the fuzz targets)"
+cargo fmt --all --check
+rustfmt --check --config-path rustfmt.toml fuzz/fuzz_targets/*.rs
+
+echo "== cargo clippy -D warnings (server half, browser half)"
+cargo clippy --workspace --all-targets --features ssr --locked -- -D warnings
+cargo clippy --all-targets --features hydrate --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --features ssr --locked --lib --bins --tests 2>&1 | tee "$log/cargo"

@@ -3,14 +3,16 @@
 //! # Layout
 //! - [`app`]: the Leptos shell and router (`<App/>`), rendered on the server and
 //!   hydrated in the browser.
-//! - [`pages`]: one file per page (lobby, room, login, register) with the server
-//!   functions it calls.
-//! - [`components`]: pieces of pages (header, message list, composer, status).
+//! - [`pages`]: one file per page (lobby, room, login, register, search,
+//!   settings, admin) with the server functions it calls.
+//! - [`components`]: pieces of pages (header, sidebar, message list and rows,
+//!   composer, members, shortcuts, connection status, ...).
 //! - [`chat`]: a room's view state (messages, outbox, connection, presence,
 //!   typing, read marker) and how it merges.
 //! - [`rooms`]: the user's rooms with their live unread and mention counts.
 //! - [`protocol`]: wire types shared by server and browser: every frame, its
-//!   error and close codes, the message DTO (see `docs/protocol.md`).
+//!   error and close codes, the message DTO, client frames parsed into the
+//!   room events the server stores (see `docs/protocol.md`).
 //! - [`local_time`]: times and day labels in the reader's zone after hydration.
 //! - [`markup`]: the safe Markdown subset of message text, parsed into a tree.
 //! - [`mentions`]: `@username` mentions: finding them, and splitting text around them.
@@ -21,10 +23,13 @@
 //!   `load_history`).
 //! - [`backoff`]: retry delays with jitter (browser socket, Redis reconnect).
 //! - [`error`]: `AppError`, the error of the HTTP boundary.
-//! - [`client`]: (browser) the room socket: connect, reconnect, resync, outbox.
-//! - [`server`]: (server) grouped by concern: `http`, `realtime`, `storage`,
-//!   `accounts`, plus config, start-up and shutdown.
-//! - [`entity`]: (server) sea-orm entities: user, session, room, message.
+//! - [`client`]: (browser) the room socket (connect, reconnect, resync,
+//!   outbox), the inbox socket, notifications, uploads.
+//! - [`server`]: (server) in layers that point one way: `http` → `realtime`
+//!   → `accounts` → `storage` → `bus` and `policy` (its `mod.rs` draws them).
+//! - [`entity`]: (server) sea-orm entities, one per table: user, session,
+//!   device, room, membership, message (every room event, with its kind),
+//!   mention, reaction, invite, attachment, blob.
 #![recursion_limit = "256"]
 
 pub mod api;

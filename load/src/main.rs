@@ -156,5 +156,8 @@ fn raise_open_file_limit() -> u64 {
             }
         }
     }
-    limit.rlim_cur as u64
+    // `rlim_t` is `u64` here, not on every platform.
+    #[allow(clippy::unnecessary_cast)]
+    let files = limit.rlim_cur as u64;
+    files
 }

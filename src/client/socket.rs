@@ -120,8 +120,8 @@ async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<
                 failures = 0;
                 state.connection.set(ConnectionState::Connected);
                 match serve(&room, socket, state, &mut woken).await {
-                    Ended::SessionEnded => return state.connection.set(ConnectionState::SignedOut),
-                    Ended::AccessEnded => return state.connection.set(ConnectionState::NoAccess),
+                    Ended::SessionOver => return state.connection.set(ConnectionState::SignedOut),
+                    Ended::AccessLost => return state.connection.set(ConnectionState::NoAccess),
                     Ended::Dropped => {}
                 }
             } else {
@@ -184,9 +184,9 @@ enum Ended {
     /// Dropped, closed for a restart, or the browser went offline: reconnect.
     Dropped,
     /// The session is over (log-out, expiry): reconnecting cannot help.
-    SessionEnded,
+    SessionOver,
     /// The user may no longer read the room: reconnecting cannot help.
-    AccessEnded,
+    AccessLost,
 }
 
 /// Exchanges frames until the connection drops.
@@ -216,10 +216,10 @@ async fn serve(room: &str, socket: WebSocket, state: RoomState, woken: &mut mpsc
                 },
                 Some(Ok(Message::Bytes(_))) => {}
                 Some(Err(WebSocketError::ConnectionClose(close))) if close.code == CloseReason::SessionEnded.code() => {
-                    return Ended::SessionEnded;
+                    return Ended::SessionOver;
                 }
                 Some(Err(WebSocketError::ConnectionClose(close))) if close.code == CloseReason::AccessEnded.code() => {
-                    return Ended::AccessEnded;
+                    return Ended::AccessLost;
                 }
                 Some(Err(_)) | None => return Ended::Dropped,
             },

@@ -51,10 +51,10 @@ fn ThemeSwitch() -> impl IntoView {
     let theme = RwSignal::new("auto".to_owned());
     // In the browser only: read the saved choice, then apply every change.
     Effect::new(move |first: Option<()>| {
-        if first.is_none() {
-            if let Some(saved) = saved_theme() {
-                theme.set(saved);
-            }
+        if first.is_none()
+            && let Some(saved) = saved_theme()
+        {
+            theme.set(saved);
         }
         apply_theme(&theme.get());
     });

@@ -41,7 +41,7 @@ pub fn MessageRow(
     let me = state.me.get_value();
     let seq = message.seq;
     let mine = message.sender == me;
-    let mentions_me = message.mentions.iter().any(|m| *m == me);
+    let mentions_me = message.mentions.contains(&me);
     let deleted = message.deleted;
     let picking = RwSignal::new(false);
     let permalink = paths::message(&room, seq);

@@ -1,22 +1,42 @@
 //! Everything that runs only on the server (`ssr` feature).
 //!
 //! # Layout
-//! - [`config`]: command-line flags and their environment twins.
-//! - [`startup`]: start-up (database, migrations, channel layer, router), serving,
-//!   and the orderly stop.
-//! - [`tasks`]: background tasks, tracked so that a stop ends and awaits them.
-//! - [`shutdown`]: the signal that tells the listener and the sockets to stop.
-//! - [`metrics`]: Prometheus counters and the `/metrics` endpoint.
-//! - [`http`]: the HTTP surface: router, the login gate, the JSON API, form
-//!   answers, room URLs, same-origin checks, security headers.
-//! - [`realtime`]: the room socket (`ChatConsumer` and `RoomSocket`) and the
-//!   channel layer that fans events out (memory or Redis).
-//! - [`storage`]: the `Store` handle (every query), the group-commit writer, the
-//!   database connection and migrations, and the session store.
+//! The modules in their layers, top to bottom; each uses only those below it
+//! (`tests/architecture.rs` fails on an edge that points up, or on a cycle):
+//!
+//! ```text
+//! startup                          config -> database -> channel layer -> router -> serve
+//! http                             router, login gate, socket upgrades, JSON API, forms, headers
+//! realtime                         the sockets: ChatConsumer, Sequencer, inbox, presence
+//! accounts                         log-in, sessions, the request permission check, rate limits
+//! storage                          Store, the event log and its writer, caches, search
+//! bus · policy · media             channel layer and its events · who may do what · uploads
+//! config · metrics · tasks · shutdown
+//! ```
+//!
+//! - [`startup`]: start-up (database, migrations, channel layer, router),
+//!   serving, and the orderly stop.
+//! - [`http`]: the HTTP surface: `AppState`, the router, the login gate, the
+//!   socket upgrades (handing finished consumers to `realtime`), the JSON API,
+//!   form answers, room URLs, same-origin checks, security headers.
+//! - [`realtime`]: the sockets of one instance: the `ChatConsumer` (a room
+//!   socket), the `Sequencer` that orders what it sends, the inbox, presence,
+//!   keep-alive, the per-user socket cap; the `Realtime` handle they share.
+//! - [`accounts`]: who someone is and what they may do: the axum-login
+//!   backend, sessions (log-in, log-out, ending them), the request paths'
+//!   permission check (by the policy), rate limits, account settings.
+//! - [`storage`]: the `Store` handle (every query, its own `StoreError`), the
+//!   rooms' event log and its group-commit writer, the writer's admission (by
+//!   the policy), caches, search, files, the session store, migrations.
+//! - [`bus`]: the channel layer (memory or Redis pub/sub), its groups, and the
+//!   events and keys they carry; it knows nothing of the layers above.
+//! - [`policy`]: who may do what in a room: one pure function and its table.
 //! - [`media`]: what an uploaded file is (images recognised by their bytes,
 //!   decoded within bounds) and image thumbnails.
-//! - [`accounts`]: who someone is and what they may do: the axum-login backend,
-//!   the permission check for rooms, and rate limits.
+//! - [`config`]: command-line flags and their environment twins.
+//! - [`metrics`]: Prometheus counters and the `/metrics` endpoint.
+//! - [`tasks`]: background tasks, tracked so that a stop ends and awaits them.
+//! - [`shutdown`]: the signal that tells the listener and the sockets to stop.
 
 pub mod accounts;
 pub mod bus;

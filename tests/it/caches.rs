@@ -1,4 +1,4 @@
-//! The server's caches (sessions, accounts, a room's door and newest page) never
+//! The server's caches (sessions, accounts, a room's access facts and newest page) never
 //! serve what has changed: a message, an edit or a reaction shows in the next
 //! history read; a log-out, a deactivation or a removal on one instance holds
 //! on the other as soon as the word reaches it through Redis, after that

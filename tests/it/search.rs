@@ -4,6 +4,7 @@
 //! page without JavaScript. On SQLite (FTS5) and across two instances on
 //! PostgreSQL (`tsvector`), written on one and searched on the other.
 
+use parlor::server::policy::{self, Action, Place, Role, RoomFacts, Standing};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -136,4 +137,77 @@ async fn search_finds_what_one_may_read_on_postgres_across_instances() {
     let database = postgres.create_database("search");
     let (a, b) = (TestApp::spawn_on(&database, &redis, |_| {}).await, TestApp::spawn_on(&database, &redis, |_| {}).await);
     scenario(&a, &b).await;
+}
+
+/// Who searches in [`search_returns_what_the_policy_lets_each_reader_read`],
+/// with their role and where they stand in each room (public, private, direct).
+struct Searcher {
+    name: &'static str,
+    role: Role,
+    standing: [Standing; 3],
+}
+
+/// The search condition is generated from the policy: for each role and
+/// standing in each kind of room, a search returns a room's message exactly
+/// when `policy::decide` lets the searcher read the room.
+async fn search_agrees_with_the_policy(writer: &TestApp, reader: &TestApp) {
+    use Standing::{Member, Outsider, Owner};
+    // The first account is the administrator; it is in none of the rooms.
+    let root = writer.user("root").await;
+    let ann = writer.user("ann").await;
+    let max = writer.user("max").await;
+    let (olga, rita) = (writer.user("olga").await, writer.user("rita").await);
+    let mut plaza = ann.socket("plaza", Some(0)).await;
+    plaza.say("zebra crossing in the plaza", "p1").await;
+    let (_, created) = ann.post_json("/api/rooms/", &[("name", "Zebra den"), ("private", "true")]).await;
+    let den = created["room"].as_str().unwrap().to_owned();
+    for (member, change) in [("max", "/members"), ("rita", "/members"), ("rita", "/members/remove")] {
+        let (status, body) = ann.post_json(&format!("/api/rooms/{den}{change}"), &[("username", member)]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    ann.socket(&den, Some(0)).await.say("zebra plans in the den", "d1").await;
+    let location = ann.get("/dm/max/").await.headers()["location"].to_str().unwrap().to_owned();
+    let direct = location.trim_start_matches("/room/").trim_end_matches('/').to_owned();
+    ann.socket(&direct, Some(0)).await.say("zebra between the two of us", "m1").await;
+
+    let rooms = [("plaza".to_owned(), Place::Public), (den, Place::Private), (direct, Place::Direct)];
+    let searchers = [
+        Searcher { name: "root", role: Role::Admin, standing: [Outsider, Outsider, Outsider] },
+        Searcher { name: "ann", role: Role::User, standing: [Outsider, Owner, Owner] },
+        Searcher { name: "max", role: Role::User, standing: [Outsider, Member, Member] },
+        Searcher { name: "olga", role: Role::User, standing: [Outsider, Outsider, Outsider] },
+        Searcher { name: "rita", role: Role::User, standing: [Outsider, Outsider, Outsider] },
+    ];
+    let visitors = [root, ann, max, olga, rita];
+    for (searcher, visitor) in searchers.iter().zip(&visitors) {
+        let visitor = visitor.on(reader);
+        let (status, body) = search(&visitor, "zebra").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut got: Vec<&str> = body["results"].as_array().unwrap().iter().map(|hit| hit["room"].as_str().unwrap()).collect();
+        got.sort_unstable();
+        let mut expected: Vec<&str> = rooms
+            .iter()
+            .zip(searcher.standing)
+            .filter(|((_, place), standing)| {
+                policy::decide(searcher.role, RoomFacts { place: *place, standing: *standing }, Action::Read).is_ok()
+            })
+            .map(|((room, _), _)| room.as_str())
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(got, expected, "{} found what the policy does not let them read, or missed what it does", searcher.name);
+    }
+}
+
+#[tokio::test]
+async fn search_returns_what_the_policy_lets_each_reader_read() {
+    let app = TestApp::spawn().await;
+    search_agrees_with_the_policy(&app, &app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_returns_what_the_policy_lets_each_reader_read_on_postgres() {
+    let (postgres, redis) = (Postgres::start(), Redis::start());
+    let database = postgres.create_database("search_policy");
+    let (a, b) = (TestApp::spawn_on(&database, &redis, |_| {}).await, TestApp::spawn_on(&database, &redis, |_| {}).await);
+    search_agrees_with_the_policy(&a, &b).await;
 }

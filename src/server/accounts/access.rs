@@ -16,7 +16,7 @@ use crate::{
     server::{
         accounts::auth::User,
         policy::{self, Action, Denied, Place, Role, RoomFacts, Standing},
-        storage::{Store, doors::Door},
+        storage::{Store, rooms::RoomAccess},
     },
 };
 
@@ -53,13 +53,13 @@ pub async fn room(store: &Store, user: &User, raw: &str, action: Action) -> Resu
         // Nothing to read: the answer is the same for every room.
         return Err(AppError::Deactivated);
     }
-    let door = store.door(&name, account.id).await?;
-    let facts = facts_for(account.id, &name, door.as_ref());
+    let access = store.room_access(&name, account.id).await?;
+    let facts = facts_for(account.id, &name, access.as_ref());
     policy::decide(role, facts, action)?;
     Ok(Admitted {
         manages: policy::decide(role, facts, Action::Manage).is_ok(),
-        kind: door.as_ref().map_or(RoomKind::Public, |door| door.kind),
-        title: door.and_then(|door| door.title),
+        kind: access.as_ref().map_or(RoomKind::Public, |access| access.kind),
+        title: access.and_then(|access| access.title),
         name,
     })
 }
@@ -70,10 +70,12 @@ pub fn role_of(account: &user::Model) -> Role {
 }
 
 /// What the policy needs to know of room `name` for user `user_id`, from its
-/// door (`None`: no room has the name).
-pub fn facts_for(user_id: i64, name: &str, door: Option<&Door>) -> RoomFacts {
-    match door {
+/// access facts (`None`: no room has the name).
+pub fn facts_for(user_id: i64, name: &str, access: Option<&RoomAccess>) -> RoomFacts {
+    match access {
         None => RoomFacts { place: Place::free(name), standing: Standing::Outsider },
-        Some(door) => RoomFacts { place: Place::of(door.kind), standing: Standing::of(user_id, door.member, door.owner_id) },
+        Some(access) => {
+            RoomFacts { place: Place::of(access.kind), standing: Standing::of(user_id, access.member, access.owner_id) }
+        }
     }
 }

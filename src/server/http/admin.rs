@@ -12,7 +12,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{doors::is_set, forms::ValidForm};
+use super::{forms::ValidForm, memberships::is_set};
 use crate::{
     error::AppError,
     names::canonical_username,
@@ -21,7 +21,7 @@ use crate::{
         accounts::auth::User,
         bus::{Event, Group},
         http::{gate::RequireUser, state::AppState},
-        storage::{NewEvent, doors::AccountFlag},
+        storage::{NewEvent, accounts::AccountFlag},
     },
 };
 

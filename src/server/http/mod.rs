@@ -14,8 +14,8 @@
 //! - [`client_ip`]: the client's address behind trusted proxies.
 //! - [`forms`]: how account server functions answer plain form posts and JS calls.
 //! - [`rooms`]: a user's rooms (list and counts, members, notification level).
-//! - [`doors`]: creating rooms, a private room's members and invite links,
-//!   `/join/{code}`, `/dm/{username}/`.
+//! - [`memberships`]: creating rooms, a private room's members and invite
+//!   links, `/join/{code}`, `/dm/{username}/`.
 //! - [`attachments`]: file uploads and serving files to their rooms' readers.
 //! - [`search`]: full-text search (JSON API and the search page's server function).
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
@@ -28,10 +28,10 @@
 pub mod admin;
 pub mod attachments;
 pub mod client_ip;
-pub mod doors;
 pub mod forms;
 pub mod gate;
 pub mod history;
+pub mod memberships;
 pub mod operations;
 pub mod origin;
 pub mod params;

@@ -1,7 +1,7 @@
 //! A user's rooms over HTTP (JSON, form-encoded posts): the list with unread
 //! and mention counts, a room's members (for `@` completion) and its
 //! notification level. Every room is named by the user and checked by
-//! `accounts::access` first. (Creating rooms and changing members: `doors`.)
+//! `accounts::access` first. (Creating rooms and changing members: `memberships`.)
 
 use axum::{
     Json,

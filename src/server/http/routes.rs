@@ -21,8 +21,8 @@ use crate::{
     server::{
         accounts::auth::Backend,
         http::{
-            admin, attachments, doors, gate, history, operations, origin, room_paths, rooms, search, security_headers, sockets,
-            state::AppState,
+            admin, attachments, gate, history, memberships, operations, origin, room_paths, rooms, search, security_headers,
+            sockets, state::AppState,
         },
         metrics,
         storage::sessions::DbSessionStore,
@@ -78,14 +78,14 @@ pub fn router(state: AppState) -> Router {
         .route("/ws/room/{room}", get(sockets::room))
         .route("/ws/room/{room}/", get(sockets::room))
         .route("/ws/inbox/", get(sockets::inbox))
-        .route("/api/rooms/", get(rooms::list).post(doors::create))
-        .route("/api/rooms/{room}/members", get(rooms::members).post(doors::add_member))
-        .route("/api/rooms/{room}/members/remove", post(doors::remove_member))
-        .route("/api/rooms/{room}/invites", get(doors::list_invites).post(doors::create_invite))
-        .route("/api/rooms/{room}/invites/revoke", post(doors::revoke_invite))
-        .route("/join/{code}", get(doors::join))
-        .route("/dm/{username}", get(doors::direct))
-        .route("/dm/{username}/", get(doors::direct))
+        .route("/api/rooms/", get(rooms::list).post(memberships::create))
+        .route("/api/rooms/{room}/members", get(rooms::members).post(memberships::add_member))
+        .route("/api/rooms/{room}/members/remove", post(memberships::remove_member))
+        .route("/api/rooms/{room}/invites", get(memberships::list_invites).post(memberships::create_invite))
+        .route("/api/rooms/{room}/invites/revoke", post(memberships::revoke_invite))
+        .route("/join/{code}", get(memberships::join))
+        .route("/dm/{username}", get(memberships::direct))
+        .route("/dm/{username}/", get(memberships::direct))
         .route("/api/search/", get(search::search))
         .route("/api/search", get(search::search))
         .route("/api/admin/users/", get(admin::list))

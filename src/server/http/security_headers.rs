@@ -56,10 +56,9 @@ pub fn page_csp(nonce: &str) -> String {
 pub fn set_page_csp() {
     let Some(nonce) = leptos::nonce::use_nonce() else { return };
     if let Some(slot) = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<NonceSlot>().cloned())
+        && let Ok(mut kept) = slot.0.lock()
     {
-        if let Ok(mut kept) = slot.0.lock() {
-            *kept = Some(nonce.to_string());
-        }
+        *kept = Some(nonce.to_string());
     }
     if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&page_csp(&nonce.to_string())))
     {

@@ -182,7 +182,7 @@ impl Store {
         Ok(names)
     }
 
-    /// The ids of the members of room `room_id` (the door of a private or direct room).
+    /// The ids of the members of room `room_id` (who may read a private or direct room).
     pub(super) async fn member_ids(&self, room_id: i64) -> Result<std::collections::HashSet<i64>, DbErr> {
         let ids = membership::Entity::find()
             .select_only()

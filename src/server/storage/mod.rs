@@ -1,34 +1,43 @@
 //! Where Parlor keeps things: the [`Store`] handle that owns the database
-//! connection and the group-commit writer, the one path by which messages are
-//! written; connecting and migrating; and the session store.
+//! connection and the group-commit writer, the one path by which room events
+//! are written; connecting and migrating; and the session store. Below it is
+//! only the channel layer (`bus`: the writer publishes after each commit, the
+//! caches hear what to forget) and the policy.
 //!
 //! - [`store`]: the `Store` handle and every read query.
-//! - [`events`]: how one batch of room events (messages, edits, deletions,
-//!   reactions) is stored — seqs, resends, rules, mentions, memberships, one
-//!   transaction — and how events are read back; read markers.
-//! - [`doors`]: what the permission check reads, private and direct rooms,
-//!   invite links, accounts an administrator manages.
+//! - [`error`]: `StoreError`, what storage answers when it cannot.
+//! - [`events`]: the rooms' event log: how one batch of room events
+//!   (messages, edits, deletions, reactions, membership changes) is stored —
+//!   seqs, resends, each kind's rules, mentions, memberships, one transaction
+//!   — and how events are read back; read markers.
+//! - [`rooms`]: what the permission check reads of a room for one user;
+//!   creating public, private and direct rooms.
+//! - [`invites`]: invite links of private rooms.
+//! - [`accounts`]: the accounts an administrator manages.
 //! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
-//! - [`admission`]: who may write what, judged in the writer's transaction.
+//! - [`admission`]: who may write what, judged by the policy in the writer's
+//!   transaction.
 //! - [`attachments`]: uploaded files and their content-addressed blobs.
 //! - [`search`]: full-text search over what a user may read (FTS5, `tsvector`).
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`sessions`]: the tower-sessions store on the same database.
 //! - [`devices`]: each logged-in session's handle, browser and last use.
-//! - [`cache`]: sessions, accounts, rooms' doors and newest pages kept in
-//!   memory, forgotten on every instance when they change.
+//! - [`cache`]: sessions, accounts, rooms' access facts and newest pages kept
+//!   in memory, forgotten on every instance when they change.
 
+pub mod accounts;
 mod admission;
 pub mod appender;
 pub mod attachments;
 pub mod cache;
 pub mod db;
 pub mod devices;
-pub mod doors;
 pub mod error;
 mod events;
+pub mod invites;
 mod memberships;
+pub mod rooms;
 pub mod search;
 pub mod sessions;
 pub mod store;

@@ -20,7 +20,7 @@ use crate::{
         config::SqliteSync,
         storage::{
             appender::{AppendError, Appender},
-            cache::{Caches, RoomEntry, RoomFacts},
+            cache::{Caches, RoomEntry, RoomRecord},
             db::{self, DbSetupError, find_unique},
             error::{StoreError, Taken},
             events::{self, EventRow, Extras},
@@ -232,11 +232,11 @@ impl Store {
     }
 
     /// A room's id, newest `seq` and message count: from its cached entry when
-    /// that is fresh (a socket opening just passed the door, which read it),
+    /// that is fresh (a socket opening just passed the permission check, which read it),
     /// else from the database. `None` when the room does not exist.
     pub(super) async fn room_numbers(&self, room_name: &str) -> Result<Option<RoomNumbers>, DbErr> {
         if let Some(entry) = self.caches.rooms.fresh(room_name) {
-            let RoomFacts { id, last_seq, message_count, .. } = entry.facts;
+            let RoomRecord { id, last_seq, message_count, .. } = entry.facts;
             return Ok(Some(RoomNumbers { id, last_seq, message_count }));
         }
         Ok(find_room(&self.db, room_name).await?.map(|room| RoomNumbers {
@@ -256,7 +256,7 @@ impl Store {
     pub async fn history(&self, room_name: &str, query: HistoryQuery) -> Result<Vec<ChatMessage>, StoreError> {
         let newest_page = query.before.is_none() && query.after.is_none() && query.limit == PAGE_SIZE;
         if newest_page && let Some(entry) = self.room_entry(room_name).await? {
-            let RoomFacts { id, message_count, .. } = entry.facts;
+            let RoomRecord { id, message_count, .. } = entry.facts;
             let low = cmp::max(message_count - PAGE_SIZE as i64, 0);
             let page = entry.newest(|| self.messages_between(id, low, message_count)).await?;
             return Ok(page.as_ref().clone());
@@ -280,21 +280,21 @@ impl Store {
         Ok(self.messages_between(room.id, low, high).await?)
     }
 
-    /// The cached entry of `room_name` (its door and newest page), read when
+    /// The cached entry of `room_name` (its access facts and newest page), read when
     /// there is none; `None` when the room does not exist or the channel layer
     /// cannot watch it (then read the database).
     pub(super) async fn room_entry(&self, room_name: &str) -> Result<Option<Arc<RoomEntry>>, DbErr> {
-        self.caches.rooms.entry(room_name, || self.room_facts(room_name)).await
+        self.caches.rooms.entry(room_name, || self.room_record(room_name)).await
     }
 
-    async fn room_facts(&self, room_name: &str) -> Result<Option<RoomFacts>, DbErr> {
+    async fn room_record(&self, room_name: &str) -> Result<Option<RoomRecord>, DbErr> {
         let Some(room) = find_room(&self.db, room_name).await? else { return Ok(None) };
         let kind = room.kind;
         let members = match kind {
             RoomKind::Public => Default::default(),
             RoomKind::Private | RoomKind::Direct => self.member_ids(room.id).await?,
         };
-        Ok(Some(RoomFacts {
+        Ok(Some(RoomRecord {
             id: room.id,
             kind,
             owner_id: room.owner_id,

@@ -265,6 +265,8 @@ impl Visitor {
         (status, response.json().await.expect("JSON body"))
     }
 
+    // The error is tungstenite's own (a refused upgrade carries its response), as the tests read it.
+    #[allow(clippy::result_large_err)]
     async fn open_socket(&self, path: &str, origin: Option<&str>) -> Result<Socket, tungstenite::Error> {
         let mut request = format!("ws://{}{path}", self.addr).into_client_request().expect("ws request");
         if let Some(cookie) = self.cookie_header() {

@@ -1,6 +1,6 @@
 //! What the server keeps in memory so that most page views and history reads
 //! touch no database: the session of a request, its account, and each room's
-//! door and newest page.
+//! access facts and newest page.
 //!
 //! Every instance is told when to forget. Writing a session or an account
 //! publishes [`Forget`] on the `caches` group of the channel layer, which
@@ -10,7 +10,7 @@
 //! [`MAX_AGE`] — the bound on staleness should a word get lost anyway. Until
 //! the listener is subscribed, sessions and accounts are read from the database.
 
-mod forgetful;
+mod expiring_map;
 pub mod rooms;
 
 use std::{
@@ -23,8 +23,8 @@ use std::{
 
 use tower_sessions::session::Record;
 
-pub use forgetful::{Forgetful, Ticket};
-pub use rooms::{RoomCache, RoomEntry, RoomFacts};
+pub use expiring_map::{ExpiringMap, Ticket};
+pub use rooms::{RoomCache, RoomEntry, RoomRecord};
 
 use crate::{
     entity::user,
@@ -46,9 +46,9 @@ const ROOMS: usize = 1_000;
 /// The caches of one instance.
 pub struct Caches {
     /// Session records by [`SessionKey`](crate::server::bus::SessionKey).
-    sessions: Forgetful<u64, Record>,
+    sessions: ExpiringMap<u64, Record>,
     /// Accounts by id.
-    users: Forgetful<i64, user::Model>,
+    users: ExpiringMap<i64, user::Model>,
     pub rooms: RoomCache,
     layer: Arc<dyn ChannelLayer>,
     /// Whether this instance hears every [`Forget`] (sessions and accounts are
@@ -60,8 +60,8 @@ impl Caches {
     /// Empty caches, and the task that listens for what to forget.
     pub fn start(layer: Arc<dyn ChannelLayer>, background: &Background) -> Arc<Self> {
         let caches = Arc::new(Self {
-            sessions: Forgetful::new(SESSIONS),
-            users: Forgetful::new(USERS),
+            sessions: ExpiringMap::new(SESSIONS),
+            users: ExpiringMap::new(USERS),
             rooms: RoomCache::new(layer.clone(), ROOMS),
             layer,
             listening: Arc::default(),

@@ -1,4 +1,4 @@
-//! [`RoomCache`]: what every reader of a room asks first — its door (kind,
+//! [`RoomCache`]: what every reader of a room asks first — its access facts (kind,
 //! owner, title, the members of a private or direct room) and its newest page —
 //! kept per room while nothing happens in it. Each entry holds a subscription
 //! to the room's group, taken *before* the entry is read from the database:
@@ -24,7 +24,7 @@ use crate::{
 
 /// A room as its row said when the entry was read.
 #[derive(Clone, Debug)]
-pub struct RoomFacts {
+pub struct RoomRecord {
     pub id: i64,
     pub kind: RoomKind,
     pub owner_id: Option<i64>,
@@ -32,13 +32,13 @@ pub struct RoomFacts {
     pub last_seq: i64,
     pub message_count: i64,
     /// The members of a private or direct room (empty for a public one: it
-    /// has no door to keep).
+    /// has no members to keep).
     pub members: HashSet<i64>,
 }
 
 /// One room's cached reads, valid while its subscription is quiet.
 pub struct RoomEntry {
-    pub facts: RoomFacts,
+    pub facts: RoomRecord,
     newest: OnceCell<Arc<Vec<ChatMessage>>>,
     watch: Mutex<Subscription>,
     read_at: Instant,
@@ -95,7 +95,7 @@ impl RoomCache {
     pub async fn entry<F, Fut>(&self, room: &str, read: F) -> Result<Option<Arc<RoomEntry>>, DbErr>
     where
         F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<Option<RoomFacts>, DbErr>>,
+        Fut: Future<Output = Result<Option<RoomRecord>, DbErr>>,
     {
         if let Some(entry) = self.fresh(room) {
             return Ok(Some(entry));
@@ -135,8 +135,8 @@ mod tests {
     use super::*;
     use crate::server::bus::MemoryLayer;
 
-    fn facts(last_seq: i64) -> RoomFacts {
-        RoomFacts {
+    fn facts(last_seq: i64) -> RoomRecord {
+        RoomRecord {
             id: 1,
             kind: RoomKind::Public,
             owner_id: None,

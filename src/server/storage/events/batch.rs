@@ -104,10 +104,9 @@ fn place_in_room(
     written: &mut [Option<EventRow>],
 ) {
     let messages = counts.iter().find(|(name, ..)| *name == room.name).map_or(0, |(_, _, m)| *m);
-    let mut seq = room.last_seq - members.len() as i64;
+    let first_seq = room.last_seq - members.len() as i64 + 1;
     let mut n = room.message_count - messages;
-    for &i in members {
-        seq += 1;
+    for (seq, &i) in (first_seq..).zip(members) {
         let n_here = batch[i].body.is_message().then(|| {
             n += 1;
             n

@@ -1,4 +1,4 @@
-//! Rooms with doors over HTTP: creating rooms (public or private), a private
+//! Who is in a room, over HTTP: creating rooms (public or private), a private
 //! room's members (add, remove, leave) and invite links, opening an invite
 //! link (`/join/{code}`) and a direct conversation (`/dm/{username}/`). Every
 //! handler asks `accounts::access` first; membership changes are room events,
@@ -29,7 +29,7 @@ use crate::{
         bus::{Event, Group, UserNotice},
         http::{forms::ValidForm, gate::RequireUser, state::AppState},
         policy::{Action, GENERATED_PREFIX},
-        storage::{AppendError, NewEvent, Refusal, doors::InviteLookup},
+        storage::{AppendError, NewEvent, Refusal, invites::InviteLookup},
     },
 };
 
@@ -263,11 +263,12 @@ pub async fn join(State(state): State<AppState>, auth: AuthSession, Path(code): 
         Ok(InviteLookup::Missing) => return notice_page(AppError::InviteInvalid),
         Err(err) => return notice_page(AppError::internal(err)),
     };
-    let door = state.store.door(&room, user.0.id).await;
-    match door {
-        Ok(Some(door)) if door.member => {}
-        Ok(Some(door)) => {
-            let admitted = Admitted { name: room.clone(), kind: door.kind, title: door.title, manages: false };
+    let access = state.store.room_access(&room, user.0.id).await;
+    match access {
+        Ok(Some(access)) if access.member => {}
+        Ok(Some(access)) => {
+            // The writer asks the policy whether this join may happen.
+            let admitted = Admitted { name: room.clone(), kind: access.kind, title: access.title, manages: false };
             match change_membership(&state, &admitted, &user.0, &user.0, MemberChange::Joined).await {
                 Ok(_) => {}
                 // Joined meanwhile (another tab).

@@ -1,14 +1,15 @@
-//! Rooms with doors, as stored: what the permission check reads about a room
-//! for one user (one query), creating private and direct rooms, invite links,
-//! and the accounts an administrator manages. Membership changes of a private
-//! room are room events, written by the writer ([`super::events`]), never here.
+//! Rooms as the permission check and their creators see them: what the
+//! policy needs to know of a room for one user ([`RoomAccess`], one query or
+//! the room's cached entry), creating public and private rooms, and the direct
+//! room of two users. Membership changes of a private room are room events,
+//! written by the writer (`storage::events`), never here.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
     RelationTrait, SqlErr, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
@@ -18,40 +19,28 @@ use super::{
     store::{Store, find_room},
 };
 use crate::{
-    entity::{invite, membership, message, room, user},
-    protocol::{Account, NotifyLevel, RoomKind},
+    entity::{membership, room, user},
+    protocol::{NotifyLevel, RoomKind},
     server::policy::GENERATED_PREFIX,
 };
 
 /// What the permission check needs to know about a room, for one user.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Door {
+pub struct RoomAccess {
     pub kind: RoomKind,
     pub owner_id: Option<i64>,
     /// Whether the user is a member of a private or direct room (always false
-    /// for a public room: it has no door to keep).
+    /// for a public room: it has no members to keep).
     pub member: bool,
     pub title: Option<String>,
 }
 
 #[derive(FromQueryResult)]
-struct DoorRow {
+struct AccessRow {
     kind: RoomKind,
     owner_id: Option<i64>,
     title: Option<String>,
     member_id: Option<i64>,
-}
-
-/// What an invite code turned out to be.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum InviteLookup {
-    /// Valid: opening it makes one a member of this room.
-    Valid {
-        room: String,
-    },
-    /// It existed, but expired or was revoked.
-    Ended,
-    Missing,
 }
 
 /// 128 random bits as 32 lowercase hex digits: invite codes and private room names.
@@ -66,10 +55,10 @@ impl Store {
     /// that name. From the room's cached entry (`storage::cache::rooms`), or in
     /// one query (the room with the user's membership) when the channel layer
     /// cannot watch the room.
-    pub async fn door(&self, room_name: &str, user_id: i64) -> Result<Option<Door>, StoreError> {
+    pub async fn room_access(&self, room_name: &str, user_id: i64) -> Result<Option<RoomAccess>, StoreError> {
         if let Some(entry) = self.room_entry(room_name).await? {
             let facts = &entry.facts;
-            return Ok(Some(Door {
+            return Ok(Some(RoomAccess {
                 kind: facts.kind,
                 owner_id: facts.owner_id,
                 member: facts.members.contains(&user_id),
@@ -87,12 +76,17 @@ impl Store {
                 }),
             )
             .filter(room::Column::Name.eq(room_name))
-            .into_model::<DoorRow>()
+            .into_model::<AccessRow>()
             .one(self.db())
             .await?;
         Ok(row.map(|row| {
             let kind = row.kind;
-            Door { kind, owner_id: row.owner_id, member: kind != RoomKind::Public && row.member_id.is_some(), title: row.title }
+            RoomAccess {
+                kind,
+                owner_id: row.owner_id,
+                member: kind != RoomKind::Public && row.member_id.is_some(),
+                title: row.title,
+            }
         }))
     }
 
@@ -175,117 +169,6 @@ impl Store {
             .await?;
         Ok(rows.into_iter().collect())
     }
-
-    /// A new invite link to `room_name`, valid until `expires_at` (or revoked).
-    pub async fn create_invite(
-        &self,
-        room_name: &str,
-        by: i64,
-        expires_at: Option<DateTime<Utc>>,
-    ) -> Result<invite::Model, StoreError> {
-        let room = find_room(self.db(), room_name).await?.ok_or_else(|| DbErr::RecordNotFound(room_name.to_owned()))?;
-        let row = invite::ActiveModel {
-            id: NotSet,
-            code: Set(random_token()),
-            room_id: Set(room.id),
-            created_by: Set(Some(by)),
-            created_at: Set(Utc::now()),
-            expires_at: Set(expires_at),
-            revoked: Set(false),
-        };
-        Ok(invite::Entity::insert(row).exec_with_returning(self.db()).await?)
-    }
-
-    /// The room's invite links that still work, newest first.
-    pub async fn open_invites(&self, room_name: &str) -> Result<Vec<invite::Model>, StoreError> {
-        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
-        let now = Utc::now();
-        let invites = invite::Entity::find()
-            .filter(invite::Column::RoomId.eq(room.id))
-            .filter(invite::Column::Revoked.eq(false))
-            .order_by_desc(invite::Column::Id)
-            .all(self.db())
-            .await?;
-        Ok(invites.into_iter().filter(|invite| invite.expires_at.is_none_or(|at| at > now)).collect())
-    }
-
-    /// Revokes one of the room's invite links. False when the room has no such code.
-    pub async fn revoke_invite(&self, room_name: &str, code: &str) -> Result<bool, StoreError> {
-        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
-        let updated = invite::Entity::update_many()
-            .col_expr(invite::Column::Revoked, Expr::value(true))
-            .filter(invite::Column::RoomId.eq(room.id))
-            .filter(invite::Column::Code.eq(code))
-            .exec(self.db())
-            .await?;
-        Ok(updated.rows_affected > 0)
-    }
-
-    /// What an invite code opens.
-    pub async fn find_invite(&self, code: &str) -> Result<InviteLookup, StoreError> {
-        let found =
-            invite::Entity::find().find_also_related(room::Entity).filter(invite::Column::Code.eq(code)).one(self.db()).await?;
-        Ok(match found {
-            Some((invite, Some(room))) if !invite.revoked && invite.expires_at.is_none_or(|at| at > Utc::now()) => {
-                InviteLookup::Valid { room: room.name }
-            }
-            Some(_) => InviteLookup::Ended,
-            None => InviteLookup::Missing,
-        })
-    }
-
-    /// Every account, oldest first.
-    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        let users = user::Entity::find().order_by_asc(user::Column::Id).all(self.db()).await?;
-        Ok(users
-            .into_iter()
-            .map(|u| Account {
-                username: u.username,
-                is_admin: u.is_admin,
-                deactivated: u.deactivated,
-                created_at: crate::protocol::format_timestamp(u.created_at),
-            })
-            .collect())
-    }
-
-    /// Sets an account's role or state. False when there is no such account.
-    pub async fn set_account_flag(&self, username: &str, flag: AccountFlag, value: bool) -> Result<bool, StoreError> {
-        let column = match flag {
-            AccountFlag::Admin => user::Column::IsAdmin,
-            AccountFlag::Deactivated => user::Column::Deactivated,
-        };
-        let Some(account) = self.find_user_by_name(username).await? else { return Ok(false) };
-        let updated = user::Entity::update_many()
-            .col_expr(column, Expr::value(value))
-            .filter(user::Column::Id.eq(account.id))
-            .exec(self.db())
-            .await?;
-        self.forget_user(account.id).await;
-        Ok(updated.rows_affected > 0)
-    }
-
-    /// The (room, seq) of every message of `user_id` that is not deleted.
-    pub async fn messages_of(&self, user_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
-        Ok(message::Entity::find()
-            .select_only()
-            .column(room::Column::Name)
-            .column(message::Column::Seq)
-            .inner_join(room::Entity)
-            .filter(message::Column::SenderId.eq(user_id))
-            .filter(message::Column::N.is_not_null())
-            .filter(message::Column::Deleted.eq(false))
-            .order_by_asc(message::Column::Id)
-            .into_tuple::<(String, i64)>()
-            .all(self.db())
-            .await?)
-    }
-}
-
-/// A flag of an account an administrator sets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AccountFlag {
-    Admin,
-    Deactivated,
 }
 
 async fn insert_room(

@@ -1,4 +1,4 @@
-//! [`Forgetful`]: a bounded map of values read from the database that forgets
+//! [`ExpiringMap`]: a bounded map of values read from the database that forgets
 //! a key when told, everything when told to, and any entry older than
 //! [`MAX_AGE`](super::MAX_AGE) — and never keeps a value read before it was told.
 
@@ -13,18 +13,18 @@ use quick_cache::sync::Cache;
 use super::MAX_AGE;
 
 /// Values of `K` read from the database, each with the time it was read.
-pub struct Forgetful<K, V> {
+pub struct ExpiringMap<K, V> {
     entries: Cache<K, (Instant, V)>,
     /// Counts every forget, so that a value read before one is not kept.
     generation: AtomicU64,
 }
 
-/// Taken before reading a value from the database; [`Forgetful::keep`] keeps
+/// Taken before reading a value from the database; [`ExpiringMap::keep`] keeps
 /// the value only if nothing was forgotten since.
 #[derive(Clone, Copy, Debug)]
 pub struct Ticket(u64);
 
-impl<K: Eq + Hash + Clone, V: Clone> Forgetful<K, V> {
+impl<K: Eq + Hash + Clone, V: Clone> ExpiringMap<K, V> {
     pub fn new(capacity: usize) -> Self {
         Self { entries: Cache::new(capacity), generation: AtomicU64::new(0) }
     }
@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_value_read_before_a_forget_is_not_kept() {
-        let cache = Forgetful::<i64, &str>::new(8);
+        let cache = ExpiringMap::<i64, &str>::new(8);
         let ticket = cache.ticket();
         cache.forget(&1);
         cache.keep(ticket, 1, "old");

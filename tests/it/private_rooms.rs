@@ -1,4 +1,4 @@
-//! Rooms with doors: private rooms, direct messages, invite links, owners and
+//! Private rooms, direct messages, invite links, owners and
 //! administrators. The permission matrix asks every path (room page, history
 //! API, `?after` replay, socket upgrade, permalink, members, invites, the
 //! user's room list, the lobby, the inbox) for member, non-member, removed

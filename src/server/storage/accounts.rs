@@ -1,0 +1,65 @@
+//! The accounts an administrator manages: listed, their flags (administrator,
+//! deactivated) set, and the messages of one found (to remove them).
+
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+
+use super::{error::StoreError, store::Store};
+use crate::{
+    entity::{message, room, user},
+    protocol::Account,
+};
+
+impl Store {
+    /// Every account, oldest first.
+    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+        let users = user::Entity::find().order_by_asc(user::Column::Id).all(self.db()).await?;
+        Ok(users
+            .into_iter()
+            .map(|u| Account {
+                username: u.username,
+                is_admin: u.is_admin,
+                deactivated: u.deactivated,
+                created_at: crate::protocol::format_timestamp(u.created_at),
+            })
+            .collect())
+    }
+
+    /// Sets an account's role or state. False when there is no such account.
+    pub async fn set_account_flag(&self, username: &str, flag: AccountFlag, value: bool) -> Result<bool, StoreError> {
+        let column = match flag {
+            AccountFlag::Admin => user::Column::IsAdmin,
+            AccountFlag::Deactivated => user::Column::Deactivated,
+        };
+        let Some(account) = self.find_user_by_name(username).await? else { return Ok(false) };
+        let updated = user::Entity::update_many()
+            .col_expr(column, Expr::value(value))
+            .filter(user::Column::Id.eq(account.id))
+            .exec(self.db())
+            .await?;
+        self.forget_user(account.id).await;
+        Ok(updated.rows_affected > 0)
+    }
+
+    /// The (room, seq) of every message of `user_id` that is not deleted.
+    pub async fn messages_of(&self, user_id: i64) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(message::Entity::find()
+            .select_only()
+            .column(room::Column::Name)
+            .column(message::Column::Seq)
+            .inner_join(room::Entity)
+            .filter(message::Column::SenderId.eq(user_id))
+            .filter(message::Column::N.is_not_null())
+            .filter(message::Column::Deleted.eq(false))
+            .order_by_asc(message::Column::Id)
+            .into_tuple::<(String, i64)>()
+            .all(self.db())
+            .await?)
+    }
+}
+
+/// A flag of an account an administrator sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountFlag {
+    Admin,
+    Deactivated,
+}

@@ -1,0 +1,88 @@
+//! Invite links of private rooms: made by the room's managers, listed while
+//! they work, revoked, and looked up when opened.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
+};
+
+use super::{
+    error::StoreError,
+    rooms::random_token,
+    store::{Store, find_room},
+};
+use crate::entity::{invite, room};
+
+/// What an invite code turned out to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InviteLookup {
+    /// Valid: opening it makes one a member of this room.
+    Valid {
+        room: String,
+    },
+    /// It existed, but expired or was revoked.
+    Ended,
+    Missing,
+}
+
+impl Store {
+    /// A new invite link to `room_name`, valid until `expires_at` (or revoked).
+    pub async fn create_invite(
+        &self,
+        room_name: &str,
+        by: i64,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> Result<invite::Model, StoreError> {
+        let room = find_room(self.db(), room_name).await?.ok_or_else(|| DbErr::RecordNotFound(room_name.to_owned()))?;
+        let row = invite::ActiveModel {
+            id: NotSet,
+            code: Set(random_token()),
+            room_id: Set(room.id),
+            created_by: Set(Some(by)),
+            created_at: Set(Utc::now()),
+            expires_at: Set(expires_at),
+            revoked: Set(false),
+        };
+        Ok(invite::Entity::insert(row).exec_with_returning(self.db()).await?)
+    }
+
+    /// The room's invite links that still work, newest first.
+    pub async fn open_invites(&self, room_name: &str) -> Result<Vec<invite::Model>, StoreError> {
+        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
+        let now = Utc::now();
+        let invites = invite::Entity::find()
+            .filter(invite::Column::RoomId.eq(room.id))
+            .filter(invite::Column::Revoked.eq(false))
+            .order_by_desc(invite::Column::Id)
+            .all(self.db())
+            .await?;
+        Ok(invites.into_iter().filter(|invite| invite.expires_at.is_none_or(|at| at > now)).collect())
+    }
+
+    /// Revokes one of the room's invite links. False when the room has no such code.
+    pub async fn revoke_invite(&self, room_name: &str, code: &str) -> Result<bool, StoreError> {
+        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
+        let updated = invite::Entity::update_many()
+            .col_expr(invite::Column::Revoked, Expr::value(true))
+            .filter(invite::Column::RoomId.eq(room.id))
+            .filter(invite::Column::Code.eq(code))
+            .exec(self.db())
+            .await?;
+        Ok(updated.rows_affected > 0)
+    }
+
+    /// What an invite code opens.
+    pub async fn find_invite(&self, code: &str) -> Result<InviteLookup, StoreError> {
+        let found =
+            invite::Entity::find().find_also_related(room::Entity).filter(invite::Column::Code.eq(code)).one(self.db()).await?;
+        Ok(match found {
+            Some((invite, Some(room))) if !invite.revoked && invite.expires_at.is_none_or(|at| at > Utc::now()) => {
+                InviteLookup::Valid { room: room.name }
+            }
+            Some(_) => InviteLookup::Ended,
+            None => InviteLookup::Missing,
+        })
+    }
+}
