@@ -107,10 +107,7 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
         None => (0, NotifyLevel::default()),
     };
     let title = match admitted.kind {
-        RoomKind::Direct => state.store.direct_partner(&admitted.name, user.0.id).await.map_err(|err| {
-            tracing::error!(%err, "reading a direct room failed");
-            AppError::Internal
-        })?,
+        RoomKind::Direct => state.store.direct_partner(&admitted.name, user.0.id).await?,
         _ => admitted.title,
     };
     Ok(RoomView { page, me: user.0.username, last_read_seq, notify, at, kind: admitted.kind, title, manages: admitted.manages })
@@ -120,10 +117,7 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
 #[server(prefix = "/api", endpoint = "my_rooms")]
 pub async fn my_rooms() -> Result<Vec<RoomStatus>, AppError> {
     let (state, user) = crate::server::http::gate::require_user().await?;
-    state.store.rooms_of(user.0.id).await.map_err(|err| {
-        tracing::error!(%err, "listing a user's rooms failed");
-        AppError::Internal
-    })
+    Ok(state.store.rooms_of(user.0.id).await?)
 }
 
 /// A room as the lobby lists it.
@@ -140,10 +134,7 @@ pub struct RoomListing {
 pub async fn active_rooms() -> Result<Vec<RoomListing>, AppError> {
     use crate::{protocol::format_timestamp, server::http::gate};
     let state = gate::app_state()?;
-    let rooms = state.store.active_rooms(100).await.map_err(|err| {
-        tracing::error!(%err, "listing rooms failed");
-        AppError::Internal
-    })?;
+    let rooms = state.store.active_rooms(100).await?;
     Ok(rooms
         .into_iter()
         .map(|r| RoomListing { name: r.name, message_count: r.message_count, last_activity: format_timestamp(r.last_activity) })

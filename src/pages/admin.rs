@@ -14,7 +14,7 @@ pub async fn accounts() -> Result<(String, Vec<Account>), AppError> {
     if !user.0.is_admin {
         return Err(AppError::Forbidden);
     }
-    let rows = state.store.accounts().await.map_err(AppError::internal)?;
+    let rows = state.store.accounts().await?;
     Ok((user.0.username, rows))
 }
 

@@ -137,7 +137,7 @@ impl SessionControl {
 
     /// User `user_id`'s logged-in sessions, most recently used first.
     pub async fn devices(&self, user_id: i64) -> Result<Vec<crate::entity::device::Model>, AppError> {
-        self.store.devices_of(user_id).await.map_err(AppError::internal)
+        Ok(self.store.devices_of(user_id).await?)
     }
 
     /// The handle of this session's device, once it has one.
@@ -149,7 +149,7 @@ impl SessionControl {
     /// is logged out) and its sockets close on every instance. `false` when the
     /// user has no such session.
     pub async fn end_device(&self, user_id: i64, handle: &str) -> Result<bool, AppError> {
-        let Some(device) = self.store.device_of(user_id, handle).await.map_err(AppError::internal)? else {
+        let Some(device) = self.store.device_of(user_id, handle).await? else {
             return Ok(false);
         };
         self.end_session_id(user_id, &device.session_id).await?;
@@ -160,7 +160,7 @@ impl SessionControl {
     /// Ends every session of `user_id` but `keep` (a session id), closing their sockets.
     pub async fn end_other_sessions(&self, user_id: i64, keep: Option<&Id>) -> Result<(), AppError> {
         let keep = keep.map(ToString::to_string);
-        for session_id in self.store.session_ids_of(user_id).await.map_err(AppError::internal)? {
+        for session_id in self.store.session_ids_of(user_id).await? {
             if Some(&session_id) != keep.as_ref() {
                 self.end_session_id(user_id, &session_id).await?;
             }

@@ -40,7 +40,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
 
 /// `GET /api/admin/users/`: `{"users": [{username, is_admin, deactivated, created_at}]}`.
 pub async fn list(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<Value>, AppError> {
-    let users = state.store.accounts().await.map_err(AppError::internal)?;
+    let users = state.store.accounts().await?;
     Ok(Json(json!({ "users": users })))
 }
 
@@ -64,8 +64,7 @@ async fn other_account(state: &AppState, me: &User, username: &str) -> Result<cr
     state
         .store
         .find_user_by_name(&username)
-        .await
-        .map_err(AppError::internal)?
+        .await?
         .ok_or_else(|| AppError::BadRequest(format!("there is no account named {username}")))
 }
 
@@ -76,7 +75,7 @@ pub async fn deactivate(
     ValidForm(form_data): ValidForm<AccountForm>,
 ) -> Result<Json<Value>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
-    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await.map_err(AppError::internal)?;
+    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
     // Its sessions are anonymous from now on (the auth backend refuses the
     // account); its sockets close everywhere.
     let ended = Event::EndSessions { session: None, reason: CloseReason::AccessEnded };
@@ -85,7 +84,7 @@ pub async fn deactivate(
     }
     let mut removed = 0;
     if is_set(form_data.remove_messages.as_deref()) {
-        let messages = state.store.messages_of(account.id).await.map_err(AppError::internal)?;
+        let messages = state.store.messages_of(account.id).await?;
         let mut pending = Vec::with_capacity(messages.len());
         for (room, target) in messages {
             let event = NewEvent { room, sender: me.0.clone(), client_id: None, body: EventBody::Delete { target } };
@@ -107,7 +106,7 @@ pub async fn reactivate(
     ValidForm(form_data): ValidForm<AccountForm>,
 ) -> Result<Json<Value>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
-    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, false).await.map_err(AppError::internal)?;
+    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, false).await?;
     Ok(Json(json!({ "username": account.username, "deactivated": false })))
 }
 
@@ -119,6 +118,6 @@ pub async fn set_admin(
 ) -> Result<Json<Value>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
     let admin = is_set(form_data.admin.as_deref());
-    state.store.set_account_flag(&account.username, AccountFlag::Admin, admin).await.map_err(AppError::internal)?;
+    state.store.set_account_flag(&account.username, AccountFlag::Admin, admin).await?;
     Ok(Json(json!({ "username": account.username, "is_admin": admin })))
 }

@@ -88,7 +88,7 @@ pub async fn upload(
         dimensions: picture.as_ref().map(|p| (p.width, p.height)),
         thumb: picture.and_then(|p| p.thumb).map(|thumb| (thumb.bytes, thumb.content_type)),
     };
-    let stored = state.store.save_upload(upload).await.map_err(AppError::internal)?;
+    let stored = state.store.save_upload(upload).await?;
     Ok((StatusCode::CREATED, Json(attachments::dto(&stored))))
 }
 
@@ -160,7 +160,7 @@ async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, header
     if !is_attachment_id(id) {
         return Err(AppError::NotFound);
     }
-    let found = state.store.attachment(id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+    let found = state.store.attachment(id).await?.ok_or(AppError::NotFound)?;
     // A file no message carries yet is its uploader's alone.
     if found.seq.is_none() && found.uploader_id != Some(user.0.id) {
         return Err(AppError::NotFound);
@@ -176,7 +176,7 @@ async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, header
     if headers.get(header::IF_NONE_MATCH).is_some_and(|tag| tag.as_bytes() == etag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, file_headers(&etag)).into_response());
     }
-    let body = state.store.file_body(found, variant).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+    let body = state.store.file_body(found, variant).await?.ok_or(AppError::NotFound)?;
     let disposition = if media::shown_inline(&body.content_type) { "inline" } else { "attachment" };
     let mut response = (StatusCode::OK, file_headers(&etag), body.bytes).into_response();
     let headers = response.headers_mut();

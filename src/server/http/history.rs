@@ -61,20 +61,14 @@ pub async fn read_history(state: &AppState, user: &User, room: &str, query: Hist
 
 /// A page of a room the permission check admitted.
 pub async fn page_of(state: &AppState, room: &Admitted, query: HistoryQuery) -> Result<HistoryPage, AppError> {
-    let messages = state.store.history(&room.name, query).await.map_err(|err| {
-        tracing::error!(%err, room = room.name, "history query failed");
-        AppError::Internal
-    })?;
+    let messages = state.store.history(&room.name, query).await?;
     Ok(HistoryPage { room: room.name.clone(), messages })
 }
 
 /// The messages of an admitted room around the one at `seq` (a permalink),
 /// and what that seq is.
 pub async fn around_of(state: &AppState, room: &Admitted, seq: i64) -> Result<(HistoryPage, Found), AppError> {
-    let (messages, found) = state.store.around(&room.name, seq).await.map_err(|err| {
-        tracing::error!(%err, room = room.name, "reading around a message failed");
-        AppError::Internal
-    })?;
+    let (messages, found) = state.store.around(&room.name, seq).await?;
     Ok((HistoryPage { room: room.name.clone(), messages }, found))
 }
 

@@ -121,7 +121,7 @@ pub async fn remove_member(
     let oneself = username == user.0.username;
     match room.kind {
         RoomKind::Public if oneself => {
-            let left = state.store.leave_room(user.0.id, &room.name).await.map_err(AppError::internal)?;
+            let left = state.store.leave_room(user.0.id, &room.name).await?;
             if left {
                 tell(&state, user.0.id, UserNotice::Left { room: room.name.clone() }).await;
             }
@@ -214,7 +214,7 @@ pub async fn create_invite(
         },
     };
     let expires_at = hours.map(|hours| Utc::now() + Duration::hours(hours));
-    let invite = state.store.create_invite(&room.name, user.0.id, expires_at).await.map_err(AppError::internal)?;
+    let invite = state.store.create_invite(&room.name, user.0.id, expires_at).await?;
     Ok(Json(serde_json::to_value(InviteLink::from(invite)).map_err(AppError::internal)?))
 }
 
@@ -225,8 +225,7 @@ pub async fn list_invites(
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Manage).await?;
-    let invites: Vec<InviteLink> =
-        state.store.open_invites(&room.name).await.map_err(AppError::internal)?.into_iter().map(Into::into).collect();
+    let invites: Vec<InviteLink> = state.store.open_invites(&room.name).await?.into_iter().map(Into::into).collect();
     Ok(Json(json!({ "room": room.name, "invites": invites })))
 }
 
@@ -244,7 +243,7 @@ pub async fn revoke_invite(
     ValidForm(form_data): ValidForm<RevokeForm>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Manage).await?;
-    if !state.store.revoke_invite(&room.name, &form_data.code).await.map_err(AppError::internal)? {
+    if !state.store.revoke_invite(&room.name, &form_data.code).await? {
         return Err(AppError::InviteInvalid);
     }
     Ok(Json(json!({ "room": room.name, "code": form_data.code, "revoked": true })))
@@ -309,7 +308,7 @@ pub async fn direct(State(state): State<AppState>, auth: AuthSession, Path(usern
 /// The active account named `username` (any case).
 pub(super) async fn account(state: &AppState, username: &str) -> Result<user::Model, AppError> {
     let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
-    match state.store.find_user_by_name(&username).await.map_err(AppError::internal)? {
+    match state.store.find_user_by_name(&username).await? {
         Some(found) if !found.deactivated => Ok(found),
         _ => Err(AppError::BadRequest(format!("there is no active account named {username}"))),
     }

@@ -23,7 +23,7 @@ use crate::{
 
 /// `GET /api/rooms/`: `{"rooms": [...]}`, unread rooms first.
 pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
-    let rooms: Vec<RoomStatus> = state.store.rooms_of(user.0.id).await.map_err(AppError::internal)?;
+    let rooms: Vec<RoomStatus> = state.store.rooms_of(user.0.id).await?;
     Ok(Json(json!({ "rooms": rooms })))
 }
 
@@ -34,7 +34,7 @@ pub async fn members(
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
-    let members = state.store.members(&room).await.map_err(AppError::internal)?;
+    let members = state.store.members(&room).await?;
     Ok(Json(json!({ "room": room, "members": members })))
 }
 
@@ -52,8 +52,8 @@ pub async fn set_notify(
     ValidForm(form): ValidForm<NotifyForm>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
-    let joined = state.store.join_room(user.0.id, &room, None).await.map_err(AppError::internal)?;
-    if joined.is_none() || !state.store.set_notify(user.0.id, &room, form.level).await.map_err(AppError::internal)? {
+    let joined = state.store.join_room(user.0.id, &room, None).await?;
+    if joined.is_none() || !state.store.set_notify(user.0.id, &room, form.level).await? {
         return Err(AppError::BadRequest(format!("#{room} is not in your rooms")));
     }
     Ok(Json(json!({ "room": room, "notify": form.level })))
