@@ -7,6 +7,12 @@
 // sends it once the connection is back. A page never opened shows /offline.
 // Nothing but same-origin GETs of pages and assets is cached: never the API,
 // never sockets, never files of rooms (they need the permission check).
+//
+// What is kept belongs to whoever was logged in: it is forgotten as soon as
+// the browser learns that session ended or a room was lost — a log-out, a
+// log-in (maybe someone else's), a page that now sends to /login, a 401 or a
+// 404, or the app's word (its room socket closed with 4001 or 4003, its inbox
+// said a room left) — so nothing kept is shown to someone else.
 const CACHE = 'parlor-shell-v1';
 const SHELL = ['/', '/offline', '/pkg/parlor.js', '/pkg/parlor.wasm', '/pkg/parlor.css', '/manifest.webmanifest', '/icon-192.png'];
 
@@ -26,6 +32,21 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+function forgetAll() {
+  return caches.delete(CACHE);
+}
+
+function forget(url) {
+  return caches.open(CACHE).then((cache) => cache.delete(url, { ignoreSearch: true, ignoreVary: true }));
+}
+
+// The app's word: { type: 'session-ended' }, or { type: 'access-ended', url }.
+self.addEventListener('message', (event) => {
+  const message = event.data || {};
+  if (message.type === 'session-ended') event.waitUntil(forgetAll());
+  if (message.type === 'access-ended' && typeof message.url === 'string') event.waitUntil(forget(message.url));
+});
+
 function cacheable(request) {
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== self.location.origin) return false;
@@ -35,9 +56,9 @@ function cacheable(request) {
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
-  // Logging out forgets the pages kept for this browser.
-  if (request.method === 'POST' && /^\/api\/(logout|log_out_everywhere)$/.test(new URL(request.url).pathname)) {
-    event.waitUntil(caches.delete(CACHE));
+  // Logging out, or in (perhaps as someone else), forgets the pages kept.
+  if (request.method === 'POST' && /^\/api\/(logout|log_out_everywhere|login|register)$/.test(new URL(request.url).pathname)) {
+    event.waitUntil(forgetAll());
     return;
   }
   if (!cacheable(request)) return;
@@ -47,6 +68,11 @@ self.addEventListener('fetch', (event) => {
         if (response.ok && !response.redirected) {
           const copy = response.clone();
           caches.open(CACHE).then((cache) => cache.put(request, copy));
+        } else if (response.redirected && new URL(response.url).pathname === '/login') {
+          // Sent to log in: the session is over, and with it what it was shown.
+          event.waitUntil(forgetAll());
+        } else if ([401, 403, 404].includes(response.status)) {
+          event.waitUntil(forget(request.url));
         }
         return response;
       })

@@ -116,7 +116,7 @@ impl<'m> Builder<'m> {
             Open::Code(code) => self.block(Block::Code(code.trim_end_matches('\n').to_owned())),
             Open::Strong(inlines) => self.inline(Inline::Strong(inlines)),
             Open::Emphasis(inlines) => self.inline(Inline::Emphasis(inlines)),
-            Open::Link(href, children) => self.inline(Inline::Link { href, children }),
+            Open::Link(href, children) => self.link(href, children),
             Open::Transparent => {}
         }
     }
@@ -147,6 +147,23 @@ impl<'m> Builder<'m> {
     }
 
     /// Markup that is not allowed, kept as the text it is.
+    /// A link whose text is an address must go there: one whose text names
+    /// another host (`[https://bank.example](https://evil.example)`) becomes
+    /// that text, plainly, with the real host linked beside it.
+    fn link(&mut self, href: String, children: Vec<Inline>) {
+        let label: String = children.iter().map(inline_text).collect();
+        let claimed = address_host(label.trim());
+        let real = host_of(&href);
+        match (claimed, real) {
+            (Some(claimed), Some(real)) if !same_host(&claimed, &real) => {
+                self.inline(Inline::Text(format!("{label} (")));
+                self.inline(Inline::Link { href, children: vec![Inline::Text(real)] });
+                self.inline(Inline::Text(")".into()));
+            }
+            _ => self.inline(Inline::Link { href, children }),
+        }
+    }
+
     fn plain(&mut self, text: &str) {
         if let Some(Open::Code(code)) = self.stack.last_mut() {
             code.push_str(text);
@@ -208,6 +225,45 @@ fn inline_text(inline: &Inline) -> String {
         }
         Inline::Break => "\n".into(),
     }
+}
+
+/// The host of an `http(s)` URL (lowercased; without user info or port).
+fn host_of(url: &str) -> Option<String> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"))?;
+    host_part(rest)
+}
+
+/// The host that a link's text names, when the text reads as an address: a
+/// URL (`https://bank.example/login`) or a domain (`bank.example`,
+/// `www.bank.example/login`). `None` for any other text.
+fn address_host(text: &str) -> Option<String> {
+    if is_web_url(text) {
+        return host_of(text);
+    }
+    let lower = text.to_ascii_lowercase();
+    let host = host_part(&lower)?;
+    let labels: Vec<&str> = host.split('.').collect();
+    let domain_like = labels.len() >= 2
+        && labels.iter().all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_alphabetic() || c == '-'));
+    (domain_like && !text.contains(char::is_whitespace)).then_some(host)
+}
+
+/// The host of what follows a URL's scheme: up to the path, query or
+/// fragment, after any `user@`, before any port.
+fn host_part(rest: &str) -> Option<String> {
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?;
+    let host =
+        if host.starts_with('[') { host.split(']').next().map(|h| format!("{h}]"))? } else { host.split(':').next()?.to_owned() };
+    let host = host.trim_end_matches('.');
+    (!host.is_empty()).then(|| host.to_owned())
+}
+
+/// Whether two hosts are the same site (`www.` aside).
+fn same_host(a: &str, b: &str) -> bool {
+    a.trim_start_matches("www.") == b.trim_start_matches("www.")
 }
 
 fn is_web_url(url: &str) -> bool {
@@ -284,6 +340,39 @@ mod tests {
         let blocks = parse("[x](javascript:alert(1))", &[]);
         let [Block::Paragraph(inlines)] = blocks.as_slice() else { panic!("{blocks:?}") };
         assert_eq!(inlines, &[text("x")], "only the text of a link elsewhere");
+    }
+
+    #[test]
+    fn a_link_whose_text_is_an_address_goes_there_or_shows_where_it_goes() {
+        let link = |href: &str, label: &str| Inline::Link { href: href.into(), children: vec![text(label)] };
+        let inlines = |raw: &str| match parse(raw, &[]).as_slice() {
+            [Block::Paragraph(inlines)] => inlines.clone(),
+            other => panic!("{other:?}"),
+        };
+        // Text that names another host: the text, and the real host linked beside it.
+        for raw in [
+            "[https://bank.example](https://evil.example)",
+            "[https://bank.example/login](https://evil.example/login)",
+            "[bank.example](https://evil.example)",
+            "[https://bank.example](https://bank.example@evil.example/)",
+            "[BANK.example](https://evil.example:8443/x)",
+        ] {
+            let got = inlines(raw);
+            let label = raw[1..raw.find(']').unwrap()].to_owned();
+            let href = raw[raw.find("](").unwrap() + 2..raw.len() - 1].to_owned();
+            assert_eq!(got, [text(&format!("{label} (")), link(&href, "evil.example"), text(")")], "{raw}");
+        }
+        // Text that names the same host, or no host at all, stays the link.
+        assert_eq!(
+            inlines("[https://Example.org/a](https://example.org/b)"),
+            [link("https://example.org/b", "https://Example.org/a")]
+        );
+        assert_eq!(inlines("[www.example.org](https://example.org/)"), [link("https://example.org/", "www.example.org")]);
+        assert_eq!(inlines("[the docs](https://evil.example)"), [link("https://evil.example", "the docs")]);
+        assert_eq!(inlines("[version 1.2](https://example.org/v1.2)"), [link("https://example.org/v1.2", "version 1.2")]);
+        assert_eq!(host_of("https://bank.example@evil.example:80/x?y#z").as_deref(), Some("evil.example"));
+        assert_eq!(address_host("e.g."), None);
+        assert_eq!(address_host("1.2"), None, "a number is not a domain");
     }
 
     #[test]

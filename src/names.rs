@@ -20,14 +20,27 @@ pub const PASSWORD_RULE: &str = formatcp!("passwords need at least {MIN_PASSWORD
 /// Longest display name, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 64;
 /// The display-name rule, as people read it.
-pub const DISPLAY_NAME_RULE: &str =
-    formatcp!("display names are at most {MAX_DISPLAY_NAME_CHARS} characters, without control characters");
+pub const DISPLAY_NAME_RULE: &str = formatcp!(
+    "display names are at most {MAX_DISPLAY_NAME_CHARS} characters, without control, direction-override or invisible characters"
+);
+
+/// Whether `text` has a character that makes it read other than it is: a
+/// control character, a bidirectional override, embedding, isolate or mark
+/// (which can reverse what follows), or an invisible one (zero-width space,
+/// joiners, word joiner, byte-order mark).
+pub fn has_deceptive_characters(text: &str) -> bool {
+    text.chars().any(|c| {
+        c.is_control()
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+            || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{00AD}')
+    })
+}
 
 /// A display name as stored: trimmed, `None` when empty (no display name), or
 /// the rule it breaks.
 pub fn display_name(input: &str) -> Result<Option<String>, &'static str> {
     let name = input.trim();
-    if name.chars().count() > MAX_DISPLAY_NAME_CHARS || name.chars().any(char::is_control) {
+    if name.chars().count() > MAX_DISPLAY_NAME_CHARS || has_deceptive_characters(name) {
         return Err(DISPLAY_NAME_RULE);
     }
     Ok((!name.is_empty()).then(|| name.to_owned()))
@@ -61,6 +74,19 @@ mod tests {
         assert_eq!(display_name("   "), Ok(None));
         assert_eq!(display_name(&"x".repeat(65)), Err(DISPLAY_NAME_RULE));
         assert_eq!(display_name("a\u{7}b"), Err(DISPLAY_NAME_RULE));
+    }
+
+    #[test]
+    fn names_that_read_other_than_they_are_are_refused() {
+        for deceptive in
+            ["admin\u{202E}nimda", "bo\u{200B}b", "\u{2066}ceo\u{2069}", "al\u{200D}ice", "\u{FEFF}root", "x\u{200F}"]
+        {
+            assert!(has_deceptive_characters(deceptive), "{deceptive:?}");
+            assert_eq!(display_name(deceptive), Err(DISPLAY_NAME_RULE), "{deceptive:?}");
+        }
+        for plain in ["Zoë Martín", "李雷", "Ада Лавлейс", "O'Brien-Smith"] {
+            assert!(!has_deceptive_characters(plain), "{plain:?}");
+        }
     }
 
     #[test]

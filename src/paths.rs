@@ -48,6 +48,9 @@ pub fn join(code: &str) -> String {
     format!("/join/{code}")
 }
 
+/// Where the lobby's "Message a person" form posts (`username`).
+pub const DIRECT_FORM: &str = "/dm/";
+
 /// `/dm/{username}/`: the direct conversation with a user.
 pub fn direct(username: &str) -> String {
     format!("/dm/{}/", urlencoding::encode(username))

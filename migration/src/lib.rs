@@ -14,6 +14,7 @@ mod m20261125_000006_rooms_with_doors;
 mod m20261125_000007_search;
 mod m20261125_000008_attachments;
 mod m20261125_000009_account_settings;
+mod m20261202_000010_trust;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_search::Migration),
             Box::new(m20261125_000008_attachments::Migration),
             Box::new(m20261125_000009_account_settings::Migration),
+            Box::new(m20261202_000010_trust::Migration),
         ]
     }
 }

@@ -27,6 +27,9 @@ pub async fn post_form_json<T: DeserializeOwned>(path: &str, fields: &[(&str, &s
         .send()
         .await
         .map_err(|e| e.to_string())?;
+    if response.status() == 401 {
+        super::offline::session_ended();
+    }
     if response.ok() {
         response.json().await.map_err(|e| e.to_string())
     } else {
@@ -39,6 +42,9 @@ pub async fn post_form_json<T: DeserializeOwned>(path: &str, fields: &[(&str, &s
 #[cfg(feature = "hydrate")]
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, String> {
     let response = gloo_net::http::Request::get(path).send().await.map_err(|e| e.to_string())?;
+    if response.status() == 401 {
+        super::offline::session_ended();
+    }
     if !response.ok() {
         return Err(format!("{path} answered {}", response.status()));
     }

@@ -86,7 +86,10 @@ async fn serve(socket: WebSocket, rooms: MyRooms, me: &str) {
                     notify::show(&title, &latest.text, &room, paths::message(&room, latest.seq));
                 }
             }
-            Ok(ServerFrame::Left { room }) => rooms.remove(&room),
+            Ok(ServerFrame::Left { room }) => {
+                super::offline::access_ended(&room);
+                rooms.remove(&room);
+            }
             _ => {}
         }
     }

@@ -1,7 +1,8 @@
 //! The browser side: the room socket (connects, reconnects with capped
 //! exponential backoff and jitter, resyncs with `?after=`, sends the outbox,
 //! read markers and typing), the inbox socket (live counts of the user's rooms),
-//! file uploads from the composer, and browser notifications.
+//! file uploads from the composer, browser notifications, and telling the
+//! service worker when the pages it keeps must go.
 //!
 //! Only the browser opens sockets. The server renders the same components, but
 //! effects never run there, so on the server [`RoomConnection`] and
@@ -13,6 +14,8 @@ pub mod http;
 mod inbox;
 #[cfg(feature = "hydrate")]
 pub mod notify;
+#[cfg(feature = "hydrate")]
+mod offline;
 #[cfg(feature = "hydrate")]
 mod outbox;
 #[cfg(feature = "hydrate")]

@@ -120,8 +120,14 @@ async fn run(room: String, state: RoomState, mut woken: mpsc::UnboundedReceiver<
                 failures = 0;
                 state.connection.set(ConnectionState::Connected);
                 match serve(&room, socket, state, &mut woken).await {
-                    Ended::SessionOver => return state.connection.set(ConnectionState::SignedOut),
-                    Ended::AccessLost => return state.connection.set(ConnectionState::NoAccess),
+                    Ended::SessionOver => {
+                        super::offline::session_ended();
+                        return state.connection.set(ConnectionState::SignedOut);
+                    }
+                    Ended::AccessLost => {
+                        super::offline::access_ended(&room);
+                        return state.connection.set(ConnectionState::NoAccess);
+                    }
                     Ended::Dropped => {}
                 }
             } else {

@@ -13,6 +13,8 @@ pub struct Model {
     pub data: String,
     /// Expiry as a Unix timestamp in seconds.
     pub expires_at: i64,
+    /// Whose session it is, once logged in (from axum-login's data in it).
+    pub user_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -105,21 +105,14 @@ fn NewPrivateRoomForm() -> impl IntoView {
     }
 }
 
-/// "Message a person": opens the direct conversation with a username.
+/// "Message a person": opens the direct conversation with a username (a
+/// plain same-origin form post, so it works without JavaScript too).
 #[component]
 fn DirectMessageForm() -> impl IntoView {
-    let username = RwSignal::new(String::new());
-    let on_submit = move |ev: ev::SubmitEvent| {
-        ev.prevent_default();
-        let name = username.get_untracked().trim().to_owned();
-        if !name.is_empty() {
-            let _ = window().location().set_href(&paths::direct(&name));
-        }
-    };
     view! {
-        <form id="directMessageForm" class="open-room" on:submit=on_submit>
+        <form id="directMessageForm" class="open-room" method="post" action=paths::DIRECT_FORM>
             <label for="directUsername">"Message a person"</label>
-            <input id="directUsername" placeholder="username" autocomplete="off" bind:value=username />
+            <input id="directUsername" name="username" placeholder="username" autocomplete="off" required />
             <button type="submit" id="directMessageBtn">"Message"</button>
         </form>
     }

@@ -36,7 +36,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
             return Err(AppError::Deactivated);
         }
         // Always a fresh session id, whatever session the request came with.
-        state.sessions.log_in(&mut auth, &user).await
+        state.sessions.log_in(&mut auth, &user, &gate::user_agent().await).await
     }
     .await;
     forms::finish(outcome, "/login", &next, &username)
@@ -50,6 +50,9 @@ pub async fn logout() -> Result<(), AppError> {
     let state = gate::app_state()?;
     let mut auth = gate::auth_session().await?;
     let outcome = state.sessions.log_out(&mut auth).await;
+    if outcome.is_ok() {
+        forms::clear_site_data();
+    }
     forms::finish(outcome, "/", "/", "")
 }
 

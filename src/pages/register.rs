@@ -30,7 +30,7 @@ pub async fn register(username: String, password: String, next: Option<String>) 
     let outcome = async {
         forms::check_auth_rate(&username).await?;
         let user = auth::register(&state.store, &state.passwords, &username, password).await?;
-        state.sessions.log_in(&mut auth, &user).await
+        state.sessions.log_in(&mut auth, &user, &gate::user_agent().await).await
     }
     .await;
     forms::finish(outcome, "/register", &next, &username)

@@ -95,7 +95,8 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     let outcome = async {
         let state = gate::app_state()?;
         let mut auth = gate::auth_session().await?;
-        settings::change_password((&state.store, &state.passwords, &state.sessions), &mut auth, current, new).await
+        let user_agent = gate::user_agent().await;
+        settings::change_password((&state.store, &state.passwords, &state.sessions), &mut auth, (current, new), &user_agent).await
     }
     .await;
     forms::finish(outcome, SETTINGS, "/settings?done=password", "")
@@ -129,6 +130,9 @@ pub async fn log_out_everywhere() -> Result<(), AppError> {
         state.sessions.log_out(&mut auth).await
     }
     .await;
+    if outcome.is_ok() {
+        forms::clear_site_data();
+    }
     forms::finish(outcome, SETTINGS, "/login", "")
 }
 

@@ -100,6 +100,16 @@ pub fn shown_inline(content_type: &str) -> bool {
     IMAGE_FORMATS.iter().any(|format| format.to_mime_type() == content_type)
 }
 
+/// The type a stored file is served as: its own, unless a browser would run
+/// or style it (scripts, style sheets, HTML, SVG and other XML, WebAssembly)
+/// — such a file from Parlor's own origin could act as Parlor's — then
+/// `application/octet-stream`, a download.
+pub fn served_type(content_type: &str) -> &str {
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let active = ["html", "xml", "script", "css", "wasm", "xsl"].iter().any(|word| essence.contains(word));
+    if active || well_formed_type(&essence).is_none() { OCTET_STREAM } else { content_type }
+}
+
 /// `type/subtype` in lower case without parameters, if `raw` is one.
 fn well_formed_type(raw: &str) -> Option<String> {
     let essence = raw.split(';').next()?.trim().to_ascii_lowercase();
@@ -202,6 +212,29 @@ pub mod samples {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_a_browser_would_run_or_style_are_served_as_downloads() {
+        for active in [
+            "application/javascript",
+            "text/javascript",
+            "text/css",
+            "text/html",
+            "application/xhtml+xml",
+            "image/svg+xml",
+            "text/xml",
+            "application/xml",
+            "application/wasm",
+            "text/xsl",
+            "TEXT/HTML; charset=utf-8",
+            "not a type",
+        ] {
+            assert_eq!(served_type(active), OCTET_STREAM, "{active}");
+        }
+        for passive in ["image/png", "text/plain", "application/pdf", "application/zip", "audio/ogg", "video/mp4"] {
+            assert_eq!(served_type(passive), passive);
+        }
+    }
 
     #[test]
     fn a_large_photo_gets_a_jpeg_thumbnail_within_the_edge() {

@@ -23,3 +23,4 @@ mod scale_out;
 mod search;
 mod sessions;
 mod settings;
+mod trust;

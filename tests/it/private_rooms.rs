@@ -18,7 +18,7 @@ use crate::harness::{
 };
 
 /// Creates a private room called `title` as `owner`; returns its name.
-async fn private_room(owner: &Visitor, title: &str) -> String {
+pub(crate) async fn private_room(owner: &Visitor, title: &str) -> String {
     let (status, body) = owner.post_json("/api/rooms/", &[("name", title), ("private", "true")]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!((body["title"].as_str(), body["private"].as_bool()), (Some(title), Some(true)));
@@ -27,13 +27,13 @@ async fn private_room(owner: &Visitor, title: &str) -> String {
     room
 }
 
-async fn add(owner: &Visitor, room: &str, username: &str) -> Value {
+pub(crate) async fn add(owner: &Visitor, room: &str, username: &str) -> Value {
     let (status, body) = owner.post_json(&format!("/api/rooms/{room}/members"), &[("username", username)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
 }
 
-async fn remove(by: &Visitor, room: &str, username: &str) -> Value {
+pub(crate) async fn remove(by: &Visitor, room: &str, username: &str) -> Value {
     let (status, body) = by.post_json(&format!("/api/rooms/{room}/members/remove"), &[("username", username)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
@@ -45,26 +45,28 @@ fn listed(rooms: &Value, room: &str) -> bool {
 
 /// What every path answers one visitor about one room.
 #[derive(Debug, PartialEq, Eq)]
-struct Answers {
-    page: u16,
-    history: u16,
-    replay: u16,
-    permalink: u16,
-    members: u16,
-    upgrade: u16,
-    listed: bool,
+pub(crate) struct Answers {
+    pub page: u16,
+    pub history: u16,
+    pub replay: u16,
+    pub permalink: u16,
+    pub members: u16,
+    pub upgrade: u16,
+    pub listed: bool,
 }
 
 impl Answers {
-    const MEMBER: Self = Self { page: 200, history: 200, replay: 200, permalink: 200, members: 200, upgrade: 101, listed: true };
+    pub const MEMBER: Self =
+        Self { page: 200, history: 200, replay: 200, permalink: 200, members: 200, upgrade: 101, listed: true };
     /// Exactly what a name no room has gets.
-    const NOBODY: Self = Self { page: 404, history: 404, replay: 404, permalink: 404, members: 404, upgrade: 404, listed: false };
+    pub const NOBODY: Self =
+        Self { page: 404, history: 404, replay: 404, permalink: 404, members: 404, upgrade: 404, listed: false };
     /// A visitor without a session (or whose account is deactivated).
-    const ANONYMOUS: Self =
+    pub const ANONYMOUS: Self =
         Self { page: 303, history: 401, replay: 401, permalink: 303, members: 401, upgrade: 401, listed: false };
 }
 
-async fn answers(visitor: &Visitor, room: &str) -> Answers {
+pub(crate) async fn answers(visitor: &Visitor, room: &str) -> Answers {
     let status = |response: reqwest::Response| response.status().as_u16();
     let upgrade = visitor.upgrade_status(room).await;
     let (rooms_status, rooms) = visitor.get_json("/api/rooms/").await;
@@ -94,7 +96,7 @@ async fn body_without_name(visitor: &Visitor, path: &str, room: &str) -> String 
 }
 
 /// Reads every history message of `room` as `reader`.
-async fn history(reader: &Visitor, room: &str) -> Vec<Value> {
+pub(crate) async fn history(reader: &Visitor, room: &str) -> Vec<Value> {
     let (status, body) = reader.get_json(&format!("/api/messages/{room}/?limit=200")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["messages"].as_array().unwrap().clone()
@@ -108,7 +110,7 @@ async fn plan_found(visitor: &Visitor) -> Value {
 }
 
 /// Waits for the socket's close frame; returns its code and how long it took.
-async fn closed_with(socket: &mut Socket) -> (Option<u16>, Duration) {
+pub(crate) async fn closed_with(socket: &mut Socket) -> (Option<u16>, Duration) {
     let started = Instant::now();
     let frame = socket.next_close().await;
     (frame.map(|f| u16::from(f.code)), started.elapsed())
@@ -229,7 +231,7 @@ async fn every_path_refuses_whoever_may_not_read_a_private_room() {
     permission_matrix(&app, &app).await;
 }
 
-async fn instance(database_url: &str, redis: &Redis) -> TestApp {
+pub(crate) async fn instance(database_url: &str, redis: &Redis) -> TestApp {
     TestApp::spawn_on(database_url, redis, |config| {
         config.messages_per_second = 100_000;
         config.upgrades_per_ip = 100_000;
@@ -238,7 +240,7 @@ async fn instance(database_url: &str, redis: &Redis) -> TestApp {
 }
 
 /// One instance on SQLite, with limits that the tests' bursts stay under.
-async fn embedded() -> TestApp {
+pub(crate) async fn embedded() -> TestApp {
     TestApp::spawn_with(|config| {
         config.messages_per_second = 100_000;
         config.upgrades_per_ip = 100_000;
@@ -255,7 +257,7 @@ async fn across_two_instances_every_path_refuses_and_removal_is_live() {
 }
 
 /// Sends `count` messages without waiting; returns the acked seqs and how many were refused.
-async fn fire(socket: &mut Socket, count: usize, prefix: &str) -> (Vec<i64>, usize) {
+pub(crate) async fn fire(socket: &mut Socket, count: usize, prefix: &str) -> (Vec<i64>, usize) {
     for i in 0..count {
         socket.send_json(json!({"type": "send", "text": format!("{prefix} {i}"), "client_id": format!("{prefix}{i}")})).await;
     }
@@ -276,7 +278,7 @@ async fn fire(socket: &mut Socket, count: usize, prefix: &str) -> (Vec<i64>, usi
 }
 
 /// The next text frame, or `None` once the socket closes.
-async fn next_json_or_close(socket: &mut Socket) -> Option<Value> {
+pub(crate) async fn next_json_or_close(socket: &mut Socket) -> Option<Value> {
     use futures::StreamExt;
     loop {
         match socket.stream.next().await? {
@@ -333,15 +335,26 @@ async fn invite_links_let_people_in_until_revoked_and_bad_ones_say_so() {
     let response = app.visitor().get(&url).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(response.headers()["location"].to_str().unwrap().starts_with("/login?next=%2Fjoin%2F"));
-    // A logged-in user becomes a member and goes to the room.
+    // Following the link changes nothing: it asks, with a button.
     let response = guest.get(&url).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Join Launch party?") && page.contains("id=\"confirmBtn\""), "{page}");
+    assert!(page.contains(&format!("action=\"{url}\"")) && page.contains("method=\"post\""), "{page}");
+    assert_eq!(answers(&guest, &room).await, Answers::NOBODY, "a GET joins nobody");
+    // A post from another site (its page's form, the guest's cookie) is refused.
+    let forged = guest.http.post(app.url(&url)).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(answers(&guest, &room).await, Answers::NOBODY);
+    // The button's same-origin post makes a member, who goes to the room.
+    let response = guest.post_plain_form(&url, &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(response.headers()["location"], format!("/room/{room}/").as_str());
     assert_eq!(answers(&guest, &room).await, Answers::MEMBER);
     let (_, members) = owner.get_json(&format!("/api/rooms/{room}/members")).await;
     assert_eq!(members["members"], json!(["gus", "olive"]));
-    // Opening it again changes nothing.
-    assert_eq!(guest.get(&url).await.status(), StatusCode::SEE_OTHER);
+    // Opening it again goes straight to the room.
+    assert_eq!(guest.get(&url).await.headers()["location"], format!("/room/{room}/").as_str());
 
     // The owner lists and revokes links; a revoked link gets a clear page.
     let (_, listed) = owner.get_json(&format!("/api/rooms/{room}/invites")).await;
@@ -373,7 +386,16 @@ async fn invite_links_let_people_in_until_revoked_and_bad_ones_say_so() {
 async fn a_direct_conversation_is_the_two_users_own() {
     let app = TestApp::spawn().await;
     let (alice, bob, carol) = (app.user("alice").await, app.user("bob").await, app.user("carol").await);
+    // Following a link to a conversation that does not exist yet asks first.
     let response = alice.get("/dm/Bob/").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Message @bob?") && page.contains("action=\"/dm/bob/\""), "{page}");
+    let (_, bobs_rooms) = bob.get_json("/api/rooms/").await;
+    assert_eq!(bobs_rooms["rooms"], json!([]), "a GET creates nothing");
+    let forged = alice.http.post(app.url("/dm/bob/")).header("origin", "https://evil.example").send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let response = alice.post_plain_form("/dm/Bob/", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()["location"].to_str().unwrap().to_owned();
     let room = location.trim_start_matches("/room/").trim_end_matches('/').to_owned();
@@ -381,6 +403,8 @@ async fn a_direct_conversation_is_the_two_users_own() {
     // Both ways lead to the same conversation.
     assert_eq!(alice.get("/dm/bob/").await.headers()["location"], location.as_str());
     assert_eq!(bob.get("/dm/alice").await.headers()["location"], location.as_str());
+    // The lobby's form posts the username.
+    assert_eq!(bob.post_plain_form("/dm/", &[("username", "Alice")]).await.headers()["location"], location.as_str());
 
     let mut alices = alice.socket(&room, Some(0)).await;
     alices.say("just us", "d1").await;

@@ -166,7 +166,7 @@ async fn search_agrees_with_the_policy(writer: &TestApp, reader: &TestApp) {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     ann.socket(&den, Some(0)).await.say("zebra plans in the den", "d1").await;
-    let location = ann.get("/dm/max/").await.headers()["location"].to_str().unwrap().to_owned();
+    let location = ann.post_plain_form("/dm/max/", &[]).await.headers()["location"].to_str().unwrap().to_owned();
     let direct = location.trim_start_matches("/room/").trim_end_matches('/').to_owned();
     ann.socket(&direct, Some(0)).await.say("zebra between the two of us", "m1").await;
 

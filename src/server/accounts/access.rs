@@ -46,6 +46,26 @@ impl From<Denied> for AppError {
 /// `bad_room` for a name that cannot be a room, `not_found` for one the user
 /// may not see, `forbidden` for what one may see but not do, `deactivated`.
 pub async fn room(store: &Store, user: &User, raw: &str, action: Action) -> Result<Admitted, AppError> {
+    check(store, user, raw, action, Freshness::Cached).await
+}
+
+/// [`room`], from what the database says this instant (not a cached entry):
+/// for a socket that must not start past a removal committed a moment ago.
+pub async fn room_now(store: &Store, user: &User, raw: &str, action: Action) -> Result<Admitted, AppError> {
+    check(store, user, raw, action, Freshness::Stored).await
+}
+
+/// Where the check reads what it knows of a room.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Freshness {
+    /// The room's cached entry when there is one (forgotten on every instance
+    /// once the channel layer tells of a change).
+    Cached,
+    /// The database.
+    Stored,
+}
+
+async fn check(store: &Store, user: &User, raw: &str, action: Action, freshness: Freshness) -> Result<Admitted, AppError> {
     let name = canonical_room(raw).map_err(|_| AppError::BadRoom)?;
     let account = &user.0;
     let role = role_of(account);
@@ -53,7 +73,10 @@ pub async fn room(store: &Store, user: &User, raw: &str, action: Action) -> Resu
         // Nothing to read: the answer is the same for every room.
         return Err(AppError::Deactivated);
     }
-    let access = store.room_access(&name, account.id).await?;
+    let access = match freshness {
+        Freshness::Cached => store.room_access(&name, account.id).await?,
+        Freshness::Stored => store.room_access_stored(&name, account.id).await?,
+    };
     let facts = facts_for(account.id, &name, access.as_ref());
     policy::decide(role, facts, action)?;
     Ok(Admitted {

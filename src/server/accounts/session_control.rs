@@ -23,14 +23,12 @@ use crate::{
     server::{
         accounts::auth::{AuthSession, User},
         bus::{ChannelLayer, Event, Group, SessionKey},
-        storage::sessions::DbSessionStore,
+        storage::sessions::{DEVICE, DbSessionStore, USER_AGENT},
     },
 };
 
 /// Session data key: when the session's expiry was last pushed back (Unix milliseconds).
 const REFRESHED_AT: &str = "parlor.refreshed_at";
-/// Session data key: the handle of the session's device row.
-const DEVICE: &str = "parlor.device";
 /// Session data key: when the device's last use was last written (Unix milliseconds).
 const SEEN_AT: &str = "parlor.seen_at";
 /// How stale a device's "last used" may get before it is written again.
@@ -73,10 +71,11 @@ impl SessionControl {
     }
 
     /// Logs `user` in with a fresh session id, whatever session the request had;
-    /// a session that was logged in before ends (its sockets close).
-    pub async fn log_in(&self, auth: &mut AuthSession, user: &User) -> Result<(), AppError> {
+    /// a session that was logged in before ends (its sockets close). The new
+    /// session is stored with its device (`user_agent`), listed from now on.
+    pub async fn log_in(&self, auth: &mut AuthSession, user: &User, user_agent: &str) -> Result<(), AppError> {
         let before = auth.user.as_ref().zip(auth.session.id()).map(|(old, id)| (old.0.id, SessionKey::of(&id)));
-        self.renew(auth, user).await?;
+        self.renew(auth, user, user_agent).await?;
         if let Some((user_id, key)) = before {
             self.end_sockets(user_id, Some(key)).await;
         }
@@ -85,14 +84,15 @@ impl SessionControl {
 
     /// Logs `user` in again on this session with a fresh id (after a password
     /// change: the session then carries the new password's hash). Its device
-    /// is recorded again on the next request.
-    pub async fn renew(&self, auth: &mut AuthSession, user: &User) -> Result<(), AppError> {
+    /// is recorded again when the session is stored.
+    pub async fn renew(&self, auth: &mut AuthSession, user: &User, user_agent: &str) -> Result<(), AppError> {
         if let Ok(Some(handle)) = auth.session.remove::<String>(DEVICE).await {
             self.forget_device(&handle).await;
         }
         auth.session.cycle_id().await.map_err(AppError::internal)?;
         auth.login(user).await.map_err(AppError::internal)?;
         auth.session.insert(REFRESHED_AT, now_millis()).await.map_err(AppError::internal)?;
+        auth.session.insert(USER_AGENT, user_agent).await.map_err(AppError::internal)?;
         Ok(())
     }
 

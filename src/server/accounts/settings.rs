@@ -18,8 +18,8 @@ use crate::{
 pub async fn change_password(
     (store, passwords, sessions): (&Store, &Passwords, &SessionControl),
     auth: &mut AuthSession,
-    current: String,
-    new: String,
+    (current, new): (String, String),
+    user_agent: &str,
 ) -> Result<(), AppError> {
     let user = auth.user.clone().ok_or(AppError::Unauthorized)?;
     if new.chars().count() < MIN_PASSWORD_CHARS {
@@ -33,12 +33,21 @@ pub async fn change_password(
     store.set_password_hash(user.0.id, hash).await?;
     let updated = store.find_user(user.0.id).await?.ok_or(AppError::Unauthorized)?;
     sessions.end_other_sessions(user.0.id, auth.session.id().as_ref()).await?;
-    sessions.renew(auth, &User(updated)).await
+    sessions.renew(auth, &User(updated), user_agent).await
 }
 
 /// Sets or clears (an empty name) the logged-in user's display name.
 pub async fn set_display_name(store: &Store, user: &User, raw: &str) -> Result<Option<String>, AppError> {
     let name = names::display_name(raw).map_err(|rule| AppError::BadRequest(rule.to_owned()))?;
+    // Nobody may show up as someone else: a display name that is another
+    // account's username (in any case) is refused.
+    if let Some(name) = &name
+        && let Ok(as_username) = names::canonical_username(name)
+        && as_username != user.0.username
+        && store.find_user_by_name(&as_username).await?.is_some()
+    {
+        return Err(AppError::BadRequest(format!("{name} is another account's username")));
+    }
     store.set_display_name(user.0.id, name.clone()).await?;
     Ok(name)
 }

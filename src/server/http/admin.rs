@@ -76,12 +76,13 @@ pub async fn deactivate(
 ) -> Result<Json<Value>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
     state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
-    // Its sessions are anonymous from now on (the auth backend refuses the
-    // account); its sockets close everywhere.
+    // Its sockets close everywhere, and its sessions end for good: a
+    // reactivation does not bring them back.
     let ended = Event::EndSessions { session: None, reason: CloseReason::AccessEnded };
     if let Err(err) = state.layer.group_send(&Group::User(account.id), ended).await {
         tracing::warn!(%err, "could not close a deactivated account's sockets everywhere");
     }
+    state.sessions.end_other_sessions(account.id, None).await?;
     let mut removed = 0;
     if is_set(form_data.remove_messages.as_deref()) {
         let messages = state.store.messages_of(account.id).await?;

@@ -182,7 +182,7 @@ async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, header
     let headers = response.headers_mut();
     let header_value =
         |text: String| HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    headers.insert(header::CONTENT_TYPE, header_value(body.content_type));
+    headers.insert(header::CONTENT_TYPE, header_value(media::served_type(&body.content_type).to_owned()));
     let name = &body.attachment.name;
     let disposition =
         format!("{disposition}; filename=\"{}\"; filename*=UTF-8''{}", ascii_fallback(name), urlencoding::encode(name));
@@ -197,8 +197,10 @@ async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, header
 fn file_headers(etag: &str) -> [(header::HeaderName, HeaderValue); 5] {
     [
         (header::ETAG, HeaderValue::from_str(etag).unwrap_or(HeaderValue::from_static("\"\""))),
-        // The bytes behind an id never change; only its room's readers may fetch it.
-        (header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable")),
+        // The bytes behind an id never change, but who may read them does: the
+        // browser asks again each time (a 304 when nothing changed), so a
+        // reader who lost the room, or logged out, gets no copy kept for them.
+        (header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache")),
         (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(FILE_CSP)),
         (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         (header::HeaderName::from_static("cross-origin-resource-policy"), HeaderValue::from_static("same-origin")),

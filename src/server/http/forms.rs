@@ -61,6 +61,18 @@ pub async fn check_auth_rate(username: &str) -> Result<(), AppError> {
     state.limits.check_auth(client, username).map_err(|t| AppError::RateLimited { retry_after_secs: t.retry_after_secs })
 }
 
+/// On the answer to a log-out: this browser drops what it kept of the
+/// session — its HTTP cache, the service worker's pages, local storage.
+pub fn clear_site_data() {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response
+            .insert_header(header::HeaderName::from_static("clear-site-data"), header::HeaderValue::from_static(CLEAR_SITE_DATA));
+    }
+}
+
+/// What [`clear_site_data`] asks the browser to drop.
+pub const CLEAR_SITE_DATA: &str = "\"cache\", \"storage\"";
+
 /// Turns the outcome of a form's action into the server function's answer.
 /// `form_page` is the form's path; `username` is echoed back so it need not be retyped.
 pub fn finish(outcome: Result<(), AppError>, form_page: &str, next: &str, username: &str) -> Result<(), AppError> {

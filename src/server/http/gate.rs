@@ -72,6 +72,12 @@ pub async fn auth_session() -> Result<AuthSession, AppError> {
     leptos_axum::extract().await.map_err(|_| AppError::Internal)
 }
 
+/// In a server function: the browser's `User-Agent` (empty when it sent none).
+pub async fn user_agent() -> String {
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
 /// In a server function: the logged-in user, if any.
 pub async fn current_user() -> Result<Option<User>, AppError> {
     Ok(logged_in(auth_session().await?))

@@ -1,6 +1,6 @@
 //! Who is in a room, over HTTP: creating rooms (public or private), a private
-//! room's members (add, remove, leave) and invite links, opening an invite
-//! link (`/join/{code}`) and a direct conversation (`/dm/{username}/`). Every
+//! room's members (add, remove, leave) and invite links (opening one, and a
+//! direct conversation, is `links`). Every
 //! handler asks `accounts::access` first; membership changes are room events,
 //! stored by the writer in the room's order (see `storage::admission`), and the
 //! user's inbox hears of them.
@@ -8,8 +8,6 @@
 use axum::{
     Json,
     extract::{Path, State},
-    http::StatusCode,
-    response::{Html, IntoResponse, Redirect, Response},
 };
 use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,18 +16,15 @@ use serde_json::{Value, json};
 use crate::{
     entity::user,
     error::AppError,
-    names::{MAX_ROOM_CHARS, canonical_room, canonical_username},
+    names::{MAX_ROOM_CHARS, canonical_room, canonical_username, has_deceptive_characters},
     paths,
     protocol::{EventBody, MemberChange, RoomKind},
     server::{
-        accounts::{
-            access::{self, Admitted},
-            auth::AuthSession,
-        },
+        accounts::access::{self, Admitted},
         bus::{Event, Group, UserNotice},
         http::{forms::ValidForm, gate::RequireUser, state::AppState},
         policy::{Action, GENERATED_PREFIX},
-        storage::{AppendError, NewEvent, Refusal, invites::InviteLookup},
+        storage::{AppendError, NewEvent, Refusal},
     },
 };
 
@@ -79,8 +74,10 @@ pub async fn create(
 fn private_title(raw: &str) -> Result<String, AppError> {
     let title = raw.trim();
     let length = title.chars().count();
-    if length == 0 || length > MAX_ROOM_CHARS || title.chars().any(char::is_control) {
-        return Err(AppError::BadRequest(format!("a room's title is 1-{MAX_ROOM_CHARS} characters")));
+    if length == 0 || length > MAX_ROOM_CHARS || has_deceptive_characters(title) {
+        return Err(AppError::BadRequest(format!(
+            "a room's title is 1-{MAX_ROOM_CHARS} characters, without control, direction-override or invisible characters"
+        )));
     }
     Ok(title.to_owned())
 }
@@ -144,7 +141,7 @@ pub async fn remove_member(
 }
 
 /// Stores a membership change as a room event and tells the member's inbox.
-async fn change_membership(
+pub(super) async fn change_membership(
     state: &AppState,
     room: &Admitted,
     by: &user::Model,
@@ -249,62 +246,6 @@ pub async fn revoke_invite(
     Ok(Json(json!({ "room": room.name, "code": form_data.code, "revoked": true })))
 }
 
-/// `GET /join/{code}`: a logged-in user who opens a valid link becomes a
-/// member and goes to the room; others log in first. An unknown, expired or
-/// revoked code gets a page that says so.
-pub async fn join(State(state): State<AppState>, auth: AuthSession, Path(code): Path<String>) -> Response {
-    let Some(user) = auth.user else {
-        return Redirect::to(&paths::login_then(&paths::join(&code))).into_response();
-    };
-    let room = match state.store.find_invite(&code).await {
-        Ok(InviteLookup::Valid { room }) => room,
-        Ok(InviteLookup::Ended) => return notice_page(AppError::InviteExpired),
-        Ok(InviteLookup::Missing) => return notice_page(AppError::InviteInvalid),
-        Err(err) => return notice_page(AppError::internal(err)),
-    };
-    let access = state.store.room_access(&room, user.0.id).await;
-    match access {
-        Ok(Some(access)) if access.member => {}
-        Ok(Some(access)) => {
-            // The writer asks the policy whether this join may happen.
-            let admitted = Admitted { name: room.clone(), kind: access.kind, title: access.title, manages: false };
-            match change_membership(&state, &admitted, &user.0, &user.0, MemberChange::Joined).await {
-                Ok(_) => {}
-                // Joined meanwhile (another tab).
-                Err(AppError::BadRequest(_)) => {}
-                Err(err) => return notice_page(err),
-            }
-        }
-        Ok(None) => return notice_page(AppError::InviteInvalid),
-        Err(err) => return notice_page(AppError::internal(err)),
-    }
-    Redirect::to(&paths::room(&room)).into_response()
-}
-
-/// `GET /dm/{username}/`: the direct conversation with `username`, created on
-/// first use (both are members, notified of every message).
-pub async fn direct(State(state): State<AppState>, auth: AuthSession, Path(username): Path<String>) -> Response {
-    let Some(user) = auth.user else {
-        return Redirect::to(&paths::login_then(&paths::direct(&username))).into_response();
-    };
-    let other = match account(&state, &username).await {
-        Ok(other) => other,
-        Err(err) => return notice_page(err),
-    };
-    if other.id == user.0.id {
-        return notice_page(AppError::BadRequest("this is you: a direct conversation needs someone else".into()));
-    }
-    match state.store.direct_room(&user.0, &other).await {
-        Ok(room) => {
-            for member in [user.0.id, other.id] {
-                tell(&state, member, UserNotice::Joined { room: room.clone() }).await;
-            }
-            Redirect::to(&paths::room(&room)).into_response()
-        }
-        Err(err) => notice_page(AppError::internal(err)),
-    }
-}
-
 /// The active account named `username` (any case).
 pub(super) async fn account(state: &AppState, username: &str) -> Result<user::Model, AppError> {
     let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
@@ -327,21 +268,4 @@ pub(super) async fn tell(state: &AppState, user_id: i64, notice: UserNotice) {
     if let Err(err) = state.layer.group_send(&Group::User(user_id), Event::Notice(notice)).await {
         tracing::warn!(%err, user_id, "telling a user about their rooms failed");
     }
-}
-
-/// A small page that says what went wrong, with the error's status.
-fn notice_page(error: AppError) -> Response {
-    let status = error.status();
-    let text = html_escape(&error.to_string());
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Parlor</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/parlor.css\"></head><body><main class=\"notice-page\">\
-         <h1>{}</h1><p id=\"problem\">{text}</p><p><a href=\"/\">Back to the lobby</a></p></main></body></html>",
-        if status == StatusCode::GONE { "This link has ended" } else { "Cannot open this" },
-    );
-    (status, Html(body)).into_response()
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

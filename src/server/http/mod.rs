@@ -15,7 +15,9 @@
 //! - [`forms`]: how account server functions answer plain form posts and JS calls.
 //! - [`rooms`]: a user's rooms (list and counts, members, notification level).
 //! - [`memberships`]: creating rooms, a private room's members and invite
-//!   links, `/join/{code}`, `/dm/{username}/`.
+//!   links.
+//! - [`links`]: `/join/{code}` and `/dm/{username}/`: a page that asks, and
+//!   the same-origin POST that joins or starts the conversation.
 //! - [`attachments`]: file uploads and serving files to their rooms' readers.
 //! - [`search`]: full-text search (JSON API and the search page's server function).
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
@@ -31,6 +33,7 @@ pub mod client_ip;
 pub mod forms;
 pub mod gate;
 pub mod history;
+pub mod links;
 pub mod memberships;
 pub mod operations;
 pub mod origin;

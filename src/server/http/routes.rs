@@ -21,8 +21,8 @@ use crate::{
     server::{
         accounts::auth::Backend,
         http::{
-            admin, attachments, gate, history, memberships, operations, origin, room_paths, rooms, search, security_headers,
-            sockets, state::AppState,
+            admin, attachments, gate, history, links, memberships, operations, origin, room_paths, rooms, search,
+            security_headers, sockets, state::AppState,
         },
         metrics,
         storage::sessions::DbSessionStore,
@@ -83,9 +83,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{room}/members/remove", post(memberships::remove_member))
         .route("/api/rooms/{room}/invites", get(memberships::list_invites).post(memberships::create_invite))
         .route("/api/rooms/{room}/invites/revoke", post(memberships::revoke_invite))
-        .route("/join/{code}", get(memberships::join))
-        .route("/dm/{username}", get(memberships::direct))
-        .route("/dm/{username}/", get(memberships::direct))
+        .route("/join/{code}", get(links::join_page).post(links::join))
+        .route("/dm/", post(links::direct_form))
+        .route("/dm/{username}", get(links::direct_page).post(links::direct))
+        .route("/dm/{username}/", get(links::direct_page).post(links::direct))
         .route("/api/search/", get(search::search))
         .route("/api/search", get(search::search))
         .route("/api/admin/users/", get(admin::list))

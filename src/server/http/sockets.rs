@@ -39,10 +39,10 @@ pub async fn room(
     ClientIp(client): ClientIp,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
+    let room = access::room(&state.store, &user, &room, Action::Read).await?;
     check_upgrade(&state, &headers, client)?;
     let Query(params) = params.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
-    let consumer = ChatConsumer::new(&state.realtime, room, user.0, &session).await?;
+    let consumer = ChatConsumer::new(&state.realtime, (room.name, room.kind), user.0, &session).await?;
     let after = params.after.map(|seq| seq.0);
     Ok(room_socket::room_sized(ws).on_upgrade(move |socket| consumer.serve(socket, after)).into_response())
 }

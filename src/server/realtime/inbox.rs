@@ -149,9 +149,16 @@ impl Inbox {
                     let revoked = matches!(&received, Received::Event(Event::Sequenced(event)) if event.meta.revoked == Some(self.user.id));
                     if revoked {
                         // Removed from the room (or left it): it leaves the list at once.
-                        self.notice(&mut rooms, &mut events, &mut dirty, &mut socket, UserNotice::Left { room }).await?;
-                    } else if self.room_event(&mut rooms, &room, received).await? {
-                        dirty.insert(room);
+                        untrack(&mut rooms, &mut events, &mut dirty, &mut socket, room).await?;
+                    } else {
+                        match self.room_event(&mut rooms, &room, received).await? {
+                            Some(Reload::Counted) => {
+                                dirty.insert(room);
+                            }
+                            // Read again after news was lost, the room is no longer the user's.
+                            Some(Reload::Gone) => untrack(&mut rooms, &mut events, &mut dirty, &mut socket, room).await?,
+                            None => {}
+                        }
                     }
                 }
                 received = user_group.recv() => match received {
@@ -166,11 +173,15 @@ impl Inbox {
                         if !keepalive.check_session().await {
                             break Some(CloseReason::SessionEnded);
                         }
-                        // News may have been lost: recount every room.
-                        for (room, tracked) in &mut rooms {
-                            if let Some(fresh) = self.load(room).await? {
-                                *tracked = fresh;
-                                dirty.insert(room.clone());
+                        // News may have been lost: recount every room, and let go of
+                        // those that are no longer the user's (a removal lost with it).
+                        let tracked: Vec<String> = rooms.keys().cloned().collect();
+                        for room in tracked {
+                            match self.reload(&mut rooms, &room).await? {
+                                Reload::Counted => {
+                                    dirty.insert(room);
+                                }
+                                Reload::Gone => untrack(&mut rooms, &mut events, &mut dirty, &mut socket, room).await?,
                             }
                         }
                     }
@@ -225,14 +236,20 @@ impl Inbox {
         Ok(true)
     }
 
-    /// Counts an event of one of the user's rooms; true when the counts changed.
-    async fn room_event(&self, rooms: &mut HashMap<String, Tracked>, room: &str, received: Received) -> Result<bool, InboxError> {
-        let Some(tracked) = rooms.get_mut(room) else { return Ok(false) };
+    /// Counts an event of one of the user's rooms: `None` when the counts did
+    /// not change.
+    async fn room_event(
+        &self,
+        rooms: &mut HashMap<String, Tracked>,
+        room: &str,
+        received: Received,
+    ) -> Result<Option<Reload>, InboxError> {
+        let Some(tracked) = rooms.get_mut(room) else { return Ok(None) };
         match received {
             Received::Event(Event::Sequenced(event)) if event.seq > tracked.status.last_seq => {
                 tracked.status.last_seq = event.seq;
                 // Only new messages count; edits and reactions change no count.
-                let Some(latest) = &event.meta.latest else { return Ok(true) };
+                let Some(latest) = &event.meta.latest else { return Ok(Some(Reload::Counted)) };
                 if event.meta.sender_id == Some(self.user.id) {
                     // One has read what one wrote.
                     tracked.status.last_read_seq = event.seq;
@@ -246,21 +263,22 @@ impl Inbox {
                     tracked.latest = Some(latest.clone());
                 }
                 tracked.recount();
-                Ok(true)
+                Ok(Some(Reload::Counted))
             }
-            Received::Event(Event::Head { seq }) if seq > tracked.status.last_seq => self.reload(rooms, room).await,
-            Received::Event(Event::Resync) | Received::Lagged { .. } => self.reload(rooms, room).await,
-            Received::Event(_) | Received::Closed => Ok(false),
+            Received::Event(Event::Head { seq }) if seq > tracked.status.last_seq => Ok(Some(self.reload(rooms, room).await?)),
+            Received::Event(Event::Resync) | Received::Lagged { .. } => Ok(Some(self.reload(rooms, room).await?)),
+            Received::Event(_) | Received::Closed => Ok(None),
         }
     }
 
-    async fn reload(&self, rooms: &mut HashMap<String, Tracked>, room: &str) -> Result<bool, InboxError> {
+    /// Reads a tracked room's counts again.
+    async fn reload(&self, rooms: &mut HashMap<String, Tracked>, room: &str) -> Result<Reload, InboxError> {
         match self.load(room).await? {
             Some(fresh) => {
                 rooms.insert(room.to_owned(), fresh);
-                Ok(true)
+                Ok(Reload::Counted)
             }
-            None => Ok(false),
+            None => Ok(Reload::Gone),
         }
     }
 
@@ -276,9 +294,13 @@ impl Inbox {
         match notice {
             // How many messages are left unread is the database's to say.
             UserNotice::Read { room, seq } => {
-                if rooms.get(&room).is_some_and(|tracked| tracked.status.last_read_seq < seq) && self.reload(rooms, &room).await?
-                {
-                    dirty.insert(room);
+                if rooms.get(&room).is_some_and(|tracked| tracked.status.last_read_seq < seq) {
+                    match self.reload(rooms, &room).await? {
+                        Reload::Counted => {
+                            dirty.insert(room);
+                        }
+                        Reload::Gone => untrack(rooms, events, dirty, socket, room).await?,
+                    }
                 }
             }
             UserNotice::Joined { room } => {
@@ -286,14 +308,32 @@ impl Inbox {
                     dirty.insert(room);
                 }
             }
-            UserNotice::Left { room } => {
-                events.remove(&room);
-                if rooms.remove(&room).is_some() {
-                    dirty.remove(&room);
-                    socket.send(&ServerFrame::Left { room }).await?;
-                }
-            }
+            UserNotice::Left { room } => untrack(rooms, events, dirty, socket, room).await?,
         }
         Ok(())
     }
+}
+
+/// What reading a tracked room again found.
+enum Reload {
+    /// Its counts, now current.
+    Counted,
+    /// It is no longer in the user's list (they left, or were removed).
+    Gone,
+}
+
+/// Stops following a room and tells the client it left the list.
+async fn untrack(
+    rooms: &mut HashMap<String, Tracked>,
+    events: &mut StreamMap<String, RoomEvents>,
+    dirty: &mut HashSet<String>,
+    socket: &mut RoomSocket,
+    room: String,
+) -> Result<(), InboxError> {
+    events.remove(&room);
+    if rooms.remove(&room).is_some() {
+        dirty.remove(&room);
+        socket.send(&ServerFrame::Left { room }).await?;
+    }
+    Ok(())
 }

@@ -79,12 +79,19 @@ impl DbSessionStore {
         Ok(gone.rows_affected)
     }
 
-    /// The session ids of user `user_id`'s devices (all of them).
+    /// Forgets the device of session `session_id` (the session ended).
+    pub async fn forget_device_of(&self, session_id: &str) -> Result<(), StoreError> {
+        device::Entity::delete_many().filter(device::Column::SessionId.eq(session_id)).exec(self.db()).await?;
+        Ok(())
+    }
+
+    /// The ids of every session of user `user_id`, whether or not it has been
+    /// used since its log-in.
     pub async fn session_ids_of(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
-        Ok(device::Entity::find()
+        Ok(session::Entity::find()
             .select_only()
-            .column(device::Column::SessionId)
-            .filter(device::Column::UserId.eq(user_id))
+            .column(session::Column::Id)
+            .filter(session::Column::UserId.eq(user_id))
             .into_tuple()
             .all(self.db())
             .await?)

@@ -59,7 +59,10 @@ impl Store {
     /// default its newest message: nothing from before one joined is "new"),
     /// and returns the membership with whether it was just added; `None` when
     /// the room has no messages yet (it has no row: its first message creates
-    /// it). Reads only, when the room is in the list already.
+    /// it), and for a private or direct room the user is not a member of:
+    /// there, memberships come only from membership events, so that a page or
+    /// socket opened as its user is being removed cannot write theirs back.
+    /// Reads only, when the room is in the list already.
     pub async fn join_room(
         &self,
         user_id: i64,
@@ -70,6 +73,9 @@ impl Store {
         let existing = membership::Entity::find_by_id((user_id, room.id)).all(self.db()).await?.into_iter().next();
         if let Some(existing) = existing {
             return Ok(Some((existing, false)));
+        }
+        if room.kind != RoomKind::Public {
+            return Ok(None);
         }
         let last_read_seq = read_up_to.unwrap_or(room.last_seq).min(room.last_seq);
         let last_read_n = match read_up_to {

@@ -65,6 +65,13 @@ impl Store {
                 title: facts.title.clone(),
             }));
         }
+        self.room_access_stored(room_name, user_id).await
+    }
+
+    /// The room named `room_name` as seen by `user_id`, read from the database
+    /// even when the room's entry is cached: for a check that must see a
+    /// change committed a moment ago (the cache hears of it a moment later).
+    pub async fn room_access_stored(&self, room_name: &str, user_id: i64) -> Result<Option<RoomAccess>, StoreError> {
         let row = room::Entity::find()
             .select_only()
             .columns([room::Column::Kind, room::Column::OwnerId, room::Column::Title])
@@ -112,7 +119,7 @@ impl Store {
     /// The direct room of `me` and `other`, created (with both as members,
     /// notified of every message) on first use. Returns its name.
     pub async fn direct_room(&self, me: &user::Model, other: &user::Model) -> Result<String, StoreError> {
-        let key = format!("{}:{}", Ord::min(me.id, other.id), Ord::max(me.id, other.id));
+        let key = direct_key(me, other);
         if let Some(found) = self.room_with_direct_key(&key).await? {
             return Ok(found);
         }
@@ -133,6 +140,11 @@ impl Store {
             }
             Err(err) => Err(err.into()),
         }
+    }
+
+    /// The direct room of `me` and `other`, if they have one already.
+    pub async fn find_direct_room(&self, me: &user::Model, other: &user::Model) -> Result<Option<String>, StoreError> {
+        Ok(self.room_with_direct_key(&direct_key(me, other)).await?)
     }
 
     async fn room_with_direct_key(&self, key: &str) -> Result<Option<String>, DbErr> {
@@ -206,4 +218,9 @@ async fn add_member(txn: &impl ConnectionTrait, user_id: i64, room_id: i64, noti
     };
     membership::Entity::insert(row).exec_without_returning(txn).await?;
     Ok(())
+}
+
+/// A direct room's pair of users: `"{smaller id}:{larger id}"`.
+fn direct_key(me: &user::Model, other: &user::Model) -> String {
+    format!("{}:{}", Ord::min(me.id, other.id), Ord::max(me.id, other.id))
 }

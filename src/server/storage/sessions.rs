@@ -2,6 +2,11 @@
 //! own database (SQLite or PostgreSQL) and survive a restart. Records read are
 //! cached (`storage::cache`); writing or deleting one makes every instance
 //! forget its copy.
+//!
+//! Each row names its user (read from axum-login's data in the record), and a
+//! logged-in session gets its device row (`storage::devices`) when it is
+//! stored — at log-in, not at its first request after — so that every session
+//! is listed, and can be ended, from the moment it exists.
 
 use std::sync::Arc;
 
@@ -51,10 +56,35 @@ impl DbSessionStore {
     pub(super) fn db(&self) -> &DatabaseConnection {
         &self.db
     }
+
+    /// A logged-in record has its device row (written once; later saves find it).
+    async fn keep_device(&self, record: &Record) -> session_store::Result<()> {
+        let Some(user_id) = user_of(record) else { return Ok(()) };
+        if record.data.contains_key(DEVICE) {
+            // Its first request found the row already.
+            return Ok(());
+        }
+        let agent = record.data.get(USER_AGENT).and_then(|agent| agent.as_str()).unwrap_or_default();
+        self.record_device(&record.id.to_string(), user_id, agent).await.map(drop).map_err(backend)
+    }
 }
 
 fn backend(err: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(err.to_string())
+}
+
+/// Where axum-login keeps who is logged in, in a session's data.
+const AXUM_LOGIN_DATA: &str = "axum-login.data";
+/// Session data key: the handle of the session's device row (once its first
+/// request has read it back).
+pub const DEVICE: &str = "parlor.device";
+/// Session data key: the browser that logged in (its `User-Agent`), for the
+/// device row written with the session.
+pub const USER_AGENT: &str = "parlor.user_agent";
+
+/// The user a record is logged in as, if any.
+fn user_of(record: &Record) -> Option<i64> {
+    record.data.get(AXUM_LOGIN_DATA)?.get("user_id")?.as_i64()
 }
 
 /// The `session` row for a record.
@@ -64,6 +94,7 @@ fn row(record: &Record) -> session_store::Result<session::ActiveModel> {
         id: Set(record.id.to_string()),
         data: Set(data),
         expires_at: Set(record.expiry_date.unix_timestamp()),
+        user_id: Set(user_of(record)),
     })
 }
 
@@ -79,7 +110,7 @@ impl SessionStore for DbSessionStore {
                 .await
                 .map_err(backend)?;
             if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
-                return Ok(());
+                return self.keep_device(record).await;
             }
             record.id = Id::default();
         }
@@ -89,14 +120,14 @@ impl SessionStore for DbSessionStore {
         session::Entity::insert(row(record)?)
             .on_conflict(
                 OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
+                    .update_columns([session::Column::Data, session::Column::ExpiresAt, session::Column::UserId])
                     .to_owned(),
             )
             .exec(&self.db)
             .await
             .map_err(backend)?;
         self.forget(&record.id).await;
-        Ok(())
+        self.keep_device(record).await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
@@ -124,7 +155,7 @@ impl SessionStore for DbSessionStore {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         session::Entity::delete_by_id(id.to_string()).exec(&self.db).await.map_err(backend)?;
         self.forget(id).await;
-        Ok(())
+        self.forget_device_of(&id.to_string()).await.map_err(backend)
     }
 }
 

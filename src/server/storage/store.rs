@@ -8,7 +8,8 @@ use std::{cmp, future::Future, sync::Arc};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    SqlErr,
     sea_query::Expr,
 };
 
@@ -28,6 +29,10 @@ use crate::{
         tasks::Background,
     },
 };
+
+/// The PostgreSQL advisory lock that account creation holds (any constant no
+/// other lock of Parlor's uses).
+const ACCOUNT_CREATION_LOCK: i64 = 0x7061_726c_6f72;
 
 /// The database and its writer. Cheap to clone.
 #[derive(Clone)]
@@ -83,6 +88,7 @@ pub struct RoomSummary {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct RoomNumbers {
     pub id: i64,
+    pub kind: RoomKind,
     pub last_seq: i64,
     pub message_count: i64,
 }
@@ -146,9 +152,14 @@ impl Store {
     }
 
     /// Creates an account. The username must already be canonical. The first
-    /// account of an instance is its administrator.
+    /// account of a deployment is its administrator — one, however many
+    /// register at once: on SQLite the writing transaction holds the database,
+    /// on PostgreSQL account creation takes a lock of its own first.
     pub async fn create_user(&self, username: &str, password_hash: String) -> Result<user::Model, StoreError> {
         let txn = events::begin_writing(&self.db).await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({ACCOUNT_CREATION_LOCK})")).await?;
+        }
         let first = user::Entity::find().limit(1).all(&txn).await?.is_empty();
         let row = user::ActiveModel {
             id: NotSet,
@@ -236,11 +247,12 @@ impl Store {
     /// else from the database. `None` when the room does not exist.
     pub(super) async fn room_numbers(&self, room_name: &str) -> Result<Option<RoomNumbers>, DbErr> {
         if let Some(entry) = self.caches.rooms.fresh(room_name) {
-            let RoomRecord { id, last_seq, message_count, .. } = entry.facts;
-            return Ok(Some(RoomNumbers { id, last_seq, message_count }));
+            let RoomRecord { id, kind, last_seq, message_count, .. } = entry.facts;
+            return Ok(Some(RoomNumbers { id, kind, last_seq, message_count }));
         }
         Ok(find_room(&self.db, room_name).await?.map(|room| RoomNumbers {
             id: room.id,
+            kind: room.kind,
             last_seq: room.last_seq,
             message_count: room.message_count,
         }))

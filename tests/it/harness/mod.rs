@@ -146,6 +146,7 @@ pub fn assert_http_refusal<T>(result: Result<T, tungstenite::Error>, expected: S
 }
 
 /// One person's HTTP session with the server.
+#[derive(Clone)]
 pub struct Visitor {
     pub http: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
@@ -154,6 +155,11 @@ pub struct Visitor {
 }
 
 impl Visitor {
+    /// The address this visitor talks to (also its sockets' `Origin`).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The same person (same cookies) talking to another instance.
     pub fn on(&self, app: &TestApp) -> Visitor {
         Visitor { http: self.http.clone(), jar: self.jar.clone(), base: app.url(""), addr: app.addr }

@@ -121,10 +121,18 @@ impl ChatConsumer {
         Ok(if session_stands { Next::KeepGoing } else { Next::Close(Some(CloseReason::SessionEnded)) })
     }
 
-    /// Whether the permission check refuses the user the room now.
-    async fn access_gone(&self) -> bool {
+    /// Whether the permission check, asking the database, refuses the user
+    /// the room now (a failed check is no answer: the socket stays).
+    pub(super) async fn access_gone(&self) -> bool {
         let user = User(self.user.clone());
-        matches!(access::room(&self.realtime.store, &user, &self.room, Action::Read).await, Err(AppError::NotFound))
+        match access::room_now(&self.realtime.store, &user, &self.room, Action::Read).await {
+            Ok(_) => false,
+            Err(AppError::Internal) => {
+                tracing::warn!(room = self.room, "could not check a socket's access; keeping it");
+                false
+            }
+            Err(_) => true,
+        }
     }
 
     /// Sends every stored event after the last one sent, oldest first

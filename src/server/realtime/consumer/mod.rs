@@ -42,7 +42,7 @@ use super::{
 use crate::{
     entity::user,
     error::AppError,
-    protocol::{CloseReason, ServerFrame},
+    protocol::{CloseReason, RoomKind, ServerFrame},
     server::{
         bus::{Group, LayerError, RoomEvent, Subscription},
         metrics as m,
@@ -61,6 +61,8 @@ pub(super) const CLOSE_GRACE: Duration = Duration::from_secs(1);
 pub struct ChatConsumer {
     realtime: Realtime,
     room: String,
+    /// Public, private or direct, as the upgrade's permission check found it.
+    kind: RoomKind,
     user: user::Model,
     /// The session the socket belongs to, and when it expires unless used.
     session: (Id, SystemTime),
@@ -122,12 +124,17 @@ impl ChatConsumer {
     /// The consumer of `user`'s socket to `room` (which the caller checked
     /// they may read) on `session`: it takes one of the user's socket slots,
     /// or answers `too_many_sockets`.
-    pub async fn new(realtime: &Realtime, room: String, user: user::Model, session: &Session) -> Result<Self, AppError> {
+    pub async fn new(
+        realtime: &Realtime,
+        (room, kind): (String, RoomKind),
+        user: user::Model,
+        session: &Session,
+    ) -> Result<Self, AppError> {
         let session_id = session.id().ok_or(AppError::Unauthorized)?;
         let max = realtime.config.max_sockets_per_user;
         let slot = realtime.open_sockets.claim(user.id, max, m::SOCKETS_OPEN).ok_or(AppError::TooManySockets { max })?;
         let expires_at = realtime.sessions.expires_at(session).await;
-        Ok(Self { realtime: realtime.clone(), room, user, session: (session_id, expires_at), _slot: slot })
+        Ok(Self { realtime: realtime.clone(), room, kind, user, session: (session_id, expires_at), _slot: slot })
     }
 
     /// Runs the socket once upgraded, replaying what came after `after`; a
@@ -218,7 +225,7 @@ impl ChatConsumer {
     /// during the replay (the socket is closed then).
     async fn open(
         &self,
-        (socket, mut reader, after): (RoomSocket, FrameReader, Option<i64>),
+        (mut socket, mut reader, after): (RoomSocket, FrameReader, Option<i64>),
     ) -> Result<Option<Opened>, ConsumerError> {
         let layer = &self.realtime.layer;
         // Join the groups before reading the database, so nothing committed or
@@ -226,6 +233,15 @@ impl ChatConsumer {
         let room_group = layer.group_add(&Group::Room(self.room.clone())).await?;
         let user_group = layer.group_add(&Group::User(self.user.id)).await?;
         let head = self.realtime.store.last_seq(&self.room).await?;
+        // The upgrade's permission check came before the groups were joined: a
+        // removal committed in between is at or before `head`, and would never
+        // be sent. Asked again now; anything later comes through the groups.
+        // (Public rooms have no members to remove.)
+        if self.kind != RoomKind::Public && self.access_gone().await {
+            socket.close(CloseReason::AccessEnded).await;
+            reader.finish_closing(CLOSE_GRACE).await;
+            return Ok(None);
+        }
         // Opening a room puts it in the user's list; their inbox hears of a new one.
         let listed = head > 0 && self.join(None, false).await;
         let (session_id, expires_at) = self.session;

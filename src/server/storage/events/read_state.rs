@@ -3,7 +3,7 @@
 //! mentioned user gets a mention and, if the room was not in their list, a
 //! membership with the mentioning message unread.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -15,14 +15,17 @@ use sea_orm::{
 use super::batch::Slot;
 use crate::{
     entity::{membership, mention},
-    protocol::NotifyLevel,
+    protocol::{EventBody, NotifyLevel},
     server::storage::store::NewEvent,
 };
 
 /// Records the batch's new messages in memberships and mentions: each sender's
 /// membership of the room moves to its newest message (created if needed); each
 /// mentioned user gets a mention and, if the room was not in their list, a
-/// membership with the mentioning message unread.
+/// membership with the mentioning message unread. A user whose access to a
+/// room ends in this batch gets none of that there: the end of access wins
+/// over everything else in its batch (their earlier message, a mention judged
+/// before the removal), or it would write their membership back.
 pub async fn record(
     txn: &impl ConnectionTrait,
     batch: &[&NewEvent],
@@ -33,11 +36,15 @@ pub async fn record(
     let mut read_up_to: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
     let mut mention_rows = Vec::new();
     let mut joined_by_mention: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
+    let ended = access_ended(batch, slots);
     for ((event, slot), mentioned) in batch.iter().zip(slots).zip(mentioned) {
         let Slot::New { room_id, seq, n: Some(n), .. } = *slot else { continue };
-        let newest = read_up_to.entry((event.sender.id, room_id)).or_default();
-        *newest = Ord::max(*newest, (seq, n));
-        for &(user_id, _) in mentioned.iter().filter(|(user_id, _)| *user_id != event.sender.id) {
+        if !ended.contains(&(event.sender.id, room_id)) {
+            let newest = read_up_to.entry((event.sender.id, room_id)).or_default();
+            *newest = Ord::max(*newest, (seq, n));
+        }
+        let others = mentioned.iter().filter(|(user_id, _)| *user_id != event.sender.id);
+        for &(user_id, _) in others.filter(|(user_id, _)| !ended.contains(&(*user_id, room_id))) {
             mention_rows.push(mention::ActiveModel { user_id: Set(user_id), room_id: Set(room_id), seq: Set(seq) });
             joined_by_mention.entry((user_id, room_id)).or_insert((seq - 1, n - 1));
         }
@@ -73,4 +80,19 @@ pub async fn record(
             .await?;
     }
     Ok(())
+}
+
+/// The (user, room) pairs whose access ends with this batch: the last
+/// accepted membership change of the pair in the batch takes it away.
+fn access_ended(batch: &[&NewEvent], slots: &[Slot]) -> HashSet<(i64, i64)> {
+    let mut ended = HashSet::new();
+    for (event, slot) in batch.iter().zip(slots) {
+        let (Slot::New { room_id, .. }, EventBody::Member { user_id, change, .. }) = (slot, &event.body) else { continue };
+        if change.ends_access() {
+            ended.insert((*user_id, *room_id));
+        } else {
+            ended.remove(&(*user_id, *room_id));
+        }
+    }
+    ended
 }

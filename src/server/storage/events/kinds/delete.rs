@@ -1,6 +1,7 @@
 //! A deletion: of one's own message, or of anyone's by a moderator (the
 //! policy checked which). The message stays as a placeholder with no text,
-//! mentions, reactions or file.
+//! mentions, reactions or file, and its edits lose their text and mentions:
+//! nothing of what it said is left to read back.
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 
@@ -34,6 +35,15 @@ pub async fn apply(txn: &impl ConnectionTrait, room_id: i64, target: i64, author
         .col_expr(message::Column::AttachmentId, Expr::value(Option::<String>::None))
         .col_expr(message::Column::Text, Expr::value(""))
         .col_expr(message::Column::Deleted, Expr::value(true))
+        .col_expr(message::Column::Mentions, Expr::value(Option::<String>::None))
+        .exec(txn)
+        .await?;
+    // Its edits keep no trace of it either: a replay sends them, text and all.
+    message::Entity::update_many()
+        .filter(message::Column::RoomId.eq(room_id))
+        .filter(message::Column::Target.eq(target))
+        .filter(message::Column::Kind.eq(EventKind::Edit))
+        .col_expr(message::Column::Text, Expr::value(""))
         .col_expr(message::Column::Mentions, Expr::value(Option::<String>::None))
         .exec(txn)
         .await?;
