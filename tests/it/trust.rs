@@ -141,7 +141,7 @@ async fn a_deleted_message_leaves_no_text_anywhere() {
 
     let mut replay = bob.socket("den", Some(0)).await;
     let mut frames = Vec::new();
-    while let Some(frame) = tokio::time::timeout(Duration::from_millis(500), replay.next_json()).await.ok() {
+    while let Ok(frame) = tokio::time::timeout(Duration::from_millis(500), replay.next_json()).await {
         frames.push(frame);
     }
     assert!(frames.iter().any(|f| f["type"] == "delete"), "the replay has the deletion: {frames:?}");
