@@ -69,6 +69,9 @@ pub enum AppError {
     /// too large to decode), or a request that is not a multipart form.
     #[error("{0}")]
     UnsupportedMedia(String),
+    /// A search (or another bounded read) ran out of time.
+    #[error("that took too long; try longer or fewer words, or narrow it with in: or from:")]
+    TooSlow,
     #[error("something went wrong on the server; please try again")]
     Internal,
     #[error("{0}")]
@@ -95,6 +98,7 @@ impl AppError {
             Self::UnsupportedMedia(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::CrossSite => StatusCode::FORBIDDEN,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::TooSlow => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 

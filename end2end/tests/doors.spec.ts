@@ -37,7 +37,10 @@ test('a private room: invite by link, chat, and a removed member loses it live',
   await alice.page.locator('#createInviteBtn').click();
   const invite = alice.page.locator('#inviteList .invite-url').first();
   await expect(invite).toHaveValue(/\/join\/[0-9a-f]{32}$/);
+  // Following the link asks first; the button joins.
   await bob.page.goto(await invite.inputValue());
+  await expect(bob.page.locator('h1')).toHaveText(`Join ${title}?`);
+  await bob.page.locator('#confirmBtn').click();
   await expect(bob.page).toHaveURL(roomUrl);
   await expect(bob.page.locator('#roomTitle')).toContainText(title);
   await expect(bob.page.locator('#connectionState')).toHaveAttribute('data-state', 'connected');

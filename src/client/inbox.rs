@@ -69,7 +69,10 @@ async fn serve(socket: WebSocket, rooms: MyRooms, me: &str) {
     let (_sink, mut stream) = socket.split();
     while let Some(Ok(Message::Text(text))) = stream.next().await {
         match serde_json::from_str::<ServerFrame>(&text) {
-            Ok(ServerFrame::Room { room, kind, title, with, last_seq, unread, mentions, latest }) => {
+            Ok(ServerFrame::Room { room, kind, title, with, last_seq, unread, mentions, latest, retract }) => {
+                if let Some(seq) = retract {
+                    notify::retract(&room, seq);
+                }
                 let label = room_label(&room, kind, title.as_deref(), with.as_deref());
                 let change = RoomChange { room: room.clone(), kind, title, with, last_seq, unread, mentions };
                 let before = rooms.apply(change.clone());
@@ -83,7 +86,7 @@ async fn serve(socket: WebSocket, rooms: MyRooms, me: &str) {
                     } else {
                         format!("{} in {label}", latest.sender)
                     };
-                    notify::show(&title, &latest.text, &room, paths::message(&room, latest.seq));
+                    notify::show(&title, &latest.text, (&room, latest.seq), paths::message(&room, latest.seq));
                 }
             }
             Ok(ServerFrame::Left { room }) => {

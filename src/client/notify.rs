@@ -35,16 +35,35 @@ pub fn page_hidden() -> bool {
     document().hidden()
 }
 
-/// Raises a notification; clicking it focuses the window and opens `href`.
-pub fn show(title: &str, body: &str, tag: &str, href: String) {
+thread_local! {
+    /// The notification shown last for each room (tag), with its message's `seq`.
+    static SHOWN: std::cell::RefCell<std::collections::HashMap<String, (i64, Notification)>> = Default::default();
+}
+
+/// Raises a notification about message `seq` of room `tag` (one per room: a
+/// newer one replaces it); clicking it focuses the window and opens `href`.
+pub fn show(title: &str, body: &str, (tag, seq): (&str, i64), href: String) {
     let options = NotificationOptions::new();
     options.set_body(body);
     options.set_tag(tag);
     let Ok(notification) = Notification::new_with_options(title, &options) else { return };
+    SHOWN.with(|shown| shown.borrow_mut().insert(tag.to_owned(), (seq, notification.clone())));
     let on_click = Closure::<dyn Fn()>::new(move || {
         let _ = window().focus();
         let _ = window().location().set_href(&href);
     });
     notification.set_onclick(Some(on_click.as_ref().unchecked_ref()));
     on_click.forget();
+}
+
+/// Message `seq` of room `tag` was deleted: its notification, if still shown, goes.
+pub fn retract(tag: &str, seq: i64) {
+    SHOWN.with(|shown| {
+        let mut shown = shown.borrow_mut();
+        if shown.get(tag).is_some_and(|(shown_seq, _)| *shown_seq == seq)
+            && let Some((_, notification)) = shown.remove(tag)
+        {
+            notification.close();
+        }
+    });
 }

@@ -135,6 +135,10 @@ pub enum ServerFrame {
         /// The newest message, when the change is a new message.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         latest: Option<Latest>,
+        /// A message of the room reported as `latest` before was deleted: its
+        /// preview and its notification go.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retract: Option<i64>,
     },
     /// On the inbox socket: the room left the user's list.
     Left { room: String },

@@ -130,6 +130,10 @@ pub struct Config {
     /// Files a user may upload per minute.
     #[arg(long, env = "PARLOR_UPLOADS_PER_MINUTE", default_value_t = 20)]
     pub uploads_per_minute: u32,
+
+    /// Searches a user may run per minute.
+    #[arg(long, env = "PARLOR_SEARCHES_PER_MINUTE", default_value_t = 30)]
+    pub searches_per_minute: u32,
 }
 
 /// Which channel layer fans messages out.

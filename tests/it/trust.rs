@@ -133,11 +133,30 @@ async fn a_deleted_message_leaves_no_text_anywhere() {
     let app = TestApp::spawn().await;
     let (alice, bob) = (app.user("alice").await, app.user("bob").await);
     let mut alices = alice.socket("den", Some(0)).await;
+    alices.say("opening the den", "s0").await;
+    bob.socket("den", Some(0)).await;
+    let mut inbox = bob.inbox().await;
     let seq = alices.say("hi @bob", "s1").await;
+    let reported = loop {
+        let frame = frame_about(&mut inbox, "room", "den", Duration::from_secs(5)).await.expect("the inbox reports the room");
+        if frame["latest"]["seq"] == seq {
+            break frame;
+        }
+    };
+    assert_eq!((reported["latest"]["text"].as_str(), reported["mentions"].as_i64()), (Some("hi @bob"), Some(1)));
     alices.send_json(json!({"type": "edit", "target": seq, "text": "the secret @bob", "client_id": "e1"})).await;
     alices.next_of("ack").await;
     alices.send_json(json!({"type": "delete", "target": seq, "client_id": "d1"})).await;
     alices.next_of("ack").await;
+    // The inbox takes back what it reported: the preview and notification go, the mention too.
+    let retracted = loop {
+        let frame = frame_about(&mut inbox, "room", "den", Duration::from_secs(5)).await.expect("a report after the deletion");
+        if frame.get("retract").is_some() {
+            break frame;
+        }
+    };
+    assert_eq!((retracted["retract"].as_i64(), retracted["mentions"].as_i64()), (Some(seq), Some(0)), "{retracted}");
+    assert!(retracted.get("latest").is_none(), "{retracted}");
 
     let mut replay = bob.socket("den", Some(0)).await;
     let mut frames = Vec::new();
@@ -497,4 +516,72 @@ async fn one_first_account_however_many_register_at_once() {
         assert_eq!(admins.len(), 1, "attempt {attempt}: administrators {admins:?}");
         background.stop(Duration::from_secs(5)).await;
     }
+}
+
+/// Searches flooding the server while messages flow: every message is
+/// stored and acked, and every search answers (results, or a clear
+/// `too_slow` / `rate_limited`), never a failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn searches_cannot_tie_up_the_database() {
+    let app = TestApp::spawn_with(|config| {
+        config.searches_per_minute = 100_000;
+        config.messages_per_second = 100_000;
+    })
+    .await;
+    let alice = app.user("alice").await;
+    let mut socket = alice.socket("busy", Some(0)).await;
+    for i in 0..200 {
+        socket.say(&format!("w{} ordinary words about the plan {i}", i % 7), &format!("seed{i}")).await;
+    }
+    let mut searchers = Vec::new();
+    for i in 0..4 {
+        searchers.push(app.user(&format!("searcher{i}")).await);
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let floods = searchers.into_iter().map(|visitor| {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut answers = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for query in ["wor*", "plan", "ordi*", "\"ordinary words\""] {
+                    let (status, body) = visitor.get_json(&format!("/api/search/?q={}", urlencoding_like(query))).await;
+                    answers.push((status, body["error"].as_str().map(str::to_owned)));
+                }
+            }
+            answers
+        })
+    });
+    let floods: Vec<_> = floods.collect();
+    let (acked, refused) = fire(&mut socket, 300, "during").await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!((acked.len(), refused), (300, 0), "every message sent during the flood is stored");
+    let mut searched = 0;
+    for flood in floods {
+        for (status, error) in flood.await.unwrap() {
+            searched += 1;
+            assert!(
+                status == StatusCode::OK || (status == StatusCode::SERVICE_UNAVAILABLE && error.as_deref() == Some("too_slow")),
+                "a search answered {status} {error:?}"
+            );
+        }
+    }
+    assert!(searched > 20, "the flood ran ({searched} searches)");
+}
+
+#[tokio::test]
+async fn each_user_searches_at_most_so_often() {
+    let app = TestApp::spawn_with(|config| config.searches_per_minute = 5).await;
+    let alice = app.user("alice").await;
+    for _ in 0..5 {
+        assert_eq!(alice.get_json("/api/search/?q=plan").await.0, StatusCode::OK);
+    }
+    let (status, body) = alice.get_json("/api/search/?q=plan").await;
+    assert_eq!((status, body["error"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    let bob = app.user("bob").await;
+    assert_eq!(bob.get_json("/api/search/?q=plan").await.0, StatusCode::OK, "per user");
+}
+
+/// A query string value, percent-encoded.
+fn urlencoding_like(value: &str) -> String {
+    serde_urlencoded::to_string([("q", value)]).unwrap().trim_start_matches("q=").to_owned()
 }

@@ -1,6 +1,6 @@
 //! Rate limits (governor, GCRA): log-in and registration attempts per client,
 //! per (username, client) and per username; messages per user over all rooms;
-//! new rooms per user; file uploads per user; WebSocket upgrades per client. A client is its IP address,
+//! new rooms per user; file uploads per user; searches per user; WebSocket upgrades per client. A client is its IP address,
 //! an IPv6 client its /64 network (one host usually holds a whole /64). A
 //! refusal says how long to wait.
 
@@ -51,6 +51,7 @@ pub struct Limits {
     rooms_per_user: DefaultKeyedRateLimiter<i64>,
     uploads_per_user: DefaultKeyedRateLimiter<i64>,
     upgrades_per_client: DefaultKeyedRateLimiter<ClientKey>,
+    searches_per_user: DefaultKeyedRateLimiter<i64>,
 }
 
 fn nonzero(n: u32) -> NonZeroU32 {
@@ -71,6 +72,7 @@ impl Limits {
             rooms_per_user: DefaultKeyedRateLimiter::keyed(rooms),
             uploads_per_user: DefaultKeyedRateLimiter::keyed(per_minute(config.uploads_per_minute)),
             upgrades_per_client: DefaultKeyedRateLimiter::keyed(per_minute(config.upgrades_per_ip)),
+            searches_per_user: DefaultKeyedRateLimiter::keyed(per_minute(config.searches_per_minute)),
         }
     }
 
@@ -100,6 +102,11 @@ impl Limits {
         check(&self.uploads_per_user, &user_id)
     }
 
+    /// A search by user `user_id`.
+    pub fn check_search(&self, user_id: i64) -> Result<(), Throttled> {
+        check(&self.searches_per_user, &user_id)
+    }
+
     /// A WebSocket upgrade from `client`.
     pub fn check_upgrade(&self, client: IpAddr) -> Result<(), Throttled> {
         check(&self.upgrades_per_client, &ClientKey::from(client))
@@ -114,6 +121,7 @@ impl Limits {
         self.rooms_per_user.retain_recent();
         self.uploads_per_user.retain_recent();
         self.upgrades_per_client.retain_recent();
+        self.searches_per_user.retain_recent();
     }
 }
 

@@ -109,6 +109,9 @@ pub struct EventMeta {
     /// to the room send it, then close.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked: Option<i64>,
+    /// For a deletion: the message it deletes (an inbox drops its preview).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<i64>,
 }
 
 /// News about one of a user's rooms, for all the user's sockets.
@@ -133,7 +136,12 @@ impl Event {
             }
             _ => None,
         };
+        let deleted = match &frame {
+            ServerFrame::Delete { target, .. } => Some(*target),
+            _ => None,
+        };
         let frame = frame.encode().into();
-        Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta: EventMeta { sender_id, mentioned, latest, revoked } }))
+        let meta = EventMeta { sender_id, mentioned, latest, revoked, deleted };
+        Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta }))
     }
 }

@@ -448,7 +448,13 @@ mod tests {
     #[test]
     fn payloads_round_trip_and_carry_the_instance() {
         let frame = r#"{"type":"message","text":"a:b\nc"}"#;
-        let meta = super::super::EventMeta { sender_id: Some(3), mentioned: vec![4, 5], latest: None, revoked: Some(6) };
+        let meta = super::super::EventMeta {
+            sender_id: Some(3),
+            mentioned: vec![4, 5],
+            latest: None,
+            revoked: Some(6),
+            deleted: Some(2),
+        };
         let events = [
             Event::Sequenced(Arc::new(RoomEvent { seq: 42, frame: frame.into(), meta })),
             Event::Relay { frame: frame.into(), from: Some(9) },

@@ -46,6 +46,9 @@ pub async fn search(
 
 /// One page of results for `user`, newest first.
 pub async fn run_search(state: &AppState, user: &User, params: SearchParams) -> Result<Results, AppError> {
+    if let Err(throttled) = state.limits.check_search(user.0.id) {
+        return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
+    }
     let query = search::Query::parse(&params.q).map_err(|err| AppError::BadRequest(err.to_string()))?;
     let limit = match params.limit {
         None => PAGE,
@@ -58,10 +61,7 @@ pub async fn run_search(state: &AppState, user: &User, params: SearchParams) -> 
     };
     let request =
         SearchRequest { user_id: user.0.id, query: &query, room: room.as_deref(), before: params.before.map(|b| b.0), limit };
-    let results = state.store.search(request).await.map_err(|err| {
-        tracing::warn!(%err, "a search failed");
-        AppError::BadRequest("that search took too long or could not run; try fewer or longer words".into())
-    })?;
+    let results = state.store.search(request).await?;
     let next_before = (results.len() as u64 == limit).then(|| results.last().map(|hit| hit.cursor)).flatten();
     Ok(Results { query: params.q, results, next_before })
 }

@@ -66,11 +66,29 @@ struct Tracked {
     mention_seqs: Vec<i64>,
     /// The newest message, if one arrived since the last report.
     latest: Option<Latest>,
+    /// The `seq` of the newest message reported as `latest`.
+    reported: Option<i64>,
+    /// A reported message that was deleted since the last report.
+    retract: Option<i64>,
 }
 
 impl Tracked {
     fn new(status: RoomStatus, mention_seqs: Vec<i64>) -> Self {
-        Self { status, mention_seqs, latest: None }
+        Self { status, mention_seqs, latest: None, reported: None, retract: None }
+    }
+
+    /// Message `seq` was deleted: nothing of it is reported (not yet, or no
+    /// longer: a report that named it is retracted), and it mentions nobody.
+    fn deleted(&mut self, seq: i64) {
+        if self.latest.as_ref().is_some_and(|latest| latest.seq == seq) {
+            self.latest = None;
+        }
+        if self.reported == Some(seq) {
+            self.reported = None;
+            self.retract = Some(seq);
+        }
+        self.mention_seqs.retain(|mentioned| *mentioned != seq);
+        self.recount();
     }
 
     fn recount(&mut self) {
@@ -86,7 +104,8 @@ impl Tracked {
             last_seq: self.status.last_seq,
             unread: self.status.unread,
             mentions: self.status.mentions,
-            latest: self.latest.take(),
+            retract: self.retract.take(),
+            latest: self.latest.take().inspect(|latest| self.reported = Some(latest.seq)),
         }
     }
 }
@@ -248,6 +267,9 @@ impl Inbox {
         match received {
             Received::Event(Event::Sequenced(event)) if event.seq > tracked.status.last_seq => {
                 tracked.status.last_seq = event.seq;
+                if let Some(target) = event.meta.deleted {
+                    tracked.deleted(target);
+                }
                 // Only new messages count; edits and reactions change no count.
                 let Some(latest) = &event.meta.latest else { return Ok(Some(Reload::Counted)) };
                 if event.meta.sender_id == Some(self.user.id) {

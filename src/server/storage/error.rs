@@ -21,6 +21,9 @@ pub enum StoreError {
     /// The database answered, and failed or refused the operation.
     #[error("the database failed: {0}")]
     Failed(String),
+    /// The operation ran out of its time budget (a search).
+    #[error("it took too long")]
+    TimedOut,
 }
 
 /// Which unique value was taken.
@@ -66,6 +69,7 @@ impl From<StoreError> for AppError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict(Taken::Username) => Self::UsernameTaken,
             StoreError::Conflict(Taken::RoomName) => Self::RoomTaken,
+            StoreError::TimedOut => Self::TooSlow,
             // Details stay in the log.
             other @ (StoreError::Conflict(Taken::Value) | StoreError::Unavailable(_) | StoreError::Failed(_)) => {
                 AppError::internal(other)

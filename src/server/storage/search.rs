@@ -3,9 +3,20 @@
 //! first, or PostgreSQL's `tsvector` column and its GIN index. Only messages
 //! of rooms the user may read are returned: the policy's read rule, as the
 //! SQL condition `server::policy::search` generates from it.
+//!
+//! A search is bounded so that it can never tie the database up: at most
+//! [`SEARCH_BUDGET`] on either engine (PostgreSQL's `statement_timeout`,
+//! SQLite's progress handler interrupting the statement), and only so many at
+//! once (the store's search slots, half its connections), so that the pool
+//! always has room for the writer and for reads. (Each user's rate is the
+//! HTTP layer's.)
+
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, TransactionTrait, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, RuntimeErr, TransactionTrait, Value, sqlx,
+};
 
 use super::{db::statement, error::StoreError, store::Store};
 use crate::{
@@ -14,8 +25,10 @@ use crate::{
     server::policy,
 };
 
-/// How long PostgreSQL may spend on one search before it gives up.
-const POSTGRES_SEARCH_TIMEOUT: &str = "3s";
+/// The longest one search may take, waiting for a slot included.
+pub const SEARCH_BUDGET: Duration = Duration::from_secs(3);
+/// SQLite virtual machine steps between two looks at the clock.
+const STEPS_PER_CHECK: i32 = 1000;
 
 /// Which messages to look for, and for whom.
 pub struct SearchRequest<'a> {
@@ -44,16 +57,17 @@ struct FoundRow {
 impl Store {
     /// The newest messages matching the request, at most `limit`.
     pub async fn search(&self, request: SearchRequest<'_>) -> Result<Vec<Hit>, StoreError> {
+        let deadline = Instant::now() + SEARCH_BUDGET;
+        let _slot = tokio::time::timeout(SEARCH_BUDGET, self.search_slots().acquire())
+            .await
+            .map_err(|_| StoreError::TimedOut)?
+            .map_err(|_| StoreError::Unavailable("the store is closing".into()))?;
         let backend = self.db().get_database_backend();
         let (sql, values) = search_sql(backend, &request);
         let rows = if backend == DbBackend::Postgres {
-            let txn = self.db().begin().await?;
-            txn.execute_unprepared(&format!("SET LOCAL statement_timeout = '{POSTGRES_SEARCH_TIMEOUT}'")).await?;
-            let rows = FoundRow::find_by_statement(statement(&txn, &sql, values)).all(&txn).await?;
-            txn.commit().await?;
-            rows
+            postgres_rows(self.db(), &sql, values, deadline).await?
         } else {
-            FoundRow::find_by_statement(statement(self.db(), &sql, values)).all(self.db()).await?
+            sqlite_rows(self.db(), &sql, values, deadline).await?
         };
         let direct: Vec<i64> = rows.iter().filter(|r| r.kind == RoomKind::Direct).map(|r| r.room_id).collect();
         let partners = self.partners(request.user_id, &direct).await?;
@@ -70,6 +84,80 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// Runs the search on PostgreSQL with what is left of the budget as its
+/// statement timeout.
+async fn postgres_rows(
+    db: &DatabaseConnection,
+    sql: &str,
+    values: Vec<Value>,
+    deadline: Instant,
+) -> Result<Vec<FoundRow>, StoreError> {
+    let left = deadline.saturating_duration_since(Instant::now()).as_millis().max(1);
+    let txn = db.begin().await?;
+    txn.execute_unprepared(&format!("SET LOCAL statement_timeout = {left}")).await?;
+    let rows = FoundRow::find_by_statement(statement(&txn, sql, values)).all(&txn).await.map_err(|err| {
+        // SQLSTATE 57014: canceled by the statement timeout.
+        let canceled = matches!(&err, DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e))
+            if matches!(&**e, sqlx::Error::Database(db) if db.code().as_deref() == Some("57014")));
+        if canceled { StoreError::TimedOut } else { StoreError::from(err) }
+    })?;
+    txn.commit().await?;
+    Ok(rows)
+}
+
+/// Runs the search on its own SQLite connection, interrupted (`SQLITE_INTERRUPT`)
+/// once `deadline` passes: SQLite has no statement timeout of its own.
+async fn sqlite_rows(
+    db: &DatabaseConnection,
+    sql: &str,
+    values: Vec<Value>,
+    deadline: Instant,
+) -> Result<Vec<FoundRow>, StoreError> {
+    use sqlx::Row;
+
+    let unavailable = |err: sqlx::Error| StoreError::Unavailable(err.to_string());
+    let mut connection = db.get_sqlite_connection_pool().acquire().await.map_err(unavailable)?;
+    connection.lock_handle().await.map_err(unavailable)?.set_progress_handler(STEPS_PER_CHECK, move || Instant::now() < deadline);
+    // Built from constant pieces; every value is bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+    for value in values {
+        query = match value {
+            Value::BigInt(Some(number)) => query.bind(number),
+            Value::String(Some(text)) => query.bind(text),
+            other => return Err(StoreError::Failed(format!("a search value of an unexpected type: {other:?}"))),
+        };
+    }
+    let found = query.fetch_all(&mut *connection).await;
+    // The connection goes back to the pool: without the handler.
+    if let Ok(mut handle) = connection.lock_handle().await {
+        handle.remove_progress_handler();
+    }
+    let rows = found.map_err(|err| match &err {
+        // SQLITE_INTERRUPT (9): the progress handler said the time is up.
+        sqlx::Error::Database(db) if db.code().and_then(|code| code.parse::<u32>().ok()).is_some_and(|code| code & 0xff == 9) => {
+            StoreError::TimedOut
+        }
+        _ => StoreError::Failed(err.to_string()),
+    })?;
+    rows.iter()
+        .map(|row| {
+            let kind: String = row.try_get("kind")?;
+            Ok(FoundRow {
+                id: row.try_get("id")?,
+                seq: row.try_get("seq")?,
+                text: row.try_get("text")?,
+                timestamp: row.try_get("timestamp")?,
+                room: row.try_get("room")?,
+                room_id: row.try_get("room_id")?,
+                kind: kind.parse().map_err(|_| sqlx::Error::Decode(format!("room kind {kind:?}").into()))?,
+                title: row.try_get("title")?,
+                sender: row.try_get("sender")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(|err| StoreError::Failed(err.to_string()))
 }
 
 /// The search statement (with `?` placeholders) and its values.
@@ -115,4 +203,30 @@ fn search_sql(backend: DbBackend, request: &SearchRequest<'_>) -> (String, Vec<V
     values.push((request.limit as i64).into());
     let sql = format!("SELECT {columns} FROM {from} {joins} WHERE {} ORDER BY {id} DESC LIMIT ?", conditions.join(" AND "));
     (sql, values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{config::SqliteSync, storage::db};
+
+    /// A statement that walks 200,000 rows to find one.
+    const LONG_WALK: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) \
+        SELECT x AS id, x AS seq, 'w' AS text, '2026-12-02T00:00:00.000Z' AS timestamp, 'r' AS room, 1 AS room_id, \
+        'public' AS kind, NULL AS title, NULL AS sender FROM c WHERE x = ?";
+
+    #[tokio::test]
+    async fn a_search_past_its_deadline_is_interrupted_and_the_connection_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("parlor.db").display());
+        let db = db::connect_and_migrate(&url, SqliteSync::Full).await.unwrap();
+        let spent = sqlite_rows(&db, LONG_WALK, vec![Value::BigInt(Some(199_999))], Instant::now()).await;
+        assert!(matches!(spent, Err(StoreError::TimedOut)), "{:?}", spent.err());
+        // Every connection of the pool answers again, without a handler left behind.
+        for _ in 0..8 {
+            let found = sqlite_rows(&db, LONG_WALK, vec![Value::BigInt(Some(199_999))], Instant::now() + SEARCH_BUDGET).await;
+            let found = found.unwrap();
+            assert_eq!((found.len(), found[0].seq, found[0].kind), (1, 199_999, RoomKind::Public));
+        }
+    }
 }

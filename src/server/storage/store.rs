@@ -41,6 +41,8 @@ pub struct Store {
     appender: Appender,
     /// Sessions, accounts and rooms read lately (see `storage::cache`).
     caches: Arc<Caches>,
+    /// Searches that may run at once (`storage::search`).
+    search_slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// A room event to store: a message, or a change to one.
@@ -121,7 +123,15 @@ impl Store {
     pub fn start(db: DatabaseConnection, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
         let caches = Caches::start(layer.clone(), background);
         let appender = Appender::start(db.clone(), layer, background);
-        Self { db, appender, caches }
+        // Half the connections (see `db::connect_and_migrate`): the rest stay for
+        // the writer and for reads, however many search at once.
+        let slots = if db.get_database_backend() == DbBackend::Sqlite { 2 } else { 8 };
+        Self { db, appender, caches, search_slots: Arc::new(tokio::sync::Semaphore::new(slots)) }
+    }
+
+    /// The slots searches take (see `storage::search`).
+    pub(super) fn search_slots(&self) -> &tokio::sync::Semaphore {
+        &self.search_slots
     }
 
     /// The caches, for the session store.
