@@ -40,11 +40,21 @@ function forget(url) {
   return caches.open(CACHE).then((cache) => cache.delete(url, { ignoreSearch: true, ignoreVary: true }));
 }
 
+// Search result pages quote messages of many rooms: they go with any room lost.
+function forgetSearches() {
+  return caches.open(CACHE).then(async (cache) => {
+    const kept = await cache.keys();
+    await Promise.all(kept.filter((request) => new URL(request.url).pathname.startsWith('/search')).map((request) => cache.delete(request)));
+  });
+}
+
 // The app's word: { type: 'session-ended' }, or { type: 'access-ended', url }.
 self.addEventListener('message', (event) => {
   const message = event.data || {};
   if (message.type === 'session-ended') event.waitUntil(forgetAll());
-  if (message.type === 'access-ended' && typeof message.url === 'string') event.waitUntil(forget(message.url));
+  if (message.type === 'access-ended' && typeof message.url === 'string') {
+    event.waitUntil(Promise.all([forget(message.url), forgetSearches()]));
+  }
 });
 
 function cacheable(request) {
