@@ -5,6 +5,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { PASSWORD, hydrated, logIn, register, say, uniqueName } from './helpers';
 
+/** Says `text` in the open room and waits until the server has stored it. */
+async function sayStored(page: Page, text: string): Promise<void> {
+  await expect(page.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
+  await say(page, text);
+  await expect(page.locator('#messages .message:not(.pending)', { hasText: text })).toBeVisible();
+}
+
 /** Opens `url` twice so that the service worker, in control the second time, keeps it. */
 async function keptOffline(page: Page, url: string, text: string): Promise<void> {
   await page.goto(url);
@@ -33,12 +40,12 @@ test('logging out drops the pages this browser kept', async ({ browser }) => {
   await register(page, name);
   const room = uniqueName('kept').replace(/_/g, '-');
   await page.goto(`/room/${room}/`);
-  await say(page, 'only for the logged in');
+  await sayStored(page, 'only for the logged in');
   await keptOffline(page, `/room/${room}/`, 'only for the logged in');
 
   const answer = page.waitForResponse((response) => response.url().endsWith('/api/logout'));
   await page.locator('#logoutBtn').click();
-  expect((await answer).headers()['clear-site-data']).toBe('"cache", "storage"');
+  expect((await (await answer).allHeaders())['clear-site-data']).toBe('"cache", "storage"');
   await expect(page.locator('#currentUser')).toHaveCount(0);
   expect(await offlineView(page, `/room/${room}/`)).not.toContain('only for the logged in');
 });
@@ -53,7 +60,7 @@ test('someone else logging in on the same browser sees nothing kept for the firs
   await register(page, first);
   const room = uniqueName('mine').replace(/_/g, '-');
   await page.goto(`/room/${room}/`);
-  await say(page, 'what ann wrote');
+  await sayStored(page, 'what ann wrote');
   await keptOffline(page, `/room/${room}/`, 'what ann wrote');
 
   // Ann's session ends without a log-out from this browser (her cookie simply goes); Ben logs in.
@@ -78,7 +85,7 @@ test('a room its reader loses is no longer kept for them', async ({ browser }) =
   const room = roomUrl.split('/')[2];
   const added = await owner.request.post(`/api/rooms/${room}/members`, { form: { username: guestName } });
   expect(added.ok()).toBe(true);
-  await say(owner, 'the secret plan');
+  await sayStored(owner, 'the secret plan');
   await keptOffline(guest, roomUrl, 'the secret plan');
   await expect(guest.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
 
