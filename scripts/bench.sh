@@ -16,6 +16,13 @@
 #                                       seeding takes minutes; SEED_SECS sets how long)
 #   scripts/bench.sh h                 (room page time to interactive in Chromium, 20 cold and 20
 #                                       warm loads, end2end/bench/tti.mjs; not in `all`; LOADS)
+#   scripts/bench.sh k                 (page views as real traffic makes them: 100 logged-in users x 10 rooms
+#                                       of 60 messages, every request a different (user, room) pair
+#                                       (scripts/bench/pages.lua): room page without and with
+#                                       Accept-Encoding "br, gzip", the lobby, the history API; not in `all`)
+#   scripts/bench.sh l                 (Lighthouse 12 mobile audit of the room page and the lobby:
+#                                       performance, accessibility, best practices, LCP, TBT, CLS;
+#                                       installs lighthouse@12 under target/lighthouse; not in `all`)
 #   scripts/bench.sh i                 (100,000 idle sockets over 100 rooms from 8 loopback source
 #                                       addresses, each sent THEN_SEND (5) messages per room first:
 #                                       server RSS per socket and idle CPU over 30 s; not in `all`;
@@ -224,6 +231,73 @@ if [[ $which == i ]]; then
       "idle cpu=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" 'BEGIN { printf "%.1f", t / hz / 30 * 100 }')%" \
       "of one core over 30 s (pings every ${ping_secs} s: ~$((clients / ping_secs))/s)"
     rm -f "$log" "$log.out"
+    stop_server
+  done
+fi
+
+# Registers user $1 and prints its session cookie.
+user_cookie() {
+  curl -s -D - -o /dev/null -H 'accept: application/json' \
+    --data "username=$1&password=parlor-bench-password" "$base/api/register" |
+    awk -F'[ ;]' 'tolower($1)=="set-cookie:" { print $2 }'
+}
+
+# 10 rooms of about 60 messages each, and 100 users who have each opened all of
+# them (so their sidebars list the 10 with their counts). Prints the rooms.
+seed_page_mix() {
+  load --clients 10 --senders 10 --rooms 10 --rate 600 --duration 1 --room-prefix "$1" >/dev/null
+  cookies=$(mktemp /tmp/parlor-bench-cookies.XXXXXX)
+  for i in $(seq 0 99); do user_cookie "reader$i" >>"$cookies"; done
+  rooms=$(seq -f "$1-%g" 0 9 | tr '\n' ' ')
+  while read -r cookie; do
+    for room in $rooms; do curl -s -o /dev/null -H "Cookie: $cookie" "$base/room/$room/"; done
+  done <"$cookies"
+}
+
+if [[ $which == k ]]; then
+  for run in $(seq "$repeat"); do
+    start_server
+    seed_page_mix k
+    for case in "room:" "room:br, gzip" "lobby:br, gzip" "history:br, gzip"; do
+      kind=${case%%:*} encoding=${case#*:}
+      echo -n "(k) run $run $kind${encoding:+ ($encoding)}: "
+      PAGES_COOKIES=$cookies PAGES_ROOMS=$rooms PAGES_KIND=$kind PAGES_ENCODING=$encoding \
+        wrk -t2 -c50 -d10s -s scripts/bench/pages.lua "$base" 2>/dev/null | awk '/Requests\/sec/ { print $2 " req/s" }'
+    done
+    rm -f "$cookies"
+    stop_server
+  done
+fi
+
+if [[ $which == l ]]; then
+  # Lighthouse 12's mobile audit (simulated slow 4G, 4x CPU slowdown) of a
+  # room page and the lobby, as a logged-in reader sees them.
+  lighthouse_dir=target/lighthouse
+  if [[ ! -x $lighthouse_dir/node_modules/.bin/lighthouse ]]; then
+    echo "bench: installing lighthouse@12" >&2
+    mkdir -p "$lighthouse_dir"
+    (cd "$lighthouse_dir" && npm install --no-audit --no-fund --silent lighthouse@12 >/dev/null)
+  fi
+  for run in $(seq "$repeat"); do
+    start_server
+    cookie=$(seed_room l)
+    for path in /room/l-0/ /; do
+      report=$(mktemp /tmp/parlor-lighthouse.XXXXXX.json)
+      CHROME_PATH=/usr/bin/chromium "$lighthouse_dir/node_modules/.bin/lighthouse" "$base$path" \
+        --quiet --output=json --output-path="$report" --only-categories=performance,accessibility,best-practices \
+        --extra-headers="{\"Cookie\": \"$cookie\"}" \
+        --chrome-flags="--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync" \
+        >/dev/null 2>&1 || true
+      echo -n "(l) run $run $path: "
+      node -e '
+        const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        const score = (c) => Math.round(r.categories[c].score * 100);
+        const ms = (a) => Math.round(r.audits[a].numericValue);
+        console.log(`performance ${score("performance")} accessibility ${score("accessibility")} best-practices ${score("best-practices")}` +
+          ` LCP ${ms("largest-contentful-paint")} ms TBT ${ms("total-blocking-time")} ms CLS ${r.audits["cumulative-layout-shift"].numericValue.toFixed(3)}`);
+      ' "$report" 2>/dev/null || echo "no report (see $report)"
+      rm -f "$report"
+    done
     stop_server
   done
 fi
