@@ -14,12 +14,21 @@
 // 404, or the app's word (its room socket closed with 4001 or 4003, its inbox
 // said a room left) — so nothing kept is shown to someone else.
 const CACHE = 'parlor-shell-v1';
-const SHELL = ['/', '/offline', '/pkg/parlor.js', '/pkg/parlor.wasm', '/pkg/parlor.css', '/manifest.webmanifest', '/icon-192.png'];
+const SHELL = ['/', '/offline', '/manifest.webmanifest', '/icon-192.png'];
+
+// The bundle has content-hashed names (/pkg/parlor.HASH.js, ...): the offline
+// page names the current ones, and they are kept with it.
+async function keepShell() {
+  const cache = await caches.open(CACHE);
+  await Promise.all(SHELL.map((path) => cache.add(path).catch(() => undefined)));
+  const offline = await cache.match('/offline');
+  const page = offline ? await offline.text() : '';
+  const bundle = [...new Set(page.match(/\/pkg\/[A-Za-z0-9._-]+/g) || [])];
+  await Promise.all(bundle.map((path) => cache.add(path).catch(() => undefined)));
+}
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches.open(CACHE).then((cache) => Promise.all(SHELL.map((path) => cache.add(path).catch(() => undefined)))),
-  );
+  event.waitUntil(keepShell());
   self.skipWaiting();
 });
 

@@ -141,7 +141,9 @@ if [[ $which == e || $which == all ]]; then
   start_server
   cookie=$(seed_room e)
   declare -A total=([gzip]=0 [br]=0)
-  for path in /room/e-0/ /pkg/parlor.js /pkg/parlor.wasm /pkg/parlor.css /register-sw.js /favicon.svg; do
+  # The bundle's names are content-hashed: read them off the page.
+  bundle=$(curl -s -H "Cookie: $cookie" "$base/room/e-0/" | grep -oE '/pkg/[A-Za-z0-9._-]+' | sort -u)
+  for path in /room/e-0/ $bundle /favicon.svg; do
     line="(e) $path:"
     for encoding in gzip br; do
       bytes=$(curl -s -H "Accept-Encoding: $encoding" -H "Cookie: $cookie" -o /dev/null -w '%{size_download}' "$base$path")

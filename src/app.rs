@@ -1,7 +1,7 @@
 //! `<App/>`: the HTML shell, the stylesheet and the router with Parlor's pages.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -16,7 +16,14 @@ use crate::{
     },
 };
 
-/// The document around every page.
+/// The URL of a bundle file: its content-hashed name (`server::http::assets`).
+fn asset(path: &'static str) -> &'static str {
+    #[cfg(feature = "ssr")]
+    let path = crate::server::http::assets::href(path);
+    path
+}
+
+/// The document around every page (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::http::security_headers::set_page_csp();
@@ -30,7 +37,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="apple-touch-icon" href="/icon-192.png" />
-                <script src="/register-sw.js" defer></script>
+                <link rel="stylesheet" id="leptos" href=asset("/pkg/parlor.css") />
+                <script src=asset("/register-sw.js") defer></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -49,7 +57,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::local_time::provide_local_time();
     view! {
-        <Stylesheet id="leptos" href="/pkg/parlor.css" />
         <Title text="Parlor" />
         <Router>
             <SiteHeader />

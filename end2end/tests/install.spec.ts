@@ -33,3 +33,27 @@ test('the manifest and service worker make Parlor installable and usable offline
   await expect(page.locator('#connectionState')).toHaveAttribute('data-state', 'connected', { timeout: 30_000 });
   await expect(page.locator('#messages .message:not(.pending)', { hasText: 'written offline' })).toBeVisible();
 });
+
+test('the bundle has content-hashed names that browsers keep for a year', async ({ page }) => {
+  const response = await page.goto('/login');
+  expect(response?.ok()).toBe(true);
+  const html = await page.content();
+  const bundle = [...new Set(html.match(/\/pkg\/[A-Za-z0-9._-]+/g) ?? [])];
+  for (const kind of ['js', 'wasm', 'css']) {
+    expect(bundle.some((path) => new RegExp(`^/pkg/parlor\\.[0-9a-f]{16}\\.${kind}$`).test(path)), `${kind} in ${bundle}`).toBe(true);
+  }
+  expect(bundle.some((path) => /^\/pkg\/register-sw\.[0-9a-f]{16}\.js$/.test(path)), `register-sw in ${bundle}`).toBe(true);
+  for (const path of bundle) {
+    const asset = await page.request.get(path, { headers: { 'accept-encoding': 'br' } });
+    expect(asset.status(), path).toBe(200);
+    expect(asset.headers()['cache-control'], path).toBe('public, max-age=31536000, immutable');
+  }
+  const wasm = bundle.find((path) => path.endsWith('.wasm'))!;
+  const compressed = await page.request.get(wasm, { headers: { 'accept-encoding': 'br' } });
+  expect(compressed.headers()['content-encoding']).toBe('br');
+  expect(compressed.headers()['content-type']).toBe('application/wasm');
+  // The plain names still answer, asked again each time.
+  const plain = await page.request.get('/pkg/parlor.css');
+  expect(plain.status()).toBe(200);
+  expect(plain.headers()['cache-control']).toBe('no-cache');
+});

@@ -14,6 +14,7 @@ use crate::server::{
     bus::{ChannelLayer, MemoryLayer, RedisLayer},
     config::{ChannelLayerKind, Config},
     http::{
+        assets::Assets,
         client_ip::TrustedProxies,
         routes, serve,
         state::{AppState, Shared},
@@ -150,9 +151,8 @@ impl Running {
 /// defaults that find the built site under `target/site` from the repo root.
 fn leptos_options(addr: SocketAddr) -> Result<LeptosOptions, StartupError> {
     let mut options = leptos::config::get_configuration(None).map_err(|e| StartupError::Site(e.to_string()))?.leptos_options;
-    if options.output_name.is_empty() {
-        options.output_name = "parlor".into();
-    }
+    // The bundle is loaded by its content-hashed name (`http::assets`).
+    options.output_name = Assets::load(&options.site_root).output_name.as_str().into();
     options.site_addr = addr;
     Ok(options)
 }

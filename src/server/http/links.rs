@@ -191,7 +191,8 @@ fn page(main: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>Parlor</title>\
-         <link rel=\"stylesheet\" href=\"/pkg/parlor.css\"></head><body><main class=\"notice-page\">{main}</main></body></html>"
+         <link rel=\"stylesheet\" href=\"{}\"></head><body><main class=\"notice-page\">{main}</main></body></html>",
+        super::assets::href("/pkg/parlor.css")
     )
 }
 

@@ -25,9 +25,11 @@
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
 //! - [`params`]: typed query parameters (sequence numbers, page sizes).
 //! - [`security_headers`]: CSP and the other protective response headers.
+//! - [`assets`]: the bundle under content-hashed names, kept by browsers for a year.
 //! - [`serve`]: the accept loop: header-read timeout, `TCP_NODELAY`, graceful stop.
 
 pub mod admin;
+pub mod assets;
 pub mod attachments;
 pub mod client_ip;
 pub mod forms;

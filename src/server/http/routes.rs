@@ -21,7 +21,7 @@ use crate::{
     server::{
         accounts::auth::Backend,
         http::{
-            admin, attachments, gate, history, links, memberships, operations, origin, room_paths, rooms, search,
+            admin, assets, attachments, gate, history, links, memberships, operations, origin, room_paths, rooms, search,
             security_headers, sockets, state::AppState,
         },
         metrics,
@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/admin/users/admin", post(admin::set_admin))
         .route("/api/rooms/{room}/notify", post(rooms::set_notify))
         .route("/open", get(room_paths::open_room))
+        .route("/pkg/{file}", get(assets::pkg))
         .route("/attachments/{id}", get(attachments::original))
         .route("/attachments/{id}/thumb", get(attachments::thumbnail))
         .leptos_routes_with_context(
