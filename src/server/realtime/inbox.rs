@@ -15,23 +15,22 @@ use std::{
 use axum::extract::ws::WebSocket;
 use futures::{Stream, StreamExt};
 use tokio_stream::StreamMap;
-use tower_sessions::{Session, session::Id};
+use tower_sessions::Session;
 
 use super::{
-    Realtime,
+    Realtime, SessionRef, SocketError,
     consumer::CLOSE_GRACE,
     keepalive::{Due, KeepAlive},
     open_sockets::SocketSlot,
-    room_socket::{self, Incoming, RoomSocket, WriteError},
+    room_socket::{self, Incoming, RoomSocket},
 };
 use crate::{
     entity::user,
     error::AppError,
     protocol::{CloseReason, Latest, RoomStatus, ServerFrame},
     server::{
-        bus::{Event, Group, LayerError, Received, Subscription, UserNotice},
+        bus::{Event, Group, Received, Subscription, UserNotice},
         metrics as m,
-        storage::StoreError,
     },
 };
 
@@ -39,15 +38,7 @@ use crate::{
 const FLUSH_EVERY: Duration = Duration::from_millis(250);
 
 /// Why an inbox ended early.
-#[derive(Debug, thiserror::Error)]
-enum InboxError {
-    #[error("socket: {0}")]
-    Write(#[from] WriteError),
-    #[error("storage: {0}")]
-    Store(#[from] StoreError),
-    #[error("channel layer: {0}")]
-    Layer(#[from] LayerError),
-}
+type InboxError = SocketError;
 
 type RoomEvents = Pin<Box<dyn Stream<Item = Received> + Send>>;
 
@@ -115,7 +106,7 @@ pub struct Inbox {
     realtime: Realtime,
     user: user::Model,
     /// The session the socket belongs to, and when it expires unless used.
-    session: (Id, std::time::SystemTime),
+    session: SessionRef,
     _slot: SocketSlot,
 }
 
@@ -123,11 +114,8 @@ impl Inbox {
     /// The inbox of `user` on `session`: it takes one of the user's socket
     /// slots, or answers `too_many_sockets`.
     pub async fn new(realtime: &Realtime, user: user::Model, session: &Session) -> Result<Self, AppError> {
-        let session_id = session.id().ok_or(AppError::Unauthorized)?;
-        let max = realtime.config.max_sockets_per_user;
-        let slot = realtime.open_sockets.claim(user.id, max, m::INBOX_SOCKETS_OPEN).ok_or(AppError::TooManySockets { max })?;
-        let expires_at = realtime.sessions.expires_at(session).await;
-        Ok(Self { realtime: realtime.clone(), user, session: (session_id, expires_at), _slot: slot })
+        let (slot, session) = realtime.admit(user.id, session, m::INBOX_SOCKETS_OPEN).await?;
+        Ok(Self { realtime: realtime.clone(), user, session, _slot: slot })
     }
 
     /// Runs the inbox once upgraded; a stop of the server waits for it.

@@ -25,19 +25,24 @@ pub mod presence;
 pub mod room_socket;
 pub mod sequencer;
 
-use std::{ops::Deref, sync::Arc};
+use std::{ops::Deref, sync::Arc, time::SystemTime};
 
 use tokio_util::task::TaskTracker;
+use tower_sessions::{Session, session::Id};
 
-use crate::server::{
-    accounts::{limits::Limits, session_control::SessionControl},
-    bus::ChannelLayer,
-    config::Config,
-    shutdown::Shutdown,
-    storage::Store,
+use crate::{
+    error::AppError,
+    server::{
+        accounts::{limits::Limits, session_control::SessionControl},
+        bus::{ChannelLayer, LayerError},
+        config::Config,
+        shutdown::Shutdown,
+        storage::{Store, StoreError},
+    },
 };
-use open_sockets::OpenSockets;
+use open_sockets::{OpenSockets, SocketSlot};
 use presence::PresenceHub;
+use room_socket::WriteError;
 
 /// What every socket of this instance shares; cloning it is one reference
 /// count (an idle socket keeps a pointer, not a copy).
@@ -70,6 +75,35 @@ impl Realtime {
     pub fn new(parts: Parts) -> Self {
         Self(Arc::new(parts))
     }
+
+    /// One more socket of `user_id` on `session`, counted in the gauge
+    /// `gauge`: its slot (freed when dropped) and its session (id, expiry), or
+    /// `too_many_sockets` when the user has the most open here.
+    pub async fn admit(
+        &self,
+        user_id: i64,
+        session: &Session,
+        gauge: &'static str,
+    ) -> Result<(SocketSlot, SessionRef), AppError> {
+        let session_id = session.id().ok_or(AppError::Unauthorized)?;
+        let max = self.config.max_sockets_per_user;
+        let slot = self.open_sockets.claim(user_id, max, gauge).ok_or(AppError::TooManySockets { max })?;
+        Ok((slot, (session_id, self.sessions.expires_at(session).await)))
+    }
+}
+
+/// The session a socket belongs to, and when it expires unless used.
+pub type SessionRef = (Id, SystemTime);
+
+/// Why a socket ended early.
+#[derive(Debug, thiserror::Error)]
+pub enum SocketError {
+    #[error("socket: {0}")]
+    Write(#[from] WriteError),
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("channel layer: {0}")]
+    Layer(#[from] LayerError),
 }
 
 impl Deref for Realtime {

@@ -21,22 +21,19 @@
 mod deliver;
 mod receive;
 
-use std::{
-    sync::Arc,
-    time::{Duration, SystemTime},
-};
+use std::{sync::Arc, time::Duration};
 
 use axum::extract::ws::WebSocket;
 use futures::StreamExt;
-use tower_sessions::{Session, session::Id};
+use tower_sessions::Session;
 
 use self::receive::{Sends, TypingThrottle};
 use super::{
-    Realtime,
+    Realtime, SessionRef, SocketError,
     keepalive::{Due, KeepAlive},
     open_sockets::SocketSlot,
     presence::Present,
-    room_socket::{self, FrameReader, RoomSocket, WriteError},
+    room_socket::{self, FrameReader, RoomSocket},
     sequencer::Sequencer,
 };
 use crate::{
@@ -44,9 +41,8 @@ use crate::{
     error::AppError,
     protocol::{CloseReason, RoomKind, ServerFrame},
     server::{
-        bus::{Group, LayerError, RoomEvent, Subscription},
+        bus::{Group, RoomEvent, Subscription},
         metrics as m,
-        storage::StoreError,
     },
 };
 
@@ -65,21 +61,13 @@ pub struct ChatConsumer {
     kind: RoomKind,
     user: user::Model,
     /// The session the socket belongs to, and when it expires unless used.
-    session: (Id, SystemTime),
+    session: SessionRef,
     /// Counts against the user's socket cap while the socket lives.
     _slot: SocketSlot,
 }
 
 /// Why a socket ended early.
-#[derive(Debug, thiserror::Error)]
-enum ConsumerError {
-    #[error("socket: {0}")]
-    Write(#[from] WriteError),
-    #[error("storage: {0}")]
-    Store(#[from] StoreError),
-    #[error("channel layer: {0}")]
-    Layer(#[from] LayerError),
-}
+type ConsumerError = SocketError;
 
 /// What the consumer does next.
 enum Next {
@@ -130,11 +118,8 @@ impl ChatConsumer {
         user: user::Model,
         session: &Session,
     ) -> Result<Self, AppError> {
-        let session_id = session.id().ok_or(AppError::Unauthorized)?;
-        let max = realtime.config.max_sockets_per_user;
-        let slot = realtime.open_sockets.claim(user.id, max, m::SOCKETS_OPEN).ok_or(AppError::TooManySockets { max })?;
-        let expires_at = realtime.sessions.expires_at(session).await;
-        Ok(Self { realtime: realtime.clone(), room, kind, user, session: (session_id, expires_at), _slot: slot })
+        let (slot, session) = realtime.admit(user.id, session, m::SOCKETS_OPEN).await?;
+        Ok(Self { realtime: realtime.clone(), room, kind, user, session, _slot: slot })
     }
 
     /// Runs the socket once upgraded, replaying what came after `after`; a
