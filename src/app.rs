@@ -23,6 +23,20 @@ fn asset(path: &'static str) -> &'static str {
     path
 }
 
+/// Loads the bundle and hydrates the page once the page has loaded: the
+/// bundle is fetched after the first paint, not beside it, so the page's own
+/// content is on screen without waiting for it.
+#[component]
+fn Hydration(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    let bundle = format!("/{}/{}", options.site_pkg_dir, options.output_name);
+    let loader = format!(
+        "const hydrate = () => import('{bundle}.js').then((m) => m.default({{ module_or_path: '{bundle}.wasm' }}).then(() => m.hydrate()));\n\
+         if (document.readyState === 'complete') hydrate(); else window.addEventListener('load', hydrate, {{ once: true }});"
+    );
+    view! { <script type="module" nonce=nonce>{loader}</script> }
+}
+
 /// The document around every page (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -40,7 +54,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" id="leptos" href=asset("/pkg/parlor.css") />
                 <script src=asset("/register-sw.js") defer></script>
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <Hydration options />
                 <MetaTags />
             </head>
             <body>

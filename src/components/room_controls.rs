@@ -57,6 +57,8 @@ pub fn RoomControls(
 }
 
 /// Asks the browser for permission to notify; shown only while undecided.
+/// Its place is kept whether it shows or not (the server cannot know, and a
+/// button appearing after the page loads would push the conversation down).
 #[component]
 fn EnableNotifications() -> impl IntoView {
     let undecided = RwSignal::new(false);
@@ -64,10 +66,17 @@ fn EnableNotifications() -> impl IntoView {
     Effect::new(move |_| undecided.set(notify::undecided()));
     let on_click = move |_| notify::request(move |_| undecided.set(false));
     view! {
-        <Show when=move || undecided.get()>
-            <button type="button" id="enableNotifications" class="link-button" on:click=on_click>
-                "Enable notifications"
-            </button>
-        </Show>
+        <button
+            type="button"
+            id="enableNotifications"
+            class="link-button"
+            class:kept-place=move || !undecided.get()
+            aria-hidden=move || (!undecided.get()).to_string()
+            tabindex=move || if undecided.get() { "0" } else { "-1" }
+            disabled=move || !undecided.get()
+            on:click=on_click
+        >
+            "Enable notifications"
+        </button>
     }
 }
