@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
-    protocol::{HistoryPage, NotifyLevel, RoomKind, RoomStatus},
+    protocol::{HistoryPage, NotifyLevel, RoomKind, RoomStatus, SeenRead},
 };
 
 /// A room as its page opens it: the newest history and the reader's place in it.
@@ -30,6 +30,9 @@ pub struct RoomView {
     pub title: Option<String>,
     /// Whether the reader may manage the room (members, invites, moderation).
     pub manages: bool,
+    /// How far the other readers of a small room have read ("Seen by"; empty
+    /// for larger rooms and when the reader does not share reads).
+    pub seen: Vec<SeenRead>,
 }
 
 /// What a permalink's `seq` is.
@@ -110,7 +113,18 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
         RoomKind::Direct => state.store.direct_partner(&admitted.name, user.0.id).await?,
         _ => admitted.title,
     };
-    Ok(RoomView { page, me: user.0.username, last_read_seq, notify, at, kind: admitted.kind, title, manages: admitted.manages })
+    let seen = state.store.reads_seen(&page.room, &user.0).await?;
+    Ok(RoomView {
+        page,
+        me: user.0.username,
+        last_read_seq,
+        notify,
+        at,
+        kind: admitted.kind,
+        title,
+        manages: admitted.manages,
+        seen,
+    })
 }
 
 /// `POST /api/my_rooms`: the reader's rooms with unread and mention counts.

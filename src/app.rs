@@ -9,7 +9,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::header::SiteHeader,
+    components::header::{SiteHeader, ThemeScript},
     pages::{
         admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage, search::SearchPage,
         settings::SettingsPage,
@@ -51,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="apple-touch-icon" href="/icon-192.png" />
+                <ThemeScript />
                 <link rel="stylesheet" id="leptos" href=asset("/pkg/parlor.css") />
                 <script src=asset("/register-sw.js") defer></script>
                 <AutoReload options=options.clone() />

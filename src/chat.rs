@@ -104,6 +104,8 @@ pub struct RoomState {
     pub notice: RwSignal<Option<String>>,
     /// Whether the reader moderates the room (may delete any message).
     pub moderates: StoredValue<bool>,
+    /// How far the room's other readers have read (small rooms; "Seen by").
+    pub read_by: RwSignal<crate::seen_by::ReadBy>,
 }
 
 /// An edit, deletion or reaction on its way (resent after a reconnect; its
@@ -140,6 +142,7 @@ impl RoomState {
             actions: RwSignal::new(Vec::new()),
             notice: RwSignal::new(None),
             moderates: StoredValue::new(false),
+            read_by: RwSignal::new(Default::default()),
         }
     }
 

@@ -18,6 +18,7 @@
 //! - [`mentions`]: `@username` mentions: finding them, and splitting text around them.
 //! - [`names`]: room and username validation and the wording of each rule.
 //! - [`search`]: the search query language, snippets, and result types.
+//! - [`seen_by`]: who has read a small room's newest message.
 //! - [`paths`]: Parlor's own URLs, built in one place.
 //! - [`api`]: server functions shared by pages and client code (`current_user`,
 //!   `load_history`).
@@ -48,6 +49,7 @@ pub mod paths;
 pub mod protocol;
 pub mod rooms;
 pub mod search;
+pub mod seen_by;
 
 #[cfg(feature = "ssr")]
 pub mod entity;

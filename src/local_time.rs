@@ -75,6 +75,16 @@ pub fn full(timestamp: &str, local: bool) -> String {
     format!("{} UTC", timestamp.get(..19).unwrap_or(timestamp).replace('T', " "))
 }
 
+/// When something last happened, for lists: `Today, 14:05`, `Yesterday,
+/// 09:12`, `Monday 23 November, 09:12` in the reader's zone; on the server
+/// `2026-11-23 09:05 UTC`.
+pub fn when(timestamp: &str, local: bool) -> String {
+    if local && let (Some((_, day)), Some(time)) = (browser::day(timestamp), browser::format(timestamp, browser::Style::Time)) {
+        return format!("{day}, {time}");
+    }
+    format!("{} UTC", timestamp.get(..16).unwrap_or(timestamp).replace('T', " "))
+}
+
 /// The day a timestamp falls on: a key to compare days by, and its label
 /// ("Today", "Yesterday", "Monday 23 November"; in UTC: the date).
 pub fn day(timestamp: &str, local: bool) -> (String, String) {
@@ -165,6 +175,7 @@ mod tests {
         assert_eq!(clock(at, false), "09:05");
         assert_eq!(full(at, false), "2026-11-23 09:05:42 UTC");
         assert_eq!(day(at, false), ("2026-11-23".to_owned(), "2026-11-23".to_owned()));
+        assert_eq!(when(at, false), "2026-11-23 09:05 UTC");
     }
 
     #[test]

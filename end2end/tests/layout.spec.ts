@@ -66,6 +66,20 @@ test('on a phone the sidebar is a drawer and nothing scrolls sideways', async ({
   }
   const composer = await page.locator('#messageInput').boundingBox();
   expect(composer!.y + composer!.height).toBeLessThanOrEqual(740);
+
+  // One compact bar: the conversation has most of the screen, the rest is behind the menu.
+  await expect(page.locator('.site-header')).toBeHidden();
+  const conversation = await page.locator('#messages').boundingBox();
+  expect(conversation!.height / 740, 'share of the screen for the conversation').toBeGreaterThanOrEqual(0.7);
+  const header = await page.locator('.room-header').boundingBox();
+  expect(header!.height, 'the room bar').toBeLessThanOrEqual(56);
+  await expect(page.locator('#roomSearchInput')).toBeHidden();
+  await page.locator('#roomMenuToggle').click();
+  await expect(page.locator('#roomMenuToggle')).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.locator('#roomSearchInput')).toBeVisible();
+  await expect(page.locator('#menuLogoutBtn')).toBeVisible();
+  await page.locator('#roomMenuToggle').click();
+  await expect(page.locator('#roomSearchInput')).toBeHidden();
   await page.locator('#messageInput').fill('from my phone');
   await page.locator('#messageInput').press('Enter');
   await expect(bob.page.locator('#messages .message', { hasText: 'from my phone' })).toBeVisible();

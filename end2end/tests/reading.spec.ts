@@ -2,7 +2,7 @@
 // (the server renders UTC), and a dark theme by system setting or by choice,
 // remembered in the browser.
 import { expect, test } from '@playwright/test';
-import { register, say, uniqueName } from './helpers';
+import { hydrated, register, say, uniqueName } from './helpers';
 
 test('times and day dividers are in the reader\'s time zone', async ({ browser }) => {
   const context = await browser.newContext({ timezoneId: 'Pacific/Auckland', locale: 'en-GB' });
@@ -21,6 +21,14 @@ test('times and day dividers are in the reader\'s time zone', async ({ browser }
   expect(local).not.toBe(stamp.slice(11, 16)); // Auckland is never on UTC
   await expect(page.locator('#messages .day-divider').first()).toHaveText('Today');
   await expect(time).toHaveAttribute('title', /\d{4}/);
+
+  // The lobby's active rooms show the same local time, not the server's UTC.
+  const room = page.url().split('/room/')[1].replace(/\/$/, '');
+  await page.goto('/');
+  await hydrated(page);
+  const listed = page.locator(`#rooms li[data-room="${room}"] time`);
+  await expect(listed).toHaveText(`Today, ${local}`);
+  await expect(listed).not.toContainText('UTC');
 });
 
 test('the theme follows the system and can be chosen, remembered per browser', async ({ browser }) => {

@@ -15,6 +15,7 @@ mod m20261125_000007_search;
 mod m20261125_000008_attachments;
 mod m20261125_000009_account_settings;
 mod m20261202_000010_trust;
+mod m20261202_000011_share_reads;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_attachments::Migration),
             Box::new(m20261125_000009_account_settings::Migration),
             Box::new(m20261202_000010_trust::Migration),
+            Box::new(m20261202_000011_share_reads::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! The browser side: the room socket (connects, reconnects with capped
 //! exponential backoff and jitter, resyncs with `?after=`, sends the outbox,
-//! read markers and typing), the inbox socket (live counts of the user's rooms),
+//! read markers and typing), the composer's drafts, the inbox socket (live counts of the user's rooms),
 //! file uploads from the composer, browser notifications, and telling the
 //! service worker when the pages it keeps must go.
 //!
@@ -9,6 +9,8 @@
 //! [`InboxConnection`] are inert types that only keep the components
 //! target-neutral.
 
+#[cfg(feature = "hydrate")]
+pub mod drafts;
 pub mod http;
 #[cfg(feature = "hydrate")]
 mod inbox;
@@ -29,7 +31,7 @@ pub use inbox::InboxConnection;
 pub use socket::RoomConnection;
 
 #[cfg(not(feature = "hydrate"))]
-pub use server_side::{InboxConnection, RoomConnection, notify, uploads};
+pub use server_side::{InboxConnection, RoomConnection, drafts, notify, uploads};
 
 #[cfg(not(feature = "hydrate"))]
 mod server_side {
@@ -51,6 +53,14 @@ mod server_side {
         pub fn mark_read(&self, _seq: i64) {}
         pub fn typing(&self) {}
         pub fn close(self) {}
+    }
+
+    /// Drafts are kept only in the browser.
+    pub mod drafts {
+        pub fn load(_room: &str) -> Option<String> {
+            None
+        }
+        pub fn save(_room: &str, _text: &str) {}
     }
 
     /// Notifications exist only in the browser.

@@ -24,7 +24,7 @@ use crate::{
     api::{current_user, load_history},
     chat::{Change, ConnectionState, PendingAction, PendingMessage, RoomState},
     paths,
-    protocol::{Attachment, ClientFrame, CloseReason, ServerFrame},
+    protocol::{Attachment, ClientFrame, CloseReason, SeenRead, ServerFrame},
 };
 
 /// Failed attempts after which the client checks whether the session expired.
@@ -382,6 +382,7 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         ServerFrame::Presence { users, .. } => state.presence.set(users),
         ServerFrame::Typing { user, .. } => state.typing_from(user, js_sys::Date::now()),
         ServerFrame::Read { seq, .. } => state.read_up_to(seq),
+        ServerFrame::Seen { user, seq, .. } => state.read_by.update(|r| crate::seen_by::note(r, SeenRead { user, seq })),
         ServerFrame::Member { seq, .. } => state.saw(seq),
         // Inbox frames never come on a room socket.
         ServerFrame::Room { .. } | ServerFrame::Left { .. } => {}

@@ -1,6 +1,9 @@
-//! The message box (`#messageInput`) and send button (`#sendBtn`). Enter sends
-//! (answering the message being replied to, shown above the box with a way to
-//! cancel); Up arrow in an empty box edits one's last message. A file — picked
+//! The message box (`#messageInput`, a textarea that grows with its text up to
+//! 40% of the view) and send button (`#sendBtn`). Enter sends (answering the
+//! message being replied to, shown above the box with a way to cancel);
+//! Shift+Enter or Alt+Enter starts a new line; Enter while an input method is
+//! composing never sends. What is typed is kept as the room's draft until it
+//! is sent. Up arrow in an empty box edits one's last message. A file — picked
 //! (`#attachBtn`), dropped on the composer or pasted into the box — is uploaded
 //! at once and waits above the box (`#stagedFile`) to go with the next send.
 //! Typing tells the room (at most every [`TYPING_EVERY_MS`]); `@` + a prefix
@@ -13,7 +16,7 @@ use serde::Deserialize;
 
 use crate::{
     client::{
-        self, http,
+        self, drafts, http,
         uploads::{Uploader, upload_dropped, upload_pasted, upload_picked},
     },
     mentions::{being_typed, completions},
@@ -65,6 +68,21 @@ pub fn Composer(
         busy: RwSignal::new(false),
     };
     let file_input = NodeRef::<leptos::html::Input>::new();
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+
+    // In the browser: put back the room's draft, then keep every change of
+    // the text as the draft and fit the box to it.
+    let draft_room = room.clone();
+    Effect::new(move |first: Option<()>| {
+        if first.is_none()
+            && let Some(draft) = drafts::load(&draft_room)
+        {
+            caret.set(draft.len());
+            text.set(draft);
+        }
+        text.with(|t| drafts::save(&draft_room, t));
+        fit_to_text(textarea);
+    });
 
     // The `@prefix` at the caret and the members that complete it.
     let query = move || {
@@ -116,7 +134,7 @@ pub fn Composer(
         }
     };
     let on_input = move |ev: ev::Event| {
-        let input = event_target::<leptos::web_sys::HtmlInputElement>(&ev);
+        let input = event_target::<leptos::web_sys::HtmlTextAreaElement>(&ev);
         caret.set(input.selection_start().ok().flatten().unwrap_or(0) as usize);
         text.set(input.value());
         closed.set(false);
@@ -128,9 +146,21 @@ pub fn Composer(
         }
     };
     let on_keydown = move |ev: ev::KeyboardEvent| {
+        // Enter while an input method composes a character belongs to it.
+        if ev.is_composing() || ev.key_code() == 229 {
+            return;
+        }
         let offered = suggestions();
         if offered.is_empty() {
-            if ev.key() == "ArrowUp" && text.with_untracked(String::is_empty) {
+            if ev.key() == "Enter" {
+                if ev.alt_key() && !ev.shift_key() {
+                    ev.prevent_default();
+                    new_line(textarea, text, caret);
+                } else if !ev.shift_key() {
+                    ev.prevent_default();
+                    send();
+                }
+            } else if ev.key() == "ArrowUp" && text.with_untracked(String::is_empty) {
                 ev.prevent_default();
                 on_edit_last.run(());
             } else if ev.key() == "Escape" && replying.get_untracked().is_some() {
@@ -183,19 +213,21 @@ pub fn Composer(
                     </button>
                 </p>
             })}
-            <input
+            <textarea
                 id="messageInput"
-                type="text"
+                rows="1"
                 autocomplete="off"
                 placeholder="Write a message…"
                 aria-label="Message"
+                aria-description="Enter sends, Shift+Enter starts a new line. Formatting: Ctrl+/ or ? lists it."
                 aria-autocomplete="list"
                 aria-controls=move || (!suggestions().is_empty()).then_some("mentionSuggestions")
+                node_ref=textarea
                 prop:value=move || text.get()
                 on:input=on_input
                 on:keydown=on_keydown
                 on:paste=move |ev: ev::ClipboardEvent| if upload_pasted(&ev, uploader) { ev.prevent_default() }
-            />
+            ></textarea>
             <input
                 id="fileInput"
                 type="file"
@@ -259,4 +291,35 @@ pub fn Composer(
             </Show>
         </form>
     }
+}
+
+/// Alt+Enter: a line break at the caret (Shift+Enter makes one natively).
+fn new_line(textarea: NodeRef<leptos::html::Textarea>, text: RwSignal<String>, caret: RwSignal<usize>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = textarea.get_untracked() {
+        let start = el.selection_start().ok().flatten().unwrap_or(0);
+        let end = el.selection_end().ok().flatten().unwrap_or(start);
+        let _ = el.set_range_text_with_start_and_end_and_mode("\n", start, end, "end");
+        caret.set(el.selection_start().ok().flatten().unwrap_or(0) as usize);
+        text.set(el.value());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (textarea, text, caret);
+}
+
+/// Fits the box to its text, up to 40% of the view, past which it scrolls
+/// (after the next frame, once the text is in the box).
+fn fit_to_text(textarea: NodeRef<leptos::html::Textarea>) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        let Some(el) = textarea.get_untracked() else { return };
+        let most = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0) * 0.4;
+        let style = leptos::web_sys::HtmlElement::style(&el);
+        let _ = style.set_property("height", "auto");
+        let wanted = f64::from(el.scroll_height() + el.offset_height() - el.client_height());
+        let _ = style.set_property("height", &format!("{}px", wanted.min(most).ceil()));
+        let _ = style.set_property("overflow-y", if wanted > most { "auto" } else { "hidden" });
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = textarea;
 }

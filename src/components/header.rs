@@ -1,6 +1,6 @@
 //! The site header: Parlor's name, and the logged-in user with search, the
 //! administration page for administrators and a log-out button (or links to log
-//! in and register).
+//! in and register); the theme switch and the inline script that runs it.
 
 use leptos::prelude::*;
 
@@ -40,33 +40,14 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
-/// Where the reader's theme choice is kept (per browser).
-#[cfg(feature = "hydrate")]
-const THEME_KEY: &str = "parlor.theme";
-
-/// Light, dark, or as the system says (the default); remembered in this
-/// browser and applied as `data-theme` on the page's root element.
+/// Light, dark, or as the system says (the default). The select is plain
+/// HTML: [`ThemeScript`] applies, shows and keeps the choice, so it works
+/// before (and without) the bundle.
 #[component]
 fn ThemeSwitch() -> impl IntoView {
-    let theme = RwSignal::new("auto".to_owned());
-    // In the browser only: read the saved choice, then apply every change.
-    Effect::new(move |first: Option<()>| {
-        if first.is_none()
-            && let Some(saved) = saved_theme()
-        {
-            theme.set(saved);
-        }
-        apply_theme(&theme.get());
-    });
     view! {
         <label class="visually-hidden" for="themeSwitch">"Theme"</label>
-        <select
-            id="themeSwitch"
-            class="theme-switch"
-            title="Theme"
-            prop:value=move || theme.get()
-            on:change=move |ev| theme.set(event_target_value(&ev))
-        >
+        <select id="themeSwitch" class="theme-switch" title="Theme">
             <option value="auto">"Theme: system"</option>
             <option value="light">"Theme: light"</option>
             <option value="dark">"Theme: dark"</option>
@@ -74,31 +55,10 @@ fn ThemeSwitch() -> impl IntoView {
     }
 }
 
-#[cfg(feature = "hydrate")]
-fn saved_theme() -> Option<String> {
-    window().local_storage().ok().flatten()?.get_item(THEME_KEY).ok().flatten()
+/// The inline script (in the page's `<head>`) that applies the saved theme
+/// before the first paint and handles [`ThemeSwitch`].
+#[component]
+pub fn ThemeScript() -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    view! { <script nonce=nonce inner_html=include_str!("theme.js")></script> }
 }
-
-#[cfg(feature = "hydrate")]
-fn apply_theme(theme: &str) {
-    if let Some(root) = document().document_element() {
-        let _ = match theme {
-            "light" | "dark" => root.set_attribute("data-theme", theme),
-            _ => root.remove_attribute("data-theme"),
-        };
-    }
-    if let Ok(Some(storage)) = window().local_storage() {
-        let _ = match theme {
-            "light" | "dark" => storage.set_item(THEME_KEY, theme),
-            _ => storage.remove_item(THEME_KEY),
-        };
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn saved_theme() -> Option<String> {
-    None
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn apply_theme(_theme: &str) {}

@@ -6,6 +6,7 @@
 //! each day ("Today", "Yesterday", "Monday 23 November" in the reader's zone).
 //! A message that follows one of the same sender within [`GROUP_SECONDS`] on
 //! the same day continues its group: it is shown without a second name and avatar.
+//! In a small room, "Seen by" under the newest message names who has read it.
 
 use leptos::{ev, html, prelude::*};
 
@@ -15,6 +16,7 @@ use crate::{
     components::message_row::{MessageActions, MessageRow},
     local_time,
     protocol::ChatMessage,
+    seen_by::seen_by,
 };
 
 /// How far apart two messages of one sender may be and still form one group.
@@ -94,6 +96,10 @@ pub fn MessageList(
                     }
                 }
             />
+            {move || {
+                let names = state.messages.with(|m| state.read_by.with(|r| state.me.with_value(|me| seen_by(m, r, me))));
+                (!names.is_empty()).then(|| view! { <p id="seenBy" class="seen-by">"Seen by "{names.join(", ")}</p> })
+            }}
             <For each=move || state.outbox.get() key=|p| (p.client_id.clone(), p.error.clone()) let:pending>
                 <PendingRow pending />
             </For>

@@ -160,18 +160,21 @@ fn ReplyQuote(parent: ReplyRef, room: String, state: RoomState) -> impl IntoView
     }
 }
 
-/// Editing one's own message where it stands.
+/// Editing one's own message where it stands: a box of as many lines as the
+/// text, Enter saves, Shift+Enter starts a new line, Esc cancels.
 #[component]
 fn EditInPlace(seq: i64, text: String, state: RoomState, actions: MessageActions) -> impl IntoView {
+    let lines = text.lines().count().clamp(1, 12).to_string();
     let draft = RwSignal::new(text);
-    let input = NodeRef::<leptos::html::Input>::new();
+    let input = NodeRef::<leptos::html::Textarea>::new();
     Effect::new(move |_| {
         if let Some(input) = input.get() {
             let _ = input.focus();
         }
     });
     let on_keydown = move |ev: ev::KeyboardEvent| match ev.key().as_str() {
-        "Enter" => {
+        _ if ev.is_composing() || ev.key_code() == 229 => {}
+        "Enter" if !ev.shift_key() => {
             ev.prevent_default();
             let text = draft.get_untracked();
             if !text.trim().is_empty() {
@@ -186,14 +189,15 @@ fn EditInPlace(seq: i64, text: String, state: RoomState, actions: MessageActions
         _ => {}
     };
     view! {
-        <input
+        <textarea
             class="edit-input"
-            aria-label="Edit message (Enter saves, Esc cancels)"
+            rows=lines
+            aria-label="Edit message (Enter saves, Shift+Enter starts a new line, Esc cancels)"
             node_ref=input
             prop:value=move || draft.get()
             on:input=move |ev| draft.set(event_target_value(&ev))
             on:keydown=on_keydown
-        />
+        ></textarea>
     }
 }
 

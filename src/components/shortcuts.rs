@@ -7,7 +7,7 @@
 //! | Alt + Shift + ↑ / ↓ | previous / next room with unread messages |
 //! | Esc | close a dialog; otherwise mark the room read |
 //! | `/` | focus the room's search box |
-//! | `?` | this list |
+//! | `?`, or Ctrl/⌘ + `/` while typing | this list, with the message formatting |
 //!
 //! Single-key shortcuts (`/`, `?`) are ignored while typing in a field.
 
@@ -19,13 +19,28 @@ use crate::{
 };
 
 /// The shortcuts as the help dialog lists them.
-pub const SHORTCUTS: [(&str, &str); 6] = [
+pub const SHORTCUTS: [(&str, &str); 8] = [
+    ("Enter", "Send the message"),
+    ("Shift + Enter (Alt + Enter)", "Start a new line in the message"),
     ("Ctrl + K (⌘ + K)", "Switch to a room by name"),
     ("Alt + ↑ / Alt + ↓", "Previous / next room"),
     ("Alt + Shift + ↑ / ↓", "Previous / next room with unread messages"),
     ("Esc", "Close a dialog, or mark this room read"),
     ("/", "Search this room"),
-    ("?", "Show these shortcuts"),
+    ("? (Ctrl + / while typing)", "Show these shortcuts and the formatting"),
+];
+
+/// The Markdown subset messages understand, as the help dialog lists it:
+/// (what to type, what it shows as).
+pub const FORMATTING: [(&str, &str); 8] = [
+    ("**bold**", "bold"),
+    ("*italic*", "italic"),
+    ("`code`", "code in a line"),
+    ("``` on a line of its own, before and after", "a block of code"),
+    ("> at the start of a line", "a quote"),
+    ("- or 1. at the start of a line", "a list"),
+    ("https://…", "a link"),
+    ("@name", "a mention (Tab or Enter completes it)"),
 ];
 
 /// Which dialog is open.
@@ -67,11 +82,15 @@ pub fn Shortcuts(
             }
             "Escape" if open.get_untracked() != Open::Nothing => open.set(Open::Nothing),
             "Escape" => on_mark_read.run(()),
-            "/" if !typing => {
+            "/" if !typing && !ev.ctrl_key() && !ev.meta_key() => {
                 ev.prevent_default();
                 if let Some(search) = document().get_element_by_id("roomSearchInput") {
                     let _ = leptos::wasm_bindgen::JsCast::unchecked_into::<leptos::web_sys::HtmlElement>(search).focus();
                 }
+            }
+            "/" if ev.ctrl_key() || ev.meta_key() => {
+                ev.prevent_default();
+                open.set(Open::Help);
             }
             "?" if !typing => {
                 ev.prevent_default();
@@ -115,6 +134,10 @@ fn HelpDialog(close: Callback<()>) -> impl IntoView {
             <h2 id="shortcutsTitle">"Keyboard shortcuts"</h2>
             <dl class="shortcut-list">
                 {SHORTCUTS.iter().map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+            </dl>
+            <h3 id="formattingTitle">"Formatting"</h3>
+            <dl id="formattingHelp" class="shortcut-list" aria-labelledby="formattingTitle">
+                {FORMATTING.iter().map(|(typed, shows)| view! { <dt><code>{*typed}</code></dt><dd>{*shows}</dd> }).collect_view()}
             </dl>
             <button type="button" id="closeShortcuts" node_ref=button on:click=move |_| close.run(())>"Close"</button>
         </div>

@@ -49,6 +49,7 @@ pub fn RoomSidebar(
                 </nav>
             </Show>
             <nav class="sidebar-links" aria-label="More">
+                <a class="phone-only" href="/">"Lobby"</a>
                 <a id="newRoomLink" href="/#newPrivateRoomForm">"New room or message"</a>
                 <a href="/search/">"Search all rooms"</a>
                 <a href="/settings">"Settings"</a>

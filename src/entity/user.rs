@@ -19,6 +19,9 @@ pub struct Model {
     pub deactivated: bool,
     /// Shown beside the username, when set.
     pub display_name: Option<String>,
+    /// Others may see how far this user has read ("Seen by"); when false,
+    /// the user is shown no one's reads either.
+    pub share_reads: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

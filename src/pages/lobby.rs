@@ -12,6 +12,7 @@ use crate::{
     api::{RoomListing, active_rooms, my_rooms},
     client::InboxConnection,
     components::my_rooms::{MyRoomsList, UnreadTitle},
+    local_time,
     names::canonical_room,
     paths,
     rooms::MyRooms,
@@ -127,11 +128,18 @@ fn RoomTable(rooms: Vec<RoomListing>) -> impl IntoView {
                 .map(|room| {
                     let href = paths::room(&room.name);
                     let key = room.name.clone();
+                    let at = room.last_activity.clone();
+                    let title = room.last_activity.clone();
                     view! {
                         <li class="room" data-room=key>
                             <a href=href rel="external">"#"{room.name}</a>
                             <span class="count">{message_count(room.message_count)}</span>
-                            <time datetime=room.last_activity.clone()>{room.last_activity.replace('T', " ").chars().take(16).collect::<String>()}" UTC"</time>
+                            <time
+                                datetime=room.last_activity
+                                title=move || local_time::full(&title, local_time::showing_local())
+                            >
+                                {move || local_time::when(&at, local_time::showing_local())}
+                            </time>
                         </li>
                     }
                 })

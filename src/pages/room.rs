@@ -89,10 +89,11 @@ fn answer_status(err: &AppError) {
 /// history, live messages, typing, composer.
 #[component]
 fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
-    let RoomView { page, me, last_read_seq, notify, at, kind, title, manages } = view;
+    let RoomView { page, me, last_read_seq, notify, at, kind, title, manages, seen } = view;
     let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
     state.moderates.set_value(manages);
+    state.read_by.update(|read_by| seen.into_iter().for_each(|read| crate::seen_by::note(read_by, read)));
     let label = room_label(&page.room, kind, title.as_deref(), title.as_deref());
     if let Some((seq, Permalink::Message | Permalink::Deleted)) = at {
         state.highlighted.set(Some(seq));
@@ -157,6 +158,7 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
         }
     });
     let drawer = RwSignal::new(false);
+    let menu = RwSignal::new(false);
     let older_room = room.clone();
     let load_older = Action::new(move |before: &i64| {
         let (room, before) = (older_room.clone(), *before);
@@ -175,7 +177,7 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
         <div class="room-layout" class:drawer-open=move || drawer.get()>
             <RoomSidebar rooms current=room.clone() drawer />
             <section class="room" aria-labelledby="roomTitle">
-                <div class="room-header">
+                <div class="room-header" class:menu-open=move || menu.get()>
                     <button
                         type="button"
                         id="drawerToggle"
@@ -190,15 +192,33 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
                         {(kind == RoomKind::Private).then(|| view! { <LockIcon /> " " })}
                         {label.clone()}
                     </h1>
-                    <form class="room-search" method="get" action="/search/" role="search">
-                        <input id="roomSearchInput" name="q" type="search" placeholder="Search this room" aria-label="Search this room" />
-                        <input type="hidden" name="room" value=room.clone() />
-                    </form>
+                    <button
+                        type="button"
+                        id="roomMenuToggle"
+                        class="room-menu-toggle"
+                        aria-controls="roomMenu"
+                        aria-expanded=move || menu.get().to_string()
+                        aria-label="Room menu"
+                        on:click=move |_| menu.update(|open| *open = !*open)
+                    >
+                        "⋯"
+                    </button>
                     <ConnectionStatus state=state.connection />
                     <PresenceList state />
-                    {(kind == RoomKind::Private).then(|| view! { <RoomMembers room=room.clone() me=me.clone() manages /> })}
-                    <RoomControls room=room.clone() me=me.clone() notify leave=can_leave />
-                    <Shortcuts rooms current=room.clone() on_mark_read />
+                    // On a phone the rest waits behind the menu button, so the
+                    // conversation keeps the screen; elsewhere it is in the header's line.
+                    <div id="roomMenu" class="room-menu">
+                        <form class="room-search" method="get" action="/search/" role="search">
+                            <input id="roomSearchInput" name="q" type="search" placeholder="Search this room" aria-label="Search this room" />
+                            <input type="hidden" name="room" value=room.clone() />
+                        </form>
+                        {(kind == RoomKind::Private).then(|| view! { <RoomMembers room=room.clone() me=me.clone() manages /> })}
+                        <RoomControls room=room.clone() me=me.clone() notify leave=can_leave />
+                        <Shortcuts rooms current=room.clone() on_mark_read />
+                        <form class="phone-only" method="post" action="/api/logout">
+                            <button type="submit" id="menuLogoutBtn" class="link-button">"Log out"</button>
+                        </form>
+                    </div>
                 </div>
                 <Show when=move || state.connection.get() == ConnectionState::NoAccess>
                     <p id="accessEnded" class="form-error" role="alert">

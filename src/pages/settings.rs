@@ -1,5 +1,5 @@
 //! `/settings`: the user's own account — a display name shown beside the
-//! username, a new password (asking for the current one; every other session
+//! username, whether others see how far one has read ("Seen by"), a new password (asking for the current one; every other session
 //! ends), the sessions logged in as the user (device, when it logged in, last
 //! used) each with a log-out, and "log out everywhere". Every form is a plain
 //! HTML post to its server function, so the page works with and without
@@ -20,6 +20,8 @@ pub const SETTINGS: &str = "/settings";
 pub struct AccountView {
     pub username: String,
     pub display_name: Option<String>,
+    /// Whether others see how far the user has read ("Seen by").
+    pub share_reads: bool,
     /// Most recently used first.
     pub sessions: Vec<SessionView>,
 }
@@ -66,7 +68,7 @@ async fn account_now() -> Result<AccountView, AppError> {
             handle: device.handle,
         })
         .collect();
-    Ok(AccountView { username: user.0.username, display_name: user.0.display_name, sessions })
+    Ok(AccountView { username: user.0.username, display_name: user.0.display_name, share_reads: user.0.share_reads, sessions })
 }
 
 /// `POST /api/display_name`: field `display_name` (empty clears it).
@@ -82,6 +84,19 @@ pub async fn set_display_name(display_name: String) -> Result<(), AppError> {
     }
     .await;
     forms::finish(outcome, SETTINGS, "/settings?done=display_name", "")
+}
+
+/// `POST /api/share_reads`: field `share` = `true` | `false`: whether others
+/// see how far the user has read (and the user sees theirs).
+#[server(prefix = "/api", endpoint = "share_reads")]
+pub async fn set_share_reads(share: bool) -> Result<(), AppError> {
+    use crate::server::http::{forms, gate};
+    let outcome = async {
+        let (state, user) = gate::require_user().await?;
+        Ok(state.store.set_share_reads(user.0.id, share).await?)
+    }
+    .await;
+    forms::finish(outcome, SETTINGS, "/settings?done=share_reads", "")
 }
 
 /// `POST /api/change_password`: fields `current`, `new`. Every other session
@@ -140,6 +155,7 @@ pub async fn log_out_everywhere() -> Result<(), AppError> {
 fn done_message(done: &str) -> Option<&'static str> {
     match done {
         "display_name" => Some("Your display name is saved."),
+        "share_reads" => Some("Your read receipts setting is saved."),
         "password" => Some("Your password is changed. Your other sessions are logged out."),
         "session" => Some("That session is logged out."),
         _ => None,
@@ -185,6 +201,19 @@ fn AccountForms(account: AccountView) -> impl IntoView {
                 autocomplete="name"
             />
             <button type="submit" id="saveDisplayName">"Save display name"</button>
+        </form>
+
+        <h2>"Read receipts"</h2>
+        <form id="shareReadsForm" method="post" action="/api/share_reads" class="stacked-form">
+            <p id="shareReadsState">
+                {if account.share_reads {
+                    "In direct messages and rooms of up to 10 people, others see when you have read their newest message, and you see theirs."
+                } else {
+                    "Off: nobody sees how far you have read, and you do not see anyone's."
+                }}
+            </p>
+            <input type="hidden" name="share" value=(!account.share_reads).to_string() />
+            <button type="submit" id="shareReadsBtn">{if account.share_reads { "Stop sharing what I have read" } else { "Share what I have read" }}</button>
         </form>
 
         <h2>"Password"</h2>

@@ -119,6 +119,10 @@ pub enum ServerFrame {
     Typing { room: String, user: String },
     /// The same user has seen `room` up to `seq` (on another tab or device).
     Read { room: String, seq: i64 },
+    /// Another reader of a small room (direct, or at most
+    /// [`SEEN_BY_MAX_MEMBERS`](super::SEEN_BY_MAX_MEMBERS) members) has seen it
+    /// up to `seq` ("Seen by"). Sent only between users who share their reads.
+    Seen { room: String, user: String, seq: i64 },
     /// On the inbox socket: one of the user's rooms changed.
     Room {
         room: String,

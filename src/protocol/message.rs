@@ -114,6 +114,13 @@ pub struct Latest {
     pub text: String,
 }
 
+/// How far another reader of a small room has read ("Seen by").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeenRead {
+    pub user: String,
+    pub seq: i64,
+}
+
 /// A slice of a room's history, in ascending `seq` order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryPage {

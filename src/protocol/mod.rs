@@ -21,7 +21,7 @@ mod rooms;
 pub use codes::{CloseReason, FrameErrorCode, FrameRejection};
 pub use commands::{Command, EventBody, is_attachment_id, parse_client_frame};
 pub use frames::{ClientFrame, ServerFrame};
-pub use message::{Attachment, ChatMessage, HistoryPage, Latest, ReplyRef, THUMB_EDGE, human_size};
+pub use message::{Attachment, ChatMessage, HistoryPage, Latest, ReplyRef, SeenRead, THUMB_EDGE, human_size};
 pub use rooms::{Account, MemberChange, NotifyLevel, RoomKind, RoomStatus, room_label};
 
 /// Longest message text accepted, in characters, after trimming.
@@ -38,6 +38,9 @@ pub const MAX_PAGE_SIZE: u64 = 200;
 pub const MAX_REACTION_CHARS: usize = 16;
 /// Characters of a parent message quoted in a reply.
 pub const REPLY_QUOTE_CHARS: usize = 140;
+/// Rooms of at most this many members (and direct rooms) show who has read
+/// their newest message ("Seen by").
+pub const SEEN_BY_MAX_MEMBERS: u64 = 10;
 
 /// A time as every frame, page and API answer carries it: RFC 3339 in UTC
 /// with millisecond precision, e.g. `2026-11-24T09:15:02.123Z`.

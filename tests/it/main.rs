@@ -21,6 +21,7 @@ mod proxies;
 mod rooms;
 mod scale_out;
 mod search;
+mod seen;
 mod sessions;
 mod settings;
 mod trust;

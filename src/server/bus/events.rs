@@ -67,6 +67,9 @@ pub enum Event {
     /// A frame relayed to a room's sockets, never stored (typing); the sockets
     /// of its author (`from`) skip it.
     Relay { frame: Utf8Bytes, from: Option<i64> },
+    /// A `seen` frame relayed to the room's sockets whose users share their
+    /// reads (never stored beyond the read marker it reports).
+    Seen { frame: Utf8Bytes },
     /// On a presence group: the users with sockets to the room on `instance`.
     Presence { instance: u64, users: Vec<String> },
     /// On a user's group: something changed about the user's rooms.

@@ -64,7 +64,7 @@ fn channel(group_key: &str) -> String {
 /// Payload on the wire: `<instance>:<tag>:<body>`, where the tag and body are
 /// `s:<seq>:<meta JSON>\n<frame JSON>` (a sequenced event), `h:<seq>` (a head
 /// beacon), `e:<session or ->:<close code>` (end sessions), `r:<from or ->:<frame>`
-/// (a relayed frame), `p:<users JSON>` (presence), `n:<notice JSON>` (news for
+/// (a relayed frame), `v:<frame>` (a relayed `seen` frame), `p:<users JSON>` (presence), `n:<notice JSON>` (news for
 /// a user) or `f:s<session key hex>` / `f:u<user id>` (forget a cached read). A resync is local to each instance and never published.
 fn encode(instance: u64, event: &Event) -> Option<Vec<u8>> {
     let (head, frame): (String, Option<&str>) = match event {
@@ -81,6 +81,7 @@ fn encode(instance: u64, event: &Event) -> Option<Vec<u8>> {
             let from = from.map_or_else(|| "-".to_owned(), |id| id.to_string());
             (format!("r:{from}:"), Some(frame.as_str()))
         }
+        Event::Seen { frame } => ("v:".to_owned(), Some(frame.as_str())),
         Event::Presence { users, .. } => (format!("p:{}", serde_json::to_string(users).ok()?), None),
         Event::Notice(notice) => (format!("n:{}", serde_json::to_string(notice).ok()?), None),
         Event::Forget(Forget::Session(key)) => (format!("f:s{key:x}"), None),
@@ -125,6 +126,7 @@ fn decode(payload: &[u8]) -> Option<(u64, Event)> {
             };
             Event::Relay { frame: frame.to_owned().into(), from }
         }
+        "v" => Event::Seen { frame: body.to_owned().into() },
         "p" => Event::Presence { instance, users: serde_json::from_str(body).ok()? },
         "n" => Event::Notice(serde_json::from_str(body).ok()?),
         "f" => match body.split_at_checked(1)? {
@@ -459,6 +461,7 @@ mod tests {
             Event::Sequenced(Arc::new(RoomEvent { seq: 42, frame: frame.into(), meta })),
             Event::Relay { frame: frame.into(), from: Some(9) },
             Event::Relay { frame: frame.into(), from: None },
+            Event::Seen { frame: frame.into() },
             Event::Presence { instance: 0xabc, users: vec!["ann".into(), "bob".into()] },
             Event::Notice(super::super::UserNotice::Read { room: "r".into(), seq: 3 }),
             Event::Head { seq: 7 },

@@ -24,11 +24,15 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     events::{self, ReadMarker, Refusal},
+    seen,
     store::{NewEvent, Stored},
 };
-use crate::server::{
-    bus::{ChannelLayer, Event, Group, UserNotice},
-    tasks::Background,
+use crate::{
+    protocol::{SeenRead, ServerFrame},
+    server::{
+        bus::{ChannelLayer, Event, Group, UserNotice},
+        tasks::Background,
+    },
 };
 
 /// Most messages committed together.
@@ -146,10 +150,18 @@ impl Writer {
         markers.clear();
         match moved {
             Ok(moved) => {
+                // "Seen by" in small rooms: advisory, so a failed read skips it.
+                let shared = seen::shared(&self.db, &moved).await.unwrap_or_default();
                 for ReadMarker { user_id, room, seq } in moved {
                     let notice = Event::Notice(UserNotice::Read { room, seq });
                     if let Err(err) = self.layer.group_send(&Group::User(user_id), notice).await {
                         tracing::debug!(%err, "publishing a read marker failed");
+                    }
+                }
+                for (room, SeenRead { user, seq }) in shared {
+                    let frame = ServerFrame::Seen { room: room.clone(), user, seq }.encode();
+                    if let Err(err) = self.layer.group_send(&Group::Room(room), Event::Seen { frame: frame.into() }).await {
+                        tracing::debug!(%err, "publishing a seen marker failed");
                     }
                 }
             }

@@ -15,6 +15,7 @@
 //! - [`invites`]: invite links of private rooms.
 //! - [`accounts`]: the accounts an administrator manages.
 //! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
+//! - [`seen`]: "Seen by": how far the other readers of a small room have read.
 //! - [`admission`]: who may write what, judged by the policy in the writer's
 //!   transaction.
 //! - [`attachments`]: uploaded files and their content-addressed blobs.
@@ -39,6 +40,7 @@ pub mod invites;
 mod memberships;
 pub mod rooms;
 pub mod search;
+mod seen;
 pub mod sessions;
 pub mod store;
 

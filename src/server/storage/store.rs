@@ -179,6 +179,7 @@ impl Store {
             is_admin: Set(first),
             deactivated: Set(false),
             display_name: Set(None),
+            share_reads: Set(true),
         };
         let created = user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::Username),
@@ -225,6 +226,17 @@ impl Store {
     pub async fn set_display_name(&self, id: i64, display_name: Option<String>) -> Result<(), StoreError> {
         user::Entity::update_many()
             .col_expr(user::Column::DisplayName, Expr::value(display_name))
+            .filter(user::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        self.forget_user(id).await;
+        Ok(())
+    }
+
+    /// Whether others may see how far the user has read ("Seen by").
+    pub async fn set_share_reads(&self, id: i64, share: bool) -> Result<(), StoreError> {
+        user::Entity::update_many()
+            .col_expr(user::Column::ShareReads, Expr::value(share))
             .filter(user::Column::Id.eq(id))
             .exec(&self.db)
             .await?;

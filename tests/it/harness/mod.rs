@@ -288,9 +288,10 @@ impl Visitor {
     }
 }
 
-/// Presence and typing frames: they come and go with other people's sockets.
+/// Presence, typing and "seen" frames: they come and go with other people's
+/// sockets and reading.
 fn is_ephemeral(frame: &Value) -> bool {
-    frame["type"] == "presence" || frame["type"] == "typing"
+    frame["type"] == "presence" || frame["type"] == "typing" || frame["type"] == "seen"
 }
 
 /// A room socket opened by hand over TCP that never answers anything, not even
@@ -391,8 +392,8 @@ impl Socket {
         }
     }
 
-    /// The next frame of the conversation as JSON: presence and typing frames,
-    /// which come and go with other people, are skipped (`next_of` finds them).
+    /// The next frame of the conversation as JSON: presence, typing and seen
+    /// frames, which come and go with other people, are skipped (`next_of` finds them).
     /// Fails the test after 10 s.
     pub async fn next_json(&mut self) -> Value {
         loop {

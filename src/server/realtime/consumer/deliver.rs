@@ -41,6 +41,8 @@ impl ChatConsumer {
             Received::Event(Event::Head { seq }) => live.order.head(seq, now),
             // Typing and presence; one's own typing is not echoed.
             Received::Event(Event::Relay { frame, from }) if from != Some(self.user.id) => live.socket.queue(frame).await?,
+            // Who has read how far, for those who share their own reads.
+            Received::Event(Event::Seen { frame }) if self.user.share_reads => live.socket.queue(frame).await?,
             Received::Event(Event::Resync) | Received::Lagged { .. } | Received::Closed => {
                 Box::pin(self.recover(live, group, received)).await?;
             }

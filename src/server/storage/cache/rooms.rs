@@ -57,6 +57,7 @@ impl RoomEntry {
                 // Typing, presence and the like change nothing stored.
                 Some(Received::Event(
                     Event::Relay { .. }
+                    | Event::Seen { .. }
                     | Event::Presence { .. }
                     | Event::Notice(_)
                     | Event::EndSessions { .. }
