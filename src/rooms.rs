@@ -16,6 +16,10 @@ pub struct RoomChange {
     pub last_seq: i64,
     pub unread: i64,
     pub mentions: i64,
+    /// A new message of someone else: the room's preview line.
+    pub latest: Option<Latest>,
+    /// A message reported before was deleted: no longer a preview.
+    pub retract: Option<i64>,
 }
 
 /// The user's rooms, live.
@@ -42,6 +46,12 @@ impl MyRooms {
                     status.unread = change.unread;
                     status.mentions = change.mentions;
                     status.last_read_seq = change.last_seq - change.unread;
+                    if change.retract.is_some() && status.latest.as_ref().map(|latest| latest.seq) == change.retract {
+                        status.latest = None;
+                    }
+                    if let Some(latest) = change.latest {
+                        status.latest = Some(latest);
+                    }
                 }
                 None => rooms.push(RoomStatus {
                     room: change.room,
@@ -54,6 +64,7 @@ impl MyRooms {
                     mentions: change.mentions,
                     notify: NotifyLevel::default(),
                     last_activity: String::new(),
+                    latest: change.latest,
                 }),
             }
             sort(rooms);
@@ -144,6 +155,7 @@ mod tests {
                 mentions: 0,
                 notify: NotifyLevel::Mentions,
                 last_activity: String::new(),
+                latest: None,
             })
             .collect()
     }
@@ -177,6 +189,7 @@ mod tests {
             mentions: 0,
             notify: NotifyLevel::default(),
             last_activity: String::new(),
+            latest: None,
         }
     }
 
@@ -194,6 +207,8 @@ mod tests {
                 last_seq: 12,
                 unread: 2,
                 mentions: 1,
+                latest: Some(Latest { seq: 12, sender: "ann".into(), text: "news".into() }),
+                retract: None,
             });
             mine.apply(RoomChange {
                 room: "busy".into(),
@@ -203,9 +218,28 @@ mod tests {
                 last_seq: 10,
                 unread: 0,
                 mentions: 0,
+                latest: None,
+                retract: None,
             });
             let rooms = mine.rooms.get_untracked();
             assert_eq!((rooms[0].room.as_str(), rooms[0].unread, rooms[0].mentions), ("quiet", 2, 1));
+            assert_eq!(rooms[0].latest.as_ref().map(|l| l.text.as_str()), Some("news"), "the preview follows");
+            // Its deletion takes the preview away; another room's retract does not.
+            let retract = |room: &str, seq| RoomChange {
+                room: room.into(),
+                kind: RoomKind::Public,
+                title: None,
+                with: None,
+                last_seq: 13,
+                unread: 2,
+                mentions: 1,
+                latest: None,
+                retract: Some(seq),
+            };
+            mine.apply(retract("quiet", 11));
+            assert!(mine.rooms.get_untracked()[0].latest.is_some(), "not the previewed message");
+            mine.apply(retract("quiet", 12));
+            assert!(mine.rooms.get_untracked()[0].latest.is_none());
             assert_eq!(mine.total_unread(), 2);
             mine.remove("quiet");
             assert_eq!(mine.total_unread(), 0);
@@ -223,6 +257,8 @@ mod tests {
             last_seq: 11,
             unread,
             mentions,
+            latest: None,
+            retract: None,
         };
         let latest = |sender: &str| Latest { seq: 11, sender: sender.into(), text: "hi".into() };
         assert!(should_notify(NotifyLevel::All, Some(&before), &change(2, 0), &latest("bob"), "me"));

@@ -74,7 +74,17 @@ async fn serve(socket: WebSocket, rooms: MyRooms, me: &str) {
                     notify::retract(&room, seq);
                 }
                 let label = room_label(&room, kind, title.as_deref(), with.as_deref());
-                let change = RoomChange { room: room.clone(), kind, title, with, last_seq, unread, mentions };
+                let change = RoomChange {
+                    room: room.clone(),
+                    kind,
+                    title,
+                    with,
+                    last_seq,
+                    unread,
+                    mentions,
+                    latest: latest.clone(),
+                    retract,
+                };
                 let before = rooms.apply(change.clone());
                 let level = rooms.notify_level(&room);
                 if let Some(latest) = latest.filter(|latest| should_notify(level, before.as_ref(), &change, latest, me))

@@ -1,7 +1,7 @@
 //! The user's rooms (`<nav id="myRooms">`), in the lobby and beside a room:
 //! unread rooms first and bold, each with its unread count and a mention badge,
-//! private rooms with a lock, direct messages in a section of their own, kept
-//! live by the inbox.
+//! private rooms with a lock, direct messages in a section of their own, in
+//! the lobby each with its newest message; kept live by the inbox.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,6 +30,9 @@ pub fn MyRoomsList(
     /// The room open beside the list, if any.
     #[prop(optional, into)]
     current: Option<String>,
+    /// Show each room's newest message under its name (the lobby).
+    #[prop(optional)]
+    previews: bool,
 ) -> impl IntoView {
     let current = StoredValue::new(current);
     let of_kind = move |direct: bool| {
@@ -44,15 +47,15 @@ pub fn MyRoomsList(
                 fallback=|| view! { <p class="empty">"Rooms you open, post in or are mentioned in show up here."</p> }
             >
                 <ul>
-                    <For each=of_kind(false) key=|r| (r.room.clone(), r.unread, r.mentions) let:status>
-                        <RoomEntry status current />
+                    <For each=of_kind(false) key=|r| (r.room.clone(), r.unread, r.mentions, r.latest.as_ref().map(|l| l.seq)) let:status>
+                        <RoomEntry status current show_previews=previews />
                     </For>
                 </ul>
                 <Show when=has_direct>
                     <h3 id="directMessages">"Direct messages"</h3>
                     <ul aria-labelledby="directMessages">
-                        <For each=of_kind(true) key=|r| (r.room.clone(), r.unread, r.mentions) let:status>
-                            <RoomEntry status current />
+                        <For each=of_kind(true) key=|r| (r.room.clone(), r.unread, r.mentions, r.latest.as_ref().map(|l| l.seq)) let:status>
+                            <RoomEntry status current show_previews=previews />
                         </For>
                     </ul>
                 </Show>
@@ -63,8 +66,10 @@ pub fn MyRoomsList(
 
 /// One room of the list: its name (a lock for a private room), its counts.
 #[component]
-fn RoomEntry(status: RoomStatus, current: StoredValue<Option<String>>) -> impl IntoView {
+fn RoomEntry(status: RoomStatus, current: StoredValue<Option<String>>, show_previews: bool) -> impl IntoView {
     let private = status.kind == RoomKind::Private;
+    // The newest message, in the lobby's list (the sidebar stays one line a room).
+    let preview = status.latest.clone().filter(|_| show_previews);
     view! {
         <li
             class="my-room"
@@ -83,6 +88,7 @@ fn RoomEntry(status: RoomStatus, current: StoredValue<Option<String>>) -> impl I
             <Show when=move || { status.unread > 0 }>
                 <span class="badge unread-count" title="unread messages">{status.unread}</span>
             </Show>
+            {preview.map(|latest| view! { <span class="room-preview">{latest.sender}": "{latest.text}</span> })}
         </li>
     }
 }

@@ -67,7 +67,7 @@ fn YourRooms(rooms: MyRooms) -> impl IntoView {
     view! {
         <UnreadTitle rooms title="Lobby · Parlor".to_owned() />
         <section class="card">
-            <MyRoomsList rooms />
+            <MyRoomsList rooms previews=true />
             <div class="room-forms">
                 <NewPrivateRoomForm />
                 <DirectMessageForm />

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Latest;
+
 /// How loudly a room may notify a member.
 #[derive(
     Clone,
@@ -122,6 +124,10 @@ pub struct RoomStatus {
     pub notify: NotifyLevel,
     /// RFC 3339, UTC.
     pub last_activity: String,
+    /// The newest message not deleted (its first 140 characters): the
+    /// list's preview line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<Latest>,
 }
 
 impl RoomStatus {

@@ -283,3 +283,26 @@ async fn presence_typing_counts_and_reads_cross_instances() {
     inbox_reaches(&mut inbox_b, "bridge", 0, 0).await;
     assert_eq!(bob_tab_b.next_of("read").await["seq"], frame["last_seq"]);
 }
+
+#[tokio::test]
+async fn each_listed_room_carries_its_newest_message_and_never_a_deleted_one() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
+    let mut room = alice.socket("previews", Some(0)).await;
+    room.say("the first word", "a1").await;
+    let newest = room.say(&format!("the newest {}", "word ".repeat(60)), "a2").await;
+    let (status, _) = bob.get_json("/api/messages/previews/").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut bobs = bob.socket("previews", None).await;
+    bobs.next_of("presence").await;
+    let latest = find(&rooms_of(&bob).await, "previews").unwrap()["latest"].clone();
+    assert_eq!((latest["seq"].as_i64(), latest["sender"].as_str()), (Some(newest), Some("alice")));
+    assert_eq!(latest["text"].as_str().unwrap().chars().count(), 140, "cut like the inbox's");
+
+    // Deleted, it is no preview: the message before it is.
+    room.send_json(json!({"type": "delete", "target": newest, "client_id": "d1"})).await;
+    room.next_of("ack").await;
+    let latest = find(&rooms_of(&bob).await, "previews").unwrap()["latest"].clone();
+    assert_eq!(latest["text"], "the first word");
+    assert!(!rooms_of(&bob).await.iter().any(|r| r.to_string().contains("the newest")));
+}

@@ -4,6 +4,8 @@
 //! them come the unread and mention counts of the lobby, the sidebar and the
 //! inbox.
 
+use std::collections::HashMap;
+
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
@@ -19,7 +21,8 @@ use super::{
 };
 use crate::{
     entity::{membership, mention, room, user},
-    protocol::{NotifyLevel, RoomKind, RoomStatus, format_timestamp},
+    protocol::{Latest, NotifyLevel, REPLY_QUOTE_CHARS, RoomKind, RoomStatus, format_timestamp},
+    server::policy,
 };
 
 /// A membership with its room, as one row.
@@ -38,7 +41,7 @@ struct StatusRow {
 }
 
 impl StatusRow {
-    fn into_status(self, mentions: i64, with: Option<String>) -> RoomStatus {
+    fn into_status(self, mentions: i64, with: Option<String>, latest: Option<Latest>) -> RoomStatus {
         RoomStatus {
             unread: (self.message_count - self.last_read_n).max(0),
             room: self.name,
@@ -50,6 +53,7 @@ impl StatusRow {
             mentions,
             notify: self.notify,
             last_activity: format_timestamp(self.last_activity),
+            latest,
         }
     }
 }
@@ -133,12 +137,14 @@ impl Store {
         let mentions = self.mention_counts(user_id).await?;
         let direct: Vec<i64> = rows.iter().filter(|row| row.kind == RoomKind::Direct).map(|row| row.room_id).collect();
         let mut partners = self.partners(user_id, &direct).await?;
+        let mut latest = self.latest_messages(user_id).await?;
         let mut rooms: Vec<RoomStatus> = rows
             .into_iter()
             .map(|row| {
                 let count = mentions.iter().find(|(room_id, _)| *room_id == row.room_id).map_or(0, |(_, n)| *n);
                 let with = partners.remove(&row.room_id);
-                row.into_status(count, with)
+                let newest = latest.remove(&row.room_id);
+                row.into_status(count, with, newest)
             })
             .collect();
         rooms.sort_by(|a, b| (b.unread > 0).cmp(&(a.unread > 0)).then_with(|| b.last_activity.cmp(&a.last_activity)));
@@ -153,7 +159,7 @@ impl Store {
             true => self.partners(user_id, &[row.room_id]).await?.into_values().next(),
             false => None,
         };
-        Ok(Some(row.into_status(mentions, with)))
+        Ok(Some(row.into_status(mentions, with, None)))
     }
 
     /// The seqs after `after` of the messages of `room_name` that mention the user.
@@ -201,6 +207,33 @@ impl Store {
     }
 
     /// Per room of the user's list: how many unread messages mention them.
+    /// The newest message of each of the user's rooms that it may read, by
+    /// room id (deleted ones are never a preview). Each room's is found from
+    /// the newest end of its `(room_id, seq)` index.
+    async fn latest_messages(&self, user_id: i64) -> Result<HashMap<i64, Latest>, DbErr> {
+        let sql = format!(
+            r#"SELECT m.room_id AS room_id, m.seq AS seq, u.username AS sender, m.text AS text FROM membership mine
+               JOIN room r ON r.id = mine.room_id
+               JOIN message m ON m.id = (SELECT x.id FROM message x WHERE x.room_id = mine.room_id
+                   AND x.kind = 'message' AND NOT x.deleted ORDER BY x.seq DESC LIMIT 1)
+               LEFT JOIN "user" u ON u.id = m.sender_id
+               WHERE mine.user_id = ? AND {}"#,
+            policy::search::readable_rooms("r")
+        );
+        let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into(), user_id.into()])).await?;
+        rows.iter()
+            .map(|row| {
+                let text: String = row.try_get("", "text")?;
+                let latest = Latest {
+                    seq: row.try_get("", "seq")?,
+                    sender: row.try_get::<Option<String>>("", "sender")?.unwrap_or_default(),
+                    text: text.chars().take(REPLY_QUOTE_CHARS).collect(),
+                };
+                Ok((row.try_get::<i64>("", "room_id")?, latest))
+            })
+            .collect()
+    }
+
     async fn mention_counts(&self, user_id: i64) -> Result<Vec<(i64, i64)>, DbErr> {
         let sql = "SELECT mention.room_id AS room_id, COUNT(*) AS count FROM mention \
                    JOIN membership ON membership.user_id = mention.user_id AND membership.room_id = mention.room_id \
