@@ -149,4 +149,6 @@ async fn a_read_on_one_instance_is_seen_on_the_other() {
     let seq = alices.say("and here", "a2").await;
     bobs.send_json(json!({"type": "read", "seq": seq})).await;
     assert_eq!(next_seen(&mut alices).await, json!({"type": "seen", "room": "pair", "user": "bob", "seq": seq}));
+    // And on opening the room, read from PostgreSQL.
+    assert_eq!(seen_on_opening(&alice, "pair").await, [("bob".to_owned(), seq)]);
 }

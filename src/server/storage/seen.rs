@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
-use super::{ReadMarker, error::StoreError, store::Store};
+use super::{ReadMarker, db::statement, error::StoreError, store::Store};
 use crate::{
     entity::{membership, room, user},
     protocol::{RoomKind, SEEN_BY_MAX_MEMBERS, SeenRead},
@@ -57,6 +57,13 @@ pub(super) async fn shared(db: &impl ConnectionTrait, moved: &[ReadMarker]) -> R
     Ok(shared)
 }
 
+/// The other sharing readers' markers in a room, when it is small: one
+/// statement (it runs for every room page).
+const SEEN_IN_ROOM: &str = r#"SELECT u.username AS username, ms.last_read_seq AS seq FROM membership ms
+    JOIN room r ON r.id = ms.room_id JOIN "user" u ON u.id = ms.user_id
+    WHERE r.name = ? AND ms.user_id <> ? AND ms.last_read_seq > 0 AND u.share_reads AND NOT u.deactivated
+    AND (r.kind = 'direct' OR (SELECT COUNT(*) FROM membership c WHERE c.room_id = r.id) <= ?)"#;
+
 impl Store {
     /// How far the room's other sharing readers have read, for `reader` (none
     /// when the reader does not share reads, or the room is not small).
@@ -64,25 +71,11 @@ impl Store {
         if !reader.share_reads {
             return Ok(Vec::new());
         }
-        let Some(room) = room::Entity::find().filter(room::Column::Name.eq(room_name)).one(self.db()).await? else {
-            return Ok(Vec::new());
-        };
-        if !is_small(self.db(), &room).await? {
-            return Ok(Vec::new());
-        }
-        let rows: Vec<(String, i64)> = membership::Entity::find()
-            .select_only()
-            .column(user::Column::Username)
-            .column(membership::Column::LastReadSeq)
-            .join(sea_orm::JoinType::InnerJoin, membership::Relation::User.def())
-            .filter(membership::Column::RoomId.eq(room.id))
-            .filter(membership::Column::UserId.ne(reader.id))
-            .filter(membership::Column::LastReadSeq.gt(0))
-            .filter(user::Column::ShareReads.eq(true))
-            .filter(user::Column::Deactivated.eq(false))
-            .into_tuple()
-            .all(self.db())
-            .await?;
-        Ok(rows.into_iter().map(|(user, seq)| SeenRead { user, seq }).collect())
+        let values = [room_name.into(), reader.id.into(), (SEEN_BY_MAX_MEMBERS as i64).into()];
+        let rows = self.db().query_all_raw(statement(self.db(), SEEN_IN_ROOM, values)).await?;
+        rows.iter()
+            .map(|row| Ok(SeenRead { user: row.try_get("", "username")?, seq: row.try_get("", "seq")? }))
+            .collect::<Result<_, DbErr>>()
+            .map_err(StoreError::from)
     }
 }
