@@ -127,11 +127,13 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
     })
 }
 
-/// `POST /api/my_rooms`: the reader's rooms with unread and mention counts.
+/// `POST /api/my_rooms`: the reader's rooms with unread and mention counts,
+/// and with each one's newest message when `previews` (the lobby: a room
+/// page's sidebar shows none, so its page does not carry them).
 #[server(prefix = "/api", endpoint = "my_rooms")]
-pub async fn my_rooms() -> Result<Vec<RoomStatus>, AppError> {
+pub async fn my_rooms(previews: bool) -> Result<Vec<RoomStatus>, AppError> {
     let (state, user) = crate::server::http::gate::require_user().await?;
-    Ok(state.store.rooms_of(user.0.id).await?)
+    Ok(state.store.rooms_of(user.0.id, previews).await?)
 }
 
 /// A room as the lobby lists it.

@@ -21,7 +21,7 @@ use crate::{
 #[component]
 pub fn LobbyPage() -> impl IntoView {
     let rooms = Resource::new(|| (), |()| active_rooms());
-    let mine = Resource::new(|| (), |()| my_rooms());
+    let mine = Resource::new(|| (), |()| my_rooms(true));
     view! {
         <Title text="Lobby · Parlor" />
         <section class="card">

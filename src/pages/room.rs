@@ -48,7 +48,7 @@ pub fn RoomPage() -> impl IntoView {
         },
         |(room, at)| open_room(room, at),
     );
-    let listed = Resource::new(|| (), |()| my_rooms());
+    let listed = Resource::new(|| (), |()| my_rooms(false));
     let login = paths::login_then(&paths::room(&room));
     view! {
         <Title text=format!("#{room} · Parlor") />

@@ -23,7 +23,7 @@ use crate::{
 
 /// `GET /api/rooms/`: `{"rooms": [...]}`, unread rooms first.
 pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
-    let rooms: Vec<RoomStatus> = state.store.rooms_of(user.0.id).await?;
+    let rooms: Vec<RoomStatus> = state.store.rooms_of(user.0.id, true).await?;
     Ok(Json(json!({ "rooms": rooms })))
 }
 

@@ -136,7 +136,7 @@ impl Inbox {
         let (mut socket, mut reader) = room_socket::split(socket, write_timeout);
         let mut rooms: HashMap<String, Tracked> = HashMap::new();
         let mut events: StreamMap<String, RoomEvents> = StreamMap::new();
-        for status in self.realtime.store.rooms_of(self.user.id).await? {
+        for status in self.realtime.store.rooms_of(self.user.id, false).await? {
             self.track(&mut rooms, &mut events, status.room.clone()).await?;
         }
         let mut dirty: HashSet<String> = rooms.keys().cloned().collect();

@@ -131,13 +131,14 @@ impl Store {
     }
 
     /// The user's rooms with their counts: unread rooms first, then the most
-    /// recently active.
-    pub async fn rooms_of(&self, user_id: i64) -> Result<Vec<RoomStatus>, StoreError> {
+    /// recently active; with each one's newest message when `previews` (the
+    /// lobby's list and `GET /api/rooms/`, not the sidebar or the inbox).
+    pub async fn rooms_of(&self, user_id: i64, previews: bool) -> Result<Vec<RoomStatus>, StoreError> {
         let rows = status_rows(self, user_id, None).await?;
         let mentions = self.mention_counts(user_id).await?;
         let direct: Vec<i64> = rows.iter().filter(|row| row.kind == RoomKind::Direct).map(|row| row.room_id).collect();
         let mut partners = self.partners(user_id, &direct).await?;
-        let mut latest = self.latest_messages(user_id).await?;
+        let mut latest = if previews { self.latest_messages(user_id).await? } else { HashMap::new() };
         let mut rooms: Vec<RoomStatus> = rows
             .into_iter()
             .map(|row| {
