@@ -23,6 +23,8 @@ test('the login and register pages', async ({ page }) => {
 });
 
 test('the lobby, a room, search and settings', async ({ browser }) => {
+  // Eight axe passes over four pages: more than the default 30 s on a loaded 2-core machine.
+  test.setTimeout(90_000);
   const room = uniqueName('a11y').replace(/_/g, '-');
   const bob = await personIn(browser, room, 'bob');
   const alice = await personIn(browser, room, 'alice');
