@@ -10,7 +10,8 @@ const dataDir = process.env.PARLOR_E2E_DATA ?? mkdtempSync(join(tmpdir(), 'parlo
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
+  // A test (not an expectation) may take a minute: on a loaded 2-core machine the longest ones ran past 30 s.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   retries: 0,
   workers: 2,
