@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const port = Number(process.env.PARLOR_E2E_PORT ?? 3199);
+// The stand-in site link previews read (sites/pages.mjs); Parlor may fetch from it only because of the test flag.
+const sitePort = Number(process.env.PARLOR_E2E_SITE_PORT ?? 3198);
 const dataDir = process.env.PARLOR_E2E_DATA ?? mkdtempSync(join(tmpdir(), 'parlor-e2e-'));
 
 export default defineConfig({
@@ -32,16 +34,25 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    // Every test comes from 127.0.0.1, so the per-IP limits are raised for the suite.
-    command:
-      `./target/release/parlor --addr 127.0.0.1:${port} --data-dir ${dataDir} ` +
-      '--auth-attempts-per-ip 100000 --upgrades-per-ip 100000',
-    cwd: '..',
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      // Every test comes from 127.0.0.1, so the per-IP limits are raised for the suite.
+      command:
+        `./target/release/parlor --addr 127.0.0.1:${port} --data-dir ${dataDir} ` +
+        `--auth-attempts-per-ip 100000 --upgrades-per-ip 100000 --link-previews-test-allow 127.0.0.1:${sitePort}`,
+      cwd: '..',
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      command: 'node sites/pages.mjs',
+      env: { PARLOR_E2E_SITE_PORT: String(sitePort) },
+      url: `http://127.0.0.1:${sitePort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+  ],
 });

@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{Attachment, ChatMessage, ClientFrame, REPLY_QUOTE_CHARS, ReplyRef};
+use crate::protocol::{Attachment, ChatMessage, ClientFrame, LinkPreview, REPLY_QUOTE_CHARS, ReplyRef};
 
 /// Whether the room's socket is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -266,6 +266,10 @@ pub enum Change {
         user: String,
         on: bool,
     },
+    /// The server read its link: the preview shown under it.
+    Previewed(LinkPreview),
+    /// Its preview was removed.
+    Unpreviewed,
 }
 
 impl Change {
@@ -284,7 +288,11 @@ impl Change {
                 message.mentions.clear();
                 message.reactions.clear();
                 message.attachment = None;
+                message.preview = None;
             }
+            Self::Previewed(preview) if !message.deleted => message.preview = Some(preview.clone()),
+            Self::Previewed(_) => {}
+            Self::Unpreviewed => message.preview = None,
             Self::Reacted { emoji, user, on } => {
                 let users = message.reactions.entry(emoji.clone()).or_default();
                 users.retain(|u| u != user);
@@ -307,7 +315,7 @@ impl Change {
                 quote.deleted = true;
                 quote.text.clear();
             }
-            Self::Reacted { .. } => {}
+            Self::Reacted { .. } | Self::Previewed(_) | Self::Unpreviewed => {}
         }
     }
 }

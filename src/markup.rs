@@ -45,6 +45,26 @@ pub fn parse(text: &str, mentions: &[String]) -> Vec<Block> {
     builder.finish()
 }
 
+/// The first `http(s)` link of `text` as it renders (a URL in code is not a
+/// link): what a link preview is made of.
+pub fn first_link(text: &str) -> Option<String> {
+    fn in_inlines(inlines: &[Inline]) -> Option<String> {
+        inlines.iter().find_map(|inline| match inline {
+            Inline::Link { href, .. } => Some(href.clone()),
+            Inline::Strong(inner) | Inline::Emphasis(inner) => in_inlines(inner),
+            _ => None,
+        })
+    }
+    fn in_blocks(blocks: &[Block]) -> Option<String> {
+        blocks.iter().find_map(|block| match block {
+            Block::Paragraph(inlines) => in_inlines(inlines),
+            Block::Quote(inner) => in_blocks(inner),
+            Block::Code(_) => None,
+        })
+    }
+    in_blocks(&parse(text, &[]))
+}
+
 /// An open container while the parser's events arrive.
 enum Open {
     Quote(Vec<Block>),
@@ -307,6 +327,13 @@ mod tests {
 
     fn text(t: &str) -> Inline {
         Inline::Text(t.into())
+    }
+
+    #[test]
+    fn the_first_link_is_found_outside_code() {
+        assert_eq!(first_link("see `https://a.example` and **https://b.example/x**"), Some("https://b.example/x".into()));
+        assert_eq!(first_link("```\nhttps://c.example\n```\n> [docs](https://d.example/)"), Some("https://d.example/".into()));
+        assert_eq!(first_link("no links, ftp://e.example"), None);
     }
 
     #[test]

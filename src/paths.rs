@@ -92,6 +92,12 @@ pub fn attachment_thumb(id: &str) -> String {
     format!("/attachments/{id}/thumb")
 }
 
+/// `/previews/{room}/{seq}/image`: the thumbnail of the link preview under
+/// message `seq` (for readers of the room only).
+pub fn preview_image(room: &str, seq: i64) -> String {
+    format!("/previews/{room}/{seq}/image")
+}
+
 /// `/ws/room/{room}/?after=SEQ`: a room's socket, resuming after `after`
 /// (the caller adds the scheme and host).
 pub fn room_socket(room: &str, after: i64) -> String {

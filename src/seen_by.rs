@@ -34,17 +34,9 @@ mod tests {
         ChatMessage {
             seq,
             sender: sender.into(),
-            sender_name: None,
             text: "hi".into(),
             timestamp: "2026-12-02T10:00:00Z".into(),
-            client_id: None,
-            mentions: Vec::new(),
-            edited_at: None,
-            deleted: false,
-            reactions: BTreeMap::new(),
-            reply_to: None,
-            sender_deactivated: false,
-            attachment: None,
+            ..Default::default()
         }
     }
 

@@ -19,7 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["startup"],
     &["http"],
     &["realtime"],
-    &["accounts"],
+    &["accounts", "previews"],
     &["storage"],
     &["bus", "policy", "media"],
     &["config", "metrics", "tasks", "shutdown"],

@@ -16,6 +16,7 @@ mod m20261125_000008_attachments;
 mod m20261125_000009_account_settings;
 mod m20261202_000010_trust;
 mod m20261202_000011_share_reads;
+mod m20261202_000012_link_previews;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_account_settings::Migration),
             Box::new(m20261202_000010_trust::Migration),
             Box::new(m20261202_000011_share_reads::Migration),
+            Box::new(m20261202_000012_link_previews::Migration),
         ]
     }
 }

@@ -379,6 +379,8 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         ServerFrame::Reaction { seq, target, emoji, user, on, .. } => {
             state.apply(seq, target, Change::Reacted { emoji, user, on });
         }
+        ServerFrame::Preview { seq, target, preview, .. } => state.apply(seq, target, Change::Previewed(preview)),
+        ServerFrame::PreviewRemoved { seq, target, .. } => state.apply(seq, target, Change::Unpreviewed),
         ServerFrame::Presence { users, .. } => state.presence.set(users),
         ServerFrame::Typing { user, .. } => state.typing_from(user, js_sys::Date::now()),
         ServerFrame::Read { seq, .. } => state.read_up_to(seq),

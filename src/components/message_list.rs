@@ -83,7 +83,7 @@ pub fn MessageList(
             <For
                 each=move || with_days(state)
                 key=|(m, day, continued)| {
-                    (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone(), m.reply_to.clone(), day.clone(), *continued)
+                    (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone(), m.reply_to.clone(), m.preview.clone(), day.clone(), *continued)
                 }
                 children=move |(message, day, continued)| {
                     let seq = message.seq;

@@ -1,6 +1,6 @@
 //! One message of the list: sender and time (with "(edited)"), the message it
 //! answers (a quote that jumps to it), its formatted text or a "deleted"
-//! placeholder, its file, its reaction chips (who reacted, click to toggle), and its
+//! placeholder, its file, its link preview, its reaction chips (who reacted, click to toggle), and its
 //! actions, shown on hover or focus: reply, react (common emoji or any short
 //! text), copy link, and for one's own messages edit (in place: Enter saves, Esc
 //! cancels) and delete.
@@ -9,7 +9,7 @@ use leptos::{ev, prelude::*};
 
 use crate::{
     chat::RoomState,
-    components::{attachment_view::AttachmentView, avatar::Avatar, message_text::MessageText},
+    components::{attachment_view::AttachmentView, avatar::Avatar, link_preview::LinkPreviewCard, message_text::MessageText},
     local_time, paths,
     protocol::{ChatMessage, MAX_REACTION_CHARS, REPLY_QUOTE_CHARS, ReplyRef},
 };
@@ -25,6 +25,8 @@ pub struct MessageActions {
     /// Replace one's own text: (target, text).
     pub edit: Callback<(i64, String)>,
     pub delete: Callback<i64>,
+    /// Remove the link preview under a message (one's own, or as a moderator).
+    pub remove_preview: Callback<i64>,
 }
 
 #[component]
@@ -95,6 +97,10 @@ pub fn MessageRow(
                 .into_any()
             }}
             {message.attachment.clone().filter(|_| !deleted).map(|attachment| view! { <AttachmentView attachment /> })}
+            {message.preview.clone().filter(|_| !deleted).map(|preview| {
+                let remove = (mine || state.moderates.get_value()).then(|| Callback::new(move |()| actions.remove_preview.run(seq)));
+                view! { <LinkPreviewCard preview remove /> }
+            })}
             {has_reactions.then(|| view! {
                 <div class="reactions" aria-label="Reactions">
                     {reactions.into_iter().map(|(emoji, users)| {

@@ -1,5 +1,5 @@
 //! Pieces of pages: the site header, keyboard shortcuts, the live region, the account form, the user's rooms, and the
-//! room's message list (each message with its text, file, reactions and actions),
+//! room's message list (each message with its text, file, link preview, reactions and actions),
 //! composer, presence and typing, controls and status.
 
 pub mod announcer;
@@ -9,6 +9,7 @@ pub mod avatar;
 pub mod composer;
 pub mod connection_status;
 pub mod header;
+pub mod link_preview;
 pub mod lock_icon;
 pub mod message_list;
 pub mod message_row;

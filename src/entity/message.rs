@@ -1,6 +1,6 @@
 //! An event of a room, in its place (`seq`) in the room's sequence: a chat
 //! message (who said what, when, and its current state), or an edit, deletion
-//! or reaction about one (`kind`, `target`).
+//! reaction or link preview about one (`kind`, `target`).
 
 use sea_orm::entity::prelude::*;
 
@@ -36,6 +36,8 @@ pub struct Model {
     pub reply_to: Option<i64>,
     /// For a message: the attachment it carries.
     pub attachment_id: Option<String>,
+    /// For a message: the preview of its first link, as JSON (`storage::previews`).
+    pub preview: Option<String>,
 }
 
 /// What kind of event a row is, as the `kind` column stores it; a value not
@@ -61,6 +63,11 @@ pub enum EventKind {
     MemberRemoved,
     /// or left it.
     MemberLeft,
+    /// The preview of message `target`'s first link (the row's text, as JSON;
+    /// emptied when the message is deleted).
+    Preview,
+    /// The preview of message `target` was removed.
+    PreviewRemoved,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -147,6 +147,9 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
         delete: Callback::new(move |target: i64| {
             with_connection(&|open| open.act(|client_id| ClientFrame::Delete { target, client_id }));
         }),
+        remove_preview: Callback::new(move |target: i64| {
+            with_connection(&|open| open.act(|client_id| ClientFrame::RemovePreview { target, client_id }));
+        }),
     };
     let on_edit_last = Callback::new(move |()| state.editing.set(state.last_own_message().map(|m| m.seq)));
     let on_typing = Callback::new(move |()| with_connection(&|open| open.typing()));

@@ -5,7 +5,10 @@
 
 use serde::Deserialize;
 
-use super::{ClientFrame, FrameErrorCode, FrameRejection, MAX_CLIENT_ID_CHARS, MAX_REACTION_CHARS, MAX_TEXT_CHARS, MemberChange};
+use super::{
+    ClientFrame, FrameErrorCode, FrameRejection, MAX_CLIENT_ID_CHARS, MAX_REACTION_CHARS, MAX_TEXT_CHARS, MemberChange,
+    PreviewRecord,
+};
 
 /// A client frame that passed validation, ready for its consumer handler.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +35,11 @@ pub enum EventBody {
     Delete { target: i64 },
     /// Toggles the sender's reaction `emoji` on message `target`.
     React { target: i64, emoji: String },
+    /// The preview of message `target`'s first link, as the server read it
+    /// (made by the server for the message's author, never parsed).
+    Preview { target: i64, record: Box<PreviewRecord> },
+    /// Removes the preview under message `target` (one's own, or as a moderator).
+    Unpreview { target: i64 },
     /// Someone's membership of a private room changes (`user_id` is theirs;
     /// the sender is who changed it). Made by the server, never parsed.
     Member { user_id: i64, username: String, change: MemberChange },
@@ -42,7 +50,11 @@ impl EventBody {
     pub fn target(&self) -> Option<i64> {
         match self {
             Self::Message { .. } | Self::Member { .. } => None,
-            Self::Edit { target, .. } | Self::Delete { target } | Self::React { target, .. } => Some(*target),
+            Self::Edit { target, .. }
+            | Self::Delete { target }
+            | Self::React { target, .. }
+            | Self::Preview { target, .. }
+            | Self::Unpreview { target } => Some(*target),
         }
     }
 
@@ -102,6 +114,11 @@ pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
             let target = check_target(target).map_err(refuse)?;
             let emoji = check_reaction(&emoji).map_err(refuse)?;
             (EventBody::React { target, emoji }, client_id)
+        }
+        ClientFrame::RemovePreview { target, client_id } => {
+            let client_id = check_client_id(client_id)?;
+            let target = check_target(target).map_err(|code| FrameRejection::new(code, client_id.clone()))?;
+            (EventBody::Unpreview { target }, client_id)
         }
         ClientFrame::Read { seq } if seq >= 0 => return Ok(Command::Read { seq }),
         ClientFrame::Read { .. } => return Err(FrameRejection::new(FrameErrorCode::BadFrame, None)),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChatMessage, FrameRejection, Latest, MemberChange, RoomKind, codes::FrameErrorCode};
+use super::{ChatMessage, FrameRejection, Latest, LinkPreview, MemberChange, RoomKind, codes::FrameErrorCode};
 
 /// Frames a browser sends over the room socket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
@@ -41,6 +41,12 @@ pub enum ClientFrame {
     React {
         target: i64,
         emoji: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    /// Remove the link preview under message `target` (one's own, or as a moderator).
+    RemovePreview {
+        target: i64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
     },
@@ -108,6 +114,25 @@ pub enum ServerFrame {
         emoji: String,
         user: String,
         on: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
+    /// The server read the page message `target` links to (event `seq`): its
+    /// preview, shown under the message.
+    Preview {
+        room: String,
+        seq: i64,
+        target: i64,
+        #[serde(flatten)]
+        preview: LinkPreview,
+    },
+    /// The preview under message `target` was removed (by its author, or a
+    /// moderator: `sender`), or went with the message's deletion.
+    PreviewRemoved {
+        room: String,
+        seq: i64,
+        target: i64,
+        sender: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
     },
@@ -208,6 +233,7 @@ mod tests {
                 reply_to: None,
                 sender_deactivated: false,
                 attachment: None,
+                preview: None,
             },
         };
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::LinkPreview;
+
 /// One stored chat message as clients see it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {
@@ -45,6 +47,9 @@ pub struct ChatMessage {
     /// The file it carries (gone once the message is deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<Attachment>,
+    /// The preview of its first link (gone once removed, or the message deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<LinkPreview>,
 }
 
 /// A file posted in a room, as messages carry it and an upload answers.

@@ -5,6 +5,7 @@
 //!
 //! - [`message`]: a message as clients see it (with its attachment, the
 //!   message it answers), the inbox's summary of it, a history page.
+//! - [`preview`]: a link preview under a message.
 //! - [`rooms`]: room kinds, membership changes, notification levels, a user's
 //!   room as listed, accounts as administrators see them.
 //! - [`frames`]: every frame of the room and inbox sockets, both directions.
@@ -16,12 +17,17 @@ mod codes;
 mod commands;
 mod frames;
 mod message;
+mod preview;
 mod rooms;
 
 pub use codes::{CloseReason, FrameErrorCode, FrameRejection};
 pub use commands::{Command, EventBody, is_attachment_id, parse_client_frame};
 pub use frames::{ClientFrame, ServerFrame};
 pub use message::{Attachment, ChatMessage, HistoryPage, Latest, ReplyRef, SeenRead, THUMB_EDGE, human_size};
+pub use preview::{
+    LinkPreview, PREVIEW_DESCRIPTION_CHARS, PREVIEW_SITE_CHARS, PREVIEW_THUMB_EDGE, PREVIEW_TITLE_CHARS, PreviewImage,
+    PreviewRecord,
+};
 pub use rooms::{Account, MemberChange, NotifyLevel, RoomKind, RoomStatus, room_label};
 
 /// Longest message text accepted, in characters, after trimming.

@@ -134,6 +134,34 @@ pub struct Config {
     /// Searches a user may run per minute.
     #[arg(long, env = "PARLOR_SEARCHES_PER_MINUTE", default_value_t = 30)]
     pub searches_per_minute: u32,
+
+    /// Link previews: after a message with an `http(s)` link commits, the
+    /// server reads the linked page (public addresses only) and shows its
+    /// title, description and image under the message.
+    #[arg(long, env = "PARLOR_LINK_PREVIEWS", value_enum, default_value_t = Switch::On)]
+    pub link_previews: Switch,
+
+    /// Link previews a user's messages may cause per minute.
+    #[arg(long, env = "PARLOR_LINK_PREVIEWS_PER_USER_PER_MINUTE", default_value_t = 10)]
+    pub link_previews_per_user_per_minute: u32,
+
+    /// Pages one site (host) is asked for, for link previews, per minute.
+    #[arg(long, env = "PARLOR_LINK_PREVIEWS_PER_SITE_PER_MINUTE", default_value_t = 20)]
+    pub link_previews_per_site_per_minute: u32,
+
+    /// FOR TESTS ONLY: addresses (`IP:PORT`, comma-separated) that link
+    /// previews may fetch from although they are not public, such as a test's
+    /// own server on 127.0.0.1. Empty by default; never set it in production.
+    #[arg(long, env = "PARLOR_LINK_PREVIEWS_TEST_ALLOW", value_delimiter = ',')]
+    pub link_previews_test_allow: Vec<SocketAddr>,
+}
+
+/// A feature turned `on` or `off`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    #[default]
+    On,
+    Off,
 }
 
 /// Which channel layer fans messages out.
@@ -204,5 +232,15 @@ mod tests {
     fn default_database_is_a_file_in_the_data_directory() {
         let config = Config::parse_from(["parlor", "--data-dir", "/tmp/x"]);
         assert_eq!(config.database_url(), "sqlite:///tmp/x/parlor.db?mode=rwc");
+    }
+
+    #[test]
+    fn link_previews_are_on_and_allow_no_private_address_by_default() {
+        let config = Config::parse_from(["parlor"]);
+        assert_eq!((config.link_previews, config.link_previews_test_allow.len()), (Switch::On, 0));
+        let testing = Config::parse_from(["parlor", "--link-previews", "off", "--link-previews-test-allow", "127.0.0.1:8080"]);
+        assert_eq!(testing.link_previews, Switch::Off);
+        assert_eq!(testing.link_previews_test_allow, ["127.0.0.1:8080".parse::<SocketAddr>().unwrap()]);
+        assert!(Config::try_parse_from(["parlor", "--link-previews", "maybe"]).is_err());
     }
 }

@@ -119,7 +119,41 @@ fn well_formed_type(raw: &str) -> Option<String> {
 }
 
 fn picture(bytes: &[u8], format: ImageFormat) -> Result<Picture, MediaError> {
-    let undecodable = |err: image::ImageError| MediaError::Undecodable(err.to_string());
+    let (image, unturned) = decode(bytes, format)?;
+    let (width, height) = (image.width(), image.height());
+    let thumb = if width <= THUMB_EDGE && height <= THUMB_EDGE && unturned {
+        None
+    } else {
+        Some(thumbnail(&image, THUMB_EDGE).map_err(undecodable)?)
+    };
+    Ok(Picture { width, height, thumb })
+}
+
+/// A small copy of an image fetched from elsewhere (a link preview's): judged
+/// by its bytes and bounded like an upload, and always re-encoded, at most
+/// `edge` pixels on its longer side, so that nothing of the original file
+/// but its pixels is ever served.
+pub async fn small_copy(bytes: Vec<u8>, edge: u32) -> Result<Thumbnail, MediaError> {
+    let _slot = DECODING.acquire().await.map_err(|_| MediaError::Undecodable("the server is stopping".into()))?;
+    tokio::task::spawn_blocking(move || {
+        let format = image::guess_format(&bytes)
+            .ok()
+            .filter(|format| IMAGE_FORMATS.contains(format))
+            .ok_or_else(|| MediaError::NotAnImage("a picture".into()))?;
+        let (image, _) = decode(&bytes, format)?;
+        thumbnail(&image, edge).map_err(undecodable)
+    })
+    .await
+    .unwrap_or_else(|err| Err(MediaError::Undecodable(err.to_string())))
+}
+
+fn undecodable(err: image::ImageError) -> MediaError {
+    MediaError::Undecodable(err.to_string())
+}
+
+/// Decodes an image within the bounds (turned by its EXIF orientation), and
+/// says whether it needed no turning.
+fn decode(bytes: &[u8], format: ImageFormat) -> Result<(DynamicImage, bool), MediaError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_DECODER_BYTES);
@@ -137,19 +171,12 @@ fn picture(bytes: &[u8], format: ImageFormat) -> Result<Picture, MediaError> {
         other => undecodable(other),
     })?;
     image.apply_orientation(orientation);
-    let (width, height) = (image.width(), image.height());
-    let unturned = orientation == image::metadata::Orientation::NoTransforms;
-    let thumb = if width <= THUMB_EDGE && height <= THUMB_EDGE && unturned {
-        None
-    } else {
-        Some(thumbnail(&image).map_err(undecodable)?)
-    };
-    Ok(Picture { width, height, thumb })
+    Ok((image, orientation == image::metadata::Orientation::NoTransforms))
 }
 
-/// At most [`THUMB_EDGE`] on its longer side, keeping its proportions.
-fn thumbnail(image: &DynamicImage) -> Result<Thumbnail, image::ImageError> {
-    let small = image.thumbnail(THUMB_EDGE, THUMB_EDGE);
+/// At most `edge` pixels on its longer side, keeping its proportions.
+fn thumbnail(image: &DynamicImage, edge: u32) -> Result<Thumbnail, image::ImageError> {
+    let small = image.thumbnail(edge, edge);
     let mut bytes = Vec::new();
     if small.color().has_alpha() {
         small.write_to(&mut Cursor::new(&mut bytes), ImageFormat::Png)?;

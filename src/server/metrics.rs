@@ -8,6 +8,8 @@
 //! - `parlor_socket_lag_total`: times a socket fell behind the channel layer.
 //! - `parlor_catch_up_messages_total`: messages sent to sockets from the database.
 //! - `parlor_store_errors_total`: sends that could not be stored.
+//! - `parlor_link_previews_total{outcome}`: links of new messages, by what
+//!   became of them (`shown`, `refused_address`, `timed_out`, ...; `server::previews`).
 
 use std::sync::OnceLock;
 

@@ -8,7 +8,7 @@
 //! startup                          config -> database -> channel layer -> router -> serve
 //! http                             router, login gate, socket upgrades, JSON API, forms, headers
 //! realtime                         the sockets: ChatConsumer, Sequencer, inbox, presence
-//! accounts                         log-in, sessions, the request permission check, rate limits
+//! accounts · previews              log-in, sessions, permission checks, rate limits · link previews
 //! storage                          Store, the event log and its writer, caches, search
 //! bus · policy · media             channel layer and its events · who may do what · uploads
 //! config · metrics · tasks · shutdown
@@ -25,6 +25,8 @@
 //! - [`accounts`]: who someone is and what they may do: the axum-login
 //!   backend, sessions (log-in, log-out, ending them), the request paths'
 //!   permission check (by the policy), rate limits, account settings.
+//! - [`previews`]: link previews: the worker that reads a new message's
+//!   first link under the SSRF guard and stores the preview as a room event.
 //! - [`storage`]: the `Store` handle (every query, its own `StoreError`), the
 //!   rooms' event log and its group-commit writer, the writer's admission (by
 //!   the policy), caches, search, files, the session store, migrations.
@@ -45,6 +47,7 @@ pub mod http;
 pub mod media;
 pub mod metrics;
 pub mod policy;
+pub mod previews;
 pub mod realtime;
 pub mod shutdown;
 pub mod startup;

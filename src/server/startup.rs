@@ -19,7 +19,7 @@ use crate::server::{
         routes, serve,
         state::{AppState, Shared},
     },
-    metrics,
+    metrics, previews,
     realtime::{self, Realtime, presence::PresenceHub},
     shutdown::{self, ShutdownTrigger},
     storage::{Store, db::DbSetupError, sessions::DbSessionStore},
@@ -108,6 +108,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         presence,
         config,
     });
+    previews::start(&store, &state.config, &background);
     schedule_cleanups(&background, state.limits.clone(), session_store, state.store.clone());
     let serving = tokio::spawn(serve::serve(listener, routes::router(state.clone()), shutdown.clone()));
     if let Some(listener) = metrics_listener {

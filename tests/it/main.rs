@@ -16,6 +16,7 @@ mod crash_recovery;
 mod delivery;
 mod isolation;
 mod limits;
+mod previews;
 mod private_rooms;
 mod proxies;
 mod rooms;

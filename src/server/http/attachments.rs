@@ -3,7 +3,8 @@
 //! judges it by its bytes (`server::media`) and stores it; `GET
 //! /attachments/{id}` and `/attachments/{id}/thumb` serve it to readers of its
 //! room only (asking `accounts::access`, so a private room's files answer
-//! "not found" to everyone else, like its name does).
+//! "not found" to everyone else, like its name does); `GET
+//! /previews/{room}/{seq}/image` serves a link preview's thumbnail the same way.
 //!
 //! A served file can never act as a page of Parlor's origin: it carries its
 //! stored type with `nosniff`, a sandboxing CSP, and `Content-Disposition:
@@ -190,6 +191,28 @@ async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, header
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
     );
+    Ok(response)
+}
+
+/// `GET /previews/{room}/{seq}/image`: the thumbnail of the link preview
+/// under a message, to readers of its room, while the message shows it.
+pub async fn preview_image(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path((room, seq)): Path<(String, i64)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    access::room(&state.store, &user, &room, Action::Read).await?;
+    let (image, bytes) = state.store.preview_image(&room, seq).await?.ok_or(AppError::NotFound)?;
+    let etag = format!("\"{}\"", image.hash);
+    if headers.get(header::IF_NONE_MATCH).is_some_and(|tag| tag.as_bytes() == etag.as_bytes()) {
+        return Ok((StatusCode::NOT_MODIFIED, file_headers(&etag)).into_response());
+    }
+    let mut response = (StatusCode::OK, file_headers(&etag), bytes).into_response();
+    // Parlor made the thumbnail itself: a JPEG or PNG.
+    let content_type =
+        HeaderValue::from_str(media::served_type(&image.content_type)).unwrap_or(HeaderValue::from_static("image/jpeg"));
+    response.headers_mut().insert(header::CONTENT_TYPE, content_type);
     Ok(response)
 }
 

@@ -98,6 +98,7 @@ pub fn router(state: AppState) -> Router {
         .route("/pkg/{file}", get(assets::pkg))
         .route("/attachments/{id}", get(attachments::original))
         .route("/attachments/{id}/thumb", get(attachments::thumbnail))
+        .route("/previews/{room}/{seq}/image", get(attachments::preview_image))
         .leptos_routes_with_context(
             &state,
             pages,

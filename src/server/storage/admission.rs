@@ -93,6 +93,11 @@ impl Admission {
             EventBody::React { .. } => Action::React,
             EventBody::Edit { .. } => Action::Edit { own },
             EventBody::Delete { .. } => Action::Delete { own },
+            // The server previews a link for the message's author: as if they
+            // changed their message, so never after they lost the room.
+            EventBody::Preview { .. } => Action::Edit { own },
+            // Taking a preview away is a small deletion: the author's, or a moderator's.
+            EventBody::Unpreview { .. } => Action::Delete { own },
             EventBody::Member { user_id, change, .. } => match (change, *user_id == sender) {
                 (MemberChange::Joined, true) => Action::Join,
                 (MemberChange::Left, true) => Action::Leave,

@@ -14,9 +14,10 @@
 //! order: subscribers then see consecutive `seq`s and never mistake a reordering
 //! for a gap that would send them to the database.
 
-use std::sync::Arc;
-
-use std::time::Duration;
+use std::{
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
 
 use sea_orm::{DatabaseConnection, DbErr, RuntimeErr, SqlErr, sqlx};
 use tokio::sync::{mpsc, oneshot};
@@ -28,6 +29,7 @@ use super::{
     store::{NewEvent, Stored},
 };
 use crate::{
+    entity::user,
     protocol::{SeenRead, ServerFrame},
     server::{
         bus::{ChannelLayer, Event, Group, UserNotice},
@@ -69,18 +71,42 @@ enum Job {
     Read(ReadMarker),
 }
 
+/// A message just committed whose text may hold a link, as the link-preview
+/// worker (`server::previews`) is told of it.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+    pub room: String,
+    pub seq: i64,
+    pub author: user::Model,
+    pub text: String,
+}
+
+/// Where the writer tells of new messages that may hold a link, once someone listens.
+type Watcher = Arc<OnceLock<mpsc::Sender<NewMessage>>>;
+
 /// The writer's queue. Cheap to clone.
 #[derive(Clone)]
 pub(super) struct Appender {
     queue: mpsc::Sender<Job>,
+    watcher: Watcher,
 }
 
 impl Appender {
     /// Starts the writer task, which stores into `db` and publishes through `layer`.
     pub fn start(db: DatabaseConnection, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
         let (queue, jobs) = mpsc::channel(QUEUE);
-        background.spawn(|stop| Writer { db, layer }.run(jobs, stop));
-        Self { queue }
+        let watcher = Watcher::default();
+        let linked = watcher.clone();
+        background.spawn(|stop| Writer { db, layer, linked }.run(jobs, stop));
+        Self { queue, watcher }
+    }
+
+    /// From now on, new messages that may hold a link are told to the returned
+    /// receiver (the first caller's; later calls get `None`). When it falls
+    /// `capacity` behind, the newest are dropped (a preview is a courtesy).
+    pub fn watch_links(&self, capacity: usize) -> Option<mpsc::Receiver<NewMessage>> {
+        let (sender, receiver) = mpsc::channel(capacity);
+        self.watcher.set(sender).ok().map(|()| receiver)
     }
 
     /// Queues a read marker; once stored, the user's other sockets hear of it.
@@ -105,6 +131,8 @@ impl Appender {
 struct Writer {
     db: DatabaseConnection,
     layer: Arc<dyn ChannelLayer>,
+    /// Told of committed messages that may hold a link.
+    linked: Watcher,
 }
 
 impl Writer {
@@ -254,6 +282,15 @@ impl Writer {
     async fn publish(&self, new: &NewEvent, stored: &Stored) {
         let Some(frame) = stored.frame.clone() else { return };
         let room = new.room.as_str();
+        if let (Some(watcher), ServerFrame::Message { message, .. }) = (self.linked.get(), &frame)
+            && message.text.contains("http")
+        {
+            let linked =
+                NewMessage { room: room.to_owned(), seq: stored.seq, author: new.sender.clone(), text: message.text.clone() };
+            if watcher.try_send(linked).is_err() {
+                tracing::debug!(room, seq = stored.seq, "the link-preview queue is full; no preview");
+            }
+        }
         let event = Event::sequenced(stored.seq, frame, Some(new.sender.id), stored.mentioned.clone(), stored.revoked);
         if let Err(err) = self.layer.group_send(&Group::Room(room.to_owned()), event).await {
             // The event is committed; subscribers find it when they next catch up.

@@ -54,7 +54,7 @@ pub enum Variant {
 }
 
 /// The SHA-256 of `bytes`, in hex.
-fn hash_of(bytes: &[u8]) -> String {
+pub(super) fn hash_of(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -144,7 +144,7 @@ impl Store {
 }
 
 /// Stores `bytes` as blob `hash` unless it is there already.
-async fn keep_blob(txn: &impl ConnectionTrait, hash: String, bytes: Vec<u8>, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub(super) async fn keep_blob(txn: &impl ConnectionTrait, hash: String, bytes: Vec<u8>, now: DateTime<Utc>) -> Result<(), DbErr> {
     let row = blob::ActiveModel { hash: Set(hash), size: Set(bytes.len() as i64), data: Set(bytes), created_at: Set(now) };
     let keep = OnConflict::column(blob::Column::Hash).do_nothing().to_owned();
     blob::Entity::insert(row).on_conflict(keep).exec_without_returning(txn).await?;

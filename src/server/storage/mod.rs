@@ -19,6 +19,7 @@
 //! - [`admission`]: who may write what, judged by the policy in the writer's
 //!   transaction.
 //! - [`attachments`]: uploaded files and their content-addressed blobs.
+//! - [`previews`]: link previews' thumbnails, kept and served.
 //! - [`search`]: full-text search over what a user may read (FTS5, `tsvector`).
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
@@ -38,13 +39,14 @@ pub mod error;
 mod events;
 pub mod invites;
 mod memberships;
+mod previews;
 pub mod rooms;
 pub mod search;
 mod seen;
 pub mod sessions;
 pub mod store;
 
-pub use appender::AppendError;
+pub use appender::{AppendError, NewMessage};
 pub use error::StoreError;
 pub use events::{ReadMarker, Refusal};
 pub use store::{NewEvent, Store, Stored};

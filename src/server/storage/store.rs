@@ -20,7 +20,7 @@ use crate::{
         bus::{ChannelLayer, Forget},
         config::SqliteSync,
         storage::{
-            appender::{AppendError, Appender},
+            appender::{AppendError, Appender, NewMessage},
             cache::{Caches, RoomEntry, RoomRecord},
             db::{self, DbSetupError, find_unique},
             error::{StoreError, Taken},
@@ -127,6 +127,11 @@ impl Store {
         // the writer and for reads, however many search at once.
         let slots = if db.get_database_backend() == DbBackend::Sqlite { 2 } else { 8 };
         Self { db, appender, caches, search_slots: Arc::new(tokio::sync::Semaphore::new(slots)) }
+    }
+
+    /// New messages that may hold a link, from now on (see [`Appender::watch_links`]).
+    pub fn watch_links(&self, capacity: usize) -> Option<tokio::sync::mpsc::Receiver<NewMessage>> {
+        self.appender.watch_links(capacity)
     }
 
     /// The slots searches take (see `storage::search`).

@@ -4,6 +4,7 @@
 
 pub mod process;
 pub mod services;
+pub mod sites;
 
 use std::{collections::VecDeque, net::SocketAddr, sync::Arc, time::Duration};
 

@@ -193,7 +193,7 @@ impl ChatConsumer {
 /// The `error` frame's code for an event the rules refused.
 fn refusal_code(refusal: Refusal) -> FrameErrorCode {
     match refusal {
-        Refusal::NotFound => FrameErrorCode::NotFound,
+        Refusal::NotFound | Refusal::NoPreview | Refusal::AlreadyPreviewed => FrameErrorCode::NotFound,
         Refusal::NotYours => FrameErrorCode::NotYours,
         Refusal::Deleted => FrameErrorCode::Deleted,
         Refusal::BadAttachment => FrameErrorCode::BadAttachment,

@@ -63,6 +63,10 @@ pub enum Refusal {
     NotMember,
     #[error("no such attachment: upload the file to this room first")]
     BadAttachment,
+    #[error("that message has no link preview")]
+    NoPreview,
+    #[error("that message has a link preview already")]
+    AlreadyPreviewed,
 }
 
 impl From<Denied> for Refusal {

@@ -14,7 +14,7 @@ use sea_orm::{
 use super::{kinds, targets::TargetState};
 use crate::{
     entity::{message, message::EventKind, reaction, user},
-    protocol::{Attachment, ChatMessage, REPLY_QUOTE_CHARS, ReplyRef, ServerFrame, format_timestamp},
+    protocol::{Attachment, ChatMessage, PreviewRecord, REPLY_QUOTE_CHARS, ReplyRef, ServerFrame, format_timestamp},
     server::storage::attachments,
 };
 
@@ -48,6 +48,8 @@ pub struct EventRow {
     pub sender_deactivated: Option<bool>,
     pub sender_name: Option<String>,
     pub attachment_id: Option<String>,
+    /// For a message: its link preview's record (JSON).
+    pub preview: Option<String>,
 }
 
 impl EventRow {
@@ -70,6 +72,7 @@ impl EventRow {
                 message::Column::Deleted,
                 message::Column::ReplyTo,
                 message::Column::AttachmentId,
+                message::Column::Preview,
             ])
             .column_as(user::Column::Username, "sender")
             .column_as(user::Column::Deactivated, "sender_deactivated")
@@ -96,6 +99,7 @@ impl EventRow {
             reactions: extras.reactions.get(&self.seq).cloned().unwrap_or_default(),
             reply_to: self.reply_to.and_then(|parent| extras.parents.get(&parent).cloned()),
             attachment: self.attachment_id.and_then(|id| extras.files.get(&id).cloned()),
+            preview: self.preview.as_deref().and_then(PreviewRecord::decode).map(|record| record.shown),
             text: self.text,
             timestamp: format_timestamp(self.timestamp),
             client_id: self.client_id,
@@ -175,6 +179,7 @@ impl EventRow {
             deleted: Set(self.deleted),
             reply_to: Set(self.reply_to),
             attachment_id: Set(self.attachment_id.clone()),
+            preview: Set(self.preview.clone()),
         }
     }
 }

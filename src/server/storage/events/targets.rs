@@ -22,6 +22,8 @@ pub struct TargetState {
     pub sender: String,
     pub text: String,
     pub deleted: bool,
+    /// It shows a link preview.
+    pub previewed: bool,
 }
 
 impl TargetState {
@@ -32,6 +34,7 @@ impl TargetState {
             sender: row.sender_username(),
             text: row.text.clone(),
             deleted: row.deleted,
+            previewed: row.preview.is_some(),
         }
     }
 }

@@ -48,6 +48,14 @@ pub async fn apply(txn: &impl ConnectionTrait, room_id: i64, target: i64, author
         .exec(txn)
         .await?;
     mentions::replace(txn, room_id, target, author_id, &[]).await?;
+    // Nor its link preview: the message's, and what its preview rows said.
+    message::Entity::update_many()
+        .filter(message::Column::RoomId.eq(room_id))
+        .filter(message::Column::Seq.eq(target))
+        .col_expr(message::Column::Preview, Expr::value(Option::<String>::None))
+        .exec(txn)
+        .await?;
+    super::preview::empty_of(txn, room_id, target).await?;
     // A deleted message keeps no reactions (clients drop them with it).
     reaction::Entity::delete_many()
         .filter(reaction::Column::RoomId.eq(room_id))

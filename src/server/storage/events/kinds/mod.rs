@@ -12,6 +12,7 @@ mod delete;
 mod edit;
 mod member;
 mod message;
+mod preview;
 mod reaction;
 
 use chrono::{DateTime, Utc};
@@ -64,6 +65,8 @@ pub fn judge(event: &NewEvent, room_id: Option<i64>, loaded: &mut Loaded) -> Res
         (EventBody::Edit { target, text }, Some(room_id)) => edit::judge(room_id, *target, text, loaded).map(|()| false),
         (EventBody::Delete { target }, Some(room_id)) => delete::judge(room_id, *target, loaded).map(|()| false),
         (EventBody::React { target, emoji }, Some(room_id)) => reaction::judge(room_id, *target, event.sender.id, emoji, loaded),
+        (EventBody::Preview { target, .. }, Some(room_id)) => preview::judge_preview(room_id, *target, loaded).map(|()| false),
+        (EventBody::Unpreview { target }, Some(room_id)) => preview::judge_removal(room_id, *target, loaded).map(|()| false),
     }
 }
 
@@ -76,6 +79,8 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
         EventBody::Delete { target } => delete::fields(*target),
         EventBody::React { target, emoji } => reaction::fields(*target, emoji, on),
         EventBody::Member { user_id, username, change } => member::fields(*user_id, username, *change),
+        EventBody::Preview { target, record } => preview::fields(*target, Some(record)),
+        EventBody::Unpreview { target } => preview::fields(*target, None),
     };
     EventRow {
         seq,
@@ -96,11 +101,13 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
         sender_deactivated: Some(false),
         sender_name: event.sender.display_name.clone(),
         attachment_id: event.body.attachment().map(str::to_owned),
+        // A new message shows no preview yet: the worker reads its link after it commits.
+        preview: None,
     }
 }
 
 /// What an event just written changes elsewhere: the message it is about,
-/// reactions, mentions, memberships, files.
+/// reactions, mentions, memberships, files, previews.
 pub async fn apply(txn: &impl ConnectionTrait, placed: &Placed<'_>) -> Result<(), DbErr> {
     let Placed { event, room_id, seq, on, mentioned, now, .. } = *placed;
     match &event.body {
@@ -109,6 +116,8 @@ pub async fn apply(txn: &impl ConnectionTrait, placed: &Placed<'_>) -> Result<()
         EventBody::Delete { target } => delete::apply(txn, room_id, *target, event.sender.id).await,
         EventBody::React { target, emoji } => reaction::apply(txn, room_id, *target, event.sender.id, emoji, on, now).await,
         EventBody::Member { user_id, change, .. } => member::apply(txn, room_id, *user_id, *change, seq, now).await,
+        EventBody::Preview { target, record } => preview::apply(txn, room_id, *target, Some(record)).await,
+        EventBody::Unpreview { target } => preview::apply(txn, room_id, *target, None).await,
     }
 }
 
@@ -123,5 +132,6 @@ pub fn frame(row: EventRow, room: &str, extras: &Extras) -> ServerFrame {
         EventKind::MemberJoined => member::frame(row, room, MemberChange::Joined),
         EventKind::MemberRemoved => member::frame(row, room, MemberChange::Removed),
         EventKind::MemberLeft => member::frame(row, room, MemberChange::Left),
+        EventKind::Preview | EventKind::PreviewRemoved => preview::frame(row, room),
     }
 }

@@ -1,0 +1,50 @@
+//! Link previews in the database: a preview's thumbnail is kept as a blob
+//! (content-addressed, like attachments' bytes), and served only through the
+//! message that shows it — once the preview is removed or the message
+//! deleted, its image is no longer served. The previews themselves are room
+//! events (`events::kinds::preview`).
+
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+
+use super::{
+    Store,
+    attachments::{hash_of, keep_blob},
+    error::StoreError,
+    events::begin_writing,
+    store::find_room,
+};
+use crate::{
+    entity::{blob, message, message::EventKind},
+    protocol::{PreviewImage, PreviewRecord},
+};
+
+impl Store {
+    /// Keeps a preview's thumbnail (unless the same bytes are kept already).
+    pub async fn keep_preview_image(&self, bytes: Vec<u8>, content_type: &str) -> Result<PreviewImage, StoreError> {
+        let hash = hash_of(&bytes);
+        let txn = begin_writing(self.db()).await?;
+        keep_blob(&txn, hash.clone(), bytes, Utc::now()).await?;
+        txn.commit().await?;
+        Ok(PreviewImage { hash, content_type: content_type.to_owned() })
+    }
+
+    /// The thumbnail of the preview message `seq` of `room` shows now, with its bytes.
+    pub async fn preview_image(&self, room: &str, seq: i64) -> Result<Option<(PreviewImage, Vec<u8>)>, StoreError> {
+        let Some(room) = find_room(self.db(), room).await? else { return Ok(None) };
+        let shown: Option<Option<String>> = message::Entity::find()
+            .select_only()
+            .column(message::Column::Preview)
+            .filter(message::Column::RoomId.eq(room.id))
+            .filter(message::Column::Seq.eq(seq))
+            .filter(message::Column::Kind.eq(EventKind::Message))
+            .into_tuple()
+            .one(self.db())
+            .await?;
+        let Some(image) = shown.flatten().as_deref().and_then(PreviewRecord::decode).and_then(|record| record.image) else {
+            return Ok(None);
+        };
+        let Some(stored) = blob::Entity::find_by_id(image.hash.as_str()).one(self.db()).await? else { return Ok(None) };
+        Ok(Some((image, stored.data)))
+    }
+}
