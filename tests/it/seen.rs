@@ -47,6 +47,16 @@ async fn next_seen(socket: &mut Socket) -> Value {
     socket.next_of("seen").await
 }
 
+/// The next `seen` frame up to `seq` (earlier ones, such as a first visit's, are skipped).
+async fn next_seen_at(socket: &mut Socket, seq: i64) -> Value {
+    loop {
+        let frame = next_seen(socket).await;
+        if frame["seq"].as_i64() >= Some(seq) {
+            return frame;
+        }
+    }
+}
+
 #[tokio::test]
 async fn readers_of_a_small_room_see_how_far_the_others_have_read() {
     let app = TestApp::spawn().await;
@@ -58,7 +68,7 @@ async fn readers_of_a_small_room_see_how_far_the_others_have_read() {
     bobs.next_of("message").await;
     let seq = alices.say("tea is ready", "a2").await;
     bobs.send_json(json!({"type": "read", "seq": seq})).await;
-    assert_eq!(next_seen(&mut alices).await, json!({"type": "seen", "room": "tea", "user": "bob", "seq": seq}));
+    assert_eq!(next_seen_at(&mut alices, seq).await, json!({"type": "seen", "room": "tea", "user": "bob", "seq": seq}));
     // Opened afterwards, the room says it too; one's own read is not listed.
     assert_eq!(seen_on_opening(&alice, "tea").await, [("bob".to_owned(), seq)]);
     assert!(seen_on_opening(&bob, "tea").await.iter().all(|(user, _)| user != "bob"));
@@ -83,13 +93,13 @@ async fn someone_who_stops_sharing_is_never_shown_and_sees_no_one() {
     read_stored(&carol, &mut carols, "quiet", seq).await;
     bobs.send_json(json!({"type": "read", "seq": seq})).await;
     // Bob's read is published after carol's would have been: carol's never came.
-    assert_eq!(next_seen(&mut alices).await["user"], "bob");
+    assert_eq!(next_seen_at(&mut alices, seq).await["user"], "bob");
     assert_eq!(seen_on_opening(&alice, "quiet").await, [("bob".to_owned(), seq)]);
     // Carol sees no one's: not on opening, not live.
     assert!(seen_on_opening(&carol, "quiet").await.is_empty());
     let later = alices.say("still here", "a2").await;
     bobs.send_json(json!({"type": "read", "seq": later})).await;
-    assert_eq!(next_seen(&mut alices).await["seq"], later);
+    assert_eq!(next_seen_at(&mut alices, later).await["seq"], later);
     read_stored(&carol, &mut carols, "quiet", later).await;
     let frames = drain_until_message(&mut carols, &mut alices, "a3").await;
     assert!(frames.iter().all(|f| f["type"] != "seen"), "carol got {frames:?}");
@@ -130,8 +140,9 @@ async fn a_room_of_more_than_ten_members_shows_nobody() {
     let (member, mut last) = others.pop().unwrap();
     read_stored(&member, &mut last, "crowd", seq).await;
     assert!(seen_on_opening(&alice, "crowd").await.is_empty(), "eleven members");
+    // (The first visits, while the room still had at most ten members, were shown.)
     let frames = drain_until_message(&mut alices, &mut last, "m1").await;
-    assert!(frames.iter().all(|f| f["type"] != "seen"), "alice got {frames:?}");
+    assert!(frames.iter().all(|f| f["type"] != "seen" || f["seq"].as_i64() < Some(seq)), "alice got {frames:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -148,7 +159,21 @@ async fn a_read_on_one_instance_is_seen_on_the_other() {
     bobs.next_of("message").await;
     let seq = alices.say("and here", "a2").await;
     bobs.send_json(json!({"type": "read", "seq": seq})).await;
-    assert_eq!(next_seen(&mut alices).await, json!({"type": "seen", "room": "pair", "user": "bob", "seq": seq}));
+    assert_eq!(next_seen_at(&mut alices, seq).await, json!({"type": "seen", "room": "pair", "user": "bob", "seq": seq}));
     // And on opening the room, read from PostgreSQL.
     assert_eq!(seen_on_opening(&alice, "pair").await, [("bob".to_owned(), seq)]);
+}
+
+#[tokio::test]
+async fn a_first_visit_reads_the_room_and_its_readers_see_it() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
+    let mut alices = alice.socket("porch", Some(0)).await;
+    let seq = alices.say("anyone around?", "a1").await;
+    // Bob has never been here: opening the room puts it in his list, read to its newest message.
+    let (status, _) = bob.post_json("/api/open_room", &[("room", "porch")]).await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = next_seen(&mut alices).await;
+    assert_eq!((seen["user"].as_str(), seen["seq"].as_i64()), (Some("bob"), Some(seq)));
+    assert_eq!(seen_on_opening(&alice, "porch").await, [("bob".to_owned(), seq)]);
 }

@@ -69,6 +69,9 @@ enum Job {
     Append(Request),
     /// Move a read marker forward (nobody waits for the answer).
     Read(ReadMarker),
+    /// A marker stored elsewhere (a first visit's membership): only tell the
+    /// room's readers ("Seen by").
+    Announce(ReadMarker),
 }
 
 /// A message just committed whose text may hold a link, as the link-preview
@@ -116,6 +119,13 @@ impl Appender {
         }
     }
 
+    /// Tells the room's other readers of a marker stored elsewhere (see [`Job::Announce`]).
+    pub async fn announce_read(&self, marker: ReadMarker) {
+        if self.queue.send(Job::Announce(marker)).await.is_err() {
+            tracing::debug!("the writer has stopped; a seen marker is dropped");
+        }
+    }
+
     /// Queues `message` (waiting while the queue is full) and returns what resolves
     /// once it is committed and published.
     pub async fn submit(&self, event: NewEvent) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
@@ -141,6 +151,7 @@ impl Writer {
         let mut received = Vec::with_capacity(MAX_BATCH);
         let mut batch = Vec::with_capacity(MAX_BATCH);
         let mut markers = Vec::new();
+        let mut announced = Vec::new();
         loop {
             let count = tokio::select! {
                 count = jobs.recv_many(&mut received, MAX_BATCH) => count,
@@ -156,6 +167,7 @@ impl Writer {
                 match job {
                     Job::Append(request) => batch.push(request),
                     Job::Read(marker) => markers.push(marker),
+                    Job::Announce(marker) => announced.push(marker),
                 }
             }
             if !batch.is_empty() {
@@ -163,6 +175,10 @@ impl Writer {
             }
             if !markers.is_empty() {
                 self.mark_read(&mut markers).await;
+            }
+            if !announced.is_empty() {
+                self.publish_seen(&announced).await;
+                announced.clear();
             }
         }
     }
@@ -178,23 +194,28 @@ impl Writer {
         markers.clear();
         match moved {
             Ok(moved) => {
-                // "Seen by" in small rooms: advisory, so a failed read skips it.
-                let shared = seen::shared(&self.db, &moved).await.unwrap_or_default();
+                self.publish_seen(&moved).await;
                 for ReadMarker { user_id, room, seq } in moved {
                     let notice = Event::Notice(UserNotice::Read { room, seq });
                     if let Err(err) = self.layer.group_send(&Group::User(user_id), notice).await {
                         tracing::debug!(%err, "publishing a read marker failed");
                     }
                 }
-                for (room, SeenRead { user, seq }) in shared {
-                    let frame = ServerFrame::Seen { room: room.clone(), user, seq }.encode();
-                    if let Err(err) = self.layer.group_send(&Group::Room(room), Event::Seen { frame: frame.into() }).await {
-                        tracing::debug!(%err, "publishing a seen marker failed");
-                    }
-                }
             }
             // Read markers are advisory: the next one from the client tries again.
             Err(err) => tracing::warn!(%err, "storing read markers failed"),
+        }
+    }
+
+    /// "Seen by" in small rooms: tells each room of the markers others may be
+    /// shown (advisory, so a failed read skips it).
+    async fn publish_seen(&self, markers: &[ReadMarker]) {
+        let shared = seen::shared(&self.db, markers).await.unwrap_or_default();
+        for (room, SeenRead { user, seq }) in shared {
+            let frame = ServerFrame::Seen { room: room.clone(), user, seq }.encode();
+            if let Err(err) = self.layer.group_send(&Group::Room(room), Event::Seen { frame: frame.into() }).await {
+                tracing::debug!(%err, "publishing a seen marker failed");
+            }
         }
     }
 

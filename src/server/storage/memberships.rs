@@ -99,6 +99,10 @@ impl Store {
             .on_conflict(keep)
             .exec_without_returning(self.db())
             .await?;
+        if inserted > 0 && last_read_seq > 0 {
+            // A first visit reads the room at once: its readers see it ("Seen by").
+            self.appender().announce_read(ReadMarker { user_id, room: room_name.to_owned(), seq: last_read_seq }).await;
+        }
         Ok(Some((row, inserted > 0)))
     }
 
