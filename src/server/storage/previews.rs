@@ -12,7 +12,6 @@ use super::{
     attachments::{hash_of, keep_blob},
     error::StoreError,
     events::begin_writing,
-    store::find_room,
 };
 use crate::{
     entity::{blob, message, message::EventKind},
@@ -31,7 +30,7 @@ impl Store {
 
     /// The thumbnail of the preview message `seq` of `room` shows now, with its bytes.
     pub async fn preview_image(&self, room: &str, seq: i64) -> Result<Option<(PreviewImage, Vec<u8>)>, StoreError> {
-        let Some(room) = find_room(self.db(), room).await? else { return Ok(None) };
+        let Some(room) = self.room_numbers(room).await? else { return Ok(None) };
         let shown: Option<Option<String>> = message::Entity::find()
             .select_only()
             .column(message::Column::Preview)
