@@ -14,7 +14,7 @@ use std::{
     time::Duration,
 };
 
-use crate::harness::process::ServerProcess;
+use crate::harness::{is_ephemeral, process::ServerProcess};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, http::HeaderValue};
@@ -74,9 +74,11 @@ async fn run_client(port: u16, cookie: String, index: usize, acks: Arc<AtomicUsi
             };
             let tungstenite::Message::Text(text) = message else { continue };
             let frame: Value = serde_json::from_str(&text).unwrap();
+            if is_ephemeral(&frame) {
+                continue;
+            }
             match frame["type"].as_str() {
                 Some("message") => outcome.seen.push(frame["seq"].as_i64().unwrap()),
-                Some("presence") => {}
                 Some("ack") => {
                     let id = frame["client_id"].as_str().unwrap().to_owned();
                     outcome.acked.insert(id, frame["seq"].as_i64().unwrap());

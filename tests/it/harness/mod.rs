@@ -291,7 +291,7 @@ impl Visitor {
 
 /// Presence, typing and "seen" frames: they come and go with other people's
 /// sockets and reading.
-fn is_ephemeral(frame: &Value) -> bool {
+pub fn is_ephemeral(frame: &Value) -> bool {
     frame["type"] == "presence" || frame["type"] == "typing" || frame["type"] == "seen"
 }
 
