@@ -10,6 +10,8 @@ async function readUpTo(page: Page, room: string): Promise<number> {
 }
 
 test('the newest message shows who has seen it, live, unless they stop sharing', async ({ browser }) => {
+  // Three people, a settings change and four reloads: past 60 s under the full suite on this 2-core machine.
+  test.setTimeout(120_000);
   const room = uniqueName('seen').replace(/_/g, '-');
   const alice = await personIn(browser, room, 'alice');
   await say(alice.page, 'first, to make the room');
