@@ -1,4 +1,5 @@
-//! `<App/>`: the HTML shell, the stylesheet and the router with Parlor's pages.
+//! `<App/>`: the HTML shell, the stylesheet and the router with Parlor's pages,
+//! all rendered on the server only; the loader that hydrates the page's islands.
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -23,15 +24,27 @@ fn asset(path: &'static str) -> &'static str {
     path
 }
 
-/// Loads the bundle and hydrates the page once the page has loaded: the
-/// bundle is fetched after the first paint, not beside it, so the page's own
-/// content is on screen without waiting for it.
+/// Loads the bundle once the page has loaded and hydrates its islands (the
+/// `<leptos-island>` elements, each by the function the bundle exports for
+/// it), then tells the bundle they are all in place. The bundle is fetched
+/// after the first paint, not beside it, so the page's own content is on
+/// screen without waiting for it; a page without islands still loads it for
+/// its local times.
 #[component]
 fn Hydration(options: LeptosOptions) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     let bundle = format!("/{}/{}", options.site_pkg_dir, options.output_name);
     let loader = format!(
-        "const hydrate = () => import('{bundle}.js').then((m) => m.default({{ module_or_path: '{bundle}.wasm' }}).then(() => m.hydrate()));\n\
+        "const hydrate = async () => {{\n\
+           const m = await import('{bundle}.js');\n\
+           await m.default({{ module_or_path: '{bundle}.wasm' }});\n\
+           m.hydrate();\n\
+           for (const island of document.querySelectorAll('leptos-island')) {{\n\
+             const hydrateIsland = m[island.dataset.component];\n\
+             if (hydrateIsland) await hydrateIsland(island); else console.warn('no island', island.dataset.component);\n\
+           }}\n\
+           m.hydrated();\n\
+         }};\n\
          if (document.readyState === 'complete') hydrate(); else window.addEventListener('load', hydrate, {{ once: true }});"
     );
     view! { <script type="module" nonce=nonce>{loader}</script> }
@@ -70,7 +83,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    crate::local_time::provide_local_time();
     view! {
         <Title text="Parlor" />
         <Router>

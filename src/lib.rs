@@ -1,8 +1,9 @@
 //! Parlor: a self-hosted real-time group chat.
 //!
 //! # Layout
-//! - [`app`]: the Leptos shell and router (`<App/>`), rendered on the server and
-//!   hydrated in the browser.
+//! - [`app`]: the Leptos shell and router (`<App/>`), rendered on the server
+//!   only; the interactive parts of pages are islands (`#[island]`), the only
+//!   code the browser runs.
 //! - [`pages`]: one file per page (lobby, room, login, register, search,
 //!   settings, admin) with the server functions it calls.
 //! - [`components`]: pieces of pages (header, sidebar, message list and rows,
@@ -56,10 +57,18 @@ pub mod entity;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-/// Browser entry point: hydrates the server-rendered page.
+/// Browser entry point: readies the reactive system for the page's islands,
+/// which the page's loader then hydrates one by one (`app::Hydration`).
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
+}
+
+/// Called by the loader once every island is hydrated.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrated() {
+    local_time::turn_on();
 }

@@ -1,37 +1,57 @@
 //! Times as the reader reads them. The server renders times in UTC (it does not
-//! know the reader's zone); once the page is hydrated, [`LocalTime`] turns on
-//! and every time and day divider is shown in the reader's time zone and
-//! locale (`Intl.DateTimeFormat`). Hydration itself renders the UTC form, so
-//! the server's HTML and the browser's first render match.
-
-use leptos::prelude::*;
-
-/// Whether times are shown in the reader's zone (true after hydration).
-#[derive(Clone, Copy)]
-pub struct LocalTime(pub RwSignal<bool>);
-
-/// Provides [`LocalTime`] for the app; it turns on in the browser once hydrated.
-pub fn provide_local_time() {
-    let local = LocalTime(RwSignal::new(false));
-    provide_context(local);
-    // Effects run only in the browser, after hydration. The page says so on
-    // its root element too (`data-hydrated`), for scripts and tests that must
-    // not act before the page's handlers are attached.
-    Effect::new(move |_| {
-        local.0.set(true);
-        mark_hydrated();
-    });
-}
+//! know the reader's zone); once the page's islands are hydrated, [`turn_on`]
+//! shows every time and day divider in the reader's time zone and locale
+//! (`Intl.DateTimeFormat`): the islands' times follow a switch they read, and
+//! the times of server-only parts of the page (marked `data-local`) are
+//! rewritten in place. Hydration itself renders the UTC form, so the server's
+//! HTML and the browser's first render match.
 
 #[cfg(feature = "hydrate")]
-fn mark_hydrated() {
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("data-hydrated", "true");
-    }
+use leptos::prelude::*;
+
+/// How a server-only `<time data-local=…>` is shown in the reader's zone.
+pub const LOCAL_WHEN: &str = "when";
+/// See [`LOCAL_WHEN`]: the full date and time.
+pub const LOCAL_FULL: &str = "full";
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// Whether times are shown in the reader's zone (true once hydrated).
+    static SHOWING_LOCAL: ArcRwSignal<bool> = ArcRwSignal::new(false);
 }
 
-#[cfg(not(feature = "hydrate"))]
-fn mark_hydrated() {}
+/// Whether to show local times now (false on the server and while hydrating).
+/// Reading it in a reactive closure re-renders the time when it turns on.
+pub fn showing_local() -> bool {
+    #[cfg(feature = "hydrate")]
+    return SHOWING_LOCAL.with(|local| local.get());
+    #[cfg(not(feature = "hydrate"))]
+    false
+}
+
+/// Called once every island is hydrated: times turn local, server-only
+/// times are rewritten, and the page's root says so (`data-hydrated`, for
+/// scripts and tests that must not act before the page's handlers are attached).
+#[cfg(feature = "hydrate")]
+pub fn turn_on() {
+    SHOWING_LOCAL.with(|local| local.set(true));
+    let Some(root) = document().document_element() else { return };
+    if let Ok(times) = document().query_selector_all("time[data-local]") {
+        for index in 0..times.length() {
+            let Some(time) = times.item(index).and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok())
+            else {
+                continue;
+            };
+            let (Some(at), Some(style)) = (time.get_attribute("datetime"), time.get_attribute("data-local")) else {
+                continue;
+            };
+            let shown = if style == LOCAL_FULL { full(&at, true) } else { when(&at, true) };
+            time.set_text_content(Some(&shown));
+            let _ = time.set_attribute("title", &full(&at, true));
+        }
+    }
+    let _ = root.set_attribute("data-hydrated", "true");
+}
 
 /// Seconds from `earlier` to `later`, two of the server's RFC 3339 UTC
 /// timestamps (`2026-11-24T09:15:02.123Z`); `None` if either is not one.
@@ -52,11 +72,6 @@ fn utc_seconds(timestamp: &str) -> Option<i64> {
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     let days = era * 146_097 + day_of_era - 719_468;
     Some(days * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
-/// Whether to show local times now (false on the server and while hydrating).
-pub fn showing_local() -> bool {
-    use_context::<LocalTime>().is_some_and(|local| local.0.get())
 }
 
 /// A message's time of day: `HH:MM` UTC, or the reader's local form.

@@ -4,7 +4,6 @@
 //! the lobby each with its newest message; kept live by the inbox.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::{
     components::lock_icon::LockIcon,
@@ -13,15 +12,13 @@ use crate::{
     rooms::{MyRooms, titled},
 };
 
-/// The page title with the reader's unread total first, e.g. `(3) Lobby · Parlor`.
-/// The server renders it as it is now; in the browser it follows the counts.
-/// (A reactive `<Title>` would be read after the page's scope is gone.)
+/// Keeps the tab's title on the reader's unread total, e.g. `(3) Lobby ·
+/// Parlor`, as the counts change; the server renders the first one (a
+/// `<Title>` of the page, with [`titled`]).
 #[component]
-pub fn UnreadTitle(rooms: MyRooms, title: String) -> impl IntoView {
-    let rendered = titled(rooms.rooms.with_untracked(|r| r.iter().map(|r| r.unread).sum()), &title);
+pub fn LiveUnreadTitle(rooms: MyRooms, title: String) -> impl IntoView {
     // Effects run only in the browser.
     Effect::new(move |_| document().set_title(&titled(rooms.total_unread(), &title)));
-    view! { <Title text=rendered /> }
 }
 
 #[component]

@@ -21,40 +21,52 @@ pub async fn accounts() -> Result<(String, Vec<Account>), AppError> {
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let listed = Resource::new(|| (), |()| accounts());
-    let problem = RwSignal::new(None::<String>);
-    let act = move |action: &'static str, fields: Vec<(&'static str, String)>| {
-        spawn_local(async move {
-            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            match http::post_form(&paths::admin_action(action), &fields).await {
-                Ok(()) => {
-                    problem.set(None);
-                    listed.refetch();
-                }
-                Err(why) => problem.set(Some(why)),
-            }
-        });
-    };
     view! {
         <Title text="Administration · Parlor" />
         <section class="card">
             <h1>"Accounts"</h1>
-            {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
             <Suspense fallback=|| view! { <p>"Loading accounts…"</p> }>
                 {move || Suspend::new(async move {
                     match listed.await {
-                        Ok((me, rows)) => view! {
-                            <table id="accounts">
-                                <thead><tr><th>"Account"</th><th>"Role"</th><th>"State"</th><th>"Actions"</th></tr></thead>
-                                <tbody>
-                                    {rows.into_iter().map(|row| view! { <AccountLine row me=me.clone() act /> }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
+                        Ok((me, rows)) => view! { <AccountsTable me rows /> }.into_any(),
                         Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The accounts with their actions: an island; after each action it reads
+/// the list again.
+#[island]
+fn AccountsTable(me: String, rows: Vec<Account>) -> impl IntoView {
+    let rows = RwSignal::new(rows);
+    let problem = RwSignal::new(None::<String>);
+    let act = move |action: &'static str, fields: Vec<(&'static str, String)>| {
+        spawn_local(async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            match http::post_form(&paths::admin_action(action), &fields).await {
+                Ok(()) => match accounts().await {
+                    Ok((_, listed)) => {
+                        problem.set(None);
+                        rows.set(listed);
+                    }
+                    Err(err) => problem.set(Some(err.to_string())),
+                },
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    let me = StoredValue::new(me);
+    view! {
+        {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
+        <table id="accounts">
+            <thead><tr><th>"Account"</th><th>"Role"</th><th>"State"</th><th>"Actions"</th></tr></thead>
+            <tbody>
+                {move || rows.get().into_iter().map(|row| view! { <AccountLine row me=me.get_value() act /> }).collect_view()}
+            </tbody>
+        </table>
     }
 }
 

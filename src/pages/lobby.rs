@@ -11,27 +11,38 @@ use serde::Deserialize;
 use crate::{
     api::{RoomListing, active_rooms, my_rooms},
     client::InboxConnection,
-    components::my_rooms::{MyRoomsList, UnreadTitle},
+    components::my_rooms::{LiveUnreadTitle, MyRoomsList},
     local_time,
     names::canonical_room,
     paths,
-    rooms::MyRooms,
+    protocol::RoomStatus,
+    rooms::{MyRooms, titled},
 };
 
 #[component]
 pub fn LobbyPage() -> impl IntoView {
     let rooms = Resource::new(|| (), |()| active_rooms());
     let mine = Resource::new(|| (), |()| my_rooms(true));
+    // Without JavaScript a bad name comes back from `/open` as `?room=…&error`.
+    let query = use_query_map();
+    let typed = query.read_untracked().get("room").unwrap_or_default();
+    let problem = query.read_untracked().get("error").map(|_| canonical_room(&typed).err().unwrap_or("").to_owned());
     view! {
-        <Title text="Lobby · Parlor" />
+        <Title text=LOBBY_TITLE />
         <section class="card">
             <h1>"Rooms"</h1>
-            <OpenRoomForm />
+            <OpenRoomForm typed problem />
         </section>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 // Anonymous visitors have no rooms of their own.
-                mine.await.ok().map(|list| view! { <YourRooms rooms=MyRooms::new(list) /> })
+                mine.await.ok().map(|rooms| {
+                    let title = titled(rooms.iter().map(|r| r.unread).sum(), LOBBY_TITLE);
+                    view! {
+                        <Title text=title />
+                        <YourRooms rooms />
+                    }
+                })
             })}
         </Suspense>
         <section class="card">
@@ -51,9 +62,14 @@ pub fn LobbyPage() -> impl IntoView {
     }
 }
 
-/// The reader's rooms, live, and the tab title with their unread total.
-#[component]
-fn YourRooms(rooms: MyRooms) -> impl IntoView {
+/// The lobby's tab title (after the unread total, if any).
+const LOBBY_TITLE: &str = "Lobby · Parlor";
+
+/// The reader's rooms, live, and the tab title with their unread total: an
+/// island, with the forms that create rooms.
+#[island]
+fn YourRooms(rooms: Vec<RoomStatus>) -> impl IntoView {
+    let rooms = MyRooms::new(rooms);
     let inbox = StoredValue::new(None::<InboxConnection>);
     // In the browser only: the inbox keeps the counts live.
     Effect::new(move |_| {
@@ -65,7 +81,7 @@ fn YourRooms(rooms: MyRooms) -> impl IntoView {
         });
     });
     view! {
-        <UnreadTitle rooms title="Lobby · Parlor".to_owned() />
+        <LiveUnreadTitle rooms title=LOBBY_TITLE.to_owned() />
         <section class="card">
             <MyRoomsList rooms previews=true />
             <div class="room-forms">
@@ -134,11 +150,8 @@ fn RoomTable(rooms: Vec<RoomListing>) -> impl IntoView {
                         <li class="room" data-room=key>
                             <a href=href rel="external">"#"{room.name}</a>
                             <span class="count">{message_count(room.message_count)}</span>
-                            <time
-                                datetime=room.last_activity
-                                title=move || local_time::full(&title, local_time::showing_local())
-                            >
-                                {move || local_time::when(&at, local_time::showing_local())}
+                            <time datetime=room.last_activity data-local=local_time::LOCAL_WHEN title=local_time::full(&title, false)>
+                                {local_time::when(&at, false)}
                             </time>
                         </li>
                     }
@@ -153,14 +166,12 @@ fn message_count(count: i64) -> String {
 }
 
 /// Without JavaScript the form goes to `/open`, which redirects; with it, the name
-/// is checked in place and the browser goes straight to the room.
-#[component]
-fn OpenRoomForm() -> impl IntoView {
-    let query = use_query_map();
-    let typed = RwSignal::new(query.read_untracked().get("room").unwrap_or_default());
-    let problem = RwSignal::new(
-        query.read_untracked().get("error").map(|_| canonical_room(&typed.get_untracked()).err().unwrap_or("").to_owned()),
-    );
+/// is checked in place and the browser goes straight to the room. An island;
+/// `typed` and `problem` come back from `/open` for a bad name.
+#[island]
+fn OpenRoomForm(typed: String, problem: Option<String>) -> impl IntoView {
+    let typed = RwSignal::new(typed);
+    let problem = RwSignal::new(problem);
     let on_submit = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         match canonical_room(&typed.get_untracked()) {

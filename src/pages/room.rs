@@ -22,7 +22,7 @@ use crate::{
         lock_icon::LockIcon,
         message_list::MessageList,
         message_row::MessageActions,
-        my_rooms::UnreadTitle,
+        my_rooms::LiveUnreadTitle,
         room_activity::{PresenceList, TypingIndicator},
         room_controls::RoomControls,
         room_members::RoomMembers,
@@ -31,8 +31,8 @@ use crate::{
     },
     error::AppError,
     paths,
-    protocol::{Attachment, ClientFrame, PAGE_SIZE, RoomKind, room_label},
-    rooms::MyRooms,
+    protocol::{Attachment, ClientFrame, PAGE_SIZE, RoomKind, RoomStatus, room_label},
+    rooms::{MyRooms, titled},
 };
 
 #[component]
@@ -61,7 +61,14 @@ pub fn RoomPage() -> impl IntoView {
                 let login = login.clone();
                 Suspend::new(async move {
                     match (opened.await, listed.await) {
-                        (Ok(view), Ok(rooms)) => view! { <ChatRoom view rooms=MyRooms::new(rooms) /> }.into_any(),
+                        (Ok(view), Ok(rooms)) => {
+                            let title = titled(rooms.iter().map(|r| r.unread).sum(), &page_title(&view));
+                            view! {
+                                <Title text=title />
+                                <ChatRoom view rooms />
+                            }
+                            .into_any()
+                        }
                         (Err(AppError::Unauthorized), _) => view! { <Redirect path=login /> }.into_any(),
                         (Err(err), _) | (_, Err(err)) => {
                             answer_status(&err);
@@ -85,16 +92,25 @@ fn answer_status(err: &AppError) {
     let _ = err;
 }
 
+/// The tab's title for a room: its label, then Parlor's name.
+fn page_title(view: &RoomView) -> String {
+    let title = view.title.as_deref();
+    format!("{} · Parlor", room_label(&view.page.room, view.kind, title, title))
+}
+
 /// A loaded room beside the reader's rooms: header (presence, controls),
-/// history, live messages, typing, composer.
-#[component]
-fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
-    let RoomView { page, me, last_read_seq, notify, at, kind, title, manages, seen } = view;
+/// history, live messages, typing, composer. The page's one island: it gets
+/// what the server read for the page as its props.
+#[island]
+fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>) -> impl IntoView {
+    let rooms = MyRooms::new(rooms);
+    let title = page_title(&view);
+    let RoomView { page, me, last_read_seq, notify, at, kind, title: room_title, manages, seen } = view;
     let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
     state.moderates.set_value(manages);
     state.read_by.update(|read_by| seen.into_iter().for_each(|read| crate::seen_by::note(read_by, read)));
-    let label = room_label(&page.room, kind, title.as_deref(), title.as_deref());
+    let label = room_label(&page.room, kind, room_title.as_deref(), room_title.as_deref());
     if let Some((seq, Permalink::Message | Permalink::Deleted)) = at {
         state.highlighted.set(Some(seq));
         state.first_unread.set(None);
@@ -172,11 +188,10 @@ fn ChatRoom(view: RoomView, rooms: MyRooms) -> impl IntoView {
             }
         }
     });
-    let title = format!("{label} · Parlor");
     let can_leave = kind != RoomKind::Direct;
     let login_again = paths::login_then(&paths::room(&room));
     view! {
-        <UnreadTitle rooms title />
+        <LiveUnreadTitle rooms title />
         <div class="room-layout" class:drawer-open=move || drawer.get()>
             <RoomSidebar rooms current=room.clone() drawer />
             <section class="room" aria-labelledby="roomTitle">

@@ -237,8 +237,8 @@ fn AccountForms(account: AccountView) -> impl IntoView {
                     view! {
                         <tr class="session-row" class:current=session.current>
                             <td>{session.device.clone()}</td>
-                            <td><time datetime=session.created_at.clone()>{move || local_time::full(&created, local_time::showing_local())}</time></td>
-                            <td><time datetime=session.last_seen.clone()>{move || local_time::full(&seen, local_time::showing_local())}</time></td>
+                            <td><time datetime=session.created_at.clone() data-local=local_time::LOCAL_FULL>{local_time::full(&created, false)}</time></td>
+                            <td><time datetime=session.last_seen.clone() data-local=local_time::LOCAL_FULL>{local_time::full(&seen, false)}</time></td>
                             <td>
                                 {if session.current {
                                     view! { <span class="this-device">"This device"</span> }.into_any()
