@@ -54,6 +54,12 @@ fn Hydration(options: LeptosOptions) -> impl IntoView {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::http::security_headers::set_page_csp();
+    // Islands mode: nothing outside an island is hydrated, so the page's
+    // resources are not serialized into it (each island gets its props).
+    // Leptos' own `HydrationScripts` says this; our loader replaces it.
+    if let Some(context) = Owner::current_shared_context() {
+        context.set_is_hydrating(false);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
