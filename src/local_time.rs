@@ -6,13 +6,22 @@
 //! rewritten in place. Hydration itself renders the UTC form, so the server's
 //! HTML and the browser's first render match.
 
-#[cfg(feature = "hydrate")]
 use leptos::prelude::*;
 
 /// How a server-only `<time data-local=…>` is shown in the reader's zone.
-pub const LOCAL_WHEN: &str = "when";
+const LOCAL_WHEN: &str = "when";
 /// See [`LOCAL_WHEN`]: the full date and time.
-pub const LOCAL_FULL: &str = "full";
+const LOCAL_FULL: &str = "full";
+
+/// A time in a server-only part of a page: UTC as the server renders it,
+/// rewritten in the reader's zone by [`turn_on`]. `full` shows the date and
+/// time ([`full`]); otherwise "Today, 14:05" and the like ([`when`]).
+#[component]
+pub fn LocalizedTime(at: String, #[prop(optional)] full: bool) -> impl IntoView {
+    let (style, shown) = if full { (LOCAL_FULL, self::full(&at, false)) } else { (LOCAL_WHEN, when(&at, false)) };
+    let title = self::full(&at, false);
+    view! { <time datetime=at data-local=style title=title>{shown}</time> }
+}
 
 #[cfg(feature = "hydrate")]
 thread_local! {

@@ -12,7 +12,7 @@ use crate::{
     api::{RoomListing, active_rooms, my_rooms},
     client::InboxConnection,
     components::my_rooms::{LiveUnreadTitle, MyRoomsList},
-    local_time,
+    local_time::LocalizedTime,
     names::canonical_room,
     paths,
     protocol::RoomStatus,
@@ -144,15 +144,11 @@ fn RoomTable(rooms: Vec<RoomListing>) -> impl IntoView {
                 .map(|room| {
                     let href = paths::room(&room.name);
                     let key = room.name.clone();
-                    let at = room.last_activity.clone();
-                    let title = room.last_activity.clone();
                     view! {
                         <li class="room" data-room=key>
                             <a href=href rel="external">"#"{room.name}</a>
                             <span class="count">{message_count(room.message_count)}</span>
-                            <time datetime=room.last_activity data-local=local_time::LOCAL_WHEN title=local_time::full(&title, false)>
-                                {local_time::when(&at, false)}
-                            </time>
+                            <LocalizedTime at=room.last_activity />
                         </li>
                     }
                 })

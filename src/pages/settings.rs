@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, local_time, names::MAX_DISPLAY_NAME_CHARS};
+use crate::{error::AppError, local_time::LocalizedTime, names::MAX_DISPLAY_NAME_CHARS};
 
 /// The settings page's path.
 pub const SETTINGS: &str = "/settings";
@@ -233,12 +233,11 @@ fn AccountForms(account: AccountView) -> impl IntoView {
             <thead><tr><th scope="col">"Device"</th><th scope="col">"Logged in"</th><th scope="col">"Last active"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
             <tbody>
                 {account.sessions.into_iter().map(|session| {
-                    let (created, seen) = (session.created_at.clone(), session.last_seen.clone());
                     view! {
                         <tr class="session-row" class:current=session.current>
                             <td>{session.device.clone()}</td>
-                            <td><time datetime=session.created_at.clone() data-local=local_time::LOCAL_FULL>{local_time::full(&created, false)}</time></td>
-                            <td><time datetime=session.last_seen.clone() data-local=local_time::LOCAL_FULL>{local_time::full(&seen, false)}</time></td>
+                            <td><LocalizedTime at=session.created_at.clone() full=true /></td>
+                            <td><LocalizedTime at=session.last_seen.clone() full=true /></td>
                             <td>
                                 {if session.current {
                                     view! { <span class="this-device">"This device"</span> }.into_any()
