@@ -33,6 +33,11 @@ pub struct RoomView {
     /// How far the other readers of a small room have read ("Seen by"; empty
     /// for larger rooms and when the reader does not share reads).
     pub seen: Vec<SeenRead>,
+    /// The page's message rows as HTML (the server's cached rows with this
+    /// reader's classes): the room page shows them; never sent to the browser
+    /// as data.
+    #[serde(skip)]
+    pub rows: String,
 }
 
 /// What a permalink's `seq` is.
@@ -73,7 +78,9 @@ pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPa
         },
     };
     let (state, user) = gate::require_user().await?;
-    history::read_history(&state, &user, &room, HistoryQuery { before, after: None, limit: PAGE_SIZE }).await
+    let mut page = history::read_history(&state, &user, &room, HistoryQuery { before, after: None, limit: PAGE_SIZE }).await?;
+    page.messages = page.messages.into_iter().map(crate::server::rows::formatted).collect();
+    Ok(page)
 }
 
 /// `POST /api/open_room`: opens a room for its page: puts it in the reader's
@@ -82,11 +89,14 @@ pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPa
 #[server(prefix = "/api", endpoint = "open_room")]
 pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppError> {
     use crate::{
+        chat::first_unread,
+        components::message_list::Reader,
         protocol::PAGE_SIZE,
         server::{
             accounts::access,
             http::{gate, history},
             policy::Action,
+            rows::page_rows,
             storage::store::{Found, HistoryQuery},
         },
     };
@@ -114,6 +124,14 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
         _ => admitted.title,
     };
     let seen = state.store.reads_seen(&page.room, &user.0).await?;
+    let highlighted = at.filter(|(_, found)| *found != Permalink::Missing).map(|(seq, _)| seq);
+    let reader = Reader {
+        first_unread: highlighted.is_none().then(|| first_unread(&page.messages, &user.0.username, last_read_seq)).flatten(),
+        highlighted,
+        me: user.0.username.clone(),
+        moderates: admitted.manages,
+    };
+    let rows = page_rows(&state.store.caches().rows, &page.room, &page.messages, &reader);
     Ok(RoomView {
         page,
         me: user.0.username,
@@ -124,6 +142,7 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
         title,
         manages: admitted.manages,
         seen,
+        rows,
     })
 }
 

@@ -123,7 +123,7 @@ impl RoomState {
 
     /// The state of a room opened by `me`, who had read it up to `last_read_seq`.
     pub fn opened(initial: Vec<ChatMessage>, has_older: bool, me: String, last_read_seq: i64) -> Self {
-        let first_unread = initial.iter().find(|m| m.seq > last_read_seq && m.sender != me).map(|m| m.seq);
+        let first_unread = first_unread(&initial, &me, last_read_seq);
         Self {
             messages: RwSignal::new(initial),
             outbox: RwSignal::new(Vec::new()),
@@ -258,6 +258,8 @@ pub enum Change {
         text: String,
         edited_at: String,
         mentions: Vec<String>,
+        /// The new text formatted (as the server sends it).
+        html: Option<String>,
     },
     Deleted,
     /// `user` added (`on`) or took back `emoji`.
@@ -277,10 +279,11 @@ impl Change {
     /// the same as once).
     pub fn apply_to(&self, message: &mut ChatMessage) {
         match self {
-            Self::Edited { text, edited_at, mentions } => {
+            Self::Edited { text, edited_at, mentions, html } => {
                 message.text.clone_from(text);
                 message.edited_at = Some(edited_at.clone());
                 message.mentions.clone_from(mentions);
+                message.html.clone_from(html);
             }
             Self::Deleted => {
                 message.deleted = true;
@@ -289,6 +292,7 @@ impl Change {
                 message.reactions.clear();
                 message.attachment = None;
                 message.preview = None;
+                message.html = None;
             }
             Self::Previewed(preview) if !message.deleted => message.preview = Some(preview.clone()),
             Self::Previewed(_) => {}
@@ -318,6 +322,12 @@ impl Change {
             Self::Reacted { .. } | Self::Previewed(_) | Self::Unpreviewed => {}
         }
     }
+}
+
+/// Where the "New messages" divider goes: the first message of `messages`
+/// past `last_read_seq` that `me` did not write.
+pub fn first_unread(messages: &[ChatMessage], me: &str, last_read_seq: i64) -> Option<i64> {
+    messages.iter().find(|m| m.seq > last_read_seq && m.sender != me).map(|m| m.seq)
 }
 
 /// "alice is typing…", "alice and bob are typing…", "several people are typing…".
@@ -434,7 +444,7 @@ mod tests {
         assert_eq!(message.reactions["👍"], vec!["bob".to_owned()]);
         like(false).apply_to(&mut message);
         assert!(message.reactions.is_empty());
-        Change::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![] }.apply_to(&mut message);
+        Change::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![], html: None }.apply_to(&mut message);
         assert_eq!((message.text.as_str(), message.edited_at.as_deref()), ("fixed", Some("t")));
         Change::Deleted.apply_to(&mut message);
         assert!(message.deleted && message.text.is_empty());
@@ -458,7 +468,7 @@ mod tests {
             let mut reply = msg(2);
             reply.reply_to = Some(ReplyRef { seq: 1, sender: "s".into(), text: "first".into(), deleted: false });
             let state = RoomState::new(vec![msg(1), reply], false);
-            state.apply(3, 1, Change::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![] });
+            state.apply(3, 1, Change::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![], html: None });
             let quote = |state: &RoomState| state.messages.get_untracked()[1].reply_to.clone().unwrap();
             assert_eq!(quote(&state).text, "fixed");
             state.apply(4, 1, Change::Deleted);

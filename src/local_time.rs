@@ -12,13 +12,20 @@ use leptos::prelude::*;
 const LOCAL_WHEN: &str = "when";
 /// See [`LOCAL_WHEN`]: the full date and time.
 const LOCAL_FULL: &str = "full";
+/// See [`LOCAL_WHEN`]: the time of day ([`clock`]).
+const LOCAL_CLOCK: &str = "clock";
 
 /// A time in a server-only part of a page: UTC as the server renders it,
 /// rewritten in the reader's zone by [`turn_on`]. `full` shows the date and
-/// time ([`full`]); otherwise "Today, 14:05" and the like ([`when`]).
+/// time ([`full`]), `clock` the time of day ([`clock`]); otherwise "Today,
+/// 14:05" and the like ([`when`]).
 #[component]
-pub fn LocalizedTime(at: String, #[prop(optional)] full: bool) -> impl IntoView {
-    let (style, shown) = if full { (LOCAL_FULL, self::full(&at, false)) } else { (LOCAL_WHEN, when(&at, false)) };
+pub fn LocalizedTime(at: String, #[prop(optional)] full: bool, #[prop(optional)] clock: bool) -> impl IntoView {
+    let (style, shown) = match (full, clock) {
+        (true, _) => (LOCAL_FULL, self::full(&at, false)),
+        (false, true) => (LOCAL_CLOCK, self::clock(&at, false)),
+        (false, false) => (LOCAL_WHEN, when(&at, false)),
+    };
     let title = self::full(&at, false);
     view! { <time datetime=at data-local=style title=title>{shown}</time> }
 }
@@ -45,21 +52,30 @@ pub fn showing_local() -> bool {
 pub fn turn_on() {
     SHOWING_LOCAL.with(|local| local.set(true));
     let Some(root) = document().document_element() else { return };
-    if let Ok(times) = document().query_selector_all("time[data-local]") {
-        for index in 0..times.length() {
-            let Some(time) = times.item(index).and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok())
-            else {
-                continue;
-            };
-            let (Some(at), Some(style)) = (time.get_attribute("datetime"), time.get_attribute("data-local")) else {
-                continue;
-            };
-            let shown = if style == LOCAL_FULL { full(&at, true) } else { when(&at, true) };
-            time.set_text_content(Some(&shown));
-            let _ = time.set_attribute("title", &full(&at, true));
-        }
-    }
+    localize(&root);
     let _ = root.set_attribute("data-hydrated", "true");
+}
+
+/// Rewrites the server-only times under `root` (`<time data-local>`) in the
+/// reader's zone: the whole page once hydrated, then each row added later.
+#[cfg(feature = "hydrate")]
+pub fn localize(root: &web_sys::Element) {
+    let Ok(times) = root.query_selector_all("time[data-local]") else { return };
+    for index in 0..times.length() {
+        let Some(time) = times.item(index).and_then(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(node).ok()) else {
+            continue;
+        };
+        let (Some(at), Some(style)) = (time.get_attribute("datetime"), time.get_attribute("data-local")) else {
+            continue;
+        };
+        let shown = match style.as_str() {
+            LOCAL_FULL => full(&at, true),
+            LOCAL_CLOCK => clock(&at, true),
+            _ => when(&at, true),
+        };
+        time.set_text_content(Some(&shown));
+        let _ = time.set_attribute("title", &full(&at, true));
+    }
 }
 
 /// Seconds from `earlier` to `later`, two of the server's RFC 3339 UTC

@@ -21,7 +21,7 @@ const LAYERS: &[&[&str]] = &[
     &["realtime"],
     &["accounts", "previews"],
     &["storage"],
-    &["bus", "policy", "media"],
+    &["bus", "policy", "media", "rows", "bodies"],
     &["config", "metrics", "tasks", "shutdown"],
 ];
 

@@ -372,8 +372,8 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         }
         ServerFrame::Error { client_id: None, .. } => {}
         ServerFrame::Reset { .. } => return Handled::Reset,
-        ServerFrame::Edit { seq, target, text, edited_at, mentions, .. } => {
-            state.apply(seq, target, Change::Edited { text, edited_at, mentions });
+        ServerFrame::Edit { seq, target, text, edited_at, mentions, html, .. } => {
+            state.apply(seq, target, Change::Edited { text, edited_at, mentions, html });
         }
         ServerFrame::Delete { seq, target, .. } => state.apply(seq, target, Change::Deleted),
         ServerFrame::Reaction { seq, target, emoji, user, on, .. } => {

@@ -8,11 +8,7 @@ use leptos::prelude::*;
 use crate::protocol::LinkPreview;
 
 #[component]
-pub fn LinkPreviewCard(
-    preview: LinkPreview,
-    /// Removes it; `None` when the reader may not.
-    remove: Option<Callback<()>>,
-) -> impl IntoView {
+pub fn LinkPreviewCard(preview: LinkPreview) -> impl IntoView {
     let has_image = preview.image_url.is_some();
     view! {
         <aside class="link-preview" class:with-image=has_image aria-label=format!("Preview of {}", preview.site)>
@@ -28,10 +24,8 @@ pub fn LinkPreviewCard(
                     <p class="link-preview-description">{preview.description.clone()}</p>
                 })}
             </div>
-            {remove.map(|remove| view! {
-                <button type="button" class="link-preview-remove" aria-label="Remove the preview" title="Remove the preview"
-                    on:click=move |_| remove.run(())>"×"</button>
-            })}
+            // Shown only to who may remove it (a class on its message's row).
+            <button type="button" class="link-preview-remove" aria-label="Remove the preview" title="Remove the preview">"×"</button>
         </aside>
     }
 }

@@ -1,19 +1,28 @@
-//! The room's messages (`<div id="messages">`): confirmed messages by `seq` (see
-//! `message_row`), then the user's pending ones. A "New messages" divider sits
-//! above the first message that was unread when the room was opened, and the
-//! list opens there (or at a permalink's message). When the page is visible and
-//! the newest message is on screen, `on_seen` hears its `seq`. A divider names
-//! each day ("Today", "Yesterday", "Monday 23 November" in the reader's zone).
-//! A message that follows one of the same sender within [`GROUP_SECONDS`] on
-//! the same day continues its group: it is shown without a second name and avatar.
-//! In a small room, "Seen by" under the newest message names who has read it.
+//! The room's messages (`<div id="messages">`). The rows themselves are HTML
+//! that the server rendered once per message (`message_row`; the page's rows
+//! come in as the island's children, live ones are built from frames by
+//! `client::rows`); this island part keeps them in step with the room's state
+//! and adds what is the reader's own: the day dividers in their zone, the
+//! groups of one sender's messages, the "New messages" divider, their own
+//! reactions, and the one toolbar of actions (`message_tools`) that moves to the
+//! row under the pointer or the focus. Clicks on reactions, previews' remove
+//! buttons and reply quotes are handled here, for every row at once.
+//!
+//! The list opens at the divider (or a permalink's message) and follows new
+//! messages while the reader is at the bottom; when the page is visible and the
+//! newest message is on screen, `on_seen` hears its `seq`. In a small room,
+//! "Seen by" under the newest message names who has read it; the user's
+//! pending messages follow.
 
 use leptos::{ev, html, prelude::*};
 
 use crate::{
     chat::{PendingMessage, RoomState},
     client,
-    components::message_row::{MessageActions, MessageRow},
+    components::{
+        message_row::{MessageActions, ReaderClasses},
+        message_tools::{MessageTools, ToolsAt},
+    },
     local_time,
     protocol::ChatMessage,
     seen_by::seen_by,
@@ -25,6 +34,17 @@ pub const GROUP_SECONDS: i64 = 5 * 60;
 /// How close to the bottom (in pixels) still counts as "at the bottom".
 const AT_BOTTOM_PX: i32 = 48;
 
+/// What an empty room shows in place of rows.
+pub const EMPTY_HTML: &str = r#"<p class="empty">No messages yet. Say hello!</p>"#;
+/// The divider above the first message that was unread when the room opened.
+pub const UNREAD_DIVIDER_HTML: &str = r#"<div id="newMessages" class="unread-divider" role="separator">New messages</div>"#;
+
+/// The divider that starts a day ("Today", "Monday 23 November"; a date in UTC).
+pub fn day_divider_html(label: &str) -> String {
+    let label = label.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    format!(r#"<div class="day-divider" role="separator"><span>{label}</span></div>"#)
+}
+
 #[component]
 pub fn MessageList(
     state: RoomState,
@@ -32,8 +52,11 @@ pub fn MessageList(
     actions: MessageActions,
     /// Called with the newest `seq` on screen while the page is visible.
     on_seen: Callback<i64>,
+    /// The rows the server rendered for the page (`<div id="rows">`).
+    children: Children,
 ) -> impl IntoView {
     let list_ref = NodeRef::<html::Div>::new();
+    let tools = ToolsAt::new();
     // Follow new messages only while the reader is at the bottom.
     let following = StoredValue::new(true);
     let at_bottom = move || {
@@ -51,12 +74,23 @@ pub fn MessageList(
         following.set_value(at_bottom());
         report_seen();
     };
-    // Open at the divider when there is one, else at the bottom.
+    // What the rows on screen were built from (the page's rows: its messages).
+    let shown = StoredValue::new(state.messages.get_untracked());
     let opened = StoredValue::new(false);
+    let sync_room = room.clone();
     Effect::new(move |_| {
         state.messages.track();
         state.outbox.track();
+        state.first_unread.track();
+        state.highlighted.track();
+        state.editing.track();
+        let local = local_time::showing_local();
         let Some(list) = list_ref.get() else { return };
+        #[cfg(feature = "hydrate")]
+        shown.update_value(|shown| client::rows::sync(&list, state, &sync_room, shown, tools, actions, local));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&sync_room, shown, local, actions);
+        // Open at the divider when there is one, else at the bottom.
         if !opened.get_value() {
             opened.set_value(true);
             let highlighted = state.highlighted.get_untracked().map(|seq| format!("m{seq}"));
@@ -75,27 +109,24 @@ pub fn MessageList(
     });
     let visibility = window_event_listener(ev::visibilitychange, move |_| report_seen());
     on_cleanup(move || visibility.remove());
+    #[cfg(feature = "hydrate")]
+    let (on_click, on_pointer) = (
+        move |ev: ev::MouseEvent| client::rows::clicked(&ev, state, actions),
+        move |ev: &leptos::web_sys::Event| client::rows::pointed(ev, tools),
+    );
+    #[cfg(not(feature = "hydrate"))]
+    let (on_click, on_pointer) = (|_: ev::MouseEvent| {}, |_: &leptos::web_sys::Event| {});
     view! {
-        <div id="messages" class="messages" node_ref=list_ref on:scroll=on_scroll>
-            <Show when=move || state.messages.with(Vec::is_empty) && state.outbox.with(Vec::is_empty)>
-                <p class="empty">"No messages yet. Say hello!"</p>
-            </Show>
-            <For
-                each=move || with_days(state)
-                key=|(m, day, continued)| {
-                    (m.seq, m.text.clone(), m.edited_at.clone(), m.deleted, m.reactions.clone(), m.reply_to.clone(), m.preview.clone(), day.clone(), *continued)
-                }
-                children=move |(message, day, continued)| {
-                    let seq = message.seq;
-                    view! {
-                        {day.map(|label| view! { <div class="day-divider" role="separator"><span>{label}</span></div> })}
-                        <Show when=move || state.first_unread.get() == Some(seq)>
-                            <div id="newMessages" class="unread-divider" role="separator">"New messages"</div>
-                        </Show>
-                        <MessageRow message state room=room.clone() actions continued />
-                    }
-                }
-            />
+        <div
+            id="messages"
+            class="messages"
+            node_ref=list_ref
+            on:scroll=on_scroll
+            on:click=on_click
+            on:mouseover=move |ev| on_pointer(ev.as_ref())
+            on:focusin=move |ev| on_pointer(ev.as_ref())
+        >
+            {children()}
             {move || {
                 let names = state.messages.with(|m| state.read_by.with(|r| state.me.with_value(|me| seen_by(m, r, me))));
                 (!names.is_empty()).then(|| view! { <p id="seenBy" class="seen-by">"Seen by "{names.join(", ")}</p> })
@@ -103,30 +134,55 @@ pub fn MessageList(
             <For each=move || state.outbox.get() key=|p| (p.client_id.clone(), p.error.clone()) let:pending>
                 <PendingRow pending />
             </For>
+            <div class="tools-home" hidden>
+                <MessageTools state room actions at=tools />
+            </div>
         </div>
     }
 }
 
-/// The messages, each with the label of the day it starts (the first message
-/// of the list, and every one on another day than the one before it), and
-/// whether it continues the group of the message before it.
-fn with_days(state: RoomState) -> Vec<(ChatMessage, Option<String>, bool)> {
-    let local = local_time::showing_local();
-    state.messages.with(|messages| {
-        let mut previous_day: Option<String> = None;
-        let mut previous: Option<&ChatMessage> = None;
-        messages
-            .iter()
-            .map(|message| {
-                let (key, label) = local_time::day(&message.timestamp, local);
-                let starts_day = previous_day.as_ref() != Some(&key);
-                previous_day = Some(key);
-                let continued = !starts_day && previous.is_some_and(|before| continues(before, message));
-                previous = Some(message);
-                (message.clone(), starts_day.then_some(label), continued)
-            })
-            .collect()
-    })
+/// Who reads the rows, and where the page opened.
+#[derive(Clone, Debug, Default)]
+pub struct Reader {
+    pub me: String,
+    /// The reader moderates the room: they may delete any message.
+    pub moderates: bool,
+    /// The first message that was unread when the page opened.
+    pub first_unread: Option<i64>,
+    /// The message a permalink points at.
+    pub highlighted: Option<i64>,
+}
+
+/// Where a row stands for its reader: the day it starts (its label), whether
+/// the "New messages" divider goes above it, and its classes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub day: Option<String>,
+    pub unread: bool,
+    pub classes: ReaderClasses,
+}
+
+/// Each message's [`Placement`] for `reader`, days in the reader's zone when
+/// `local` (UTC otherwise: the server's).
+pub fn placements(messages: &[ChatMessage], reader: &Reader, local: bool) -> Vec<Placement> {
+    let mut previous: Option<(&ChatMessage, String)> = None;
+    messages
+        .iter()
+        .map(|message| {
+            let (day, label) = local_time::day(&message.timestamp, local);
+            let starts_day = previous.as_ref().is_none_or(|(_, before)| *before != day);
+            let mine = message.sender == reader.me;
+            let classes = ReaderClasses {
+                mine,
+                mentions_me: message.mentions.contains(&reader.me),
+                may_remove: mine || reader.moderates,
+                continued: !starts_day && previous.as_ref().is_some_and(|(before, _)| continues(before, message)),
+                highlighted: reader.highlighted == Some(message.seq),
+            };
+            previous = Some((message, day));
+            Placement { day: starts_day.then_some(label), unread: reader.first_unread == Some(message.seq), classes }
+        })
+        .collect()
 }
 
 /// Whether `message` continues the group of `before`: the same sender, soon

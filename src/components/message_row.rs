@@ -1,17 +1,22 @@
-//! One message of the list: sender and time (with "(edited)"), the message it
-//! answers (a quote that jumps to it), its formatted text or a "deleted"
-//! placeholder, its file, its link preview, its reaction chips (who reacted, click to toggle), and its
-//! actions, shown on hover or focus: reply, react (common emoji or any short
-//! text), copy link, and for one's own messages edit (in place: Enter saves, Esc
-//! cancels) and delete.
+//! One message of the list as every reader sees it: avatar, sender and time
+//! (with "(edited)"), the message it answers (a quote that jumps to it), its
+//! formatted text (HTML the server made: see [`ChatMessage::html`]) or a
+//! "deleted" placeholder, its file, its link preview and its reaction chips.
+//!
+//! A row holds nothing of its reader, so the server renders it once per change
+//! and every page view reuses it; what differs per reader is a class on the
+//! row ([`ReaderClasses`]) and the state of the reaction chips, set by the
+//! page (server) and the list (browser). The browser builds rows with this same
+//! component from live frames; the actions on a row (see `message_tools`) are
+//! one toolbar that moves to the row under the pointer or the focus.
 
-use leptos::{ev, prelude::*};
+use leptos::{prelude::*, tachys::html::InertElement};
 
 use crate::{
-    chat::RoomState,
-    components::{attachment_view::AttachmentView, avatar::Avatar, link_preview::LinkPreviewCard, message_text::MessageText},
-    local_time, paths,
-    protocol::{ChatMessage, MAX_REACTION_CHARS, REPLY_QUOTE_CHARS, ReplyRef},
+    components::{attachment_view::AttachmentView, avatar::Avatar, link_preview::LinkPreviewCard},
+    local_time::LocalizedTime,
+    paths,
+    protocol::{ChatMessage, ReplyRef},
 };
 
 /// The reactions offered with one click.
@@ -30,217 +35,130 @@ pub struct MessageActions {
 }
 
 #[component]
-pub fn MessageRow(
-    message: ChatMessage,
-    state: RoomState,
-    room: String,
-    actions: MessageActions,
-    /// It continues the group of the message above (same sender, soon after):
-    /// its name and avatar are not shown again.
-    #[prop(optional)]
-    continued: bool,
-) -> impl IntoView {
-    let me = state.me.get_value();
+pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
     let seq = message.seq;
-    let mine = message.sender == me;
-    let mentions_me = message.mentions.contains(&me);
     let deleted = message.deleted;
-    let picking = RwSignal::new(false);
-    let permalink = paths::message(&room, seq);
-    let quote =
-        ReplyRef { seq, sender: message.sender.clone(), text: message.text.chars().take(REPLY_QUOTE_CHARS).collect(), deleted };
-    let editing = move || state.editing.get() == Some(seq);
-    let text_for_edit = message.text.clone();
-    let reactions: Vec<(String, Vec<String>)> = message.reactions.clone().into_iter().collect();
-    let has_reactions = !reactions.is_empty() && !deleted;
+    let text = (!deleted).then(|| match message.html.clone() {
+        Some(html) => InertElement::new(html).into_any(),
+        // Not formatted yet (never from the server): the plain text, escaped.
+        None => view! { <div class="text"><p>{message.text.clone()}</p></div> }.into_any(),
+    });
     view! {
         <article
             class="message"
-            class:mentions-me=mentions_me
             class:deleted=deleted
-            class:continued=continued
-            class:highlighted=move || state.highlighted.get() == Some(seq)
             id=format!("m{seq}")
             data-seq=seq
+            data-sender=message.sender.clone()
             tabindex="0"
         >
             <Avatar username=message.sender.clone() display_name=message.sender_name.clone() />
             <header class="message-meta">
                 <span class="sender">{message.sender_name.clone().unwrap_or_else(|| message.sender.clone())}</span>
                 {message.sender_name.is_some().then(|| view! { <span class="username">"@"{message.sender.clone()}</span> })}
-                <time
-                    datetime=message.timestamp.clone()
-                    title={
-                        let at = message.timestamp.clone();
-                        move || local_time::full(&at, local_time::showing_local())
-                    }
-                >
-                    {
-                        let at = message.timestamp.clone();
-                        move || local_time::clock(&at, local_time::showing_local())
-                    }
-                </time>
+                <LocalizedTime at=message.timestamp.clone() clock=true />
                 {message.edited_at.clone().map(|at| view! { <span class="edited" title=at>"(edited)"</span> })}
             </header>
-            {message.reply_to.clone().map(|parent| view! { <ReplyQuote parent room=room.clone() state /> })}
-            {if deleted {
-                view! { <p class="text placeholder">"This message was deleted."</p> }.into_any()
-            } else {
-                view! {
-                    <Show when=editing fallback={
-                        let (text, mentions) = (message.text.clone(), message.mentions.clone());
-                        move || view! { <MessageText text=text.clone() mentions=mentions.clone() /> }
-                    }>
-                        <EditInPlace seq text=text_for_edit.clone() state actions />
-                    </Show>
-                }
-                .into_any()
+            {message.reply_to.clone().map(|parent| view! { <ReplyQuote parent room=room.clone() /> })}
+            {match text {
+                Some(text) => text,
+                None => view! { <p class="text placeholder">"This message was deleted."</p> }.into_any(),
             }}
             {message.attachment.clone().filter(|_| !deleted).map(|attachment| view! { <AttachmentView attachment /> })}
-            {message.preview.clone().filter(|_| !deleted).map(|preview| {
-                let remove = (mine || state.moderates.get_value()).then(|| Callback::new(move |()| actions.remove_preview.run(seq)));
-                view! { <LinkPreviewCard preview remove /> }
-            })}
-            {has_reactions.then(|| view! {
+            {message.preview.clone().filter(|_| !deleted).map(|preview| view! { <LinkPreviewCard preview /> })}
+            {(!deleted && !message.reactions.is_empty()).then(|| view! {
                 <div class="reactions" aria-label="Reactions">
-                    {reactions.into_iter().map(|(emoji, users)| {
-                        let reacted = users.iter().any(|u| *u == state.me.get_value());
-                        let chosen = emoji.clone();
-                        view! {
-                            <button
-                                type="button"
-                                class="reaction"
-                                class:mine=reacted
-                                aria-pressed=reacted.to_string()
-                                title=users.join(", ")
-                                on:click=move |_| actions.react.run((seq, chosen.clone()))
-                            >
-                                {emoji}" "{users.len()}
-                            </button>
-                        }
+                    {message.reactions.iter().map(|(emoji, users)| view! {
+                        <button
+                            type="button"
+                            class="reaction"
+                            aria-pressed="false"
+                            data-emoji=emoji.clone()
+                            data-users=users.join(" ")
+                            title=users.join(", ")
+                        >
+                            {emoji.clone()}" "{users.len()}
+                        </button>
                     }).collect_view()}
                 </div>
             })}
-            <Show when=move || !deleted>
-                <div class="actions" role="toolbar" aria-label="Message actions">
-                    <button type="button" class="reply-btn" on:click={
-                        let quote = quote.clone();
-                        move |_| state.replying.set(Some(quote.clone()))
-                    }>"Reply"</button>
-                    <button type="button" class="react-btn" aria-expanded=move || picking.get().to_string() on:click=move |_| picking.update(|p| *p = !*p)>
-                        "React"
-                    </button>
-                    <a class="permalink" href=permalink.clone()>"Link"</a>
-                    <Show when=move || mine>
-                        <button type="button" class="edit-btn" on:click=move |_| state.editing.set(Some(seq))>"Edit"</button>
-                    </Show>
-                    // A moderator (the room's owner, an administrator) may delete any message.
-                    <Show when=move || mine || state.moderates.get_value()>
-                        <button type="button" class="delete-btn" on:click=move |_| actions.delete.run(seq)>"Delete"</button>
-                    </Show>
-                </div>
-                <Show when=move || picking.get()>
-                    <ReactionPicker seq actions picking />
-                </Show>
-            </Show>
         </article>
     }
 }
 
-/// The message a reply answers; a link to it (to its place, when shown here).
+/// The message a reply answers: a link to it (the list scrolls to it when it
+/// is shown).
 #[component]
-fn ReplyQuote(parent: ReplyRef, room: String, state: RoomState) -> impl IntoView {
-    let seq = parent.seq;
-    let on_click = move |ev: ev::MouseEvent| {
-        if let Some(target) = document().get_element_by_id(&format!("m{seq}")) {
-            ev.prevent_default();
-            target.scroll_into_view();
-            state.highlighted.set(Some(seq));
-        }
-    };
+fn ReplyQuote(parent: ReplyRef, room: String) -> impl IntoView {
     view! {
-        <a class="reply-quote" href=paths::message(&room, seq) on:click=on_click>
+        <a class="reply-quote" href=paths::message(&room, parent.seq) data-target=parent.seq>
             "↪ "<strong>{parent.sender}</strong>" "
             {if parent.deleted { "deleted message".to_owned() } else { parent.text }}
         </a>
     }
 }
 
-/// Editing one's own message where it stands: a box of as many lines as the
-/// text, Enter saves, Shift+Enter starts a new line, Esc cancels.
-#[component]
-fn EditInPlace(seq: i64, text: String, state: RoomState, actions: MessageActions) -> impl IntoView {
-    let lines = text.lines().count().clamp(1, 12).to_string();
-    let draft = RwSignal::new(text);
-    let input = NodeRef::<leptos::html::Textarea>::new();
-    Effect::new(move |_| {
-        if let Some(input) = input.get() {
-            let _ = input.focus();
-        }
-    });
-    let on_keydown = move |ev: ev::KeyboardEvent| match ev.key().as_str() {
-        _ if ev.is_composing() || ev.key_code() == 229 => {}
-        "Enter" if !ev.shift_key() => {
-            ev.prevent_default();
-            let text = draft.get_untracked();
-            if !text.trim().is_empty() {
-                actions.edit.run((seq, text.trim().to_owned()));
-            }
-            state.editing.set(None);
-        }
-        "Escape" => {
-            ev.prevent_default();
-            state.editing.set(None);
-        }
-        _ => {}
-    };
-    view! {
-        <textarea
-            class="edit-input"
-            rows=lines
-            aria-label="Edit message (Enter saves, Shift+Enter starts a new line, Esc cancels)"
-            node_ref=input
-            prop:value=move || draft.get()
-            on:input=move |ev| draft.set(event_target_value(&ev))
-            on:keydown=on_keydown
-        ></textarea>
+/// What a row shows differently to its reader, as classes on the row.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReaderClasses {
+    /// The reader wrote it (they may edit it).
+    pub mine: bool,
+    /// It mentions the reader.
+    pub mentions_me: bool,
+    /// The reader may delete it and remove its preview (theirs, or they moderate).
+    pub may_remove: bool,
+    /// It continues the group of the message above (same sender, soon after):
+    /// its name and avatar are not shown again.
+    pub continued: bool,
+    /// A permalink points at it.
+    pub highlighted: bool,
+}
+
+impl ReaderClasses {
+    /// The classes, each with a leading space, to append to `class="message…"`.
+    pub fn for_class_attribute(self) -> String {
+        [
+            (self.mine, " mine"),
+            (self.mentions_me, " mentions-me"),
+            (self.may_remove, " may-remove"),
+            (self.continued, " continued"),
+            (self.highlighted, " highlighted"),
+        ]
+        .into_iter()
+        .filter_map(|(on, class)| on.then_some(class))
+        .collect()
+    }
+
+    /// Each class with whether the row should have it.
+    pub fn toggles(self) -> [(&'static str, bool); 5] {
+        [
+            ("mine", self.mine),
+            ("mentions-me", self.mentions_me),
+            ("may-remove", self.may_remove),
+            ("continued", self.continued),
+            ("highlighted", self.highlighted),
+        ]
     }
 }
 
-/// Common reactions, and any short text.
-#[component]
-fn ReactionPicker(seq: i64, actions: MessageActions, picking: RwSignal<bool>) -> impl IntoView {
-    let own = RwSignal::new(String::new());
-    let choose = move |emoji: String| {
-        actions.react.run((seq, emoji));
-        picking.set(false);
-    };
-    view! {
-        <div class="reaction-picker" role="group" aria-label="Add a reaction">
-            {QUICK_REACTIONS.iter().map(|emoji| {
-                let emoji = (*emoji).to_owned();
-                let label = format!("React with {emoji}");
-                view! { <button type="button" class="quick-reaction" aria-label=label on:click={
-                    let emoji = emoji.clone();
-                    move |_| choose(emoji.clone())
-                }>{emoji.clone()}</button> }
-            }).collect_view()}
-            <form on:submit=move |ev: ev::SubmitEvent| {
-                ev.prevent_default();
-                let text = own.get_untracked().trim().to_owned();
-                if !text.is_empty() {
-                    choose(text);
-                }
-            }>
-                <input
-                    class="own-reaction"
-                    aria-label="Your own reaction"
-                    maxlength=MAX_REACTION_CHARS.to_string()
-                    placeholder="+1"
-                    prop:value=move || own.get()
-                    on:input=move |ev| own.set(event_target_value(&ev))
-                />
-            </form>
-        </div>
+/// The quote a reply to `message` shows.
+pub fn quote_of(message: &ChatMessage) -> ReplyRef {
+    ReplyRef {
+        seq: message.seq,
+        sender: message.sender.clone(),
+        text: message.text.chars().take(crate::protocol::REPLY_QUOTE_CHARS).collect(),
+        deleted: message.deleted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reader_classes_are_appended_in_a_fixed_order() {
+        let classes = ReaderClasses { mine: true, continued: true, ..Default::default() };
+        assert_eq!(classes.for_class_attribute(), " mine continued");
+        assert_eq!(ReaderClasses::default().for_class_attribute(), "");
     }
 }

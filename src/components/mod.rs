@@ -14,6 +14,7 @@ pub mod lock_icon;
 pub mod message_list;
 pub mod message_row;
 pub mod message_text;
+pub mod message_tools;
 pub mod my_rooms;
 pub mod room_activity;
 pub mod room_controls;

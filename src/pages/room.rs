@@ -61,11 +61,14 @@ pub fn RoomPage() -> impl IntoView {
                 let login = login.clone();
                 Suspend::new(async move {
                     match (opened.await, listed.await) {
-                        (Ok(view), Ok(rooms)) => {
+                        (Ok(mut view), Ok(rooms)) => {
                             let title = titled(rooms.iter().map(|r| r.unread).sum(), &page_title(&view));
+                            let rows = std::mem::take(&mut view.rows);
                             view! {
                                 <Title text=title />
-                                <ChatRoom view rooms />
+                                <ChatRoom view rooms>
+                                    <div id="rows" class="rows" inner_html=rows></div>
+                                </ChatRoom>
                             }
                             .into_any()
                         }
@@ -100,12 +103,13 @@ fn page_title(view: &RoomView) -> String {
 
 /// A loaded room beside the reader's rooms: header (presence, controls),
 /// history, live messages, typing, composer. The page's one island: it gets
-/// what the server read for the page as its props.
+/// what the server read for the page as its props, and the page's message rows
+/// (HTML the server rendered) as its children.
 #[island]
-fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>) -> impl IntoView {
+fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl IntoView {
     let rooms = MyRooms::new(rooms);
     let title = page_title(&view);
-    let RoomView { page, me, last_read_seq, notify, at, kind, title: room_title, manages, seen } = view;
+    let RoomView { page, me, last_read_seq, notify, at, kind, title: room_title, manages, seen, rows: _ } = view;
     let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
     state.moderates.set_value(manages);
@@ -269,7 +273,9 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>) -> impl IntoView {
                         {why}" "<button type="button" class="link-button" on:click=move |_| state.notice.set(None)>"OK"</button>
                     </p>
                 })}
-                <MessageList state room=room.clone() actions on_seen />
+                <MessageList state room=room.clone() actions on_seen>
+                    {children()}
+                </MessageList>
                 <Announcer state />
                 <TypingIndicator state />
                 <Composer

@@ -94,6 +94,9 @@ pub enum ServerFrame {
         sender: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         mentions: Vec<String>,
+        /// The new text formatted as HTML (see [`ChatMessage::html`]).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        html: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
     },
@@ -234,6 +237,7 @@ mod tests {
                 sender_deactivated: false,
                 attachment: None,
                 preview: None,
+                html: None,
             },
         };
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

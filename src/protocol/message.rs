@@ -50,6 +50,12 @@ pub struct ChatMessage {
     /// The preview of its first link (gone once removed, or the message deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview: Option<LinkPreview>,
+    /// Its text formatted as HTML (`<div class="text">…</div>`, the markup the
+    /// room page shows), so that browsers never parse Markdown: in `message`
+    /// frames and the room page's own history reads; absent from the JSON
+    /// history API and when deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
 }
 
 /// A file posted in a room, as messages carry it and an upload answers.

@@ -10,7 +10,7 @@
 //! realtime                         the sockets: ChatConsumer, Sequencer, inbox, presence
 //! accounts · previews              log-in, sessions, permission checks, rate limits · link previews
 //! storage                          Store, the event log and its writer, caches, search
-//! bus · policy · media             channel layer and its events · who may do what · uploads
+//! bus · policy · media · rows · bodies   channel layer and its events · who may do what · uploads · message rows as HTML · shared bodies
 //! config · metrics · tasks · shutdown
 //! ```
 //!
@@ -35,12 +35,17 @@
 //! - [`policy`]: who may do what in a room: one pure function and its table.
 //! - [`media`]: what an uploaded file is (images recognised by their bytes,
 //!   decoded within bounds) and image thumbnails.
+//! - [`rows`]: message rows as HTML, rendered once per change and cached:
+//!   the formatted text frames carry, the room page's rows.
+//! - [`bodies`]: response bodies made once for many readers (JSON with its
+//!   brotli and gzip forms and an `ETag`).
 //! - [`config`]: command-line flags and their environment twins.
 //! - [`metrics`]: Prometheus counters and the `/metrics` endpoint.
 //! - [`tasks`]: background tasks, tracked so that a stop ends and awaits them.
 //! - [`shutdown`]: the signal that tells the listener and the sockets to stop.
 
 pub mod accounts;
+pub mod bodies;
 pub mod bus;
 pub mod config;
 pub mod http;
@@ -49,6 +54,7 @@ pub mod metrics;
 pub mod policy;
 pub mod previews;
 pub mod realtime;
+pub mod rows;
 pub mod shutdown;
 pub mod startup;
 pub mod storage;

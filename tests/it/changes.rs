@@ -156,6 +156,7 @@ fn replayed(frames: &[Value]) -> BTreeMap<i64, Value> {
             "edit" => {
                 let message = messages.get_mut(&frame["target"].as_i64().unwrap()).unwrap();
                 message["text"] = frame["text"].clone();
+                message["html"] = frame["html"].clone();
                 message["edited_at"] = frame["edited_at"].clone();
                 match frame.get("mentions") {
                     Some(mentions) => message["mentions"] = mentions.clone(),
@@ -167,6 +168,7 @@ fn replayed(frames: &[Value]) -> BTreeMap<i64, Value> {
                 let object = message.as_object_mut().unwrap();
                 object.insert("text".into(), json!(""));
                 object.insert("deleted".into(), json!(true));
+                object.remove("html");
                 object.remove("mentions");
                 object.remove("reactions");
             }
@@ -239,7 +241,15 @@ async fn replay_matches_history(writer_app: &TestApp, reader_app: &TestApp) {
     let shown: Vec<Value> = replayed(&frames)
         .into_values()
         .map(|mut m| {
-            m.as_object_mut().unwrap().remove("client_id");
+            let object = m.as_object_mut().unwrap();
+            object.remove("client_id");
+            // Frames carry the text formatted too; the JSON history API does not.
+            let html = object.remove("html");
+            let deleted = object.get("deleted") == Some(&json!(true));
+            assert_eq!(html.is_some(), !deleted, "the formatted text comes with every message shown: {m}");
+            if let Some(html) = html {
+                assert!(html.as_str().unwrap().contains(m["text"].as_str().unwrap()), "{html} formats {}", m["text"]);
+            }
             m
         })
         .collect();

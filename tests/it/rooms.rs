@@ -181,6 +181,34 @@ async fn the_room_page_is_rendered_with_its_history() {
 }
 
 #[tokio::test]
+async fn frames_and_pages_carry_rows_formatted_once_with_each_readers_classes() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
+    let mut socket = alice.socket("rows", Some(0)).await;
+    socket.say("hello **@bob**", "r1").await;
+    let message = socket.next_of("message").await;
+    let html = message["html"].as_str().expect("a message frame carries its text as HTML");
+    assert!(html.starts_with(r#"<div class="text">"#) && html.contains("<strong>"), "{html}");
+    assert!(html.contains(r#"<span class="mention">@bob</span>"#), "{html}");
+
+    socket.send_json(json!({"type": "edit", "target": 1, "text": "hello *again*", "client_id": "e1"})).await;
+    let edit = socket.next_of("edit").await;
+    assert!(edit["html"].as_str().is_some_and(|html| html.contains("<em>again</em>")), "{edit}");
+    let (_, history) = alice.get_json("/api/messages/rows/").await;
+    assert!(history["messages"][0].get("html").is_none(), "the JSON history API stays as it was: {history}");
+
+    let own = alice.get("/room/rows/").await.text().await.unwrap();
+    let theirs = bob.get("/room/rows/").await.text().await.unwrap();
+    assert!(own.contains(r#"class="message mine may-remove""#), "the author's row is theirs to edit");
+    assert!(theirs.contains(r#"class="message""#) && !theirs.contains(r#"class="message mine"#), "bob's view of alice's row");
+    for page in [&own, &theirs] {
+        assert!(page.contains("<em>again</em>"), "the edited text, formatted on the server");
+        assert!(page.contains(r#"class="day-divider""#), "the day starts with a divider");
+    }
+    assert!(theirs.contains(r#"id="newMessages""#), "bob has not read it yet");
+}
+
+#[tokio::test]
 async fn room_urls_are_canonical_and_protected() {
     let app = TestApp::spawn().await;
     let anonymous = app.visitor();

@@ -5,6 +5,8 @@
 use axum::{
     Json,
     extract::{Path, Query, State, rejection::QueryRejection},
+    http::HeaderMap,
+    response::{IntoResponse, Response},
 };
 use serde::Deserialize;
 
@@ -42,15 +44,26 @@ impl From<HistoryParams> for HistoryQuery {
     }
 }
 
-/// `GET /api/messages/{room}/?before=&after=&limit=`
+/// `GET /api/messages/{room}/?before=&after=&limit=`. The newest page of a
+/// quiet room is the same for every reader: it is sent as made once (see
+/// `bodies`), with an `ETag` that a reload can match for a `304`.
 pub async fn messages(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
+    headers: HeaderMap,
     params: Result<Query<HistoryParams>, QueryRejection>,
-) -> Result<Json<HistoryPage>, AppError> {
+) -> Result<Response, AppError> {
     let Query(params) = params.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
-    Ok(Json(read_history(&state, &user, &room, params.into()).await?))
+    let query = HistoryQuery::from(params);
+    if query.is_newest_page() {
+        let admitted = access::room(&state.store, &user, &room, Action::Read).await?;
+        if let Some(body) = state.store.newest_page_body(&admitted.name).await? {
+            return Ok(body.respond(&headers));
+        }
+        return Ok(Json(page_of(&state, &admitted, query).await?).into_response());
+    }
+    Ok(Json(read_history(&state, &user, &room, query).await?).into_response())
 }
 
 /// A page of the room named `room` (any case), as `user` may read it.

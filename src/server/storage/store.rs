@@ -17,6 +17,7 @@ use crate::{
     entity::{message, room, user},
     protocol::{ChatMessage, EventBody, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
     server::{
+        bodies::SharedBody,
         bus::{ChannelLayer, Forget},
         config::SqliteSync,
         storage::{
@@ -104,6 +105,13 @@ pub struct HistoryQuery {
     pub after: Option<i64>,
     /// At most this many (capped at [`MAX_PAGE_SIZE`]).
     pub limit: u64,
+}
+
+impl HistoryQuery {
+    /// The room's newest page, as a room opens (the one that is cached).
+    pub fn is_newest_page(&self) -> bool {
+        self.before.is_none() && self.after.is_none() && self.limit == PAGE_SIZE
+    }
 }
 
 impl Store {
@@ -293,8 +301,9 @@ impl Store {
     /// interleave with edits and reactions, so a page is a range of `n`: the
     /// query walks the unique (room, n) index between two bounds.
     pub async fn history(&self, room_name: &str, query: HistoryQuery) -> Result<Vec<ChatMessage>, StoreError> {
-        let newest_page = query.before.is_none() && query.after.is_none() && query.limit == PAGE_SIZE;
-        if newest_page && let Some(entry) = self.room_entry(room_name).await? {
+        if query.is_newest_page()
+            && let Some(entry) = self.room_entry(room_name).await?
+        {
             let RoomRecord { id, message_count, .. } = entry.facts;
             let low = cmp::max(message_count - PAGE_SIZE as i64, 0);
             let page = entry.newest(|| self.messages_between(id, low, message_count)).await?;
@@ -317,6 +326,22 @@ impl Store {
             None => (cmp::max(newest - limit, 0), newest),
         };
         Ok(self.messages_between(room.id, low, high).await?)
+    }
+
+    /// The newest page of `room_name` (canonical) as the JSON history API
+    /// answers it, serialized and compressed once while the room is quiet;
+    /// `None` when the room is not cached (then read it with [`Self::history`]).
+    pub async fn newest_page_body(&self, room_name: &str) -> Result<Option<Arc<SharedBody>>, StoreError> {
+        let Some(entry) = self.room_entry(room_name).await? else { return Ok(None) };
+        let RoomRecord { id, message_count, .. } = entry.facts;
+        let low = cmp::max(message_count - PAGE_SIZE as i64, 0);
+        let page = entry.newest(|| self.messages_between(id, low, message_count)).await?;
+        #[derive(serde::Serialize)]
+        struct Page<'a> {
+            room: &'a str,
+            messages: &'a [ChatMessage],
+        }
+        Ok(Some(entry.newest_body(|| SharedBody::json(&Page { room: room_name, messages: &page })).await))
     }
 
     /// The cached entry of `room_name` (its access facts and newest page), read when

@@ -30,6 +30,7 @@ use crate::{
     entity::user,
     server::{
         bus::{ChannelLayer, Event, Forget, Group, Received},
+        rows::RowCache,
         tasks::Background,
     },
 };
@@ -50,6 +51,8 @@ pub struct Caches {
     /// Accounts by id.
     users: ExpiringMap<i64, user::Model>,
     pub rooms: RoomCache,
+    /// Message rows as the room page shows them, rendered once per change.
+    pub rows: RowCache,
     layer: Arc<dyn ChannelLayer>,
     /// Whether this instance hears every [`Forget`] (sessions and accounts are
     /// only cached while it does).
@@ -63,6 +66,7 @@ impl Caches {
             sessions: ExpiringMap::new(SESSIONS),
             users: ExpiringMap::new(USERS),
             rooms: RoomCache::new(layer.clone(), ROOMS),
+            rows: RowCache::default(),
             layer,
             listening: Arc::default(),
         });

@@ -19,7 +19,10 @@ use tokio::sync::OnceCell;
 use super::MAX_AGE;
 use crate::{
     protocol::{ChatMessage, RoomKind},
-    server::bus::{ChannelLayer, Event, Group, Received, Subscription},
+    server::{
+        bodies::SharedBody,
+        bus::{ChannelLayer, Event, Group, Received, Subscription},
+    },
 };
 
 /// A room as its row said when the entry was read.
@@ -40,6 +43,8 @@ pub struct RoomRecord {
 pub struct RoomEntry {
     pub facts: RoomRecord,
     newest: OnceCell<Arc<Vec<ChatMessage>>>,
+    /// The newest page as the JSON history API answers it, made once.
+    newest_body: OnceCell<Arc<SharedBody>>,
     watch: Mutex<Subscription>,
     read_at: Instant,
 }
@@ -77,6 +82,11 @@ impl RoomEntry {
     {
         self.newest.get_or_try_init(|| async { read().await.map(Arc::new) }).await.cloned()
     }
+
+    /// The newest page's response body, made once per entry with `make`.
+    pub async fn newest_body(&self, make: impl FnOnce() -> SharedBody) -> Arc<SharedBody> {
+        self.newest_body.get_or_init(|| async { Arc::new(make()) }).await.clone()
+    }
 }
 
 /// The entries of the rooms read lately.
@@ -105,7 +115,13 @@ impl RoomCache {
         // taken arrives on the watch.
         let Ok(watch) = self.layer.group_add(&Group::Room(room.to_owned())).await else { return Ok(None) };
         let Some(facts) = read().await? else { return Ok(None) };
-        let entry = Arc::new(RoomEntry { facts, newest: OnceCell::new(), watch: Mutex::new(watch), read_at: Instant::now() });
+        let entry = Arc::new(RoomEntry {
+            facts,
+            newest: OnceCell::new(),
+            newest_body: OnceCell::new(),
+            watch: Mutex::new(watch),
+            read_at: Instant::now(),
+        });
         self.entries.insert(room.to_owned(), entry.clone());
         Ok(Some(entry))
     }

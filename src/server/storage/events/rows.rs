@@ -106,6 +106,7 @@ impl EventRow {
             edited_at: self.edited_at.map(format_timestamp),
             deleted: self.deleted,
             sender_deactivated: self.sender_deactivated.unwrap_or(false),
+            html: None,
         }
     }
 }

@@ -9,10 +9,13 @@ use super::{Fields, Refusal};
 use crate::{
     entity::{message, message::EventKind},
     protocol::{ServerFrame, format_timestamp},
-    server::storage::events::{
-        mentions,
-        rows::{EventRow, joined},
-        targets::Loaded,
+    server::{
+        rows,
+        storage::events::{
+            mentions,
+            rows::{EventRow, joined},
+            targets::Loaded,
+        },
     },
 };
 
@@ -46,13 +49,15 @@ pub async fn apply(
 }
 
 pub fn frame(row: EventRow, room: &str) -> ServerFrame {
+    let mentions = row.mention_names();
     ServerFrame::Edit {
         room: room.to_owned(),
         seq: row.seq,
         target: row.target.unwrap_or_default(),
         edited_at: format_timestamp(row.timestamp),
         sender: row.sender_username(),
-        mentions: row.mention_names(),
+        html: Some(rows::render_text(&row.text, &mentions)),
+        mentions,
         text: row.text,
         client_id: row.client_id,
     }

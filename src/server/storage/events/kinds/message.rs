@@ -8,13 +8,16 @@ use super::{Fields, Refusal};
 use crate::{
     entity::message::EventKind,
     protocol::ServerFrame,
-    server::storage::{
-        attachments,
-        events::{
-            rows::{EventRow, Extras},
-            targets::Loaded,
+    server::{
+        rows,
+        storage::{
+            attachments,
+            events::{
+                rows::{EventRow, Extras},
+                targets::Loaded,
+            },
+            store::NewEvent,
         },
-        store::NewEvent,
     },
 };
 
@@ -60,5 +63,5 @@ pub async fn apply(txn: &impl ConnectionTrait, attachment: Option<&str>, seq: i6
 }
 
 pub fn frame(row: EventRow, room: &str, extras: &Extras) -> ServerFrame {
-    ServerFrame::Message { room: room.to_owned(), message: row.into_message(extras) }
+    ServerFrame::Message { room: room.to_owned(), message: rows::formatted(row.into_message(extras)) }
 }
