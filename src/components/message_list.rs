@@ -135,7 +135,7 @@ pub fn MessageList(
                 <PendingRow pending />
             </For>
             <div class="tools-home" hidden>
-                <MessageTools state room actions at=tools />
+                <MessageTools state actions at=tools />
             </div>
         </div>
     }

@@ -1,5 +1,5 @@
 //! One message of the list as every reader sees it: avatar, sender and time
-//! (with "(edited)"), the message it answers (a quote that jumps to it), its
+//! (with "(edited)"; the time links to the message), the message it answers (a quote that jumps to it), its
 //! formatted text (HTML the server made: see [`ChatMessage::html`]) or a
 //! "deleted" placeholder, its file, its link preview and its reaction chips.
 //!
@@ -56,7 +56,10 @@ pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
             <header class="message-meta">
                 <span class="sender">{message.sender_name.clone().unwrap_or_else(|| message.sender.clone())}</span>
                 {message.sender_name.is_some().then(|| view! { <span class="username">"@"{message.sender.clone()}</span> })}
-                <LocalizedTime at=message.timestamp.clone() clock=true />
+                // The time is the message's permalink (also with JavaScript off).
+                <a class="permalink" href=paths::message(&room, seq)>
+                    <LocalizedTime at=message.timestamp.clone() clock=true />
+                </a>
                 {message.edited_at.clone().map(|at| view! { <span class="edited" title=at>"(edited)"</span> })}
             </header>
             {message.reply_to.clone().map(|parent| view! { <ReplyQuote parent room=room.clone() /> })}

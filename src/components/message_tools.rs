@@ -1,6 +1,6 @@
 //! The actions on a message, one toolbar for the whole list that moves into
 //! the row under the pointer or the focus ([`ToolsAt`]): reply, react (common
-//! emoji or any short text), copy link, and for one's own messages edit (in
+//! emoji or any short text), and for one's own messages edit (in
 //! place: Enter saves, Esc cancels) and delete — which a moderator may do to
 //! any message. Rows stay free of their reader's buttons, so every reader gets
 //! the same cached row.
@@ -10,7 +10,6 @@ use leptos::{ev, html, prelude::*};
 use crate::{
     chat::RoomState,
     components::message_row::{MessageActions, QUICK_REACTIONS, quote_of},
-    paths,
     protocol::MAX_REACTION_CHARS,
 };
 
@@ -37,7 +36,7 @@ impl Default for ToolsAt {
 }
 
 #[component]
-pub fn MessageTools(state: RoomState, room: String, actions: MessageActions, at: ToolsAt) -> impl IntoView {
+pub fn MessageTools(state: RoomState, actions: MessageActions, at: ToolsAt) -> impl IntoView {
     let me = state.me.get_value();
     let target = move || at.seq.get().and_then(|seq| state.messages.with(|m| m.iter().find(|m| m.seq == seq).cloned()));
     let mine = move || target().is_some_and(|m| m.sender == me);
@@ -45,7 +44,6 @@ pub fn MessageTools(state: RoomState, room: String, actions: MessageActions, at:
         let mine = mine.clone();
         move || mine() || (at.seq.get().is_some() && state.moderates.get_value())
     };
-    let permalink = move || at.seq.get().map(|seq| paths::message(&room, seq)).unwrap_or_default();
     let reply = move |_| {
         if let Some(message) = target() {
             state.replying.set(Some(quote_of(&message)));
@@ -63,7 +61,6 @@ pub fn MessageTools(state: RoomState, room: String, actions: MessageActions, at:
                 >
                     "React"
                 </button>
-                <a class="permalink" href=permalink>"Link"</a>
                 <Show when=mine.clone()>
                     <button type="button" class="edit-btn" on:click=move |_| state.editing.set(at.seq.get_untracked())>"Edit"</button>
                 </Show>

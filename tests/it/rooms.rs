@@ -137,6 +137,44 @@ async fn history_api_pages_with_before_and_after() {
 }
 
 #[tokio::test]
+async fn the_newest_history_page_is_one_body_for_every_reader_with_an_etag() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
+    let mut socket = alice.socket("tagged", Some(0)).await;
+    socket.say("first", "t1").await;
+    let url = |who: &crate::harness::Visitor| format!("{}/api/messages/tagged/", who.base());
+    let fetch = |who: &crate::harness::Visitor, encoding: &'static str, tag: Option<String>| {
+        let mut request = who.http.get(url(who)).header("accept-encoding", encoding);
+        if let Some(tag) = tag {
+            request = request.header("if-none-match", tag);
+        }
+        request.send()
+    };
+
+    let plain = fetch(&alice, "identity", None).await.unwrap();
+    assert_eq!(plain.status(), StatusCode::OK);
+    let tag = plain.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(plain.headers()["cache-control"], "private, no-cache");
+    let body: serde_json::Value = plain.json().await.unwrap();
+    assert_eq!(body["messages"][0]["text"], "first");
+
+    let compressed = fetch(&bob, "br, gzip", None).await.unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "br");
+    assert_eq!(compressed.headers()["etag"].to_str().unwrap(), tag, "bob reads the same body");
+    let again = fetch(&bob, "br, gzip", Some(tag.clone())).await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "a reload of an unchanged room");
+    assert!(again.bytes().await.unwrap().is_empty());
+
+    socket.say("second", "t2").await;
+    let changed = fetch(&alice, "gzip", Some(tag.clone())).await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK, "a new message changes the page");
+    assert_eq!(changed.headers()["content-encoding"], "gzip");
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), tag);
+    let (_, stranger) = app.visitor().get_json("/api/messages/tagged/").await;
+    assert_eq!(stranger["error"], "unauthorized", "still only for the logged in: {stranger}");
+}
+
+#[tokio::test]
 async fn history_api_explains_refusals() {
     let app = TestApp::spawn().await;
     let (status, body) = app.visitor().get_json("/api/messages/general/").await;
