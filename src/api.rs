@@ -78,7 +78,8 @@ pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPa
         },
     };
     let (state, user) = gate::require_user().await?;
-    let mut page = history::read_history(&state, &user, &room, HistoryQuery { before, after: None, limit: PAGE_SIZE }).await?;
+    let mut page =
+        history::read_history(&state, &user, &room, HistoryQuery { before, after: None, limit: PAGE_SIZE, thread: None }).await?;
     page.messages = page.messages.into_iter().map(crate::server::rows::formatted).collect();
     Ok(page)
 }
@@ -103,7 +104,11 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
     let (state, user) = gate::require_user().await?;
     let admitted = access::room(&state.store, &user, &room, Action::Read).await?;
     let (page, at) = match at {
-        None => (history::page_of(&state, &admitted, HistoryQuery { before: None, after: None, limit: PAGE_SIZE }).await?, None),
+        None => (
+            history::page_of(&state, &admitted, HistoryQuery { before: None, after: None, limit: PAGE_SIZE, thread: None })
+                .await?,
+            None,
+        ),
         Some(seq) => {
             let (page, found) = history::around_of(&state, &admitted, seq).await?;
             let found = match found {

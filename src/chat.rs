@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{Attachment, ChatMessage, ClientFrame, LinkPreview, REPLY_QUOTE_CHARS, ReplyRef};
+use crate::protocol::{Attachment, ChatMessage, ClientFrame, LinkPreview, REPLY_QUOTE_CHARS, ReplyRef, ThreadSummary};
 
 /// Whether the room's socket is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +54,26 @@ pub struct PendingMessage {
     /// Set when the server refused it for good (it will not be resent).
     #[serde(default)]
     pub error: Option<String>,
+    /// The root of the thread it replies in.
+    #[serde(default)]
+    pub thread: Option<i64>,
+    /// A thread reply shown in the room's timeline too.
+    #[serde(default)]
+    pub also_in_room: bool,
+}
+
+impl PendingMessage {
+    /// Whether it shows in the room's timeline (not only in its thread).
+    pub fn in_timeline(&self) -> bool {
+        self.thread.is_none() || self.also_in_room
+    }
+}
+
+/// The thread open beside the room: its root and replies (oldest first).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenThread {
+    pub root: ChatMessage,
+    pub replies: Vec<ChatMessage>,
 }
 
 /// How long a "typing" lasts without a new frame from the same person.
@@ -106,6 +126,10 @@ pub struct RoomState {
     pub moderates: StoredValue<bool>,
     /// How far the room's other readers have read (small rooms; "Seen by").
     pub read_by: RwSignal<crate::seen_by::ReadBy>,
+    /// The thread open beside the room, if any.
+    pub thread: RwSignal<Option<OpenThread>>,
+    /// The reader's read marker in the open thread, as the server last said.
+    pub thread_read: StoredValue<i64>,
 }
 
 /// An edit, deletion or reaction on its way (resent after a reconnect; its
@@ -143,6 +167,37 @@ impl RoomState {
             notice: RwSignal::new(None),
             moderates: StoredValue::new(false),
             read_by: RwSignal::new(Default::default()),
+            thread: RwSignal::new(None),
+            thread_read: StoredValue::new(0),
+        }
+    }
+
+    /// The reader's marker in thread `root` moved (here or on another tab).
+    pub fn thread_read_up_to(&self, root: i64, seq: i64) {
+        if self.thread.with_untracked(|open| open.as_ref().is_some_and(|open| open.root.seq == root))
+            && seq > self.thread_read.get_value()
+        {
+            self.thread_read.set_value(seq);
+        }
+    }
+
+    /// Counts thread reply `reply` on its root, wherever the root is shown,
+    /// and adds it to the open thread if it is that one's.
+    fn receive_reply(&self, root: i64, reply: &ChatMessage) {
+        let counted =
+            |summary: Option<&ThreadSummary>| ThreadSummary::add_reply(summary, reply.seq, &reply.sender, &reply.timestamp);
+        self.messages.update(|messages| {
+            if let Ok(at) = messages.binary_search_by_key(&root, |m| m.seq) {
+                messages[at].replies = Some(counted(messages[at].replies.as_ref()));
+            }
+        });
+        if self.thread.with_untracked(|open| open.as_ref().is_some_and(|open| open.root.seq == root)) {
+            self.thread.update(|open| {
+                if let Some(open) = open {
+                    open.root.replies = Some(counted(open.root.replies.as_ref()));
+                    merge(&mut open.replies, reply.clone());
+                }
+            });
         }
     }
 
@@ -186,6 +241,18 @@ impl RoomState {
     /// deletion or a reaction, received as event `seq`.
     pub fn apply(&self, seq: i64, target: i64, change: Change) {
         self.saw(seq);
+        if self.thread.with_untracked(|open| {
+            open.as_ref().is_some_and(|open| open.root.seq == target || open.replies.iter().any(|m| m.seq == target))
+        }) {
+            self.thread.update(|open| {
+                if let Some(open) = open {
+                    let message = std::iter::once(&mut open.root).chain(open.replies.iter_mut()).find(|m| m.seq == target);
+                    if let Some(message) = message {
+                        change.apply_to(message);
+                    }
+                }
+            });
+        }
         self.messages.update(|messages| {
             let Ok(at) = messages.binary_search_by_key(&target, |m| m.seq) else { return };
             change.apply_to(&mut messages[at]);
@@ -215,6 +282,12 @@ impl RoomState {
         self.saw(message.seq);
         if self.typing.with_untracked(|t| t.iter().any(|t| t.user == message.sender)) {
             self.typing.update(|t| t.retain(|t| t.user != message.sender));
+        }
+        if let Some(root) = message.thread {
+            self.receive_reply(root, &message);
+            if !message.also_in_room {
+                return;
+            }
         }
         self.messages.update(|messages| merge(messages, message));
     }

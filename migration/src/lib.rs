@@ -17,6 +17,7 @@ mod m20261125_000009_account_settings;
 mod m20261202_000010_trust;
 mod m20261202_000011_share_reads;
 mod m20261202_000012_link_previews;
+mod m20261203_000013_threads;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_trust::Migration),
             Box::new(m20261202_000011_share_reads::Migration),
             Box::new(m20261202_000012_link_previews::Migration),
+            Box::new(m20261203_000013_threads::Migration),
         ]
     }
 }

@@ -38,8 +38,8 @@ enum Wake {
     Online,
     /// The browser lost its network: drop the connection and say so.
     Offline,
-    /// The reader has seen the room up to this `seq`.
-    Read(i64),
+    /// The reader has seen the room (or with a root, that thread) up to this `seq`.
+    Read(i64, Option<i64>),
     /// The reader is composing a message.
     Typing,
 }
@@ -74,9 +74,42 @@ impl RoomConnection {
     /// Queues `text` (answering `reply_to`, carrying an uploaded `attachment`)
     /// in the outbox and sends it as soon as the socket is open.
     pub fn send(&self, text: String, reply_to: Option<i64>, attachment: Option<Attachment>) {
-        let pending = PendingMessage { client_id: outbox::new_client_id(), text, reply_to, attachment, error: None };
+        let pending = PendingMessage {
+            client_id: outbox::new_client_id(),
+            text,
+            reply_to,
+            attachment,
+            error: None,
+            thread: None,
+            also_in_room: false,
+        };
         self.state.outbox.update(|o| o.push(pending));
         let _ = self.wake.unbounded_send(Wake::Flush);
+    }
+
+    /// Queues `text` as a reply in the thread of `root` (shown in the room's
+    /// timeline too with `also_in_room`), like [`Self::send`].
+    pub fn send_in_thread(&self, text: String, root: i64, also_in_room: bool) {
+        let pending = PendingMessage {
+            client_id: outbox::new_client_id(),
+            text,
+            reply_to: None,
+            attachment: None,
+            error: None,
+            thread: Some(root),
+            also_in_room,
+        };
+        self.state.outbox.update(|o| o.push(pending));
+        let _ = self.wake.unbounded_send(Wake::Flush);
+    }
+
+    /// Tells the server the reader has seen the thread of `root` up to `seq`
+    /// (once per newer `seq`).
+    pub fn mark_thread_read(&self, root: i64, seq: i64) {
+        if seq > self.state.thread_read.get_value() {
+            self.state.thread_read.set_value(seq);
+            let _ = self.wake.unbounded_send(Wake::Read(seq, Some(root)));
+        }
     }
 
     /// Sends an edit, deletion or reaction (made from `make` with a fresh
@@ -93,7 +126,7 @@ impl RoomConnection {
     pub fn mark_read(&self, seq: i64) {
         if seq > self.state.seen.get_value() {
             self.state.seen.set_value(seq);
-            let _ = self.wake.unbounded_send(Wake::Read(seq));
+            let _ = self.wake.unbounded_send(Wake::Read(seq, None));
         }
     }
 
@@ -159,7 +192,7 @@ async fn wait_for_retry(delay_ms: u32, woken: &mut mpsc::UnboundedReceiver<Wake>
                 Some(Wake::Online) | None => return,
                 // The outbox is sent as soon as the next connection opens; a read
                 // marker goes with the next connection's first one.
-                Some(Wake::Flush | Wake::Offline | Wake::Read(_) | Wake::Typing) => {}
+                Some(Wake::Flush | Wake::Offline | Wake::Read(..) | Wake::Typing) => {}
             },
         }
     }
@@ -207,7 +240,7 @@ async fn serve(room: &str, socket: WebSocket, state: RoomState, woken: &mut mpsc
     }
     let seen = state.seen.get_value();
     if seen > state.last_read_seq.get_untracked()
-        && sink.send(Message::Text(ClientFrame::Read { seq: seen }.encode())).await.is_err()
+        && sink.send(Message::Text(ClientFrame::Read { seq: seen, thread: None }.encode())).await.is_err()
     {
         return Ended::Dropped;
     }
@@ -243,8 +276,8 @@ async fn serve(room: &str, socket: WebSocket, state: RoomState, woken: &mut mpsc
                         return Ended::Dropped;
                     }
                 }
-                Some(Wake::Read(seq)) => {
-                    if sink.send(Message::Text(ClientFrame::Read { seq }.encode())).await.is_err() {
+                Some(Wake::Read(seq, thread)) => {
+                    if sink.send(Message::Text(ClientFrame::Read { seq, thread }.encode())).await.is_err() {
                         return Ended::Dropped;
                     }
                 }
@@ -320,6 +353,8 @@ async fn flush(
             client_id: Some(pending.client_id.clone()),
             reply_to: pending.reply_to,
             attachment: pending.attachment.map(|file| file.id),
+            thread: pending.thread,
+            also_in_room: pending.also_in_room,
         };
         sink.send(Message::Text(frame.encode())).await?;
         sent.insert(pending.client_id);
@@ -383,11 +418,12 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         ServerFrame::PreviewRemoved { seq, target, .. } => state.apply(seq, target, Change::Unpreviewed),
         ServerFrame::Presence { users, .. } => state.presence.set(users),
         ServerFrame::Typing { user, .. } => state.typing_from(user, js_sys::Date::now()),
-        ServerFrame::Read { seq, .. } => state.read_up_to(seq),
+        ServerFrame::Read { seq, thread: None, .. } => state.read_up_to(seq),
+        ServerFrame::Read { seq, thread: Some(root), .. } => state.thread_read_up_to(root, seq),
         ServerFrame::Seen { user, seq, .. } => state.read_by.update(|r| crate::seen_by::note(r, SeenRead { user, seq })),
         ServerFrame::Member { seq, .. } => state.saw(seq),
         // Inbox frames never come on a room socket.
-        ServerFrame::Room { .. } | ServerFrame::Left { .. } => {}
+        ServerFrame::Room { .. } | ServerFrame::Left { .. } | ServerFrame::Thread { .. } => {}
     }
     Handled::Done
 }

@@ -38,6 +38,16 @@ pub struct Model {
     pub attachment_id: Option<String>,
     /// For a message: the preview of its first link, as JSON (`storage::previews`).
     pub preview: Option<String>,
+    /// For a reply in a thread: the `seq` of the thread's root. Such a reply
+    /// has an `n` only when it is also shown in the room's timeline.
+    pub thread: Option<i64>,
+    /// For a root: how many replies its thread has (deleted ones included).
+    pub reply_count: i64,
+    /// For a root: the `seq` and time of its thread's newest reply.
+    pub last_reply_seq: Option<i64>,
+    pub last_reply_at: Option<DateTimeUtc>,
+    /// For a root: the first five who replied, comma-separated.
+    pub participants: Option<String>,
 }
 
 /// What kind of event a row is, as the `kind` column stores it; a value not

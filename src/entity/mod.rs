@@ -1,5 +1,5 @@
 //! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`,
-//! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`, `device`).
+//! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`, `device`, `thread_follow`).
 
 pub mod attachment;
 pub mod blob;
@@ -11,4 +11,5 @@ pub mod message;
 pub mod reaction;
 pub mod room;
 pub mod session;
+pub mod thread_follow;
 pub mod user;

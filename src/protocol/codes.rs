@@ -51,6 +51,8 @@ pub enum FrameErrorCode {
     /// The `attachment` is not a file the sender uploaded to this room, or
     /// another message carries it already.
     BadAttachment,
+    /// A `send`'s `thread` names a message that is itself a reply in a thread.
+    BadThread,
 }
 
 impl FrameErrorCode {
@@ -80,6 +82,7 @@ impl FrameErrorCode {
             Self::OutOfOrder => "an earlier message was refused for now; send it again first",
             Self::NoAccess => "you no longer have access to this room",
             Self::BadAttachment => "no such attachment: upload the file to this room first",
+            Self::BadThread => "that message is a reply in a thread: answer in its thread instead",
         }
     }
 

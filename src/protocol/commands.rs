@@ -15,8 +15,8 @@ use super::{
 pub enum Command {
     /// A room event to store; `client_id` makes it idempotent.
     Event { body: EventBody, client_id: Option<String> },
-    /// The reader has seen the room up to `seq`.
-    Read { seq: i64 },
+    /// The reader has seen the room up to `seq` (or with `thread`, that thread).
+    Read { seq: i64, thread: Option<i64> },
     /// The user is composing.
     Typing,
 }
@@ -28,7 +28,7 @@ pub enum Command {
 pub enum EventBody {
     /// A new message. `attachment`: the id of a file the sender uploaded to the
     /// room (well formed; the writer checks it is the sender's).
-    Message { text: String, reply_to: Option<i64>, attachment: Option<String> },
+    Message { text: String, reply_to: Option<i64>, attachment: Option<String>, thread: Option<InThread> },
     /// New text for one's own message `target`.
     Edit { target: i64, text: String },
     /// Deletes message `target` (one's own, or as a moderator).
@@ -43,6 +43,14 @@ pub enum EventBody {
     /// Someone's membership of a private room changes (`user_id` is theirs;
     /// the sender is who changed it). Made by the server, never parsed.
     Member { user_id: i64, username: String, change: MemberChange },
+}
+
+/// Where a thread reply goes: under the root `seq`, and also in the room's
+/// timeline when `also_in_room`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InThread {
+    pub root: i64,
+    pub also_in_room: bool,
 }
 
 impl EventBody {
@@ -74,9 +82,23 @@ impl EventBody {
         }
     }
 
-    /// Whether it is a new message (counted as unread, numbered `n`).
+    /// Whether it is a new message.
     pub fn is_message(&self) -> bool {
         matches!(self, Self::Message { .. })
+    }
+
+    /// The thread a new message replies in.
+    pub fn thread(&self) -> Option<InThread> {
+        match self {
+            Self::Message { thread, .. } => *thread,
+            _ => None,
+        }
+    }
+
+    /// Whether it is a new message of the room's timeline (numbered `n`,
+    /// counted as the room's unread): every message but a reply kept in its thread.
+    pub fn in_timeline(&self) -> bool {
+        self.is_message() && self.thread().is_none_or(|thread| thread.also_in_room)
     }
 }
 
@@ -84,7 +106,7 @@ impl EventBody {
 pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
     let frame = serde_json::from_str::<ClientFrame>(raw).map_err(|_| classify_unparsable(raw))?;
     let (body, client_id) = match frame {
-        ClientFrame::Send { text, client_id, reply_to, attachment } => {
+        ClientFrame::Send { text, client_id, reply_to, attachment, thread, also_in_room } => {
             let client_id = check_client_id(client_id)?;
             let refuse = |code| FrameRejection::new(code, client_id.clone());
             let attachment = attachment.map(|id| check_attachment_id(id).map_err(refuse)).transpose()?;
@@ -94,7 +116,13 @@ pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
                 checked => checked.map_err(refuse)?,
             };
             let reply_to = reply_to.map(|seq| check_target(seq).map_err(refuse)).transpose()?;
-            (EventBody::Message { text, reply_to, attachment }, client_id)
+            let thread = match (thread, also_in_room) {
+                (Some(root), also_in_room) => Some(InThread { root: check_target(root).map_err(refuse)?, also_in_room }),
+                // Shown in the room "too" needs a thread to be in.
+                (None, true) => return Err(refuse(FrameErrorCode::BadFrame)),
+                (None, false) => None,
+            };
+            (EventBody::Message { text, reply_to, attachment, thread }, client_id)
         }
         ClientFrame::Edit { target, text, client_id } => {
             let client_id = check_client_id(client_id)?;
@@ -120,7 +148,9 @@ pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
             let target = check_target(target).map_err(|code| FrameRejection::new(code, client_id.clone()))?;
             (EventBody::Unpreview { target }, client_id)
         }
-        ClientFrame::Read { seq } if seq >= 0 => return Ok(Command::Read { seq }),
+        ClientFrame::Read { seq, thread } if seq >= 0 && thread.is_none_or(|root| root >= 1) => {
+            return Ok(Command::Read { seq, thread });
+        }
         ClientFrame::Read { .. } => return Err(FrameRejection::new(FrameErrorCode::BadFrame, None)),
         ClientFrame::Typing => return Ok(Command::Typing),
     };
@@ -209,7 +239,7 @@ mod tests {
         assert_eq!(
             parsed,
             Ok(Command::Event {
-                body: EventBody::Message { text: "hi".into(), reply_to: None, attachment: None },
+                body: EventBody::Message { text: "hi".into(), reply_to: None, attachment: None, thread: None },
                 client_id: Some("c1".into())
             })
         );
@@ -279,10 +309,33 @@ mod tests {
 
     #[test]
     fn read_and_typing_frames_parse() {
-        assert_eq!(parse_client_frame(r#"{"type":"read","seq":12}"#), Ok(Command::Read { seq: 12 }));
+        assert_eq!(parse_client_frame(r#"{"type":"read","seq":12}"#), Ok(Command::Read { seq: 12, thread: None }));
         assert_eq!(parse_client_frame(r#"{"type":"typing"}"#), Ok(Command::Typing));
         assert_eq!(parse_client_frame(r#"{"type":"read","seq":-1}"#).unwrap_err().code, FrameErrorCode::BadFrame);
         assert_eq!(parse_client_frame(r#"{"type":"read"}"#).unwrap_err().code, FrameErrorCode::BadFrame);
+    }
+
+    #[test]
+    fn thread_replies_and_thread_reads_parse() {
+        let reply = parse_client_frame(r#"{"type":"send","text":"yes","thread":3,"also_in_room":true}"#).unwrap();
+        let thread = Some(InThread { root: 3, also_in_room: true });
+        assert!(matches!(reply, Command::Event { body: EventBody::Message { thread: t, .. }, .. } if t == thread));
+        let code = |raw: &str| parse_client_frame(raw).unwrap_err().code;
+        assert_eq!(code(r#"{"type":"send","text":"x","thread":0}"#), FrameErrorCode::BadFrame);
+        assert_eq!(
+            code(r#"{"type":"send","text":"x","also_in_room":true}"#),
+            FrameErrorCode::BadFrame,
+            "in the room too needs a thread"
+        );
+        assert_eq!(parse_client_frame(r#"{"type":"read","seq":9,"thread":3}"#), Ok(Command::Read { seq: 9, thread: Some(3) }));
+        assert_eq!(code(r#"{"type":"read","seq":9,"thread":0}"#), FrameErrorCode::BadFrame);
+        let kept = EventBody::Message {
+            text: "x".into(),
+            reply_to: None,
+            attachment: None,
+            thread: Some(InThread { root: 3, also_in_room: false }),
+        };
+        assert!(kept.is_message() && !kept.in_timeline(), "a reply kept in its thread is not in the timeline");
     }
 
     #[test]

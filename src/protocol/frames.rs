@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChatMessage, FrameRejection, Latest, LinkPreview, MemberChange, RoomKind, codes::FrameErrorCode};
+use super::{ChatMessage, FrameRejection, Latest, LinkPreview, MemberChange, RoomKind, ThreadStatus, codes::FrameErrorCode};
 
 /// Frames a browser sends over the room socket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
@@ -23,6 +23,12 @@ pub enum ClientFrame {
         /// then be empty).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         attachment: Option<String>,
+        /// The `seq` of the root of the thread this message replies in.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<i64>,
+        /// A thread reply shown in the room's timeline too.
+        #[serde(default, skip_serializing_if = "super::message::is_false")]
+        also_in_room: bool,
     },
     /// Replace the text of one's own message `target`.
     Edit {
@@ -51,8 +57,13 @@ pub enum ClientFrame {
         client_id: Option<String>,
     },
     /// The reader has seen the room up to `seq` (the page is visible and the
-    /// newest message on screen). A lower `seq` than before is ignored.
-    Read { seq: i64 },
+    /// newest message on screen), or with `thread`, that thread up to `seq`.
+    /// A lower `seq` than before is ignored.
+    Read {
+        seq: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<i64>,
+    },
     /// The user is composing a message (the browser sends at most one per 3 s).
     Typing,
 }
@@ -145,8 +156,14 @@ pub enum ServerFrame {
     Presence { room: String, users: Vec<String> },
     /// `user` is composing a message in the room (relayed, never stored).
     Typing { room: String, user: String },
-    /// The same user has seen `room` up to `seq` (on another tab or device).
-    Read { room: String, seq: i64 },
+    /// The same user has seen `room` (or with `thread`, that thread) up to
+    /// `seq` (on another tab or device).
+    Read {
+        room: String,
+        seq: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<i64>,
+    },
     /// Another reader of a small room (direct, or at most
     /// [`SEEN_BY_MAX_MEMBERS`](super::SEEN_BY_MAX_MEMBERS) members) has seen it
     /// up to `seq` ("Seen by"). Sent only between users who share their reads.
@@ -174,6 +191,12 @@ pub enum ServerFrame {
     },
     /// On the inbox socket: the room left the user's list.
     Left { room: String },
+    /// On the inbox socket: a thread the user follows changed (a reply, a
+    /// read marker), or they stopped following it (`following: false`).
+    Thread {
+        #[serde(flatten)]
+        status: ThreadStatus,
+    },
     /// Someone's membership of this private room changed (a room event with
     /// its `seq`). When it is the socket's own user who was removed or left,
     /// this is the last frame: the socket closes with 4003.
@@ -238,6 +261,9 @@ mod tests {
                 attachment: None,
                 preview: None,
                 html: None,
+                thread: None,
+                also_in_room: false,
+                replies: None,
             },
         };
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

@@ -56,6 +56,75 @@ pub struct ChatMessage {
     /// history API and when deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+    /// For a reply in a thread: the `seq` of the thread's root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<i64>,
+    /// A thread reply shown in the room's timeline too.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub also_in_room: bool,
+    /// For a root with replies: its thread's summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<ThreadSummary>,
+}
+
+/// A thread as shown under its root.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadSummary {
+    /// Replies (deleted ones included: they stay as placeholders).
+    pub count: i64,
+    /// The newest reply's `seq` and time (RFC 3339, UTC).
+    pub last_seq: i64,
+    pub last_at: String,
+    /// The first [`THREAD_PARTICIPANTS`] who replied, in the order they did.
+    pub participants: Vec<String>,
+}
+
+/// How many repliers a [`ThreadSummary`] names.
+pub const THREAD_PARTICIPANTS: usize = 5;
+
+impl ThreadSummary {
+    /// The summary once reply `seq` by `sender` at `at` is added: what the
+    /// server stores and what browsers fold from live frames alike.
+    pub fn add_reply(summary: Option<&Self>, seq: i64, sender: &str, at: &str) -> Self {
+        let mut next = summary.cloned().unwrap_or_default();
+        if seq <= next.last_seq {
+            return next;
+        }
+        next.count += 1;
+        next.last_seq = seq;
+        next.last_at = at.to_owned();
+        if next.participants.len() < THREAD_PARTICIPANTS && !next.participants.iter().any(|p| p == sender) {
+            next.participants.push(sender.to_owned());
+        }
+        next
+    }
+}
+
+/// One thread the user follows, as `GET /api/threads/` lists it and the
+/// inbox's `thread` frame reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadStatus {
+    pub room: String,
+    /// The root's `seq`.
+    pub thread: i64,
+    /// Replies after the newest `seq` of the thread the user has seen.
+    pub unread: i64,
+    /// Of those, the ones that mention the user.
+    pub mentions: i64,
+    /// The newest `seq` of the thread the user has seen.
+    pub last_read_seq: i64,
+    /// Whether the user follows it (`false` only in the frame that says they stopped).
+    pub following: bool,
+    /// The root (its first 140 characters) and the thread's summary (in
+    /// `GET /api/threads/`; the inbox's frames carry the counts only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<Latest>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replies: Option<ThreadSummary>,
+    /// In an inbox frame: the newest reply, when the change is a new reply by
+    /// someone else (for notifications).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<Latest>,
 }
 
 /// A file posted in a room, as messages carry it and an upload answers.
@@ -137,11 +206,37 @@ pub struct SeenRead {
 pub struct HistoryPage {
     pub room: String,
     pub messages: Vec<ChatMessage>,
+    /// For a thread's page: its root's `seq`, and the root itself (the
+    /// messages are then its replies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<ChatMessage>,
+}
+
+impl HistoryPage {
+    /// A page of the room's timeline.
+    pub fn of_room(room: String, messages: Vec<ChatMessage>) -> Self {
+        Self { room, messages, thread: None, root: None }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_summary_counts_replies_once_and_names_the_first_five_repliers() {
+        let mut summary = None;
+        for (seq, sender) in [(2, "bob"), (3, "carol"), (4, "bob"), (5, "d"), (6, "e"), (7, "f"), (8, "g")] {
+            summary = Some(ThreadSummary::add_reply(summary.as_ref(), seq, sender, "t"));
+        }
+        let summary = summary.unwrap();
+        assert_eq!((summary.count, summary.last_seq), (7, 8));
+        assert_eq!(summary.participants, ["bob", "carol", "d", "e", "f"]);
+        let again = ThreadSummary::add_reply(Some(&summary), 8, "h", "t");
+        assert_eq!(again, summary, "a reply heard twice counts once");
+    }
 
     #[test]
     fn sizes_read_like_a_file_manager() {

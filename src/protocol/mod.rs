@@ -21,9 +21,12 @@ mod preview;
 mod rooms;
 
 pub use codes::{CloseReason, FrameErrorCode, FrameRejection};
-pub use commands::{Command, EventBody, is_attachment_id, parse_client_frame};
+pub use commands::{Command, EventBody, InThread, is_attachment_id, parse_client_frame};
 pub use frames::{ClientFrame, ServerFrame};
-pub use message::{Attachment, ChatMessage, HistoryPage, Latest, ReplyRef, SeenRead, THUMB_EDGE, human_size};
+pub use message::{
+    Attachment, ChatMessage, HistoryPage, Latest, ReplyRef, SeenRead, THREAD_PARTICIPANTS, THUMB_EDGE, ThreadStatus,
+    ThreadSummary, human_size,
+};
 pub use preview::{
     LinkPreview, PREVIEW_DESCRIPTION_CHARS, PREVIEW_SITE_CHARS, PREVIEW_THUMB_EDGE, PREVIEW_TITLE_CHARS, PreviewImage,
     PreviewRecord,

@@ -31,7 +31,7 @@ fn message(room: &str, sender: &user::Model, text: &str, client_id: &str) -> New
         room: room.into(),
         sender: sender.clone(),
         client_id: Some(client_id.into()),
-        body: EventBody::Message { text: text.into(), reply_to: None, attachment: None },
+        body: EventBody::Message { text: text.into(), reply_to: None, attachment: None, thread: None },
     }
 }
 

@@ -25,4 +25,5 @@ mod search;
 mod seen;
 mod sessions;
 mod settings;
+mod threads;
 mod trust;

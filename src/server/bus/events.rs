@@ -115,18 +115,31 @@ pub struct EventMeta {
     /// For a deletion: the message it deletes (an inbox drops its preview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<i64>,
+    /// For a thread reply: its root's `seq` (it counts in the thread's unread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<i64>,
+    /// A reply kept in its thread: not the room's unread (its thread's).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub thread_only: bool,
 }
 
 /// News about one of a user's rooms, for all the user's sockets.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum UserNotice {
-    /// The user has seen `room` up to `seq`.
-    Read { room: String, seq: i64 },
+    /// The user has seen `room` (or with `thread`, that thread) up to `seq`.
+    Read {
+        room: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<i64>,
+        seq: i64,
+    },
     /// `room` joined the user's list (e.g. someone mentioned them there).
     Joined { room: String },
     /// `room` left the user's list.
     Left { room: String },
+    /// The user started or stopped following the thread of root `thread` in `room`.
+    Thread { room: String, thread: i64 },
 }
 
 impl Event {
@@ -143,8 +156,12 @@ impl Event {
             ServerFrame::Delete { target, .. } => Some(*target),
             _ => None,
         };
+        let (thread, thread_only) = match &frame {
+            ServerFrame::Message { message, .. } => (message.thread, message.thread.is_some() && !message.also_in_room),
+            _ => (None, false),
+        };
         let frame = frame.encode().into();
-        let meta = EventMeta { sender_id, mentioned, latest, revoked, deleted };
+        let meta = EventMeta { sender_id, mentioned, latest, revoked, deleted, thread, thread_only };
         Self::Sequenced(Arc::new(RoomEvent { seq, frame, meta }))
     }
 }

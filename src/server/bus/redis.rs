@@ -456,6 +456,8 @@ mod tests {
             latest: None,
             revoked: Some(6),
             deleted: Some(2),
+            thread: Some(7),
+            thread_only: true,
         };
         let events = [
             Event::Sequenced(Arc::new(RoomEvent { seq: 42, frame: frame.into(), meta })),
@@ -463,7 +465,7 @@ mod tests {
             Event::Relay { frame: frame.into(), from: None },
             Event::Seen { frame: frame.into() },
             Event::Presence { instance: 0xabc, users: vec!["ann".into(), "bob".into()] },
-            Event::Notice(super::super::UserNotice::Read { room: "r".into(), seq: 3 }),
+            Event::Notice(super::super::UserNotice::Read { room: "r".into(), thread: Some(2), seq: 3 }),
             Event::Head { seq: 7 },
             Event::Forget(Forget::Session(0xfeed)),
             Event::Forget(Forget::User(12)),

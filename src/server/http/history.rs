@@ -36,15 +36,21 @@ pub struct HistoryParams {
     after: Option<SeqParam>,
     #[serde(default)]
     limit: LimitParam,
+    thread: Option<SeqParam>,
 }
 
 impl From<HistoryParams> for HistoryQuery {
     fn from(params: HistoryParams) -> Self {
-        Self { before: params.before.map(|s| s.0), after: params.after.map(|s| s.0), limit: params.limit.0 }
+        Self {
+            before: params.before.map(|s| s.0),
+            after: params.after.map(|s| s.0),
+            limit: params.limit.0,
+            thread: params.thread.map(|s| s.0),
+        }
     }
 }
 
-/// `GET /api/messages/{room}/?before=&after=&limit=`. The newest page of a
+/// `GET /api/messages/{room}/?before=&after=&limit=&thread=`. The newest page of a
 /// quiet room is the same for every reader: it is sent as made once (see
 /// `bodies`), with an `ETag` that a reload can match for a `304`.
 pub async fn messages(
@@ -72,17 +78,22 @@ pub async fn read_history(state: &AppState, user: &User, room: &str, query: Hist
     page_of(state, &room, query).await
 }
 
-/// A page of a room the permission check admitted.
+/// A page of a room the permission check admitted: of its timeline, or with
+/// `thread`, of that thread (`not_found` when it names no root of the room).
 pub async fn page_of(state: &AppState, room: &Admitted, query: HistoryQuery) -> Result<HistoryPage, AppError> {
+    if let Some(root) = query.thread {
+        let page = state.store.thread_page(&room.name, root, query).await?.ok_or(AppError::NotFound)?;
+        return Ok(HistoryPage { room: room.name.clone(), messages: page.replies, thread: Some(root), root: Some(page.root) });
+    }
     let messages = state.store.history(&room.name, query).await?;
-    Ok(HistoryPage { room: room.name.clone(), messages })
+    Ok(HistoryPage::of_room(room.name.clone(), messages))
 }
 
 /// The messages of an admitted room around the one at `seq` (a permalink),
 /// and what that seq is.
 pub async fn around_of(state: &AppState, room: &Admitted, seq: i64) -> Result<(HistoryPage, Found), AppError> {
     let (messages, found) = state.store.around(&room.name, seq).await?;
-    Ok((HistoryPage { room: room.name.clone(), messages }, found))
+    Ok((HistoryPage::of_room(room.name.clone(), messages), found))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@
 //!   the same-origin POST that joins or starts the conversation.
 //! - [`attachments`]: file uploads and serving files to their rooms' readers.
 //! - [`search`]: full-text search (JSON API and the search page's server function).
+//! - [`threads`]: following threads, and the followed ones with their counts.
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
@@ -48,6 +49,7 @@ pub mod security_headers;
 pub mod serve;
 pub mod sockets;
 pub mod state;
+pub mod threads;
 
 use axum::{
     Json,

@@ -22,7 +22,7 @@ use crate::{
         accounts::auth::Backend,
         http::{
             admin, assets, attachments, gate, history, links, memberships, operations, origin, room_paths, rooms, search,
-            security_headers, sockets, state::AppState,
+            security_headers, sockets, state::AppState, threads,
         },
         metrics,
         storage::sessions::DbSessionStore,
@@ -87,6 +87,9 @@ pub fn router(state: AppState) -> Router {
         .route("/dm/", post(links::direct_form))
         .route("/dm/{username}", get(links::direct_page).post(links::direct))
         .route("/dm/{username}/", get(links::direct_page).post(links::direct))
+        .route("/api/threads/", get(threads::list))
+        .route("/api/threads", get(threads::list))
+        .route("/api/threads/follow", post(threads::follow))
         .route("/api/search/", get(search::search))
         .route("/api/search", get(search::search))
         .route("/api/admin/users/", get(admin::list))

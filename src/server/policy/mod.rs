@@ -104,8 +104,8 @@ pub struct RoomFacts {
 /// What the actor wants to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Action {
-    /// See the room: its page, history, live events, search results, files,
-    /// members and presence.
+    /// See the room: its page, history and threads, live events, search
+    /// results, files, members and presence.
     Read,
     /// Post a message (a free name's first creates the room).
     Post,
@@ -128,11 +128,13 @@ pub enum Action {
     Join,
     /// Leave a private room.
     Leave,
+    /// Follow a thread of the room, or stop following it.
+    Follow,
 }
 
 impl Action {
     /// Every action, for the table test.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::Read,
         Action::Post,
         Action::React,
@@ -145,6 +147,7 @@ impl Action {
         Action::RemoveMember,
         Action::Join,
         Action::Leave,
+        Action::Follow,
     ];
 }
 
@@ -185,7 +188,12 @@ pub fn decide(role: Role, facts: RoomFacts, action: Action) -> Result<(), Denied
         // An invite link lets an outsider in; it is checked apart.
         Action::Join if place == Place::Private => Ok(()),
         _ if !readable => Err(Denied::Hidden),
-        Action::Read | Action::Post | Action::React | Action::Edit { own: true } | Action::Delete { own: true } => Ok(()),
+        Action::Read
+        | Action::Post
+        | Action::React
+        | Action::Edit { own: true }
+        | Action::Delete { own: true }
+        | Action::Follow => Ok(()),
         Action::Edit { own: false } => Err(Denied::NotYours),
         Action::Delete { own: false } if manages => Ok(()),
         Action::Delete { own: false } => Err(Denied::NotYours),

@@ -5,6 +5,8 @@
 //! joining or leaving the list), and sends a `room` frame for each room that
 //! changed, at most every [`FLUSH_EVERY`]. It starts with a frame per room.
 //! A room whose event ends the user's access (their removal) leaves at once.
+//! The threads the user follows are counted the same way, from the events of
+//! their rooms (`followed`), with a `thread` frame each.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -20,6 +22,7 @@ use tower_sessions::Session;
 use super::{
     Realtime, SessionRef, SocketError,
     consumer::CLOSE_GRACE,
+    followed::FollowedThreads,
     keepalive::{Due, KeepAlive},
     open_sockets::SocketSlot,
     room_socket::{self, Incoming, RoomSocket},
@@ -139,23 +142,39 @@ impl Inbox {
         for status in self.realtime.store.rooms_of(self.user.id, false).await? {
             self.track(&mut rooms, &mut events, status.room.clone()).await?;
         }
+        let mut threads = FollowedThreads::load(&self.realtime.store, self.user.id).await?;
+        for room in threads.rooms() {
+            self.listen(&mut events, room).await?;
+        }
         let mut dirty: HashSet<String> = rooms.keys().cloned().collect();
         let mut flush = tokio::time::interval(FLUSH_EVERY);
         let shutdown = self.realtime.shutdown.clone();
         let close = loop {
             tokio::select! {
-                _ = flush.tick(), if !dirty.is_empty() => {
+                _ = flush.tick(), if !dirty.is_empty() || threads.has_changes() => {
                     for room in dirty.drain() {
                         if let Some(tracked) = rooms.get_mut(&room) {
                             socket.queue(tracked.frame().encode().into()).await?;
                         }
                     }
+                    for frame in threads.frames() {
+                        socket.queue(frame.encode().into()).await?;
+                    }
                     socket.flush().await?;
                 }
                 Some((room, received)) = events.next() => {
+                    match &received {
+                        Received::Event(Event::Sequenced(event)) => threads.count(&room, event, self.user.id),
+                        Received::Event(Event::Resync) | Received::Lagged { .. } => {
+                            threads.reload_all(&self.realtime.store, self.user.id).await?;
+                        }
+                        _ => {}
+                    }
                     let revoked = matches!(&received, Received::Event(Event::Sequenced(event)) if event.meta.revoked == Some(self.user.id));
                     if revoked {
-                        // Removed from the room (or left it): it leaves the list at once.
+                        // Removed from the room (or left it): it leaves the list at
+                        // once, and its threads with it.
+                        threads.drop_room(&room);
                         untrack(&mut rooms, &mut events, &mut dirty, &mut socket, room).await?;
                     } else {
                         match self.room_event(&mut rooms, &room, received).await? {
@@ -171,7 +190,12 @@ impl Inbox {
                 received = user_group.recv() => match received {
                     Received::Event(Event::EndSessions { session, reason }) if keepalive.is_ended_by(session) => break Some(reason),
                     Received::Event(Event::Notice(notice)) => {
+                        self.thread_notice(&mut threads, &mut events, &notice).await?;
                         self.notice(&mut rooms, &mut events, &mut dirty, &mut socket, notice).await?;
+                        // A room that left the list may still hold followed threads.
+                        for room in threads.rooms() {
+                            self.listen(&mut events, room).await?;
+                        }
                     }
                     Received::Event(Event::Resync) | Received::Lagged { .. } | Received::Closed => {
                         if matches!(received, Received::Closed) {
@@ -182,6 +206,7 @@ impl Inbox {
                         }
                         // News may have been lost: recount every room, and let go of
                         // those that are no longer the user's (a removal lost with it).
+                        threads.reload_all(&self.realtime.store, self.user.id).await?;
                         let tracked: Vec<String> = rooms.keys().cloned().collect();
                         for room in tracked {
                             match self.reload(&mut rooms, &room).await? {
@@ -243,6 +268,34 @@ impl Inbox {
         Ok(true)
     }
 
+    /// Listens to `room`'s events if the inbox does not yet (for the threads
+    /// followed in a room that is not in the user's list).
+    async fn listen(&self, events: &mut StreamMap<String, RoomEvents>, room: String) -> Result<(), InboxError> {
+        if !events.contains_key(&room) {
+            let subscription = self.realtime.layer.group_add(&Group::Room(room.clone())).await?;
+            events.insert(room, events_of(subscription));
+        }
+        Ok(())
+    }
+
+    /// News about the user's threads: a follow started or ended, a thread's
+    /// read marker moved, a room left the list. Listens first, then reads, so
+    /// nothing in between is missed.
+    async fn thread_notice(
+        &self,
+        threads: &mut FollowedThreads,
+        events: &mut StreamMap<String, RoomEvents>,
+        notice: &UserNotice,
+    ) -> Result<(), InboxError> {
+        let (room, thread) = match notice {
+            UserNotice::Thread { room, thread } | UserNotice::Read { room, thread: Some(thread), .. } => (room, *thread),
+            UserNotice::Left { room } => return Ok(threads.reload_room(&self.realtime.store, self.user.id, room).await?),
+            _ => return Ok(()),
+        };
+        self.listen(events, room.clone()).await?;
+        Ok(threads.reload(&self.realtime.store, self.user.id, room, thread).await?)
+    }
+
     /// Counts an event of one of the user's rooms: `None` when the counts did
     /// not change.
     async fn room_event(
@@ -260,6 +313,14 @@ impl Inbox {
                 }
                 // Only new messages count; edits and reactions change no count.
                 let Some(latest) = &event.meta.latest else { return Ok(Some(Reload::Counted)) };
+                if event.meta.thread_only {
+                    // Counted in its thread; a mention counts in the room too.
+                    if event.meta.mentioned.contains(&self.user.id) {
+                        tracked.mention_seqs.push(event.seq);
+                        tracked.recount();
+                    }
+                    return Ok(Some(Reload::Counted));
+                }
                 if event.meta.sender_id == Some(self.user.id) {
                     // One has read what one wrote.
                     tracked.status.last_read_seq = event.seq;
@@ -303,8 +364,10 @@ impl Inbox {
     ) -> Result<(), InboxError> {
         match notice {
             // How many messages are left unread is the database's to say.
-            UserNotice::Read { room, seq } => {
-                if rooms.get(&room).is_some_and(|tracked| tracked.status.last_read_seq < seq) {
+            UserNotice::Read { room, thread, seq } => {
+                // A thread's marker moves the room's mention count (mentions count everywhere).
+                let moved = |tracked: &Tracked| thread.is_some() || tracked.status.last_read_seq < seq;
+                if rooms.get(&room).is_some_and(moved) {
                     match self.reload(rooms, &room).await? {
                         Reload::Counted => {
                             dirty.insert(room);
@@ -319,6 +382,7 @@ impl Inbox {
                 }
             }
             UserNotice::Left { room } => untrack(rooms, events, dirty, socket, room).await?,
+            UserNotice::Thread { .. } => {}
         }
         Ok(())
     }

@@ -12,12 +12,13 @@
 //! - [`room_socket`]: `RoomSocket` and `FrameReader`, the two halves of an
 //!   upgraded socket: frames in (parsed), frames out (batched), close codes.
 //! - [`inbox`]: the user's inbox socket: live unread and mention counts of all
-//!   their rooms.
+//!   their rooms, and (with [`followed`]) of the threads they follow.
 //! - [`keepalive`]: pings and the session, shared by both kinds of socket.
 //! - [`presence`]: who has a socket open to each room, on every instance.
 //! - [`open_sockets`]: the sockets open per user (the per-user cap).
 
 pub mod consumer;
+pub mod followed;
 pub mod inbox;
 pub mod keepalive;
 pub mod open_sockets;

@@ -194,9 +194,11 @@ impl Writer {
         markers.clear();
         match moved {
             Ok(moved) => {
-                self.publish_seen(&moved).await;
-                for ReadMarker { user_id, room, seq } in moved {
-                    let notice = Event::Notice(UserNotice::Read { room, seq });
+                // "Seen by" is about rooms' timelines.
+                let in_rooms: Vec<ReadMarker> = moved.iter().filter(|marker| marker.thread.is_none()).cloned().collect();
+                self.publish_seen(&in_rooms).await;
+                for ReadMarker { user_id, room, thread, seq } in moved {
+                    let notice = Event::Notice(UserNotice::Read { room, thread, seq });
                     if let Err(err) = self.layer.group_send(&Group::User(user_id), notice).await {
                         tracing::debug!(%err, "publishing a read marker failed");
                     }
@@ -321,6 +323,14 @@ impl Writer {
             let joined = Event::Notice(UserNotice::Joined { room: room.to_owned() });
             if let Err(err) = self.layer.group_send(&Group::User(user_id), joined).await {
                 tracing::debug!(%err, user_id, "telling a mentioned user failed");
+            }
+        }
+        if let Some(thread) = new.body.thread() {
+            for &user_id in &stored.followers {
+                let followed = Event::Notice(UserNotice::Thread { room: room.to_owned(), thread: thread.root });
+                if let Err(err) = self.layer.group_send(&Group::User(user_id), followed).await {
+                    tracing::debug!(%err, user_id, "telling a new follower failed");
+                }
             }
         }
     }

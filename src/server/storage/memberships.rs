@@ -20,7 +20,7 @@ use super::{
     store::{Store, find_room},
 };
 use crate::{
-    entity::{membership, mention, room, user},
+    entity::{membership, room, user},
     protocol::{Latest, NotifyLevel, REPLY_QUOTE_CHARS, RoomKind, RoomStatus, format_timestamp},
     server::policy,
 };
@@ -101,7 +101,9 @@ impl Store {
             .await?;
         if inserted > 0 && last_read_seq > 0 {
             // A first visit reads the room at once: its readers see it ("Seen by").
-            self.appender().announce_read(ReadMarker { user_id, room: room_name.to_owned(), seq: last_read_seq }).await;
+            self.appender()
+                .announce_read(ReadMarker { user_id, room: room_name.to_owned(), thread: None, seq: last_read_seq })
+                .await;
         }
         Ok(Some((row, inserted > 0)))
     }
@@ -173,15 +175,16 @@ impl Store {
         Ok(self.mention_seqs(user_id, room.id, after).await?)
     }
 
+    /// The unread mentions of the user in a room: in its timeline after
+    /// `after`, in a followed thread after the thread's own marker.
     async fn mention_seqs(&self, user_id: i64, room_id: i64, after: i64) -> Result<Vec<i64>, DbErr> {
-        let rows = mention::Entity::find()
-            .filter(mention::Column::UserId.eq(user_id))
-            .filter(mention::Column::RoomId.eq(room_id))
-            .filter(mention::Column::Seq.gt(after))
-            .order_by_asc(mention::Column::Seq)
-            .all(self.db())
-            .await?;
-        Ok(rows.into_iter().map(|m| m.seq).collect())
+        let sql = format!(
+            "SELECT mention.seq AS seq FROM mention {UNREAD_MENTION_JOINS} \
+             WHERE mention.user_id = ? AND mention.room_id = ? AND mention.seq > {} ORDER BY mention.seq",
+            unread_after("?")
+        );
+        let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into(), room_id.into(), after.into()])).await?;
+        rows.iter().map(|row| row.try_get::<i64>("", "seq")).collect()
     }
 
     /// The usernames of a room's members, sorted (for `@` completion).
@@ -220,7 +223,7 @@ impl Store {
             r#"SELECT m.room_id AS room_id, m.seq AS seq, u.username AS sender, m.text AS text FROM membership mine
                JOIN room r ON r.id = mine.room_id
                JOIN message m ON m.id = (SELECT x.id FROM message x WHERE x.room_id = mine.room_id
-                   AND x.kind = 'message' AND NOT x.deleted ORDER BY x.seq DESC LIMIT 1)
+                   AND x.kind = 'message' AND NOT x.deleted AND x.n IS NOT NULL ORDER BY x.seq DESC LIMIT 1)
                LEFT JOIN "user" u ON u.id = m.sender_id
                WHERE mine.user_id = ? AND {}"#,
             policy::search::readable_rooms("r")
@@ -240,12 +243,27 @@ impl Store {
     }
 
     async fn mention_counts(&self, user_id: i64) -> Result<Vec<(i64, i64)>, DbErr> {
-        let sql = "SELECT mention.room_id AS room_id, COUNT(*) AS count FROM mention \
-                   JOIN membership ON membership.user_id = mention.user_id AND membership.room_id = mention.room_id \
-                   WHERE mention.user_id = ? AND mention.seq > membership.last_read_seq GROUP BY mention.room_id";
-        let rows = self.db().query_all_raw(statement(self.db(), sql, [user_id.into()])).await?;
+        let sql = format!(
+            "SELECT mention.room_id AS room_id, COUNT(*) AS count FROM mention {UNREAD_MENTION_JOINS} \
+             JOIN membership ON membership.user_id = mention.user_id AND membership.room_id = mention.room_id \
+             WHERE mention.user_id = ? AND mention.seq > {} GROUP BY mention.room_id",
+            unread_after("membership.last_read_seq")
+        );
+        let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into()])).await?;
         rows.iter().map(|row| Ok((row.try_get::<i64>("", "room_id")?, row.try_get::<i64>("", "count")?))).collect()
     }
+}
+
+/// What a mention's unread state needs: its message (in the timeline, or a
+/// thread) and the mentioned user's follow of that thread.
+const UNREAD_MENTION_JOINS: &str = "JOIN message mx ON mx.room_id = mention.room_id AND mx.seq = mention.seq \
+     LEFT JOIN thread_follow tf ON tf.user_id = mention.user_id AND tf.room_id = mention.room_id AND tf.thread = mx.thread";
+
+/// The marker a mention is unread after: a followed thread's own for a reply
+/// kept in it, else the room's (`room_marker`). Mentions count everywhere, and
+/// are read where they were read.
+fn unread_after(room_marker: &str) -> String {
+    format!("(CASE WHEN mx.n IS NULL AND tf.last_read_seq IS NOT NULL THEN tf.last_read_seq ELSE {room_marker} END)")
 }
 
 /// The user's memberships joined with their rooms (one room, when named).

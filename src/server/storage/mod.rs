@@ -16,6 +16,7 @@
 //! - [`accounts`]: the accounts an administrator manages.
 //! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
 //! - [`seen`]: "Seen by": how far the other readers of a small room have read.
+//! - [`threads`]: a thread's page, following threads, the followed ones with their counts.
 //! - [`admission`]: who may write what, judged by the policy in the writer's
 //!   transaction.
 //! - [`attachments`]: uploaded files and their content-addressed blobs.
@@ -45,6 +46,7 @@ pub mod search;
 mod seen;
 pub mod sessions;
 pub mod store;
+mod threads;
 
 pub use appender::{AppendError, NewMessage};
 pub use error::StoreError;

@@ -70,12 +70,15 @@ pub struct Stored {
     pub is_message: bool,
     /// The user whose access to the room ends with it (removed, or left).
     pub revoked: Option<i64>,
+    /// For a thread reply: who starts following the thread with it (the root's
+    /// author at the first reply, the mentioned), its sender excepted.
+    pub followers: Vec<i64>,
 }
 
 impl Stored {
     /// The answer to a resend of the event stored as `seq`.
     pub fn repeat(seq: i64) -> Self {
-        Self { seq, frame: None, duplicate: true, mentioned: Vec::new(), is_message: false, revoked: None }
+        Self { seq, frame: None, duplicate: true, mentioned: Vec::new(), is_message: false, revoked: None, followers: Vec::new() }
     }
 }
 
@@ -105,12 +108,14 @@ pub struct HistoryQuery {
     pub after: Option<i64>,
     /// At most this many (capped at [`MAX_PAGE_SIZE`]).
     pub limit: u64,
+    /// The replies of this root's thread instead of the room's timeline.
+    pub thread: Option<i64>,
 }
 
 impl HistoryQuery {
     /// The room's newest page, as a room opens (the one that is cached).
     pub fn is_newest_page(&self) -> bool {
-        self.before.is_none() && self.after.is_none() && self.limit == PAGE_SIZE
+        self.before.is_none() && self.after.is_none() && self.limit == PAGE_SIZE && self.thread.is_none()
     }
 }
 

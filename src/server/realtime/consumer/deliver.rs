@@ -108,8 +108,8 @@ impl ChatConsumer {
             Received::Event(Event::EndSessions { session, reason }) if live.keepalive.is_ended_by(session) => {
                 return Ok(Next::Close(Some(reason)));
             }
-            Received::Event(Event::Notice(UserNotice::Read { room, seq })) if room == self.room => {
-                live.socket.send(&ServerFrame::Read { room, seq }).await?;
+            Received::Event(Event::Notice(UserNotice::Read { room, thread, seq })) if room == self.room => {
+                live.socket.send(&ServerFrame::Read { room, seq, thread }).await?;
                 true
             }
             // Something may have been missed: ask the database whether the session still stands.

@@ -76,7 +76,7 @@ impl ChatConsumer {
     pub(super) async fn receive(&self, live: &mut Live, incoming: Incoming) -> Result<Next, ConsumerError> {
         match incoming {
             Incoming::Command(Command::Event { body, client_id }) => self.on_event(live, client_id, body).await?,
-            Incoming::Command(Command::Read { seq }) => self.on_read(seq).await,
+            Incoming::Command(Command::Read { seq, thread }) => self.on_read(seq, thread).await,
             Incoming::Command(Command::Typing) => self.on_typing(live).await,
             Incoming::Refused(rejection) => live.socket.send_error(rejection).await?,
             Incoming::Control => {}
@@ -139,8 +139,8 @@ impl ChatConsumer {
 
     /// `read`: moves the user's read marker in this room (forward only); once
     /// stored, the user's other sockets hear of it.
-    async fn on_read(&self, seq: i64) {
-        let marker = ReadMarker { user_id: self.user.id, room: self.room.clone(), seq };
+    async fn on_read(&self, seq: i64, thread: Option<i64>) {
+        let marker = ReadMarker { user_id: self.user.id, room: self.room.clone(), thread, seq };
         self.realtime.store.mark_read(marker).await;
     }
 
@@ -197,6 +197,7 @@ fn refusal_code(refusal: Refusal) -> FrameErrorCode {
         Refusal::NotYours => FrameErrorCode::NotYours,
         Refusal::Deleted => FrameErrorCode::Deleted,
         Refusal::BadAttachment => FrameErrorCode::BadAttachment,
+        Refusal::BadThread => FrameErrorCode::BadThread,
         Refusal::NoAccess | Refusal::NotAllowed | Refusal::AlreadyMember | Refusal::NotMember => FrameErrorCode::NoAccess,
     }
 }

@@ -18,6 +18,7 @@ use super::{
     rows::{EventRow, Extras, frame_of, quote},
     seqs::{Lock, begin_writing, reserve_seqs, rooms_named},
     targets::Loaded,
+    threads,
 };
 use crate::{
     entity::{message, room},
@@ -37,9 +38,11 @@ pub enum Slot {
     SameAs(usize),
     /// Refused by the rules.
     Refused(Refusal),
-    /// New: stored in this room with this `seq` (and `n`, for a message; `on`
-    /// says whether a reaction was added or taken back).
-    New { room_id: i64, seq: i64, n: Option<i64>, on: bool },
+    /// New: stored in this room with this `seq` (and `n`, for a message of
+    /// the room's timeline; `on` says whether a reaction was added or taken
+    /// back). `timeline_n`: the `n` of the room's newest timeline message at
+    /// this point (its own, for one).
+    New { room_id: i64, seq: i64, n: Option<i64>, on: bool, timeline_n: i64 },
 }
 
 /// Stores a batch of events in one transaction, each accepted one with its
@@ -64,7 +67,7 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Resul
     let counts: Vec<(&str, i64, i64)> = per_room
         .iter()
         .map(|(room, members)| {
-            let messages = members.iter().filter(|&&i| batch[i].body.is_message()).count();
+            let messages = members.iter().filter(|&&i| batch[i].body.in_timeline()).count();
             (*room, members.len() as i64, messages as i64)
         })
         .collect();
@@ -72,6 +75,7 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Resul
     let mut mentioned = mentions::resolve(&txn, batch, &slots).await?;
     mentions::keep_members(&txn, batch, &rooms, &mut mentioned).await?;
     let mut written: Vec<Option<EventRow>> = vec![None; batch.len()];
+    let mut followers: Vec<Vec<i64>> = vec![Vec::new(); batch.len()];
     for (room_name, members) in &per_room {
         let room =
             rooms.get(*room_name).ok_or_else(|| DbErr::RecordNotFound(format!("room {room_name} after reserving seqs")))?;
@@ -85,9 +89,12 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Resul
             }
         }
         read_state::record(&txn, batch, &slots, &mentioned, now).await?;
+        if threads::any_reply(batch) {
+            followers = threads::record(&txn, batch, &slots, &mentioned, &rooms, &loaded, now).await?;
+        }
     }
     txn.commit().await?;
-    Ok(answers(batch, &slots, written, &mentioned, &loaded))
+    Ok(answers(batch, &slots, written, &mentioned, followers, &loaded))
 }
 
 /// Gives the room's accepted events of the batch their seqs (and messages
@@ -107,12 +114,12 @@ fn place_in_room(
     let first_seq = room.last_seq - members.len() as i64 + 1;
     let mut n = room.message_count - messages;
     for (seq, &i) in (first_seq..).zip(members) {
-        let n_here = batch[i].body.is_message().then(|| {
+        let n_here = batch[i].body.in_timeline().then(|| {
             n += 1;
             n
         });
         let on = matches!(slots[i], Slot::New { on: true, .. });
-        slots[i] = Slot::New { room_id: room.id, seq, n: n_here, on };
+        slots[i] = Slot::New { room_id: room.id, seq, n: n_here, on, timeline_n: n };
         if let Some(placed) = placed(batch[i], &slots[i], &mentioned[i], now) {
             written[i] = Some(kinds::row(&placed));
         }
@@ -121,7 +128,7 @@ fn place_in_room(
 
 /// An accepted event in its place, once its seq is known.
 fn placed<'a>(event: &'a NewEvent, slot: &Slot, mentioned: &'a [(i64, String)], now: DateTime<Utc>) -> Option<kinds::Placed<'a>> {
-    let Slot::New { room_id, seq, n, on } = *slot else { return None };
+    let Slot::New { room_id, seq, n, on, .. } = *slot else { return None };
     (seq > 0).then_some(kinds::Placed { event, room_id, seq, n, on, mentioned, now })
 }
 
@@ -159,7 +166,7 @@ fn sort_out(
         let judged = admission.admit(event, room, own).and_then(|()| kinds::judge(event, room_id, loaded));
         slots.push(match judged {
             // Its room, seq and n are filled in once reserved.
-            Ok(on) => Slot::New { room_id: 0, seq: 0, n: None, on },
+            Ok(on) => Slot::New { room_id: 0, seq: 0, n: None, on, timeline_n: 0 },
             Err(refusal) => Slot::Refused(refusal),
         });
     }
@@ -173,16 +180,17 @@ fn answers(
     slots: &[Slot],
     written: Vec<Option<EventRow>>,
     mentioned: &[Vec<(i64, String)>],
+    followers: Vec<Vec<i64>>,
     loaded: &Loaded,
 ) -> Vec<Result<Stored, Refusal>> {
     let mut answers: Vec<Result<Stored, Refusal>> = Vec::with_capacity(batch.len());
-    for (i, ((event, slot), row)) in batch.iter().zip(slots).zip(written).enumerate() {
+    for (i, (((event, slot), row), followers)) in batch.iter().zip(slots).zip(written).zip(followers).enumerate() {
         let answer = match (slot, row) {
             (Slot::Earlier(seq), _) => Ok(Stored::repeat(*seq)),
             // The first occurrence comes earlier in the batch, so its answer exists.
             (Slot::SameAs(first), _) => answers[*first].clone().map(|first| Stored::repeat(first.seq)),
             (Slot::Refused(refusal), _) => Err(*refusal),
-            (Slot::New { seq, n, .. }, Some(row)) => {
+            (Slot::New { seq, .. }, Some(row)) => {
                 let extras = extras_of_new(event, row.room_id, loaded);
                 let ids = mentioned[i].iter().map(|(id, _)| *id).filter(|id| *id != event.sender.id).collect();
                 let revoked = match event.body {
@@ -190,7 +198,8 @@ fn answers(
                     _ => None,
                 };
                 let frame = frame_of(row, &event.room, &extras);
-                Ok(Stored { seq: *seq, frame: Some(frame), duplicate: false, mentioned: ids, is_message: n.is_some(), revoked })
+                let is_message = event.body.is_message();
+                Ok(Stored { seq: *seq, frame: Some(frame), duplicate: false, mentioned: ids, is_message, revoked, followers })
             }
             (Slot::New { .. }, None) => Err(Refusal::NotFound),
         };

@@ -1,6 +1,7 @@
-//! Read markers: a user has seen a room up to a `seq`. Moved forward only
-//! (never back, never past the room's newest event), with the `n` of the
-//! newest message read, so that unread counts are a subtraction.
+//! Read markers: a user has seen a room (or a thread they follow) up to a
+//! `seq`. Moved forward only (never back, never past the room's newest event);
+//! a room's with the `n` of the newest message read, so that unread counts are
+//! a subtraction.
 
 use std::collections::BTreeMap;
 
@@ -9,13 +10,14 @@ use sea_orm::{
 };
 
 use super::seqs::{Lock, begin_writing, rooms_named};
-use crate::entity::{membership, message};
+use crate::entity::{membership, message, thread_follow};
 
-/// A user has seen a room up to `seq`.
+/// A user has seen a room (or with `thread`, the thread of that root) up to `seq`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadMarker {
     pub user_id: i64,
     pub room: String,
+    pub thread: Option<i64>,
     pub seq: i64,
 }
 
@@ -23,17 +25,32 @@ pub struct ReadMarker {
 /// newest `seq`) in one transaction, with the `n` of the newest message read;
 /// returns the markers that moved, with the `seq` stored.
 pub async fn mark_read(db: &DatabaseConnection, markers: &[ReadMarker]) -> Result<Vec<ReadMarker>, DbErr> {
-    let mut newest: BTreeMap<(i64, &str), i64> = BTreeMap::new();
+    let mut newest: BTreeMap<(i64, &str, Option<i64>), i64> = BTreeMap::new();
     for marker in markers {
-        let seq = newest.entry((marker.user_id, marker.room.as_str())).or_default();
+        let seq = newest.entry((marker.user_id, marker.room.as_str(), marker.thread)).or_default();
         *seq = Ord::max(*seq, marker.seq);
     }
     let txn = begin_writing(db).await?;
-    let rooms = rooms_named(&txn, newest.keys().map(|(_, room)| *room), Lock::None).await?;
+    let rooms = rooms_named(&txn, newest.keys().map(|(_, room, _)| *room), Lock::None).await?;
     let mut moved = Vec::new();
-    for ((user_id, room_name), seq) in newest {
+    for ((user_id, room_name, thread), seq) in newest {
         let Some(room) = rooms.get(room_name) else { continue };
         let seq = Ord::min(seq, room.last_seq);
+        if let Some(root) = thread {
+            // Only a followed thread keeps a marker.
+            let updated = thread_follow::Entity::update_many()
+                .col_expr(thread_follow::Column::LastReadSeq, Expr::value(seq))
+                .filter(thread_follow::Column::UserId.eq(user_id))
+                .filter(thread_follow::Column::RoomId.eq(room.id))
+                .filter(thread_follow::Column::Thread.eq(root))
+                .filter(thread_follow::Column::LastReadSeq.lt(seq))
+                .exec(&txn)
+                .await?;
+            if updated.rows_affected > 0 {
+                moved.push(ReadMarker { user_id, room: room_name.to_owned(), thread, seq });
+            }
+            continue;
+        }
         let n = last_message_n(&txn, room.id, seq).await?;
         let updated = membership::Entity::update_many()
             .col_expr(membership::Column::LastReadSeq, Expr::value(seq))
@@ -44,7 +61,7 @@ pub async fn mark_read(db: &DatabaseConnection, markers: &[ReadMarker]) -> Resul
             .exec(&txn)
             .await?;
         if updated.rows_affected > 0 {
-            moved.push(ReadMarker { user_id, room: room_name.to_owned(), seq });
+            moved.push(ReadMarker { user_id, room: room_name.to_owned(), thread: None, seq });
         }
     }
     txn.commit().await?;

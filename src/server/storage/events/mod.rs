@@ -20,7 +20,8 @@
 //! - [`mentions`]: `@names` resolved to accounts (in a private room, members only).
 //! - [`read_state`]: a sender has read up to their message; a mentioned user's
 //!   list gets the room.
-//! - [`markers`]: read markers moved forward.
+//! - [`threads`]: who follows a thread its replies bring in.
+//! - [`markers`]: read markers (of rooms and threads) moved forward.
 
 mod batch;
 mod kinds;
@@ -31,6 +32,7 @@ mod resends;
 mod rows;
 mod seqs;
 mod targets;
+mod threads;
 
 #[cfg(test)]
 mod tests;
@@ -67,6 +69,8 @@ pub enum Refusal {
     NoPreview,
     #[error("that message has a link preview already")]
     AlreadyPreviewed,
+    #[error("that message is a reply in a thread")]
+    BadThread,
 }
 
 impl From<Denied> for Refusal {

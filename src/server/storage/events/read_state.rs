@@ -38,15 +38,24 @@ pub async fn record(
     let mut joined_by_mention: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
     let ended = access_ended(batch, slots);
     for ((event, slot), mentioned) in batch.iter().zip(slots).zip(mentioned) {
-        let Slot::New { room_id, seq, n: Some(n), .. } = *slot else { continue };
-        if !ended.contains(&(event.sender.id, room_id)) {
+        let Slot::New { room_id, seq, n, timeline_n, .. } = *slot else { continue };
+        if !event.body.is_message() {
+            continue;
+        }
+        // A reply kept in its thread is read there (`storage::events::threads`),
+        // not in the room's timeline.
+        if let Some(n) = n
+            && !ended.contains(&(event.sender.id, room_id))
+        {
             let newest = read_up_to.entry((event.sender.id, room_id)).or_default();
             *newest = Ord::max(*newest, (seq, n));
         }
+        // Unread from the mentioning message on (or, in a thread, its timeline up to it read).
+        let read_before = (seq - 1, if n.is_some() { timeline_n - 1 } else { timeline_n });
         let others = mentioned.iter().filter(|(user_id, _)| *user_id != event.sender.id);
         for &(user_id, _) in others.filter(|(user_id, _)| !ended.contains(&(*user_id, room_id))) {
             mention_rows.push(mention::ActiveModel { user_id: Set(user_id), room_id: Set(room_id), seq: Set(seq) });
-            joined_by_mention.entry((user_id, room_id)).or_insert((seq - 1, n - 1));
+            joined_by_mention.entry((user_id, room_id)).or_insert(read_before);
         }
     }
     let membership = |(user_id, room_id): (i64, i64), (last_read_seq, last_read_n): (i64, i64)| membership::ActiveModel {
@@ -84,7 +93,7 @@ pub async fn record(
 
 /// The (user, room) pairs whose access ends with this batch: the last
 /// accepted membership change of the pair in the batch takes it away.
-fn access_ended(batch: &[&NewEvent], slots: &[Slot]) -> HashSet<(i64, i64)> {
+pub(super) fn access_ended(batch: &[&NewEvent], slots: &[Slot]) -> HashSet<(i64, i64)> {
     let mut ended = HashSet::new();
     for (event, slot) in batch.iter().zip(slots) {
         let (Slot::New { room_id, .. }, EventBody::Member { user_id, change, .. }) = (slot, &event.body) else { continue };

@@ -14,7 +14,9 @@ use sea_orm::{
 use super::{kinds, targets::TargetState};
 use crate::{
     entity::{message, message::EventKind, reaction, user},
-    protocol::{Attachment, ChatMessage, PreviewRecord, REPLY_QUOTE_CHARS, ReplyRef, ServerFrame, format_timestamp},
+    protocol::{
+        Attachment, ChatMessage, PreviewRecord, REPLY_QUOTE_CHARS, ReplyRef, ServerFrame, ThreadSummary, format_timestamp,
+    },
     server::storage::attachments,
 };
 
@@ -50,6 +52,13 @@ pub struct EventRow {
     pub attachment_id: Option<String>,
     /// For a message: its link preview's record (JSON).
     pub preview: Option<String>,
+    /// For a thread reply: its root's `seq`.
+    pub thread: Option<i64>,
+    /// For a root: its thread's summary (see `entity::message`).
+    pub reply_count: i64,
+    pub last_reply_seq: Option<i64>,
+    pub last_reply_at: Option<DateTime<Utc>>,
+    pub participants: Option<String>,
 }
 
 impl EventRow {
@@ -73,6 +82,11 @@ impl EventRow {
                 message::Column::ReplyTo,
                 message::Column::AttachmentId,
                 message::Column::Preview,
+                message::Column::Thread,
+                message::Column::ReplyCount,
+                message::Column::LastReplySeq,
+                message::Column::LastReplyAt,
+                message::Column::Participants,
             ])
             .column_as(user::Column::Username, "sender")
             .column_as(user::Column::Deactivated, "sender_deactivated")
@@ -88,9 +102,25 @@ impl EventRow {
         self.mentions.as_deref().map(|names| names.split(',').map(str::to_owned).collect()).unwrap_or_default()
     }
 
+    /// A root's thread summary, when it has replies.
+    pub fn summary(&self) -> Option<ThreadSummary> {
+        let (Some(last_seq), Some(last_at)) = (self.last_reply_seq, self.last_reply_at) else { return None };
+        Some(ThreadSummary {
+            count: self.reply_count,
+            last_seq,
+            last_at: format_timestamp(last_at),
+            participants: self
+                .participants
+                .as_deref()
+                .map(|names| names.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
+        })
+    }
+
     /// A message row as clients see it, with what `extras` knows of its
     /// reactions and the message it answers.
     pub fn into_message(self, extras: &Extras) -> ChatMessage {
+        let replies = self.summary();
         ChatMessage {
             seq: self.seq,
             sender: self.sender_username(),
@@ -107,6 +137,9 @@ impl EventRow {
             deleted: self.deleted,
             sender_deactivated: self.sender_deactivated.unwrap_or(false),
             html: None,
+            replies,
+            also_in_room: self.thread.is_some() && self.n.is_some(),
+            thread: self.thread,
         }
     }
 }
@@ -125,7 +158,7 @@ impl Extras {
     /// Loads the reactions of the message rows among `rows`, the messages they
     /// answer and the files they carry.
     pub async fn load(db: &impl ConnectionTrait, room_id: i64, rows: &[EventRow]) -> Result<Self, DbErr> {
-        let messages: Vec<i64> = rows.iter().filter(|r| r.n.is_some()).map(|r| r.seq).collect();
+        let messages: Vec<i64> = rows.iter().filter(|r| r.kind == EventKind::Message).map(|r| r.seq).collect();
         let (Some(&first), Some(&last)) = (messages.first(), messages.last()) else { return Ok(Self::default()) };
         let mut extras = Self::default();
         let carried: Vec<&str> = rows.iter().filter_map(|r| r.attachment_id.as_deref()).collect();
@@ -181,6 +214,11 @@ impl EventRow {
             reply_to: Set(self.reply_to),
             attachment_id: Set(self.attachment_id.clone()),
             preview: Set(self.preview.clone()),
+            thread: Set(self.thread),
+            reply_count: Set(self.reply_count),
+            last_reply_seq: Set(self.last_reply_seq),
+            last_reply_at: Set(self.last_reply_at),
+            participants: Set(self.participants.clone()),
         }
     }
 }

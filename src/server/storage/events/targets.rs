@@ -1,5 +1,5 @@
 //! What the batch's events are about, loaded once per batch: the messages its
-//! edits, deletions, reactions and replies name, the reactions now on them,
+//! edits, deletions, reactions, replies and thread replies name, the reactions now on them,
 //! and the files its messages carry. The rules change it as they accept
 //! events, so that later events of the batch see earlier ones.
 
@@ -24,6 +24,10 @@ pub struct TargetState {
     pub deleted: bool,
     /// It shows a link preview.
     pub previewed: bool,
+    /// For a thread reply: its root's `seq`.
+    pub thread: Option<i64>,
+    /// For a root: its thread's replies so far.
+    pub replies: i64,
 }
 
 impl TargetState {
@@ -35,6 +39,8 @@ impl TargetState {
             text: row.text.clone(),
             deleted: row.deleted,
             previewed: row.preview.is_some(),
+            thread: row.thread,
+            replies: row.reply_count,
         }
     }
 }
@@ -101,10 +107,10 @@ async fn load_targets(
     let mut wanted: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for event in batch {
         let Some(room) = rooms.get(&event.room) else { continue };
-        if let Some(target) = event.body.target().or(event.body.reply_to()) {
-            wanted.entry(room.id).or_default().push(target);
-        }
+        let named = [event.body.target(), event.body.reply_to(), event.body.thread().map(|thread| thread.root)];
+        wanted.entry(room.id).or_default().extend(named.into_iter().flatten());
     }
+    wanted.retain(|_, seqs| !seqs.is_empty());
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }

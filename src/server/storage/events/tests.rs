@@ -21,7 +21,7 @@ fn event(room: &str, sender: &user::Model, client_id: Option<&str>, body: EventB
 }
 
 fn say(room: &str, sender: &user::Model, text: &str, client_id: Option<&str>) -> NewEvent {
-    event(room, sender, client_id, EventBody::Message { text: text.into(), reply_to: None, attachment: None })
+    event(room, sender, client_id, EventBody::Message { text: text.into(), reply_to: None, attachment: None, thread: None })
 }
 
 async fn store() -> (tempfile::TempDir, DatabaseConnection, Store, Background) {
@@ -97,7 +97,7 @@ async fn changes_in_one_batch_are_judged_in_order() {
         event("den", &ada, None, EventBody::Edit { target: 1, text: "too late".into() }),
         event("den", &ada, None, EventBody::Delete { target: 99 }),
         event("nowhere", &ada, None, EventBody::React { target: 1, emoji: "x".into() }),
-        event("den", &bob, None, EventBody::Message { text: "re".into(), reply_to: Some(1), attachment: None }),
+        event("den", &bob, None, EventBody::Message { text: "re".into(), reply_to: Some(1), attachment: None, thread: None }),
     ];
     let refs: Vec<&NewEvent> = batch.iter().collect();
     let outcome: Vec<Result<i64, Refusal>> =

@@ -9,7 +9,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 
 use super::Fields;
 use crate::{
-    entity::{membership, message::EventKind},
+    entity::{membership, message::EventKind, thread_follow},
     protocol::{MemberChange, NotifyLevel, ServerFrame},
     server::storage::events::{markers::last_message_n, rows::EventRow},
 };
@@ -36,6 +36,12 @@ pub async fn apply(
         membership::Entity::delete_many()
             .filter(membership::Column::UserId.eq(user_id))
             .filter(membership::Column::RoomId.eq(room_id))
+            .exec(txn)
+            .await?;
+        // The room's threads go with it.
+        thread_follow::Entity::delete_many()
+            .filter(thread_follow::Column::UserId.eq(user_id))
+            .filter(thread_follow::Column::RoomId.eq(room_id))
             .exec(txn)
             .await?;
         return Ok(());

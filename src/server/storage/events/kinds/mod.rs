@@ -56,8 +56,8 @@ pub struct Fields {
 /// it is added (`true`) or taken back.
 pub fn judge(event: &NewEvent, room_id: Option<i64>, loaded: &mut Loaded) -> Result<bool, Refusal> {
     match (&event.body, room_id) {
-        (EventBody::Message { reply_to, attachment, .. }, room_id) => {
-            message::judge(event, room_id, *reply_to, attachment.as_deref(), loaded).map(|()| false)
+        (EventBody::Message { reply_to, attachment, thread, .. }, room_id) => {
+            message::judge(event, room_id, *reply_to, *thread, attachment.as_deref(), loaded).map(|()| false)
         }
         (EventBody::Member { .. }, _) => Ok(false),
         // There is nothing to change in a room that does not exist.
@@ -103,6 +103,12 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
         attachment_id: event.body.attachment().map(str::to_owned),
         // A new message shows no preview yet: the worker reads its link after it commits.
         preview: None,
+        thread: event.body.thread().map(|thread| thread.root),
+        // Nobody has answered in its thread yet.
+        reply_count: 0,
+        last_reply_seq: None,
+        last_reply_at: None,
+        participants: None,
     }
 }
 
@@ -111,7 +117,9 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
 pub async fn apply(txn: &impl ConnectionTrait, placed: &Placed<'_>) -> Result<(), DbErr> {
     let Placed { event, room_id, seq, on, mentioned, now, .. } = *placed;
     match &event.body {
-        EventBody::Message { attachment, .. } => message::apply(txn, attachment.as_deref(), seq).await,
+        EventBody::Message { attachment, thread, .. } => {
+            message::apply(txn, room_id, attachment.as_deref(), *thread, seq, &event.sender.username, now).await
+        }
         EventBody::Edit { target, text } => edit::apply(txn, room_id, *target, text, event.sender.id, mentioned, now).await,
         EventBody::Delete { target } => delete::apply(txn, room_id, *target, event.sender.id).await,
         EventBody::React { target, emoji } => reaction::apply(txn, room_id, *target, event.sender.id, emoji, on, now).await,
