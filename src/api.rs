@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    chat::OpenThread,
     error::AppError,
     protocol::{HistoryPage, NotifyLevel, RoomKind, RoomStatus, SeenRead},
 };
@@ -33,6 +34,8 @@ pub struct RoomView {
     /// How far the other readers of a small room have read ("Seen by"; empty
     /// for larger rooms and when the reader does not share reads).
     pub seen: Vec<SeenRead>,
+    /// The thread open beside the room (`?thread=SEQ`, or a permalink to a reply).
+    pub thread: Option<OpenThread>,
     /// The page's message rows as HTML (the server's cached rows with this
     /// reader's classes): the room page shows them; never sent to the browser
     /// as data.
@@ -88,7 +91,7 @@ pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPa
 /// list and returns the newest history (or, with `at`, the messages around
 /// that one) with the reader's read marker.
 #[server(prefix = "/api", endpoint = "open_room")]
-pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppError> {
+pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Result<RoomView, AppError> {
     use crate::{
         chat::first_unread,
         components::message_list::Reader,
@@ -103,7 +106,17 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
     };
     let (state, user) = gate::require_user().await?;
     let admitted = access::room(&state.store, &user, &room, Action::Read).await?;
-    let (page, at) = match at {
+    // A permalink to a reply kept in its thread opens the thread at it, beside its root.
+    let in_thread = match at {
+        Some(seq) => state.store.thread_root_of(&admitted.name, seq).await?,
+        None => None,
+    };
+    let thread = in_thread.or(thread);
+    let timeline_at = match (at, in_thread) {
+        (Some(_), Some(root)) => Some(root),
+        _ => at,
+    };
+    let (page, at) = match timeline_at {
         None => (
             history::page_of(&state, &admitted, HistoryQuery { before: None, after: None, limit: PAGE_SIZE, thread: None })
                 .await?,
@@ -116,8 +129,12 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
                 Found::Deleted => Permalink::Deleted,
                 Found::Missing => Permalink::Missing,
             };
-            (page, Some((seq, found)))
+            (page, Some((at.unwrap_or(seq), found)))
         }
+    };
+    let thread = match thread {
+        Some(root) => thread_of(&state, &admitted, root).await?,
+        None => None,
     };
     let joined = state.store.join_room(user.0.id, &page.room, None).await?;
     let (last_read_seq, notify) = match joined {
@@ -147,8 +164,38 @@ pub async fn open_room(room: String, at: Option<i64>) -> Result<RoomView, AppErr
         title,
         manages: admitted.manages,
         seen,
+        thread,
         rows,
     })
+}
+
+/// The thread of `root` in an admitted room, formatted; `None` when `root` is no thread's root.
+#[cfg(feature = "ssr")]
+async fn thread_of(
+    state: &crate::server::http::state::AppState,
+    admitted: &crate::server::accounts::access::Admitted,
+    root: i64,
+) -> Result<Option<OpenThread>, AppError> {
+    use crate::server::{http::history, rows::formatted, storage::store::HistoryQuery};
+    let query = HistoryQuery { limit: crate::protocol::MAX_PAGE_SIZE, thread: Some(root), ..Default::default() };
+    match history::page_of(state, admitted, query).await {
+        Ok(page) => Ok(page
+            .root
+            .map(|root| OpenThread { root: formatted(root), replies: page.messages.into_iter().map(formatted).collect() })),
+        Err(AppError::NotFound) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// `POST /api/thread`: the thread of `root` in `room` (its root and newest
+/// replies, formatted), to open beside the room. The same code path as
+/// `GET /api/messages/{room}/?thread=SEQ`.
+#[server(prefix = "/api", endpoint = "thread")]
+pub async fn load_thread(room: String, root: i64) -> Result<OpenThread, AppError> {
+    use crate::server::{accounts::access, http::gate, policy::Action};
+    let (state, user) = gate::require_user().await?;
+    let admitted = access::room(&state.store, &user, &room, Action::Read).await?;
+    thread_of(&state, &admitted, root).await?.ok_or(AppError::NotFound)
 }
 
 /// `POST /api/my_rooms`: the reader's rooms with unread and mention counts,

@@ -13,7 +13,7 @@ use crate::{
     components::header::{SiteHeader, ThemeScript},
     pages::{
         admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage, search::SearchPage,
-        settings::SettingsPage,
+        settings::SettingsPage, threads::ThreadsPage,
     },
 };
 
@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/room/:room/") view=RoomPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async />
                     <Route path=path!("/search/") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/threads/") view=ThreadsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/offline") view=OfflinePage />
                 </Routes>

@@ -12,6 +12,17 @@ pub fn message(room: &str, seq: i64) -> String {
     format!("/room/{room}/?at={seq}")
 }
 
+/// `/room/{room}/?thread=SEQ`: a room's page with the thread of root `SEQ` open beside it.
+pub fn thread(room: &str, root: i64) -> String {
+    format!("/room/{room}/?thread={root}")
+}
+
+/// `/threads/`: the threads the user follows.
+pub const THREADS: &str = "/threads/";
+
+/// `/api/threads/follow`: follow a thread or stop (form post: `room`, `thread`, `follow`).
+pub const THREADS_FOLLOW: &str = "/api/threads/follow";
+
 /// The user's inbox socket (the caller adds the scheme and host).
 pub const INBOX_SOCKET: &str = "/ws/inbox/";
 

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::protocol::{Latest, NotifyLevel, RoomKind, RoomStatus};
+use crate::protocol::{Latest, NotifyLevel, RoomKind, RoomStatus, ThreadStatus};
 
 /// What changed in a room, as the inbox reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,13 +26,38 @@ pub struct RoomChange {
 #[derive(Clone, Copy)]
 pub struct MyRooms {
     pub rooms: RwSignal<Vec<RoomStatus>>,
+    /// The threads the user follows, by (room, root), with their counts (from
+    /// the inbox's `thread` frames).
+    pub threads: RwSignal<std::collections::BTreeMap<(String, i64), ThreadStatus>>,
 }
 
 impl MyRooms {
     pub fn new(rooms: Vec<RoomStatus>) -> Self {
         let mut rooms = rooms;
         sort(&mut rooms);
-        Self { rooms: RwSignal::new(rooms) }
+        Self { rooms: RwSignal::new(rooms), threads: RwSignal::new(Default::default()) }
+    }
+
+    /// Applies a `thread` frame: a followed thread's counts, or its end.
+    pub fn apply_thread(&self, status: ThreadStatus) {
+        self.threads.update(|threads| {
+            let key = (status.room.clone(), status.thread);
+            if status.following {
+                threads.insert(key, status);
+            } else {
+                threads.remove(&key);
+            }
+        });
+    }
+
+    /// Unread replies over all followed threads.
+    pub fn thread_unread(&self) -> i64 {
+        self.threads.with(|threads| threads.values().map(|t| t.unread).sum())
+    }
+
+    /// Whether the user follows the thread of `root` in `room`.
+    pub fn follows(&self, room: &str, root: i64) -> bool {
+        self.threads.with(|threads| threads.contains_key(&(room.to_owned(), root)))
     }
 
     /// Applies a `room` frame; returns the room's status before, if it was known.

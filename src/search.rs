@@ -227,6 +227,9 @@ pub struct Hit {
     pub snippet: Vec<Piece>,
     /// Where the next page starts (`before=`).
     pub cursor: i64,
+    /// For a reply in a thread: its root's `seq` (its permalink opens the thread).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<i64>,
 }
 
 /// A page of results, newest first.

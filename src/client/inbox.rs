@@ -14,7 +14,7 @@ use super::notify;
 use crate::{
     backoff::Backoff,
     paths,
-    protocol::{ServerFrame, room_label},
+    protocol::{NotifyLevel, ServerFrame, room_label},
     rooms::{MyRooms, RoomChange, should_notify},
 };
 
@@ -98,6 +98,21 @@ async fn serve(socket: WebSocket, rooms: MyRooms, me: &str) {
                     };
                     notify::show(&title, &latest.text, (&room, latest.seq), paths::message(&room, latest.seq));
                 }
+            }
+            Ok(ServerFrame::Thread { status }) => {
+                let before = rooms.threads.with_untracked(|t| t.get(&(status.room.clone(), status.thread)).map(|t| t.mentions));
+                let mentioned = status.mentions > before.unwrap_or(0);
+                // A followed thread's replies notify as its room would.
+                let level = rooms.notify_level(&status.room);
+                if let Some(latest) = status.latest.clone()
+                    && (level == NotifyLevel::All || (level == NotifyLevel::Mentions && mentioned))
+                    && notify::allowed()
+                    && notify::page_hidden()
+                {
+                    let title = format!("{} replied in a thread of #{}", latest.sender, status.room);
+                    notify::show(&title, &latest.text, (&status.room, latest.seq), paths::thread(&status.room, status.thread));
+                }
+                rooms.apply_thread(status);
             }
             Ok(ServerFrame::Left { room }) => {
                 super::offline::access_ended(&room);

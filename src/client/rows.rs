@@ -244,6 +244,11 @@ pub fn clicked(ev: &ev::MouseEvent, state: RoomState, actions: MessageActions) {
         if let Some(emoji) = chip.get_attribute("data-emoji") {
             actions.react.run((seq, emoji));
         }
+    } else if let Some(link) = closest(&target, "a[data-thread]")
+        && let Some(root) = seq_of(&link, "data-thread")
+    {
+        ev.prevent_default();
+        actions.open_thread.run(root);
     } else if closest(&target, ".link-preview-remove").is_some() {
         actions.remove_preview.run(seq);
     } else if let Some(quote) = closest(&target, "a.reply-quote")

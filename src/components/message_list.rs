@@ -131,7 +131,11 @@ pub fn MessageList(
                 let names = state.messages.with(|m| state.read_by.with(|r| state.me.with_value(|me| seen_by(m, r, me))));
                 (!names.is_empty()).then(|| view! { <p id="seenBy" class="seen-by">"Seen by "{names.join(", ")}</p> })
             }}
-            <For each=move || state.outbox.get() key=|p| (p.client_id.clone(), p.error.clone()) let:pending>
+            <For
+                each=move || state.outbox.get().into_iter().filter(PendingMessage::in_timeline)
+                key=|p| (p.client_id.clone(), p.error.clone())
+                let:pending
+            >
                 <PendingRow pending />
             </For>
             <div class="tools-home" hidden>

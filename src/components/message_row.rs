@@ -16,7 +16,7 @@ use crate::{
     components::{attachment_view::AttachmentView, avatar::Avatar, link_preview::LinkPreviewCard},
     local_time::LocalizedTime,
     paths,
-    protocol::{ChatMessage, ReplyRef},
+    protocol::{ChatMessage, ReplyRef, ThreadSummary},
 };
 
 /// The reactions offered with one click.
@@ -32,6 +32,8 @@ pub struct MessageActions {
     pub delete: Callback<i64>,
     /// Remove the link preview under a message (one's own, or as a moderator).
     pub remove_preview: Callback<i64>,
+    /// Open the thread of a root message beside the room.
+    pub open_thread: Callback<i64>,
 }
 
 #[component]
@@ -68,6 +70,9 @@ pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
                 None => view! { <p class="text placeholder">"This message was deleted."</p> }.into_any(),
             }}
             {message.attachment.clone().filter(|_| !deleted).map(|attachment| view! { <AttachmentView attachment /> })}
+            {message.thread.filter(|_| message.also_in_room).map(|root| view! {
+                <a class="in-thread" href=paths::thread(&room, root) data-thread=root>"↳ replied in a thread"</a>
+            })}
             {message.preview.clone().filter(|_| !deleted).map(|preview| view! { <LinkPreviewCard preview /> })}
             {(!deleted && !message.reactions.is_empty()).then(|| view! {
                 <div class="reactions" aria-label="Reactions">
@@ -85,7 +90,25 @@ pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
                     }).collect_view()}
                 </div>
             })}
+            {message.replies.clone().map(|replies| view! { <ThreadLink replies root=seq room=room.clone() /> })}
         </article>
+    }
+}
+
+/// A root's thread under it: how many replies, who, and when the last came;
+/// a link that opens the thread beside the room (a plain link with JavaScript off).
+#[component]
+fn ThreadLink(replies: ThreadSummary, root: i64, room: String) -> impl IntoView {
+    let count = match replies.count {
+        1 => "1 reply".to_owned(),
+        n => format!("{n} replies"),
+    };
+    view! {
+        <a class="thread-summary" href=paths::thread(&room, root) data-thread=root>
+            <span class="thread-count">{count}</span>
+            <span class="thread-participants">{replies.participants.join(", ")}</span>
+            <span class="thread-last">"last "<LocalizedTime at=replies.last_at clock=true /></span>
+        </a>
     }
 }
 

@@ -53,6 +53,13 @@ pub fn MessageTools(state: RoomState, actions: MessageActions, at: ToolsAt) -> i
         <div class="message-tools" node_ref=at.element>
             <div class="actions" role="toolbar" aria-label="Message actions">
                 <button type="button" class="reply-btn" on:click=reply>"Reply"</button>
+                <Show when=move || target().is_some_and(|m| m.thread.is_none())>
+                    <button type="button" class="thread-btn" on:click=move |_| {
+                        if let Some(seq) = at.seq.get_untracked() {
+                            actions.open_thread.run(seq);
+                        }
+                    }>"Thread"</button>
+                </Show>
                 <button
                     type="button"
                     class="react-btn"

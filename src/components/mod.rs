@@ -21,3 +21,4 @@ pub mod room_controls;
 pub mod room_members;
 pub mod shortcuts;
 pub mod sidebar;
+pub mod thread_panel;

@@ -1,6 +1,7 @@
 //! The room page's sidebar (`#roomSidebar`): the reader's rooms and direct
 //! messages with their badges, the public rooms with activity (loaded once the
-//! page is in the browser, so the server renders the page without them), and
+//! page is in the browser, so the server renders the page without them), the
+//! "Threads" view with the unread replies of the threads they follow, and
 //! links to create a room, message a person and search. On a phone it is a
 //! drawer, opened from the room header.
 
@@ -37,6 +38,13 @@ pub fn RoomSidebar(
             <button type="button" id="drawerClose" class="drawer-close link-button" aria-controls="roomSidebar" on:click=move |_| drawer.set(false)>
                 "Close"
             </button>
+            <a id="threadsLink" class="threads-link" href=paths::THREADS>
+                "Threads"
+                {move || {
+                    let unread = rooms.thread_unread();
+                    (unread > 0).then(|| view! { <span class="badge" aria-label=format!("{unread} unread replies")>{unread}</span> })
+                }}
+            </a>
             <MyRoomsList rooms current=current.clone() />
             <Show when=move || public.with(|p| !p.is_empty())>
                 <nav class="public-rooms" aria-labelledby="publicRoomsTitle">

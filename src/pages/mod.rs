@@ -7,3 +7,4 @@ pub mod register;
 pub mod room;
 pub mod search;
 pub mod settings;
+pub mod threads;

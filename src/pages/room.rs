@@ -12,7 +12,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{Permalink, RoomView, load_history, my_rooms, open_room},
+    api::{Permalink, RoomView, load_history, load_thread, my_rooms, open_room},
     chat::{ConnectionState, RoomState},
     client::{InboxConnection, RoomConnection},
     components::{
@@ -28,6 +28,7 @@ use crate::{
         room_members::RoomMembers,
         shortcuts::Shortcuts,
         sidebar::RoomSidebar,
+        thread_panel::ThreadPanel,
     },
     error::AppError,
     paths,
@@ -40,13 +41,15 @@ pub fn RoomPage() -> impl IntoView {
     // Read once: a room page belongs to one room (links between rooms load a new
     // page), and plain strings stay valid while the server renders the <head>.
     let room = use_params_map().read_untracked().get("room").unwrap_or_default();
-    let at = use_query_map().read_untracked().get("at").and_then(|at| at.parse::<i64>().ok());
+    let query = use_query_map();
+    let at = query.read_untracked().get("at").and_then(|at| at.parse::<i64>().ok());
+    let thread = query.read_untracked().get("thread").and_then(|root| root.parse::<i64>().ok());
     let opened = Resource::new(
         {
             let room = room.clone();
-            move || (room.clone(), at)
+            move || (room.clone(), at, thread)
         },
-        |(room, at)| open_room(room, at),
+        |(room, at, thread)| open_room(room, at, thread),
     );
     let listed = Resource::new(|| (), |()| my_rooms(false));
     let login = paths::login_then(&paths::room(&room));
@@ -109,7 +112,7 @@ fn page_title(view: &RoomView) -> String {
 fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl IntoView {
     let rooms = MyRooms::new(rooms);
     let title = page_title(&view);
-    let RoomView { page, me, last_read_seq, notify, at, kind, title: room_title, manages, seen, rows: _ } = view;
+    let RoomView { page, me, last_read_seq, notify, at, kind, title: room_title, manages, seen, thread, rows: _ } = view;
     let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
     state.moderates.set_value(manages);
@@ -124,6 +127,7 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
         Some((seq, Permalink::Missing)) => Some(format!("There is no message #{seq} in this room; here are the newest.")),
         _ => None,
     };
+    state.thread.set(thread);
     let room = page.room;
     let connection = StoredValue::new(None::<RoomConnection>);
     let inbox = StoredValue::new(None::<InboxConnection>);
@@ -170,7 +174,34 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
         remove_preview: Callback::new(move |target: i64| {
             with_connection(&|open| open.act(|client_id| ClientFrame::RemovePreview { target, client_id }));
         }),
+        open_thread: Callback::new({
+            let room = room.clone();
+            move |root: i64| open_thread(room.clone(), root, state)
+        }),
     };
+    let on_thread_reply = Callback::new(move |(text, also_in_room): (String, bool)| {
+        if let Some(root) = state.thread.with_untracked(|open| open.as_ref().map(|open| open.root.seq)) {
+            with_connection(&|open| open.send_in_thread(text.clone(), root, also_in_room));
+        }
+    });
+    let on_thread_close = Callback::new({
+        let room = room.clone();
+        move |()| {
+            state.thread.set(None);
+            show_url(&paths::room(&room));
+        }
+    });
+    // The open thread counts as read while it is on screen.
+    Effect::new(move |_| {
+        let newest = state
+            .thread
+            .with(|open| open.as_ref().map(|open| (open.root.seq, open.replies.last().map_or(open.root.seq, |r| r.seq))));
+        if let Some((root, seq)) = newest
+            && crate::client::page_visible()
+        {
+            with_connection(&|open| open.mark_thread_read(root, seq));
+        }
+    });
     let on_edit_last = Callback::new(move |()| state.editing.set(state.last_own_message().map(|m| m.seq)));
     let on_typing = Callback::new(move |()| with_connection(&|open| open.typing()));
     let on_seen = Callback::new(move |seq: i64| with_connection(&|open| open.mark_read(seq)));
@@ -288,6 +319,31 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                     on_edit_last
                 />
             </section>
+            <ThreadPanel state room=room.clone() rooms actions on_reply=on_thread_reply on_close=on_thread_close />
         </div>
     }
+}
+
+/// Opens the thread of `root` beside the room: loads it, and shows its URL.
+fn open_thread(room: String, root: i64, state: RoomState) {
+    leptos::task::spawn_local(async move {
+        match load_thread(room.clone(), root).await {
+            Ok(open) => {
+                state.thread_read.set_value(0);
+                state.thread.set(Some(open));
+                show_url(&paths::thread(&room, root));
+            }
+            Err(err) => state.notice.set(Some(err.to_string())),
+        }
+    });
+}
+
+/// Puts `path` in the address bar without loading it (the page already shows it).
+fn show_url(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = leptos::prelude::window().history() {
+        let _ = history.replace_state_with_url(&leptos::wasm_bindgen::JsValue::NULL, "", Some(path));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
 }

@@ -99,6 +99,7 @@ fn ResultItem(hit: Hit) -> impl IntoView {
         <li class="search-result" data-room=hit.room.clone() data-seq=hit.seq>
             <a class="result-link" href=href rel="external">
                 <span class="result-room">{hit.room_label}</span>
+                {hit.thread.map(|_| view! { <span class="result-thread">" · in a thread"</span> })}
                 " · "
                 <strong class="sender">{hit.sender}</strong>
                 " "

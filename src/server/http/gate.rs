@@ -25,7 +25,7 @@ use crate::{
 };
 
 /// Path prefixes of pages that only a logged-in visitor may see.
-pub const LOGIN_REQUIRED_PAGES: &[&str] = &["/room/", "/admin", "/search", "/settings"];
+pub const LOGIN_REQUIRED_PAGES: &[&str] = &["/room/", "/admin", "/search", "/settings", "/threads"];
 
 /// The logged-in user of the request, or a 401 `unauthorized` answer.
 pub struct RequireUser(pub User);

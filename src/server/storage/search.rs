@@ -52,6 +52,7 @@ struct FoundRow {
     kind: RoomKind,
     title: Option<String>,
     sender: Option<String>,
+    thread: Option<i64>,
 }
 
 impl Store {
@@ -81,6 +82,7 @@ impl Store {
                 sender: row.sender.unwrap_or_else(|| "[deleted]".to_owned()),
                 timestamp: format_timestamp(row.timestamp),
                 cursor: row.id,
+                thread: row.thread,
             })
             .collect())
     }
@@ -154,6 +156,7 @@ async fn sqlite_rows(
                 kind: kind.parse().map_err(|_| sqlx::Error::Decode(format!("room kind {kind:?}").into()))?,
                 title: row.try_get("title")?,
                 sender: row.try_get("sender")?,
+                thread: row.try_get("thread")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -164,7 +167,7 @@ async fn sqlite_rows(
 fn search_sql(backend: DbBackend, request: &SearchRequest<'_>) -> (String, Vec<Value>) {
     let mut values: Vec<Value> = Vec::new();
     let columns = "m.id AS id, m.seq AS seq, m.text AS text, m.timestamp AS timestamp, r.name AS room, r.id AS room_id, \
-                   r.kind AS kind, r.title AS title, u.username AS sender";
+                   r.kind AS kind, r.title AS title, u.username AS sender, m.thread AS thread";
     // CROSS JOIN keeps SQLite's join order as written: the full-text index is the
     // outer loop, walked newest first, and each match is looked up by key — the
     // other order would run the MATCH again for every message of a room.
@@ -213,7 +216,7 @@ mod tests {
     /// A statement that walks 200,000 rows to find one.
     const LONG_WALK: &str = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 200000) \
         SELECT x AS id, x AS seq, 'w' AS text, '2026-12-02T00:00:00.000Z' AS timestamp, 'r' AS room, 1 AS room_id, \
-        'public' AS kind, NULL AS title, NULL AS sender FROM c WHERE x = ?";
+        'public' AS kind, NULL AS title, NULL AS sender, NULL AS thread FROM c WHERE x = ?";
 
     #[tokio::test]
     async fn a_search_past_its_deadline_is_interrupted_and_the_connection_goes_on() {

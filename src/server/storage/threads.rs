@@ -88,6 +88,21 @@ impl Store {
         Ok(Some(ThreadPage { root, replies: messages.collect() }))
     }
 
+    /// The root of the thread message `seq` of `room_name` replies in, if it is a thread reply.
+    pub async fn thread_root_of(&self, room_name: &str, seq: i64) -> Result<Option<i64>, StoreError> {
+        let Some(room) = self.room_numbers(room_name).await? else { return Ok(None) };
+        let root = message::Entity::find()
+            .select_only()
+            .column(message::Column::Thread)
+            .filter(message::Column::RoomId.eq(room.id))
+            .filter(message::Column::Seq.eq(seq))
+            .filter(message::Column::Kind.eq(EventKind::Message))
+            .into_tuple::<Option<i64>>()
+            .one(self.db())
+            .await?;
+        Ok(root.flatten())
+    }
+
     /// Message `seq` of room `room_id` if it can be a thread's root.
     async fn root_row(&self, room_id: i64, seq: i64) -> Result<Option<EventRow>, DbErr> {
         let row = EventRow::select()

@@ -1,0 +1,156 @@
+//! The thread open beside the room (`#threadPanel`): its root, its replies
+//! (live, from the room socket's frames), the user's pending replies, a
+//! follow switch and a composer whose replies can go to the room too. The
+//! server renders it for `/room/{room}/?thread=SEQ`, so a thread link works
+//! with JavaScript off; on a phone it takes the screen, with a back link.
+
+use leptos::prelude::*;
+
+use crate::{
+    chat::RoomState,
+    components::message_row::{MessageActions, MessageRow},
+    paths,
+    rooms::MyRooms,
+};
+
+#[component]
+pub fn ThreadPanel(
+    state: RoomState,
+    room: String,
+    rooms: MyRooms,
+    actions: MessageActions,
+    /// Sends a reply: (text, also to the room).
+    on_reply: Callback<(String, bool)>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let root_seq = move || state.thread.with(|open| open.as_ref().map(|open| open.root.seq));
+    let text = RwSignal::new(String::new());
+    let also_in_room = RwSignal::new(false);
+    let send = move || {
+        let typed = text.get_untracked().trim().to_owned();
+        if !typed.is_empty() {
+            on_reply.run((typed, also_in_room.get_untracked()));
+            text.set(String::new());
+            also_in_room.set(false);
+        }
+    };
+    // A signal, so that every part of the panel can read it.
+    let follow_room = StoredValue::new(room.clone());
+    let following = move || root_seq().is_some_and(|root| follow_room.with_value(|room| rooms.follows(room, root)));
+    let toggle_room = room.clone();
+    let toggle_follow = move |_| {
+        let Some(root) = root_seq() else { return };
+        let (room, follow) = (toggle_room.clone(), !following());
+        leptos::task::spawn_local(async move {
+            let root = root.to_string();
+            let fields = [("room", room.as_str()), ("thread", root.as_str()), ("follow", if follow { "true" } else { "false" })];
+            match crate::client::http::post_form_json::<crate::protocol::ThreadStatus>(paths::THREADS_FOLLOW, &fields).await {
+                Ok(status) => rooms.apply_thread(status),
+                Err(why) => state.notice.set(Some(why)),
+            }
+        });
+    };
+    let back = paths::room(&room);
+    let rows_room = room.clone();
+    let rows = move || {
+        state.thread.get().map(|open| {
+            let highlighted = state.highlighted.get();
+            let replies = open.replies.into_iter().map(|reply| {
+                let class = if Some(reply.seq) == highlighted { "thread-reply highlighted" } else { "thread-reply" };
+                let seq = reply.seq;
+                let deletable = !reply.deleted && (reply.sender == state.me.get_value() || state.moderates.get_value());
+                view! {
+                    <div class=class>
+                        <MessageRow message=reply room=rows_room.clone() />
+                        <div class="thread-reply-actions">
+                            <button type="button" class="link-button" on:click=move |_| actions.react.run((seq, "👍".to_owned()))>
+                                "👍"
+                            </button>
+                            {deletable.then(|| view! {
+                                <button type="button" class="link-button" on:click=move |_| actions.delete.run(seq)>"Delete"</button>
+                            })}
+                        </div>
+                    </div>
+                }
+            });
+            view! {
+                <div class="thread-root">
+                    <MessageRow message=open.root room=rows_room.clone() />
+                </div>
+                <ol class="thread-replies" aria-label="Replies">
+                    {replies.map(|reply| view! { <li>{reply}</li> }).collect_view()}
+                </ol>
+            }
+        })
+    };
+    let pending = move || {
+        let root = root_seq();
+        state.outbox.with(|outbox| {
+            outbox
+                .iter()
+                .filter(|p| p.thread.is_some() && p.thread == root)
+                .map(|p| {
+                    let class = if p.error.is_some() { "message pending failed" } else { "message pending" };
+                    view! { <p class=class>{p.text.clone()}{p.error.clone().map(|why| view! { " — "{why} })}</p> }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <Show when=move || root_seq().is_some()>
+            <aside id="threadPanel" class="thread-panel" aria-labelledby="threadTitle">
+                <header class="thread-header">
+                    <a
+                        id="threadBack"
+                        class="thread-back"
+                        href=back.clone()
+                        on:click=move |ev| {
+                            ev.prevent_default();
+                            on_close.run(());
+                        }
+                    >
+                        "← Back"
+                    </a>
+                    <h2 id="threadTitle">"Thread"</h2>
+                    <button type="button" id="followThreadBtn" class="link-button" aria-pressed={
+                        let following = following.clone();
+                        move || following().to_string()
+                    } on:click=toggle_follow.clone()>
+                        {
+                            let following = following.clone();
+                            move || if following() { "Following" } else { "Follow" }
+                        }
+                    </button>
+                </header>
+                <div id="threadMessages" class="thread-messages" aria-live="polite">
+                    {rows.clone()}
+                    {pending.clone()}
+                </div>
+                <form class="thread-composer" on:submit=move |ev| {
+                    ev.prevent_default();
+                    send();
+                }>
+                    <textarea
+                        id="threadInput"
+                        rows="2"
+                        aria-label="Reply in the thread"
+                        placeholder="Reply…"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" && !ev.shift_key() {
+                                ev.prevent_default();
+                                send();
+                            }
+                        }
+                    ></textarea>
+                    <label class="also-in-room">
+                        <input type="checkbox" id="alsoInRoom" prop:checked=move || also_in_room.get() on:change=move |ev| also_in_room.set(event_target_checked(&ev)) />
+                        " Also send to the room"
+                    </label>
+                    <button type="submit" id="threadSendBtn">"Reply"</button>
+                </form>
+            </aside>
+        </Show>
+    }
+}
