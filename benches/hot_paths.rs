@@ -49,7 +49,7 @@ fn store_append(c: &mut Criterion) {
         room: format!("bench-{}", i % 10),
         sender: user.clone(),
         client_id: None,
-        body: EventBody::Message { text: "hello there".into(), reply_to: None, attachment: None },
+        body: EventBody::Message { text: "hello there".into(), reply_to: None, attachment: None, thread: None },
     };
     let mut group = c.benchmark_group("store");
     group.throughput(Throughput::Elements(1));

@@ -5,7 +5,7 @@ use std::{
     net::{Ipv4Addr, SocketAddr},
     sync::{
         Arc,
-        atomic::{AtomicI64, AtomicUsize, Ordering::Relaxed},
+        atomic::{AtomicUsize, Ordering::Relaxed},
     },
     time::Instant,
 };
@@ -26,7 +26,7 @@ use crate::{
     BoxError,
     receive::{read, receive},
     run::Run,
-    send::{burst, send},
+    send::{Acked, burst, send},
 };
 
 pub type Socket = WebSocketStream<TcpStream>;
@@ -141,17 +141,17 @@ async fn connect_some(run: Arc<Run>, next: Arc<AtomicUsize>) -> Result<(Histogra
         let (sink, stream) = socket.split();
         let sender = i < run.senders;
         let mixing = sender && run.args.mix;
-        let seen = mixing.then(|| Arc::new(AtomicI64::new(0)));
+        let acked = mixing.then(Acked::default);
         let (changes, to_change) = if mixing {
             let (tx, rx) = mpsc::unbounded_channel();
             (Some(tx), Some(rx))
         } else {
             (None, None)
         };
-        tokio::spawn(receive(stream, run.clone(), i, seen.clone(), changes));
+        tokio::spawn(receive(stream, run.clone(), i, acked.clone(), changes));
         send_tasks.push(if sender {
             let per_second = run.args.rate as f64 / run.senders as f64;
-            tokio::spawn(send(sink, run.clone(), i, per_second, seen, to_change))
+            tokio::spawn(send(sink, run.clone(), i, per_second, acked, to_change))
         } else {
             tokio::spawn(burst(sink, run.clone(), i))
         });

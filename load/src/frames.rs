@@ -55,3 +55,17 @@ pub fn message_frame(run: &Run, index: usize, n: u64, word_count: usize) -> tung
     let said = words(((index as u64) << 32) | n, word_count);
     tungstenite::Message::text(format!(r#"{{"type":"send","text":"{at}{said}","client_id":"{index}-{n}-{at}"}}"#))
 }
+
+/// Like [`message_frame`], a reply in the thread of `root` (its client id ends in `-t`).
+pub fn thread_reply_frame(run: &Run, index: usize, n: u64, word_count: usize, root: i64) -> tungstenite::Message {
+    let at = run.clock.elapsed().as_micros();
+    let said = words(((index as u64) << 32) | n, word_count);
+    tungstenite::Message::text(format!(
+        r#"{{"type":"send","text":"{at}{said}","thread":{root},"client_id":"{index}-{n}-{at}-t"}}"#
+    ))
+}
+
+/// Whether a client id names a thread reply (which cannot be a thread's root).
+pub fn is_thread_reply(client_id: Option<&str>) -> bool {
+    client_id.is_some_and(|id| id.ends_with("-t"))
+}

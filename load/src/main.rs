@@ -6,8 +6,9 @@
 //! lost messages, and connect times, as a readable line and optionally as JSON.
 //!
 //! Modes beyond plain sending:
-//! - `--mix`: read markers, typing, and a reaction and an edit for 5% of the
-//!   acked messages (counted apart from messages, as `changes`); `--churn N`
+//! - `--mix`: read markers, typing, a reply in a thread for 20% of the messages
+//!   (to the sender's newest acked message outside threads), and a reaction and
+//!   an edit for 5% of the acked messages (counted apart from messages, as `changes`); `--churn N`
 //!   adds N uncounted sockets of their own users that join and leave.
 //! - `--idle`: the sockets only hold (and answer pings) for `--duration`;
 //!   `--then-send K` first has one socket per room send K messages and waits

@@ -3,10 +3,7 @@
 //! totals and, in the mix, send read markers and pick messages to change.
 
 use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicI64, Ordering::Relaxed},
-    },
+    sync::{Arc, atomic::Ordering::Relaxed},
     time::Duration,
 };
 
@@ -16,8 +13,9 @@ use tokio_tungstenite::tungstenite;
 
 use crate::{
     connect::{Socket, Stream},
-    frames::{Frame, is_change, read_frame},
+    frames::{Frame, is_change, is_thread_reply, read_frame},
     run::{Run, SHARDS},
+    send::Acked,
 };
 
 /// In the mix, every this many acked messages of a sender get a reaction and an edit (5%).
@@ -131,7 +129,7 @@ pub async fn receive(
     mut stream: Stream,
     run: Arc<Run>,
     index: usize,
-    seen: Option<Arc<AtomicI64>>,
+    acked_by: Option<Acked>,
     changes: Option<mpsc::UnboundedSender<(i64, i64)>>,
 ) {
     let mut counter = Counter::new(&run, index);
@@ -139,8 +137,15 @@ pub async fn receive(
     while let Some(Ok(message)) = stream.next().await {
         let tungstenite::Message::Text(text) = message else { continue };
         let Some(frame) = counter.count(&run, &text) else { continue };
-        if let Some(seen) = &seen {
-            seen.store(counter.seen, Relaxed);
+        if let Some(acked_by) = &acked_by {
+            acked_by.seen.store(counter.seen, Relaxed);
+            if frame.kind == "ack"
+                && !is_change(frame.client_id)
+                && !is_thread_reply(frame.client_id)
+                && let Some(seq) = frame.seq
+            {
+                acked_by.root.store(seq, Relaxed);
+            }
         }
         if let Some(changes) = &changes
             && frame.kind == "ack"

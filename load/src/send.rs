@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite;
 
 use crate::{
     connect::Sink,
-    frames::{message_frame, read_frame},
+    frames::{message_frame, read_frame, thread_reply_frame},
     run::Run,
 };
 
@@ -31,15 +31,28 @@ pub async fn burst(mut sink: Sink, run: Arc<Run>, index: usize) {
     }
 }
 
+/// In the mix, every this many messages of a sender is a reply in the thread of
+/// its newest acked message (20%).
+const THREAD_REPLY_EVERY: u64 = 5;
+
+/// What a sender of the mix learns from its acks: the newest seq it has seen
+/// (read markers), and its newest acked message that can be a thread's root.
+#[derive(Clone, Default)]
+pub struct Acked {
+    pub seen: Arc<AtomicI64>,
+    pub root: Arc<AtomicI64>,
+}
+
 /// Sends at `per_second`, paced against the clock, from the start until
 /// `sending` turns false. In the mix, also a read marker once a second, a typing
-/// frame every 3 s, and the reactions and edits [`receive`](crate::receive::receive) asks for.
+/// frame every 3 s, a thread reply for every fifth message, and the reactions
+/// and edits [`receive`](crate::receive::receive) asks for.
 pub async fn send(
     mut sink: Sink,
     run: Arc<Run>,
     index: usize,
     per_second: f64,
-    seen: Option<Arc<AtomicI64>>,
+    acked: Option<Acked>,
     mut to_change: Option<mpsc::UnboundedReceiver<(i64, i64)>>,
 ) {
     let mut started = run.started.clone();
@@ -55,10 +68,10 @@ pub async fn send(
     while run.sending.load(Relaxed) {
         tick.tick().await;
         let mut extra = Vec::new();
-        if let Some(seen) = &seen {
+        if let Some(acked) = &acked {
             if last_read.elapsed() >= Duration::from_secs(1) {
                 last_read = Instant::now();
-                extra.extend(read_frame(seen.load(Relaxed)));
+                extra.extend(read_frame(acked.seen.load(Relaxed)));
             }
             if last_typing.elapsed() >= Duration::from_secs(3) {
                 last_typing = Instant::now();
@@ -72,7 +85,13 @@ pub async fn send(
         }
         let due = (began.elapsed().as_secs_f64() * per_second) as u64;
         while sent < due {
-            if sink.send(message_frame(&run, index, sent, run.args.words)).await.is_err() {
+            let root = acked.as_ref().map_or(0, |acked| acked.root.load(Relaxed));
+            let frame = if root > 0 && sent % THREAD_REPLY_EVERY == THREAD_REPLY_EVERY - 1 {
+                thread_reply_frame(&run, index, sent, run.args.words, root)
+            } else {
+                message_frame(&run, index, sent, run.args.words)
+            };
+            if sink.send(frame).await.is_err() {
                 return;
             }
             sent += 1;

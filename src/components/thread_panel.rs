@@ -34,7 +34,7 @@ pub fn ThreadPanel(
             also_in_room.set(false);
         }
     };
-    // A signal, so that every part of the panel can read it.
+    // Stored, so that `following` is `Copy` and every part of the panel can call it.
     let follow_room = StoredValue::new(room.clone());
     let following = move || root_seq().is_some_and(|root| follow_room.with_value(|room| rooms.follows(room, root)));
     let toggle_room = room.clone();
@@ -112,19 +112,13 @@ pub fn ThreadPanel(
                         "← Back"
                     </a>
                     <h2 id="threadTitle">"Thread"</h2>
-                    <button type="button" id="followThreadBtn" class="link-button" aria-pressed={
-                        let following = following.clone();
-                        move || following().to_string()
-                    } on:click=toggle_follow.clone()>
-                        {
-                            let following = following.clone();
-                            move || if following() { "Following" } else { "Follow" }
-                        }
+                    <button type="button" id="followThreadBtn" class="link-button" aria-pressed=move || following().to_string() on:click=toggle_follow.clone()>
+                        {move || if following() { "Following" } else { "Follow" }}
                     </button>
                 </header>
                 <div id="threadMessages" class="thread-messages" aria-live="polite">
                     {rows.clone()}
-                    {pending.clone()}
+                    {pending}
                 </div>
                 <form class="thread-composer" on:submit=move |ev| {
                     ev.prevent_default();

@@ -90,6 +90,7 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Resul
         }
         read_state::record(&txn, batch, &slots, &mentioned, now).await?;
         if threads::any_reply(batch) {
+            threads::count_replies(&txn, batch, &slots, &loaded, now).await?;
             followers = threads::record(&txn, batch, &slots, &mentioned, &rooms, &loaded, now).await?;
         }
     }

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Query
 use super::{Refusal, rows::EventRow};
 use crate::{
     entity::{attachment, message, message::EventKind, reaction, room},
-    protocol::EventBody,
+    protocol::{EventBody, ThreadSummary},
     server::storage::{attachments, store::NewEvent},
 };
 
@@ -26,8 +26,9 @@ pub struct TargetState {
     pub previewed: bool,
     /// For a thread reply: its root's `seq`.
     pub thread: Option<i64>,
-    /// For a root: its thread's replies so far.
+    /// For a root: its thread's replies so far, and their summary.
     pub replies: i64,
+    pub summary: Option<ThreadSummary>,
 }
 
 impl TargetState {
@@ -41,6 +42,7 @@ impl TargetState {
             previewed: row.preview.is_some(),
             thread: row.thread,
             replies: row.reply_count,
+            summary: row.summary(),
         }
     }
 }

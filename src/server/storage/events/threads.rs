@@ -1,4 +1,5 @@
-//! What a batch's thread replies do to who follows the thread: the sender
+//! What a batch's thread replies do: their roots' summaries are counted, and
+//! who follows the thread changes: the sender
 //! follows it, read up to their reply; the root's author follows it when its
 //! first reply arrives; everyone the reply mentions follows it, with the reply
 //! unread. An explicit unfollow stands until one replies or is mentioned again.
@@ -16,8 +17,8 @@ use sea_orm::{
 
 use super::{batch::Slot, targets::Loaded};
 use crate::{
-    entity::{membership, room, thread_follow},
-    protocol::{EventBody, InThread, RoomKind},
+    entity::{membership, message, room, thread_follow},
+    protocol::{EventBody, InThread, RoomKind, ThreadSummary, format_timestamp},
     server::storage::store::NewEvent,
 };
 
@@ -116,6 +117,37 @@ async fn members_only(txn: &impl ConnectionTrait, follows: Vec<Follow>, closed: 
         .into_iter()
         .filter(|((user_id, room_id, _), _)| !closed.contains(room_id) || members.contains(&(*user_id, *room_id)))
         .collect())
+}
+
+/// Counts the batch's new replies in their roots' summaries, by the rule
+/// browsers fold live replies with ([`ThreadSummary::add_reply`]): one update
+/// per root however many replies the batch brings it.
+pub async fn count_replies(
+    txn: &impl ConnectionTrait,
+    batch: &[&NewEvent],
+    slots: &[Slot],
+    loaded: &Loaded,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let at = format_timestamp(now);
+    let mut summaries: BTreeMap<(i64, i64), ThreadSummary> = BTreeMap::new();
+    for (event, slot) in batch.iter().zip(slots) {
+        let (&Slot::New { room_id, seq, .. }, Some(InThread { root, .. })) = (slot, event.body.thread()) else { continue };
+        let before = summaries.get(&(room_id, root)).cloned().or_else(|| loaded.targets.get(&(room_id, root))?.summary.clone());
+        summaries.insert((room_id, root), ThreadSummary::add_reply(before.as_ref(), seq, &event.sender.username, &at));
+    }
+    for ((room_id, root), summary) in summaries {
+        message::Entity::update_many()
+            .col_expr(message::Column::ReplyCount, Expr::value(summary.count))
+            .col_expr(message::Column::LastReplySeq, Expr::value(summary.last_seq))
+            .col_expr(message::Column::LastReplyAt, Expr::value(now))
+            .col_expr(message::Column::Participants, Expr::value(summary.participants.join(",")))
+            .filter(message::Column::RoomId.eq(room_id))
+            .filter(message::Column::Seq.eq(root))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Whether the batch has a message replying in a thread (else there is nothing to record).

@@ -117,9 +117,7 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
 pub async fn apply(txn: &impl ConnectionTrait, placed: &Placed<'_>) -> Result<(), DbErr> {
     let Placed { event, room_id, seq, on, mentioned, now, .. } = *placed;
     match &event.body {
-        EventBody::Message { attachment, thread, .. } => {
-            message::apply(txn, room_id, attachment.as_deref(), *thread, seq, &event.sender.username, now).await
-        }
+        EventBody::Message { attachment, .. } => message::apply(txn, attachment.as_deref(), seq).await,
         EventBody::Edit { target, text } => edit::apply(txn, room_id, *target, text, event.sender.id, mentioned, now).await,
         EventBody::Delete { target } => delete::apply(txn, room_id, *target, event.sender.id).await,
         EventBody::React { target, emoji } => reaction::apply(txn, room_id, *target, event.sender.id, emoji, on, now).await,
