@@ -52,6 +52,18 @@ test('a thread starts from a message, and its root author follows it from the Th
   await expect(bob.page.locator('#threadPanel .thread-replies')).toContainText('shipping at five');
   await expect(bob.page.locator('#messages .message[data-seq]', { hasText: 'shipping at five' }).locator('.in-thread')).toBeVisible();
   await expect(bob.page.locator('#messages .thread-summary .thread-count')).toHaveText('2 replies');
+
+  // One's own reply is edited in the thread, and a reaction there is a click; both reach the other reader.
+  const bobsReply = bob.page.locator('#threadPanel .thread-reply', { hasText: 'I will, after lunch' });
+  await bobsReply.locator('.thread-edit-btn').click();
+  await bob.page.locator('.thread-edit-input').fill('I will, right now');
+  await bob.page.getByRole('button', { name: 'Save' }).click();
+  await expect(alice.page.locator('#threadPanel .thread-replies')).toContainText('I will, right now');
+  await alice.page.locator('#threadPanel .thread-reply', { hasText: 'right now' }).getByRole('button', { name: '👍', exact: true }).click();
+  const chip = bob.page.locator('#threadPanel .thread-reply', { hasText: 'right now' }).locator('.reaction');
+  await expect(chip).toHaveText('👍 1');
+  await chip.click();
+  await expect(alice.page.locator('#threadPanel .thread-reply', { hasText: 'right now' }).locator('.reaction')).toHaveText('👍 2');
 });
 
 test('a thread link shows the thread beside the room with JavaScript off', async ({ browser }) => {

@@ -261,6 +261,17 @@ pub fn clicked(ev: &ev::MouseEvent, state: RoomState, actions: MessageActions) {
     }
 }
 
+/// A click in the open thread: on a reaction chip (toggle it).
+pub fn clicked_in_thread(ev: &ev::MouseEvent, actions: MessageActions) {
+    let Some(target) = target_of(ev) else { return };
+    let Some(message) = closest(&target, ".message[data-seq]") else { return };
+    if let (Some(seq), Some(chip)) = (seq_of(&message, "data-seq"), closest(&target, "button.reaction"))
+        && let Some(emoji) = chip.get_attribute("data-emoji")
+    {
+        actions.react.run((seq, emoji));
+    }
+}
+
 /// The pointer or the focus reached a row: the toolbar moves into it (not
 /// into a deleted one; and the pointer leaves it where an open picker is).
 pub fn pointed(ev: &Event, tools: ToolsAt) {

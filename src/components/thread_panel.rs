@@ -1,5 +1,6 @@
 //! The thread open beside the room (`#threadPanel`): its root, its replies
-//! (live, from the room socket's frames), the user's pending replies, a
+//! (live, from the room socket's frames; reactions, and one's own edited or
+//! deleted there), the user's pending replies, a
 //! follow switch and a composer whose replies can go to the room too. The
 //! server renders it for `/room/{room}/?thread=SEQ`, so a thread link works
 //! with JavaScript off; on a phone it takes the screen, with a back link.
@@ -12,6 +13,14 @@ use crate::{
     paths,
     rooms::MyRooms,
 };
+
+/// A click in the thread's messages: a reaction chip toggles (browser only).
+fn on_thread_click(ev: &leptos::ev::MouseEvent, actions: MessageActions) {
+    #[cfg(feature = "hydrate")]
+    crate::client::rows::clicked_in_thread(ev, actions);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, actions);
+}
 
 #[component]
 pub fn ThreadPanel(
@@ -50,6 +59,8 @@ pub fn ThreadPanel(
             }
         });
     };
+    // The reply being edited, with its text as typed so far.
+    let editing = RwSignal::new(None::<(i64, String)>);
     let back = paths::room(&room);
     let rows_room = room.clone();
     let rows = move || {
@@ -58,7 +69,10 @@ pub fn ThreadPanel(
             let replies = open.replies.into_iter().map(|reply| {
                 let class = if Some(reply.seq) == highlighted { "thread-reply highlighted" } else { "thread-reply" };
                 let seq = reply.seq;
-                let deletable = !reply.deleted && (reply.sender == state.me.get_value() || state.moderates.get_value());
+                let mine = !reply.deleted && reply.sender == state.me.get_value();
+                let deletable = !reply.deleted && (mine || state.moderates.get_value());
+                let original = reply.text.clone();
+                let edited_here = move || editing.with(|e| e.as_ref().is_some_and(|(at, _)| *at == seq));
                 view! {
                     <div class=class>
                         <MessageRow message=reply room=rows_room.clone() />
@@ -66,10 +80,37 @@ pub fn ThreadPanel(
                             <button type="button" class="link-button" on:click=move |_| actions.react.run((seq, "👍".to_owned()))>
                                 "👍"
                             </button>
+                            {mine.then(|| view! {
+                                <button type="button" class="link-button thread-edit-btn" on:click=move |_| editing.set(Some((seq, original.clone())))>
+                                    "Edit"
+                                </button>
+                            })}
                             {deletable.then(|| view! {
                                 <button type="button" class="link-button" on:click=move |_| actions.delete.run(seq)>"Delete"</button>
                             })}
                         </div>
+                        <Show when=edited_here>
+                            <form class="thread-edit" on:submit=move |ev| {
+                                ev.prevent_default();
+                                if let Some((target, text)) = editing.get_untracked() {
+                                    let text = text.trim().to_owned();
+                                    if !text.is_empty() {
+                                        actions.edit.run((target, text));
+                                    }
+                                }
+                                editing.set(None);
+                            }>
+                                <textarea
+                                    class="thread-edit-input"
+                                    aria-label="Edit the reply"
+                                    prop:value=move || editing.with(|e| e.as_ref().map(|(_, text)| text.clone()).unwrap_or_default())
+                                    on:input=move |ev| editing.update(|e| if let Some((_, text)) = e { *text = event_target_value(&ev) })
+                                    on:keydown=move |ev| if ev.key() == "Escape" { editing.set(None) }
+                                ></textarea>
+                                <button type="submit" class="link-button">"Save"</button>
+                                <button type="button" class="link-button" on:click=move |_| editing.set(None)>"Cancel"</button>
+                            </form>
+                        </Show>
                     </div>
                 }
             });
@@ -116,7 +157,7 @@ pub fn ThreadPanel(
                         {move || if following() { "Following" } else { "Follow" }}
                     </button>
                 </header>
-                <div id="threadMessages" class="thread-messages" aria-live="polite">
+                <div id="threadMessages" class="thread-messages" aria-live="polite" on:click=move |ev| on_thread_click(&ev, actions)>
                     {rows.clone()}
                     {pending}
                 </div>
