@@ -1,7 +1,7 @@
 // Threads as people use them: start one from a message, reply, the root's
 // author sees the summary and the Threads badge, opens it from the Threads
 // view (which reads it), a thread link works with JavaScript off, and on a
-// phone the thread takes the screen with a way back.
+// phone the thread takes the screen with a way back; a reply can carry a file.
 import { expect, test } from '@playwright/test';
 import { logIn, personIn, say, uniqueName } from './helpers';
 
@@ -64,6 +64,29 @@ test('a thread starts from a message, and its root author follows it from the Th
   await expect(chip).toHaveText('👍 1');
   await chip.click();
   await expect(alice.page.locator('#threadPanel .thread-reply', { hasText: 'right now' }).locator('.reaction')).toHaveText('👍 2');
+});
+
+test('a reply in a thread carries a file, and the room counts the reply without showing it', async ({ browser }) => {
+  const room = roomName('threadfile');
+  const alice = await personIn(browser, room, 'alice');
+  const bob = await personIn(browser, room, 'bob');
+  await say(alice.page, 'send me the minutes');
+  await replyInThread(bob.page, 'send me the minutes', 'coming up');
+  await bob.page.locator('#threadFileInput').setInputFiles({
+    name: 'minutes.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('we agreed on friday\n'.repeat(50)),
+  });
+  await expect(bob.page.locator('#threadStagedFile')).toContainText('minutes.txt');
+  await bob.page.locator('#threadSendBtn').click();
+  await expect(bob.page.locator('#threadStagedFile')).toHaveCount(0);
+
+  await expect(alice.page.locator('#messages .thread-summary .thread-count')).toHaveText('2 replies');
+  await expect(alice.page.locator('#messages .message .attachment-file')).toHaveCount(0);
+  await alice.page.locator('#messages .thread-summary').click();
+  const file = alice.page.locator('#threadPanel .thread-replies .attachment-file');
+  await expect(file).toContainText('minutes.txt');
+  await expect(file.locator('a')).toHaveAttribute('download', 'minutes.txt');
 });
 
 test('a thread link shows the thread beside the room with JavaScript off', async ({ browser }) => {

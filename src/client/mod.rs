@@ -52,7 +52,7 @@ mod server_side {
         }
         pub fn send(&self, _text: String, _reply_to: Option<i64>, _attachment: Option<Attachment>) {}
         pub fn act(&self, _make: impl FnOnce(Option<String>) -> ClientFrame) {}
-        pub fn send_in_thread(&self, _text: String, _root: i64, _also_in_room: bool) {}
+        pub fn send_in_thread(&self, _text: String, _attachment: Option<Attachment>, _root: i64, _also_in_room: bool) {}
         pub fn mark_read(&self, _seq: i64) {}
         pub fn mark_thread_read(&self, _root: i64, _seq: i64) {}
         pub fn typing(&self) {}

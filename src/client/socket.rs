@@ -87,14 +87,14 @@ impl RoomConnection {
         let _ = self.wake.unbounded_send(Wake::Flush);
     }
 
-    /// Queues `text` as a reply in the thread of `root` (shown in the room's
+    /// Queues `text` (and a stored file) as a reply in the thread of `root` (shown in the room's
     /// timeline too with `also_in_room`), like [`Self::send`].
-    pub fn send_in_thread(&self, text: String, root: i64, also_in_room: bool) {
+    pub fn send_in_thread(&self, text: String, attachment: Option<Attachment>, root: i64, also_in_room: bool) {
         let pending = PendingMessage {
             client_id: outbox::new_client_id(),
             text,
             reply_to: None,
-            attachment: None,
+            attachment,
             error: None,
             thread: Some(root),
             also_in_room,

@@ -17,8 +17,9 @@ use serde::Deserialize;
 use crate::{
     client::{
         self, drafts, http,
-        uploads::{Uploader, upload_dropped, upload_pasted, upload_picked},
+        uploads::{upload_dropped, upload_pasted},
     },
+    components::file_picker::{AttachButton, ROOM_FILE_IDS, UploadState, uploader_for},
     mentions::{being_typed, completions},
     paths,
     protocol::{Attachment, MAX_TEXT_CHARS, ReplyRef},
@@ -61,13 +62,7 @@ pub fn Composer(
     let closed = RwSignal::new(false);
     let last_typing = StoredValue::new(f64::MIN);
     let me = StoredValue::new(me);
-    let uploader = Uploader {
-        room: StoredValue::new(room.clone()),
-        staged: RwSignal::new(None),
-        status: RwSignal::new(None),
-        busy: RwSignal::new(false),
-    };
-    let file_input = NodeRef::<leptos::html::Input>::new();
+    let uploader = uploader_for(room.clone());
     let textarea = NodeRef::<leptos::html::Textarea>::new();
 
     // In the browser: put back the room's draft, then keep every change of
@@ -196,15 +191,7 @@ pub fn Composer(
             on:dragover=move |ev: ev::DragEvent| ev.prevent_default()
             on:drop=move |ev: ev::DragEvent| { ev.prevent_default(); upload_dropped(&ev, uploader); }
         >
-            {move || uploader.status.get().map(|status| view! { <p id="uploadStatus" class="upload-status" role="status">{status}</p> })}
-            {move || uploader.staged.get().map(|file| view! {
-                <p id="stagedFile" class="staged-file">
-                    "File: "{file.name.clone()}" ("{file.human_size()}") "
-                    <button type="button" class="link-button" aria-label="Remove the file" on:click=move |_| uploader.staged.set(None)>
-                        "✕"
-                    </button>
-                </p>
-            })}
+            <UploadState uploader ids=ROOM_FILE_IDS />
             {move || replying.get().map(|parent| view! {
                 <p id="replyingTo" class="replying-to">
                     "Replying to "<strong>{parent.sender}</strong>": "{parent.text}" "
@@ -228,37 +215,7 @@ pub fn Composer(
                 on:keydown=on_keydown
                 on:paste=move |ev: ev::ClipboardEvent| if upload_pasted(&ev, uploader) { ev.prevent_default() }
             ></textarea>
-            <input
-                id="fileInput"
-                type="file"
-                class="visually-hidden"
-                tabindex="-1"
-                aria-hidden="true"
-                node_ref=file_input
-                on:change=move |ev| upload_picked(&ev, uploader)
-            />
-            <button
-                id="attachBtn"
-                type="button"
-                aria-label="Attach a file"
-                title="Attach a file (or drop one here, or paste an image)"
-                disabled=move || uploader.busy.get()
-                on:click=move |_| {
-                    if let Some(input) = file_input.get() {
-                        input.click();
-                    }
-                }
-            >
-                <svg class="paperclip" aria-hidden="true" viewBox="0 0 16 16" width="16" height="16">
-                    <path
-                        fill="none"
-                        stroke="currentColor"
-                        stroke-width="1.5"
-                        stroke-linecap="round"
-                        d="M10.5 4.5 5.2 9.8a1.5 1.5 0 0 0 2.1 2.1l5.6-5.6a3 3 0 0 0-4.2-4.2L3 7.8a4.5 4.5 0 0 0 6.4 6.4l4.1-4.1"
-                    />
-                </svg>
-            </button>
+            <AttachButton uploader ids=ROOM_FILE_IDS />
             <button id="sendBtn" type="submit" disabled=move || too_long() || uploader.busy.get()>"Send"</button>
             <Show when=move || !suggestions().is_empty()>
                 <ul id="mentionSuggestions" class="suggestions" role="listbox" aria-label="Mention someone">

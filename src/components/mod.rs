@@ -8,6 +8,7 @@ pub mod auth_form;
 pub mod avatar;
 pub mod composer;
 pub mod connection_status;
+pub mod file_picker;
 pub mod header;
 pub mod link_preview;
 pub mod lock_icon;

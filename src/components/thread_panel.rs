@@ -1,7 +1,8 @@
 //! The thread open beside the room (`#threadPanel`): its root, its replies
 //! (live, from the room socket's frames; reactions, and one's own edited or
 //! deleted there), the user's pending replies, a
-//! follow switch and a composer whose replies can go to the room too. The
+//! follow switch and a composer whose replies can carry a file (picked,
+//! dropped or pasted, as in the room's composer) and can go to the room too. The
 //! server renders it for `/room/{room}/?thread=SEQ`, so a thread link works
 //! with JavaScript off; on a phone it takes the screen, with a back link.
 
@@ -9,10 +10,23 @@ use leptos::prelude::*;
 
 use crate::{
     chat::RoomState,
-    components::message_row::{MessageActions, MessageRow},
+    client::uploads::{upload_dropped, upload_pasted},
+    components::{
+        file_picker::{AttachButton, THREAD_FILE_IDS, UploadState, uploader_for},
+        message_row::{MessageActions, MessageRow},
+    },
     paths,
+    protocol::Attachment,
     rooms::MyRooms,
 };
+
+/// A reply as the thread's composer sends it.
+pub struct ThreadReply {
+    pub text: String,
+    pub attachment: Option<Attachment>,
+    /// Shown in the room's timeline too.
+    pub also_in_room: bool,
+}
 
 /// A click in the thread's messages: a reaction chip toggles (browser only).
 fn on_thread_click(ev: &leptos::ev::MouseEvent, actions: MessageActions) {
@@ -28,18 +42,20 @@ pub fn ThreadPanel(
     room: String,
     rooms: MyRooms,
     actions: MessageActions,
-    /// Sends a reply: (text, also to the room).
-    on_reply: Callback<(String, bool)>,
+    on_reply: Callback<ThreadReply>,
     on_close: Callback<()>,
 ) -> impl IntoView {
     let root_seq = move || state.thread.with(|open| open.as_ref().map(|open| open.root.seq));
     let text = RwSignal::new(String::new());
     let also_in_room = RwSignal::new(false);
+    let uploader = uploader_for(room.clone());
     let send = move || {
         let typed = text.get_untracked().trim().to_owned();
-        if !typed.is_empty() {
-            on_reply.run((typed, also_in_room.get_untracked()));
+        let attachment = uploader.staged.get_untracked();
+        if (!typed.is_empty() || attachment.is_some()) && !uploader.busy.get_untracked() {
+            on_reply.run(ThreadReply { text: typed, attachment, also_in_room: also_in_room.get_untracked() });
             text.set(String::new());
+            uploader.staged.set(None);
             also_in_room.set(false);
         }
     };
@@ -132,7 +148,8 @@ pub fn ThreadPanel(
                 .filter(|p| p.thread.is_some() && p.thread == root)
                 .map(|p| {
                     let class = if p.error.is_some() { "message pending failed" } else { "message pending" };
-                    view! { <p class=class>{p.text.clone()}{p.error.clone().map(|why| view! { " — "{why} })}</p> }
+                    let file = p.attachment.as_ref().map(|file| view! { " 📎 "{file.name.clone()} });
+                    view! { <p class=class>{p.text.clone()}{file}{p.error.clone().map(|why| view! { " — "{why} })}</p> }
                 })
                 .collect_view()
         })
@@ -161,10 +178,19 @@ pub fn ThreadPanel(
                     {rows.clone()}
                     {pending}
                 </div>
-                <form class="thread-composer" on:submit=move |ev| {
-                    ev.prevent_default();
-                    send();
-                }>
+                <form
+                    class="thread-composer"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        send();
+                    }
+                    on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                    on:drop=move |ev: leptos::ev::DragEvent| {
+                        ev.prevent_default();
+                        upload_dropped(&ev, uploader);
+                    }
+                >
+                    <UploadState uploader ids=THREAD_FILE_IDS />
                     <textarea
                         id="threadInput"
                         rows="2"
@@ -178,12 +204,16 @@ pub fn ThreadPanel(
                                 send();
                             }
                         }
+                        on:paste=move |ev: leptos::ev::ClipboardEvent| if upload_pasted(&ev, uploader) { ev.prevent_default() }
                     ></textarea>
                     <label class="also-in-room">
                         <input type="checkbox" id="alsoInRoom" prop:checked=move || also_in_room.get() on:change=move |ev| also_in_room.set(event_target_checked(&ev)) />
                         " Also send to the room"
                     </label>
-                    <button type="submit" id="threadSendBtn">"Reply"</button>
+                    <div class="thread-composer-actions">
+                        <AttachButton uploader ids=THREAD_FILE_IDS />
+                        <button type="submit" id="threadSendBtn" disabled=move || uploader.busy.get()>"Reply"</button>
+                    </div>
                 </form>
             </aside>
         </Show>

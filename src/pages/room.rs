@@ -28,7 +28,7 @@ use crate::{
         room_members::RoomMembers,
         shortcuts::Shortcuts,
         sidebar::RoomSidebar,
-        thread_panel::ThreadPanel,
+        thread_panel::{ThreadPanel, ThreadReply},
     },
     error::AppError,
     paths,
@@ -179,9 +179,9 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
             move |root: i64| open_thread(room.clone(), root, state)
         }),
     };
-    let on_thread_reply = Callback::new(move |(text, also_in_room): (String, bool)| {
+    let on_thread_reply = Callback::new(move |reply: ThreadReply| {
         if let Some(root) = state.thread.with_untracked(|open| open.as_ref().map(|open| open.root.seq)) {
-            with_connection(&|open| open.send_in_thread(text.clone(), root, also_in_room));
+            with_connection(&|open| open.send_in_thread(reply.text.clone(), reply.attachment.clone(), root, reply.also_in_room));
         }
     });
     let on_thread_close = Callback::new({

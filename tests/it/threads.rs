@@ -336,6 +336,9 @@ async fn a_removed_member_loses_the_rooms_threads() {
     reply(&mut owners, root, "@bob thanks", "t2").await;
     assert_eq!(unread_of(&followed(&bob).await, &room, root), Some((1, 1)));
     let mut inbox = bob.inbox().await;
+    // The inbox reports the thread first: only what it reported can it take back.
+    let followed_first = inbox.next_of("thread").await;
+    assert_eq!((followed_first["thread"].as_i64(), followed_first["following"].as_bool()), (Some(root), Some(true)));
 
     remove(&owner, &room, "bob").await;
     let gone = loop {
