@@ -8,6 +8,11 @@
 // Nothing but same-origin GETs of pages and assets is cached: never the API,
 // never sockets, never files of rooms (they need the permission check).
 //
+// Web Push: a `push` shows the room's notification (one per room, by its tag),
+// changes it for an edit, closes it for a deletion or a read elsewhere, and
+// sets the app badge to the unread total; a click focuses an open Parlor
+// window on the permalink, or opens one.
+//
 // What is kept belongs to whoever was logged in: it is forgotten as soon as
 // the browser learns that session ended or a room was lost — a log-out, a
 // log-in (maybe someone else's), a page that now sends to /login, a 401 or a
@@ -77,7 +82,7 @@ self.addEventListener('fetch', (event) => {
   const request = event.request;
   // Logging out, or in (perhaps as someone else), forgets the pages kept.
   if (request.method === 'POST' && /^\/api\/(logout|log_out_everywhere|login|register)$/.test(new URL(request.url).pathname)) {
-    event.waitUntil(forgetAll());
+    event.waitUntil(Promise.all([forgetAll(), unsubscribePush()]));
     return;
   }
   if (!cacheable(request)) return;
@@ -101,5 +106,64 @@ self.addEventListener('fetch', (event) => {
         if (request.mode === 'navigate') return (await caches.match('/offline')) || Response.error();
         return Response.error();
       }),
+  );
+});
+
+// The session's push subscription ends with it (the server forgets its copy too).
+function unsubscribePush() {
+  return self.registration.pushManager
+    .getSubscription()
+    .then((subscription) => subscription && subscription.unsubscribe())
+    .catch(() => undefined);
+}
+
+function setBadge(unread) {
+  if (typeof unread !== 'number' || !('setAppBadge' in self.navigator)) return Promise.resolve();
+  const set = unread > 0 ? self.navigator.setAppBadge(unread) : self.navigator.clearAppBadge();
+  return set.catch(() => undefined);
+}
+
+async function showPush(push) {
+  await setBadge(push.unread);
+  const shown = await self.registration.getNotifications({ tag: push.tag });
+  if (push.kind === 'close') {
+    shown.filter((n) => !n.data || n.data.seq <= push.seq).forEach((n) => n.close());
+    return;
+  }
+  // An edit changes the notification only while it is still there.
+  if (push.kind === 'update' && !shown.some((n) => n.data && n.data.seq === push.seq)) return;
+  await self.registration.showNotification(push.title || 'Parlor', {
+    body: push.body || '',
+    tag: push.tag || 'parlor',
+    renotify: push.kind === 'message',
+    icon: '/icon-192.png',
+    data: { url: push.url || '/', seq: push.seq, room: push.room },
+  });
+}
+
+self.addEventListener('push', (event) => {
+  let push = {};
+  try {
+    push = event.data ? event.data.json() : {};
+  } catch (_) {
+    push = {};
+  }
+  event.waitUntil(showPush(push));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || '/', self.location.origin).href;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((client) => client.url === target) || windows[0];
+      if (open) {
+        const focused = await open.focus();
+        if (focused.url !== target && 'navigate' in focused) await focused.navigate(target);
+        return;
+      }
+      await self.clients.openWindow(target);
+    })(),
   );
 });

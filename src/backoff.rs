@@ -1,6 +1,6 @@
 //! Retry delays: exponential from a base, capped, with "equal jitter" (half
 //! fixed, half random) so that clients dropped together do not return together.
-//! The browser's room socket and the server's Redis reconnect both use it.
+//! The browser's room socket, the server's Redis reconnect and its pushes use it.
 
 /// A capped exponential backoff.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +18,8 @@ impl Backoff {
     pub const RESEND: Self = Self { base_ms: 1_000, cap_ms: 30_000 };
     /// The server reconnecting to Redis: 0.1 s up to 5 s.
     pub const REDIS: Self = Self { base_ms: 100, cap_ms: 5_000 };
+    /// The server trying a push again that its push service put off: 2 s up to 10 min.
+    pub const PUSH: Self = Self { base_ms: 2_000, cap_ms: 600_000 };
 
     /// Delay before the next attempt after `failures` failed attempts in a row;
     /// `random` is uniform in `[0, 1)`.

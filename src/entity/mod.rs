@@ -1,5 +1,6 @@
 //! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`,
-//! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`, `device`, `thread_follow`).
+//! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`, `device`, `thread_follow`,
+//! `push_subscription`, `push_outbox`; the VAPID key's `push_key` is read raw).
 
 pub mod attachment;
 pub mod blob;
@@ -8,6 +9,8 @@ pub mod invite;
 pub mod membership;
 pub mod mention;
 pub mod message;
+pub mod push_outbox;
+pub mod push_subscription;
 pub mod reaction;
 pub mod room;
 pub mod session;

@@ -1,7 +1,8 @@
 //! `/settings`: the user's own account — a display name shown beside the
 //! username, whether others see how far one has read ("Seen by"), a new password (asking for the current one; every other session
 //! ends), the sessions logged in as the user (device, when it logged in, last
-//! used) each with a log-out, and "log out everywhere". Every form is a plain
+//! used) each with a log-out, "log out everywhere", and notifications on this
+//! device (Web Push: on or off, a test, the devices that get them). Every form is a plain
 //! HTML post to its server function, so the page works with and without
 //! JavaScript; the answer comes back as `?done=` or `?error=` on this page.
 
@@ -24,6 +25,30 @@ pub struct AccountView {
     pub share_reads: bool,
     /// Most recently used first.
     pub sessions: Vec<SessionView>,
+    /// Web Push: whether the server has it on, and the devices that get it.
+    pub push: PushView,
+}
+
+/// "Notifications on this device", as the server knows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushView {
+    /// The server pushes (it has a `--vapid-subject`).
+    pub enabled: bool,
+    /// The user's devices with push, newest first.
+    pub devices: Vec<PushDeviceView>,
+}
+
+/// One browser that is pushed the user's notifications.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushDeviceView {
+    /// "Firefox on Linux" (empty when its session is gone).
+    pub device: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC: when a push was last accepted.
+    pub last_success: Option<String>,
+    /// This session's browser.
+    pub current: bool,
 }
 
 /// One logged-in session.
@@ -58,6 +83,8 @@ async fn account_now() -> Result<AccountView, AppError> {
     let auth = gate::auth_session().await?;
     let current = state.sessions.device_handle(&auth.session).await;
     let devices = state.sessions.devices(user.0.id).await?;
+    let sessions_seen: Vec<(String, String)> =
+        devices.iter().map(|device| (device.handle.clone(), user_agent::describe(&device.user_agent))).collect();
     let sessions = devices
         .into_iter()
         .map(|device| SessionView {
@@ -68,7 +95,33 @@ async fn account_now() -> Result<AccountView, AppError> {
             handle: device.handle,
         })
         .collect();
-    Ok(AccountView { username: user.0.username, display_name: user.0.display_name, share_reads: user.0.share_reads, sessions })
+    let push = match &state.push {
+        None => PushView::default(),
+        Some(_) => {
+            let subscriptions = state.store.push_subscriptions_of(user.0.id).await?;
+            let devices = subscriptions
+                .into_iter()
+                .map(|subscription| PushDeviceView {
+                    device: sessions_seen
+                        .iter()
+                        .find(|(handle, _)| *handle == subscription.device_handle)
+                        .map(|(_, device)| device.clone())
+                        .unwrap_or_default(),
+                    created_at: format_timestamp(subscription.created_at),
+                    last_success: subscription.last_success.map(format_timestamp),
+                    current: current.as_deref() == Some(subscription.device_handle.as_str()),
+                })
+                .collect();
+            PushView { enabled: true, devices }
+        }
+    };
+    Ok(AccountView {
+        username: user.0.username,
+        display_name: user.0.display_name,
+        share_reads: user.0.share_reads,
+        sessions,
+        push,
+    })
 }
 
 /// `POST /api/display_name`: field `display_name` (empty clears it).
@@ -216,6 +269,8 @@ fn AccountForms(account: AccountView) -> impl IntoView {
             <button type="submit" id="shareReadsBtn">{if account.share_reads { "Stop sharing what I have read" } else { "Share what I have read" }}</button>
         </form>
 
+        <PushSettings push=account.push />
+
         <h2>"Password"</h2>
         <form id="passwordForm" method="post" action="/api/change_password" class="stacked-form">
             <input type="text" name="username" value=account.username.clone() autocomplete="username" hidden />
@@ -260,4 +315,44 @@ fn AccountForms(account: AccountView) -> impl IntoView {
             <p class="hint">"Ends every session, this one too; open rooms close on every device."</p>
         </form>
     }
+}
+
+/// "Notifications on this device": a switch and a test button (wired by
+/// `/push-settings.js`: they need JavaScript), and the devices that get them.
+#[component]
+fn PushSettings(push: PushView) -> impl IntoView {
+    if !push.enabled {
+        return view! {
+            <h2>"Notifications on this device"</h2>
+            <p id="pushState">"This server does not send notifications to closed tabs (push is off)."</p>
+        }
+        .into_any();
+    }
+    let none_yet = push.devices.is_empty();
+    view! {
+        <h2>"Notifications on this device"</h2>
+        <section id="pushSettings" class="stacked-form" aria-live="polite">
+            <p id="pushState">"Notifications to closed tabs need JavaScript."</p>
+            <button type="button" id="pushToggle" hidden>"Turn on notifications on this device"</button>
+            <button type="button" id="pushTest" hidden>"Send a test notification"</button>
+        </section>
+        <table id="pushDevices" class="sessions" hidden=none_yet>
+            <caption class="visually-hidden">"Devices that get notifications"</caption>
+            <thead><tr><th scope="col">"Device"</th><th scope="col">"Since"</th><th scope="col">"Last delivered"</th></tr></thead>
+            <tbody>
+                {push.devices.into_iter().map(|device| view! {
+                    <tr class="push-device" class:current=device.current>
+                        <td>{device.device}{device.current.then_some(" (this device)")}</td>
+                        <td><LocalizedTime at=device.created_at full=true /></td>
+                        <td>{match device.last_success {
+                            Some(at) => view! { <LocalizedTime at full=true /> }.into_any(),
+                            None => "Not yet".into_any(),
+                        }}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <script src="/push-settings.js" defer></script>
+    }
+    .into_any()
 }

@@ -154,6 +154,22 @@ pub struct Config {
     /// own server on 127.0.0.1. Empty by default; never set it in production.
     #[arg(long, env = "PARLOR_LINK_PREVIEWS_TEST_ALLOW", value_delimiter = ',')]
     pub link_previews_test_allow: Vec<SocketAddr>,
+    /// Web Push: who runs this server, as push services are told (a
+    /// `mailto:` or `https:` URL). Push is off without it.
+    #[arg(long, env = "PARLOR_VAPID_SUBJECT", value_parser = parse_vapid_subject)]
+    pub vapid_subject: Option<String>,
+    /// FOR TESTS ONLY: addresses (`IP:PORT`, comma-separated) of push
+    /// services that may be reached over plain `http://` although they are
+    /// not public, such as a test's own push service on 127.0.0.1. Empty by
+    /// default; never set it in production.
+    #[arg(long, env = "PARLOR_PUSH_TEST_ALLOW", value_delimiter = ',')]
+    pub push_test_allow: Vec<SocketAddr>,
+}
+
+fn parse_vapid_subject(value: &str) -> Result<String, String> {
+    let ok = value.strip_prefix("mailto:").is_some_and(|address| address.contains('@'))
+        || value.strip_prefix("https://").is_some_and(|rest| !rest.is_empty());
+    if ok { Ok(value.to_owned()) } else { Err(format!("expected a mailto: or https: URL, got `{value}`")) }
 }
 
 /// A feature turned `on` or `off`.
@@ -212,6 +228,18 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_is_off_by_default_and_its_subject_is_a_mailto_or_https_url() {
+        let config = Config::parse_from(["parlor"]);
+        assert_eq!((config.vapid_subject, config.push_test_allow.len()), (None, 0));
+        let on = Config::parse_from(["parlor", "--vapid-subject", "mailto:ops@example.org"]);
+        assert_eq!(on.vapid_subject.as_deref(), Some("mailto:ops@example.org"));
+        assert!(Config::try_parse_from(["parlor", "--vapid-subject", "https://chat.example.org"]).is_ok());
+        for bad in ["ops@example.org", "mailto:", "http://example.org", "https://"] {
+            assert!(Config::try_parse_from(["parlor", "--vapid-subject", bad]).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn layer_flag_accepts_memory_and_redis_urls_only() {

@@ -7,7 +7,7 @@
 //! ```text
 //! startup                          config -> database -> channel layer -> router -> serve
 //! http                             router, login gate, socket upgrades, JSON API, forms, headers
-//! realtime                         the sockets: ChatConsumer, Sequencer, inbox, presence
+//! realtime · push                  the sockets: ChatConsumer, Sequencer, inbox, presence · Web Push
 //! accounts · previews              log-in, sessions, permission checks, rate limits · link previews
 //! storage                          Store, the event log and its writer, caches, search
 //! bus · policy · media · rows · bodies   channel layer and its events · who may do what · uploads · message rows as HTML · shared bodies
@@ -22,6 +22,8 @@
 //! - [`realtime`]: the sockets of one instance: the `ChatConsumer` (a room
 //!   socket), the `Sequencer` that orders what it sends, the inbox, presence,
 //!   keep-alive, the per-user socket cap; the `Realtime` handle they share.
+//! - [`push`]: Web Push: the VAPID key, what a push says, sending one, and
+//!   the outbox's worker (away users only, by the policy, retried, once).
 //! - [`accounts`]: who someone is and what they may do: the axum-login
 //!   backend, sessions (log-in, log-out, ending them), the request paths'
 //!   permission check (by the policy), rate limits, account settings.
@@ -53,6 +55,7 @@ pub mod media;
 pub mod metrics;
 pub mod policy;
 pub mod previews;
+pub mod push;
 pub mod realtime;
 pub mod rows;
 pub mod shutdown;

@@ -20,6 +20,7 @@ use crate::server::{
         state::{AppState, Shared},
     },
     metrics, previews,
+    push::{KeyError, WebPush},
     realtime::{self, Realtime, presence::PresenceHub},
     shutdown::{self, ShutdownTrigger},
     storage::{Store, db::DbSetupError, sessions::DbSessionStore},
@@ -37,6 +38,8 @@ pub enum StartupError {
     ChannelLayer(String),
     #[error("cannot read the Leptos site configuration: {0}")]
     Site(String),
+    #[error(transparent)]
+    Push(#[from] KeyError),
 }
 
 /// A Parlor server that is accepting connections.
@@ -85,6 +88,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let limits = Arc::new(Limits::new(&config));
     let sessions = SessionControl::new(layer.clone(), session_store.clone(), config.session_lifetime());
     let presence = PresenceHub::start(layer.clone(), &background);
+    let push = WebPush::start(&store, layer.clone(), &config, &background).await?;
     let realtime = Realtime::new(realtime::Parts {
         store: store.clone(),
         layer: layer.clone(),
@@ -106,6 +110,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         passwords: Passwords::default(),
         proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         presence,
+        push,
         config,
     });
     previews::start(&store, &state.config, &background);

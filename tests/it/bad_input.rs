@@ -190,5 +190,5 @@ async fn pages_carry_security_headers() {
 
     // The service worker runs under its script's CSP: it may fetch Parlor's own URLs only.
     let worker = visitor.get("/sw.js").await;
-    assert_eq!(worker.headers()["content-security-policy"], "default-src 'none'; connect-src 'self'");
+    assert_eq!(worker.headers()["content-security-policy"], "default-src 'none'; connect-src 'self'; img-src 'self'");
 }

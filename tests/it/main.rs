@@ -19,6 +19,7 @@ mod limits;
 mod previews;
 mod private_rooms;
 mod proxies;
+mod push;
 mod rooms;
 mod scale_out;
 mod search;

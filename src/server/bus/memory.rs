@@ -37,6 +37,10 @@ impl ChannelLayer for MemoryLayer {
         Ok(self.groups.join(group).0)
     }
 
+    async fn has_listeners(&self, group: &Group) -> Result<bool, LayerError> {
+        Ok(self.groups.has(&group.key()))
+    }
+
     async fn health(&self) -> Result<(), LayerError> {
         Ok(())
     }

@@ -9,12 +9,14 @@
 //!   presence, news about a user's rooms, cached reads to forget.
 //! - [`groups`]: the groups of one instance (a tokio broadcast channel each).
 //! - [`memory`]: the in-memory layer (one instance).
-//! - [`redis`]: the Redis pub/sub layer (several instances).
+//! - [`redis`]: the Redis pub/sub layer (several instances); [`beacon`]: its
+//!   head beacon, which heals lost publishes.
 //!
 //! Inside an instance, a group's subscribers share one tokio broadcast channel;
 //! the memory layer feeds it directly, the Redis layer also feeds it from one
 //! Redis subscription per group and instance.
 
+mod beacon;
 mod events;
 mod groups;
 mod memory;
@@ -46,6 +48,10 @@ pub trait ChannelLayer: Send + Sync + 'static {
 
     /// Subscribes to `group`; events published from now on arrive on the result.
     async fn group_add(&self, group: &Group) -> Result<Subscription, LayerError>;
+
+    /// Whether `group` has a subscriber on any instance now (for a user's
+    /// group: whether they have a room or inbox socket open anywhere).
+    async fn has_listeners(&self, group: &Group) -> Result<bool, LayerError>;
 
     /// Whether the layer can deliver right now.
     async fn health(&self) -> Result<(), LayerError>;

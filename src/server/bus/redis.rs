@@ -7,11 +7,8 @@
 //! its own events coming back from Redis.
 //!
 //! A publish can be lost (the queue is full, or Redis was briefly unreachable
-//! from the publisher). So that no subscriber waits for a next message to notice,
-//! each instance beacons the newest `seq` it committed in each room (a `Head`
-//! event) every [`BEACON_PERIOD`] while the room is recently active or its head
-//! has not yet been published successfully; a subscriber behind the head catches
-//! up from the database.
+//! from the publisher). So that no subscriber waits for a next message to
+//! notice, each instance beacons its rooms' newest seqs (`bus::beacon`).
 //!
 //! When the subscription connection drops, messages are still stored and
 //! delivered locally and `/healthz` reports the layer down. A background task
@@ -19,7 +16,6 @@
 //! local socket to catch up from the database.
 
 use std::{
-    collections::HashMap,
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -36,7 +32,11 @@ use redis::{
 use strum::IntoEnumIterator;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{ChannelLayer, Event, Forget, Group, LayerError, RoomEvent, Subscription, groups::LocalGroups};
+use super::{
+    ChannelLayer, Event, Forget, Group, LayerError, RoomEvent, Subscription,
+    beacon::{BEACON_PERIOD, Beacon, Heads},
+    groups::LocalGroups,
+};
 use crate::{
     backoff::Backoff,
     protocol::CloseReason,
@@ -50,14 +50,9 @@ const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
 /// Events waiting to be published before new ones are dropped (and later
 /// recovered through the head beacon).
 const PUBLISH_QUEUE: usize = 16 * 1024;
-/// How often rooms' heads are beaconed.
-const BEACON_PERIOD: Duration = Duration::from_secs(2);
-/// How long after a room's last message its head keeps being beaconed (once
-/// published successfully).
-const BEACON_WINDOW: Duration = Duration::from_secs(10);
 
 /// Redis channel of a group key.
-fn channel(group_key: &str) -> String {
+pub(super) fn channel(group_key: &str) -> String {
     format!("{CHANNEL_PREFIX}{group_key}")
 }
 
@@ -66,7 +61,7 @@ fn channel(group_key: &str) -> String {
 /// beacon), `e:<session or ->:<close code>` (end sessions), `r:<from or ->:<frame>`
 /// (a relayed frame), `v:<frame>` (a relayed `seen` frame), `p:<users JSON>` (presence), `n:<notice JSON>` (news for
 /// a user) or `f:s<session key hex>` / `f:u<user id>` (forget a cached read). A resync is local to each instance and never published.
-fn encode(instance: u64, event: &Event) -> Option<Vec<u8>> {
+pub(super) fn encode(instance: u64, event: &Event) -> Option<Vec<u8>> {
     let (head, frame): (String, Option<&str>) = match event {
         Event::Sequenced(room_event) => {
             let meta = serde_json::to_string(&room_event.meta).ok()?;
@@ -218,62 +213,6 @@ async fn publish_queued(mut publisher: ConnectionManager, mut queued: mpsc::Rece
     }
 }
 
-/// The newest seq this instance committed per room, and what the beacon has
-/// published of it.
-#[derive(Default)]
-struct Heads(HashMap<String, Head>);
-
-struct Head {
-    seq: i64,
-    /// When `seq` last grew.
-    changed: Instant,
-    /// The highest seq a beacon published successfully.
-    confirmed: i64,
-}
-
-impl Heads {
-    fn record(&mut self, group_key: &str, seq: i64, now: Instant) {
-        let head = self.0.entry(group_key.to_owned()).or_insert(Head { seq, changed: now, confirmed: 0 });
-        if seq >= head.seq {
-            head.seq = seq;
-            head.changed = now;
-        }
-    }
-
-    /// Heads to beacon now: recently changed, or not yet confirmed. Forgets the rest.
-    fn due(&mut self, now: Instant) -> Vec<(String, i64)> {
-        self.0.retain(|_, head| head.confirmed < head.seq || now.duration_since(head.changed) < BEACON_WINDOW);
-        self.0.iter().map(|(key, head)| (key.clone(), head.seq)).collect()
-    }
-
-    fn confirm(&mut self, group_key: &str, seq: i64) {
-        if let Some(head) = self.0.get_mut(group_key) {
-            head.confirmed = head.confirmed.max(seq);
-        }
-    }
-}
-
-/// Publishes the due heads straight to Redis (not through the queue, which may
-/// be the part that is failing).
-#[derive(Clone)]
-struct Beacon {
-    publisher: ConnectionManager,
-    heads: Arc<Mutex<Heads>>,
-    instance: u64,
-}
-
-impl Beacon {
-    async fn send(mut self) {
-        let due = self.heads.lock().unwrap_or_else(|p| p.into_inner()).due(Instant::now());
-        for (group_key, seq) in due {
-            let Some(payload) = encode(self.instance, &Event::Head { seq }) else { continue };
-            if self.publisher.publish::<_, _, i64>(channel(&group_key), payload).await.is_ok() {
-                self.heads.lock().unwrap_or_else(|p| p.into_inner()).confirm(&group_key, seq);
-            }
-        }
-    }
-}
-
 /// 64 random bits (the standard library's randomly keyed hasher, fed the time).
 fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
@@ -323,6 +262,24 @@ impl ChannelLayer for RedisLayer {
             }
         }
         Ok(subscription)
+    }
+
+    /// This instance's groups first; then `PUBSUB NUMSUB`: every instance
+    /// subscribes to a group's channel while it has local subscribers (and a
+    /// subscription is confirmed before `group_add` returns).
+    async fn has_listeners(&self, group: &Group) -> Result<bool, LayerError> {
+        let key = group.key();
+        if self.groups.has(&key) {
+            return Ok(true);
+        }
+        let mut publisher = self.publisher.clone();
+        let (_, count): (String, i64) = redis::cmd("PUBSUB")
+            .arg("NUMSUB")
+            .arg(channel(&key))
+            .query_async(&mut publisher)
+            .await
+            .map_err(|e| LayerError(format!("redis: {e}")))?;
+        Ok(count > 0)
     }
 
     async fn health(&self) -> Result<(), LayerError> {
@@ -479,21 +436,5 @@ mod tests {
         assert!(decode(b"garbage").is_none());
         assert!(decode(b"1:x:whatever").is_none());
         assert!(encode(1, &Event::Resync).is_none(), "a resync stays on its instance");
-    }
-
-    #[test]
-    fn only_unconfirmed_or_recent_heads_are_beaconed() {
-        let now = Instant::now();
-        let mut heads = Heads::default();
-        heads.record("room:a", 5, now);
-        heads.record("room:a", 4, now);
-        assert_eq!(heads.due(now), vec![("room:a".to_owned(), 5)]);
-        heads.confirm("room:a", 5);
-        let later = now + BEACON_WINDOW + Duration::from_secs(1);
-        assert!(heads.due(later).is_empty(), "confirmed and quiet: no more beacons");
-        heads.record("room:a", 6, later);
-        heads.confirm("room:a", 5);
-        let much_later = later + BEACON_WINDOW * 3;
-        assert_eq!(heads.due(much_later), vec![("room:a".to_owned(), 6)], "unconfirmed heads keep beaconing");
     }
 }

@@ -21,6 +21,7 @@
 //! - [`attachments`]: file uploads and serving files to their rooms' readers.
 //! - [`search`]: full-text search (JSON API and the search page's server function).
 //! - [`threads`]: following threads, and the followed ones with their counts.
+//! - [`push`]: Web Push: the public key, the user's push subscriptions, a test push.
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
@@ -41,6 +42,7 @@ pub mod memberships;
 pub mod operations;
 pub mod origin;
 pub mod params;
+pub mod push;
 pub mod room_paths;
 pub mod rooms;
 pub mod routes;

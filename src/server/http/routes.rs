@@ -21,7 +21,7 @@ use crate::{
     server::{
         accounts::auth::Backend,
         http::{
-            admin, assets, attachments, gate, history, links, memberships, operations, origin, room_paths, rooms, search,
+            admin, assets, attachments, gate, history, links, memberships, operations, origin, push, room_paths, rooms, search,
             security_headers, sockets, state::AppState, threads,
         },
         metrics,
@@ -90,6 +90,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/threads/", get(threads::list))
         .route("/api/threads", get(threads::list))
         .route("/api/threads/follow", post(threads::follow))
+        .route("/api/push/key", get(push::key))
+        .route("/api/push/subscriptions", get(push::list).post(push::subscribe))
+        .route("/api/push/subscriptions/remove", post(push::remove))
+        .route("/api/push/test", post(push::test))
         .route("/api/search/", get(search::search))
         .route("/api/search", get(search::search))
         .route("/api/admin/users/", get(admin::list))

@@ -14,7 +14,7 @@ const NON_PAGE_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// The service worker's own CSP (a worker's CSP is its script's): it fetches
 /// Parlor's pages and assets, nothing else.
-const SERVICE_WORKER_CSP: &str = "default-src 'none'; connect-src 'self'";
+const SERVICE_WORKER_CSP: &str = "default-src 'none'; connect-src 'self'; img-src 'self'";
 
 /// The service worker's path.
 pub const SERVICE_WORKER: &str = "/sw.js";

@@ -9,6 +9,7 @@ use crate::server::{
     bus::ChannelLayer,
     config::Config,
     http::client_ip::TrustedProxies,
+    push::WebPush,
     realtime::{Realtime, presence::PresenceHub},
     storage::Store,
 };
@@ -62,4 +63,6 @@ pub struct Shared {
     pub proxies: TrustedProxies,
     /// Who is in which room, on every instance.
     pub presence: PresenceHub,
+    /// Web Push, when it is on (`--vapid-subject`).
+    pub push: Option<WebPush>,
 }

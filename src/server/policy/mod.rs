@@ -130,11 +130,13 @@ pub enum Action {
     Leave,
     /// Follow a thread of the room, or stop following it.
     Follow,
+    /// Be pushed its messages while away (Web Push), checked as each push leaves.
+    Notify,
 }
 
 impl Action {
     /// Every action, for the table test.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 14] = [
         Action::Read,
         Action::Post,
         Action::React,
@@ -148,6 +150,7 @@ impl Action {
         Action::Join,
         Action::Leave,
         Action::Follow,
+        Action::Notify,
     ];
 }
 
@@ -193,7 +196,8 @@ pub fn decide(role: Role, facts: RoomFacts, action: Action) -> Result<(), Denied
         | Action::React
         | Action::Edit { own: true }
         | Action::Delete { own: true }
-        | Action::Follow => Ok(()),
+        | Action::Follow
+        | Action::Notify => Ok(()),
         Action::Edit { own: false } => Err(Denied::NotYours),
         Action::Delete { own: false } if manages => Ok(()),
         Action::Delete { own: false } => Err(Denied::NotYours),

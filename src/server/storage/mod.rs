@@ -22,6 +22,7 @@
 //! - [`attachments`]: uploaded files and their content-addressed blobs.
 //! - [`previews`]: link previews' thumbnails, kept and served.
 //! - [`search`]: full-text search over what a user may read (FTS5, `tsvector`).
+//! - [`push`]: Web Push: the VAPID key, subscriptions, the outbox's claims.
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`sessions`]: the tower-sessions store on the same database.
@@ -41,6 +42,7 @@ mod events;
 pub mod invites;
 mod memberships;
 mod previews;
+pub mod push;
 pub mod rooms;
 pub mod search;
 mod seen;

@@ -3,6 +3,7 @@
 //! that carry the same session. Everything goes over real sockets.
 
 pub mod process;
+pub mod push_service;
 pub mod services;
 pub mod sites;
 
@@ -117,6 +118,19 @@ impl TestApp {
 
     /// A browser-like visitor with its own cookie jar (redirects not followed).
     pub fn visitor(&self) -> Visitor {
+        Visitor::at(self.addr)
+    }
+
+    /// A visitor registered (and so logged in) as `username`.
+    pub async fn user(&self, username: &str) -> Visitor {
+        Visitor::registered(self.addr, username).await
+    }
+}
+
+impl Visitor {
+    /// A browser-like visitor of the server at `addr`, with its own cookie
+    /// jar (redirects not followed).
+    pub fn at(addr: SocketAddr) -> Visitor {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
@@ -125,12 +139,12 @@ impl TestApp {
             .timeout(Duration::from_secs(20))
             .build()
             .expect("http client");
-        Visitor { http, jar, base: self.url(""), addr: self.addr }
+        Visitor { http, jar, base: format!("http://{addr}"), addr }
     }
 
-    /// A visitor registered (and so logged in) as `username`.
-    pub async fn user(&self, username: &str) -> Visitor {
-        let visitor = self.visitor();
+    /// A visitor of the server at `addr` registered (and so logged in) as `username`.
+    pub async fn registered(addr: SocketAddr, username: &str) -> Visitor {
+        let visitor = Visitor::at(addr);
         let response = visitor.register(username, PASSWORD).await;
         assert_eq!(response.status(), StatusCode::OK, "registering {username}");
         visitor

@@ -4,7 +4,7 @@
 //! what the batch loaded, in batch order, and a refused event takes no `seq`;
 //! the accepted events get their rooms' next seqs (and messages their `n`);
 //! their rows are written, their changes applied, mentions and memberships
-//! recorded; and each sender is answered with the frame of the row written.
+//! recorded, their Web Pushes queued (`pushes`); and each sender is answered with the frame of the row written.
 //! If anything fails the whole batch is rolled back: nothing is half-stored.
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 
 use super::{
-    Refusal, kinds, mentions, read_state,
+    Refusal, kinds, mentions, pushes, read_state,
     resends::{SendKey, StoredKey, send_key, stored_copies},
     rows::{EventRow, Extras, frame_of, quote},
     seqs::{Lock, begin_writing, reserve_seqs, rooms_named},
@@ -93,6 +93,7 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Resul
             threads::count_replies(&txn, batch, &slots, &loaded, now).await?;
             followers = threads::record(&txn, batch, &slots, &mentioned, &rooms, &loaded, now).await?;
         }
+        pushes::enqueue(&txn, batch, &slots, &mentioned, &rooms, now).await?;
     }
     txn.commit().await?;
     Ok(answers(batch, &slots, written, &mentioned, followers, &loaded))

@@ -1,7 +1,8 @@
 //! Read markers: a user has seen a room (or a thread they follow) up to a
 //! `seq`. Moved forward only (never back, never past the room's newest event);
 //! a room's with the `n` of the newest message read, so that unread counts are
-//! a subtraction.
+//! a subtraction. A marker that moves closes the pushed notifications of
+//! what it covers.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +10,10 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
-use super::seqs::{Lock, begin_writing, rooms_named};
+use super::{
+    pushes,
+    seqs::{Lock, begin_writing, rooms_named},
+};
 use crate::entity::{membership, message, thread_follow};
 
 /// A user has seen a room (or with `thread`, the thread of that root) up to `seq`.
@@ -30,6 +34,7 @@ pub async fn mark_read(db: &DatabaseConnection, markers: &[ReadMarker]) -> Resul
         let seq = newest.entry((marker.user_id, marker.room.as_str(), marker.thread)).or_default();
         *seq = Ord::max(*seq, marker.seq);
     }
+    let now = chrono::Utc::now();
     let txn = begin_writing(db).await?;
     let rooms = rooms_named(&txn, newest.keys().map(|(_, room, _)| *room), Lock::None).await?;
     let mut moved = Vec::new();
@@ -47,6 +52,7 @@ pub async fn mark_read(db: &DatabaseConnection, markers: &[ReadMarker]) -> Resul
                 .exec(&txn)
                 .await?;
             if updated.rows_affected > 0 {
+                pushes::close_read(&txn, user_id, room.id, thread, seq, now).await?;
                 moved.push(ReadMarker { user_id, room: room_name.to_owned(), thread, seq });
             }
             continue;
@@ -61,6 +67,7 @@ pub async fn mark_read(db: &DatabaseConnection, markers: &[ReadMarker]) -> Resul
             .exec(&txn)
             .await?;
         if updated.rows_affected > 0 {
+            pushes::close_read(&txn, user_id, room.id, None, seq, now).await?;
             moved.push(ReadMarker { user_id, room: room_name.to_owned(), thread: None, seq });
         }
     }

@@ -22,11 +22,13 @@
 //!   list gets the room.
 //! - [`threads`]: who follows a thread its replies bring in.
 //! - [`markers`]: read markers (of rooms and threads) moved forward.
+//! - [`pushes`]: the Web Push outbox rows a batch (or a read) writes.
 
 mod batch;
 mod kinds;
 mod markers;
 mod mentions;
+mod pushes;
 mod read_state;
 mod resends;
 mod rows;

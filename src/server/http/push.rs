@@ -1,0 +1,140 @@
+//! Web Push over HTTP (JSON): the server's public key, and the user's push
+//! subscriptions — one per browser, tied to the session that subscribed and
+//! ended with it — listed, added, removed, and tried with a test push.
+//! Every endpoint answers 404 `not_found` while push is off (no
+//! `--vapid-subject`). Writes are same-origin (`origin`) and need a log-in.
+
+use axum::{
+    Json,
+    extract::{State, rejection::JsonRejection},
+    http::StatusCode,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{
+    error::AppError,
+    protocol::format_timestamp,
+    server::{
+        accounts::user_agent,
+        http::{
+            forms::ValidForm,
+            gate::{RequireSession, RequireUser},
+            state::AppState,
+        },
+        push::WebPush,
+        storage::push::NewSubscription,
+    },
+};
+
+/// Longest endpoint URL taken (browsers' are a few hundred characters).
+const MAX_ENDPOINT_CHARS: usize = 2048;
+
+fn push_of(state: &AppState) -> Result<&WebPush, AppError> {
+    state.push.as_ref().ok_or(AppError::NotFound)
+}
+
+/// `GET /api/push/key`: `{"public_key": "<base64url, uncompressed point>"}`.
+pub async fn key(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    Ok(Json(json!({ "public_key": push_of(&state)?.public_key() })))
+}
+
+/// A browser's `PushSubscription.toJSON()`.
+#[derive(Deserialize)]
+pub struct SubscriptionJson {
+    endpoint: String,
+    keys: SubscriptionKeys,
+}
+
+#[derive(Deserialize)]
+pub struct SubscriptionKeys {
+    p256dh: String,
+    auth: String,
+}
+
+/// `POST /api/push/subscriptions` with `PushSubscription.toJSON()`: kept for
+/// this session's device → 201 `{"created", "device"}`; 400 `bad_request`
+/// naming what is wrong (not JSON, not https, not public, bad keys).
+pub async fn subscribe(
+    State(state): State<AppState>,
+    RequireSession { user, session }: RequireSession,
+    body: Result<Json<SubscriptionJson>, JsonRejection>,
+) -> Result<(StatusCode, Json<Value>), AppError> {
+    let push = push_of(&state)?;
+    let Json(body) = body.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
+    if body.endpoint.chars().count() > MAX_ENDPOINT_CHARS {
+        return Err(AppError::BadRequest(format!("the endpoint is longer than {MAX_ENDPOINT_CHARS} characters")));
+    }
+    let subscription = NewSubscription {
+        endpoint: body.endpoint,
+        p256dh: body.keys.p256dh.trim_end_matches('=').to_owned(),
+        auth: body.keys.auth.trim_end_matches('=').to_owned(),
+    };
+    push.check(&subscription).await.map_err(AppError::BadRequest)?;
+    let device = state.sessions.device_handle(&session).await.ok_or(AppError::Unauthorized)?;
+    let stored = state.store.add_push_subscription(user.0.id, &device, subscription).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "created": format_timestamp(stored.created_at), "device": device }))))
+}
+
+/// `GET /api/push/subscriptions`: `{"subscriptions": [{"endpoint", "device",
+/// "browser", "created", "last_success", "current"}]}`, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    RequireSession { user, session }: RequireSession,
+) -> Result<Json<Value>, AppError> {
+    push_of(&state)?;
+    let current = state.sessions.device_handle(&session).await;
+    let devices = state.sessions.devices(user.0.id).await?;
+    let subscriptions: Vec<Value> = state
+        .store
+        .push_subscriptions_of(user.0.id)
+        .await?
+        .into_iter()
+        .map(|subscription| {
+            let browser = devices
+                .iter()
+                .find(|device| device.handle == subscription.device_handle)
+                .map(|device| user_agent::describe(&device.user_agent));
+            json!({
+                "endpoint": subscription.endpoint,
+                "device": subscription.device_handle,
+                "browser": browser,
+                "created": format_timestamp(subscription.created_at),
+                "last_success": subscription.last_success.map(format_timestamp),
+                "current": current.as_deref() == Some(subscription.device_handle.as_str()),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "subscriptions": subscriptions })))
+}
+
+/// The form of `POST /api/push/subscriptions/remove`.
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    endpoint: String,
+}
+
+/// `POST /api/push/subscriptions/remove` (`endpoint`): 404 when the user has none there.
+pub async fn remove(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    ValidForm(form): ValidForm<RemoveForm>,
+) -> Result<Json<Value>, AppError> {
+    push_of(&state)?;
+    if !state.store.remove_push_subscription(user.0.id, &form.endpoint).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(json!({ "removed": true })))
+}
+
+/// `POST /api/push/test`: a test notification to this device's subscriptions;
+/// `{"queued": N}`.
+pub async fn test(
+    State(state): State<AppState>,
+    RequireSession { user, session }: RequireSession,
+) -> Result<Json<Value>, AppError> {
+    push_of(&state)?;
+    let device = state.sessions.device_handle(&session).await.ok_or(AppError::Unauthorized)?;
+    let queued = state.store.queue_test_push(user.0.id, &device).await?;
+    Ok(Json(json!({ "queued": queued })))
+}
