@@ -8,6 +8,8 @@ import { join } from 'node:path';
 const port = Number(process.env.PARLOR_E2E_PORT ?? 3199);
 // The stand-in site link previews read (sites/pages.mjs); Parlor may fetch from it only because of the test flag.
 const sitePort = Number(process.env.PARLOR_E2E_SITE_PORT ?? 3198);
+// The stand-in push service (sites/push.mjs); Parlor may push to it over plain HTTP only because of the test flag.
+const pushPort = Number(process.env.PARLOR_E2E_PUSH_PORT ?? 3197);
 const dataDir = process.env.PARLOR_E2E_DATA ?? mkdtempSync(join(tmpdir(), 'parlor-e2e-'));
 
 export default defineConfig({
@@ -39,7 +41,8 @@ export default defineConfig({
       // Every test comes from 127.0.0.1, so the per-IP limits are raised for the suite.
       command:
         `./target/release/parlor --addr 127.0.0.1:${port} --data-dir ${dataDir} ` +
-        `--auth-attempts-per-ip 100000 --upgrades-per-ip 100000 --link-previews-test-allow 127.0.0.1:${sitePort}`,
+        `--auth-attempts-per-ip 100000 --upgrades-per-ip 100000 --link-previews-test-allow 127.0.0.1:${sitePort} ` +
+        `--vapid-subject mailto:e2e@parlor.test --push-test-allow 127.0.0.1:${pushPort}`,
       cwd: '..',
       url: `http://127.0.0.1:${port}/healthz`,
       reuseExistingServer: false,
@@ -51,6 +54,13 @@ export default defineConfig({
       command: 'node sites/pages.mjs',
       env: { PARLOR_E2E_SITE_PORT: String(sitePort) },
       url: `http://127.0.0.1:${sitePort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+    {
+      command: 'node sites/push.mjs',
+      env: { PARLOR_E2E_PUSH_PORT: String(pushPort) },
+      url: `http://127.0.0.1:${pushPort}/healthz`,
       reuseExistingServer: false,
       timeout: 20_000,
     },

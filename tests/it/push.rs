@@ -3,7 +3,7 @@
 //! signature against `/api/push/key`): a mention reaches an away member once,
 //! nothing is pushed while they have a socket open, edits update and
 //! deletions and reads close the notification on every device, 410 forgets
-//! the subscription, `Retry-After` is honoured, a session's end ends its
+//! the subscription, `Retry-After` is honoured, 413 cuts the body, a session's end ends its
 //! subscriptions, a removed member is pushed nothing more; on two instances
 //! (PostgreSQL + Redis) each message is pushed once per subscription; a
 //! SIGKILL between the commit and the push still delivers, once.
@@ -177,7 +177,7 @@ async fn edits_update_deletions_and_reads_close_the_notification_on_every_device
 }
 
 #[tokio::test]
-async fn a_gone_subscription_is_forgotten_and_retry_after_is_honoured() {
+async fn a_gone_subscription_is_forgotten_retry_after_is_honoured_and_too_large_is_cut() {
     let service = PushService::start().await;
     let app = app_with(&service).await;
     let (alice, bob) = (app.user("alice").await, app.user("bob").await);
@@ -199,6 +199,15 @@ async fn a_gone_subscription_is_forgotten_and_retry_after_is_honoured() {
 
     assert_eq!(service.attempts(&gone).len(), 1);
     assert!(subscriptions(&bob).await.is_empty(), "410 forgets the subscription");
+
+    // 413: the same push, its body cut shorter, once more.
+    service.answer_next(&busy, &[(413, None)]);
+    let long = format!("@carol {}", "very long story ".repeat(20));
+    room.say(&long, "long").await;
+    let pushed = service.wait_for(&busy, 2).await;
+    let body = pushed[1].payload["body"].as_str().expect("body");
+    assert!(body.starts_with("alice: @carol very long story") && body.ends_with('…'), "{body}");
+    assert_eq!(body.chars().count(), 60, "{body}");
     room.say("@bob still there?", "m2").await;
     flush(&service, &busy, &mut room, "@carol and you?").await;
     assert_eq!(service.attempts(&gone).len(), 1, "nothing more is pushed to a gone endpoint");
