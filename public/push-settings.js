@@ -1,7 +1,8 @@
 // The settings page's "Notifications on this device": asks the browser for
 // permission, subscribes its push manager with the server's key
 // (GET /api/push/key) and hands the subscription to the server
-// (POST /api/push/subscriptions); turns it off again; sends a test push.
+// (POST /api/push/subscriptions) — again for a new session of a browser
+// that kept its subscription; turns it off again; sends a test push.
 // Without JavaScript the section says that notifications need it.
 (() => {
   const section = document.getElementById('pushSettings');
@@ -25,8 +26,24 @@
   const post = (path, init) => fetch(path, { method: 'POST', credentials: 'same-origin', ...init });
   const registration = () => navigator.serviceWorker.register('/sw.js', { scope: '/', updateViaCache: 'none' }).then(() => navigator.serviceWorker.ready);
 
+  // This browser kept a subscription the server no longer has for this
+  // session (it logged in again, or its password changed): hand it over again.
+  const adopt = async (subscription) => {
+    if (!subscription || Notification.permission !== 'granted') return false;
+    if (document.querySelector('#pushDevices tr.current') || sessionStorage.getItem('parlor.push.adopting')) return false;
+    sessionStorage.setItem('parlor.push.adopting', '1');
+    const answer = await post('/api/push/subscriptions', {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(subscription.toJSON()),
+    });
+    if (answer.ok) window.location.reload();
+    return answer.ok;
+  };
+
   const show = async () => {
     const subscription = await (await registration()).pushManager.getSubscription();
+    if (await adopt(subscription)) return;
+    sessionStorage.removeItem('parlor.push.adopting');
     const on = subscription !== null && Notification.permission === 'granted';
     toggle.textContent = on ? 'Turn off notifications on this device' : 'Turn on notifications on this device';
     toggle.dataset.on = String(on);

@@ -381,3 +381,32 @@ async fn a_push_committed_before_a_sigkill_is_delivered_once_after_the_restart()
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(service.delivered(&browser).len(), 1, "delivered once");
 }
+
+#[tokio::test]
+async fn a_password_change_and_a_deactivation_end_the_subscriptions_of_the_sessions_they_end() {
+    let service = PushService::start().await;
+    let app = app_with(&service).await;
+    let admin = app.user("ada").await; // the first account administers the server
+    let here = app.user("bob").await;
+    let there = app.visitor();
+    assert_eq!(there.login("bob", PASSWORD).await.status(), StatusCode::OK);
+    let carol = app.user("carol").await;
+    trust_key(&service, &admin).await;
+    for visitor in [&here, &there, &carol] {
+        subscribe(&service, visitor).await;
+    }
+    assert_eq!(subscriptions(&here).await.len(), 2);
+
+    let (status, body) = here.post_json("/api/change_password", &[("current", PASSWORD), ("new", "a new secret")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(subscriptions(&here).await.is_empty(), "every session went or was renewed: no subscription is left");
+
+    assert_eq!(subscriptions(&carol).await.len(), 1);
+    let (status, body) = admin.post_json("/api/admin/users/deactivate", &[("username", "carol")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = admin.post_json("/api/admin/users/reactivate", &[("username", "carol")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let back = app.visitor();
+    assert_eq!(back.login("carol", PASSWORD).await.status(), StatusCode::OK);
+    assert!(subscriptions(&back).await.is_empty(), "a deactivation ends the account's sessions and their subscriptions");
+}
