@@ -72,7 +72,7 @@ async fn flush(
     socket: &mut Socket,
     text: &str,
 ) -> Vec<crate::harness::push_service::Delivered> {
-    let seq = socket.say(text, &format!("flush-{seq}", seq = service.delivered(browser).len())).await;
+    let seq = socket.say(text, &format!("flush {text}")).await;
     for _ in 0..400 {
         let delivered = service.delivered(browser);
         if delivered.iter().any(|push| push.payload["seq"] == seq) {
@@ -409,4 +409,48 @@ async fn a_password_change_and_a_deactivation_end_the_subscriptions_of_the_sessi
     let back = app.visitor();
     assert_eq!(back.login("carol", PASSWORD).await.status(), StatusCode::OK);
     assert!(subscriptions(&back).await.is_empty(), "a deactivation ends the account's sessions and their subscriptions");
+}
+
+#[tokio::test]
+async fn the_room_level_decides_what_is_pushed_and_a_followed_threads_replies_are_pushed_at_all() {
+    let service = PushService::start().await;
+    let app = app_with(&service).await;
+    let (alice, bob, carol) = (app.user("alice").await, app.user("bob").await, app.user("carol").await);
+    trust_key(&service, &alice).await;
+    // Bob and Carol have the room in their lists (they spoke); Bob hears everything, Carol mentions.
+    let root = {
+        let mut bobs = bob.socket("lobby", None).await;
+        let root = bobs.say("kettle thoughts?", "root").await;
+        carol.socket("lobby", None).await.say("hi all", "hi").await;
+        root
+    };
+    let (status, body) = bob.post_json("/api/rooms/lobby/notify", &[("level", "all")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (to_bob, to_carol) = (subscribe(&service, &bob).await, subscribe(&service, &carol).await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let mut room = alice.socket("lobby", None).await;
+    room.say("plain for all", "p1").await;
+    room.send_json(json!({"type": "send", "text": "in the thread", "thread": root, "client_id": "t1"})).await;
+    room.next_of("ack").await;
+    flush(&service, &to_carol, &mut room, "@carol your turn").await;
+    flush(&service, &to_bob, &mut room, "and again for all").await;
+    let bodies: Vec<String> =
+        service.delivered(&to_bob).iter().filter_map(|push| push.payload["body"].as_str().map(str::to_owned)).collect();
+    assert_eq!(bodies[..2], ["alice: plain for all", "alice: in the thread"], "{bodies:?}");
+    assert!(service.delivered(&to_bob).iter().all(|push| push.urgency == "normal"), "no mention of bob: not urgent");
+    let carols: Vec<String> =
+        service.delivered(&to_carol).iter().filter_map(|push| push.payload["body"].as_str().map(str::to_owned)).collect();
+    assert_eq!(carols, ["alice: @carol your turn"], "at `mentions`, only the mention");
+
+    // Bob turns this device off: the subscription is gone, and so are his pushes.
+    let (status, body) = bob.post_json("/api/push/subscriptions/remove", &[("endpoint", &to_bob.endpoint)]).await;
+    assert_eq!((status, body["removed"].as_bool()), (StatusCode::OK, Some(true)), "{body}");
+    let (status, _) = bob.post_json("/api/push/subscriptions/remove", &[("endpoint", &to_bob.endpoint)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(subscriptions(&bob).await.is_empty());
+    let before = service.delivered(&to_bob).len();
+    room.say("after bob left", "p2").await;
+    flush(&service, &to_carol, &mut room, "@carol once more").await;
+    assert_eq!(service.delivered(&to_bob).len(), before);
 }

@@ -20,13 +20,14 @@ use super::{
 use crate::{
     backoff::Backoff,
     entity::push_outbox,
+    protocol::RoomKind,
     server::{
         accounts::{access, auth::User},
         bus::{ChannelLayer, Group},
         policy::Action,
         storage::{
             Store, StoreError,
-            push::{PushKind, PushState, Urgency},
+            push::{PushKind, PushState, PushedMessage, Urgency},
         },
     },
 };
@@ -124,7 +125,7 @@ impl Worker {
 
     /// What to push for `row`, or why nothing.
     async fn decide(&self, row: &push_outbox::Model) -> Result<Decision, StoreError> {
-        let kind: PushKind = row.kind.parse().unwrap_or(PushKind::Test);
+        let Ok(kind) = row.kind.parse::<PushKind>() else { return Ok(Decision::Finish(PushState::Dropped)) };
         let Some(room_id) = row.room_id else {
             return Ok(Decision::Push(payload::test(), Urgency::High));
         };
@@ -186,12 +187,8 @@ impl Worker {
     }
 
     /// The other member of a direct room, for its title.
-    async fn partner(
-        &self,
-        message: &crate::server::storage::push::PushedMessage,
-        user_id: i64,
-    ) -> Result<Option<String>, StoreError> {
-        if message.kind != crate::protocol::RoomKind::Direct {
+    async fn partner(&self, message: &PushedMessage, user_id: i64) -> Result<Option<String>, StoreError> {
+        if message.kind != RoomKind::Direct {
             return Ok(None);
         }
         self.store.direct_partner(&message.room, user_id).await
