@@ -10,6 +10,8 @@
 //! - `parlor_store_errors_total`: sends that could not be stored.
 //! - `parlor_link_previews_total{outcome}`: links of new messages, by what
 //!   became of them (`shown`, `refused_address`, `timed_out`, ...; `server::previews`).
+//! - `parlor_pushes_total{outcome}`: Web Pushes, by what became of them
+//!   (`sent`, `later`, `gone`, `skipped`, `dropped`, ...; `server::push`).
 
 use std::sync::OnceLock;
 

@@ -129,6 +129,10 @@ async fn a_mention_is_pushed_once_to_an_away_member_and_not_while_a_socket_is_op
     let delivered = flush(&service, &browser, &mut room, "@bob last one").await;
     assert_eq!(delivered.len(), 3);
     assert!(service.bad().is_empty(), "{:?}", service.bad());
+    let (_, metrics) = app.raw_get("/metrics").await;
+    for outcome in ["sent", "skipped"] {
+        assert!(metrics.contains(&format!("parlor_pushes_total{{outcome=\"{outcome}\"}}")), "{outcome} is counted");
+    }
 }
 
 #[tokio::test]

@@ -32,6 +32,11 @@ use crate::server::{
 
 pub use keys::KeyError;
 
+/// Counter of pushes by outcome: `sent`, `later`, `gone`, `too_large`,
+/// `refused` (what the push service said), or `skipped`, `dropped`,
+/// `expired` (not sent).
+pub const PUSHES: &str = "parlor_pushes_total";
+
 /// How often the outbox is looked at for due rows (a cheap indexed read).
 const POLL: Duration = Duration::from_millis(250);
 /// How often finished rows older than a week are forgotten.

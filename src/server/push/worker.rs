@@ -87,13 +87,17 @@ impl Worker {
     async fn handle(&self, row: &push_outbox::Model) -> Result<(), StoreError> {
         let now = Utc::now().timestamp_millis();
         if now >= row.expires_at {
+            count(PushState::Expired.as_str());
             return self.store.finish_push(row, PushState::Expired).await;
         }
         let Some(subscription) = self.store.push_subscription(row.subscription_id).await? else {
             return Ok(());
         };
         let (payload, urgency) = match self.decide(row).await? {
-            Decision::Finish(state) => return self.store.finish_push(row, state).await,
+            Decision::Finish(state) => {
+                count(state.as_str());
+                return self.store.finish_push(row, state).await;
+            }
             Decision::Push(payload, urgency) => (payload, urgency),
         };
         let body = serde_json::to_vec(&payload).unwrap_or_default();
@@ -106,7 +110,15 @@ impl Worker {
             urgency,
             topic: &topic(&payload.tag),
         };
-        match self.sender.send(&push).await {
+        let outcome = self.sender.send(&push).await;
+        count(match &outcome {
+            Outcome::Accepted => "sent",
+            Outcome::Gone => "gone",
+            Outcome::TooLarge => "too_large",
+            Outcome::Later { .. } => "later",
+            Outcome::Refused(_) => "refused",
+        });
+        match outcome {
             Outcome::Accepted => self.store.finish_push(row, PushState::Sent).await,
             Outcome::Gone => self.store.drop_push_subscription(subscription.id).await,
             Outcome::TooLarge if !row.cut => self.store.retry_push(row, now, true).await,
@@ -193,6 +205,11 @@ impl Worker {
         }
         self.store.direct_partner(&message.room, user_id).await
     }
+}
+
+/// Counts a push's outcome in `parlor_pushes_total{outcome}`.
+fn count(outcome: &'static str) {
+    metrics::counter!(super::PUSHES, "outcome" => outcome).increment(1);
 }
 
 /// Uniform enough in `[0, 1)` for backoff jitter.
