@@ -157,11 +157,16 @@ self.addEventListener('notificationclick', (event) => {
   event.waitUntil(
     (async () => {
       const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-      const open = windows.find((client) => client.url === target) || windows[0];
+      // The permalink's own window, else one this worker controls (it can navigate).
+      const open = windows.find((client) => client.url === target) || windows.find((client) => 'navigate' in client && client.frameType !== 'nested');
       if (open) {
-        const focused = await open.focus();
-        if (focused.url !== target && 'navigate' in focused) await focused.navigate(target);
-        return;
+        try {
+          const focused = await open.focus();
+          if (focused.url !== target) await focused.navigate(target);
+          return;
+        } catch (_) {
+          // An uncontrolled window cannot be navigated: open the permalink instead.
+        }
       }
       await self.clients.openWindow(target);
     })(),

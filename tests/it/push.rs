@@ -32,6 +32,8 @@ fn push_on(config: &mut parlor::server::config::Config, service: std::net::Socke
     config.vapid_subject = Some(SUBJECT.to_owned());
     config.push_test_allow = vec![service];
     config.messages_per_second = 1000;
+    // Some tests log the same person in on many devices.
+    config.auth_attempts_per_username = 1000;
 }
 
 /// The service checks pushes against the server's key.
@@ -212,6 +214,19 @@ async fn a_gone_subscription_is_forgotten_retry_after_is_honoured_and_too_large_
     let body = pushed[1].payload["body"].as_str().expect("body");
     assert!(body.starts_with("alice: @carol very long story") && body.ends_with('…'), "{body}");
     assert_eq!(body.chars().count(), 60, "{body}");
+
+    // A `Retry-After` past the push's TTL: it expires, and is not tried again at once.
+    service.answer_next(&busy, &[(503, Some("18446744073709551615"))]);
+    let tried = service.attempts(&busy).len();
+    room.say("@carol one more", "huge").await;
+    for _ in 0..200 {
+        if service.attempts(&busy).len() > tried {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(service.attempts(&busy).len(), tried + 1, "tried once, then given up");
     room.say("@bob still there?", "m2").await;
     flush(&service, &busy, &mut room, "@carol and you?").await;
     assert_eq!(service.attempts(&gone).len(), 1, "nothing more is pushed to a gone endpoint");
@@ -279,9 +294,29 @@ async fn subscriptions_are_checked_and_push_is_off_without_a_vapid_subject() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
         assert!(answer.to_string().contains(says), "{body}: {answer}");
     }
+    // One subscription per device (a new one replaces it), at most 10 per user.
+    let first = subscribe(&service, &bob).await;
+    let second = subscribe(&service, &bob).await;
+    let listed = subscriptions(&bob).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["endpoint"], second.endpoint.as_str());
+    assert_ne!(first.endpoint, second.endpoint);
+    for _ in 0..9 {
+        let elsewhere = app.visitor();
+        assert_eq!(elsewhere.login("bob", PASSWORD).await.status(), StatusCode::OK);
+        subscribe(&service, &elsewhere).await;
+    }
+    let eleventh = app.visitor();
+    assert_eq!(eleventh.login("bob", PASSWORD).await.status(), StatusCode::OK);
+    let (status, answer) = post_subscription(&eleventh, &service.browser().subscription()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+    assert!(answer.to_string().contains("at most 10"), "{answer}");
+    let (status, _) = bob.post_json("/api/push/subscriptions/remove", &[("endpoint", &second.endpoint)]).await;
+    assert_eq!(status, StatusCode::OK);
+
     let anonymous = app.visitor();
     assert_eq!(post_subscription(&anonymous, &browser.subscription()).await.0, StatusCode::UNAUTHORIZED);
-    assert!(subscriptions(&bob).await.is_empty());
+    assert_eq!(subscriptions(&bob).await.len(), 9);
 
     let off = TestApp::spawn().await;
     let someone = off.user("someone").await;
@@ -316,7 +351,10 @@ async fn two_instances_push_each_message_once_per_subscription() {
     let alice = a.user("alice").await;
     let bob = a.user("bob").await;
     trust_key(&service, &bob.on(&b)).await;
-    let (first, second) = (subscribe(&service, &bob).await, subscribe(&service, &bob.on(&b)).await);
+    // Two devices of bob's: this session on instance a, another on instance b.
+    let bobs_other = b.visitor();
+    assert_eq!(bobs_other.login("bob", PASSWORD).await.status(), StatusCode::OK);
+    let (first, second) = (subscribe(&service, &bob).await, subscribe(&service, &bobs_other).await);
     let mut on_a = alice.socket("lobby", None).await;
     let mut on_b = alice.on(&b).socket("lobby", None).await;
     let mut sent = Vec::new();

@@ -23,7 +23,10 @@ use crate::{
             state::AppState,
         },
         push::WebPush,
-        storage::push::NewSubscription,
+        storage::{
+            StoreError,
+            push::{MAX_SUBSCRIPTIONS_PER_USER, NewSubscription},
+        },
     },
 };
 
@@ -53,8 +56,9 @@ pub struct SubscriptionKeys {
 }
 
 /// `POST /api/push/subscriptions` with `PushSubscription.toJSON()`: kept for
-/// this session's device → 201 `{"created", "device"}`; 400 `bad_request`
-/// naming what is wrong (not JSON, not https, not public, bad keys).
+/// this session's device (replacing its earlier one) → 201 `{"created",
+/// "device"}`; 400 `bad_request` naming what is wrong (not JSON, not https,
+/// not public, bad keys, more devices than allowed).
 pub async fn subscribe(
     State(state): State<AppState>,
     RequireSession { user, session }: RequireSession,
@@ -72,7 +76,14 @@ pub async fn subscribe(
     };
     push.check(&subscription).await.map_err(AppError::BadRequest)?;
     let device = state.sessions.device_handle(&session).await.ok_or(AppError::Unauthorized)?;
-    let stored = state.store.add_push_subscription(user.0.id, &device, subscription).await?;
+    let stored = match state.store.add_push_subscription(user.0.id, &device, subscription).await {
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::BadRequest(format!(
+                "at most {MAX_SUBSCRIPTIONS_PER_USER} devices get notifications: turn one off first"
+            )));
+        }
+        stored => stored?,
+    };
     Ok((StatusCode::CREATED, Json(json!({ "created": format_timestamp(stored.created_at), "device": device }))))
 }
 

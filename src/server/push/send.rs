@@ -16,6 +16,8 @@ use crate::server::{previews::Guard, storage::push::Urgency};
 
 /// How long a push service may take to answer.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long looking up a push service's host may take.
+const LOOKUP_TIME: Duration = Duration::from_secs(3);
 
 /// How Parlor introduces itself to push services.
 const USER_AGENT: &str = concat!("Parlor/", env!("CARGO_PKG_VERSION"), " (web push)");
@@ -45,7 +47,7 @@ pub struct Push<'a> {
     pub ttl: Duration,
     pub urgency: Urgency,
     /// RFC 8030 `Topic`: a newer push with the same topic replaces one still waiting.
-    pub topic: &'a str,
+    pub topic: Option<String>,
 }
 
 /// Sends pushes: the guard, the keys and the operator's contact.
@@ -61,19 +63,28 @@ impl Sender {
     /// Whether `endpoint` may be pushed to: `https://` (or a test's own
     /// `http://` address), and its host resolves to public addresses only.
     pub async fn check_endpoint(&self, endpoint: &str) -> Result<Url, String> {
+        Ok(self.resolve(endpoint).await?.0)
+    }
+
+    /// The endpoint's URL and the address to connect to (looked up once, at
+    /// most [`LOOKUP_TIME`]), when it may be pushed to.
+    async fn resolve(&self, endpoint: &str) -> Result<(Url, std::net::SocketAddr), String> {
         let url = Url::parse(endpoint).map_err(|_| "the endpoint is not a URL".to_owned())?;
-        let addr = self.guard.resolve(&url).await.map_err(|blocked| format!("the endpoint cannot be reached: {blocked}"))?;
+        let addr = tokio::time::timeout(LOOKUP_TIME, self.guard.resolve(&url))
+            .await
+            .map_err(|_| "the endpoint's host did not resolve in time".to_owned())?
+            .map_err(|blocked| format!("the endpoint cannot be reached: {blocked}"))?;
         match url.scheme() {
-            "https" => Ok(url),
-            "http" if self.plain_http.contains(&addr) => Ok(url),
+            "https" => Ok((url, addr)),
+            "http" if self.plain_http.contains(&addr) => Ok((url, addr)),
             _ => Err("the endpoint must be an https:// URL".to_owned()),
         }
     }
 
     /// Encrypts, signs and posts `push`.
     pub async fn send(&self, push: &Push<'_>) -> Outcome {
-        let url = match self.check_endpoint(push.endpoint).await {
-            Ok(url) => url,
+        let (url, addr) = match self.resolve(push.endpoint).await {
+            Ok(resolved) => resolved,
             Err(err) => {
                 tracing::info!(%err, "a push endpoint is no longer allowed");
                 return Outcome::Refused(0);
@@ -91,18 +102,17 @@ impl Sender {
             return Outcome::Refused(0);
         };
         let Ok(authorization) = self.keys.authorization(&url, &self.subject) else { return Outcome::Refused(0) };
-        let Ok(addr) = self.guard.resolve(&url).await else { return Outcome::Later { after: None } };
         let mut client =
             reqwest::Client::builder().no_proxy().redirect(redirect::Policy::none()).user_agent(USER_AGENT).timeout(TIMEOUT);
         if let Some(host) = url.host_str().filter(|host| host.parse::<std::net::IpAddr>().is_err() && !host.starts_with('[')) {
             client = client.resolve(host, addr);
         }
         let Ok(client) = client.build() else { return Outcome::Later { after: None } };
-        let response = client
-            .post(url)
-            .header("TTL", push.ttl.as_secs().to_string())
-            .header("Urgency", push.urgency.as_str())
-            .header("Topic", push.topic)
+        let mut request = client.post(url).header("TTL", push.ttl.as_secs().to_string()).header("Urgency", push.urgency.as_str());
+        if let Some(topic) = &push.topic {
+            request = request.header("Topic", topic);
+        }
+        let response = request
             .header(header::CONTENT_ENCODING, "aes128gcm")
             .header(header::CONTENT_TYPE, "application/octet-stream")
             .header(header::AUTHORIZATION, authorization)

@@ -27,7 +27,7 @@ use crate::{
         policy::Action,
         storage::{
             Store, StoreError,
-            push::{PushKind, PushState, PushedMessage, Urgency},
+            push::{PUSH_TTL, PushKind, PushState, PushedMessage, Urgency},
         },
     },
 };
@@ -42,6 +42,15 @@ pub struct Worker {
     pub store: Store,
     pub layer: Arc<dyn ChannelLayer>,
     pub sender: Sender,
+}
+
+/// What handling a row left for the subscription's next rows.
+enum Handled {
+    Done,
+    /// Not before this (Unix ms): the push service asked for time.
+    PutOff {
+        until: i64,
+    },
 }
 
 /// What became of one row.
@@ -72,9 +81,19 @@ impl Worker {
                 .for_each_concurrent(PARALLEL, |rows| {
                     let worker = self.clone();
                     async move {
-                        for row in rows {
-                            if let Err(err) = worker.handle(&row).await {
-                                tracing::warn!(%err, "a push could not be handled; it is tried again");
+                        let mut rows = rows.into_iter();
+                        while let Some(row) = rows.next() {
+                            match worker.handle(&row).await {
+                                Ok(Handled::Done) => {}
+                                // The push service put this subscription off: so are its other rows.
+                                Ok(Handled::PutOff { until }) => {
+                                    for later in rows.by_ref() {
+                                        if let Err(err) = worker.store.retry_push(&later, until, false).await {
+                                            tracing::warn!(%err, "a push could not be put off; it is tried again");
+                                        }
+                                    }
+                                }
+                                Err(err) => tracing::warn!(%err, "a push could not be handled; it is tried again"),
                             }
                         }
                     }
@@ -84,22 +103,28 @@ impl Worker {
     }
 
     /// Decides, pushes and records one claimed row.
-    async fn handle(&self, row: &push_outbox::Model) -> Result<(), StoreError> {
+    async fn handle(&self, claimed: &push_outbox::Model) -> Result<Handled, StoreError> {
         let now = Utc::now().timestamp_millis();
-        if now >= row.expires_at {
+        if now >= claimed.expires_at {
             count(PushState::Expired.as_str());
-            return self.store.finish_push(row, PushState::Expired).await;
+            return self.store.finish_push(claimed, PushState::Expired).await.map(|()| Handled::Done);
         }
-        let Some(subscription) = self.store.push_subscription(row.subscription_id).await? else {
-            return Ok(());
+        let Some(subscription) = self.store.push_subscription(claimed.subscription_id).await? else {
+            return Ok(Handled::Done);
         };
-        let (payload, urgency) = match self.decide(row).await? {
+        let (payload, urgency) = match self.decide(claimed).await? {
             Decision::Finish(state) => {
                 count(state.as_str());
-                return self.store.finish_push(row, state).await;
+                return self.store.finish_push(claimed, state).await.map(|()| Handled::Done);
             }
             Decision::Push(payload, urgency) => (payload, urgency),
         };
+        // The claim is renewed just before the push leaves, so that no other
+        // worker can take the row while it is on its way (or it is skipped).
+        let Some(row) = self.store.renew_push_lease(claimed).await? else {
+            return Ok(Handled::Done);
+        };
+        let row = &row;
         let body = serde_json::to_vec(&payload).unwrap_or_default();
         let push = Push {
             endpoint: &subscription.endpoint,
@@ -108,7 +133,9 @@ impl Worker {
             payload: &body,
             ttl: Duration::from_millis((row.expires_at - now).max(0) as u64),
             urgency,
-            topic: &topic(&payload.tag),
+            // A close or an update must not replace a message still waiting
+            // at the push service (RFC 8030 replaces by `Topic`).
+            topic: matches!(payload.kind, "message" | "test").then(|| topic(&payload.tag)),
         };
         let outcome = self.sender.send(&push).await;
         count(match &outcome {
@@ -119,17 +146,20 @@ impl Worker {
             Outcome::Refused(_) => "refused",
         });
         match outcome {
-            Outcome::Accepted => self.store.finish_push(row, PushState::Sent).await,
-            Outcome::Gone => self.store.drop_push_subscription(subscription.id).await,
-            Outcome::TooLarge if !row.cut => self.store.retry_push(row, now, true).await,
-            Outcome::TooLarge | Outcome::Refused(_) => self.store.finish_push(row, PushState::Dropped).await,
+            Outcome::Accepted => self.store.finish_push(row, PushState::Sent).await.map(|()| Handled::Done),
+            Outcome::Gone => self.store.drop_push_subscription(subscription.id).await.map(|()| Handled::Done),
+            Outcome::TooLarge if !row.cut => self.store.retry_push(row, now, true).await.map(|()| Handled::Done),
+            Outcome::TooLarge | Outcome::Refused(_) => {
+                self.store.finish_push(row, PushState::Dropped).await.map(|()| Handled::Done)
+            }
             Outcome::Later { after } => {
                 let backoff = Duration::from_millis(Backoff::PUSH.delay_ms(row.attempts.max(1) as u32 - 1, jitter()).into());
-                let due = now + after.unwrap_or_default().max(backoff).as_millis() as i64;
-                if due >= row.expires_at {
-                    self.store.finish_push(row, PushState::Expired).await
+                let wait = after.unwrap_or_default().max(backoff).min(PUSH_TTL);
+                let until = now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+                if until >= row.expires_at {
+                    self.store.finish_push(row, PushState::Expired).await.map(|()| Handled::Done)
                 } else {
-                    self.store.retry_push(row, due, false).await
+                    self.store.retry_push(row, until, false).await.map(|()| Handled::PutOff { until })
                 }
             }
         }

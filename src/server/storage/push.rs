@@ -9,11 +9,15 @@ use std::time::Duration;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
-    sea_query::Expr,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionTrait, sea_query::Expr,
 };
 
-use super::{db::statement, error::StoreError, store::Store};
+use super::{
+    db::statement,
+    error::{StoreError, Taken},
+    store::Store,
+};
 use crate::{
     entity::{push_outbox, push_subscription},
     protocol::RoomKind,
@@ -25,6 +29,9 @@ pub const PUSH_TTL: Duration = Duration::from_secs(24 * 3600);
 /// How long a worker holds the rows it claimed; a crashed worker's rows are
 /// taken again after it. Longer than a push may take (`push::send`'s 10 s).
 pub const PUSH_LEASE: Duration = Duration::from_secs(20);
+
+/// Browsers (sessions) of one user that may get pushes.
+pub const MAX_SUBSCRIPTIONS_PER_USER: u64 = 10;
 
 /// Finished rows kept (to update or close what was pushed) before they go.
 const KEEP_FINISHED: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -106,9 +113,11 @@ impl Store {
         Ok((row.try_get("", "private_key")?, row.try_get("", "public_key")?))
     }
 
-    /// Keeps `subscription` for the user's device `device_handle`. An
-    /// endpoint already known (the same browser, maybe logged in as someone
-    /// else before) starts over: its old owner's pushes go with it.
+    /// Keeps `subscription` for the user's device `device_handle`, replacing
+    /// the device's earlier one. An endpoint already known (the same browser,
+    /// maybe logged in as someone else before) starts over: its old owner's
+    /// pushes go with it. A user has at most [`MAX_SUBSCRIPTIONS_PER_USER`]
+    /// (`Conflict` past that).
     pub async fn add_push_subscription(
         &self,
         user_id: i64,
@@ -116,10 +125,19 @@ impl Store {
         subscription: NewSubscription,
     ) -> Result<push_subscription::Model, StoreError> {
         let txn = self.db().begin().await?;
+        // One subscription per device: a browser that subscribes again replaces its old one.
         push_subscription::Entity::delete_many()
-            .filter(push_subscription::Column::Endpoint.eq(&subscription.endpoint))
+            .filter(
+                Condition::any()
+                    .add(push_subscription::Column::Endpoint.eq(&subscription.endpoint))
+                    .add(push_subscription::Column::DeviceHandle.eq(device_handle)),
+            )
             .exec(&txn)
             .await?;
+        let kept = push_subscription::Entity::find().filter(push_subscription::Column::UserId.eq(user_id)).count(&txn).await?;
+        if kept >= MAX_SUBSCRIPTIONS_PER_USER {
+            return Err(StoreError::Conflict(Taken::Value));
+        }
         let row = push_subscription::ActiveModel {
             user_id: Set(user_id),
             device_handle: Set(device_handle.to_owned()),
@@ -245,6 +263,8 @@ impl Store {
             .col_expr(push_outbox::Column::LeaseUntil, Expr::value(Option::<i64>::None))
             .filter(push_outbox::Column::Id.eq(claimed.id))
             .filter(push_outbox::Column::LeaseUntil.eq(claimed.lease_until))
+            // A deletion or a read may have settled it meanwhile: that stands.
+            .filter(push_outbox::Column::State.eq(PushState::Pending.as_str()))
             .exec(self.db())
             .await?;
         if state == PushState::Sent {
@@ -265,9 +285,26 @@ impl Store {
             .col_expr(push_outbox::Column::LeaseUntil, Expr::value(Option::<i64>::None))
             .filter(push_outbox::Column::Id.eq(claimed.id))
             .filter(push_outbox::Column::LeaseUntil.eq(claimed.lease_until))
+            .filter(push_outbox::Column::State.eq(PushState::Pending.as_str()))
             .exec(self.db())
             .await?;
         Ok(())
+    }
+
+    /// Takes `claimed`'s lease again, for a whole [`PUSH_LEASE`] from now,
+    /// just before it is pushed: the row as claimed anew, or `None` when the
+    /// claim ran out meanwhile (another worker may have it) or the row was
+    /// settled (deleted, read).
+    pub async fn renew_push_lease(&self, claimed: &push_outbox::Model) -> Result<Option<push_outbox::Model>, StoreError> {
+        let lease = now_ms() + PUSH_LEASE.as_millis() as i64;
+        let renewed = push_outbox::Entity::update_many()
+            .col_expr(push_outbox::Column::LeaseUntil, Expr::value(lease))
+            .filter(push_outbox::Column::Id.eq(claimed.id))
+            .filter(push_outbox::Column::LeaseUntil.eq(claimed.lease_until))
+            .filter(push_outbox::Column::State.eq(PushState::Pending.as_str()))
+            .exec(self.db())
+            .await?;
+        Ok((renewed.rows_affected == 1).then(|| push_outbox::Model { lease_until: Some(lease), ..claimed.clone() }))
     }
 
     /// Whether message `target_seq`'s push to `subscription_id` was sent

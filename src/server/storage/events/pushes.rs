@@ -132,20 +132,37 @@ pub async fn enqueue(
     ])
     .do_nothing()
     .to_owned();
-    push_outbox::Entity::insert_many(rows).on_conflict(once).exec_without_returning(txn).await?;
+    // One statement per chunk: a statement's bound values are limited
+    // (SQLite 32,766, PostgreSQL 65,535), and a row binds 16.
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(ROWS_PER_INSERT).collect();
+        push_outbox::Entity::insert_many(chunk).on_conflict(once.clone()).exec_without_returning(txn).await?;
+    }
     Ok(())
 }
 
-/// The subscriptions of the members of the messages' rooms, with each
-/// member's notification level there.
+/// Outbox rows written per statement.
+const ROWS_PER_INSERT: usize = 1000;
+
+/// The rows a change or a read follows up: pushes sent, or being sent now
+/// (claimed: their outcome is not known yet, and may be a notification shown).
+const SHOWN: &str = "(state = 'sent' OR (state = 'pending' AND lease_until IS NOT NULL))";
+
+/// The subscriptions of the members of the messages' rooms whose sessions
+/// are live, with each member's notification level there.
 async fn subscribers(txn: &impl ConnectionTrait, messages: &[NewMessage<'_>]) -> Result<Vec<Subscriber>, DbErr> {
     let room_ids: BTreeSet<i64> = messages.iter().map(|message| message.room.id).collect();
     let marks = vec!["?"; room_ids.len()].join(", ");
     let sql = format!(
         "SELECT s.id AS subscription, s.user_id AS user_id, m.room_id AS room_id, m.notify AS notify \
-         FROM push_subscription s JOIN membership m ON m.user_id = s.user_id WHERE m.room_id IN ({marks})"
+         FROM push_subscription s JOIN membership m ON m.user_id = s.user_id \
+         JOIN device d ON d.handle = s.device_handle JOIN session se ON se.id = d.session_id \
+         WHERE se.expires_at > ? AND m.room_id IN ({marks})"
     );
-    let rows = txn.query_all_raw(statement(txn, &sql, room_ids.into_iter().map(Into::into))).await?;
+    let now = chrono::Utc::now().timestamp();
+    let values = std::iter::once(now.into()).chain(room_ids.into_iter().map(Into::into));
+    let rows = txn.query_all_raw(statement(txn, &sql, values)).await?;
     rows.iter()
         .map(|row| {
             let notify: String = row.try_get("", "notify")?;
@@ -202,11 +219,13 @@ async fn follow_up(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let now_ms = now.timestamp_millis();
-    let insert = "INSERT INTO push_outbox (subscription_id, user_id, room_id, seq, target_seq, thread, kind, urgency, state, \
+    let insert = format!(
+        "INSERT INTO push_outbox (subscription_id, user_id, room_id, seq, target_seq, thread, kind, urgency, state, \
          closed, attempts, cut, due_at, expires_at, created_at) \
          SELECT DISTINCT subscription_id, user_id, room_id, ?, target_seq, thread, ?, ?, ?, ?, 0, ?, ?, ?, ? \
-         FROM push_outbox WHERE room_id = ? AND target_seq = ? AND kind = ? AND state = ? AND closed = ? \
-         ON CONFLICT DO NOTHING";
+         FROM push_outbox WHERE room_id = ? AND target_seq = ? AND kind = ? AND {SHOWN} AND closed = ? \
+         ON CONFLICT DO NOTHING"
+    );
     let urgency = if kind == PushKind::Close { Urgency::Low } else { Urgency::Normal };
     let values: Vec<sea_orm::Value> = vec![
         seq.into(),
@@ -221,10 +240,9 @@ async fn follow_up(
         room_id.into(),
         target.into(),
         PushKind::Message.as_str().into(),
-        PushState::Sent.as_str().into(),
         false.into(),
     ];
-    txn.execute_raw(statement(txn, insert, values)).await?;
+    txn.execute_raw(statement(txn, &insert, values)).await?;
     if kind == PushKind::Close {
         let close = "UPDATE push_outbox SET closed = ? WHERE room_id = ? AND target_seq = ? AND kind = ?";
         let values: [sea_orm::Value; 4] = [true.into(), room_id.into(), target.into(), PushKind::Message.as_str().into()];
@@ -266,16 +284,13 @@ pub async fn close_read(
         values.extend([seq.into(), PushKind::Message.as_str().into()]);
         values
     };
-    let skip = format!("UPDATE push_outbox SET state = ? WHERE {scope} AND state = ?");
-    let mut values = vec![PushState::Skipped.as_str().into()];
-    values.extend(scoped());
-    values.push(PushState::Pending.as_str().into());
-    txn.execute_raw(statement(txn, &skip, values)).await?;
+    // Closes first, from what was shown (or is being sent now); then what
+    // still waits is not sent.
     let insert = format!(
         "INSERT INTO push_outbox (subscription_id, user_id, room_id, seq, target_seq, thread, kind, urgency, state, \
          closed, attempts, cut, due_at, expires_at, created_at) \
          SELECT subscription_id, user_id, room_id, ?, ?, MAX(thread), ?, ?, ?, ?, 0, ?, ?, ?, ? \
-         FROM push_outbox WHERE {scope} AND state = ? AND closed = ? GROUP BY subscription_id, user_id, room_id \
+         FROM push_outbox WHERE {scope} AND {SHOWN} AND closed = ? GROUP BY subscription_id, user_id, room_id \
          ON CONFLICT DO NOTHING"
     );
     let mut values: Vec<sea_orm::Value> = vec![
@@ -291,14 +306,17 @@ pub async fn close_read(
         now_ms.into(),
     ];
     values.extend(scoped());
-    values.push(PushState::Sent.as_str().into());
     values.push(false.into());
     txn.execute_raw(statement(txn, &insert, values)).await?;
-    let closed = format!("UPDATE push_outbox SET closed = ? WHERE {scope} AND state = ? AND closed = ?");
+    let closed = format!("UPDATE push_outbox SET closed = ? WHERE {scope} AND {SHOWN} AND closed = ?");
     let mut values = vec![true.into()];
     values.extend(scoped());
-    values.push(PushState::Sent.as_str().into());
     values.push(false.into());
     txn.execute_raw(statement(txn, &closed, values)).await?;
+    let skip = format!("UPDATE push_outbox SET state = ? WHERE {scope} AND state = ?");
+    let mut values = vec![PushState::Skipped.as_str().into()];
+    values.extend(scoped());
+    values.push(PushState::Pending.as_str().into());
+    txn.execute_raw(statement(txn, &skip, values)).await?;
     Ok(())
 }
