@@ -88,10 +88,15 @@ self.addEventListener('fetch', (event) => {
   if (!cacheable(request)) return;
   event.respondWith(
     fetch(request)
-      .then((response) => {
+      .then(async (response) => {
         if (response.ok && !response.redirected) {
+          // Kept before it is answered: a reload that goes offline right
+          // after finds this copy, not an older one.
           const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(request, copy));
+          await caches
+            .open(CACHE)
+            .then((cache) => cache.put(request, copy))
+            .catch(() => undefined);
         } else if (response.redirected && new URL(response.url).pathname === '/login') {
           // Sent to log in: the session is over, and with it what it was shown.
           event.waitUntil(forgetAll());

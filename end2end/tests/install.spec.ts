@@ -17,6 +17,8 @@ test('the manifest and service worker make Parlor installable and usable offline
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
   expect(scope).toMatch(/\/$/);
   await say(page, 'said while online');
+  // Stored before the page is loaded again (a reload could otherwise come first).
+  await expect(page.locator('#messages .message:not(.pending)', { hasText: 'said while online' })).toBeVisible();
   // Loaded once more under the worker's control, so that it keeps this page.
   await page.reload();
   await expect(page.locator('#connectionState')).toHaveAttribute('data-state', 'connected');
