@@ -142,6 +142,11 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// The head of an `INSERT … SELECT` of follow-up rows (updates, closes)
+/// made from the rows they follow.
+const INSERT_FOLLOW_UP: &str = "INSERT INTO push_outbox (subscription_id, user_id, room_id, seq, target_seq, thread, kind, \
+     urgency, state, closed, attempts, cut, due_at, expires_at, created_at)";
+
 /// Outbox rows written per statement.
 const ROWS_PER_INSERT: usize = 1000;
 
@@ -220,9 +225,7 @@ async fn follow_up(
 ) -> Result<(), DbErr> {
     let now_ms = now.timestamp_millis();
     let insert = format!(
-        "INSERT INTO push_outbox (subscription_id, user_id, room_id, seq, target_seq, thread, kind, urgency, state, \
-         closed, attempts, cut, due_at, expires_at, created_at) \
-         SELECT DISTINCT subscription_id, user_id, room_id, ?, target_seq, thread, ?, ?, ?, ?, 0, ?, ?, ?, ? \
+        "{INSERT_FOLLOW_UP} SELECT DISTINCT subscription_id, user_id, room_id, ?, target_seq, thread, ?, ?, ?, ?, 0, ?, ?, ?, ? \
          FROM push_outbox WHERE room_id = ? AND target_seq = ? AND kind = ? AND {SHOWN} AND closed = ? \
          ON CONFLICT DO NOTHING"
     );
@@ -287,9 +290,7 @@ pub async fn close_read(
     // Closes first, from what was shown (or is being sent now); then what
     // still waits is not sent.
     let insert = format!(
-        "INSERT INTO push_outbox (subscription_id, user_id, room_id, seq, target_seq, thread, kind, urgency, state, \
-         closed, attempts, cut, due_at, expires_at, created_at) \
-         SELECT subscription_id, user_id, room_id, ?, ?, MAX(thread), ?, ?, ?, ?, 0, ?, ?, ?, ? \
+        "{INSERT_FOLLOW_UP} SELECT subscription_id, user_id, room_id, ?, ?, MAX(thread), ?, ?, ?, ?, 0, ?, ?, ?, ? \
          FROM push_outbox WHERE {scope} AND {SHOWN} AND closed = ? GROUP BY subscription_id, user_id, room_id \
          ON CONFLICT DO NOTHING"
     );
