@@ -50,6 +50,7 @@ fn store_append(c: &mut Criterion) {
         sender: user.clone(),
         client_id: None,
         body: EventBody::Message { text: "hello there".into(), reply_to: None, attachment: None, thread: None },
+        display_as: None,
     };
     let mut group = c.benchmark_group("store");
     group.throughput(Throughput::Elements(1));

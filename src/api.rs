@@ -31,6 +31,8 @@ pub struct RoomView {
     pub title: Option<String>,
     /// Whether the reader may manage the room (members, invites, moderation).
     pub manages: bool,
+    /// Whether the reader may make and revoke the room's incoming webhooks.
+    pub hooks: bool,
     /// How far the other readers of a small room have read ("Seen by"; empty
     /// for larger rooms and when the reader does not share reads).
     pub seen: Vec<SeenRead>,
@@ -163,6 +165,7 @@ pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Re
         kind: admitted.kind,
         title,
         manages: admitted.manages,
+        hooks: admitted.hooks,
         seen,
         thread,
         rows,

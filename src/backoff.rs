@@ -1,6 +1,7 @@
 //! Retry delays: exponential from a base, capped, with "equal jitter" (half
 //! fixed, half random) so that clients dropped together do not return together.
-//! The browser's room socket, the server's Redis reconnect and its pushes use it.
+//! The browser's room socket, the server's Redis reconnect, its pushes and its
+//! webhook deliveries use it.
 
 /// A capped exponential backoff.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +21,8 @@ impl Backoff {
     pub const REDIS: Self = Self { base_ms: 100, cap_ms: 5_000 };
     /// The server trying a push again that its push service put off: 2 s up to 10 min.
     pub const PUSH: Self = Self { base_ms: 2_000, cap_ms: 600_000 };
+    /// The server trying an outgoing webhook's delivery again: 1 s up to 10 min.
+    pub const DELIVERY: Self = Self { base_ms: 1_000, cap_ms: 600_000 };
 
     /// Delay before the next attempt after `failures` failed attempts in a row;
     /// `random` is uniform in `[0, 1)`.

@@ -11,7 +11,10 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::names::{PASSWORD_RULE, ROOM_RULE, USERNAME_RULE};
+use crate::{
+    names::{PASSWORD_RULE, ROOM_RULE, USERNAME_RULE},
+    protocol::FrameErrorCode,
+};
 
 /// Serialized as `{"error": "<code>", "detail": ...}` for server-function callers.
 #[derive(
@@ -72,6 +75,13 @@ pub enum AppError {
     /// A search (or another bounded read) ran out of time.
     #[error("that took too long; try longer or fewer words, or narrow it with in: or from:")]
     TooSlow,
+    /// What an API call asked to store was refused by the same rules as a
+    /// socket's frame; answered with the frame's own code (`empty_text`, ...).
+    #[error("{}", .0.describe())]
+    Rejected(FrameErrorCode),
+    /// What it names is gone for good (a revoked webhook).
+    #[error("{0}")]
+    Gone(String),
     #[error("something went wrong on the server; please try again")]
     Internal,
     #[error("{0}")]
@@ -81,7 +91,10 @@ pub enum AppError {
 impl AppError {
     /// Short machine-readable code, stable for clients and tests.
     pub fn code(&self) -> &'static str {
-        self.into()
+        match self {
+            Self::Rejected(code) => code.as_str(),
+            other => other.into(),
+        }
     }
 
     /// The HTTP status this error answers with.
@@ -91,7 +104,10 @@ impl AppError {
             Self::UsernameTaken | Self::RoomTaken => StatusCode::CONFLICT,
             Self::NotFound | Self::InviteInvalid => StatusCode::NOT_FOUND,
             Self::Forbidden | Self::Deactivated => StatusCode::FORBIDDEN,
-            Self::InviteExpired => StatusCode::GONE,
+            Self::InviteExpired | Self::Gone(_) => StatusCode::GONE,
+            Self::Rejected(FrameErrorCode::RateLimited) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Rejected(FrameErrorCode::StoreFailed) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Rejected(_) => StatusCode::BAD_REQUEST,
             Self::PasswordTooShort | Self::BadUsername | Self::BadRoom | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::RateLimited { .. } | Self::TooManySockets { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::FileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -112,7 +128,9 @@ impl AppError {
             | Self::Transport(_)
             | Self::TooManySockets { .. }
             | Self::FileTooLarge { .. }
-            | Self::UnsupportedMedia(_) => None,
+            | Self::UnsupportedMedia(_)
+            | Self::Rejected(_)
+            | Self::Gone(_) => None,
             Self::RateLimited { .. } => {
                 Some(Self::RateLimited { retry_after_secs: retry_after.and_then(|s| s.parse().ok()).unwrap_or(60) })
             }
@@ -158,11 +176,16 @@ mod tests {
     fn every_code_is_what_serde_writes_and_reads_back() {
         for error in AppError::iter() {
             let json = serde_json::to_value(&error).unwrap();
-            assert_eq!(json["error"], error.code(), "{error:?}");
+            // A refusal is answered with its frame's code; serde names the variant.
+            let code = if matches!(error, AppError::Rejected(_)) { "rejected" } else { error.code() };
+            assert_eq!(json["error"], code, "{error:?}");
             assert_eq!(serde_json::from_value::<AppError>(json).unwrap(), error);
             assert!(
                 !error.to_string().is_empty()
-                    || matches!(error, AppError::BadRequest(_) | AppError::Transport(_) | AppError::UnsupportedMedia(_))
+                    || matches!(
+                        error,
+                        AppError::BadRequest(_) | AppError::Transport(_) | AppError::UnsupportedMedia(_) | AppError::Gone(_)
+                    )
             );
         }
     }

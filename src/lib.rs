@@ -20,6 +20,7 @@
 //! - [`names`]: room and username validation and the wording of each rule.
 //! - [`search`]: the search query language, snippets, and result types.
 //! - [`seen_by`]: who has read a small room's newest message.
+//! - [`slash_commands`]: bots' slash commands in the composer: offered, and told from messages.
 //! - [`paths`]: Parlor's own URLs, built in one place.
 //! - [`api`]: server functions shared by pages and client code (`current_user`,
 //!   `load_history`).
@@ -51,6 +52,7 @@ pub mod protocol;
 pub mod rooms;
 pub mod search;
 pub mod seen_by;
+pub mod slash_commands;
 
 #[cfg(feature = "ssr")]
 pub mod entity;

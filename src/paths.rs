@@ -54,6 +54,33 @@ pub fn room_invites_revoke(room: &str) -> String {
     format!("/api/rooms/{room}/invites/revoke")
 }
 
+/// `/api/rooms/{room}/webhooks`: a room's incoming webhooks (GET), a new one (form post, `name`).
+pub fn room_webhooks(room: &str) -> String {
+    format!("/api/rooms/{room}/webhooks")
+}
+
+/// `/api/rooms/{room}/webhooks/revoke`: revoke an incoming webhook (form post, `id`).
+pub fn room_webhooks_revoke(room: &str) -> String {
+    format!("/api/rooms/{room}/webhooks/revoke")
+}
+
+/// `/hooks/{secret}`: where an incoming webhook's messages are posted.
+pub fn hook(secret: &str) -> String {
+    format!("/hooks/{secret}")
+}
+
+/// `/api/tokens`: the user's API tokens (GET), a new one (form post, `name`).
+pub const TOKENS: &str = "/api/tokens";
+
+/// `/api/tokens/revoke`: revoke an API token (form post, `id`).
+pub const TOKENS_REVOKE: &str = "/api/tokens/revoke";
+
+/// `/api/commands`: the slash commands bots registered (GET).
+pub const COMMANDS: &str = "/api/commands";
+
+/// `/api/admin/bots`: a new bot (form post, `username`, `display_name`).
+pub const ADMIN_BOTS: &str = "/api/admin/bots";
+
 /// `/join/{code}`: an invite link.
 pub fn join(code: &str) -> String {
     format!("/join/{code}")
@@ -126,5 +153,7 @@ mod tests {
         assert_eq!(room_socket("general", 7), "/ws/room/general/?after=7");
         assert_eq!(room_attachments("general"), "/api/rooms/general/attachments");
         assert_eq!(attachment_thumb("ab12"), "/attachments/ab12/thumb");
+        assert_eq!(hook("ab12"), "/hooks/ab12");
+        assert_eq!(room_webhooks("general"), "/api/rooms/general/webhooks");
     }
 }

@@ -18,7 +18,7 @@ use std::{
 const LAYERS: &[&[&str]] = &[
     &["startup"],
     &["http"],
-    &["realtime", "push"],
+    &["realtime", "push", "integrations"],
     &["accounts", "previews"],
     &["storage"],
     &["bus", "policy", "media", "rows", "bodies"],

@@ -19,6 +19,7 @@ mod m20261202_000011_share_reads;
 mod m20261202_000012_link_previews;
 mod m20261203_000013_threads;
 mod m20261204_000014_push;
+mod m20261207_000015_integrations;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_link_previews::Migration),
             Box::new(m20261203_000013_threads::Migration),
             Box::new(m20261204_000014_push::Migration),
+            Box::new(m20261207_000015_integrations::Migration),
         ]
     }
 }

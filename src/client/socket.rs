@@ -421,7 +421,7 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         ServerFrame::Read { seq, thread: None, .. } => state.read_up_to(seq),
         ServerFrame::Read { seq, thread: Some(root), .. } => state.thread_read_up_to(root, seq),
         ServerFrame::Seen { user, seq, .. } => state.read_by.update(|r| crate::seen_by::note(r, SeenRead { user, seq })),
-        ServerFrame::Member { seq, .. } => state.saw(seq),
+        ServerFrame::Member { seq, .. } | ServerFrame::Command { seq, .. } => state.saw(seq),
         // Inbox frames never come on a room socket.
         ServerFrame::Room { .. } | ServerFrame::Left { .. } | ServerFrame::Thread { .. } => {}
     }

@@ -7,8 +7,10 @@
 //! (`#attachBtn`), dropped on the composer or pasted into the box — is uploaded
 //! at once and waits above the box (`#stagedFile`) to go with the next send.
 //! Typing tells the room (at most every [`TYPING_EVERY_MS`]); `@` + a prefix
-//! offers the room's members and whoever is in it now (`#mentionSuggestions`):
-//! arrows choose, Enter or Tab completes, Esc closes.
+//! offers the room's members and whoever is in it now, and `/` + a prefix at
+//! the start the bots' slash commands (`#mentionSuggestions`): arrows choose,
+//! Enter or Tab completes, Esc closes. Sending `/name args` for a registered
+//! command sends the bot its command instead of a message.
 
 use const_format::formatcp;
 use leptos::{ev, prelude::*, task::spawn_local};
@@ -23,6 +25,7 @@ use crate::{
     mentions::{being_typed, completions},
     paths,
     protocol::{Attachment, MAX_TEXT_CHARS, ReplyRef},
+    slash_commands::{self, CommandInfo, Commands},
 };
 
 /// Shown while the text is over the limit.
@@ -36,6 +39,15 @@ const MAX_SUGGESTIONS: usize = 8;
 #[derive(Deserialize)]
 struct Members {
     members: Vec<String>,
+}
+
+/// One completion offered under the box.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Offer {
+    /// `@name`.
+    Mention(String),
+    /// `/name`, with what it does and whose it is.
+    Command(CommandInfo),
 }
 
 #[component]
@@ -54,10 +66,13 @@ pub fn Composer(
     replying: RwSignal<Option<ReplyRef>>,
     /// Called for Up arrow in an empty box: edit one's last message.
     on_edit_last: Callback<()>,
+    /// Called with a registered command's name and arguments (`/name args`).
+    on_command: Callback<(String, String)>,
 ) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let caret = RwSignal::new(0usize);
     let members = RwSignal::new(None::<Vec<String>>);
+    let commands = RwSignal::new(None::<Vec<CommandInfo>>);
     let active = RwSignal::new(0usize);
     let closed = RwSignal::new(false);
     let last_typing = StoredValue::new(f64::MIN);
@@ -86,16 +101,40 @@ pub fn Composer(
         let before = text.get(..caret)?;
         being_typed(before).map(|(at, typed)| (at, typed.to_owned()))
     };
-    let suggestions = move || -> Vec<String> {
+    // The `/prefix` of a command being typed at the start of the box.
+    let command_query = move || {
+        let text = text.get();
+        let before = text.get(..caret.get().min(text.len()))?;
+        slash_commands::being_typed(before).map(str::to_owned)
+    };
+    let suggestions = move || -> Vec<Offer> {
         if closed.get() {
             return Vec::new();
+        }
+        if let (Some(typed), Some(known)) = (command_query(), commands.get()) {
+            return slash_commands::completions(&known, &typed, MAX_SUGGESTIONS)
+                .into_iter()
+                .cloned()
+                .map(Offer::Command)
+                .collect();
         }
         let (Some((_, typed)), Some(mut known)) = (query(), members.get()) else { return Vec::new() };
         known.extend(present.get());
         known.sort();
         known.dedup();
-        me.with_value(|me| completions(&known, &typed, me, MAX_SUGGESTIONS).into_iter().cloned().collect())
+        me.with_value(|me| completions(&known, &typed, me, MAX_SUGGESTIONS).into_iter().cloned().map(Offer::Mention).collect())
     };
+    // Commands are fetched the first time a `/` starts the box.
+    Effect::new(move |_| {
+        if command_query().is_some() && commands.get_untracked().is_none() {
+            commands.set(Some(Vec::new()));
+            spawn_local(async move {
+                if let Ok(list) = http::get_json::<Commands>(paths::COMMANDS).await {
+                    commands.set(Some(list.commands));
+                }
+            });
+        }
+    });
     // Members are fetched the first time an `@` is being typed.
     let members_room = room.clone();
     Effect::new(move |_| {
@@ -110,16 +149,31 @@ pub fn Composer(
         }
     });
 
-    let complete = move |name: &str| {
-        let Some((at, typed)) = query() else { return };
-        let replaced = text.with_untracked(|t| format!("{}@{name} {}", &t[..at], &t[at + 1 + typed.len()..]));
-        caret.set(at + name.len() + 2);
+    let complete = move |offer: &Offer| {
+        let (replaced, at) = match offer {
+            Offer::Command(command) => {
+                let rest = text.with_untracked(|t| t[1 + command_query().map_or(0, |typed| typed.len())..].to_owned());
+                (format!("/{} {}", command.name, rest.trim_start()), command.name.len() + 2)
+            }
+            Offer::Mention(name) => {
+                let Some((at, typed)) = query() else { return };
+                (text.with_untracked(|t| format!("{}@{name} {}", &t[..at], &t[at + 1 + typed.len()..])), at + name.len() + 2)
+            }
+        };
+        caret.set(at);
         text.set(replaced);
         active.set(0);
     };
     let send = move || {
         let value = text.get_untracked();
         let trimmed = value.trim();
+        let command = commands.with_untracked(|known| slash_commands::invocation(trimmed, known.as_deref().unwrap_or_default()));
+        if let Some(invoked) = command {
+            on_command.run(invoked);
+            text.set(String::new());
+            caret.set(0);
+            return;
+        }
         let has_file = uploader.staged.with_untracked(Option::is_some);
         if (!trimmed.is_empty() || has_file) && trimmed.chars().count() <= MAX_TEXT_CHARS && !uploader.busy.get_untracked() {
             on_send.run((trimmed.to_owned(), uploader.staged.get_untracked()));
@@ -218,13 +272,17 @@ pub fn Composer(
             <AttachButton uploader ids=ROOM_FILE_IDS />
             <button id="sendBtn" type="submit" disabled=move || too_long() || uploader.busy.get()>"Send"</button>
             <Show when=move || !suggestions().is_empty()>
-                <ul id="mentionSuggestions" class="suggestions" role="listbox" aria-label="Mention someone">
+                <ul id="mentionSuggestions" class="suggestions" role="listbox" aria-label="Complete a name or a command">
                     {move || {
                         suggestions()
                             .into_iter()
                             .enumerate()
-                            .map(|(i, name)| {
-                                let chosen = name.clone();
+                            .map(|(i, offer)| {
+                                let chosen = offer.clone();
+                                let shown = match offer {
+                                    Offer::Mention(name) => format!("@{name}"),
+                                    Offer::Command(command) => format!("/{} — {} ({})", command.name, command.description, command.bot),
+                                };
                                 view! {
                                     <li
                                         role="option"
@@ -235,7 +293,7 @@ pub fn Composer(
                                             complete(&chosen);
                                         }
                                     >
-                                        "@"{name}
+                                        {shown}
                                     </li>
                                 }
                             })

@@ -58,6 +58,7 @@ pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
             <header class="message-meta">
                 <span class="sender">{message.sender_name.clone().unwrap_or_else(|| message.sender.clone())}</span>
                 {message.sender_name.is_some().then(|| view! { <span class="username">"@"{message.sender.clone()}</span> })}
+                {message.bot.then(|| view! { <span class="bot-badge" title="Sent by a bot or a webhook">"BOT"</span> })}
                 // The time is the message's permalink (also with JavaScript off).
                 <a class="permalink" href=paths::message(&room, seq)>
                     <LocalizedTime at=message.timestamp.clone() clock=true />

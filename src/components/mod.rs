@@ -20,6 +20,7 @@ pub mod my_rooms;
 pub mod room_activity;
 pub mod room_controls;
 pub mod room_members;
+pub mod room_webhooks;
 pub mod shortcuts;
 pub mod sidebar;
 pub mod thread_panel;

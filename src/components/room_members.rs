@@ -10,6 +10,9 @@ use crate::{client::http, paths};
 #[derive(Clone, Debug, Default, Deserialize)]
 struct Members {
     members: Vec<String>,
+    /// Which of them are bots or webhooks.
+    #[serde(default)]
+    bots: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -28,6 +31,7 @@ struct Invites {
 pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
     let open = RwSignal::new(false);
     let members = RwSignal::new(Vec::<String>::new());
+    let bots = RwSignal::new(Vec::<String>::new());
     let invites = RwSignal::new(Vec::<Invite>::new());
     let problem = RwSignal::new(None::<String>);
     let adding = RwSignal::new(String::new());
@@ -38,7 +42,10 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
         spawn_local(async move {
             let room = room.get_value();
             match http::get_json::<Members>(&paths::room_members(&room)).await {
-                Ok(found) => members.set(found.members),
+                Ok(found) => {
+                    bots.set(found.bots);
+                    members.set(found.members);
+                }
                 Err(why) => problem.set(Some(why)),
             }
             if manages && let Ok(found) = http::get_json::<Invites>(&paths::room_invites(&room)).await {
@@ -86,6 +93,7 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
                         <For each=move || members.get() key=|name| name.clone() let:name>
                             <li data-member=name.clone()>
                                 {name.clone()}
+                                {bots.with_untracked(|bots| bots.contains(&name)).then(|| view! { " "<span class="bot-badge">"BOT"</span> })}
                                 {(manages && name != me.get_value()).then(|| {
                                     let name = name.clone();
                                     view! {
@@ -126,8 +134,8 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
     }
 }
 
-/// `https://host` of the page, so an invite link can be copied whole.
-fn origin() -> String {
+/// `https://host` of the page, so an invite link (or a webhook's URL) can be copied whole.
+pub(super) fn origin() -> String {
     #[cfg(feature = "hydrate")]
     {
         window().location().origin().unwrap_or_default()

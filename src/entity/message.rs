@@ -48,6 +48,9 @@ pub struct Model {
     pub last_reply_at: Option<DateTimeUtc>,
     /// For a root: the first five who replied, comma-separated.
     pub participants: Option<String>,
+    /// For an incoming webhook's message: the name it is shown under (its
+    /// payload's `username`), beside the hook's own account.
+    pub display_as: Option<String>,
 }
 
 /// What kind of event a row is, as the `kind` column stores it; a value not
@@ -78,6 +81,9 @@ pub enum EventKind {
     Preview,
     /// The preview of message `target` was removed.
     PreviewRemoved,
+    /// A bot's command typed in the room (`target` is the bot's id, the text
+    /// `/name args`): delivered to the bot's subscriptions only, never shown.
+    Command,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

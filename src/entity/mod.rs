@@ -1,10 +1,16 @@
 //! sea-orm entities: the tables Parlor stores (`user`, `session`, `room`,
 //! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`, `device`, `thread_follow`,
-//! `push_subscription`, `push_outbox`; the VAPID key's `push_key` is read raw).
+//! `push_subscription`, `push_outbox`, `api_token`, `incoming_hook`, `event_subscription`,
+//! `delivery_cursor`, `bot_command`; the VAPID key's `push_key` is read raw).
 
+pub mod api_token;
 pub mod attachment;
 pub mod blob;
+pub mod bot_command;
+pub mod delivery_cursor;
 pub mod device;
+pub mod event_subscription;
+pub mod incoming_hook;
 pub mod invite;
 pub mod membership;
 pub mod mention;

@@ -1,6 +1,9 @@
-//! An account: a unique username, its argon2 password hash, and its role.
+//! An account: a unique username, its argon2 password hash, its role, and
+//! what it is (a person, a bot, an incoming webhook's account).
 
 use sea_orm::entity::prelude::*;
+
+use crate::protocol::AccountKind;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "user")]
@@ -22,6 +25,10 @@ pub struct Model {
     /// Others may see how far this user has read ("Seen by"); when false,
     /// the user is shown no one's reads either.
     pub share_reads: bool,
+    /// A person, a bot (API tokens only) or an incoming webhook's account.
+    pub kind: AccountKind,
+    /// Who made a bot or webhook account (an administrator, a room's member).
+    pub created_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

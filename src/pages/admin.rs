@@ -1,11 +1,19 @@
-//! `/admin`: the administrators' page. Every account with its role and state,
-//! and the actions: make (or stop being) an administrator, deactivate (with or
-//! without removing the account's messages), reactivate. The list is rendered
-//! by the server; the actions post to `/api/admin/users/...` and reload it.
+//! `/admin`: the administrators' page. Every account (people and bots) with
+//! its role and state, and the actions: make (or stop being) an
+//! administrator, deactivate (with or without removing the account's
+//! messages), reactivate; and making a bot, whose first API token is shown
+//! once. The list is rendered by the server; the actions post to
+//! `/api/admin/...` and reload it.
 
-use crate::{client::http, error::AppError, paths, protocol::Account};
-use leptos::{prelude::*, task::spawn_local};
+use crate::{
+    client::http,
+    error::AppError,
+    paths,
+    protocol::{Account, AccountKind},
+};
+use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_meta::Title;
+use serde::Deserialize;
 
 /// `POST /api/accounts`: every account, for administrators.
 #[server(prefix = "/api", endpoint = "accounts")]
@@ -59,8 +67,16 @@ fn AccountsTable(me: String, rows: Vec<Account>) -> impl IntoView {
         });
     };
     let me = StoredValue::new(me);
+    let on_made = move || {
+        spawn_local(async move {
+            if let Ok((_, listed)) = accounts().await {
+                rows.set(listed);
+            }
+        });
+    };
     view! {
         {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
+        <NewBot on_made />
         <table id="accounts">
             <thead><tr><th>"Account"</th><th>"Role"</th><th>"State"</th><th>"Actions"</th></tr></thead>
             <tbody>
@@ -76,21 +92,29 @@ fn AccountLine(
     me: String,
     act: impl Fn(&'static str, Vec<(&'static str, String)>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let Account { username, is_admin, deactivated, .. } = row;
+    let Account { username, is_admin, deactivated, kind, .. } = row;
     let itself = username == me;
+    let bot = kind == AccountKind::Bot;
     let name = StoredValue::new(username.clone());
     let flag = |on: bool| if on { "true" } else { "false" }.to_owned();
+    let role = match (bot, is_admin) {
+        (true, _) => "bot",
+        (false, true) => "administrator",
+        (false, false) => "member",
+    };
     view! {
         <tr data-account=username.clone()>
-            <td>{username.clone()}</td>
-            <td>{if is_admin { "administrator" } else { "member" }}</td>
+            <td>{username.clone()}{bot.then(|| view! { " "<span class="bot-badge">"BOT"</span> })}</td>
+            <td>{role}</td>
             <td>{if deactivated { "deactivated" } else { "active" }}</td>
             <td>
                 {(!itself).then(|| view! {
-                    <button type="button" class="link-button toggle-admin" on:click=move |_| {
-                        act("admin", vec![("username", name.get_value()), ("admin", flag(!is_admin))]);
-                    }>{if is_admin { "Remove administrator" } else { "Make administrator" }}</button>
-                    " "
+                    {(!bot).then(|| view! {
+                        <button type="button" class="link-button toggle-admin" on:click=move |_| {
+                            act("admin", vec![("username", name.get_value()), ("admin", flag(!is_admin))]);
+                        }>{if is_admin { "Remove administrator" } else { "Make administrator" }}</button>
+                        " "
+                    })}
                     {if deactivated {
                         view! {
                             <button type="button" class="link-button reactivate" on:click=move |_| {
@@ -111,5 +135,60 @@ fn AccountLine(
                 })}
             </td>
         </tr>
+    }
+}
+
+/// What `POST /api/admin/bots` answers: the bot's first token.
+#[derive(Clone, Debug, Deserialize)]
+struct MadeBot {
+    token: MadeToken,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+struct MadeToken {
+    token: String,
+}
+
+/// "New bot": a username and a display name; the bot's first API token is
+/// shown this once.
+#[component]
+fn NewBot(on_made: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let username = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
+    let made = RwSignal::new(None::<(String, String)>);
+    let problem = RwSignal::new(None::<String>);
+    let on_submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let (name, shown) = (username.get_untracked(), display_name.get_untracked());
+        spawn_local(async move {
+            let fields = [("username", name.as_str()), ("display_name", shown.as_str())];
+            match http::post_form_json::<MadeBot>(paths::ADMIN_BOTS, &fields).await {
+                Ok(bot) => {
+                    problem.set(None);
+                    username.set(String::new());
+                    display_name.set(String::new());
+                    made.set(Some((name, bot.token.token)));
+                    on_made();
+                }
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    view! {
+        <h2>"Bots"</h2>
+        <form id="newBotForm" class="stacked-form" on:submit=on_submit>
+            <label for="botUsername">"New bot's username"</label>
+            <input id="botUsername" autocomplete="off" maxlength="32" required bind:value=username />
+            <label for="botDisplayName">"Display name (optional)"</label>
+            <input id="botDisplayName" autocomplete="off" maxlength="64" bind:value=display_name />
+            <button type="submit" id="createBot">"Create bot"</button>
+        </form>
+        {move || made.get().map(|(name, token)| view! {
+            <p id="botMade" role="status">
+                {format!("{name}'s API token (shown this once; copy it now):")}
+                <input id="botToken" class="invite-url" readonly aria-label="API token" value=token />
+            </p>
+        })}
+        {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
     }
 }

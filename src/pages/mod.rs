@@ -7,4 +7,5 @@ pub mod register;
 pub mod room;
 pub mod search;
 pub mod settings;
+pub mod settings_tokens;
 pub mod threads;

@@ -26,6 +26,7 @@ use crate::{
         room_activity::{PresenceList, TypingIndicator},
         room_controls::RoomControls,
         room_members::RoomMembers,
+        room_webhooks::RoomWebhooks,
         shortcuts::Shortcuts,
         sidebar::RoomSidebar,
         thread_panel::{ThreadPanel, ThreadReply},
@@ -112,7 +113,7 @@ fn page_title(view: &RoomView) -> String {
 fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl IntoView {
     let rooms = MyRooms::new(rooms);
     let title = page_title(&view);
-    let RoomView { page, me, last_read_seq, notify, at, kind, title: room_title, manages, seen, thread, rows: _ } = view;
+    let RoomView { page, me, last_read_seq, notify, at, kind, title: room_title, manages, hooks, seen, thread, rows: _ } = view;
     let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
     state.moderates.set_value(manages);
@@ -203,6 +204,11 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
         }
     });
     let on_edit_last = Callback::new(move |()| state.editing.set(state.last_own_message().map(|m| m.seq)));
+    let on_command = Callback::new(move |(command, text): (String, String)| {
+        with_connection(&|open| {
+            open.act(|client_id| ClientFrame::Command { command: command.clone(), text: text.clone(), client_id })
+        });
+    });
     let on_typing = Callback::new(move |()| with_connection(&|open| open.typing()));
     let on_seen = Callback::new(move |seq: i64| with_connection(&|open| open.mark_read(seq)));
     // Esc: everything shown counts as read, wherever the list is scrolled.
@@ -266,6 +272,7 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                             <input type="hidden" name="room" value=room.clone() />
                         </form>
                         {(kind == RoomKind::Private).then(|| view! { <RoomMembers room=room.clone() me=me.clone() manages /> })}
+                        {hooks.then(|| view! { <RoomWebhooks room=room.clone() /> })}
                         <RoomControls room=room.clone() me=me.clone() notify leave=can_leave />
                         <Shortcuts rooms current=room.clone() on_mark_read />
                         <form class="phone-only" method="post" action="/api/logout">
@@ -317,6 +324,7 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                     on_typing
                     replying=state.replying
                     on_edit_last
+                    on_command
                 />
             </section>
             <ThreadPanel state room=room.clone() rooms actions on_reply=on_thread_reply on_close=on_thread_close />

@@ -2,7 +2,8 @@
 //! username, whether others see how far one has read ("Seen by"), a new password (asking for the current one; every other session
 //! ends), the sessions logged in as the user (device, when it logged in, last
 //! used) each with a log-out, "log out everywhere", and notifications on this
-//! device (Web Push: on or off, a test, the devices that get them). Every form is a plain
+//! device (Web Push: on or off, a test, the devices that get them), and API
+//! tokens (`settings_tokens`). Every form is a plain
 //! HTML post to its server function, so the page works with and without
 //! JavaScript; the answer comes back as `?done=` or `?error=` on this page.
 
@@ -11,7 +12,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, local_time::LocalizedTime, names::MAX_DISPLAY_NAME_CHARS};
+use crate::{
+    error::AppError,
+    local_time::LocalizedTime,
+    names::MAX_DISPLAY_NAME_CHARS,
+    pages::settings_tokens::{ApiTokens, TokensView},
+};
 
 /// The settings page's path.
 pub const SETTINGS: &str = "/settings";
@@ -27,6 +33,8 @@ pub struct AccountView {
     pub sessions: Vec<SessionView>,
     /// Web Push: whether the server has it on, and the devices that get it.
     pub push: PushView,
+    /// API tokens.
+    pub tokens: TokensView,
 }
 
 /// "Notifications on this device", as the server knows them.
@@ -115,7 +123,9 @@ async fn account_now() -> Result<AccountView, AppError> {
             PushView { enabled: true, devices }
         }
     };
+    let tokens = crate::pages::settings_tokens::tokens_view(&state, user.0.id, &auth.session).await?;
     Ok(AccountView {
+        tokens,
         username: user.0.username,
         display_name: user.0.display_name,
         share_reads: user.0.share_reads,
@@ -211,6 +221,8 @@ fn done_message(done: &str) -> Option<&'static str> {
         "share_reads" => Some("Your read receipts setting is saved."),
         "password" => Some("Your password is changed. Your other sessions are logged out."),
         "session" => Some("That session is logged out."),
+        "token" => Some("Your token is made."),
+        "token_revoked" => Some("That token is revoked: it works no more."),
         _ => None,
     }
 }
@@ -270,6 +282,8 @@ fn AccountForms(account: AccountView) -> impl IntoView {
         </form>
 
         <PushSettings push=account.push />
+
+        <ApiTokens tokens=account.tokens />
 
         <h2>"Password"</h2>
         <form id="passwordForm" method="post" action="/api/change_password" class="stacked-form">

@@ -7,11 +7,12 @@ use serde::{Deserialize, Serialize};
 use super::{MAX_CLIENT_ID_CHARS, MAX_FRAME_BYTES, MAX_REACTION_CHARS, MAX_TEXT_CHARS};
 
 /// Why a client frame was refused: the `code` of an `error` frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum FrameErrorCode {
     /// Not JSON, or not the shape of any known frame.
+    #[default]
     BadFrame,
     /// A `type` the server does not know.
     UnknownType,
@@ -53,6 +54,10 @@ pub enum FrameErrorCode {
     BadAttachment,
     /// A `send`'s `thread` names a message that is itself a reply in a thread.
     BadThread,
+    /// A `command` no bot has registered.
+    UnknownCommand,
+    /// The bot of a `command` may not read this room (it is not a member).
+    BotNotInRoom,
 }
 
 impl FrameErrorCode {
@@ -83,6 +88,8 @@ impl FrameErrorCode {
             Self::NoAccess => "you no longer have access to this room",
             Self::BadAttachment => "no such attachment: upload the file to this room first",
             Self::BadThread => "that message is a reply in a thread: answer in its thread instead",
+            Self::UnknownCommand => "no bot has registered that command",
+            Self::BotNotInRoom => "that command's bot is not in this room: add it first",
         }
     }
 

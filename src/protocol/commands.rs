@@ -19,6 +19,8 @@ pub enum Command {
     Read { seq: i64, thread: Option<i64> },
     /// The user is composing.
     Typing,
+    /// Run the bot command `/name args` (the consumer finds its bot).
+    BotCommand { name: String, args: String, client_id: Option<String> },
 }
 
 /// What a room event is: what a client asks to store, validated (trimmed text,
@@ -43,6 +45,9 @@ pub enum EventBody {
     /// Someone's membership of a private room changes (`user_id` is theirs;
     /// the sender is who changed it). Made by the server, never parsed.
     Member { user_id: i64, username: String, change: MemberChange },
+    /// The bot command `/name args` for bot `bot_id` named `bot` (found by
+    /// the server from the name the client sent).
+    BotCommand { bot_id: i64, bot: String, name: String, args: String },
 }
 
 /// Where a thread reply goes: under the root `seq`, and also in the room's
@@ -57,7 +62,7 @@ impl EventBody {
     /// The message an edit, deletion or reaction is about.
     pub fn target(&self) -> Option<i64> {
         match self {
-            Self::Message { .. } | Self::Member { .. } => None,
+            Self::Message { .. } | Self::Member { .. } | Self::BotCommand { .. } => None,
             Self::Edit { target, .. }
             | Self::Delete { target }
             | Self::React { target, .. }
@@ -105,6 +110,11 @@ impl EventBody {
 /// Parses and validates a client text frame.
 pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
     let frame = serde_json::from_str::<ClientFrame>(raw).map_err(|_| classify_unparsable(raw))?;
+    check_client_frame(frame)
+}
+
+/// Validates a client frame that parsed (from a socket, or the body of an API call).
+pub fn check_client_frame(frame: ClientFrame) -> Result<Command, FrameRejection> {
     let (body, client_id) = match frame {
         ClientFrame::Send { text, client_id, reply_to, attachment, thread, also_in_room } => {
             let client_id = check_client_id(client_id)?;
@@ -153,6 +163,16 @@ pub fn parse_client_frame(raw: &str) -> Result<Command, FrameRejection> {
         }
         ClientFrame::Read { .. } => return Err(FrameRejection::new(FrameErrorCode::BadFrame, None)),
         ClientFrame::Typing => return Ok(Command::Typing),
+        ClientFrame::Command { command, text, client_id } => {
+            let client_id = check_client_id(client_id)?;
+            let refuse = |code| FrameRejection::new(code, client_id.clone());
+            let name = check_command_name(&command).map_err(refuse)?;
+            let args = match check_text(&text) {
+                Err(FrameErrorCode::EmptyText) => String::new(),
+                checked => checked.map_err(refuse)?,
+            };
+            return Ok(Command::BotCommand { name, args, client_id });
+        }
     };
     Ok(Command::Event { body, client_id })
 }
@@ -187,6 +207,19 @@ fn check_client_id(client_id: Option<String>) -> Result<Option<String>, FrameRej
     }
 }
 
+/// Longest bot command name, in characters (without the slash).
+pub const MAX_COMMAND_CHARS: usize = 32;
+
+/// A bot command's name: 1-[`MAX_COMMAND_CHARS`] of `a-z 0-9 _ -` (any
+/// case, lowercased; a leading slash is dropped).
+pub fn check_command_name(name: &str) -> Result<String, FrameErrorCode> {
+    let name = name.trim().trim_start_matches('/').to_lowercase();
+    let valid = !name.is_empty()
+        && name.chars().count() <= MAX_COMMAND_CHARS
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    if valid { Ok(name) } else { Err(FrameErrorCode::UnknownCommand) }
+}
+
 /// A `seq` that names a message: 1 or more.
 fn check_target(seq: i64) -> Result<i64, FrameErrorCode> {
     if seq >= 1 { Ok(seq) } else { Err(FrameErrorCode::BadFrame) }
@@ -215,7 +248,7 @@ fn check_reaction(emoji: &str) -> Result<String, FrameErrorCode> {
 /// Trimmed message text, or why it cannot be stored. Control characters (which
 /// PostgreSQL refuses outright, in the case of NUL) are refused here, except
 /// newline and tab.
-fn check_text(text: &str) -> Result<String, FrameErrorCode> {
+pub fn check_text(text: &str) -> Result<String, FrameErrorCode> {
     let text = text.trim();
     if text.is_empty() {
         return Err(FrameErrorCode::EmptyText);

@@ -66,6 +66,15 @@ pub enum ClientFrame {
     },
     /// The user is composing a message (the browser sends at most one per 3 s).
     Typing,
+    /// Run the slash command `/command text` that a bot registered: the bot
+    /// is sent a `command` event instead of a message being posted.
+    Command {
+        command: String,
+        #[serde(default)]
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
 }
 
 impl ClientFrame {
@@ -197,6 +206,22 @@ pub enum ServerFrame {
         #[serde(flatten)]
         status: ThreadStatus,
     },
+    /// `sender` typed the bot command `/command text` in the room (a room
+    /// event with its `seq`): delivered to the bot's subscriptions, which
+    /// answer in the room; browsers show nothing of it.
+    Command {
+        room: String,
+        seq: i64,
+        sender: String,
+        command: String,
+        text: String,
+        /// The bot it is for.
+        bot: String,
+        /// RFC 3339, UTC.
+        timestamp: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+    },
     /// Someone's membership of this private room changed (a room event with
     /// its `seq`). When it is the socket's own user who was removed or left,
     /// this is the last frame: the socket closes with 4003.
@@ -264,6 +289,7 @@ mod tests {
                 thread: None,
                 also_in_room: false,
                 replies: None,
+                bot: false,
             },
         };
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();

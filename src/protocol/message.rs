@@ -65,6 +65,9 @@ pub struct ChatMessage {
     /// For a root with replies: its thread's summary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replies: Option<ThreadSummary>,
+    /// Sent by a bot or an incoming webhook (shown with a BOT badge).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub bot: bool,
 }
 
 /// A thread as shown under its root.

@@ -21,7 +21,10 @@ mod preview;
 mod rooms;
 
 pub use codes::{CloseReason, FrameErrorCode, FrameRejection};
-pub use commands::{Command, EventBody, InThread, is_attachment_id, parse_client_frame};
+pub use commands::{
+    Command, EventBody, InThread, MAX_COMMAND_CHARS, check_client_frame, check_command_name, check_text, is_attachment_id,
+    parse_client_frame,
+};
 pub use frames::{ClientFrame, ServerFrame};
 pub use message::{
     Attachment, ChatMessage, HistoryPage, Latest, ReplyRef, SeenRead, THREAD_PARTICIPANTS, THUMB_EDGE, ThreadStatus,
@@ -31,7 +34,7 @@ pub use preview::{
     LinkPreview, PREVIEW_DESCRIPTION_CHARS, PREVIEW_SITE_CHARS, PREVIEW_THUMB_EDGE, PREVIEW_TITLE_CHARS, PreviewImage,
     PreviewRecord,
 };
-pub use rooms::{Account, MemberChange, NotifyLevel, RoomKind, RoomStatus, room_label};
+pub use rooms::{Account, AccountKind, MemberChange, NotifyLevel, RoomKind, RoomStatus, room_label};
 
 /// Longest message text accepted, in characters, after trimming.
 pub const MAX_TEXT_CHARS: usize = 4000;

@@ -76,6 +76,46 @@ impl RoomKind {
     }
 }
 
+/// What an account is: a person, a bot, or an incoming webhook's own account.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+pub enum AccountKind {
+    /// Logs in with a password.
+    #[default]
+    Person,
+    /// An administrator's bot: API tokens only, never a password.
+    Bot,
+    /// An incoming webhook's account: posts through its URL only.
+    Hook,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Shown with a BOT badge (bots and webhooks).
+    pub fn is_bot(self) -> bool {
+        self != Self::Person
+    }
+}
+
 /// How someone's membership of a private room changed (a `member` frame).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter,
@@ -153,6 +193,9 @@ pub struct Account {
     pub username: String,
     pub is_admin: bool,
     pub deactivated: bool,
+    /// A person, a bot or a webhook's account.
+    #[serde(default)]
+    pub kind: AccountKind,
     /// RFC 3339, UTC.
     pub created_at: String,
 }

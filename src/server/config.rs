@@ -164,6 +164,26 @@ pub struct Config {
     /// default; never set it in production.
     #[arg(long, env = "PARLOR_PUSH_TEST_ALLOW", value_delimiter = ',')]
     pub push_test_allow: Vec<SocketAddr>,
+
+    /// Requests one API token may make per minute (its sockets' upgrades included).
+    #[arg(long, env = "PARLOR_API_REQUESTS_PER_MINUTE", default_value_t = 600)]
+    pub api_requests_per_minute: u32,
+
+    /// Messages one incoming webhook may post per minute.
+    #[arg(long, env = "PARLOR_WEBHOOK_POSTS_PER_MINUTE", default_value_t = 60)]
+    pub webhook_posts_per_minute: u32,
+
+    /// Seconds a subscription's failing delivery is retried (with growing
+    /// pauses) before the subscription is paused and its bot's maker told.
+    #[arg(long, env = "PARLOR_DELIVERY_RETRY_SECS", default_value_t = 3 * 24 * 3600,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub delivery_retry_secs: u64,
+
+    /// FOR TESTS ONLY: addresses (`IP:PORT`, comma-separated) that outgoing
+    /// webhooks may reach although they are not public, such as a test's own
+    /// receiver on 127.0.0.1. Empty by default; never set it in production.
+    #[arg(long, env = "PARLOR_WEBHOOKS_TEST_ALLOW", value_delimiter = ',')]
+    pub webhooks_test_allow: Vec<SocketAddr>,
 }
 
 fn parse_vapid_subject(value: &str) -> Result<String, String> {

@@ -7,7 +7,7 @@
 //! ```text
 //! startup                          config -> database -> channel layer -> router -> serve
 //! http                             router, login gate, socket upgrades, JSON API, forms, headers
-//! realtime · push                  the sockets: ChatConsumer, Sequencer, inbox, presence · Web Push
+//! realtime · push · integrations   the sockets: ChatConsumer, Sequencer, inbox, presence · Web Push · webhook deliveries
 //! accounts · previews              log-in, sessions, permission checks, rate limits · link previews
 //! storage                          Store, the event log and its writer, caches, search
 //! bus · policy · media · rows · bodies   channel layer and its events · who may do what · uploads · message rows as HTML · shared bodies
@@ -24,6 +24,8 @@
 //!   keep-alive, the per-user socket cap; the `Realtime` handle they share.
 //! - [`push`]: Web Push: the VAPID key, what a push says, sending one, and
 //!   the outbox's worker (away users only, by the policy, retried, once).
+//! - [`integrations`]: outgoing webhooks: a bot's subscribed events,
+//!   delivered in order, once, signed, under the private-network guard.
 //! - [`accounts`]: who someone is and what they may do: the axum-login
 //!   backend, sessions (log-in, log-out, ending them), the request paths'
 //!   permission check (by the policy), rate limits, account settings.
@@ -51,6 +53,7 @@ pub mod bodies;
 pub mod bus;
 pub mod config;
 pub mod http;
+pub mod integrations;
 pub mod media;
 pub mod metrics;
 pub mod policy;

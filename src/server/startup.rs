@@ -19,6 +19,7 @@ use crate::server::{
         routes, serve,
         state::{AppState, Shared},
     },
+    integrations::Deliveries,
     metrics, previews,
     push::{KeyError, WebPush},
     realtime::{self, Realtime, presence::PresenceHub},
@@ -86,9 +87,10 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let session_store = DbSessionStore::new(&store);
     let config = Arc::new(config);
     let limits = Arc::new(Limits::new(&config));
-    let sessions = SessionControl::new(layer.clone(), session_store.clone(), config.session_lifetime());
+    let sessions = SessionControl::new(layer.clone(), session_store.clone(), store.clone(), config.session_lifetime());
     let presence = PresenceHub::start(layer.clone(), &background);
     let push = WebPush::start(&store, layer.clone(), &config, &background).await?;
+    let deliveries = Deliveries::start(&store, &config, &background);
     let realtime = Realtime::new(realtime::Parts {
         store: store.clone(),
         layer: layer.clone(),
@@ -111,6 +113,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         proxies: TrustedProxies::new(config.trusted_proxies.clone()),
         presence,
         push,
+        deliveries,
         config,
     });
     previews::start(&store, &state.config, &background);

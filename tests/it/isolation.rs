@@ -32,6 +32,7 @@ fn message(room: &str, sender: &user::Model, text: &str, client_id: &str) -> New
         sender: sender.clone(),
         client_id: Some(client_id.into()),
         body: EventBody::Message { text: text.into(), reply_to: None, attachment: None, thread: None },
+        display_as: None,
     }
 }
 

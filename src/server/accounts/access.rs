@@ -30,6 +30,8 @@ pub struct Admitted {
     pub title: Option<String>,
     /// Whether the user may manage it ([`Action::Manage`]).
     pub manages: bool,
+    /// Whether the user may make and revoke its incoming webhooks ([`Action::ManageHooks`]).
+    pub hooks: bool,
 }
 
 impl From<Denied> for AppError {
@@ -81,6 +83,7 @@ async fn check(store: &Store, user: &User, raw: &str, action: Action, freshness:
     policy::decide(role, facts, action)?;
     Ok(Admitted {
         manages: policy::decide(role, facts, Action::Manage).is_ok(),
+        hooks: policy::decide(role, facts, Action::ManageHooks).is_ok(),
         kind: access.as_ref().map_or(RoomKind::Public, |access| access.kind),
         title: access.and_then(|access| access.title),
         name,
@@ -89,7 +92,7 @@ async fn check(store: &Store, user: &User, raw: &str, action: Action, freshness:
 
 /// The policy's role of an account.
 pub fn role_of(account: &user::Model) -> Role {
-    Role::of(account.is_admin, account.deactivated)
+    Role::of(account.is_admin, account.deactivated, account.kind)
 }
 
 /// What the policy needs to know of room `name` for user `user_id`, from its

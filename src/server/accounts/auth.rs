@@ -12,6 +12,7 @@ use crate::{
     entity::user,
     error::AppError,
     names::{MIN_PASSWORD_CHARS, canonical_username},
+    protocol::AccountKind,
     server::storage::{Store, StoreError},
 };
 
@@ -115,14 +116,18 @@ impl AuthnBackend for Backend {
             Ok(name) => self.store.find_user_by_name(&name).await?,
             Err(_) => None,
         };
+        // Bots and webhooks have no password (theirs matches nothing): they
+        // cost the same time as anyone else who is refused.
+        let found = found.filter(|u| u.kind == AccountKind::Person);
         let hash = found.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let matches = self.passwords.verify(creds.password, hash).await?;
         Ok(found.filter(|_| matches).map(User))
     }
 
-    /// A deactivated account has no user: its sessions are anonymous from then on.
+    /// A deactivated account has no user: its sessions are anonymous from
+    /// then on. Only people have sessions.
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<User>, AuthError> {
-        Ok(self.store.find_user(*id).await?.filter(|user| !user.deactivated).map(User))
+        Ok(self.store.find_user(*id).await?.filter(|user| !user.deactivated && user.kind == AccountKind::Person).map(User))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Rate limits (governor, GCRA): log-in and registration attempts per client,
 //! per (username, client) and per username; messages per user over all rooms;
-//! new rooms per user; file uploads per user; searches per user; WebSocket upgrades per client. A client is its IP address,
+//! new rooms per user; file uploads per user; searches per user; WebSocket upgrades per client;
+//! API requests per token; posts per incoming webhook. A client is its IP address,
 //! an IPv6 client its /64 network (one host usually holds a whole /64). A
 //! refusal says how long to wait.
 
@@ -52,6 +53,8 @@ pub struct Limits {
     uploads_per_user: DefaultKeyedRateLimiter<i64>,
     upgrades_per_client: DefaultKeyedRateLimiter<ClientKey>,
     searches_per_user: DefaultKeyedRateLimiter<i64>,
+    api_per_token: DefaultKeyedRateLimiter<i64>,
+    posts_per_hook: DefaultKeyedRateLimiter<i64>,
 }
 
 fn nonzero(n: u32) -> NonZeroU32 {
@@ -73,6 +76,8 @@ impl Limits {
             uploads_per_user: DefaultKeyedRateLimiter::keyed(per_minute(config.uploads_per_minute)),
             upgrades_per_client: DefaultKeyedRateLimiter::keyed(per_minute(config.upgrades_per_ip)),
             searches_per_user: DefaultKeyedRateLimiter::keyed(per_minute(config.searches_per_minute)),
+            api_per_token: DefaultKeyedRateLimiter::keyed(per_minute(config.api_requests_per_minute)),
+            posts_per_hook: DefaultKeyedRateLimiter::keyed(per_minute(config.webhook_posts_per_minute)),
         }
     }
 
@@ -107,6 +112,16 @@ impl Limits {
         check(&self.searches_per_user, &user_id)
     }
 
+    /// A request authenticated by API token `token_id`.
+    pub fn check_api(&self, token_id: i64) -> Result<(), Throttled> {
+        check(&self.api_per_token, &token_id)
+    }
+
+    /// A post to incoming webhook `hook_id`.
+    pub fn check_hook(&self, hook_id: i64) -> Result<(), Throttled> {
+        check(&self.posts_per_hook, &hook_id)
+    }
+
     /// A WebSocket upgrade from `client`.
     pub fn check_upgrade(&self, client: IpAddr) -> Result<(), Throttled> {
         check(&self.upgrades_per_client, &ClientKey::from(client))
@@ -122,6 +137,8 @@ impl Limits {
         self.uploads_per_user.retain_recent();
         self.upgrades_per_client.retain_recent();
         self.searches_per_user.retain_recent();
+        self.api_per_token.retain_recent();
+        self.posts_per_hook.retain_recent();
     }
 }
 

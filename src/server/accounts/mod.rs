@@ -7,6 +7,7 @@
 //!   active sessions alive, closing a session's sockets everywhere; each
 //!   session's device, and ending one session or all of a user's.
 //! - [`settings`]: what a user changes of their own account: password, display name.
+//! - [`tokens`]: API tokens as a way in (the request's [`tokens::Bearer`]), and ending them.
 //! - [`user_agent`]: a browser's `User-Agent` as a device name.
 
 pub mod access;
@@ -14,4 +15,5 @@ pub mod auth;
 pub mod limits;
 pub mod session_control;
 pub mod settings;
+pub mod tokens;
 pub mod user_agent;

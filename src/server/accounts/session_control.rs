@@ -23,9 +23,35 @@ use crate::{
     server::{
         accounts::auth::{AuthSession, User},
         bus::{ChannelLayer, Event, Group, SessionKey},
-        storage::sessions::{DEVICE, DbSessionStore, USER_AGENT},
+        storage::{
+            Store,
+            sessions::{DEVICE, DbSessionStore, USER_AGENT},
+        },
     },
 };
+
+/// How often a socket opened with an API token checks that the token stands
+/// (its revocation closes it at once; this is for news the layer lost).
+const TOKEN_RECHECK: Duration = Duration::from_secs(300);
+
+/// What a socket's access rests on: a browser's log-in session, or an API
+/// token; the socket ends with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    Session(Id),
+    /// An API token, by id.
+    Token(i64),
+}
+
+impl Credential {
+    /// The key events name it by (`Event::EndSessions`).
+    pub fn key(&self) -> SessionKey {
+        match self {
+            Self::Session(id) => SessionKey::of(id),
+            Self::Token(id) => SessionKey::of_token(*id),
+        }
+    }
+}
 
 /// Session data key: when the session's expiry was last pushed back (Unix milliseconds).
 const REFRESHED_AT: &str = "parlor.refreshed_at";
@@ -42,13 +68,15 @@ const REFRESH_FRACTION: u32 = 14;
 pub struct SessionControl {
     layer: Arc<dyn ChannelLayer>,
     store: DbSessionStore,
+    /// Where API tokens are kept.
+    tokens: Store,
     /// How long a session lasts without activity.
     lifetime: Duration,
 }
 
 impl SessionControl {
-    pub fn new(layer: Arc<dyn ChannelLayer>, store: DbSessionStore, lifetime: Duration) -> Self {
-        Self { layer, store, lifetime }
+    pub fn new(layer: Arc<dyn ChannelLayer>, store: DbSessionStore, tokens: Store, lifetime: Duration) -> Self {
+        Self { layer, store, tokens, lifetime }
     }
 
     /// How long a session lasts without activity.
@@ -68,6 +96,28 @@ impl SessionControl {
                 Some(SystemTime::now() + Duration::from_secs(60))
             }
         }
+    }
+
+    /// Until when `credential` stands, or `None` when it has ended: a
+    /// session's expiry; a token, until it is next checked. Errors count as
+    /// "still valid", as for [`Self::valid_until`].
+    pub async fn credential_valid_until(&self, credential: &Credential) -> Option<SystemTime> {
+        match credential {
+            Credential::Session(id) => self.valid_until(id).await,
+            Credential::Token(id) => match self.tokens.token_alive(*id).await {
+                Ok(true) => Some(SystemTime::now() + TOKEN_RECHECK),
+                Ok(false) => None,
+                Err(err) => {
+                    tracing::warn!(%err, "could not check a token; trying again later");
+                    Some(SystemTime::now() + Duration::from_secs(60))
+                }
+            },
+        }
+    }
+
+    /// Closes the sockets opened with `user_id`'s token `token_id` on every instance.
+    pub async fn end_token_sockets(&self, user_id: i64, token_id: i64) {
+        self.end_sockets(user_id, Some(SessionKey::of_token(token_id))).await;
     }
 
     /// Logs `user` in with a fresh session id, whatever session the request had;

@@ -19,8 +19,17 @@ pub struct SessionKey(pub u64);
 
 impl SessionKey {
     pub fn of(id: &Id) -> Self {
+        Self::hashed(&id.to_string())
+    }
+
+    /// The key of the sockets opened with API token `id` (revoking it ends them).
+    pub fn of_token(id: i64) -> Self {
+        Self::hashed(&format!("token:{id}"))
+    }
+
+    fn hashed(text: &str) -> Self {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        id.to_string().hash(&mut hasher);
+        text.hash(&mut hasher);
         Self(hasher.finish())
     }
 }

@@ -18,7 +18,7 @@ use crate::{
     names::canonical_username,
     protocol::{CloseReason, EventBody},
     server::{
-        accounts::auth::User,
+        accounts::{auth::User, tokens},
         bus::{Event, Group},
         http::{gate::RequireUser, state::AppState},
         storage::{NewEvent, accounts::AccountFlag},
@@ -27,7 +27,7 @@ use crate::{
 
 /// The logged-in administrator of the request: 401 for anonymous visitors,
 /// 403 `forbidden` for other accounts.
-pub struct RequireAdmin(User);
+pub struct RequireAdmin(pub User);
 
 impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
     type Rejection = AppError;
@@ -83,12 +83,15 @@ pub async fn deactivate(
         tracing::warn!(%err, "could not close a deactivated account's sockets everywhere");
     }
     state.sessions.end_other_sessions(account.id, None).await?;
+    // Its API tokens go too (their sockets close, their subscriptions end).
+    tokens::revoke_all(&state.store, &state.sessions, account.id).await?;
     let mut removed = 0;
     if is_set(form_data.remove_messages.as_deref()) {
         let messages = state.store.messages_of(account.id).await?;
         let mut pending = Vec::with_capacity(messages.len());
         for (room, target) in messages {
-            let event = NewEvent { room, sender: me.0.clone(), client_id: None, body: EventBody::Delete { target } };
+            let event =
+                NewEvent { room, sender: me.0.clone(), client_id: None, body: EventBody::Delete { target }, display_as: None };
             pending.push(state.store.append(event).await);
         }
         for stored in pending {

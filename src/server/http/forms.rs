@@ -9,22 +9,31 @@ use leptos_axum::ResponseOptions;
 
 use crate::error::AppError;
 
-/// A form-encoded body whose rejection is an [`AppError`] (400 `bad_request`
-/// naming the problem), so JSON endpoints answer every bad form alike.
+/// A form-encoded body (or, with `Content-Type: application/json`, the same
+/// fields as a JSON object, as API clients send them) whose rejection is an
+/// [`AppError`] (400 `bad_request` naming the problem), so JSON endpoints
+/// answer every bad form alike.
 pub struct ValidForm<T>(pub T);
 
 impl<T, S> axum::extract::FromRequest<S> for ValidForm<T>
 where
-    axum::Form<T>: axum::extract::FromRequest<S, Rejection = axum::extract::rejection::FormRejection>,
+    T: serde::de::DeserializeOwned + Send,
     S: Send + Sync,
 {
     type Rejection = AppError;
 
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
-        let axum::Form(form) = axum::Form::<T>::from_request(request, state)
-            .await
-            .map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
-        Ok(Self(form))
+        let json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.trim_start().starts_with("application/json"));
+        let form = if json {
+            axum::Json::<T>::from_request(request, state).await.map(|axum::Json(form)| form).map_err(|r| r.body_text())
+        } else {
+            axum::Form::<T>::from_request(request, state).await.map(|axum::Form(form)| form).map_err(|r| r.body_text())
+        };
+        form.map(Self).map_err(AppError::BadRequest)
     }
 }
 

@@ -1,5 +1,7 @@
 //! The login gate: the one way handlers, server functions and pages learn the
-//! app state and who is logged in. Axum handlers take [`RequireUser`]; server
+//! app state and who is logged in — by the session cookie, or on `/api/` and
+//! `/ws/` paths by an API token (the [`Bearer`] that `http::bearer` found).
+//! Axum handlers take [`RequireUser`] (sockets [`RequireSocket`]); server
 //! functions call [`require_user`] (or [`current_user`]); pages that need an
 //! account are listed in [`LOGIN_REQUIRED_PAGES`] and guarded by
 //! [`login_required_pages`]; [`keep_sessions_alive`] refreshes the sessions of
@@ -19,8 +21,12 @@ use crate::{
     error::AppError,
     paths,
     server::{
-        accounts::auth::{AuthSession, User},
+        accounts::{
+            auth::{AuthSession, User},
+            tokens::Bearer,
+        },
         http::state::AppState,
+        realtime::SocketHolder,
     },
 };
 
@@ -34,13 +40,43 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        if let Some(bearer) = parts.extensions.get::<Bearer>() {
+            return Ok(Self(bearer.user.clone()));
+        }
         let auth = AuthSession::from_request_parts(parts, state).await.map_err(|_| AppError::Internal)?;
         logged_in(auth).map(Self).ok_or(AppError::Unauthorized)
     }
 }
 
-/// The logged-in user and their session, for a socket, which outlives its
-/// request and must end with the session; or a 401 `unauthorized` answer.
+/// The logged-in user of a socket upgrade and what the socket rests on (the
+/// session, or the API token, it must end with); or a 401 answer.
+pub struct RequireSocket {
+    pub user: User,
+    pub holder: SocketHolder,
+}
+
+impl RequireSocket {
+    /// Opened with an API token (not from a page of Parlor's: no `Origin` is needed).
+    pub fn by_token(&self) -> bool {
+        matches!(self.holder, SocketHolder::Token(_))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequireSocket {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        if let Some(Bearer { user, token_id }) = parts.extensions.get::<Bearer>() {
+            return Ok(Self { user: user.clone(), holder: SocketHolder::Token(*token_id) });
+        }
+        let RequireSession { user, session } = RequireSession::from_request_parts(parts, state).await?;
+        Ok(Self { user, holder: SocketHolder::Session(session) })
+    }
+}
+
+/// The logged-in user and their browser session (push subscriptions belong
+/// to one; a socket outlives its request and must end with it); or a 401
+/// `unauthorized` answer. API tokens have no session.
 pub struct RequireSession {
     pub user: User,
     pub session: Session,
@@ -78,8 +114,11 @@ pub async fn user_agent() -> String {
     headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
-/// In a server function: the logged-in user, if any.
+/// In a server function: the logged-in user, if any (by the session, or an API token).
 pub async fn current_user() -> Result<Option<User>, AppError> {
+    if let Ok(axum::Extension(bearer)) = leptos_axum::extract::<axum::Extension<Bearer>>().await {
+        return Ok(Some(bearer.user));
+    }
     Ok(logged_in(auth_session().await?))
 }
 

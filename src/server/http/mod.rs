@@ -23,6 +23,10 @@
 //! - [`threads`]: following threads, and the followed ones with their counts.
 //! - [`push`]: Web Push: the public key, the user's push subscriptions, a test push.
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
+//! - [`bearer`]: `Authorization: Bearer <token>` on `/api/` and `/ws/` paths.
+//! - [`integrations`]: API tokens, bots, incoming webhooks (and the URL they
+//!   post to), outgoing event subscriptions, bots' slash commands.
+//! - [`posts`]: `POST /api/messages/{room}/`: a `send` over HTTP.
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
 //! - [`params`]: typed query parameters (sequence numbers, page sizes).
@@ -33,15 +37,18 @@
 pub mod admin;
 pub mod assets;
 pub mod attachments;
+pub mod bearer;
 pub mod client_ip;
 pub mod forms;
 pub mod gate;
 pub mod history;
+pub mod integrations;
 pub mod links;
 pub mod memberships;
 pub mod operations;
 pub mod origin;
 pub mod params;
+pub mod posts;
 pub mod push;
 pub mod room_paths;
 pub mod rooms;

@@ -34,8 +34,10 @@ pub async fn members(
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
-    let members = state.store.members(&room).await?;
-    Ok(Json(json!({ "room": room, "members": members })))
+    let listed = state.store.members(&room).await?;
+    let bots: Vec<&str> = listed.iter().filter(|(_, kind)| kind.is_bot()).map(|(name, _)| name.as_str()).collect();
+    let members: Vec<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
+    Ok(Json(json!({ "room": room, "members": members, "bots": bots })))
 }
 
 /// The form of `POST /api/rooms/{room}/notify`.

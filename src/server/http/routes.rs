@@ -21,8 +21,11 @@ use crate::{
     server::{
         accounts::auth::Backend,
         http::{
-            admin, assets, attachments, gate, history, links, memberships, operations, origin, push, room_paths, rooms, search,
-            security_headers, sockets, state::AppState, threads,
+            admin, assets, attachments, bearer, gate, history,
+            integrations::{bots, commands, hooks, incoming, subscriptions, tokens},
+            links, memberships, operations, origin, posts, push, room_paths, rooms, search, security_headers, sockets,
+            state::AppState,
+            threads,
         },
         metrics,
         storage::sessions::DbSessionStore,
@@ -73,8 +76,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/rooms/{room}/attachments", post(attachments::upload))
         .layer(DefaultBodyLimit::max(attachments::upload_body_limit(state.config.max_upload_bytes())));
     let app = Router::new()
-        .route("/api/messages/{room}", get(history::messages))
-        .route("/api/messages/{room}/", get(history::messages))
+        .route("/api/messages/{room}", get(history::messages).post(posts::send))
+        .route("/api/messages/{room}/", get(history::messages).post(posts::send))
         .route("/ws/room/{room}", get(sockets::room))
         .route("/ws/room/{room}/", get(sockets::room))
         .route("/ws/inbox/", get(sockets::inbox))
@@ -101,6 +104,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/admin/users/reactivate", post(admin::reactivate))
         .route("/api/admin/users/admin", post(admin::set_admin))
         .route("/api/rooms/{room}/notify", post(rooms::set_notify))
+        .route("/api/tokens", get(tokens::list).post(tokens::create))
+        .route("/api/tokens/revoke", post(tokens::revoke))
+        .route("/api/admin/bots", post(bots::create))
+        .route("/api/admin/bots/tokens", post(bots::create_token))
+        .route("/api/rooms/{room}/webhooks", get(hooks::list).post(hooks::create))
+        .route("/api/rooms/{room}/webhooks/revoke", post(hooks::revoke))
+        .route("/hooks/{secret}", post(incoming::post))
+        .route("/api/subscriptions", get(subscriptions::list).post(subscriptions::create))
+        .route("/api/subscriptions/remove", post(subscriptions::remove))
+        .route("/api/subscriptions/resume", post(subscriptions::resume))
+        .route("/api/commands", get(commands::list).post(commands::register))
+        .route("/api/commands/remove", post(commands::remove))
         .route("/open", get(room_paths::open_room))
         .route("/pkg/{file}", get(assets::pkg))
         .route("/attachments/{id}", get(attachments::original))
@@ -118,6 +133,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(gate::login_required_pages))
         .layer(middleware::from_fn(room_paths::canonical_room_pages))
         .layer(middleware::from_fn_with_state(state.clone(), gate::keep_sessions_alive))
+        .layer(middleware::from_fn_with_state(state.clone(), bearer::bearer_tokens))
         .layer(auth);
     // Health and metrics stay outside the session layer: they must answer even
     // when the database (which holds sessions) does not.

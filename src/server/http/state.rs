@@ -9,6 +9,7 @@ use crate::server::{
     bus::ChannelLayer,
     config::Config,
     http::client_ip::TrustedProxies,
+    integrations::Deliveries,
     push::WebPush,
     realtime::{Realtime, presence::PresenceHub},
     storage::Store,
@@ -65,4 +66,6 @@ pub struct Shared {
     pub presence: PresenceHub,
     /// Web Push, when it is on (`--vapid-subject`).
     pub push: Option<WebPush>,
+    /// Outgoing webhooks' deliveries.
+    pub deliveries: Deliveries,
 }

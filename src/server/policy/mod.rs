@@ -16,7 +16,7 @@ pub mod search;
 #[cfg(test)]
 mod table;
 
-use crate::protocol::RoomKind;
+use crate::protocol::{AccountKind, RoomKind};
 
 /// Names starting with this are given by the server to private and direct rooms.
 pub const GENERATED_PREFIX: char = '_';
@@ -29,17 +29,24 @@ pub enum Role {
     /// An administrator: manages every room they can see, and may delete any
     /// message (a deactivated account's, in rooms they are not in).
     Admin,
+    /// A bot: what an ordinary account may do, and be delivered the events
+    /// of the rooms it may read (outgoing webhooks).
+    Bot,
+    /// An incoming webhook's account: may only post, where it may read.
+    Hook,
     /// A deactivated account: may do nothing.
     Deactivated,
 }
 
 impl Role {
-    /// The role of an account with these flags.
-    pub fn of(is_admin: bool, deactivated: bool) -> Self {
-        match (deactivated, is_admin) {
-            (true, _) => Self::Deactivated,
-            (false, true) => Self::Admin,
-            (false, false) => Self::User,
+    /// The role of an account of `kind` with these flags.
+    pub fn of(is_admin: bool, deactivated: bool, kind: AccountKind) -> Self {
+        match (deactivated, kind, is_admin) {
+            (true, ..) => Self::Deactivated,
+            (false, AccountKind::Bot, _) => Self::Bot,
+            (false, AccountKind::Hook, _) => Self::Hook,
+            (false, AccountKind::Person, true) => Self::Admin,
+            (false, AccountKind::Person, false) => Self::User,
         }
     }
 }
@@ -132,11 +139,18 @@ pub enum Action {
     Follow,
     /// Be pushed its messages while away (Web Push), checked as each push leaves.
     Notify,
+    /// Make, list and revoke the room's incoming webhooks.
+    ManageHooks,
+    /// Be delivered its events at a subscribed URL (outgoing webhooks),
+    /// checked at each event's `seq` as its delivery leaves.
+    Deliver,
+    /// Send a bot's slash command in the room.
+    Command,
 }
 
 impl Action {
     /// Every action, for the table test.
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 17] = [
         Action::Read,
         Action::Post,
         Action::React,
@@ -151,6 +165,9 @@ impl Action {
         Action::Leave,
         Action::Follow,
         Action::Notify,
+        Action::ManageHooks,
+        Action::Deliver,
+        Action::Command,
     ];
 }
 
@@ -184,6 +201,14 @@ pub fn decide(role: Role, facts: RoomFacts, action: Action) -> Result<(), Denied
     };
     // Administrators manage every room they can see; owners their private room.
     let manages = role == Role::Admin || (place == Place::Private && standing == Standing::Owner);
+    if role == Role::Hook {
+        // A webhook's account posts where it may read, and does nothing else.
+        return match action {
+            _ if !readable => Err(Denied::Hidden),
+            Action::Post => Ok(()),
+            _ => Err(Denied::NotAllowed),
+        };
+    }
     match action {
         // An administrator removes a deactivated account's messages in rooms
         // they are not in: the one thing done to a room one cannot see.
@@ -197,13 +222,23 @@ pub fn decide(role: Role, facts: RoomFacts, action: Action) -> Result<(), Denied
         | Action::Edit { own: true }
         | Action::Delete { own: true }
         | Action::Follow
-        | Action::Notify => Ok(()),
+        | Action::Notify
+        | Action::Command => Ok(()),
         Action::Edit { own: false } => Err(Denied::NotYours),
         Action::Delete { own: false } if manages => Ok(()),
         Action::Delete { own: false } => Err(Denied::NotYours),
         Action::Manage if manages => Ok(()),
         Action::AddMember | Action::RemoveMember if place == Place::Private && manages => Ok(()),
         Action::Leave if place == Place::Private => Ok(()),
-        Action::Manage | Action::AddMember | Action::RemoveMember | Action::Join | Action::Leave => Err(Denied::NotAllowed),
+        // Anyone who may read a public room, a private room's managers.
+        Action::ManageHooks if matches!(place, Place::Free | Place::Public) || (place == Place::Private && manages) => Ok(()),
+        Action::Deliver if role == Role::Bot => Ok(()),
+        Action::Manage
+        | Action::AddMember
+        | Action::RemoveMember
+        | Action::Join
+        | Action::Leave
+        | Action::ManageHooks
+        | Action::Deliver => Err(Denied::NotAllowed),
     }
 }

@@ -6,7 +6,8 @@
 //! allowed, `Y` not yours, `D` deactivated. Columns, in [`Action::ALL`] order:
 //! read, post, react, edit own, edit other's, delete own, delete other's,
 //! manage, add member, remove member, join, leave, follow a thread, be pushed
-//! its messages (Web Push).
+//! its messages (Web Push), manage incoming webhooks, be delivered its events
+//! (outgoing webhooks), send a bot's command.
 
 use std::collections::HashSet;
 
@@ -15,58 +16,90 @@ use strum::IntoEnumIterator;
 use super::{Action, Denied, Place, Role, RoomFacts, Standing, decide};
 
 use Place::{Direct, Free, FreeReserved, Private, Public};
-use Role::{Admin, Deactivated, User};
+use Role::{Admin, Bot, Deactivated, Hook, User};
 use Standing::{Member, Outsider, Owner};
 
 #[rustfmt::skip]
 const TABLE: &[(Role, Place, Standing, &str)] = &[
-    (User, Free,         Outsider, "++++Y+YNNNNN++"),
-    (User, Free,         Member,   "++++Y+YNNNNN++"),
-    (User, Free,         Owner,    "++++Y+YNNNNN++"),
-    (User, FreeReserved, Outsider, "HHHHHHHHHHHHHH"),
-    (User, FreeReserved, Member,   "HHHHHHHHHHHHHH"),
-    (User, FreeReserved, Owner,    "HHHHHHHHHHHHHH"),
-    (User, Public,       Outsider, "++++Y+YNNNNN++"),
-    (User, Public,       Member,   "++++Y+YNNNNN++"),
-    (User, Public,       Owner,    "++++Y+YNNNNN++"),
-    (User, Private,      Outsider, "HHHHHHHHHH+HHH"),
-    (User, Private,      Member,   "++++Y+YNNN++++"),
-    (User, Private,      Owner,    "++++Y+++++++++"),
-    (User, Direct,       Outsider, "HHHHHHHHHHHHHH"),
-    (User, Direct,       Member,   "++++Y+YNNNNN++"),
-    (User, Direct,       Owner,    "++++Y+YNNNNN++"),
+    (User,        Free,         Outsider, "++++Y+YNNNNN+++N+"),
+    (User,        Free,         Member,   "++++Y+YNNNNN+++N+"),
+    (User,        Free,         Owner,    "++++Y+YNNNNN+++N+"),
+    (User,        FreeReserved, Outsider, "HHHHHHHHHHHHHHHHH"),
+    (User,        FreeReserved, Member,   "HHHHHHHHHHHHHHHHH"),
+    (User,        FreeReserved, Owner,    "HHHHHHHHHHHHHHHHH"),
+    (User,        Public,       Outsider, "++++Y+YNNNNN+++N+"),
+    (User,        Public,       Member,   "++++Y+YNNNNN+++N+"),
+    (User,        Public,       Owner,    "++++Y+YNNNNN+++N+"),
+    (User,        Private,      Outsider, "HHHHHHHHHH+HHHHHH"),
+    (User,        Private,      Member,   "++++Y+YNNN++++NN+"),
+    (User,        Private,      Owner,    "++++Y++++++++++N+"),
+    (User,        Direct,       Outsider, "HHHHHHHHHHHHHHHHH"),
+    (User,        Direct,       Member,   "++++Y+YNNNNN++NN+"),
+    (User,        Direct,       Owner,    "++++Y+YNNNNN++NN+"),
 
-    (Admin, Free,         Outsider, "++++Y+++NNNN++"),
-    (Admin, Free,         Member,   "++++Y+++NNNN++"),
-    (Admin, Free,         Owner,    "++++Y+++NNNN++"),
-    (Admin, FreeReserved, Outsider, "HHHHHHHHHHHHHH"),
-    (Admin, FreeReserved, Member,   "HHHHHHHHHHHHHH"),
-    (Admin, FreeReserved, Owner,    "HHHHHHHHHHHHHH"),
-    (Admin, Public,       Outsider, "++++Y+++NNNN++"),
-    (Admin, Public,       Member,   "++++Y+++NNNN++"),
-    (Admin, Public,       Owner,    "++++Y+++NNNN++"),
-    (Admin, Private,      Outsider, "HHHHH++HHH+HHH"),
-    (Admin, Private,      Member,   "++++Y+++++++++"),
-    (Admin, Private,      Owner,    "++++Y+++++++++"),
-    (Admin, Direct,       Outsider, "HHHHH++HHHHHHH"),
-    (Admin, Direct,       Member,   "++++Y+++NNNN++"),
-    (Admin, Direct,       Owner,    "++++Y+++NNNN++"),
+    (Admin,       Free,         Outsider, "++++Y+++NNNN+++N+"),
+    (Admin,       Free,         Member,   "++++Y+++NNNN+++N+"),
+    (Admin,       Free,         Owner,    "++++Y+++NNNN+++N+"),
+    (Admin,       FreeReserved, Outsider, "HHHHHHHHHHHHHHHHH"),
+    (Admin,       FreeReserved, Member,   "HHHHHHHHHHHHHHHHH"),
+    (Admin,       FreeReserved, Owner,    "HHHHHHHHHHHHHHHHH"),
+    (Admin,       Public,       Outsider, "++++Y+++NNNN+++N+"),
+    (Admin,       Public,       Member,   "++++Y+++NNNN+++N+"),
+    (Admin,       Public,       Owner,    "++++Y+++NNNN+++N+"),
+    (Admin,       Private,      Outsider, "HHHHH++HHH+HHHHHH"),
+    (Admin,       Private,      Member,   "++++Y++++++++++N+"),
+    (Admin,       Private,      Owner,    "++++Y++++++++++N+"),
+    (Admin,       Direct,       Outsider, "HHHHH++HHHHHHHHHH"),
+    (Admin,       Direct,       Member,   "++++Y+++NNNN++NN+"),
+    (Admin,       Direct,       Owner,    "++++Y+++NNNN++NN+"),
 
-    (Deactivated, Free,         Outsider, "DDDDDDDDDDDDDD"),
-    (Deactivated, Free,         Member,   "DDDDDDDDDDDDDD"),
-    (Deactivated, Free,         Owner,    "DDDDDDDDDDDDDD"),
-    (Deactivated, FreeReserved, Outsider, "DDDDDDDDDDDDDD"),
-    (Deactivated, FreeReserved, Member,   "DDDDDDDDDDDDDD"),
-    (Deactivated, FreeReserved, Owner,    "DDDDDDDDDDDDDD"),
-    (Deactivated, Public,       Outsider, "DDDDDDDDDDDDDD"),
-    (Deactivated, Public,       Member,   "DDDDDDDDDDDDDD"),
-    (Deactivated, Public,       Owner,    "DDDDDDDDDDDDDD"),
-    (Deactivated, Private,      Outsider, "DDDDDDDDDDDDDD"),
-    (Deactivated, Private,      Member,   "DDDDDDDDDDDDDD"),
-    (Deactivated, Private,      Owner,    "DDDDDDDDDDDDDD"),
-    (Deactivated, Direct,       Outsider, "DDDDDDDDDDDDDD"),
-    (Deactivated, Direct,       Member,   "DDDDDDDDDDDDDD"),
-    (Deactivated, Direct,       Owner,    "DDDDDDDDDDDDDD"),
+    (Bot,         Free,         Outsider, "++++Y+YNNNNN+++++"),
+    (Bot,         Free,         Member,   "++++Y+YNNNNN+++++"),
+    (Bot,         Free,         Owner,    "++++Y+YNNNNN+++++"),
+    (Bot,         FreeReserved, Outsider, "HHHHHHHHHHHHHHHHH"),
+    (Bot,         FreeReserved, Member,   "HHHHHHHHHHHHHHHHH"),
+    (Bot,         FreeReserved, Owner,    "HHHHHHHHHHHHHHHHH"),
+    (Bot,         Public,       Outsider, "++++Y+YNNNNN+++++"),
+    (Bot,         Public,       Member,   "++++Y+YNNNNN+++++"),
+    (Bot,         Public,       Owner,    "++++Y+YNNNNN+++++"),
+    (Bot,         Private,      Outsider, "HHHHHHHHHH+HHHHHH"),
+    (Bot,         Private,      Member,   "++++Y+YNNN++++N++"),
+    (Bot,         Private,      Owner,    "++++Y++++++++++++"),
+    (Bot,         Direct,       Outsider, "HHHHHHHHHHHHHHHHH"),
+    (Bot,         Direct,       Member,   "++++Y+YNNNNN++N++"),
+    (Bot,         Direct,       Owner,    "++++Y+YNNNNN++N++"),
+
+    (Hook,        Free,         Outsider, "N+NNNNNNNNNNNNNNN"),
+    (Hook,        Free,         Member,   "N+NNNNNNNNNNNNNNN"),
+    (Hook,        Free,         Owner,    "N+NNNNNNNNNNNNNNN"),
+    (Hook,        FreeReserved, Outsider, "HHHHHHHHHHHHHHHHH"),
+    (Hook,        FreeReserved, Member,   "HHHHHHHHHHHHHHHHH"),
+    (Hook,        FreeReserved, Owner,    "HHHHHHHHHHHHHHHHH"),
+    (Hook,        Public,       Outsider, "N+NNNNNNNNNNNNNNN"),
+    (Hook,        Public,       Member,   "N+NNNNNNNNNNNNNNN"),
+    (Hook,        Public,       Owner,    "N+NNNNNNNNNNNNNNN"),
+    (Hook,        Private,      Outsider, "HHHHHHHHHHHHHHHHH"),
+    (Hook,        Private,      Member,   "N+NNNNNNNNNNNNNNN"),
+    (Hook,        Private,      Owner,    "N+NNNNNNNNNNNNNNN"),
+    (Hook,        Direct,       Outsider, "HHHHHHHHHHHHHHHHH"),
+    (Hook,        Direct,       Member,   "N+NNNNNNNNNNNNNNN"),
+    (Hook,        Direct,       Owner,    "N+NNNNNNNNNNNNNNN"),
+
+    (Deactivated, Free,         Outsider, "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Free,         Member,   "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Free,         Owner,    "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, FreeReserved, Outsider, "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, FreeReserved, Member,   "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, FreeReserved, Owner,    "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Public,       Outsider, "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Public,       Member,   "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Public,       Owner,    "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Private,      Outsider, "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Private,      Member,   "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Private,      Owner,    "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Direct,       Outsider, "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Direct,       Member,   "DDDDDDDDDDDDDDDDD"),
+    (Deactivated, Direct,       Owner,    "DDDDDDDDDDDDDDDDD"),
 ];
 
 fn cell(outcome: Result<(), Denied>) -> char {
@@ -112,9 +145,15 @@ fn decide_answers_every_cell_as_the_table_says() {
 
 #[test]
 fn facts_are_read_the_same_way_everywhere() {
-    assert_eq!(Role::of(false, false), User);
-    assert_eq!(Role::of(true, false), Admin);
-    assert_eq!(Role::of(true, true), Deactivated, "deactivation wins over the admin flag");
+    use crate::protocol::AccountKind::{Bot as BotAccount, Hook as HookAccount, Person};
+    assert_eq!(Role::of(false, false, Person), User);
+    assert_eq!(Role::of(true, false, Person), Admin);
+    assert_eq!(Role::of(true, true, Person), Deactivated, "deactivation wins over the admin flag");
+    assert_eq!(Role::of(false, false, BotAccount), Bot);
+    assert_eq!(Role::of(true, false, BotAccount), Bot, "a bot is never an administrator");
+    assert_eq!(Role::of(false, true, BotAccount), Deactivated);
+    assert_eq!(Role::of(false, false, HookAccount), Hook);
+    assert_eq!(Role::of(false, true, HookAccount), Deactivated, "a revoked webhook may do nothing");
     assert_eq!(Place::free("lobby"), Free);
     assert_eq!(Place::free("_a1b2"), FreeReserved);
     assert_eq!(Standing::of(7, false, Some(7)), Outsider, "an owner who left is an outsider");

@@ -137,6 +137,7 @@ impl Worker {
             sender: message.author,
             client_id: None,
             body: EventBody::Preview { target: message.seq, record: Box::new(record) },
+            display_as: None,
         };
         match self.store.append(event).await.await {
             Ok(_) => "shown",

@@ -17,10 +17,9 @@ use std::{
 use axum::extract::ws::WebSocket;
 use futures::{Stream, StreamExt};
 use tokio_stream::StreamMap;
-use tower_sessions::Session;
 
 use super::{
-    Realtime, SessionRef, SocketError,
+    Realtime, SessionRef, SocketError, SocketHolder,
     consumer::CLOSE_GRACE,
     followed::FollowedThreads,
     keepalive::{Due, KeepAlive},
@@ -116,8 +115,8 @@ pub struct Inbox {
 impl Inbox {
     /// The inbox of `user` on `session`: it takes one of the user's socket
     /// slots, or answers `too_many_sockets`.
-    pub async fn new(realtime: &Realtime, user: user::Model, session: &Session) -> Result<Self, AppError> {
-        let (slot, session) = realtime.admit(user.id, session, m::INBOX_SOCKETS_OPEN).await?;
+    pub async fn new(realtime: &Realtime, user: user::Model, holder: &SocketHolder) -> Result<Self, AppError> {
+        let (slot, session) = realtime.admit(user.id, holder, m::INBOX_SOCKETS_OPEN).await?;
         Ok(Self { realtime: realtime.clone(), user, session, _slot: slot })
     }
 
@@ -132,8 +131,8 @@ impl Inbox {
     }
 
     async fn run(&self, socket: WebSocket) -> Result<(), InboxError> {
-        let (session_id, expires_at) = self.session;
-        let mut keepalive = KeepAlive::new(&self.realtime.config, self.realtime.sessions.clone(), session_id, expires_at);
+        let (credential, expires_at) = self.session.clone();
+        let mut keepalive = KeepAlive::new(&self.realtime.config, self.realtime.sessions.clone(), credential, expires_at);
         let mut user_group = self.realtime.layer.group_add(&Group::User(self.user.id)).await?;
         let write_timeout = Duration::from_secs(self.realtime.config.write_timeout_secs);
         let (mut socket, mut reader) = room_socket::split(socket, write_timeout);

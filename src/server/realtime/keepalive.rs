@@ -1,6 +1,6 @@
 //! What keeps a socket alive, shared by the room socket and the inbox: pings on
 //! a quiet connection (and closing one that answers nothing), and the session
-//! the socket belongs to (it ends when the session ends, checked when the
+//! (or API token) the socket belongs to (it ends when the session ends, checked when the
 //! session would expire and whenever the layer may have lost news of it).
 
 use std::{
@@ -9,11 +9,14 @@ use std::{
 };
 
 use tokio::time::{Interval, Sleep};
-use tower_sessions::session::Id;
 
 use crate::{
     protocol::CloseReason,
-    server::{accounts::session_control::SessionControl, bus::SessionKey, config::Config},
+    server::{
+        accounts::session_control::{Credential, SessionControl},
+        bus::SessionKey,
+        config::Config,
+    },
 };
 
 /// Pings a client may leave unanswered (sending nothing at all) before it is closed.
@@ -34,7 +37,8 @@ pub enum Due {
 /// A socket's pings and session.
 pub struct KeepAlive {
     sessions: SessionControl,
-    session_id: Id,
+    /// The session or token the socket was opened with.
+    credential: Credential,
     key: SessionKey,
     ping_every: Duration,
     pings: Interval,
@@ -44,12 +48,12 @@ pub struct KeepAlive {
 }
 
 impl KeepAlive {
-    pub fn new(config: &Config, sessions: SessionControl, session_id: Id, expires_at: SystemTime) -> Self {
+    pub fn new(config: &Config, sessions: SessionControl, credential: Credential, expires_at: SystemTime) -> Self {
         let ping_every = Duration::from_secs(config.ping_secs);
         Self {
             sessions,
-            key: SessionKey::of(&session_id),
-            session_id,
+            key: credential.key(),
+            credential,
             ping_every,
             pings: tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every),
             last_heard: Instant::now(),
@@ -87,7 +91,7 @@ impl KeepAlive {
 
     /// Whether the session still stands; learns when it expires next.
     pub async fn check_session(&mut self) -> bool {
-        match self.sessions.valid_until(&self.session_id).await {
+        match self.sessions.credential_valid_until(&self.credential).await {
             Some(expires_at) if expires_at > SystemTime::now() => {
                 let next = expires_at.max(SystemTime::now() + SESSION_RECHECK);
                 self.expiry.as_mut().reset(until(next));

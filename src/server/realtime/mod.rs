@@ -29,12 +29,15 @@ pub mod sequencer;
 use std::{ops::Deref, sync::Arc, time::SystemTime};
 
 use tokio_util::task::TaskTracker;
-use tower_sessions::{Session, session::Id};
+use tower_sessions::Session;
 
 use crate::{
     error::AppError,
     server::{
-        accounts::{limits::Limits, session_control::SessionControl},
+        accounts::{
+            limits::Limits,
+            session_control::{Credential, SessionControl},
+        },
         bus::{ChannelLayer, LayerError},
         config::Config,
         shutdown::Shutdown,
@@ -77,24 +80,39 @@ impl Realtime {
         Self(Arc::new(parts))
     }
 
-    /// One more socket of `user_id` on `session`, counted in the gauge
-    /// `gauge`: its slot (freed when dropped) and its session (id, expiry), or
-    /// `too_many_sockets` when the user has the most open here.
+    /// One more socket of `user_id` opened with `holder`, counted in the
+    /// gauge `gauge`: its slot (freed when dropped) and what it rests on (a
+    /// session or token, and until when), or `too_many_sockets` when the
+    /// user has the most open here.
     pub async fn admit(
         &self,
         user_id: i64,
-        session: &Session,
+        holder: &SocketHolder,
         gauge: &'static str,
     ) -> Result<(SocketSlot, SessionRef), AppError> {
-        let session_id = session.id().ok_or(AppError::Unauthorized)?;
+        let credential = match holder {
+            SocketHolder::Session(session) => Credential::Session(session.id().ok_or(AppError::Unauthorized)?),
+            SocketHolder::Token(id) => Credential::Token(*id),
+        };
         let max = self.config.max_sockets_per_user;
         let slot = self.open_sockets.claim(user_id, max, gauge).ok_or(AppError::TooManySockets { max })?;
-        Ok((slot, (session_id, self.sessions.expires_at(session).await)))
+        let until = match holder {
+            SocketHolder::Session(session) => self.sessions.expires_at(session).await,
+            // Checked now and then; its revocation closes the socket at once.
+            SocketHolder::Token(_) => SystemTime::now(),
+        };
+        Ok((slot, (credential, until)))
     }
 }
 
-/// The session a socket belongs to, and when it expires unless used.
-pub type SessionRef = (Id, SystemTime);
+/// What a socket is opened with: the request's log-in session, or an API token (by id).
+pub enum SocketHolder {
+    Session(Session),
+    Token(i64),
+}
+
+/// What a socket rests on, and until when (a session expires unless used).
+pub type SessionRef = (Credential, SystemTime);
 
 /// Why a socket ended early.
 #[derive(Debug, thiserror::Error)]

@@ -6,19 +6,25 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, se
 use super::{error::StoreError, store::Store};
 use crate::{
     entity::{message, room, user},
-    protocol::Account,
+    protocol::{Account, AccountKind},
 };
 
 impl Store {
-    /// Every account, oldest first.
+    /// Every account of a person or a bot, oldest first (webhooks' accounts
+    /// are their rooms', listed with the room's webhooks).
     pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
-        let users = user::Entity::find().order_by_asc(user::Column::Id).all(self.db()).await?;
+        let users = user::Entity::find()
+            .filter(user::Column::Kind.ne(AccountKind::Hook))
+            .order_by_asc(user::Column::Id)
+            .all(self.db())
+            .await?;
         Ok(users
             .into_iter()
             .map(|u| Account {
                 username: u.username,
                 is_admin: u.is_admin,
                 deactivated: u.deactivated,
+                kind: u.kind,
                 created_at: crate::protocol::format_timestamp(u.created_at),
             })
             .collect())

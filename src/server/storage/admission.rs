@@ -80,7 +80,8 @@ impl Admission {
     /// after it.
     pub fn admit(&mut self, event: &NewEvent, room: Option<&room::Model>, own: bool) -> Result<(), Refusal> {
         let sender = event.sender.id;
-        let role = Role::of(self.admins.contains(&sender), self.deactivated.contains(&sender));
+        // An account's kind never changes: the sender's model says it.
+        let role = Role::of(self.admins.contains(&sender), self.deactivated.contains(&sender), event.sender.kind);
         let facts = match room {
             None => RoomFacts { place: Place::free(&event.room), standing: Standing::Outsider },
             Some(room) => RoomFacts {
@@ -90,6 +91,7 @@ impl Admission {
         };
         let action = match &event.body {
             EventBody::Message { .. } => Action::Post,
+            EventBody::BotCommand { .. } => Action::Command,
             EventBody::React { .. } => Action::React,
             EventBody::Edit { .. } => Action::Edit { own },
             EventBody::Delete { .. } => Action::Delete { own },

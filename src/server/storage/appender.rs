@@ -30,7 +30,7 @@ use super::{
 };
 use crate::{
     entity::user,
-    protocol::{SeenRead, ServerFrame},
+    protocol::{FrameErrorCode, SeenRead, ServerFrame},
     server::{
         bus::{ChannelLayer, Event, Group, UserNotice},
         tasks::Background,
@@ -57,6 +57,17 @@ pub enum AppendError {
     /// The server is stopping.
     #[error("the message writer has stopped")]
     Stopped,
+}
+
+impl AppendError {
+    /// The `error` frame's code (and an API's answer) for an event not stored.
+    pub fn frame_code(&self) -> FrameErrorCode {
+        match self {
+            Self::Rejected(refusal) => refusal.frame_code(),
+            Self::Refused(_) => FrameErrorCode::NotStored,
+            Self::Unavailable(_) | Self::Stopped => FrameErrorCode::StoreFailed,
+        }
+    }
 }
 
 struct Request {

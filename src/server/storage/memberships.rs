@@ -21,7 +21,7 @@ use super::{
 };
 use crate::{
     entity::{membership, room, user},
-    protocol::{Latest, NotifyLevel, REPLY_QUOTE_CHARS, RoomKind, RoomStatus, format_timestamp},
+    protocol::{AccountKind, Latest, NotifyLevel, REPLY_QUOTE_CHARS, RoomKind, RoomStatus, format_timestamp},
     server::policy,
 };
 
@@ -187,16 +187,18 @@ impl Store {
         rows.iter().map(|row| row.try_get::<i64>("", "seq")).collect()
     }
 
-    /// The usernames of a room's members, sorted (for `@` completion).
-    pub async fn members(&self, room_name: &str) -> Result<Vec<String>, StoreError> {
+    /// The usernames of a room's members, sorted (for `@` completion), each
+    /// with what its account is (bots and webhooks show a badge).
+    pub async fn members(&self, room_name: &str) -> Result<Vec<(String, AccountKind)>, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
         let names = membership::Entity::find()
             .select_only()
             .column(user::Column::Username)
+            .column(user::Column::Kind)
             .inner_join(user::Entity)
             .filter(membership::Column::RoomId.eq(room.id))
             .order_by_asc(user::Column::Username)
-            .into_tuple::<String>()
+            .into_tuple::<(String, AccountKind)>()
             .all(self.db())
             .await?;
         Ok(names)

@@ -23,6 +23,8 @@
 //! - [`previews`]: link previews' thumbnails, kept and served.
 //! - [`search`]: full-text search over what a user may read (FTS5, `tsvector`).
 //! - [`push`]: Web Push: the VAPID key, subscriptions, the outbox's claims.
+//! - [`integrations`]: API tokens, bots, incoming webhooks, outgoing event
+//!   subscriptions and their delivery cursors, bots' commands.
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
 //! - [`db`]: connecting to SQLite or PostgreSQL and running migrations.
 //! - [`sessions`]: the tower-sessions store on the same database.
@@ -39,6 +41,7 @@ pub mod db;
 pub mod devices;
 pub mod error;
 mod events;
+pub mod integrations;
 pub mod invites;
 mod memberships;
 mod previews;

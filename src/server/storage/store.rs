@@ -15,7 +15,7 @@ use sea_orm::{
 
 use crate::{
     entity::{message, room, user},
-    protocol::{ChatMessage, EventBody, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
+    protocol::{AccountKind, ChatMessage, EventBody, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
     server::{
         bodies::SharedBody,
         bus::{ChannelLayer, Forget},
@@ -54,6 +54,9 @@ pub struct NewEvent {
     /// The sender's idempotency key.
     pub client_id: Option<String>,
     pub body: EventBody,
+    /// The name a message is shown under instead of the sender's own (an
+    /// incoming webhook's `username`; `None` for everyone else).
+    pub display_as: Option<String>,
 }
 
 /// An event that is committed.
@@ -198,6 +201,8 @@ impl Store {
             deactivated: Set(false),
             display_name: Set(None),
             share_reads: Set(true),
+            kind: Set(AccountKind::Person),
+            created_by: Set(None),
         };
         let created = user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::Username),
@@ -275,6 +280,11 @@ impl Store {
             .into_iter()
             .map(|r| RoomSummary { name: r.name, message_count: r.last_seq, last_activity: r.last_activity })
             .collect())
+    }
+
+    /// The id of the room named `room_name` (canonical), if there is one.
+    pub async fn room_id(&self, room_name: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self.room_numbers(room_name).await?.map(|room| room.id))
     }
 
     /// The `seq` of a room's newest message (0 for a room without messages).

@@ -25,11 +25,10 @@ use std::{sync::Arc, time::Duration};
 
 use axum::extract::ws::WebSocket;
 use futures::StreamExt;
-use tower_sessions::Session;
 
 use self::receive::{Sends, TypingThrottle};
 use super::{
-    Realtime, SessionRef, SocketError,
+    Realtime, SessionRef, SocketError, SocketHolder,
     keepalive::{Due, KeepAlive},
     open_sockets::SocketSlot,
     presence::Present,
@@ -116,9 +115,9 @@ impl ChatConsumer {
         realtime: &Realtime,
         (room, kind): (String, RoomKind),
         user: user::Model,
-        session: &Session,
+        holder: &SocketHolder,
     ) -> Result<Self, AppError> {
-        let (slot, session) = realtime.admit(user.id, session, m::SOCKETS_OPEN).await?;
+        let (slot, session) = realtime.admit(user.id, holder, m::SOCKETS_OPEN).await?;
         Ok(Self { realtime: realtime.clone(), room, kind, user, session, _slot: slot })
     }
 
@@ -229,8 +228,8 @@ impl ChatConsumer {
         }
         // Opening a room puts it in the user's list; their inbox hears of a new one.
         let listed = head > 0 && self.join(None, false).await;
-        let (session_id, expires_at) = self.session;
-        let keepalive = KeepAlive::new(&self.realtime.config, self.realtime.sessions.clone(), session_id, expires_at);
+        let (credential, expires_at) = self.session.clone();
+        let keepalive = KeepAlive::new(&self.realtime.config, self.realtime.sessions.clone(), credential, expires_at);
         let mut live = Live {
             socket,
             order: Sequencer::new(head),

@@ -2,7 +2,8 @@
 //! event (`send`, `edit`, `delete`, `react`) is checked against the sender's
 //! rates and queued to the writer, which judges it by the policy and the
 //! kind's rules and answers once committed (`ack`, or an `error` with its
-//! code); `read` moves the user's read marker; `typing` is relayed.
+//! code); `read` moves the user's read marker; `typing` is relayed; a bot's
+//! `command` becomes a room event for that bot.
 
 use std::time::{Duration, Instant};
 
@@ -12,10 +13,12 @@ use super::{ChatConsumer, ConsumerError, Live, Next};
 use crate::{
     protocol::{Command, EventBody, FrameErrorCode, FrameRejection, ServerFrame},
     server::{
+        accounts::{access, auth::User},
         bus::{Event, Group, UserNotice},
         metrics as m,
+        policy::Action,
         realtime::room_socket::Incoming,
-        storage::{AppendError, NewEvent, ReadMarker, Refusal, Stored},
+        storage::{AppendError, NewEvent, ReadMarker, Stored},
     },
 };
 
@@ -78,6 +81,9 @@ impl ChatConsumer {
             Incoming::Command(Command::Event { body, client_id }) => self.on_event(live, client_id, body).await?,
             Incoming::Command(Command::Read { seq, thread }) => self.on_read(seq, thread).await,
             Incoming::Command(Command::Typing) => self.on_typing(live).await,
+            Incoming::Command(Command::BotCommand { name, args, client_id }) => {
+                self.on_bot_command(live, name, args, client_id).await?;
+            }
             Incoming::Refused(rejection) => live.socket.send_error(rejection).await?,
             Incoming::Control => {}
             Incoming::Closed => return Ok(Next::Close(None)),
@@ -109,11 +115,38 @@ impl ChatConsumer {
             }
             live.listing.room_exists = true;
         }
-        let event = NewEvent { room: self.room.clone(), sender: self.user.clone(), client_id: client_id.clone(), body };
+        let event =
+            NewEvent { room: self.room.clone(), sender: self.user.clone(), client_id: client_id.clone(), body, display_as: None };
         // Queued now, so the socket's events are stored in the order they came.
         let committed = self.realtime.store.append(event).await;
         live.sends.in_flight.push_back(async move { (client_id, committed.await) }.boxed());
         Ok(())
+    }
+
+    /// `command`: the bot that registered `/name` is sent it as a room event
+    /// (stored like any other, so its subscriptions get it once, in order),
+    /// when the bot may read this room; nothing is posted.
+    async fn on_bot_command(
+        &self,
+        live: &mut Live,
+        name: String,
+        args: String,
+        client_id: Option<String>,
+    ) -> Result<(), ConsumerError> {
+        let store = &self.realtime.store;
+        let refuse = |code| FrameRejection::new(code, client_id.clone());
+        let Some(command) = store.find_command(&name).await? else {
+            return Ok(live.socket.send_error(refuse(FrameErrorCode::UnknownCommand)).await?);
+        };
+        let bot = match store.find_user(command.user_id).await? {
+            Some(bot) if !bot.deactivated => bot,
+            _ => return Ok(live.socket.send_error(refuse(FrameErrorCode::UnknownCommand)).await?),
+        };
+        if access::room(store, &User(bot.clone()), &self.room, Action::Deliver).await.is_err() {
+            return Ok(live.socket.send_error(refuse(FrameErrorCode::BotNotInRoom)).await?);
+        }
+        let body = EventBody::BotCommand { bot_id: bot.id, bot: bot.username, name, args };
+        self.on_event(live, client_id, body).await
     }
 
     /// Puts the room in the user's list (telling their inbox when it is new);
@@ -171,14 +204,10 @@ impl ChatConsumer {
             Err(err) => {
                 metrics::counter!(m::STORE_ERRORS).increment(1);
                 tracing::error!(%err, room = self.room, "storing a message failed");
-                let code = match err {
-                    AppendError::Rejected(refusal) => refusal_code(refusal),
-                    AppendError::Refused(_) => FrameErrorCode::NotStored,
-                    AppendError::Unavailable(_) | AppendError::Stopped => {
-                        live.sends.block(client_id.as_ref(), STORE_RETRY_WAIT);
-                        FrameErrorCode::StoreFailed
-                    }
-                };
+                let code = err.frame_code();
+                if code == FrameErrorCode::StoreFailed {
+                    live.sends.block(client_id.as_ref(), STORE_RETRY_WAIT);
+                }
                 return Ok(live.socket.send_error(FrameRejection::new(code, client_id)).await?);
             }
         };
@@ -187,17 +216,5 @@ impl ChatConsumer {
         metrics::counter!(counter).increment(1);
         live.socket.send(&ServerFrame::Ack { client_id, seq: stored.seq }).await?;
         Ok(())
-    }
-}
-
-/// The `error` frame's code for an event the rules refused.
-fn refusal_code(refusal: Refusal) -> FrameErrorCode {
-    match refusal {
-        Refusal::NotFound | Refusal::NoPreview | Refusal::AlreadyPreviewed => FrameErrorCode::NotFound,
-        Refusal::NotYours => FrameErrorCode::NotYours,
-        Refusal::Deleted => FrameErrorCode::Deleted,
-        Refusal::BadAttachment => FrameErrorCode::BadAttachment,
-        Refusal::BadThread => FrameErrorCode::BadThread,
-        Refusal::NoAccess | Refusal::NotAllowed | Refusal::AlreadyMember | Refusal::NotMember => FrameErrorCode::NoAccess,
     }
 }

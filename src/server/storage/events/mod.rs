@@ -46,7 +46,7 @@ pub(super) use resends::stored_copies;
 pub(super) use rows::{EventRow, Extras, frame_of};
 pub(super) use seqs::begin_writing;
 
-use crate::server::policy::Denied;
+use crate::{protocol::FrameErrorCode, server::policy::Denied};
 
 /// Why an event was refused by the rules (nothing was stored for it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -73,6 +73,20 @@ pub enum Refusal {
     AlreadyPreviewed,
     #[error("that message is a reply in a thread")]
     BadThread,
+}
+
+impl Refusal {
+    /// The `error` frame's code for an event the rules refused.
+    pub fn frame_code(self) -> FrameErrorCode {
+        match self {
+            Self::NotFound | Self::NoPreview | Self::AlreadyPreviewed => FrameErrorCode::NotFound,
+            Self::NotYours => FrameErrorCode::NotYours,
+            Self::Deleted => FrameErrorCode::Deleted,
+            Self::BadAttachment => FrameErrorCode::BadAttachment,
+            Self::BadThread => FrameErrorCode::BadThread,
+            Self::NoAccess | Self::NotAllowed | Self::AlreadyMember | Self::NotMember => FrameErrorCode::NoAccess,
+        }
+    }
 }
 
 impl From<Denied> for Refusal {

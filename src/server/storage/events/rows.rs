@@ -9,13 +9,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, Func},
 };
 
 use super::{kinds, targets::TargetState};
 use crate::{
     entity::{message, message::EventKind, reaction, user},
     protocol::{
-        Attachment, ChatMessage, PreviewRecord, REPLY_QUOTE_CHARS, ReplyRef, ServerFrame, ThreadSummary, format_timestamp,
+        AccountKind, Attachment, ChatMessage, PreviewRecord, REPLY_QUOTE_CHARS, ReplyRef, ServerFrame, ThreadSummary,
+        format_timestamp,
     },
     server::storage::attachments,
 };
@@ -59,6 +61,10 @@ pub struct EventRow {
     pub last_reply_seq: Option<i64>,
     pub last_reply_at: Option<DateTime<Utc>>,
     pub participants: Option<String>,
+    /// For an incoming webhook's message: the name it is shown under.
+    pub display_as: Option<String>,
+    /// What the sender's account is (`None` once it is deleted).
+    pub sender_kind: Option<AccountKind>,
 }
 
 impl EventRow {
@@ -87,10 +93,19 @@ impl EventRow {
                 message::Column::LastReplySeq,
                 message::Column::LastReplyAt,
                 message::Column::Participants,
+                message::Column::DisplayAs,
             ])
             .column_as(user::Column::Username, "sender")
             .column_as(user::Column::Deactivated, "sender_deactivated")
-            .column_as(user::Column::DisplayName, "sender_name")
+            // A webhook's message is shown under the name its payload gave.
+            .column_as(
+                Expr::expr(Func::coalesce([
+                    Expr::col((message::Entity, message::Column::DisplayAs)),
+                    Expr::col((user::Entity, user::Column::DisplayName)),
+                ])),
+                "sender_name",
+            )
+            .column_as(user::Column::Kind, "sender_kind")
             .left_join(user::Entity)
     }
 
@@ -140,6 +155,7 @@ impl EventRow {
             replies,
             also_in_room: self.thread.is_some() && self.n.is_some(),
             thread: self.thread,
+            bot: self.sender_kind.is_some_and(AccountKind::is_bot),
         }
     }
 }
@@ -219,6 +235,7 @@ impl EventRow {
             last_reply_seq: Set(self.last_reply_seq),
             last_reply_at: Set(self.last_reply_at),
             participants: Set(self.participants.clone()),
+            display_as: Set(self.display_as.clone()),
         }
     }
 }

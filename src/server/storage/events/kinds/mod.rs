@@ -8,6 +8,7 @@
 //! `EventKind` value in `entity::message`, a file here, and one arm in each
 //! match below.
 
+mod command;
 mod delete;
 mod edit;
 mod member;
@@ -59,7 +60,7 @@ pub fn judge(event: &NewEvent, room_id: Option<i64>, loaded: &mut Loaded) -> Res
         (EventBody::Message { reply_to, attachment, thread, .. }, room_id) => {
             message::judge(event, room_id, *reply_to, *thread, attachment.as_deref(), loaded).map(|()| false)
         }
-        (EventBody::Member { .. }, _) => Ok(false),
+        (EventBody::Member { .. } | EventBody::BotCommand { .. }, _) => Ok(false),
         // There is nothing to change in a room that does not exist.
         (_, None) => Err(Refusal::NotFound),
         (EventBody::Edit { target, text }, Some(room_id)) => edit::judge(room_id, *target, text, loaded).map(|()| false),
@@ -81,6 +82,7 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
         EventBody::Member { user_id, username, change } => member::fields(*user_id, username, *change),
         EventBody::Preview { target, record } => preview::fields(*target, Some(record)),
         EventBody::Unpreview { target } => preview::fields(*target, None),
+        EventBody::BotCommand { bot_id, bot, name, args } => command::fields(*bot_id, bot, name, args),
     };
     EventRow {
         seq,
@@ -99,7 +101,7 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
         reply_to,
         // Admitted, so not deactivated.
         sender_deactivated: Some(false),
-        sender_name: event.sender.display_name.clone(),
+        sender_name: event.display_as.clone().or_else(|| event.sender.display_name.clone()),
         attachment_id: event.body.attachment().map(str::to_owned),
         // A new message shows no preview yet: the worker reads its link after it commits.
         preview: None,
@@ -109,6 +111,8 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
         last_reply_seq: None,
         last_reply_at: None,
         participants: None,
+        display_as: event.display_as.clone(),
+        sender_kind: Some(event.sender.kind),
     }
 }
 
@@ -124,6 +128,7 @@ pub async fn apply(txn: &impl ConnectionTrait, placed: &Placed<'_>) -> Result<()
         EventBody::Member { user_id, change, .. } => member::apply(txn, room_id, *user_id, *change, seq, now).await,
         EventBody::Preview { target, record } => preview::apply(txn, room_id, *target, Some(record)).await,
         EventBody::Unpreview { target } => preview::apply(txn, room_id, *target, None).await,
+        EventBody::BotCommand { .. } => Ok(()),
     }
 }
 
@@ -139,5 +144,6 @@ pub fn frame(row: EventRow, room: &str, extras: &Extras) -> ServerFrame {
         EventKind::MemberRemoved => member::frame(row, room, MemberChange::Removed),
         EventKind::MemberLeft => member::frame(row, room, MemberChange::Left),
         EventKind::Preview | EventKind::PreviewRemoved => preview::frame(row, room),
+        EventKind::Command => command::frame(row, room),
     }
 }

@@ -1,0 +1,121 @@
+//! A room's incoming webhooks, behind a "Webhooks" button in the room header
+//! (for whoever may manage them: anyone in a public room, a private room's
+//! owner or an administrator): make one by name — its URL is shown this once,
+//! to copy into the service that posts — see the room's working hooks, revoke one.
+
+use leptos::{ev, prelude::*, task::spawn_local};
+use serde::Deserialize;
+
+use super::room_members::origin;
+use crate::{client::http, paths};
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+struct Hook {
+    id: i64,
+    name: String,
+    username: String,
+    last_used_at: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct Hooks {
+    webhooks: Vec<Hook>,
+}
+
+/// What `POST /api/rooms/{room}/webhooks` answers.
+#[derive(Clone, Debug, Deserialize)]
+struct Made {
+    name: String,
+    url: String,
+}
+
+#[component]
+pub fn RoomWebhooks(room: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let hooks = RwSignal::new(Vec::<Hook>::new());
+    let made = RwSignal::new(None::<Made>);
+    let problem = RwSignal::new(None::<String>);
+    let naming = RwSignal::new(String::new());
+    let room = StoredValue::new(room);
+
+    let reload = move || {
+        spawn_local(async move {
+            match http::get_json::<Hooks>(&paths::room_webhooks(&room.get_value())).await {
+                Ok(found) => hooks.set(found.webhooks),
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    let on_toggle = move |_| {
+        open.update(|o| *o = !*o);
+        if open.get_untracked() {
+            reload();
+        }
+    };
+    let on_create = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = naming.get_untracked().trim().to_owned();
+        if name.is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            match http::post_form_json::<Made>(&paths::room_webhooks(&room.get_value()), &[("name", &name)]).await {
+                Ok(hook) => {
+                    naming.set(String::new());
+                    problem.set(None);
+                    made.set(Some(hook));
+                    reload();
+                }
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+    let revoke = move |id: i64| {
+        spawn_local(async move {
+            let id = id.to_string();
+            match http::post_form(&paths::room_webhooks_revoke(&room.get_value()), &[("id", &id)]).await {
+                Ok(()) => reload(),
+                Err(why) => problem.set(Some(why)),
+            }
+        });
+    };
+
+    view! {
+        <div class="room-webhooks">
+            <button type="button" id="webhooksBtn" class="link-button" aria-expanded=move || open.get().to_string() on:click=on_toggle>
+                "Webhooks"
+            </button>
+            <Show when=move || open.get()>
+                <section id="webhooksPanel" class="members-panel" aria-label="Incoming webhooks of this room">
+                    <p class="hint">"A webhook lets another service (CI, alerts) post here: it POSTs JSON like {\"text\": \"…\"} to the webhook's URL."</p>
+                    <form id="createWebhookForm" on:submit=on_create>
+                        <label for="webhookName">"New webhook's name"</label>
+                        <input id="webhookName" placeholder="CI" autocomplete="off" maxlength="64" bind:value=naming />
+                        <button type="submit" id="createWebhookBtn">"Create webhook"</button>
+                    </form>
+                    {move || made.get().map(|hook| view! {
+                        <p id="webhookMade" role="status">
+                            {format!("{}'s URL (shown this once; copy it now):", hook.name)}
+                            <input id="webhookUrl" class="invite-url" readonly aria-label="webhook URL" value=format!("{}{}", origin(), hook.url) />
+                        </p>
+                    })}
+                    <ul id="webhookList">
+                        <For each=move || hooks.get() key=|hook| hook.id let:hook>
+                            <li class="webhook" data-webhook=hook.username.clone()>
+                                <span class="bot-badge" title="Webhook">"BOT"</span>" "
+                                {hook.name.clone()}
+                                <small>{match hook.last_used_at.clone() {
+                                    Some(_) => " · used",
+                                    None => " · not used yet",
+                                }}</small>
+                                " "
+                                <button type="button" class="link-button revoke-webhook" on:click=move |_| revoke(hook.id)>"Revoke"</button>
+                            </li>
+                        </For>
+                    </ul>
+                    {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
+                </section>
+            </Show>
+        </div>
+    }
+}

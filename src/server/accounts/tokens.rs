@@ -1,0 +1,38 @@
+//! API tokens as a way in: the [`Bearer`] a request's `Authorization: Bearer
+//! <token>` header proves (found by `http::bearer` on `/api/` and `/ws/`
+//! paths, never on pages), and ending a token — its row deleted, its
+//! sockets closed on every instance, the subscriptions it made gone with it.
+
+use crate::{
+    error::AppError,
+    server::{
+        accounts::{auth::User, session_control::SessionControl},
+        storage::Store,
+    },
+};
+
+/// Who a request's bearer token says it is.
+#[derive(Clone, Debug)]
+pub struct Bearer {
+    pub user: User,
+    /// The token's id (its sockets, rate and subscriptions are counted by it).
+    pub token_id: i64,
+}
+
+/// Revokes `user_id`'s token `token_id`: it authenticates nothing more and
+/// its sockets close (4001) on every instance. `false` when they have no such token.
+pub async fn revoke(store: &Store, sessions: &SessionControl, user_id: i64, token_id: i64) -> Result<bool, AppError> {
+    if !store.revoke_token(user_id, token_id).await? {
+        return Ok(false);
+    }
+    sessions.end_token_sockets(user_id, token_id).await;
+    Ok(true)
+}
+
+/// Revokes every token of `user_id` (their account is deactivated).
+pub async fn revoke_all(store: &Store, sessions: &SessionControl, user_id: i64) -> Result<(), AppError> {
+    for token_id in store.revoke_tokens_of(user_id).await? {
+        sessions.end_token_sockets(user_id, token_id).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! `/api/rooms/{room}/webhooks`: a room's incoming webhooks, beside its
+//! invites — made, listed and revoked by whoever may manage them (the
+//! policy's `ManageHooks`: anyone who may read a public room, a private
+//! room's owner or an administrator). Each hook posts as an account of its
+//! own (kind `hook`, shown with a BOT badge); in a private room that account
+//! is added as a member when the hook is made, and removed when it is revoked,
+//! each a room event like any membership change.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{label, time_of};
+use crate::{
+    error::AppError,
+    paths,
+    protocol::{AccountKind, MemberChange, RoomKind, format_timestamp},
+    server::{
+        accounts::access::{self, Admitted},
+        http::{forms::ValidForm, gate::RequireUser, memberships::change_membership, params, state::AppState},
+        policy::Action,
+        storage::{StoreError, integrations::bots::hook_username},
+    },
+};
+
+/// Tries at a free username for a hook's account (10 random hex digits each).
+const NAME_TRIES: usize = 5;
+
+/// The form of `POST /api/rooms/{room}/webhooks`.
+#[derive(Deserialize)]
+pub struct NewHookForm {
+    name: String,
+}
+
+/// The room's id, for an admitted room.
+async fn room_id(state: &AppState, room: &Admitted) -> Result<i64, AppError> {
+    state.store.room_id(&room.name).await?.ok_or(AppError::NotFound)
+}
+
+/// `POST /api/rooms/{room}/webhooks` (`name`) → `{"id", "name", "username",
+/// "url": "/hooks/{secret}"}`: the URL is shown this once.
+pub async fn create(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+    ValidForm(form_data): ValidForm<NewHookForm>,
+) -> Result<Json<Value>, AppError> {
+    let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
+    if room.kind == RoomKind::Direct {
+        return Err(AppError::Forbidden);
+    }
+    let name = label(&form_data.name, "a webhook's name")?;
+    let room_id = room_id(&state, &room).await?;
+    let mut account = None;
+    for _ in 0..NAME_TRIES {
+        match state.store.create_robot(&hook_username(), AccountKind::Hook, Some(name.clone()), user.0.id).await {
+            Ok(made) => {
+                account = Some(made);
+                break;
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    let account = account.ok_or(AppError::Internal)?;
+    if room.kind == RoomKind::Private {
+        change_membership(&state, &room, &user.0, &account, MemberChange::Added).await?;
+    }
+    let made = state.store.create_hook(room_id, account.id, &name, user.0.id).await?;
+    Ok(Json(json!({
+        "id": made.row.id,
+        "name": made.row.name,
+        "username": account.username,
+        "url": paths::hook(&made.secret),
+    })))
+}
+
+/// `GET /api/rooms/{room}/webhooks` → `{"webhooks": [{"id", "name",
+/// "username", "created_at", "last_used_at"}]}` (the working ones).
+pub async fn list(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
+    let room_id = room_id(&state, &room).await?;
+    let hooks: Vec<Value> = state
+        .store
+        .hooks_of(room_id)
+        .await?
+        .into_iter()
+        .map(|(hook, username)| {
+            json!({
+                "id": hook.id,
+                "name": hook.name,
+                "username": username,
+                "created_at": format_timestamp(hook.created_at),
+                "last_used_at": time_of(hook.last_used_at),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "room": room.name, "webhooks": hooks })))
+}
+
+/// The form of `POST /api/rooms/{room}/webhooks/revoke`.
+#[derive(Deserialize)]
+pub struct RevokeHookForm {
+    #[serde(deserialize_with = "params::number")]
+    id: i64,
+}
+
+/// `POST /api/rooms/{room}/webhooks/revoke` (`id`) → `{"revoked": true}`:
+/// its URL answers 410 from now on.
+pub async fn revoke(
+    State(state): State<AppState>,
+    RequireUser(user): RequireUser,
+    Path(room): Path<String>,
+    ValidForm(form_data): ValidForm<RevokeHookForm>,
+) -> Result<Json<Value>, AppError> {
+    let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
+    let room_id = room_id(&state, &room).await?;
+    let hook = state.store.revoke_hook(room_id, form_data.id).await?.ok_or(AppError::NotFound)?;
+    if room.kind == RoomKind::Private
+        && let Some(account) = state.store.find_user(hook.user_id).await?
+    {
+        change_membership(&state, &room, &user.0, &account, MemberChange::Removed).await?;
+    }
+    Ok(Json(json!({ "revoked": true, "id": hook.id })))
+}

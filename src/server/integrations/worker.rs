@@ -1,0 +1,226 @@
+//! The delivery worker: every subscription's events, delivered in order,
+//! once. Each round it takes the subscriptions no other instance holds (a
+//! lease in the database: one instance delivers a subscription at a time),
+//! finds the rooms a `"*"` subscription's bot joined, and walks each room's
+//! cursor: events passed over move the cursor on; an event to deliver is
+//! sent (the lease renewed just before it leaves), and only a 2xx moves the
+//! cursor past it. One event per room is in flight; rooms of a subscription
+//! and subscriptions go side by side. A failure is tried again with growing
+//! pauses, the room waiting behind it; after `--delivery-retry-secs` of
+//! failures the subscription is paused, and the bot's maker is told in a
+//! direct message from the bot.
+
+use std::{sync::Arc, time::Duration};
+
+use futures::{StreamExt, stream};
+
+use super::{
+    filter::EventFilter,
+    send::{Delivery, Sender},
+    walk::{Step, Walk},
+};
+use crate::{
+    backoff::Backoff,
+    entity::event_subscription,
+    protocol::EventBody,
+    server::{
+        accounts::access::role_of,
+        policy::Place,
+        storage::{
+            NewEvent, Store, StoreError,
+            integrations::{
+                deliveries::{DueCursor, Failure},
+                now_ms,
+            },
+        },
+    },
+};
+
+/// Counter of deliveries by outcome: `delivered`, `failed`, `paused`.
+pub const DELIVERIES: &str = "parlor_webhook_deliveries_total";
+
+/// How long a lease holds: longer than a delivery may take.
+const LEASE_MS: i64 = 30_000;
+/// Events read at once from a room.
+const BATCH: u64 = 64;
+/// Deliveries to one room in one round, so that a busy room does not hold its subscription's lease forever.
+const PER_ROUND: usize = 256;
+/// Rooms of one subscription, and subscriptions, delivered to side by side.
+const PARALLEL: usize = 4;
+
+/// What the worker needs.
+pub struct Worker {
+    pub store: Store,
+    pub sender: Sender,
+    /// This instance, as leases name it.
+    pub instance: i64,
+    /// How long a failing delivery is tried before its subscription is paused.
+    pub retry_for: Duration,
+}
+
+/// How a room's walk ended this round.
+enum Ended {
+    /// Nothing more to send now (or the round's share was sent).
+    Idle,
+    /// A delivery failed: tried again later.
+    Failed,
+    /// The lease is another instance's now.
+    LostLease,
+}
+
+impl Worker {
+    /// One round over every subscription this instance can hold.
+    pub async fn round(self: &Arc<Self>) -> Result<(), StoreError> {
+        let now = now_ms();
+        let subscriptions = self.store.deliverable_subscriptions(self.instance, now).await?;
+        stream::iter(subscriptions)
+            .for_each_concurrent(PARALLEL, |subscription| {
+                let worker = self.clone();
+                async move {
+                    if let Err(err) = worker.deliver(&subscription).await {
+                        tracing::warn!(%err, subscription = subscription.id, "a subscription's deliveries stopped; trying again");
+                    }
+                }
+            })
+            .await;
+        Ok(())
+    }
+
+    /// Delivers what is due of one subscription, holding its lease.
+    async fn deliver(self: &Arc<Self>, subscription: &event_subscription::Model) -> Result<(), StoreError> {
+        let now = now_ms();
+        if !self.store.lease_subscription(subscription.id, self.instance, now, now + LEASE_MS).await? {
+            return Ok(());
+        }
+        if subscription.all_rooms {
+            self.store.discover_rooms(subscription).await?;
+            self.store.forget_left_rooms(subscription).await?;
+        }
+        let due = self.store.due_cursors(subscription.id, now).await?;
+        // Every room's walk runs to its end (dropping one would cut off a delivery on its way).
+        let gave_up: Vec<bool> = stream::iter(due)
+            .map(|cursor| {
+                let worker = self.clone();
+                async move {
+                    match worker.walk_room(subscription, &cursor).await {
+                        Ok(ended) => matches!(ended, Ended::Failed) && worker.gave_up(&cursor),
+                        Err(err) => {
+                            tracing::warn!(%err, room = cursor.room, "a room's deliveries stopped; trying again");
+                            false
+                        }
+                    }
+                }
+            })
+            .buffer_unordered(PARALLEL)
+            .collect()
+            .await;
+        if gave_up.contains(&true) {
+            self.pause(subscription).await?;
+        }
+        self.store.release_subscription(subscription.id, self.instance).await
+    }
+
+    /// Whether a room whose delivery has failed since `failing_since` has failed long enough.
+    fn gave_up(&self, cursor: &DueCursor) -> bool {
+        let since = cursor.failing_since.unwrap_or_else(now_ms);
+        now_ms() - since >= self.retry_for.as_millis() as i64
+    }
+
+    /// Walks one room's events after its cursor, delivering what its bot is sent.
+    async fn walk_room(&self, subscription: &event_subscription::Model, cursor: &DueCursor) -> Result<Ended, StoreError> {
+        let Some(bot) = self.store.find_user(subscription.user_id).await? else { return Ok(Ended::Idle) };
+        let mut walk = Walk {
+            bot_id: bot.id,
+            role: role_of(&bot),
+            place: Place::of(cursor.kind),
+            owner_id: cursor.owner_id,
+            filter: EventFilter::stored(&subscription.events),
+            member: cursor.member,
+        };
+        let mut at = cursor.delivered_seq;
+        let mut sent = 0;
+        while sent < PER_ROUND {
+            let events = self.store.events_to_deliver(cursor.room_id, &cursor.room, at, BATCH).await?;
+            let Some(last) = events.last().map(|event| event.seq) else { return Ok(Ended::Idle) };
+            // Passed-over events move the cursor on in one write, before the next delivery.
+            let mut passed: Option<(i64, bool)> = None;
+            for event in events {
+                let (seq, member) = match walk.step(event.seq, event.kind, event.target) {
+                    Step::Pass { seq, member } => {
+                        passed = Some((seq, member));
+                        continue;
+                    }
+                    Step::Deliver { seq, member } => (seq, member),
+                };
+                if let Some((passed_seq, passed_member)) = passed.take() {
+                    self.store.advance_cursor(subscription.id, cursor.room_id, passed_seq, passed_member).await?;
+                }
+                let now = now_ms();
+                if !self.store.lease_subscription(subscription.id, self.instance, now, now + LEASE_MS).await? {
+                    return Ok(Ended::LostLease);
+                }
+                let body = event.frame.encode();
+                let id = format!("{}:{seq}", cursor.room);
+                let delivery = Delivery { url: &subscription.url, secret: &subscription.secret, id: &id, body: body.as_bytes() };
+                match self.sender.post(&delivery).await {
+                    Ok(()) => {
+                        metrics::counter!(DELIVERIES, "outcome" => "delivered").increment(1);
+                        self.store.advance_cursor(subscription.id, cursor.room_id, seq, member).await?;
+                        sent += 1;
+                    }
+                    Err(error) => {
+                        metrics::counter!(DELIVERIES, "outcome" => "failed").increment(1);
+                        tracing::debug!(%error, subscription = subscription.id, id, "a delivery failed; trying again later");
+                        self.failed(subscription.id, cursor, &error).await?;
+                        return Ok(Ended::Failed);
+                    }
+                }
+            }
+            if let Some((passed_seq, passed_member)) = passed {
+                self.store.advance_cursor(subscription.id, cursor.room_id, passed_seq, passed_member).await?;
+            }
+            at = last;
+        }
+        Ok(Ended::Idle)
+    }
+
+    /// Records a failed try and when to try again.
+    async fn failed(&self, id: i64, cursor: &DueCursor, error: &str) -> Result<(), StoreError> {
+        let now = now_ms();
+        let attempts = cursor.attempts.saturating_add(1);
+        let pause = Backoff::DELIVERY.delay_ms(attempts.max(1) as u32 - 1, jitter());
+        let failure =
+            Failure { attempts, due_at: now + i64::from(pause), failing_since: cursor.failing_since.unwrap_or(now), error };
+        self.store.delivery_failed(id, cursor.room_id, failure).await
+    }
+
+    /// Pauses a subscription that failed for too long, and tells the bot's maker.
+    async fn pause(&self, subscription: &event_subscription::Model) -> Result<(), StoreError> {
+        let hours = self.retry_for.as_secs_f64() / 3600.0;
+        let reason = format!("its deliveries failed for {hours:.1} h");
+        self.store.pause_subscription(subscription.id, &reason).await?;
+        metrics::counter!(DELIVERIES, "outcome" => "paused").increment(1);
+        tracing::warn!(subscription = subscription.id, url = subscription.url, "a subscription is paused: {reason}");
+        let Some(bot) = self.store.find_user(subscription.user_id).await? else { return Ok(()) };
+        let Some(maker) = bot.created_by else { return Ok(()) };
+        let Some(maker) = self.store.find_user(maker).await? else { return Ok(()) };
+        let room = self.store.direct_room(&bot, &maker).await?;
+        let text = format!(
+            "Delivery of my events to {} is paused: {reason}. It resumes with `POST /api/subscriptions/resume` (id {}).",
+            subscription.url, subscription.id
+        );
+        let body = EventBody::Message { text, reply_to: None, attachment: None, thread: None };
+        let client_id = Some(format!("paused:{}:{}", subscription.id, now_ms()));
+        let event = NewEvent { room, sender: bot, client_id, body, display_as: None };
+        if let Err(err) = self.store.append(event).await.await {
+            tracing::warn!(%err, "could not tell a bot's maker that its subscription is paused");
+        }
+        Ok(())
+    }
+}
+
+/// Uniform in `[0, 1)`, for the backoff's jitter.
+fn jitter() -> f64 {
+    let bytes = crate::server::storage::integrations::random_bytes::<4>();
+    f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
+}
