@@ -2,8 +2,10 @@
 //! file, and gives tests HTTP clients with cookie jars and WebSocket connections
 //! that carry the same session. Everything goes over real sockets.
 
+pub mod api;
 pub mod process;
 pub mod push_service;
+pub mod receiver;
 pub mod services;
 pub mod sites;
 

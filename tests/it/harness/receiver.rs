@@ -146,7 +146,11 @@ impl Receiver {
             if ids.len() >= count {
                 return ids;
             }
-            assert!(tokio::time::Instant::now() < deadline, "only {} of {count} deliveries within {within:?}: {ids:?}", ids.len());
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "only {} of {count} deliveries within {within:?}: {ids:?}",
+                ids.len()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -13,7 +13,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{label, time_of};
+use super::{label, room_id_made, time_of};
 use crate::{
     error::AppError,
     paths,
@@ -35,9 +35,9 @@ pub struct NewHookForm {
     name: String,
 }
 
-/// The room's id, for an admitted room.
-async fn room_id(state: &AppState, room: &Admitted) -> Result<i64, AppError> {
-    state.store.room_id(&room.name).await?.ok_or(AppError::NotFound)
+/// The room's id, for an admitted room (`None`: no message made it yet).
+async fn room_id(state: &AppState, room: &Admitted) -> Result<Option<i64>, AppError> {
+    Ok(state.store.room_id(&room.name).await?)
 }
 
 /// `POST /api/rooms/{room}/webhooks` (`name`) → `{"id", "name", "username",
@@ -53,7 +53,7 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let name = label(&form_data.name, "a webhook's name")?;
-    let room_id = room_id(&state, &room).await?;
+    let room_id = room_id_made(&state, &user.0, &room).await?;
     let mut account = None;
     for _ in 0..NAME_TRIES {
         match state.store.create_robot(&hook_username(), AccountKind::Hook, Some(name.clone()), user.0.id).await {
@@ -86,11 +86,11 @@ pub async fn list(
     Path(room): Path<String>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
-    let room_id = room_id(&state, &room).await?;
-    let hooks: Vec<Value> = state
-        .store
-        .hooks_of(room_id)
-        .await?
+    let hooks = match room_id(&state, &room).await? {
+        Some(id) => state.store.hooks_of(id).await?,
+        None => Vec::new(),
+    };
+    let hooks: Vec<Value> = hooks
         .into_iter()
         .map(|(hook, username)| {
             json!({
@@ -121,7 +121,7 @@ pub async fn revoke(
     ValidForm(form_data): ValidForm<RevokeHookForm>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
-    let room_id = room_id(&state, &room).await?;
+    let room_id = room_id(&state, &room).await?.ok_or(AppError::NotFound)?;
     let hook = state.store.revoke_hook(room_id, form_data.id).await?.ok_or(AppError::NotFound)?;
     if room.kind == RoomKind::Private
         && let Some(account) = state.store.find_user(hook.user_id).await?

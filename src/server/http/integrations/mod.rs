@@ -18,10 +18,35 @@ pub mod subscriptions;
 pub mod tokens;
 
 use crate::{
+    entity::user,
     error::AppError,
     names::{MAX_ROOM_CHARS, has_deceptive_characters},
-    protocol::format_timestamp,
+    protocol::{RoomKind, format_timestamp},
+    server::{
+        accounts::access::Admitted,
+        http::state::AppState,
+        storage::{StoreError, error::Taken},
+    },
 };
+
+/// The id of an admitted room; a public room no message has made yet is made
+/// now (by `by`, counted against their new rooms), as its first message would.
+pub async fn room_id_made(state: &AppState, by: &user::Model, room: &Admitted) -> Result<i64, AppError> {
+    if let Some(id) = state.store.room_id(&room.name).await? {
+        return Ok(id);
+    }
+    if room.kind != RoomKind::Public {
+        return Err(AppError::NotFound);
+    }
+    if let Err(throttled) = state.limits.check_new_room(by.id) {
+        return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
+    }
+    match state.store.create_room(by, RoomKind::Public, &room.name).await {
+        Ok(_) | Err(StoreError::Conflict(Taken::RoomName)) => {}
+        Err(err) => return Err(err.into()),
+    }
+    state.store.room_id(&room.name).await?.ok_or(AppError::NotFound)
+}
 
 /// A name a person gives a token, a webhook or a bot's display: trimmed,
 /// 1-64 characters, nothing that could pass for something else.

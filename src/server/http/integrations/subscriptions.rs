@@ -15,10 +15,10 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::time_of;
+use super::{room_id_made, time_of};
 use crate::{
     error::AppError,
-    protocol::format_timestamp,
+    protocol::{AccountKind, format_timestamp},
     server::{
         accounts::{access, tokens::Bearer},
         http::{forms::ValidForm, gate::RequireUser, params, state::AppState},
@@ -52,8 +52,11 @@ pub async fn create(
     bearer: Option<Extension<Bearer>>,
     ValidForm(form_data): ValidForm<NewSubscriptionForm>,
 ) -> Result<Json<Value>, AppError> {
-    let Some(Extension(Bearer { user, token_id })) = bearer else {
-        return Err(AppError::BadRequest("subscriptions are made with a bot's API token (Authorization: Bearer …)".into()));
+    let Some(Extension(Bearer { user, token_id })) = bearer.filter(|Extension(bearer)| bearer.user.0.kind == AccountKind::Bot)
+    else {
+        return Err(AppError::BadRequest(
+            "subscriptions are made by bots, with a bot's API token (Authorization: Bearer …)".into(),
+        ));
     };
     let delivery = &state.deliveries;
     let events = EventFilter::parse(&form_data.events).map_err(AppError::BadRequest)?;
@@ -76,12 +79,8 @@ pub async fn create(
     for raw in rooms.into_iter().flatten() {
         // The same answer as every other path: a room the bot may not read is no room.
         let room = access::room_now(&state.store, &user, raw, Action::Deliver).await?;
-        let id = state.store.room_id(&room.name).await?;
-        let start = match id {
-            Some(id) => state.store.start_now(id, user.0.id).await?,
-            None => None,
-        };
-        let start = start.ok_or_else(|| AppError::BadRequest(format!("there is no room named {}", room.name)))?;
+        let id = room_id_made(&state, &user.0, &room).await?;
+        let start = state.store.start_now(id, user.0.id).await?.ok_or(AppError::NotFound)?;
         starts.push(start);
     }
     let new = NewSubscription {
