@@ -459,7 +459,7 @@ async fn owners_and_administrators_moderate_and_deactivated_authors_are_marked()
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         users["users"][0],
-        json!({"username": "ada", "is_admin": true, "deactivated": false, "created_at": users["users"][0]["created_at"]})
+        json!({"username": "ada", "is_admin": true, "deactivated": false, "kind": "person", "created_at": users["users"][0]["created_at"]})
     );
     let (status, _) = admin.post_json("/api/admin/users/admin", &[("username", "olive"), ("admin", "true")]).await;
     assert_eq!(status, StatusCode::OK);

@@ -76,6 +76,9 @@ struct Request {
 }
 
 /// What the writer is asked to do.
+// A job lives from a send to its batch; boxing the common variant would cost
+// an allocation per message for nothing.
+#[allow(clippy::large_enum_variant)]
 enum Job {
     Append(Request),
     /// Move a read marker forward (nobody waits for the answer).
