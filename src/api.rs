@@ -56,10 +56,15 @@ pub enum Permalink {
     Missing,
 }
 
-/// `POST /api/me`: the username of the session, if logged in.
+/// `POST /api/me`: the username of the session (or of an API token: a
+/// script's "who am I"), if logged in.
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn current_user() -> Result<Option<String>, AppError> {
-    let user = crate::server::http::gate::current_user().await?;
+    use crate::server::http::gate;
+    let user = match gate::bearer().await {
+        Some(bearer) => Some(bearer.user),
+        None => gate::current_user().await?,
+    };
     Ok(user.map(|user| user.0.username))
 }
 

@@ -124,13 +124,18 @@ pub fn Composer(
         known.dedup();
         me.with_value(|me| completions(&known, &typed, me, MAX_SUGGESTIONS).into_iter().cloned().map(Offer::Mention).collect())
     };
-    // Commands are fetched the first time a `/` starts the box.
+    // Commands are fetched the first time a `/` starts the box (again after a failure).
+    let commands_ready = RwSignal::new(false);
     Effect::new(move |_| {
         if command_query().is_some() && commands.get_untracked().is_none() {
             commands.set(Some(Vec::new()));
             spawn_local(async move {
-                if let Ok(list) = http::get_json::<Commands>(paths::COMMANDS).await {
-                    commands.set(Some(list.commands));
+                match http::get_json::<Commands>(paths::COMMANDS).await {
+                    Ok(list) => {
+                        commands.set(Some(list.commands));
+                        commands_ready.set(true);
+                    }
+                    Err(_) => commands.set(None),
                 }
             });
         }
@@ -152,7 +157,11 @@ pub fn Composer(
     let complete = move |offer: &Offer| {
         let (replaced, at) = match offer {
             Offer::Command(command) => {
-                let rest = text.with_untracked(|t| t[1 + command_query().map_or(0, |typed| typed.len())..].to_owned());
+                let typed = command_query().map_or(0, |typed| typed.len());
+                // The rest of the name being typed goes (the caret may be inside it).
+                let rest = text.with_untracked(|t| {
+                    t.get(1 + typed..).unwrap_or_default().trim_start_matches(|c: char| !c.is_whitespace()).to_owned()
+                });
                 (format!("/{} {}", command.name, rest.trim_start()), command.name.len() + 2)
             }
             Offer::Mention(name) => {
@@ -167,6 +176,10 @@ pub fn Composer(
     let send = move || {
         let value = text.get_untracked();
         let trimmed = value.trim();
+        // A `/…` waits until the commands are known: it may be one (never posted by mistake).
+        if trimmed.starts_with('/') && !commands_ready.get_untracked() {
+            return;
+        }
         let command = commands.with_untracked(|known| slash_commands::invocation(trimmed, known.as_deref().unwrap_or_default()));
         if let Some(invoked) = command {
             on_command.run(invoked);

@@ -9,9 +9,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::{error::AppError, local_time::LocalizedTime};
 
-/// Session key of a token just made, until the settings page shows it.
+/// Session key of a token just made, until the settings page shows it (the
+/// redirect right after making it), at most [`SHOWN_WITHIN_SECS`].
 #[cfg(feature = "ssr")]
 const NEW_TOKEN: &str = "parlor.new_token";
+/// How long a new token waits in the session to be shown.
+#[cfg(feature = "ssr")]
+const SHOWN_WITHIN_SECS: i64 = 60;
+
+/// A token just made, and when.
+#[cfg(feature = "ssr")]
+#[derive(Serialize, Deserialize)]
+struct NewTokenShown {
+    token: String,
+    made_at: i64,
+}
 
 /// The user's tokens, as the settings page shows them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +67,9 @@ pub async fn tokens_view(
             last_used_at: token.last_used_at.map(format_timestamp),
         })
         .collect();
-    let new_token = session.remove::<String>(NEW_TOKEN).await.ok().flatten();
+    let shown = session.remove::<NewTokenShown>(NEW_TOKEN).await.ok().flatten();
+    let new_token =
+        shown.filter(|shown| chrono::Utc::now().timestamp() - shown.made_at <= SHOWN_WITHIN_SECS).map(|shown| shown.token);
     Ok(TokensView { tokens, new_token })
 }
 
@@ -65,14 +79,15 @@ pub async fn tokens_view(
 pub async fn create_token(name: String) -> Result<(), AppError> {
     use crate::server::http::{forms, gate, integrations::label};
     let outcome = async {
+        if gate::bearer().await.is_some() {
+            return Err(AppError::Forbidden);
+        }
         let (state, user) = gate::require_user().await?;
         let auth = gate::auth_session().await?;
-        if auth.user.is_none() {
-            return Err(AppError::BadRequest("tokens are made from a logged-in browser, not with another token".into()));
-        }
         let name = label(&name, "a token's name")?;
         let made = state.store.create_token(user.0.id, &name).await?;
-        auth.session.insert(NEW_TOKEN, made.token).await.map_err(AppError::internal)
+        let shown = NewTokenShown { token: made.token, made_at: chrono::Utc::now().timestamp() };
+        auth.session.insert(NEW_TOKEN, shown).await.map_err(AppError::internal)
     }
     .await;
     forms::finish(outcome, crate::pages::settings::SETTINGS, "/settings?done=token#tokens", "")

@@ -56,7 +56,8 @@ pub enum FrameErrorCode {
     BadThread,
     /// A `command` no bot has registered.
     UnknownCommand,
-    /// The bot of a `command` may not read this room (it is not a member).
+    /// The bot of a `command` may not read this room (it is not a member), or
+    /// none of its subscriptions covers the room.
     BotNotInRoom,
 }
 
@@ -89,7 +90,7 @@ impl FrameErrorCode {
             Self::BadAttachment => "no such attachment: upload the file to this room first",
             Self::BadThread => "that message is a reply in a thread: answer in its thread instead",
             Self::UnknownCommand => "no bot has registered that command",
-            Self::BotNotInRoom => "that command's bot is not in this room: add it first",
+            Self::BotNotInRoom => "that command's bot is not listening in this room: add it first",
         }
     }
 

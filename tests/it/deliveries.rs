@@ -208,6 +208,9 @@ async fn subscriptions_refuse_what_they_cannot_deliver_and_end_with_their_token(
     assert_eq!(admin.post_json("/api/subscriptions", &[("url", &url), ("rooms", "general"), ("events", "message")]).await.0, 400);
 
     let id = subscribe(&bot, &receiver, json!("general"), json!("message")).await;
+    let stranger = app.api(&admin.make_bot("stranger").await);
+    let (status, _) = stranger.post("/api/subscriptions/resume", json!({ "id": id })).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "another bot's subscription is not resumed, nor its cursors touched");
     let (_, tokens) = bot.get("/api/tokens").await;
     let token_id = tokens["tokens"][0]["id"].as_i64().unwrap();
     let (status, _) = bot.post("/api/tokens/revoke", json!({ "id": token_id })).await;
@@ -264,6 +267,12 @@ async fn a_slash_command_goes_to_its_bot_and_its_answer_to_a_retried_event_posts
     let answer = socket.next_of("message").await;
     assert_eq!((&answer["text"], &answer["bot"]), (&json!("deploying main"), &json!(true)));
     socket.expect_silence(Duration::from_millis(500)).await;
+
+    // A public room none of its subscriptions covers: refused, not acked into nowhere.
+    let mut elsewhere = admin.socket("elsewhere", Some(0)).await;
+    elsewhere.say("a room of its own", "e").await;
+    elsewhere.send_json(json!({"type": "command", "command": "deploy", "text": "x", "client_id": "c4"})).await;
+    assert_eq!(elsewhere.next_of("error").await["code"], "bot_not_in_room");
 
     // A private room the bot is not in: refused.
     let (_, room) = admin.post_json("/api/rooms/", &[("name", "Secret"), ("private", "true")]).await;

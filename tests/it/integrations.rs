@@ -43,6 +43,10 @@ async fn a_token_works_on_the_api_and_the_sockets_and_its_revocation_ends_it_eve
     let live = browser.say("from the browser", "b1").await;
     assert_eq!(socket.next_of("message").await["seq"], live);
 
+    // The inbox socket takes it too.
+    let mut inbox = api.try_socket("/ws/inbox/").await.expect("the inbox opens with a token");
+    assert_eq!(inbox.next_of("room").await["room"], "general");
+
     // Pages never take a token: the header alone is an anonymous visitor.
     let page = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -57,7 +61,7 @@ async fn a_token_works_on_the_api_and_the_sockets_and_its_revocation_ends_it_eve
 
     // A token cannot make tokens; the owner lists theirs.
     let (status, _) = api.post("/api/tokens", json!({"name": "another"})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, listed) = api.get("/api/tokens").await;
     assert_eq!(status, StatusCode::OK);
     let tokens = listed["tokens"].as_array().unwrap();
@@ -84,15 +88,33 @@ async fn a_token_works_on_the_api_and_the_sockets_and_its_revocation_ends_it_eve
 async fn a_bad_token_is_refused_whatever_cookie_comes_with_it() {
     let app = TestApp::spawn().await;
     let alice = app.user("alice").await;
-    for header in ["Bearer plr_not-a-token", "Bearer ", "Basic YWxpY2U6cGFzc3dvcmQ=", "Bearer nonsense"] {
+    for header in ["Bearer plr_not-a-token", "Bearer ", "bearer nonsense"] {
         let response = alice.http.get(app.url("/api/messages/general/")).header("authorization", header).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{header}");
         assert!(response.headers().get("www-authenticate").is_some(), "{header}");
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"], "invalid_token", "{header}");
     }
-    // The cookie alone still works.
+    // The cookie alone still works, and so with another scheme's credentials (a proxy's).
     assert_eq!(alice.get("/api/messages/general/").await.status(), StatusCode::OK);
+    let behind_proxy = alice
+        .http
+        .get(app.url("/api/messages/general/"))
+        .header("authorization", "Basic YWxpY2U6cGFzc3dvcmQ=")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(behind_proxy.status(), StatusCode::OK);
+
+    // A token administers nothing and mints no tokens, not even beside a cookie.
+    let token = alice.token("mine").await;
+    let minted =
+        alice.http.post(app.url("/api/create_token")).bearer_auth(&token).form(&[("name", "more")]).send().await.unwrap();
+    assert_eq!(minted.status(), StatusCode::FORBIDDEN);
+    let (status, _) = app.api(&token).post("/api/admin/bots", json!({"username": "sneaky"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "alice is the administrator, but not through a token");
+    let (_, listed) = app.api(&token).get("/api/tokens").await;
+    assert_eq!(listed["tokens"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -118,6 +140,9 @@ async fn an_administrator_makes_bots_that_never_log_in_and_wear_a_badge() {
     let token = admin.make_bot("ci-bot").await;
     let (status, taken) = admin.post_json("/api/admin/bots", &[("username", "CI-Bot")]).await;
     assert_eq!((status, &taken["error"]), (StatusCode::CONFLICT, &json!("username_taken")));
+
+    let (status, _) = admin.post_json("/api/admin/users/admin", &[("username", "ci-bot"), ("admin", "true")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a bot is never an administrator");
 
     // No password logs it in (not even the string kept in its place).
     for password in [PASSWORD, "!no-password", ""] {

@@ -16,24 +16,25 @@ use super::{forms::ValidForm, memberships::is_set};
 use crate::{
     error::AppError,
     names::canonical_username,
-    protocol::{CloseReason, EventBody},
+    protocol::{AccountKind, CloseReason, EventBody},
     server::{
         accounts::{auth::User, tokens},
         bus::{Event, Group},
-        http::{gate::RequireUser, state::AppState},
+        http::{gate::RequireBrowser, state::AppState},
         storage::{NewEvent, accounts::AccountFlag},
     },
 };
 
-/// The logged-in administrator of the request: 401 for anonymous visitors,
-/// 403 `forbidden` for other accounts.
+/// The logged-in administrator of the request, in a browser (an API token
+/// administers nothing): 401 for anonymous visitors, 403 `forbidden` for
+/// other accounts and for tokens.
 pub struct RequireAdmin(pub User);
 
 impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let RequireUser(user) = RequireUser::from_request_parts(parts, state).await?;
+        let RequireBrowser(user) = RequireBrowser::from_request_parts(parts, state).await?;
         if user.0.is_admin { Ok(Self(user)) } else { Err(AppError::Forbidden) }
     }
 }
@@ -121,6 +122,9 @@ pub async fn set_admin(
     ValidForm(form_data): ValidForm<AccountForm>,
 ) -> Result<Json<Value>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
+    if account.kind != AccountKind::Person {
+        return Err(AppError::BadRequest("only people can be administrators".into()));
+    }
     let admin = is_set(form_data.admin.as_deref());
     state.store.set_account_flag(&account.username, AccountFlag::Admin, admin).await?;
     Ok(Json(json!({ "username": account.username, "is_admin": admin })))

@@ -21,16 +21,21 @@ use crate::{
 };
 
 /// Whether a request may be authenticated by a token.
-fn takes_tokens(path: &str) -> bool {
+pub fn takes_tokens(path: &str) -> bool {
     path.starts_with("/api/") || path.starts_with("/ws/")
 }
 
-/// The token of a request's `Authorization` header: `None` without one,
-/// `Some(Err)` when the header is not `Bearer <token>`.
+/// The token of a request's `Authorization: Bearer` header: `None` without
+/// one (or with another scheme, such as a proxy's Basic credentials, which
+/// pass through untouched), `Some(Err)` when it names no token.
 pub fn bearer_token(headers: &HeaderMap) -> Option<Result<&str, ()>> {
-    let value = headers.get(header::AUTHORIZATION)?;
-    let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
-    Some(token.map(str::trim).filter(|token| !token.is_empty()).ok_or(()))
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let token = token.trim();
+    Some(if token.is_empty() { Err(()) } else { Ok(token) })
 }
 
 /// Middleware: authenticates `/api/` and `/ws/` requests that carry a token.
@@ -40,7 +45,7 @@ pub async fn bearer_tokens(State(state): State<AppState>, mut request: Request, 
     }
     let found = match bearer_token(request.headers()) {
         None => return next.run(request).await,
-        Some(Err(())) => return refused("the Authorization header must be `Bearer <token>`"),
+        Some(Err(())) => return refused("the Authorization header must be `Bearer <token>`, with a token"),
         Some(Ok(token)) => state.store.authenticate_token(token).await,
     };
     match found {
@@ -79,8 +84,9 @@ mod tests {
     fn only_a_bearer_header_carries_a_token() {
         assert_eq!(bearer_token(&HeaderMap::new()), None);
         assert_eq!(bearer_token(&headers("Bearer plr_abc")), Some(Ok("plr_abc")));
-        assert_eq!(bearer_token(&headers("Basic YWxpY2U6cHc=")), Some(Err(())));
+        assert_eq!(bearer_token(&headers("Basic YWxpY2U6cHc=")), None, "a proxy's credentials pass through");
         assert_eq!(bearer_token(&headers("Bearer ")), Some(Err(())));
+        assert_eq!(bearer_token(&headers("bearer plr_x")), Some(Ok("plr_x")));
         assert!(takes_tokens("/api/messages/lobby/") && takes_tokens("/ws/inbox/"));
         assert!(!takes_tokens("/room/lobby/") && !takes_tokens("/settings") && !takes_tokens("/hooks/abc"));
     }

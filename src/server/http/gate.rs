@@ -1,8 +1,10 @@
 //! The login gate: the one way handlers, server functions and pages learn the
-//! app state and who is logged in — by the session cookie, or on `/api/` and
-//! `/ws/` paths by an API token (the [`Bearer`] that `http::bearer` found).
-//! Axum handlers take [`RequireUser`] (sockets [`RequireSocket`]); server
-//! functions call [`require_user`] (or [`current_user`]); pages that need an
+//! app state and who is logged in — by the session cookie, or for the JSON
+//! API's handlers and the sockets by an API token (the [`Bearer`] that
+//! `http::bearer` found). Axum handlers take [`RequireUser`] (sockets
+//! [`RequireSocket`], what only a browser may do [`RequireBrowser`]); server
+//! functions, the browser's, call [`require_user`] (or [`current_user`]),
+//! which take the cookie only; pages that need an
 //! account are listed in [`LOGIN_REQUIRED_PAGES`] and guarded by
 //! [`login_required_pages`]; [`keep_sessions_alive`] refreshes the sessions of
 //! active users and records their devices. What a user may then do with a
@@ -74,6 +76,24 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireSocket {
     }
 }
 
+/// The user logged in by the session cookie, for what only a person in a
+/// browser may do (administration, making tokens): 403 `forbidden` when the
+/// request carries an API token (a leaked token must not mint tokens or make
+/// administrators), 401 without a session.
+pub struct RequireBrowser(pub User);
+
+impl<S: Send + Sync> FromRequestParts<S> for RequireBrowser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        if parts.extensions.get::<Bearer>().is_some() {
+            return Err(AppError::Forbidden);
+        }
+        let auth = AuthSession::from_request_parts(parts, state).await.map_err(|_| AppError::Internal)?;
+        logged_in(auth).map(Self).ok_or(AppError::Unauthorized)
+    }
+}
+
 /// The logged-in user and their browser session (push subscriptions belong
 /// to one; a socket outlives its request and must end with it); or a 401
 /// `unauthorized` answer. API tokens have no session.
@@ -114,12 +134,16 @@ pub async fn user_agent() -> String {
     headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
-/// In a server function: the logged-in user, if any (by the session, or an API token).
+/// In a server function: the user logged in by the session cookie, if any.
+/// Server functions are the browser's: an API token never acts through them
+/// (they change sessions, settings and tokens, which a token must not).
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    if let Ok(axum::Extension(bearer)) = leptos_axum::extract::<axum::Extension<Bearer>>().await {
-        return Ok(Some(bearer.user));
-    }
     Ok(logged_in(auth_session().await?))
+}
+
+/// In a server function: the API token the request carried, if a valid one.
+pub async fn bearer() -> Option<Bearer> {
+    leptos_axum::extract::<axum::Extension<Bearer>>().await.ok().map(|axum::Extension(bearer)| bearer)
 }
 
 /// In a server function: the state and the logged-in user, or `unauthorized`.

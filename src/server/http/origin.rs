@@ -2,8 +2,9 @@
 //! an `Origin` naming this host, and a state-changing request (POST, PUT, PATCH,
 //! DELETE) is refused when its `Origin` — or, without one, its `Referer` — names
 //! another site. Requests with neither come from non-browser clients, which a
-//! cross-site page cannot make; nor can it make one with an `Authorization`
-//! header (API tokens), so those are not judged by where they come from.
+//! cross-site page cannot make; nor can it make one with an `Authorization:
+//! Bearer` header (API tokens: the JSON API and sockets take them, and a bad
+//! one is refused there), so those are not judged by where they come from.
 
 use axum::{
     extract::Request,
@@ -12,6 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use super::bearer;
 use crate::error::AppError;
 
 fn header_str(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
@@ -40,7 +42,8 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 /// Middleware: refuses cross-site state-changing requests with 403.
 pub async fn refuse_cross_site_writes(request: Request, next: Next) -> Response {
     let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if writes && !request.headers().contains_key(header::AUTHORIZATION) {
+    let by_token = bearer::takes_tokens(request.uri().path()) && matches!(bearer::bearer_token(request.headers()), Some(Ok(_)));
+    if writes && !by_token {
         let headers = request.headers();
         let claimed = header_str(headers, header::ORIGIN)
             .filter(|origin| *origin != "null")

@@ -46,6 +46,9 @@ impl Deliveries {
             sender: send::Sender { guard: Guard::new(config.webhooks_test_allow.iter().copied()) },
             instance,
             retry_for: Duration::from_secs(config.delivery_retry_secs),
+            background: background.clone(),
+            running: Default::default(),
+            looked: Default::default(),
         });
         let delivering = worker.clone();
         background.spawn(|stop| async move {
@@ -54,7 +57,6 @@ impl Deliveries {
                     () = tokio::time::sleep(POLL) => {}
                     () = stop.cancelled() => return,
                 }
-                // Deliveries in flight end within their time bound.
                 if let Err(err) = delivering.round().await {
                     tracing::warn!(%err, "subscriptions could not be read; trying again");
                 }

@@ -1,8 +1,9 @@
 //! The delivery worker: every subscription's events, delivered in order,
-//! once. Each round it takes the subscriptions no other instance holds (a
-//! lease in the database: one instance delivers a subscription at a time),
-//! finds the rooms a `"*"` subscription's bot joined, and walks each room's
-//! cursor: events passed over move the cursor on; an event to deliver is
+//! once. Each round it looks (reads only) for subscriptions with events due,
+//! finds the rooms a `"*"` subscription's bot joined, and gives each due
+//! subscription a run of its own, which takes the subscription's lease in the
+//! database (one instance delivers a subscription at a time; times on the
+//! database's clock) and walks each room's cursor: events passed over move the cursor on; an event to deliver is
 //! sent (the lease renewed just before it leaves), and only a 2xx moves the
 //! cursor past it. One event per room is in flight; rooms of a subscription
 //! and subscriptions go side by side. A failure is tried again with growing
@@ -10,7 +11,11 @@
 //! failures the subscription is paused, and the bot's maker is told in a
 //! direct message from the bot.
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use futures::{StreamExt, stream};
 
@@ -33,20 +38,25 @@ use crate::{
                 now_ms,
             },
         },
+        tasks::Background,
     },
 };
 
 /// Counter of deliveries by outcome: `delivered`, `failed`, `paused`.
 pub const DELIVERIES: &str = "parlor_webhook_deliveries_total";
 
-/// How long a lease holds: longer than a delivery may take.
+/// How long a lease holds: longer than a delivery may take (its lookup and its answer).
 const LEASE_MS: i64 = 30_000;
 /// Events read at once from a room.
 const BATCH: u64 = 64;
 /// Deliveries to one room in one round, so that a busy room does not hold its subscription's lease forever.
 const PER_ROUND: usize = 256;
-/// Rooms of one subscription, and subscriptions, delivered to side by side.
+/// Rooms of one subscription delivered to side by side.
 const PARALLEL: usize = 4;
+/// How often a `"*"` subscription looks for rooms its bot joined.
+const DISCOVER_EVERY: Duration = Duration::from_secs(1);
+/// How often it looks for public rooms its bot left.
+const FORGET_EVERY: Duration = Duration::from_secs(10);
 
 /// What the worker needs.
 pub struct Worker {
@@ -56,54 +66,113 @@ pub struct Worker {
     pub instance: i64,
     /// How long a failing delivery is tried before its subscription is paused.
     pub retry_for: Duration,
+    /// Where each subscription's deliveries run (a stop ends them).
+    pub background: Background,
+    /// The subscriptions being delivered by this instance now.
+    pub running: Mutex<HashSet<i64>>,
+    /// When each `"*"` subscription last looked for rooms its bot joined, and
+    /// for rooms it left.
+    pub looked: Mutex<HashMap<i64, (Instant, Instant)>>,
 }
 
 /// How a room's walk ended this round.
 enum Ended {
     /// Nothing more to send now (or the round's share was sent).
     Idle,
-    /// A delivery failed: tried again later.
-    Failed,
+    /// A delivery failed, first on `failing_since` (Unix ms): tried again later.
+    Failed { failing_since: i64 },
     /// The lease is another instance's now.
     LostLease,
 }
 
+/// Frees a subscription's place in [`Worker::running`] when its run ends, however it ends.
+struct Running {
+    worker: Arc<Worker>,
+    id: i64,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.worker.running.lock() {
+            running.remove(&self.id);
+        }
+    }
+}
+
 impl Worker {
-    /// One round over every subscription this instance can hold.
+    /// One round: every subscription with something due that is not being
+    /// delivered here already gets a run of its own (a slow receiver holds
+    /// up only its own subscription). Looking costs reads only.
     pub async fn round(self: &Arc<Self>) -> Result<(), StoreError> {
         let now = now_ms();
-        let subscriptions = self.store.deliverable_subscriptions(self.instance, now).await?;
-        stream::iter(subscriptions)
-            .for_each_concurrent(PARALLEL, |subscription| {
-                let worker = self.clone();
-                async move {
-                    if let Err(err) = worker.deliver(&subscription).await {
+        for subscription in self.store.active_subscriptions().await? {
+            if self.running.lock().map_or(true, |running| running.contains(&subscription.id)) {
+                continue;
+            }
+            if subscription.all_rooms {
+                self.look_for_rooms(&subscription).await?;
+            }
+            if !self.store.has_due_cursor(subscription.id, now).await? {
+                continue;
+            }
+            if let Ok(mut running) = self.running.lock() {
+                running.insert(subscription.id);
+            }
+            let worker = self.clone();
+            let guard = Running { worker: self.clone(), id: subscription.id };
+            self.background.spawn(|stop| async move {
+                let _guard = guard;
+                tokio::select! {
+                    outcome = worker.deliver(&subscription) => if let Err(err) = outcome {
                         tracing::warn!(%err, subscription = subscription.id, "a subscription's deliveries stopped; trying again");
-                    }
+                    },
+                    // A delivery cut off here was not recorded: it is sent again.
+                    () = stop.cancelled() => {}
                 }
-            })
-            .await;
+            });
+        }
+        Ok(())
+    }
+
+    /// For a `"*"` subscription: the rooms its bot joined (every
+    /// [`DISCOVER_EVERY`]) and left (every [`FORGET_EVERY`]).
+    async fn look_for_rooms(&self, subscription: &event_subscription::Model) -> Result<(), StoreError> {
+        let now = Instant::now();
+        let (discovered, forgot) = self
+            .looked
+            .lock()
+            .ok()
+            .and_then(|looked| looked.get(&subscription.id).copied())
+            .unwrap_or((now - FORGET_EVERY, now - FORGET_EVERY));
+        let (mut discovered_now, mut forgot_now) = (discovered, forgot);
+        if now - discovered >= DISCOVER_EVERY {
+            self.store.discover_rooms(subscription).await?;
+            discovered_now = now;
+        }
+        if now - forgot >= FORGET_EVERY {
+            self.store.forget_left_rooms(subscription).await?;
+            forgot_now = now;
+        }
+        if let Ok(mut looked) = self.looked.lock() {
+            looked.insert(subscription.id, (discovered_now, forgot_now));
+        }
         Ok(())
     }
 
     /// Delivers what is due of one subscription, holding its lease.
     async fn deliver(self: &Arc<Self>, subscription: &event_subscription::Model) -> Result<(), StoreError> {
-        let now = now_ms();
-        if !self.store.lease_subscription(subscription.id, self.instance, now, now + LEASE_MS).await? {
+        if !self.store.lease_subscription(subscription.id, self.instance, LEASE_MS).await? {
             return Ok(());
         }
-        if subscription.all_rooms {
-            self.store.discover_rooms(subscription).await?;
-            self.store.forget_left_rooms(subscription).await?;
-        }
-        let due = self.store.due_cursors(subscription.id, now).await?;
+        let due = self.store.due_cursors(subscription.id, now_ms()).await?;
         // Every room's walk runs to its end (dropping one would cut off a delivery on its way).
         let gave_up: Vec<bool> = stream::iter(due)
             .map(|cursor| {
                 let worker = self.clone();
                 async move {
                     match worker.walk_room(subscription, &cursor).await {
-                        Ok(ended) => matches!(ended, Ended::Failed) && worker.gave_up(&cursor),
+                        Ok(Ended::Failed { failing_since }) => worker.gave_up(failing_since),
+                        Ok(Ended::Idle | Ended::LostLease) => false,
                         Err(err) => {
                             tracing::warn!(%err, room = cursor.room, "a room's deliveries stopped; trying again");
                             false
@@ -121,9 +190,8 @@ impl Worker {
     }
 
     /// Whether a room whose delivery has failed since `failing_since` has failed long enough.
-    fn gave_up(&self, cursor: &DueCursor) -> bool {
-        let since = cursor.failing_since.unwrap_or_else(now_ms);
-        now_ms() - since >= self.retry_for.as_millis() as i64
+    fn gave_up(&self, failing_since: i64) -> bool {
+        now_ms() - failing_since >= self.retry_for.as_millis() as i64
     }
 
     /// Walks one room's events after its cursor, delivering what its bot is sent.
@@ -137,10 +205,12 @@ impl Worker {
             filter: EventFilter::stored(&subscription.events),
             member: cursor.member,
         };
-        let mut at = cursor.delivered_seq;
+        // What the cursor's row says now: where it stands, and its failures so far.
+        let mut persisted = cursor.delivered_seq;
+        let (mut attempts, mut failing_since) = (cursor.attempts, cursor.failing_since);
         let mut sent = 0;
         while sent < PER_ROUND {
-            let events = self.store.events_to_deliver(cursor.room_id, &cursor.room, at, BATCH).await?;
+            let events = self.store.events_to_deliver(cursor.room_id, &cursor.room, persisted, BATCH).await?;
             let Some(last) = events.last().map(|event| event.seq) else { return Ok(Ended::Idle) };
             // Passed-over events move the cursor on in one write, before the next delivery.
             let mut passed: Option<(i64, bool)> = None;
@@ -154,9 +224,9 @@ impl Worker {
                 };
                 if let Some((passed_seq, passed_member)) = passed.take() {
                     self.store.advance_cursor(subscription.id, cursor.room_id, passed_seq, passed_member).await?;
+                    persisted = passed_seq;
                 }
-                let now = now_ms();
-                if !self.store.lease_subscription(subscription.id, self.instance, now, now + LEASE_MS).await? {
+                if !self.store.lease_subscription(subscription.id, self.instance, LEASE_MS).await? {
                     return Ok(Ended::LostLease);
                 }
                 let body = event.frame.encode();
@@ -166,32 +236,34 @@ impl Worker {
                     Ok(()) => {
                         metrics::counter!(DELIVERIES, "outcome" => "delivered").increment(1);
                         self.store.advance_cursor(subscription.id, cursor.room_id, seq, member).await?;
+                        (persisted, attempts, failing_since) = (seq, 0, None);
                         sent += 1;
                     }
                     Err(error) => {
                         metrics::counter!(DELIVERIES, "outcome" => "failed").increment(1);
                         tracing::debug!(%error, subscription = subscription.id, id, "a delivery failed; trying again later");
-                        self.failed(subscription.id, cursor, &error).await?;
-                        return Ok(Ended::Failed);
+                        let now = now_ms();
+                        let since = failing_since.unwrap_or(now);
+                        attempts = attempts.saturating_add(1);
+                        let pause = Backoff::DELIVERY.delay_ms(attempts.max(1) as u32 - 1, jitter());
+                        let failure = Failure {
+                            from_seq: persisted,
+                            attempts,
+                            due_at: now + i64::from(pause),
+                            failing_since: since,
+                            error: &error,
+                        };
+                        self.store.delivery_failed(subscription.id, cursor.room_id, failure).await?;
+                        return Ok(Ended::Failed { failing_since: since });
                     }
                 }
             }
             if let Some((passed_seq, passed_member)) = passed {
                 self.store.advance_cursor(subscription.id, cursor.room_id, passed_seq, passed_member).await?;
             }
-            at = last;
+            persisted = last;
         }
         Ok(Ended::Idle)
-    }
-
-    /// Records a failed try and when to try again.
-    async fn failed(&self, id: i64, cursor: &DueCursor, error: &str) -> Result<(), StoreError> {
-        let now = now_ms();
-        let attempts = cursor.attempts.saturating_add(1);
-        let pause = Backoff::DELIVERY.delay_ms(attempts.max(1) as u32 - 1, jitter());
-        let failure =
-            Failure { attempts, due_at: now + i64::from(pause), failing_since: cursor.failing_since.unwrap_or(now), error };
-        self.store.delivery_failed(id, cursor.room_id, failure).await
     }
 
     /// Pauses a subscription that failed for too long, and tells the bot's maker.

@@ -22,7 +22,7 @@ use crate::{
         accounts::access::{self, Admitted},
         http::{forms::ValidForm, gate::RequireUser, memberships::change_membership, params, state::AppState},
         policy::Action,
-        storage::{StoreError, integrations::bots::hook_username},
+        storage::{StoreError, accounts::AccountFlag, integrations::bots::hook_username},
     },
 };
 
@@ -66,8 +66,12 @@ pub async fn create(
         }
     }
     let account = account.ok_or(AppError::Internal)?;
-    if room.kind == RoomKind::Private {
-        change_membership(&state, &room, &user.0, &account, MemberChange::Added).await?;
+    if room.kind == RoomKind::Private
+        && let Err(err) = change_membership(&state, &room, &user.0, &account, MemberChange::Added).await
+    {
+        // No hook without its membership: its account may do nothing.
+        state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
+        return Err(err);
     }
     let made = state.store.create_hook(room_id, account.id, &name, user.0.id).await?;
     Ok(Json(json!({
@@ -123,10 +127,13 @@ pub async fn revoke(
     let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
     let room_id = room_id(&state, &room).await?.ok_or(AppError::NotFound)?;
     let hook = state.store.revoke_hook(room_id, form_data.id).await?.ok_or(AppError::NotFound)?;
+    // Revoked either way (its account may do nothing now); the membership's
+    // removal tidies the member list, and may have happened already.
     if room.kind == RoomKind::Private
         && let Some(account) = state.store.find_user(hook.user_id).await?
+        && let Err(err) = change_membership(&state, &room, &user.0, &account, MemberChange::Removed).await
     {
-        change_membership(&state, &room, &user.0, &account, MemberChange::Removed).await?;
+        tracing::debug!(%err, "a revoked webhook's account was not a member any more");
     }
     Ok(Json(json!({ "revoked": true, "id": hook.id })))
 }

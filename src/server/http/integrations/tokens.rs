@@ -4,10 +4,7 @@
 //! used) and revoked with a token too — revoking closes its sockets (4001)
 //! on every instance and ends the subscriptions it made.
 
-use axum::{
-    Json,
-    extract::{Extension, State},
-};
+use axum::{Json, extract::State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -16,8 +13,12 @@ use crate::{
     error::AppError,
     protocol::format_timestamp,
     server::{
-        accounts::tokens::{self, Bearer},
-        http::{forms::ValidForm, gate::RequireUser, state::AppState},
+        accounts::tokens,
+        http::{
+            forms::ValidForm,
+            gate::{RequireBrowser, RequireUser},
+            state::AppState,
+        },
     },
 };
 
@@ -28,16 +29,12 @@ pub struct NewTokenForm {
 }
 
 /// `POST /api/tokens` (`name`) → `{"id", "name", "token"}`; the token is
-/// shown this once.
+/// shown this once. From a logged-in browser only (403 with a token).
 pub async fn create(
     State(state): State<AppState>,
-    RequireUser(user): RequireUser,
-    bearer: Option<Extension<Bearer>>,
+    RequireBrowser(user): RequireBrowser,
     ValidForm(form_data): ValidForm<NewTokenForm>,
 ) -> Result<Json<Value>, AppError> {
-    if bearer.is_some() {
-        return Err(AppError::BadRequest("tokens are made from a logged-in browser, not with another token".into()));
-    }
     let name = label(&form_data.name, "a token's name")?;
     let made = state.store.create_token(user.0.id, &name).await?;
     Ok(Json(json!({ "id": made.row.id, "name": made.row.name, "token": made.token })))

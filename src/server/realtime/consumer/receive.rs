@@ -142,7 +142,11 @@ impl ChatConsumer {
             Some(bot) if !bot.deactivated => bot,
             _ => return Ok(live.socket.send_error(refuse(FrameErrorCode::UnknownCommand)).await?),
         };
-        if access::room(store, &User(bot.clone()), &self.room, Action::Deliver).await.is_err() {
+        // The bot may read the room, and one of its subscriptions will be
+        // delivered the command (a room no message made yet has neither).
+        let reaches = access::room(store, &User(bot.clone()), &self.room, Action::Deliver).await.is_ok()
+            && store.prepare_command(bot.id, &self.room).await?;
+        if !reaches {
             return Ok(live.socket.send_error(refuse(FrameErrorCode::BotNotInRoom)).await?);
         }
         let body = EventBody::BotCommand { bot_id: bot.id, bot: bot.username, name, args };

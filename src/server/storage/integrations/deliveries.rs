@@ -4,8 +4,9 @@
 //! delivery — the cursor moved on (a 2xx, or events passed over), or the next
 //! try put off.
 
-use sea_orm::{ColumnTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement, sea_query::Expr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement, sea_query::Expr};
 
+use super::subscriptions::numbered;
 use crate::{
     entity::{delivery_cursor, message, message::EventKind},
     protocol::{RoomKind, ServerFrame},
@@ -40,6 +41,9 @@ pub struct Pending {
 
 /// A failed try, and when to try again.
 pub struct Failure<'a> {
+    /// The cursor's `seq` the try started from (the failure is not recorded
+    /// if the cursor moved on meanwhile: another instance took over).
+    pub from_seq: i64,
     pub attempts: i32,
     pub due_at: i64,
     pub failing_since: i64,
@@ -56,7 +60,7 @@ impl Store {
                    FROM delivery_cursor c JOIN room r ON r.id = c.room_id \
                    WHERE c.subscription_id = $1 AND r.last_seq > c.delivered_seq AND c.due_at <= $2 \
                    ORDER BY c.room_id";
-        let sql = if backend == DbBackend::Sqlite { sql.replace('$', "?") } else { sql.to_owned() };
+        let sql = numbered(backend, sql);
         let statement = Statement::from_sql_and_values(backend, sql, [id.into(), now.into()]);
         Ok(DueCursor::find_by_statement(statement).all(self.db()).await?)
     }
@@ -106,9 +110,19 @@ impl Store {
             .col_expr(delivery_cursor::Column::LastError, Expr::value(failure.error))
             .filter(delivery_cursor::Column::SubscriptionId.eq(id))
             .filter(delivery_cursor::Column::RoomId.eq(room_id))
+            .filter(delivery_cursor::Column::DeliveredSeq.eq(failure.from_seq))
             .exec(self.db())
             .await?;
         Ok(())
+    }
+
+    /// Whether subscription `id` has a cursor with events after it that is due at `now`.
+    pub async fn has_due_cursor(&self, id: i64, now: i64) -> Result<bool, StoreError> {
+        let backend = self.db().get_database_backend();
+        let sql = "SELECT c.room_id AS room_id FROM delivery_cursor c JOIN room r ON r.id = c.room_id \
+                   WHERE c.subscription_id = $1 AND r.last_seq > c.delivered_seq AND c.due_at <= $2 LIMIT 1";
+        let statement = Statement::from_sql_and_values(backend, numbered(backend, sql), [id.into(), now.into()]);
+        Ok(self.db().query_one_raw(statement).await?.is_some())
     }
 
     /// The cursors of subscription `id`: (room, delivered seq, failing since, last error).

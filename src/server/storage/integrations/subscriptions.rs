@@ -9,8 +9,7 @@ use base64ct::{Base64, Encoding};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement, TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 
@@ -54,7 +53,7 @@ impl Store {
         let sql = "SELECT r.id AS room_id, r.last_seq AS seq, \
                    EXISTS (SELECT 1 FROM membership m WHERE m.room_id = r.id AND m.user_id = $1) AS member \
                    FROM room r WHERE r.id = $2";
-        let sql = if backend == DbBackend::Sqlite { sql.replace('$', "?") } else { sql.to_owned() };
+        let sql = numbered(backend, sql);
         let statement = Statement::from_sql_and_values(backend, sql, [user_id.into(), room_id.into()]);
         Ok(Start::find_by_statement(statement).one(self.db()).await?)
     }
@@ -105,7 +104,7 @@ impl Store {
         let backend = self.db().get_database_backend();
         let sql = "SELECT r.name AS name FROM delivery_cursor c JOIN room r ON r.id = c.room_id \
                    WHERE c.subscription_id = $1 ORDER BY r.name";
-        let sql = if backend == DbBackend::Sqlite { sql.replace('$', "?") } else { sql.to_owned() };
+        let sql = numbered(backend, sql);
         #[derive(FromQueryResult)]
         struct Name {
             name: String,
@@ -138,45 +137,46 @@ impl Store {
     /// Resumes `user_id`'s paused subscription `id`: every room is tried
     /// again now, from where it stopped. False when they have none such.
     pub async fn resume_subscription(&self, user_id: i64, id: i64) -> Result<bool, StoreError> {
+        let txn = self.db().begin().await?;
         let updated = event_subscription::Entity::update_many()
             .col_expr(event_subscription::Column::PausedAt, Expr::value(Option::<DateTime<Utc>>::None))
             .col_expr(event_subscription::Column::PausedReason, Expr::value(Option::<String>::None))
             .filter(event_subscription::Column::Id.eq(id))
             .filter(event_subscription::Column::UserId.eq(user_id))
-            .exec(self.db())
+            .exec(&txn)
             .await?;
+        if updated.rows_affected == 0 {
+            return Ok(false);
+        }
         delivery_cursor::Entity::update_many()
             .col_expr(delivery_cursor::Column::DueAt, Expr::value(0))
             .col_expr(delivery_cursor::Column::Attempts, Expr::value(0))
             .col_expr(delivery_cursor::Column::FailingSince, Expr::value(Option::<i64>::None))
             .filter(delivery_cursor::Column::SubscriptionId.eq(id))
-            .exec(self.db())
+            .exec(&txn)
             .await?;
-        Ok(updated.rows_affected > 0)
+        txn.commit().await?;
+        Ok(true)
     }
 
-    /// Subscriptions that are not paused and that no other instance holds now.
-    pub async fn deliverable_subscriptions(&self, me: i64, now: i64) -> Result<Vec<event_subscription::Model>, StoreError> {
-        Ok(event_subscription::Entity::find()
-            .filter(event_subscription::Column::PausedAt.is_null())
-            .filter(free_or_mine(me, now))
-            .all(self.db())
-            .await?)
+    /// The subscriptions that are not paused.
+    pub async fn active_subscriptions(&self) -> Result<Vec<event_subscription::Model>, StoreError> {
+        Ok(event_subscription::Entity::find().filter(event_subscription::Column::PausedAt.is_null()).all(self.db()).await?)
     }
 
-    /// Takes (or keeps) subscription `id` for instance `me` until `until`
-    /// (Unix ms), unless another instance holds it or it is paused. Whether
-    /// `me` holds it now.
-    pub async fn lease_subscription(&self, id: i64, me: i64, now: i64, until: i64) -> Result<bool, StoreError> {
-        let updated = event_subscription::Entity::update_many()
-            .col_expr(event_subscription::Column::LeaseOwner, Expr::value(me))
-            .col_expr(event_subscription::Column::LeaseUntil, Expr::value(until))
-            .filter(event_subscription::Column::Id.eq(id))
-            .filter(event_subscription::Column::PausedAt.is_null())
-            .filter(free_or_mine(me, now))
-            .exec(self.db())
-            .await?;
-        Ok(updated.rows_affected == 1)
+    /// Takes (or keeps) subscription `id` for instance `me` for `lease_ms`,
+    /// unless another instance holds it or it is paused; whether `me` holds it
+    /// now. Times are the database's clock, which every instance shares (their
+    /// own clocks may disagree).
+    pub async fn lease_subscription(&self, id: i64, me: i64, lease_ms: i64) -> Result<bool, StoreError> {
+        let backend = self.db().get_database_backend();
+        let now = db_now_ms(backend);
+        let sql = format!(
+            "UPDATE event_subscription SET lease_owner = $1, lease_until = {now} + $2 \
+             WHERE id = $3 AND paused_at IS NULL AND (lease_until IS NULL OR lease_until < {now} OR lease_owner = $1)"
+        );
+        let statement = Statement::from_sql_and_values(backend, numbered(backend, &sql), [me.into(), lease_ms.into(), id.into()]);
+        Ok(self.db().execute_raw(statement).await?.rows_affected() == 1)
     }
 
     /// Lets go of subscription `id`, if `me` holds it.
@@ -188,6 +188,30 @@ impl Store {
             .exec(self.db())
             .await?;
         Ok(())
+    }
+
+    /// Whether a command for bot `bot_id` in room `room` (which exists) will
+    /// reach one of its subscriptions: a `"*"` one puts a public room in the
+    /// bot's list (as a bot that is asked something there joins it) and
+    /// starts its cursor now, before the command; a subscription that names
+    /// the room has its cursor already.
+    pub async fn prepare_command(&self, bot_id: i64, room: &str) -> Result<bool, StoreError> {
+        let Some(room_id) = self.room_id(room).await? else { return Ok(false) };
+        let subscriptions: Vec<event_subscription::Model> =
+            self.subscriptions_of(bot_id).await?.into_iter().filter(|s| s.paused_at.is_none()).collect();
+        if subscriptions.iter().any(|s| s.all_rooms) {
+            self.join_room(bot_id, room, None).await?;
+        }
+        for subscription in subscriptions.iter().filter(|s| s.all_rooms) {
+            self.discover_rooms(subscription).await?;
+        }
+        let ids: Vec<i64> = subscriptions.iter().map(|s| s.id).collect();
+        let found = delivery_cursor::Entity::find()
+            .filter(delivery_cursor::Column::SubscriptionId.is_in(ids))
+            .filter(delivery_cursor::Column::RoomId.eq(room_id))
+            .one(self.db())
+            .await?;
+        Ok(found.is_some())
     }
 
     /// For a `"*"` subscription: cursors for the rooms its bot became a
@@ -204,7 +228,7 @@ impl Store {
                    FROM membership m JOIN room r ON r.id = m.room_id \
                    WHERE m.user_id = $1 AND NOT EXISTS \
                    (SELECT 1 FROM delivery_cursor c WHERE c.subscription_id = $2 AND c.room_id = r.id)";
-        let sql = if backend == DbBackend::Sqlite { sql.replace("$1", "?1").replace("$2", "?2") } else { sql.to_owned() };
+        let sql = numbered(backend, sql);
         #[derive(FromQueryResult)]
         struct Joined {
             room_id: i64,
@@ -238,19 +262,24 @@ impl Store {
         let sql = "DELETE FROM delivery_cursor WHERE subscription_id = $1 AND room_id IN \
                    (SELECT r.id FROM room r WHERE r.kind = 'public' AND NOT EXISTS \
                    (SELECT 1 FROM membership m WHERE m.room_id = r.id AND m.user_id = $2))";
-        let sql = if backend == DbBackend::Sqlite { sql.replace('$', "?") } else { sql.to_owned() };
+        let sql = numbered(backend, sql);
         let statement = Statement::from_sql_and_values(backend, sql, [subscription.id.into(), subscription.user_id.into()]);
         self.db().execute_raw(statement).await?;
         Ok(())
     }
 }
 
-/// A subscription no instance holds, whose lease ran out, or that `me` holds.
-fn free_or_mine(me: i64, now: i64) -> Condition {
-    Condition::any()
-        .add(event_subscription::Column::LeaseUntil.is_null())
-        .add(event_subscription::Column::LeaseUntil.lt(now))
-        .add(event_subscription::Column::LeaseOwner.eq(me))
+/// The database's clock, in Unix milliseconds, as SQL.
+fn db_now_ms(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint",
+        _ => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
+    }
+}
+
+/// `sql` with its `$n` placeholders as `backend` numbers them (`?n` on SQLite).
+pub(super) fn numbered(backend: DbBackend, sql: &str) -> String {
+    if backend == DbBackend::Sqlite { sql.replace('$', "?") } else { sql.to_owned() }
 }
 
 /// Cursors of subscription `id` at `starts` (a room that has one keeps it).
