@@ -3,6 +3,7 @@
 //! the store's writer, one at a time and many queued at once (group commit). Run with `cargo bench --features ssr`.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use parlor::server::storage::registration::Entry;
 use std::sync::Arc;
 
 use parlor::{
@@ -42,7 +43,7 @@ fn store_append(c: &mut Criterion) {
     let background = Background::new();
     let (store, user) = runtime.block_on(async {
         let store = Store::open(&url, SqliteSync::Full, Arc::new(MemoryLayer::new(1024)), &background).await.expect("database");
-        let user = store.create_user("bench", "not-a-real-hash".into()).await.expect("user");
+        let user = store.create_user("bench", "not-a-real-hash".into(), Entry::ByAdministrator).await.expect("user").user;
         (store, user)
     });
     let message = |i: usize| NewEvent {

@@ -12,8 +12,15 @@ use leptos_router::{
 use crate::{
     components::header::{SiteHeader, ThemeScript},
     pages::{
-        admin::AdminPage, lobby::LobbyPage, login::LoginPage, register::RegisterPage, room::RoomPage, search::SearchPage,
-        settings::SettingsPage, threads::ThreadsPage,
+        admin::AdminPage,
+        entry::{ForgotPage, ResetPage, WelcomePage},
+        lobby::LobbyPage,
+        login::LoginPage,
+        register::RegisterPage,
+        room::RoomPage,
+        search::SearchPage,
+        settings::SettingsPage,
+        threads::ThreadsPage,
     },
 };
 
@@ -104,6 +111,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/threads/") view=ThreadsPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/offline") view=OfflinePage />
+                    <Route path=path!("/welcome/:code") view=WelcomePage ssr=SsrMode::Async />
+                    <Route path=path!("/reset/:token") view=ResetPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot") view=ForgotPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

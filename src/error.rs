@@ -60,6 +60,18 @@ pub enum AppError {
     InviteInvalid,
     #[error("this invite link has expired or was revoked; ask for a new one")]
     InviteExpired,
+    #[error("registration is closed on this server; an administrator makes accounts")]
+    RegistrationClosed,
+    #[error("accounts here are made by invitation only: open the link you were sent")]
+    InvitationNeeded,
+    #[error("this link was used or has expired; ask for a new one")]
+    LinkEnded,
+    #[error("log-in with a password is off here: use single sign-on")]
+    PasswordLoginOff,
+    #[error("single sign-on did not work; please try again")]
+    SsoFailed,
+    #[error("that is not an e-mail address")]
+    BadEmail,
     #[error("too many attempts; try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("cross-site request refused")]
@@ -103,7 +115,12 @@ impl AppError {
             Self::Unauthorized | Self::WrongCredentials => StatusCode::UNAUTHORIZED,
             Self::UsernameTaken | Self::RoomTaken => StatusCode::CONFLICT,
             Self::NotFound | Self::InviteInvalid => StatusCode::NOT_FOUND,
-            Self::Forbidden | Self::Deactivated => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Deactivated | Self::RegistrationClosed | Self::InvitationNeeded | Self::PasswordLoginOff => {
+                StatusCode::FORBIDDEN
+            }
+            Self::LinkEnded => StatusCode::GONE,
+            Self::SsoFailed => StatusCode::UNAUTHORIZED,
+            Self::BadEmail => StatusCode::BAD_REQUEST,
             Self::InviteExpired | Self::Gone(_) => StatusCode::GONE,
             Self::Rejected(FrameErrorCode::RateLimited) => StatusCode::TOO_MANY_REQUESTS,
             Self::Rejected(FrameErrorCode::StoreFailed) => StatusCode::SERVICE_UNAVAILABLE,

@@ -81,6 +81,31 @@ pub const COMMANDS: &str = "/api/commands";
 /// `/api/admin/bots`: a new bot (form post, `username`, `display_name`).
 pub const ADMIN_BOTS: &str = "/api/admin/bots";
 
+/// `/welcome/{code}`: an account invitation.
+pub fn welcome(code: &str) -> String {
+    format!("/welcome/{code}")
+}
+
+/// `/reset/{token}`: a password reset link.
+pub fn reset(token: &str) -> String {
+    format!("/reset/{token}")
+}
+
+/// `/verify-email/{token}`: an e-mail address's verification link.
+pub fn verify_email(token: &str) -> String {
+    format!("/verify-email/{token}")
+}
+
+/// `/unsubscribe/{token}`: the one-click unsubscribe of missed-message mails.
+pub fn unsubscribe(token: &str) -> String {
+    format!("/unsubscribe/{token}")
+}
+
+/// `/auth/oidc/start?next=…`: log in with single sign-on.
+pub fn sso_start(next: &str) -> String {
+    format!("/auth/oidc/start?next={}", urlencoding::encode(next))
+}
+
 /// `/join/{code}`: an invite link.
 pub fn join(code: &str) -> String {
     format!("/join/{code}")

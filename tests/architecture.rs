@@ -18,7 +18,7 @@ use std::{
 const LAYERS: &[&[&str]] = &[
     &["startup"],
     &["http"],
-    &["realtime", "push", "integrations"],
+    &["realtime", "push", "integrations", "mail", "sso"],
     &["accounts", "previews"],
     &["storage"],
     &["bus", "policy", "media", "rows", "bodies"],

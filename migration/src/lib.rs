@@ -20,6 +20,7 @@ mod m20261202_000012_link_previews;
 mod m20261203_000013_threads;
 mod m20261204_000014_push;
 mod m20261207_000015_integrations;
+mod m20261207_000016_who_gets_in;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_threads::Migration),
             Box::new(m20261204_000014_push::Migration),
             Box::new(m20261207_000015_integrations::Migration),
+            Box::new(m20261207_000016_who_gets_in::Migration),
         ]
     }
 }

@@ -60,3 +60,15 @@ pub async fn post_form_json<T: DeserializeOwned>(_path: &str, _fields: &[(&str, 
 pub async fn get_json<T: DeserializeOwned>(_path: &str) -> Result<T, String> {
     Err("only the browser fetches these".into())
 }
+
+/// `https://host` of the page, so that a link shown to be copied (an invite,
+/// a webhook's URL, an invitation, a reset link) is whole.
+#[cfg(feature = "hydrate")]
+pub fn page_origin() -> String {
+    leptos::prelude::window().location().origin().unwrap_or_default()
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn page_origin() -> String {
+    String::new()
+}

@@ -41,6 +41,9 @@ pub fn AuthForm(
     next: Signal<String>,
     /// The username of the last attempt, so it need not be typed again.
     username: Signal<String>,
+    /// An account invitation's code, sent with the form (`/welcome/{code}`).
+    #[prop(optional)]
+    invitation: Option<String>,
     children: Children,
 ) -> impl IntoView {
     view! {
@@ -48,6 +51,7 @@ pub fn AuthForm(
             <h1>{title}</h1>
             <form method="post" action=action class="auth-form">
                 <input type="hidden" name="next" value=next />
+                {invitation.map(|code| view! { <input type="hidden" name="invitation" value=code /> })}
                 <label for="username">"Username"</label>
                 <input
                     id="username"

@@ -116,7 +116,7 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
                         <ul id="inviteList">
                             <For each=move || invites.get() key=|invite| invite.code.clone() let:invite>
                                 <li class="invite">
-                                    <input class="invite-url" readonly aria-label="invite link" value=format!("{}{}", origin(), invite.url) />
+                                    <input class="invite-url" readonly aria-label="invite link" value=format!("{}{}", http::page_origin(), invite.url) />
                                     {invite.expires_at.clone().map(|at| view! { <small>" until "{at}</small> })}
                                     " "
                                     <button type="button" class="link-button revoke-invite" on:click={
@@ -131,17 +131,5 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
                 </section>
             </Show>
         </div>
-    }
-}
-
-/// `https://host` of the page, so an invite link (or a webhook's URL) can be copied whole.
-pub(super) fn origin() -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        window().location().origin().unwrap_or_default()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        String::new()
     }
 }

@@ -6,7 +6,6 @@
 use leptos::{ev, prelude::*, task::spawn_local};
 use serde::Deserialize;
 
-use super::room_members::origin;
 use crate::{client::http, paths};
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -96,7 +95,7 @@ pub fn RoomWebhooks(room: String) -> impl IntoView {
                     {move || made.get().map(|hook| view! {
                         <p id="webhookMade" role="status">
                             {format!("{}'s URL (shown this once; copy it now):", hook.name)}
-                            <input id="webhookUrl" class="invite-url" readonly aria-label="webhook URL" value=format!("{}{}", origin(), hook.url) />
+                            <input id="webhookUrl" class="invite-url" readonly aria-label="webhook URL" value=format!("{}{}", http::page_origin(), hook.url) />
                         </p>
                     })}
                     <ul id="webhookList">

@@ -8,6 +8,7 @@
 use crate::{
     client::http,
     error::AppError,
+    pages::admin_entry::EntryAdmin,
     paths,
     protocol::{Account, AccountKind},
 };
@@ -36,7 +37,7 @@ pub fn AdminPage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>"Loading accounts…"</p> }>
                 {move || Suspend::new(async move {
                     match listed.await {
-                        Ok((me, rows)) => view! { <AccountsTable me rows /> }.into_any(),
+                        Ok((me, rows)) => view! { <AccountsTable me rows /> <EntryAdmin /> }.into_any(),
                         Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
                     }
                 })}
@@ -102,14 +103,29 @@ fn AccountLine(
         (false, true) => "administrator",
         (false, false) => "member",
     };
+    let reset_link = RwSignal::new(None::<String>);
+    let on_reset = move |_| {
+        spawn_local(async move {
+            let name = name.get_value();
+            if let Ok(made) = http::post_form_json::<ResetLink>("/api/admin/users/reset", &[("username", name.as_str())]).await {
+                reset_link.set(Some(made.url));
+            }
+        });
+    };
     view! {
         <tr data-account=username.clone()>
-            <td>{username.clone()}{bot.then(|| view! { " "<span class="bot-badge">"BOT"</span> })}</td>
+            <td>{username.clone()}{bot.then(|| view! { " "<span class="bot-badge">"BOT"</span> })}
+                {move || reset_link.get().map(|url| view! {
+                    <input class="invite-url reset-url" readonly aria-label="password reset link (24 hours, once)" value=format!("{}{url}", http::page_origin()) />
+                })}
+            </td>
             <td>{role}</td>
             <td>{if deactivated { "deactivated" } else { "active" }}</td>
             <td>
                 {(!itself).then(|| view! {
                     {(!bot).then(|| view! {
+                        <button type="button" class="link-button reset-password" on:click=on_reset>"Password reset link"</button>
+                        " "
                         <button type="button" class="link-button toggle-admin" on:click=move |_| {
                             act("admin", vec![("username", name.get_value()), ("admin", flag(!is_admin))]);
                         }>{if is_admin { "Remove administrator" } else { "Make administrator" }}</button>
@@ -191,4 +207,10 @@ fn NewBot(on_made: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
         })}
         {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
     }
+}
+
+/// What `POST /api/admin/users/reset` answers.
+#[derive(Clone, Debug, Deserialize)]
+struct ResetLink {
+    url: String,
 }

@@ -3,11 +3,14 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::auth_form::{AuthForm, LastAttempt},
     error::AppError,
+    pages::entry::entry_info,
     paths,
+    protocol::RegistrationMode,
 };
 
 /// `POST /api/login` with `username`, `password` and an optional `next` path.
@@ -22,6 +25,9 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     let mut auth = gate::auth_session().await?;
     let outcome = async {
         forms::check_auth_rate(&username).await?;
+        if state.config.password_login == crate::server::config::Switch::Off {
+            return Err(AppError::PasswordLoginOff);
+        }
         let creds = Credentials { username: username.clone(), password };
         let user = auth
             .authenticate(creds)
@@ -59,23 +65,41 @@ pub async fn logout() -> Result<(), AppError> {
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let LastAttempt { error, next, username } = LastAttempt::from_query();
+    let info = Resource::new(|| (), |()| entry_info());
+    let reset = use_query_map().with_untracked(|q| q.get("reset").is_some());
     view! {
         <Title text="Log in · Parlor" />
-        <AuthForm
-            title="Log in"
-            action="/api/login"
-            submit="Log in"
-            password_autocomplete="current-password"
-            error
-            next
-            username
-        >
-            <p>
-                "No account yet? "
-                <a href=move || paths::register_then(&next.get())>
-                    "Register"
-                </a>
-            </p>
-        </AuthForm>
+        {reset.then(|| view! { <p id="resetDone" class="notice" role="status">"Your password is set. Log in with it."</p> })}
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let info = info.await.ok()?;
+                let sso = info.sso.clone().map(|name| view! {
+                    <section class="card auth-card sso">
+                        <a id="ssoLogin" class="button" href=move || paths::sso_start(&next.get())>{format!("Log in with {name}")}</a>
+                        {(!info.password_login).then(|| error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> }))}
+                    </section>
+                });
+                let password = info.password_login.then(|| view! {
+                    <AuthForm
+                        title="Log in"
+                        action="/api/login"
+                        submit="Log in"
+                        password_autocomplete="current-password"
+                        error
+                        next
+                        username
+                    >
+                        {info.mail.then(|| view! { <p><a id="forgotLink" href="/forgot">"Forgot your password?"</a></p> })}
+                        {(info.mode != RegistrationMode::Closed).then(|| view! {
+                            <p>
+                                "No account yet? "
+                                <a href=move || paths::register_then(&next.get())>"Register"</a>
+                            </p>
+                        })}
+                    </AuthForm>
+                });
+                Some(view! { {sso} {password} })
+            })}
+        </Suspense>
     }
 }

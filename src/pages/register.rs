@@ -7,6 +7,7 @@ use crate::{
     components::auth_form::{AuthForm, LastAttempt},
     error::AppError,
     names::{PASSWORD_RULE, USERNAME_RULE},
+    pages::entry::entry_info,
     paths,
 };
 
@@ -16,31 +17,57 @@ fn capitalized(rule: &str) -> String {
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
-/// `POST /api/register` with `username`, `password` and an optional `next` path.
-/// Creates the account and logs it in.
+/// `POST /api/register` with `username`, `password`, an optional `next` path
+/// and an optional account `invitation`'s code. Creates the account, if the
+/// registration mode allows (and counts the invitation's use), joins the
+/// invitation's rooms, and logs it in.
 #[server(prefix = "/api", endpoint = "register")]
-pub async fn register(username: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn register(
+    username: String,
+    password: String,
+    next: Option<String>,
+    invitation: Option<String>,
+) -> Result<(), AppError> {
     use crate::server::{
         accounts::auth,
-        http::{forms, gate},
+        config::Switch,
+        http::{entry, forms, gate},
+        storage::registration::Entry,
     };
     let next = forms::safe_next(next.as_deref());
     let state = gate::app_state()?;
     let mut auth = gate::auth_session().await?;
+    let invitation = invitation.filter(|code| !code.trim().is_empty());
     let outcome = async {
         forms::check_auth_rate(&username).await?;
-        let user = auth::register(&state.store, &state.passwords, &username, password).await?;
+        if state.config.password_login == Switch::Off {
+            return Err(AppError::PasswordLoginOff);
+        }
+        let entry = Entry::Password { invitation: invitation.as_deref().map(str::trim) };
+        let (user, used) = auth::register(&state.store, &state.passwords, (&username, password), entry).await?;
+        if let Some(used) = &used {
+            entry::join_invited_rooms(&state, &user, used).await;
+        }
         state.sessions.log_in(&mut auth, &user, &gate::user_agent().await).await
     }
     .await;
-    forms::finish(outcome, "/register", &next, &username)
+    let form_page = invitation.as_deref().map_or_else(|| "/register".to_owned(), paths::welcome);
+    forms::finish(outcome, &form_page, &next, &username)
 }
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let LastAttempt { error, next, username } = LastAttempt::from_query();
+    let info = Resource::new(|| (), |()| entry_info());
     view! {
         <Title text="Register · Parlor" />
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                info.await.ok().map(|info| view! {
+                    <p id="registrationMode" class="notice registration-mode" data-mode=info.mode.as_str()>{info.mode.describe()}</p>
+                })
+            })}
+        </Suspense>
         <AuthForm
             title="Create an account"
             action="/api/register"

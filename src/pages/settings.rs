@@ -16,7 +16,10 @@ use crate::{
     error::AppError,
     local_time::LocalizedTime,
     names::MAX_DISPLAY_NAME_CHARS,
-    pages::settings_tokens::{ApiTokens, TokensView},
+    pages::{
+        settings_email::{EmailSettings, EmailView},
+        settings_tokens::{ApiTokens, TokensView},
+    },
 };
 
 /// The settings page's path.
@@ -35,6 +38,8 @@ pub struct AccountView {
     pub push: PushView,
     /// API tokens.
     pub tokens: TokensView,
+    /// E-mail.
+    pub email: EmailView,
 }
 
 /// "Notifications on this device", as the server knows them.
@@ -124,8 +129,10 @@ async fn account_now() -> Result<AccountView, AppError> {
         }
     };
     let tokens = crate::pages::settings_tokens::tokens_view(&state, user.0.id, &auth.session).await?;
+    let email = crate::pages::settings_email::email_view(&state, user.0.id).await?;
     Ok(AccountView {
         tokens,
+        email,
         username: user.0.username,
         display_name: user.0.display_name,
         share_reads: user.0.share_reads,
@@ -223,6 +230,10 @@ fn done_message(done: &str) -> Option<&'static str> {
         "session" => Some("That session is logged out."),
         "token" => Some("Your token is made."),
         "token_revoked" => Some("That token is revoked: it works no more."),
+        "email_sent" => Some("A link to verify your address is on its way."),
+        "email_verified" => Some("Your e-mail address is verified."),
+        "email_removed" => Some("Your e-mail address is removed."),
+        "email_notify" => Some("Your mail setting is saved."),
         _ => None,
     }
 }
@@ -282,6 +293,8 @@ fn AccountForms(account: AccountView) -> impl IntoView {
         </form>
 
         <PushSettings push=account.push />
+
+        <EmailSettings email=account.email />
 
         <ApiTokens tokens=account.tokens />
 

@@ -34,7 +34,7 @@ pub use preview::{
     LinkPreview, PREVIEW_DESCRIPTION_CHARS, PREVIEW_SITE_CHARS, PREVIEW_THUMB_EDGE, PREVIEW_TITLE_CHARS, PreviewImage,
     PreviewRecord,
 };
-pub use rooms::{Account, AccountKind, MemberChange, NotifyLevel, RoomKind, RoomStatus, room_label};
+pub use rooms::{Account, AccountKind, MemberChange, NotifyLevel, RegistrationMode, RoomKind, RoomStatus, room_label};
 
 /// Longest message text accepted, in characters, after trimming.
 pub const MAX_TEXT_CHARS: usize = 4000;

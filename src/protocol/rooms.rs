@@ -116,6 +116,49 @@ impl AccountKind {
     }
 }
 
+/// Who may make an account (`--registration`, then an administrator's choice).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(clap::ValueEnum))]
+pub enum RegistrationMode {
+    /// Anyone.
+    #[default]
+    Open,
+    /// Only with an account invitation (single sign-on counts as invited).
+    Invite,
+    /// Nobody: administrators make accounts.
+    Closed,
+}
+
+impl RegistrationMode {
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// What the register page says of it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Open => "Anyone may create an account here.",
+            Self::Invite => "Accounts are made by invitation only: open the link you were sent.",
+            Self::Closed => "Registration is closed: an administrator makes accounts.",
+        }
+    }
+}
+
 /// How someone's membership of a private room changed (a `member` frame).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter,

@@ -6,6 +6,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::Parser;
 use ipnet::IpNet;
 
+use crate::protocol::RegistrationMode;
+
 /// How SQLite makes a commit durable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum SqliteSync {
@@ -179,6 +181,52 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub delivery_retry_secs: u64,
 
+    /// Who may make an account when the deployment starts (an administrator
+    /// changes it on `/admin` afterwards): `open`, `invite` or `closed`.
+    #[arg(long, env = "PARLOR_REGISTRATION", value_enum, default_value_t = RegistrationMode::Open)]
+    pub registration: RegistrationMode,
+
+    /// `on`: accounts log in with a password (and single sign-on when it is
+    /// set up); `off`: single sign-on only.
+    #[arg(long, env = "PARLOR_PASSWORD_LOGIN", value_enum, default_value_t = Switch::On)]
+    pub password_login: Switch,
+
+    /// The address people reach Parlor at (`https://chat.example.org`), for
+    /// links in mails and single sign-on's return address. Default: `http://`
+    /// and `--addr`.
+    #[arg(long, env = "PARLOR_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// E-mail: the SMTP server, `smtps://user:pass@host:465` (or
+    /// `smtp://host:587?tls=required`). E-mail is off without it.
+    #[arg(long, env = "PARLOR_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// E-mail: who Parlor's mails come from.
+    #[arg(long, env = "PARLOR_MAIL_FROM", default_value = "Parlor <parlor@localhost>")]
+    pub mail_from: String,
+
+    /// E-mail: seconds a mention or direct message waits to be read before it is mailed.
+    #[arg(long, env = "PARLOR_MAIL_DELAY_SECS", default_value_t = 300)]
+    pub mail_delay_secs: u64,
+
+    /// Single sign-on: the OpenID provider's issuer URL (its discovery document
+    /// is at `/.well-known/openid-configuration` below it).
+    #[arg(long, env = "PARLOR_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// Single sign-on: Parlor's client id at the provider.
+    #[arg(long, env = "PARLOR_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+
+    /// Single sign-on: Parlor's client secret at the provider.
+    #[arg(long, env = "PARLOR_OIDC_CLIENT_SECRET")]
+    pub oidc_client_secret: Option<String>,
+
+    /// Single sign-on: the provider's name on the log-in button.
+    #[arg(long, env = "PARLOR_OIDC_NAME", default_value = "single sign-on")]
+    pub oidc_name: String,
+
     /// FOR TESTS ONLY: addresses (`IP:PORT`, comma-separated) that outgoing
     /// webhooks may reach although they are not public, such as a test's own
     /// receiver on 127.0.0.1. Empty by default; never set it in production.
@@ -226,6 +274,14 @@ impl Config {
     /// How long a session lasts without activity.
     pub fn session_lifetime(&self) -> Duration {
         self.session_lifetime_override.unwrap_or(Duration::from_secs(u64::from(self.session_days) * 24 * 3600))
+    }
+
+    /// Where people reach Parlor (`--public-url`, else `http://` and `--addr`), without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.addr),
+        }
     }
 
     /// The database URL to use: the flag, or a SQLite file in the data directory.

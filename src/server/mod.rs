@@ -7,7 +7,7 @@
 //! ```text
 //! startup                          config -> database -> channel layer -> router -> serve
 //! http                             router, login gate, socket upgrades, JSON API, forms, headers
-//! realtime · push · integrations   the sockets: ChatConsumer, Sequencer, inbox, presence · Web Push · webhook deliveries
+//! realtime · push · integrations · mail · sso   the sockets · Web Push · webhook deliveries · e-mail · single sign-on
 //! accounts · previews              log-in, sessions, permission checks, rate limits · link previews
 //! storage                          Store, the event log and its writer, caches, search
 //! bus · policy · media · rows · bodies   channel layer and its events · who may do what · uploads · message rows as HTML · shared bodies
@@ -26,6 +26,10 @@
 //!   the outbox's worker (away users only, by the policy, retried, once).
 //! - [`integrations`]: outgoing webhooks: a bot's subscribed events,
 //!   delivered in order, once, signed, under the private-network guard.
+//! - [`mail`]: e-mail: verification and reset links, mails of missed
+//!   mentions and direct messages (the outbox's worker), one-click unsubscribe.
+//! - [`sso`]: single sign-on with OpenID Connect (PKCE, state, nonce, the
+//!   ID token verified against the issuer's keys).
 //! - [`accounts`]: who someone is and what they may do: the axum-login
 //!   backend, sessions (log-in, log-out, ending them), the request paths'
 //!   permission check (by the policy), rate limits, account settings.
@@ -54,6 +58,7 @@ pub mod bus;
 pub mod config;
 pub mod http;
 pub mod integrations;
+pub mod mail;
 pub mod media;
 pub mod metrics;
 pub mod policy;
@@ -62,6 +67,7 @@ pub mod push;
 pub mod realtime;
 pub mod rows;
 pub mod shutdown;
+pub mod sso;
 pub mod startup;
 pub mod storage;
 pub mod tasks;

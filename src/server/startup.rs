@@ -20,10 +20,12 @@ use crate::server::{
         state::{AppState, Shared},
     },
     integrations::Deliveries,
+    mail::{MailSetupError, Mailer},
     metrics, previews,
     push::{KeyError, WebPush},
     realtime::{self, Realtime, presence::PresenceHub},
     shutdown::{self, ShutdownTrigger},
+    sso::Sso,
     storage::{Store, db::DbSetupError, sessions::DbSessionStore},
     tasks::Background,
 };
@@ -41,6 +43,12 @@ pub enum StartupError {
     Site(String),
     #[error(transparent)]
     Push(#[from] KeyError),
+    #[error(transparent)]
+    Mail(#[from] MailSetupError),
+    #[error("single sign-on: {0}")]
+    Sso(String),
+    #[error("cannot read or write the server's settings: {0}")]
+    Settings(String),
 }
 
 /// A Parlor server that is accepting connections.
@@ -85,12 +93,18 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let (trigger, shutdown) = shutdown::channel();
     let sockets = TaskTracker::new();
     let session_store = DbSessionStore::new(&store);
+    let mut config = config;
+    // Links in mails and single sign-on's return address: where this listener is, unless told.
+    config.public_url.get_or_insert_with(|| format!("http://{addr}"));
     let config = Arc::new(config);
     let limits = Arc::new(Limits::new(&config));
     let sessions = SessionControl::new(layer.clone(), session_store.clone(), store.clone(), config.session_lifetime());
     let presence = PresenceHub::start(layer.clone(), &background);
     let push = WebPush::start(&store, layer.clone(), &config, &background).await?;
     let deliveries = Deliveries::start(&store, &config, &background);
+    store.seed_registration_mode(config.registration).await.map_err(|err| StartupError::Settings(err.to_string()))?;
+    let mail = Mailer::start(&store, layer.clone(), &config, &background)?;
+    let sso = Sso::from_config(&config).map_err(StartupError::Sso)?.map(Arc::new);
     let realtime = Realtime::new(realtime::Parts {
         store: store.clone(),
         layer: layer.clone(),
@@ -114,6 +128,8 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         presence,
         push,
         deliveries,
+        mail,
+        sso,
         config,
     });
     previews::start(&store, &state.config, &background);

@@ -3,6 +3,7 @@
 //! registrations never make a message fail on SQLite, and idempotency is scoped
 //! to the room.
 
+use parlor::server::storage::registration::Entry;
 use std::{
     sync::{
         Arc,
@@ -42,8 +43,10 @@ async fn on_postgres_a_refused_text_fails_alone_in_its_batch() {
     let url = postgres.create_database("isolation");
     let background = Background::new();
     let store = Store::open(&url, SqliteSync::Full, Arc::new(MemoryLayer::new(1024)), &background).await.unwrap();
-    let (mallory, alice) =
-        (store.create_user("mallory", "x".into()).await.unwrap(), store.create_user("alice", "x".into()).await.unwrap());
+    let (mallory, alice) = (
+        store.create_user("mallory", "x".into(), Entry::ByAdministrator).await.unwrap().user,
+        store.create_user("alice", "x".into(), Entry::ByAdministrator).await.unwrap().user,
+    );
     // Queued together, so they share batches: NUL-bearing texts (which PostgreSQL
     // refuses, SQLSTATE 22021) interleaved with another user's messages in another room.
     let mut pending = Vec::new();

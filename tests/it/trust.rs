@@ -6,6 +6,7 @@
 //! access or a session ends, against every place that holds state derived
 //! from it (room socket, inbox, presence, the other instance's caches).
 
+use parlor::server::storage::registration::Entry;
 use std::time::Duration;
 
 use reqwest::StatusCode;
@@ -513,7 +514,7 @@ async fn one_first_account_however_many_register_at_once() {
         let stores = [open().await.unwrap(), open().await.unwrap()];
         let created = (0..8).map(|i| {
             let store = stores[i % 2].clone();
-            async move { store.create_user(&format!("early{i}"), "hash".into()).await.unwrap() }
+            async move { store.create_user(&format!("early{i}"), "hash".into(), Entry::ByAdministrator).await.unwrap().user }
         });
         let accounts = futures::future::join_all(created).await;
         let admins: Vec<&str> =

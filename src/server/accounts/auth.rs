@@ -9,11 +9,11 @@ use axum_login::{AuthUser, AuthnBackend, UserId};
 use tokio::sync::Semaphore;
 
 use crate::{
-    entity::user,
+    entity::{invitation, user},
     error::AppError,
     names::{MIN_PASSWORD_CHARS, canonical_username},
     protocol::AccountKind,
-    server::storage::{Store, StoreError},
+    server::storage::{Store, StoreError, registration::Entry},
 };
 
 /// The logged-in user, as the session holds it.
@@ -134,12 +134,23 @@ impl AuthnBackend for Backend {
 /// The axum-login session of a request.
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
-/// Validates a new account and stores it with an argon2 hash of its password.
-pub async fn register(store: &Store, passwords: &Passwords, username: &str, password: String) -> Result<User, AppError> {
+/// Validates a new account and stores it with an argon2 hash of its
+/// password, if `entry` may make one now (the registration mode, an
+/// invitation); the account, and the invitation it used.
+pub async fn register(
+    store: &Store,
+    passwords: &Passwords,
+    (username, password): (&str, String),
+    entry: Entry<'_>,
+) -> Result<(User, Option<invitation::Model>), AppError> {
     let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::PasswordTooShort);
-    }
+    check_password(&password)?;
     let hash = passwords.hash(password).await.map_err(|_| AppError::Internal)?;
-    Ok(User(store.create_user(&username, hash).await?))
+    let made = store.create_user(&username, hash, entry).await?;
+    Ok((User(made.user), made.invitation))
+}
+
+/// A new password is long enough.
+pub fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS { Err(AppError::PasswordTooShort) } else { Ok(()) }
 }

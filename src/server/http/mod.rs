@@ -24,6 +24,10 @@
 //! - [`push`]: Web Push: the public key, the user's push subscriptions, a test push.
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
 //! - [`bearer`]: `Authorization: Bearer <token>` on `/api/` and `/ws/` paths.
+//! - [`entry`]: who gets in, for administrators: the registration mode,
+//!   account invitations, password reset links, accounts made by hand.
+//! - [`sso`]: single sign-on's two legs (`/auth/oidc/start`, `/auth/oidc/callback`).
+//! - [`emails`]: the links Parlor mails (verification, one-click unsubscribe).
 //! - [`integrations`]: API tokens, bots, incoming webhooks (and the URL they
 //!   post to), outgoing event subscriptions, bots' slash commands.
 //! - [`posts`]: `POST /api/messages/{room}/`: a `send` over HTTP.
@@ -39,6 +43,8 @@ pub mod assets;
 pub mod attachments;
 pub mod bearer;
 pub mod client_ip;
+pub mod emails;
+pub mod entry;
 pub mod forms;
 pub mod gate;
 pub mod history;
@@ -57,6 +63,7 @@ pub mod search;
 pub mod security_headers;
 pub mod serve;
 pub mod sockets;
+pub mod sso;
 pub mod state;
 pub mod threads;
 

@@ -21,9 +21,9 @@ use crate::{
     server::{
         accounts::auth::Backend,
         http::{
-            admin, assets, attachments, bearer, gate, history,
+            admin, assets, attachments, bearer, emails, entry, gate, history,
             integrations::{bots, commands, hooks, incoming, subscriptions, tokens},
-            links, memberships, operations, origin, posts, push, room_paths, rooms, search, security_headers, sockets,
+            links, memberships, operations, origin, posts, push, room_paths, rooms, search, security_headers, sockets, sso,
             state::AppState,
             threads,
         },
@@ -116,6 +116,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/subscriptions/resume", post(subscriptions::resume))
         .route("/api/commands", get(commands::list).post(commands::register))
         .route("/api/commands/remove", post(commands::remove))
+        .route("/api/admin/registration", get(entry::mode).post(entry::set_mode))
+        .route("/api/admin/invitations", get(entry::invitations).post(entry::create_invitation))
+        .route("/api/admin/invitations/revoke", post(entry::revoke_invitation))
+        .route("/api/admin/users/reset", post(entry::create_reset))
+        .route("/api/admin/users", post(entry::create_account))
+        .route("/auth/oidc/start", get(sso::start))
+        .route("/auth/oidc/callback", get(sso::callback))
+        .route("/verify-email/{token}", get(emails::verify))
+        .route("/unsubscribe/{token}", get(emails::unsubscribe_page).post(emails::unsubscribe))
         .route("/open", get(room_paths::open_room))
         .route("/pkg/{file}", get(assets::pkg))
         .route("/attachments/{id}", get(attachments::original))

@@ -10,8 +10,10 @@ use crate::server::{
     config::Config,
     http::client_ip::TrustedProxies,
     integrations::Deliveries,
+    mail::Mailer,
     push::WebPush,
     realtime::{Realtime, presence::PresenceHub},
+    sso::Sso,
     storage::Store,
 };
 use axum::extract::FromRef;
@@ -68,4 +70,8 @@ pub struct Shared {
     pub push: Option<WebPush>,
     /// Outgoing webhooks' deliveries.
     pub deliveries: Deliveries,
+    /// E-mail, when it is on (`--smtp-url`).
+    pub mail: Option<Mailer>,
+    /// Single sign-on, when it is on (`--oidc-issuer`).
+    pub sso: Option<Arc<Sso>>,
 }

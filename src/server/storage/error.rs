@@ -4,6 +4,7 @@
 
 use sea_orm::{DbErr, RuntimeErr, SqlErr, sqlx};
 
+use super::registration::Refused;
 use crate::error::AppError;
 
 /// Why a store operation failed.
@@ -24,6 +25,9 @@ pub enum StoreError {
     /// The operation ran out of its time budget (a search).
     #[error("it took too long")]
     TimedOut,
+    /// An account may not be made now (the registration mode, an invitation).
+    #[error("{0}")]
+    Refused(super::registration::Refused),
 }
 
 /// Which unique value was taken.
@@ -70,6 +74,12 @@ impl From<StoreError> for AppError {
             StoreError::Conflict(Taken::Username) => Self::UsernameTaken,
             StoreError::Conflict(Taken::RoomName) => Self::RoomTaken,
             StoreError::TimedOut => Self::TooSlow,
+            StoreError::Refused(refused) => match refused {
+                Refused::Closed => Self::RegistrationClosed,
+                Refused::InvitationNeeded => Self::InvitationNeeded,
+                Refused::NoSuchInvitation => Self::InviteInvalid,
+                Refused::InvitationEnded => Self::InviteExpired,
+            },
             // Details stay in the log.
             other @ (StoreError::Conflict(Taken::Value) | StoreError::Unavailable(_) | StoreError::Failed(_)) => {
                 AppError::internal(other)

@@ -23,6 +23,11 @@
 //! - [`previews`]: link previews' thumbnails, kept and served.
 //! - [`search`]: full-text search over what a user may read (FTS5, `tsvector`).
 //! - [`push`]: Web Push: the VAPID key, subscriptions, the outbox's claims.
+//! - [`registration`]: who may make an account: the registration mode,
+//!   account invitations, and making an account under them.
+//! - [`resets`]: one-time password reset links.
+//! - [`emails`]: users' e-mail addresses and the mail outbox's claims.
+//! - [`identities`]: single sign-on identities (`iss`, `sub`) of accounts.
 //! - [`integrations`]: API tokens, bots, incoming webhooks, outgoing event
 //!   subscriptions and their delivery cursors, bots' commands.
 //! - [`appender`]: the writer task: group commit, publish in `seq` order, answer senders.
@@ -39,13 +44,17 @@ pub mod attachments;
 pub mod cache;
 pub mod db;
 pub mod devices;
+pub mod emails;
 pub mod error;
 mod events;
+mod identities;
 pub mod integrations;
 pub mod invites;
 mod memberships;
 mod previews;
 pub mod push;
+pub mod registration;
+pub mod resets;
 pub mod rooms;
 pub mod search;
 mod seen;

@@ -7,15 +7,13 @@ use std::{cmp, future::Future, sync::Arc};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    SqlErr,
     sea_query::Expr,
 };
 
 use crate::{
     entity::{message, room, user},
-    protocol::{AccountKind, ChatMessage, EventBody, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
+    protocol::{ChatMessage, EventBody, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
     server::{
         bodies::SharedBody,
         bus::{ChannelLayer, Forget},
@@ -24,16 +22,12 @@ use crate::{
             appender::{AppendError, Appender, NewMessage},
             cache::{Caches, RoomEntry, RoomRecord},
             db::{self, DbSetupError, find_unique},
-            error::{StoreError, Taken},
+            error::StoreError,
             events::{self, EventRow, Extras},
         },
         tasks::Background,
     },
 };
-
-/// The PostgreSQL advisory lock that account creation holds (any constant no
-/// other lock of Parlor's uses).
-const ACCOUNT_CREATION_LOCK: i64 = 0x7061_726c_6f72;
 
 /// The database and its writer. Cheap to clone.
 #[derive(Clone)]
@@ -182,36 +176,6 @@ impl Store {
         Ok(db::ping(&self.db).await?)
     }
 
-    /// Creates an account. The username must already be canonical. The first
-    /// account of a deployment is its administrator — one, however many
-    /// register at once: on SQLite the writing transaction holds the database,
-    /// on PostgreSQL account creation takes a lock of its own first.
-    pub async fn create_user(&self, username: &str, password_hash: String) -> Result<user::Model, StoreError> {
-        let txn = events::begin_writing(&self.db).await?;
-        if txn.get_database_backend() == DbBackend::Postgres {
-            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({ACCOUNT_CREATION_LOCK})")).await?;
-        }
-        let first = user::Entity::find().limit(1).all(&txn).await?.is_empty();
-        let row = user::ActiveModel {
-            id: NotSet,
-            username: Set(username.to_owned()),
-            password_hash: Set(password_hash),
-            created_at: Set(Utc::now()),
-            is_admin: Set(first),
-            deactivated: Set(false),
-            display_name: Set(None),
-            share_reads: Set(true),
-            kind: Set(AccountKind::Person),
-            created_by: Set(None),
-        };
-        let created = user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|err| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::Username),
-            _ => StoreError::from(err),
-        })?;
-        txn.commit().await?;
-        Ok(created)
-    }
-
     pub async fn find_user_by_name(&self, username: &str) -> Result<Option<user::Model>, StoreError> {
         Ok(find_unique(user::Entity::find().filter(user::Column::Username.eq(username)), &self.db).await?)
     }
@@ -285,6 +249,11 @@ impl Store {
     /// The id of the room named `room_name` (canonical), if there is one.
     pub async fn room_id(&self, room_name: &str) -> Result<Option<i64>, StoreError> {
         Ok(self.room_numbers(room_name).await?.map(|room| room.id))
+    }
+
+    /// The name of room `id`, if there is one.
+    pub async fn room_name_of(&self, id: i64) -> Result<Option<String>, StoreError> {
+        Ok(room::Entity::find_by_id(id).one(&self.db).await?.map(|room| room.name))
     }
 
     /// The `seq` of a room's newest message (0 for a room without messages).

@@ -3,11 +3,13 @@
 //! that carry the same session. Everything goes over real sockets.
 
 pub mod api;
+pub mod oidc;
 pub mod process;
 pub mod push_service;
 pub mod receiver;
 pub mod services;
 pub mod sites;
+pub mod smtp;
 
 use std::{collections::VecDeque, net::SocketAddr, sync::Arc, time::Duration};
 

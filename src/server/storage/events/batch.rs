@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
 
 use super::{
-    Refusal, kinds, mentions, pushes, read_state,
+    Refusal, kinds, mails, mentions, pushes, read_state,
     resends::{SendKey, StoredKey, send_key, stored_copies},
     rows::{EventRow, Extras, frame_of, quote},
     seqs::{Lock, begin_writing, reserve_seqs, rooms_named},
@@ -94,6 +94,7 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Resul
             followers = threads::record(&txn, batch, &slots, &mentioned, &rooms, &loaded, now).await?;
         }
         pushes::enqueue(&txn, batch, &slots, &mentioned, &rooms, now).await?;
+        mails::enqueue(&txn, batch, &slots, &mentioned, &rooms, now).await?;
     }
     txn.commit().await?;
     Ok(answers(batch, &slots, written, &mentioned, followers, &loaded))

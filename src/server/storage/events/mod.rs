@@ -23,9 +23,11 @@
 //! - [`threads`]: who follows a thread its replies bring in.
 //! - [`markers`]: read markers (of rooms and threads) moved forward.
 //! - [`pushes`]: the Web Push outbox rows a batch (or a read) writes.
+//! - [`mails`]: the mail outbox rows of mentions and direct messages.
 
 mod batch;
 mod kinds;
+mod mails;
 mod markers;
 mod mentions;
 mod pushes;

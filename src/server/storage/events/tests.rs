@@ -5,6 +5,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use super::*;
+use crate::server::storage::registration::Entry;
 use crate::{
     entity::user,
     protocol::EventBody,
@@ -39,8 +40,8 @@ async fn store() -> (tempfile::TempDir, DatabaseConnection, Store, Background) {
 #[tokio::test]
 async fn one_batch_spans_rooms_and_resends_without_gaps_or_copies() {
     let (_dir, db, store, background) = store().await;
-    let ada = store.create_user("ada", "hash".into()).await.unwrap();
-    let bob = store.create_user("bob", "hash".into()).await.unwrap();
+    let ada = store.create_user("ada", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
+    let bob = store.create_user("bob", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
     store.append(say("lobby", &ada, "before", Some("a-0"))).await.await.unwrap();
 
     let batch = [
@@ -83,8 +84,8 @@ async fn one_batch_spans_rooms_and_resends_without_gaps_or_copies() {
 #[tokio::test]
 async fn changes_in_one_batch_are_judged_in_order() {
     let (_dir, db, store, background) = store().await;
-    let ada = store.create_user("ada", "hash".into()).await.unwrap();
-    let bob = store.create_user("bob", "hash".into()).await.unwrap();
+    let ada = store.create_user("ada", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
+    let bob = store.create_user("bob", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
     store.append(say("den", &ada, "hello", None)).await.await.unwrap();
 
     let batch = [

@@ -1,0 +1,276 @@
+//! What the log-in and register pages need to know of who may get in, and
+//! the pages of the links Parlor gives out: `/welcome/{code}` (an account
+//! invitation: the register form, invited), `/reset/{token}` (a new
+//! password), `/forgot` (a reset link by mail). Each is plain HTML posting to
+//! its server function, with and without JavaScript; a used-up, expired or
+//! revoked link is a page that says so (410), an unknown one a 404.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    components::auth_form::{AuthForm, LastAttempt},
+    error::AppError,
+    names::PASSWORD_RULE,
+    protocol::RegistrationMode,
+};
+
+/// What the log-in and register pages say of how one gets in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HowToGetIn {
+    pub mode: RegistrationMode,
+    /// Single sign-on's button, when it is set up.
+    pub sso: Option<String>,
+    /// Log-in with a password is on.
+    pub password_login: bool,
+    /// "Forgot your password?" works (e-mail is set up).
+    pub mail: bool,
+}
+
+/// `POST /api/entry_info`: how one gets in here.
+#[server(prefix = "/api", endpoint = "entry_info")]
+pub async fn entry_info() -> Result<HowToGetIn, AppError> {
+    use crate::server::{config::Switch, http::gate};
+    let state = gate::app_state()?;
+    Ok(HowToGetIn {
+        mode: state.store.registration_mode().await?,
+        sso: state.sso.as_ref().map(|sso| sso.name.clone()),
+        password_login: state.config.password_login == Switch::On,
+        mail: state.mail.is_some(),
+    })
+}
+
+/// What an invitation's code opens.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvitationView {
+    Valid,
+    Ended,
+    Missing,
+}
+
+/// `POST /api/invitation_info`: field `code`.
+#[server(prefix = "/api", endpoint = "invitation_info")]
+pub async fn invitation_info(code: String) -> Result<InvitationView, AppError> {
+    use crate::server::{http::gate, storage::registration::InvitationState};
+    let state = gate::app_state()?;
+    Ok(match state.store.invitation(&code).await? {
+        InvitationState::Valid(_) => InvitationView::Valid,
+        InvitationState::Ended => InvitationView::Ended,
+        InvitationState::Missing => InvitationView::Missing,
+    })
+}
+
+/// The page's status for a link that no longer works (410) or never did (404).
+fn answer_status(status: u16) {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::NOT_FOUND));
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
+}
+
+/// `/welcome/{code}`: registration by invitation.
+#[component]
+pub fn WelcomePage() -> impl IntoView {
+    let code = use_params_map().read_untracked().get("code").unwrap_or_default();
+    let looked = Resource::new(
+        {
+            let code = code.clone();
+            move || code.clone()
+        },
+        invitation_info,
+    );
+    let LastAttempt { error, next, username } = LastAttempt::from_query();
+    view! {
+        <Title text="Welcome · Parlor" />
+        <Suspense fallback=|| view! { <p>"Opening your invitation…"</p> }>
+            {move || {
+                let code = code.clone();
+                Suspend::new(async move {
+                    match looked.await {
+                        Ok(InvitationView::Valid) => view! {
+                            <AuthForm
+                                title="You are invited to Parlor"
+                                action="/api/register"
+                                submit="Create my account"
+                                password_autocomplete="new-password"
+                                error
+                                next
+                                username
+                                invitation=code
+                            >
+                                <p class="hint">"Choose a username and a password. "{PASSWORD_RULE}"."</p>
+                            </AuthForm>
+                        }.into_any(),
+                        Ok(InvitationView::Ended) => {
+                            answer_status(410);
+                            view! { <section class="card"><h1>"This invitation no longer works"</h1><p id="invitationEnded">"It was used up, it expired or it was revoked. Ask for a new one."</p></section> }.into_any()
+                        }
+                        Ok(InvitationView::Missing) | Err(_) => {
+                            answer_status(404);
+                            view! { <section class="card"><h1>"No such invitation"</h1><p id="invitationMissing">"Check the link you were sent."</p></section> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// What a reset link's token opens: the account's name, or why not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResetView {
+    Valid { username: String },
+    Ended,
+    Missing,
+}
+
+/// `POST /api/reset_info`: field `token`.
+#[server(prefix = "/api", endpoint = "reset_info")]
+pub async fn reset_info(token: String) -> Result<ResetView, AppError> {
+    use crate::server::{http::gate, storage::resets::ResetState};
+    let state = gate::app_state()?;
+    Ok(match state.store.reset(&token).await? {
+        ResetState::Valid(account) => ResetView::Valid { username: account.username },
+        ResetState::Ended => ResetView::Ended,
+        ResetState::Missing => ResetView::Missing,
+    })
+}
+
+/// `POST /api/reset_password`: fields `token`, `new`. The account's password
+/// is set and every session of it ends; then to the log-in page.
+#[server(prefix = "/api", endpoint = "reset_password")]
+pub async fn reset_password(token: String, new: String) -> Result<(), AppError> {
+    use crate::server::{
+        accounts::auth::check_password,
+        http::{forms, gate},
+        storage::resets::ResetState,
+    };
+    let outcome = async {
+        let state = gate::app_state()?;
+        check_password(&new)?;
+        let hash = state.passwords.hash(new).await.map_err(|_| AppError::Internal)?;
+        match state.store.use_reset(&token, hash).await? {
+            ResetState::Valid(account) => state.sessions.end_other_sessions(account.id, None).await,
+            ResetState::Ended => Err(AppError::LinkEnded),
+            ResetState::Missing => Err(AppError::NotFound),
+        }
+    }
+    .await;
+    let back = crate::paths::reset(&token);
+    forms::finish(outcome, &back, "/login?reset=done", "")
+}
+
+/// `/reset/{token}`: choose a new password.
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let token = use_params_map().read_untracked().get("token").unwrap_or_default();
+    let looked = Resource::new(
+        {
+            let token = token.clone();
+            move || token.clone()
+        },
+        reset_info,
+    );
+    let query = use_query_map();
+    let error = move || query.with(|q| q.get("error").and_then(|code| AppError::from_redirect(&code, None)));
+    view! {
+        <Title text="New password · Parlor" />
+        <Suspense fallback=|| view! { <p>"Opening the link…"</p> }>
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move {
+                    match looked.await {
+                        Ok(ResetView::Valid { username }) => view! {
+                            <section class="card auth-card">
+                                <h1>"A new password for "{username.clone()}</h1>
+                                <form method="post" action="/api/reset_password" class="auth-form">
+                                    <input type="hidden" name="token" value=token />
+                                    <input type="text" name="username" value=username autocomplete="username" hidden />
+                                    <label for="newPassword">"New password ("{PASSWORD_RULE}")"</label>
+                                    <input id="newPassword" name="new" type="password" autocomplete="new-password" minlength="8" required />
+                                    {move || error().map(|err| view! { <p class="form-error" role="alert">{err.to_string()}</p> })}
+                                    <button type="submit" id="resetBtn">"Set my password"</button>
+                                    <p class="hint">"Every session of this account ends: log in again afterwards."</p>
+                                </form>
+                            </section>
+                        }.into_any(),
+                        Ok(ResetView::Ended) => {
+                            answer_status(410);
+                            view! { <section class="card"><h1>"This link no longer works"</h1><p id="resetEnded">"It was used, or it expired (links work for 24 hours). Ask for a new one."</p></section> }.into_any()
+                        }
+                        Ok(ResetView::Missing) | Err(_) => {
+                            answer_status(404);
+                            view! { <section class="card"><h1>"No such link"</h1><p id="resetMissing">"Check the link you were sent."</p></section> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// `POST /api/forgot_password`: field `who` (a username or an address). If
+/// the account has a verified address, a reset link is mailed to it; the
+/// answer is the same either way, and so is its time budget per name and
+/// per client.
+#[server(prefix = "/api", endpoint = "forgot_password")]
+pub async fn forgot_password(who: String) -> Result<(), AppError> {
+    use crate::server::http::{forms, gate};
+    let outcome = async {
+        let state = gate::app_state()?;
+        forms::check_auth_rate(&who).await?;
+        let Some(mailer) = state.mail.clone() else { return Err(AppError::NotFound) };
+        let who = who.trim().to_owned();
+        let account = if who.contains('@') {
+            state.store.account_with_address(&who).await?
+        } else {
+            match crate::names::canonical_username(&who) {
+                Ok(name) => state.store.find_user_by_name(&name).await?,
+                Err(_) => None,
+            }
+        };
+        let Some(account) = account.filter(|account| !account.deactivated) else { return Ok(()) };
+        let Some(address) = state.store.email_of(account.id).await?.filter(|address| address.verified) else { return Ok(()) };
+        let (token, _) = state.store.create_reset(account.id).await?;
+        let link = mailer.link(&crate::paths::reset(&token));
+        // Sent apart: the answer does not wait for (nor tell of) the mail.
+        tokio::spawn(async move {
+            let mail = crate::server::mail::compose::reset(&account.username, &link);
+            if let Err(err) = mailer.send("reset", &address.address, mail).await {
+                tracing::warn!(%err, "a reset link could not be mailed");
+            }
+        });
+        Ok(())
+    }
+    .await;
+    forms::finish(outcome, "/forgot", "/forgot?sent=1", "")
+}
+
+/// `/forgot`: a reset link by mail.
+#[component]
+pub fn ForgotPage() -> impl IntoView {
+    let query = use_query_map();
+    let sent = move || query.with(|q| q.get("sent").is_some());
+    let error =
+        move || query.with(|q| q.get("error").and_then(|code| AppError::from_redirect(&code, q.get("retry_after").as_deref())));
+    view! {
+        <Title text="Forgot your password? · Parlor" />
+        <section class="card auth-card">
+            <h1>"Forgot your password?"</h1>
+            {move || sent().then(|| view! {
+                <p id="forgotSent" class="notice" role="status">"If that account has a verified e-mail address, a link to choose a new password is on its way."</p>
+            })}
+            <form method="post" action="/api/forgot_password" class="auth-form">
+                <label for="forgotWho">"Your username or e-mail address"</label>
+                <input id="forgotWho" name="who" autocomplete="username" autocapitalize="none" required />
+                {move || error().map(|err| view! { <p class="form-error" role="alert">{err.to_string()}</p> })}
+                <button type="submit" id="forgotBtn">"Mail me a link"</button>
+            </form>
+            <p><a href="/login">"Back to log in"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,46 @@
+//! The links Parlor mails: `GET /verify-email/{token}` (the address is the
+//! account's from now on; back to the settings), and the one-click
+//! unsubscribe of missed-message mails — `POST /unsubscribe/{token}` (RFC
+//! 8058: mail programs post it, with no cookie) and, for a person who opens
+//! the link, `GET` shows a page with that one button.
+
+use axum::{
+    extract::{Path, State},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+
+use super::state::AppState;
+use crate::{error::AppError, server::storage::emails::Verified};
+
+/// `GET /verify-email/{token}`.
+pub async fn verify(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    match state.store.verify_email(&token).await? {
+        Verified::Done { .. } => Ok(Redirect::to("/settings?done=email_verified").into_response()),
+        Verified::Taken => Ok(Redirect::to("/settings?error=bad_email").into_response()),
+        Verified::Ended => Err(AppError::LinkEnded),
+    }
+}
+
+/// `GET /unsubscribe/{token}`: a page with the button (a mail's link must not
+/// change anything by being opened, e.g. by a link scanner).
+pub async fn unsubscribe_page(Path(token): Path<String>) -> Html<String> {
+    let token: String = token.chars().filter(char::is_ascii_hexdigit).collect();
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unsubscribe · Parlor</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
+         <main><h1>Stop mails of missed messages?</h1>\
+         <form method=\"post\" action=\"/unsubscribe/{token}\"><button type=\"submit\" id=\"unsubscribeBtn\">Stop these mails</button></form>\
+         <p>You can turn them on again in your settings.</p></main></body></html>"
+    ))
+}
+
+/// `POST /unsubscribe/{token}` (RFC 8058 one-click): no more missed-message
+/// mails to that address; 404 for an unknown token.
+pub async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Result<Html<&'static str>, AppError> {
+    match state.store.unsubscribe(&token).await? {
+        true => Ok(Html(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unsubscribed · Parlor</title></head><body><main><h1 id=\"unsubscribed\">You will get no more of these mails.</h1></main></body></html>",
+        )),
+        false => Err(AppError::NotFound),
+    }
+}

@@ -1,0 +1,125 @@
+//! The mail outbox's worker: every second it takes the rows whose first
+//! message is older than `--mail-delay-secs` (claimed by moving them a
+//! minute later, so that one instance has each; a crash retries it then),
+//! and for each decides: the user read the room up to it since, is reading
+//! now (a socket open on any instance), lost the room (the policy's
+//! `Notify`) or no longer wants mails — dropped; else one mail lists the
+//! room's missed mentions and direct messages, with a link to the first and
+//! a one-click unsubscribe.
+
+use std::{sync::Arc, time::Duration};
+
+use super::{
+    Mailer,
+    compose::{self, Missed},
+};
+use crate::{
+    entity::mail_outbox,
+    paths,
+    protocol::{RoomKind, ServerFrame, room_label},
+    server::{
+        accounts::{access, auth::User},
+        bus::{ChannelLayer, Group},
+        policy::Action,
+        storage::{Store, StoreError, integrations::now_ms},
+    },
+};
+
+/// Rows taken at once.
+const CLAIM: u64 = 50;
+/// How long a claim holds: a mail not finished by then is tried again.
+const CLAIM_MS: i64 = 60_000;
+/// Tries of one mail before it is given up.
+const TRIES: i32 = 5;
+/// Messages a mail quotes.
+const QUOTED: usize = 5;
+
+pub struct Worker {
+    pub store: Store,
+    pub layer: Arc<dyn ChannelLayer>,
+    pub mailer: Mailer,
+    /// How long a message waits to be read before it is mailed.
+    pub delay: Duration,
+}
+
+/// What becomes of one row.
+enum Decision {
+    /// Not mailed, for good.
+    Drop(&'static str),
+    /// Mail this to this address.
+    Send(String, compose::Mail),
+}
+
+impl Worker {
+    /// Handles the due rows.
+    pub async fn drain(&self) -> Result<(), StoreError> {
+        let first_before = now_ms() - self.delay.as_millis() as i64;
+        for row in self.store.due_mails(first_before, CLAIM).await? {
+            if !self.store.claim_mail(&row, CLAIM_MS).await? {
+                continue;
+            }
+            match self.decide(&row).await? {
+                Decision::Drop(why) => {
+                    tracing::debug!(user = row.user_id, room = row.room_id, why, "a missed-messages mail is not needed");
+                    self.store.finish_mail(&row).await?;
+                }
+                Decision::Send(to, mail) => match self.mailer.send("missed", &to, mail).await {
+                    Ok(()) => self.store.finish_mail(&row).await?,
+                    // Claimed a minute ahead: tried again then, a few times.
+                    Err(err) if row.attempts + 1 < TRIES => tracing::warn!(%err, "a mail was not sent; trying again"),
+                    Err(err) => {
+                        tracing::warn!(%err, "a mail was not sent; giving up");
+                        self.store.finish_mail(&row).await?;
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+
+    async fn decide(&self, row: &mail_outbox::Model) -> Result<Decision, StoreError> {
+        let store = &self.store;
+        let Some(user) = store.find_user(row.user_id).await?.filter(|user| !user.deactivated) else {
+            return Ok(Decision::Drop("no account"));
+        };
+        let Some(address) = store.email_of(user.id).await?.filter(|address| address.verified && address.notify) else {
+            return Ok(Decision::Drop("no address"));
+        };
+        let Some(room) = store.room_name_of(row.room_id).await? else { return Ok(Decision::Drop("no room")) };
+        if access::room_now(store, &User(user.clone()), &room, Action::Notify).await.is_err() {
+            return Ok(Decision::Drop("the room is not theirs"));
+        }
+        let Some(status) = store.room_status(user.id, &room).await? else { return Ok(Decision::Drop("not in their list")) };
+        if status.last_read_seq >= row.last_seq {
+            return Ok(Decision::Drop("read in time"));
+        }
+        if self.layer.has_listeners(&Group::User(user.id)).await.unwrap_or(false) {
+            return Ok(Decision::Drop("reading now"));
+        }
+        let after = (row.first_seq - 1).max(status.last_read_seq);
+        let events = store.events_after(&room, after, (row.last_seq - after).max(0) as u64).await?;
+        let direct = status.kind == RoomKind::Direct;
+        let missed: Vec<Missed> = events
+            .into_iter()
+            .filter_map(|(_, frame)| match frame {
+                ServerFrame::Message { message, .. }
+                    if message.sender != user.username
+                        && !message.deleted
+                        && (direct || message.mentions.contains(&user.username)) =>
+                {
+                    Some(Missed { sender: message.sender_name.unwrap_or(message.sender), text: message.text })
+                }
+                _ => None,
+            })
+            .collect();
+        let Some(first) = missed.first() else { return Ok(Decision::Drop("nothing left to tell")) };
+        let _ = first;
+        let label = room_label(&room, status.kind, status.title.as_deref(), status.with.as_deref());
+        let link = self.mailer.link(&paths::message(&room, row.first_seq.max(after + 1)));
+        let unsubscribe = self.mailer.link(&paths::unsubscribe(&address.unsubscribe_token));
+        let count = missed.len() as i32;
+        let quoted = &missed[..missed.len().min(QUOTED)];
+        let mail = compose::missed(&user.username, &label, count, quoted, &link, &unsubscribe);
+        Ok(Decision::Send(address.address, mail))
+    }
+}

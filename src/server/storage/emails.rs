@@ -1,0 +1,168 @@
+//! E-mail: each user's address (verified by a link mailed to it; one account
+//! per verified address), whether they are mailed what they missed, their
+//! one-click unsubscribe token; and the mail outbox's claims (rows are
+//! written by the writer, `events::mails`).
+
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, OnConflict},
+};
+
+use super::{error::StoreError, integrations::secret_hash, rooms::random_token, store::Store};
+use crate::entity::{email_address, mail_outbox, user};
+
+/// How long a verification link works.
+pub const VERIFY_VALID: Duration = Duration::hours(24);
+
+/// What a verification link did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verified {
+    /// The address is the account's now.
+    Done { user_id: i64, address: String },
+    /// Another account has verified that address already.
+    Taken,
+    /// Expired, or replaced by a newer address.
+    Ended,
+}
+
+impl Store {
+    /// `user_id`'s address, if any.
+    pub async fn email_of(&self, user_id: i64) -> Result<Option<email_address::Model>, StoreError> {
+        Ok(email_address::Entity::find_by_id(user_id).one(self.db()).await?)
+    }
+
+    /// Sets `user_id`'s address (unverified until its link is used); the link's token.
+    pub async fn set_email(&self, user_id: i64, address: &str) -> Result<String, StoreError> {
+        let token = random_token();
+        let now = Utc::now();
+        let row = email_address::ActiveModel {
+            user_id: Set(user_id),
+            address: Set(address.to_owned()),
+            verified: Set(false),
+            verify_hash: Set(Some(secret_hash(&token))),
+            verify_expires_at: Set(Some(now + VERIFY_VALID)),
+            notify: Set(true),
+            unsubscribe_token: Set(random_token()),
+            created_at: Set(now),
+        };
+        let replace = OnConflict::column(email_address::Column::UserId)
+            .update_columns([
+                email_address::Column::Address,
+                email_address::Column::Verified,
+                email_address::Column::VerifyHash,
+                email_address::Column::VerifyExpiresAt,
+            ])
+            .to_owned();
+        email_address::Entity::insert(row).on_conflict(replace).exec_without_returning(self.db()).await?;
+        Ok(token)
+    }
+
+    /// Uses verification token `token`.
+    pub async fn verify_email(&self, token: &str) -> Result<Verified, StoreError> {
+        let found =
+            email_address::Entity::find().filter(email_address::Column::VerifyHash.eq(secret_hash(token))).one(self.db()).await?;
+        let Some(pending) = found.filter(|row| row.verify_expires_at.is_some_and(|at| at > Utc::now())) else {
+            return Ok(Verified::Ended);
+        };
+        if self.account_with_address(&pending.address).await?.is_some_and(|other| other.id != pending.user_id) {
+            return Ok(Verified::Taken);
+        }
+        email_address::Entity::update_many()
+            .col_expr(email_address::Column::Verified, Expr::value(true))
+            .col_expr(email_address::Column::VerifyHash, Expr::value(Option::<String>::None))
+            .col_expr(email_address::Column::VerifyExpiresAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
+            .filter(email_address::Column::UserId.eq(pending.user_id))
+            .exec(self.db())
+            .await?;
+        Ok(Verified::Done { user_id: pending.user_id, address: pending.address })
+    }
+
+    /// Forgets `user_id`'s address (nothing more is mailed to it).
+    pub async fn remove_email(&self, user_id: i64) -> Result<(), StoreError> {
+        email_address::Entity::delete_by_id(user_id).exec(self.db()).await?;
+        mail_outbox::Entity::delete_many().filter(mail_outbox::Column::UserId.eq(user_id)).exec(self.db()).await?;
+        Ok(())
+    }
+
+    /// Whether `user_id` is mailed the mentions and direct messages they miss.
+    pub async fn set_email_notify(&self, user_id: i64, on: bool) -> Result<bool, StoreError> {
+        let updated = email_address::Entity::update_many()
+            .col_expr(email_address::Column::Notify, Expr::value(on))
+            .filter(email_address::Column::UserId.eq(user_id))
+            .exec(self.db())
+            .await?;
+        if !on {
+            mail_outbox::Entity::delete_many().filter(mail_outbox::Column::UserId.eq(user_id)).exec(self.db()).await?;
+        }
+        Ok(updated.rows_affected > 0)
+    }
+
+    /// One-click unsubscribe: the address of `token` is mailed nothing more.
+    /// False for an unknown token.
+    pub async fn unsubscribe(&self, token: &str) -> Result<bool, StoreError> {
+        let found =
+            email_address::Entity::find().filter(email_address::Column::UnsubscribeToken.eq(token)).one(self.db()).await?;
+        match found {
+            Some(row) => self.set_email_notify(row.user_id, false).await,
+            None => Ok(false),
+        }
+    }
+
+    /// The account whose verified address is `address` (any case), if any.
+    pub async fn account_with_address(&self, address: &str) -> Result<Option<user::Model>, StoreError> {
+        let rows = email_address::Entity::find().filter(email_address::Column::Verified.eq(true)).all(self.db()).await?;
+        match rows.into_iter().find(|row| row.address.eq_ignore_ascii_case(address)) {
+            Some(row) => self.find_user(row.user_id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Mails whose first unread event is at or before `first_before` (Unix ms), oldest first.
+    pub async fn due_mails(&self, first_before: i64, limit: u64) -> Result<Vec<mail_outbox::Model>, StoreError> {
+        Ok(mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::DueAt.lte(first_before))
+            .order_by_asc(mail_outbox::Column::DueAt)
+            .limit(limit)
+            .all(self.db())
+            .await?)
+    }
+
+    /// Claims a due mail for this instance by moving it `by_ms` later (only if
+    /// no other instance moved it first); whether this instance has it.
+    pub async fn claim_mail(&self, row: &mail_outbox::Model, by_ms: i64) -> Result<bool, StoreError> {
+        let claimed = mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::DueAt, Expr::value(row.due_at + by_ms))
+            .col_expr(mail_outbox::Column::Attempts, Expr::value(row.attempts + 1))
+            .filter(mail_outbox::Column::UserId.eq(row.user_id))
+            .filter(mail_outbox::Column::RoomId.eq(row.room_id))
+            .filter(mail_outbox::Column::DueAt.eq(row.due_at))
+            .exec(self.db())
+            .await?;
+        Ok(claimed.rows_affected == 1)
+    }
+
+    /// A mail sent (or not needed): its row goes — unless newer messages
+    /// joined it meanwhile, which then wait on their own.
+    pub async fn finish_mail(&self, row: &mail_outbox::Model) -> Result<(), StoreError> {
+        let deleted = mail_outbox::Entity::delete_many()
+            .filter(mail_outbox::Column::UserId.eq(row.user_id))
+            .filter(mail_outbox::Column::RoomId.eq(row.room_id))
+            .filter(mail_outbox::Column::LastSeq.eq(row.last_seq))
+            .exec(self.db())
+            .await?;
+        if deleted.rows_affected == 0 {
+            mail_outbox::Entity::update_many()
+                .col_expr(mail_outbox::Column::FirstSeq, Expr::value(row.last_seq + 1))
+                .col_expr(mail_outbox::Column::Count, Expr::col(mail_outbox::Column::Count).sub(row.count))
+                .col_expr(mail_outbox::Column::DueAt, Expr::value(Utc::now().timestamp_millis()))
+                .col_expr(mail_outbox::Column::Attempts, Expr::value(0))
+                .filter(mail_outbox::Column::UserId.eq(row.user_id))
+                .filter(mail_outbox::Column::RoomId.eq(row.room_id))
+                .exec(self.db())
+                .await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,85 @@
+//! Password reset links: a one-time `/reset/{token}` (128 random bits, kept
+//! as their SHA-256) valid for a day, made by an administrator or mailed to
+//! an account's verified address; using one sets the password (the caller
+//! then ends every session of the account).
+
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, EntityTrait, QueryFilter,
+    sea_query::Expr,
+};
+
+use super::{error::StoreError, integrations::secret_hash, rooms::random_token, store::Store};
+use crate::entity::{password_reset, user};
+
+/// How long a reset link works.
+pub const RESET_VALID: Duration = Duration::hours(24);
+
+/// What a reset link's token is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResetState {
+    /// It works, for this account.
+    Valid(user::Model),
+    /// Used, or expired.
+    Ended,
+    Missing,
+}
+
+impl Store {
+    /// A new reset link's token for `user_id`.
+    pub async fn create_reset(&self, user_id: i64) -> Result<(String, chrono::DateTime<Utc>), StoreError> {
+        let token = random_token();
+        let now = Utc::now();
+        let row = password_reset::ActiveModel {
+            id: NotSet,
+            token_hash: Set(secret_hash(&token)),
+            user_id: Set(user_id),
+            expires_at: Set(now + RESET_VALID),
+            used_at: Set(None),
+            created_at: Set(now),
+        };
+        password_reset::Entity::insert(row).exec_without_returning(self.db()).await?;
+        Ok((token, now + RESET_VALID))
+    }
+
+    /// What reset token `token` is now.
+    pub async fn reset(&self, token: &str) -> Result<ResetState, StoreError> {
+        let found = password_reset::Entity::find()
+            .filter(password_reset::Column::TokenHash.eq(secret_hash(token)))
+            .one(self.db())
+            .await?;
+        let Some(reset) = found else { return Ok(ResetState::Missing) };
+        if reset.used_at.is_some() || reset.expires_at <= Utc::now() {
+            return Ok(ResetState::Ended);
+        }
+        Ok(match self.find_user(reset.user_id).await? {
+            Some(account) => ResetState::Valid(account),
+            None => ResetState::Missing,
+        })
+    }
+
+    /// Uses reset token `token` (once: a second use, or one racing it, finds
+    /// it used) and sets its account's password hash; the account.
+    pub async fn use_reset(&self, token: &str, password_hash: String) -> Result<ResetState, StoreError> {
+        let now = Utc::now();
+        let hash = secret_hash(token);
+        let taken = password_reset::Entity::update_many()
+            .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+            .filter(password_reset::Column::TokenHash.eq(&hash))
+            .filter(password_reset::Column::UsedAt.is_null())
+            .filter(password_reset::Column::ExpiresAt.gt(now))
+            .exec(self.db())
+            .await?;
+        let found = password_reset::Entity::find().filter(password_reset::Column::TokenHash.eq(hash)).one(self.db()).await?;
+        let Some(reset) = found else { return Ok(ResetState::Missing) };
+        if taken.rows_affected != 1 {
+            return Ok(ResetState::Ended);
+        }
+        self.set_password_hash(reset.user_id, password_hash).await?;
+        Ok(match self.find_user(reset.user_id).await? {
+            Some(account) => ResetState::Valid(account),
+            None => ResetState::Missing,
+        })
+    }
+}
