@@ -11,6 +11,12 @@ const sitePort = Number(process.env.PARLOR_E2E_SITE_PORT ?? 3198);
 // The stand-in push service (sites/push.mjs); Parlor may push to it over plain HTTP only because of the test flag.
 const pushPort = Number(process.env.PARLOR_E2E_PUSH_PORT ?? 3197);
 const dataDir = process.env.PARLOR_E2E_DATA ?? mkdtempSync(join(tmpdir(), 'parlor-e2e-'));
+// A second Parlor with a database of its own, for the specs of who gets in
+// (entry.spec.ts registers its first account, the administrator): registration
+// by invitation, and single sign-on through the stand-in provider (sites/oidc.mjs).
+const entryPort = Number(process.env.PARLOR_E2E_ENTRY_PORT ?? 3196);
+const oidcPort = Number(process.env.PARLOR_E2E_OIDC_PORT ?? 3195);
+const entryDataDir = mkdtempSync(join(tmpdir(), 'parlor-e2e-entry-'));
 
 export default defineConfig({
   testDir: './tests',
@@ -56,6 +62,25 @@ export default defineConfig({
       url: `http://127.0.0.1:${sitePort}/healthz`,
       reuseExistingServer: false,
       timeout: 20_000,
+    },
+    {
+      command: 'node sites/oidc.mjs',
+      env: { PARLOR_E2E_OIDC_PORT: String(oidcPort) },
+      url: `http://127.0.0.1:${oidcPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+    },
+    {
+      command:
+        `./target/release/parlor --addr 127.0.0.1:${entryPort} --data-dir ${entryDataDir} ` +
+        `--auth-attempts-per-ip 100000 --upgrades-per-ip 100000 --registration invite ` +
+        `--oidc-issuer http://127.0.0.1:${oidcPort} --oidc-client-id parlor-e2e --oidc-client-secret e2e-secret --oidc-name "Test ID"`,
+      cwd: '..',
+      url: `http://127.0.0.1:${entryPort}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
     },
     {
       command: 'node sites/push.mjs',

@@ -81,14 +81,19 @@ pub const COMMANDS: &str = "/api/commands";
 /// `/api/admin/bots`: a new bot (form post, `username`, `display_name`).
 pub const ADMIN_BOTS: &str = "/api/admin/bots";
 
-/// `/welcome/{code}`: an account invitation.
+/// `/welcome/{code}`: an account invitation (its code's hex digits only:
+/// whatever a client sent cannot become something else in a URL or header).
 pub fn welcome(code: &str) -> String {
-    format!("/welcome/{code}")
+    format!("/welcome/{}", hex_only(code))
 }
 
-/// `/reset/{token}`: a password reset link.
+/// `/reset/{token}`: a password reset link (hex digits only, as `welcome`).
 pub fn reset(token: &str) -> String {
-    format!("/reset/{token}")
+    format!("/reset/{}", hex_only(token))
+}
+
+fn hex_only(text: &str) -> String {
+    text.chars().filter(char::is_ascii_hexdigit).collect()
 }
 
 /// `/verify-email/{token}`: an e-mail address's verification link.
@@ -179,6 +184,7 @@ mod tests {
         assert_eq!(room_attachments("general"), "/api/rooms/general/attachments");
         assert_eq!(attachment_thumb("ab12"), "/attachments/ab12/thumb");
         assert_eq!(hook("ab12"), "/hooks/ab12");
+        assert_eq!(welcome("ab\r\n12"), "/welcome/ab12", "nothing but hex digits from a client");
         assert_eq!(room_webhooks("general"), "/api/rooms/general/webhooks");
     }
 }

@@ -151,6 +151,9 @@ pub async fn reset_password(token: String, new: String) -> Result<(), AppError> 
     };
     let outcome = async {
         let state = gate::app_state()?;
+        if state.config.password_login == crate::server::config::Switch::Off {
+            return Err(AppError::PasswordLoginOff);
+        }
         check_password(&new)?;
         let hash = state.passwords.hash(new).await.map_err(|_| AppError::Internal)?;
         match state.store.use_reset(&token, hash).await? {
@@ -214,33 +217,25 @@ pub fn ResetPage() -> impl IntoView {
 }
 
 /// `POST /api/forgot_password`: field `who` (a username or an address). If
-/// the account has a verified address, a reset link is mailed to it; the
-/// answer is the same either way, and so is its time budget per name and
-/// per client.
+/// the account has a verified address (and logs in with a password), a reset
+/// link is mailed to it — at most one per account every
+/// [`FORGOT_COOLDOWN_MINUTES`]. The answer is the same, and comes at once,
+/// whatever the account: the lookup and the mail happen after it.
 #[server(prefix = "/api", endpoint = "forgot_password")]
 pub async fn forgot_password(who: String) -> Result<(), AppError> {
-    use crate::server::http::{forms, gate};
+    use crate::server::{
+        config::Switch,
+        http::{forms, gate},
+    };
     let outcome = async {
         let state = gate::app_state()?;
         forms::check_auth_rate(&who).await?;
+        if state.config.password_login == Switch::Off {
+            return Err(AppError::PasswordLoginOff);
+        }
         let Some(mailer) = state.mail.clone() else { return Err(AppError::NotFound) };
-        let who = who.trim().to_owned();
-        let account = if who.contains('@') {
-            state.store.account_with_address(&who).await?
-        } else {
-            match crate::names::canonical_username(&who) {
-                Ok(name) => state.store.find_user_by_name(&name).await?,
-                Err(_) => None,
-            }
-        };
-        let Some(account) = account.filter(|account| !account.deactivated) else { return Ok(()) };
-        let Some(address) = state.store.email_of(account.id).await?.filter(|address| address.verified) else { return Ok(()) };
-        let (token, _) = state.store.create_reset(account.id).await?;
-        let link = mailer.link(&crate::paths::reset(&token));
-        // Sent apart: the answer does not wait for (nor tell of) the mail.
         tokio::spawn(async move {
-            let mail = crate::server::mail::compose::reset(&account.username, &link);
-            if let Err(err) = mailer.send("reset", &address.address, mail).await {
+            if let Err(err) = mail_reset_link(&state, &mailer, who.trim()).await {
                 tracing::warn!(%err, "a reset link could not be mailed");
             }
         });
@@ -248,6 +243,37 @@ pub async fn forgot_password(who: String) -> Result<(), AppError> {
     }
     .await;
     forms::finish(outcome, "/forgot", "/forgot?sent=1", "")
+}
+
+/// A mailed reset link is not made again for the same account sooner than this.
+#[cfg(feature = "ssr")]
+const FORGOT_COOLDOWN_MINUTES: i64 = 15;
+
+/// Mails a reset link to the verified address of the account `who` names, if
+/// there is one, it logs in with a password, and none was made lately.
+#[cfg(feature = "ssr")]
+async fn mail_reset_link(
+    state: &crate::server::http::state::AppState,
+    mailer: &crate::server::mail::Mailer,
+    who: &str,
+) -> Result<(), AppError> {
+    let account = if who.contains('@') {
+        state.store.account_with_address(who).await?
+    } else {
+        match crate::names::canonical_username(who) {
+            Ok(name) => state.store.find_user_by_name(&name).await?,
+            Err(_) => None,
+        }
+    };
+    let Some(account) = account.filter(|account| !account.deactivated) else { return Ok(()) };
+    let Some(address) = state.store.email_of(account.id).await?.filter(|address| address.verified) else { return Ok(()) };
+    let recently = chrono::Utc::now() - chrono::Duration::minutes(FORGOT_COOLDOWN_MINUTES);
+    if state.store.has_identity(account.id).await? || state.store.reset_made_since(account.id, recently).await? {
+        return Ok(());
+    }
+    let (token, _) = state.store.create_reset(account.id).await?;
+    let mail = crate::server::mail::compose::reset(&account.username, &mailer.link(&crate::paths::reset(&token)));
+    mailer.send("reset", &address.address, mail).await.map_err(AppError::internal)
 }
 
 /// `/forgot`: a reset link by mail.

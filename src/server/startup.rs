@@ -12,7 +12,7 @@ use tower_sessions::ExpiredDeletion;
 use crate::server::{
     accounts::{auth::Passwords, limits::Limits, session_control::SessionControl},
     bus::{ChannelLayer, MemoryLayer, RedisLayer},
-    config::{ChannelLayerKind, Config},
+    config::{ChannelLayerKind, Config, Switch},
     http::{
         assets::Assets,
         client_ip::TrustedProxies,
@@ -68,6 +68,9 @@ const SOCKET_DRAIN: Duration = Duration::from_secs(10);
 
 /// Opens the database, builds the app and starts serving in the background.
 pub async fn start(config: Config) -> Result<Running, StartupError> {
+    if config.password_login == Switch::Off && config.oidc_issuer.is_none() {
+        return Err(StartupError::Sso("--password-login off needs --oidc-issuer: nobody could log in".into()));
+    }
     metrics::install();
     let background = Background::new();
     let layer: Arc<dyn ChannelLayer> = match &config.channel_layer {

@@ -60,7 +60,7 @@ async fn whoami(app: &TestApp, client: &reqwest::Client) -> Option<String> {
 async fn a_first_sso_log_in_makes_an_account_linked_by_issuer_and_subject() {
     let provider = Provider::start().await;
     let app = app_for(&provider, |_| {}).await;
-    app.user("admin").await;
+    let admin = app.user("admin").await;
     let login_page = app.visitor().get("/login").await.text().await.unwrap();
     assert!(login_page.contains("Log in with Test ID"));
 
@@ -83,8 +83,9 @@ async fn a_first_sso_log_in_makes_an_account_linked_by_issuer_and_subject() {
     let browser_three = browser();
     log_in(&app, &browser_three).await;
     assert_eq!(whoami(&app, &browser_three).await.as_deref(), Some("sso-user-2"));
-    // An SSO account has no password to log in with.
+    // An SSO account has no password to log in with, and gets none by a reset link.
     assert_eq!(app.visitor().login("sso-user", "").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(admin.post_json("/api/admin/users/reset", &[("username", "sso-user")]).await.0, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]

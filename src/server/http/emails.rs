@@ -1,5 +1,6 @@
-//! The links Parlor mails: `GET /verify-email/{token}` (the address is the
-//! account's from now on; back to the settings), and the one-click
+//! The links Parlor mails: `GET /verify-email/{token}` (a page with one
+//! button: opening a link, as mail scanners do, changes nothing) and its
+//! `POST` (the address is the account's from now on; back to the settings), and the one-click
 //! unsubscribe of missed-message mails — `POST /unsubscribe/{token}` (RFC
 //! 8058: mail programs post it, with no cookie) and, for a person who opens
 //! the link, `GET` shows a page with that one button.
@@ -12,7 +13,21 @@ use axum::{
 use super::state::AppState;
 use crate::{error::AppError, server::storage::emails::Verified};
 
-/// `GET /verify-email/{token}`.
+/// `GET /verify-email/{token}`: which address the link verifies, and its button.
+pub async fn verify_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Html<String>, AppError> {
+    let pending = state.store.pending_email(&token).await?.ok_or(AppError::LinkEnded)?;
+    let token: String = token.chars().filter(char::is_ascii_hexdigit).collect();
+    let address: String = pending.address.chars().filter(|c| !matches!(c, '<' | '>' | '&' | '"' | '\'')).collect();
+    Ok(Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Verify your address · Parlor</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
+         <main><h1>Is {address} your address?</h1>\
+         <form method=\"post\" action=\"/verify-email/{token}\"><button type=\"submit\" id=\"verifyBtn\">Yes, verify it</button></form>\
+         </main></body></html>"
+    )))
+}
+
+/// `POST /verify-email/{token}`.
 pub async fn verify(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
     match state.store.verify_email(&token).await? {
         Verified::Done { .. } => Ok(Redirect::to("/settings?done=email_verified").into_response()),

@@ -172,6 +172,9 @@ pub async fn create_reset(
     ValidForm(form_data): ValidForm<ResetForm>,
 ) -> Result<Json<Value>, AppError> {
     let account = person(&state, &form_data.username).await?;
+    if state.store.has_identity(account.id).await? {
+        return Err(AppError::BadRequest(format!("{} logs in with single sign-on: their provider resets it", account.username)));
+    }
     let (token, expires_at) = state.store.create_reset(account.id).await?;
     Ok(Json(json!({ "username": account.username, "url": paths::reset(&token), "expires_at": format_timestamp(expires_at) })))
 }
@@ -208,16 +211,20 @@ async fn person(state: &AppState, username: &str) -> Result<user::Model, AppErro
 
 /// A new account joins its invitation's rooms: public ones are put in its
 /// list; private ones it is added to by the invitation's maker (a membership
-/// event, as if they added it), when the maker still may.
+/// event, as if they added it), when the maker still may (the policy, now:
+/// a maker since deactivated, or no longer managing the room, adds nobody).
 pub async fn join_invited_rooms(state: &AppState, user: &User, invitation: &invitation::Model) {
     let Some(rooms) = &invitation.rooms else { return };
     let maker = match invitation.created_by {
-        Some(id) => state.store.find_user(id).await.ok().flatten(),
+        Some(id) => state.store.find_user(id).await.ok().flatten().filter(|maker| !maker.deactivated),
         None => None,
     };
     for room in rooms.split(',') {
         let joined = match state.store.room_access_stored(room, user.0.id).await {
             Ok(Some(access)) if access.kind == RoomKind::Private => match &maker {
+                Some(maker) if access::room_now(&state.store, &User(maker.clone()), room, Action::AddMember).await.is_err() => {
+                    Err("its maker may no longer add people to it".to_owned())
+                }
                 Some(maker) => {
                     let body =
                         EventBody::Member { user_id: user.0.id, username: user.0.username.clone(), change: MemberChange::Added };

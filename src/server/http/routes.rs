@@ -123,7 +123,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/admin/users", post(entry::create_account))
         .route("/auth/oidc/start", get(sso::start))
         .route("/auth/oidc/callback", get(sso::callback))
-        .route("/verify-email/{token}", get(emails::verify))
+        .route("/verify-email/{token}", get(emails::verify_page).post(emails::verify))
         .route("/unsubscribe/{token}", get(emails::unsubscribe_page).post(emails::unsubscribe))
         .route("/open", get(room_paths::open_room))
         .route("/pkg/{file}", get(assets::pkg))

@@ -19,7 +19,7 @@ use super::{forms::safe_next, state::AppState};
 use crate::{
     entity::user,
     error::AppError,
-    names::{MAX_USERNAME_CHARS, canonical_username},
+    names::{MAX_USERNAME_CHARS, canonical_username, display_name},
     server::{
         accounts::auth::{AuthSession, User},
         sso::{Flow, Identity},
@@ -127,11 +127,12 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<user::Model
             }
         };
         let Ok(name) = canonical_username(&name) else { continue };
-        match state.store.create_user(&name, NO_PASSWORD.to_owned(), Entry::SingleSignOn).await {
+        let entry = Entry::SingleSignOn { issuer: &identity.issuer, subject: &identity.subject };
+        match state.store.create_user(&name, NO_PASSWORD.to_owned(), entry).await {
             Ok(made) => {
-                state.store.link_identity(&identity.issuer, &identity.subject, made.user.id).await?;
-                if let Some(shown) = &identity.name {
-                    let _ = state.store.set_display_name(made.user.id, Some(shown.chars().take(64).collect())).await;
+                // The provider's name, if it passes the display-name rules (else none).
+                if let Some(Ok(Some(shown))) = identity.name.as_deref().map(display_name) {
+                    let _ = state.store.set_display_name(made.user.id, Some(shown)).await;
                 }
                 return Ok(made.user);
             }

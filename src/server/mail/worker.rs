@@ -33,6 +33,8 @@ const CLAIM_MS: i64 = 60_000;
 const TRIES: i32 = 5;
 /// Messages a mail quotes.
 const QUOTED: usize = 5;
+/// A message older than this is not mailed any more (mail was off, or down, for a day).
+const TOO_OLD_MS: i64 = 24 * 3600 * 1000;
 
 pub struct Worker {
     pub store: Store,
@@ -55,10 +57,19 @@ impl Worker {
     pub async fn drain(&self) -> Result<(), StoreError> {
         let first_before = now_ms() - self.delay.as_millis() as i64;
         for row in self.store.due_mails(first_before, CLAIM).await? {
-            if !self.store.claim_mail(&row, CLAIM_MS).await? {
+            // A minute from now, however late the row is: no other instance
+            // takes it meanwhile, and a crash mails it then.
+            if !self.store.claim_mail(&row, row.due_at.max(first_before) + CLAIM_MS).await? {
                 continue;
             }
-            match self.decide(&row).await? {
+            let decision = match self.decide(&row).await {
+                Ok(decision) => decision,
+                Err(err) => {
+                    tracing::warn!(%err, "a mail could not be decided; trying again later");
+                    continue;
+                }
+            };
+            match decision {
                 Decision::Drop(why) => {
                     tracing::debug!(user = row.user_id, room = row.room_id, why, "a missed-messages mail is not needed");
                     self.store.finish_mail(&row).await?;
@@ -79,6 +90,9 @@ impl Worker {
 
     async fn decide(&self, row: &mail_outbox::Model) -> Result<Decision, StoreError> {
         let store = &self.store;
+        if now_ms() - row.due_at > TOO_OLD_MS {
+            return Ok(Decision::Drop("too old to tell (mail was off meanwhile)"));
+        }
         let Some(user) = store.find_user(row.user_id).await?.filter(|user| !user.deactivated) else {
             return Ok(Decision::Drop("no account"));
         };
@@ -112,8 +126,9 @@ impl Worker {
                 _ => None,
             })
             .collect();
-        let Some(first) = missed.first() else { return Ok(Decision::Drop("nothing left to tell")) };
-        let _ = first;
+        if missed.is_empty() {
+            return Ok(Decision::Drop("nothing left to tell"));
+        }
         let label = room_label(&room, status.kind, status.title.as_deref(), status.with.as_deref());
         let link = self.mailer.link(&paths::message(&room, row.first_seq.max(after + 1)));
         let unsubscribe = self.mailer.link(&paths::unsubscribe(&address.unsubscribe_token));

@@ -47,36 +47,53 @@ impl Store {
             unsubscribe_token: Set(random_token()),
             created_at: Set(now),
         };
+        // A new address gets a new unsubscribe link (links mailed to the old one stop working).
         let replace = OnConflict::column(email_address::Column::UserId)
             .update_columns([
                 email_address::Column::Address,
                 email_address::Column::Verified,
                 email_address::Column::VerifyHash,
                 email_address::Column::VerifyExpiresAt,
+                email_address::Column::UnsubscribeToken,
             ])
             .to_owned();
         email_address::Entity::insert(row).on_conflict(replace).exec_without_returning(self.db()).await?;
         Ok(token)
     }
 
-    /// Uses verification token `token`.
-    pub async fn verify_email(&self, token: &str) -> Result<Verified, StoreError> {
+    /// The address verification token `token` would verify, while it works.
+    pub async fn pending_email(&self, token: &str) -> Result<Option<email_address::Model>, StoreError> {
         let found =
             email_address::Entity::find().filter(email_address::Column::VerifyHash.eq(secret_hash(token))).one(self.db()).await?;
-        let Some(pending) = found.filter(|row| row.verify_expires_at.is_some_and(|at| at > Utc::now())) else {
-            return Ok(Verified::Ended);
-        };
+        Ok(found.filter(|row| row.verify_expires_at.is_some_and(|at| at > Utc::now())))
+    }
+
+    /// Uses verification token `token`: only the address it was mailed to,
+    /// only while it works (one conditional write: an address changed in
+    /// between is not verified by an old link), and only if no other account
+    /// verified that address (a unique index holds it under races too).
+    pub async fn verify_email(&self, token: &str) -> Result<Verified, StoreError> {
+        let Some(pending) = self.pending_email(token).await? else { return Ok(Verified::Ended) };
         if self.account_with_address(&pending.address).await?.is_some_and(|other| other.id != pending.user_id) {
             return Ok(Verified::Taken);
         }
-        email_address::Entity::update_many()
+        let now = Utc::now();
+        let updated = email_address::Entity::update_many()
             .col_expr(email_address::Column::Verified, Expr::value(true))
             .col_expr(email_address::Column::VerifyHash, Expr::value(Option::<String>::None))
             .col_expr(email_address::Column::VerifyExpiresAt, Expr::value(Option::<chrono::DateTime<Utc>>::None))
             .filter(email_address::Column::UserId.eq(pending.user_id))
+            .filter(email_address::Column::VerifyHash.eq(secret_hash(token)))
+            .filter(email_address::Column::Address.eq(&pending.address))
+            .filter(email_address::Column::VerifyExpiresAt.gt(now))
             .exec(self.db())
-            .await?;
-        Ok(Verified::Done { user_id: pending.user_id, address: pending.address })
+            .await;
+        match updated {
+            Ok(done) if done.rows_affected == 1 => Ok(Verified::Done { user_id: pending.user_id, address: pending.address }),
+            Ok(_) => Ok(Verified::Ended),
+            Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => Ok(Verified::Taken),
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Forgets `user_id`'s address (nothing more is mailed to it).
@@ -129,11 +146,11 @@ impl Store {
             .await?)
     }
 
-    /// Claims a due mail for this instance by moving it `by_ms` later (only if
+    /// Claims a due mail for this instance by moving it to `until` (only if
     /// no other instance moved it first); whether this instance has it.
-    pub async fn claim_mail(&self, row: &mail_outbox::Model, by_ms: i64) -> Result<bool, StoreError> {
+    pub async fn claim_mail(&self, row: &mail_outbox::Model, until: i64) -> Result<bool, StoreError> {
         let claimed = mail_outbox::Entity::update_many()
-            .col_expr(mail_outbox::Column::DueAt, Expr::value(row.due_at + by_ms))
+            .col_expr(mail_outbox::Column::DueAt, Expr::value(until))
             .col_expr(mail_outbox::Column::Attempts, Expr::value(row.attempts + 1))
             .filter(mail_outbox::Column::UserId.eq(row.user_id))
             .filter(mail_outbox::Column::RoomId.eq(row.room_id))

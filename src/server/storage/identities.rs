@@ -1,8 +1,8 @@
 //! Single sign-on identities: an account linked to (`issuer`, `subject`) —
-//! what the OpenID provider's ID token says, never an e-mail address.
+//! what the OpenID provider's ID token says, never an e-mail address (the
+//! link is made with the account: `registration::Entry::SingleSignOn`).
 
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{error::StoreError, store::Store};
 use crate::entity::{oidc_identity, user};
@@ -21,15 +21,9 @@ impl Store {
         }
     }
 
-    /// Links account `user_id` to (`issuer`, `subject`).
-    pub async fn link_identity(&self, issuer: &str, subject: &str, user_id: i64) -> Result<(), StoreError> {
-        let row = oidc_identity::ActiveModel {
-            issuer: Set(issuer.to_owned()),
-            subject: Set(subject.to_owned()),
-            user_id: Set(user_id),
-            created_at: Set(Utc::now()),
-        };
-        oidc_identity::Entity::insert(row).exec_without_returning(self.db()).await?;
-        Ok(())
+    /// Whether account `user_id` logs in by single sign-on.
+    pub async fn has_identity(&self, user_id: i64) -> Result<bool, StoreError> {
+        let found = oidc_identity::Entity::find().filter(oidc_identity::Column::UserId.eq(user_id)).one(self.db()).await?;
+        Ok(found.is_some())
     }
 }

@@ -20,7 +20,7 @@ use super::{
     store::Store,
 };
 use crate::{
-    entity::{invitation, server_setting, user},
+    entity::{invitation, oidc_identity, server_setting, user},
     protocol::{AccountKind, RegistrationMode},
 };
 
@@ -35,8 +35,9 @@ const REGISTRATION: &str = "registration";
 pub enum Entry<'a> {
     /// Registration with a password, with an invitation's code or not.
     Password { invitation: Option<&'a str> },
-    /// A first log-in by single sign-on (it counts as invited).
-    SingleSignOn,
+    /// A first log-in by single sign-on (it counts as invited), linked to the
+    /// provider's (`issuer`, `subject`) in the same transaction.
+    SingleSignOn { issuer: &'a str, subject: &'a str },
     /// An administrator makes it (any mode).
     ByAdministrator,
 }
@@ -81,7 +82,7 @@ impl Store {
     /// The registration mode now.
     pub async fn registration_mode(&self) -> Result<RegistrationMode, StoreError> {
         let row = server_setting::Entity::find_by_id(REGISTRATION.to_owned()).one(self.db()).await?;
-        Ok(row.and_then(|row| row.value.parse().ok()).unwrap_or_default())
+        Ok(mode_of(row))
     }
 
     /// Sets the registration mode (every instance reads it from here).
@@ -139,6 +140,15 @@ impl Store {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::Username),
             _ => StoreError::from(err),
         })?;
+        if let Entry::SingleSignOn { issuer, subject } = entry {
+            let identity = oidc_identity::ActiveModel {
+                issuer: Set(issuer.to_owned()),
+                subject: Set(subject.to_owned()),
+                user_id: Set(created.id),
+                created_at: Set(Utc::now()),
+            };
+            oidc_identity::Entity::insert(identity).exec_without_returning(&txn).await?;
+        }
         txn.commit().await?;
         Ok(Made { user: created, invitation })
     }
@@ -185,6 +195,15 @@ impl Store {
     }
 }
 
+/// The mode a setting's row says: the default before any was kept, closed
+/// for one this build cannot read (a newer instance's): never more open than meant.
+fn mode_of(row: Option<server_setting::Model>) -> RegistrationMode {
+    match row {
+        None => RegistrationMode::default(),
+        Some(row) => row.value.parse().unwrap_or(RegistrationMode::Closed),
+    }
+}
+
 /// Whether `invitation` lets one more register at `now`.
 pub fn works(invitation: &invitation::Model, now: DateTime<Utc>) -> bool {
     !invitation.revoked && invitation.used < invitation.uses && invitation.expires_at.is_none_or(|at| at > now)
@@ -193,14 +212,10 @@ pub fn works(invitation: &invitation::Model, now: DateTime<Utc>) -> bool {
 /// Whether `entry` may make an account now (not the first), in the account's
 /// transaction: the mode as it is, and an invitation's use counted.
 async fn admit(txn: &DatabaseTransaction, entry: Entry<'_>) -> Result<Option<invitation::Model>, StoreError> {
-    let mode = server_setting::Entity::find_by_id(REGISTRATION.to_owned())
-        .one(txn)
-        .await?
-        .and_then(|row| row.value.parse::<RegistrationMode>().ok())
-        .unwrap_or_default();
+    let mode = mode_of(server_setting::Entity::find_by_id(REGISTRATION.to_owned()).one(txn).await?);
     let invitation = match entry {
         Entry::ByAdministrator => return Ok(None),
-        Entry::SingleSignOn => None,
+        Entry::SingleSignOn { .. } => None,
         Entry::Password { invitation } => invitation,
     };
     if mode == RegistrationMode::Closed && entry != Entry::ByAdministrator {

@@ -59,6 +59,29 @@ impl Store {
         })
     }
 
+    /// Every link of `user_id` that still works stops working (its password
+    /// was just set: a link mailed earlier must not set it again).
+    pub async fn end_resets(&self, user_id: i64) -> Result<(), StoreError> {
+        password_reset::Entity::update_many()
+            .col_expr(password_reset::Column::UsedAt, Expr::value(Utc::now()))
+            .filter(password_reset::Column::UserId.eq(user_id))
+            .filter(password_reset::Column::UsedAt.is_null())
+            .exec(self.db())
+            .await?;
+        Ok(())
+    }
+
+    /// Whether a link was made for `user_id` since `since` (a mailed link is
+    /// not made again so soon).
+    pub async fn reset_made_since(&self, user_id: i64, since: chrono::DateTime<Utc>) -> Result<bool, StoreError> {
+        let found = password_reset::Entity::find()
+            .filter(password_reset::Column::UserId.eq(user_id))
+            .filter(password_reset::Column::CreatedAt.gt(since))
+            .one(self.db())
+            .await?;
+        Ok(found.is_some())
+    }
+
     /// Uses reset token `token` (once: a second use, or one racing it, finds
     /// it used) and sets its account's password hash; the account.
     pub async fn use_reset(&self, token: &str, password_hash: String) -> Result<ResetState, StoreError> {
@@ -77,6 +100,7 @@ impl Store {
             return Ok(ResetState::Ended);
         }
         self.set_password_hash(reset.user_id, password_hash).await?;
+        self.end_resets(reset.user_id).await?;
         Ok(match self.find_user(reset.user_id).await? {
             Some(account) => ResetState::Valid(account),
             None => ResetState::Missing,
