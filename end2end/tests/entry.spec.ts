@@ -57,7 +57,7 @@ test('someone logs in with single sign-on and has an account', async ({ browser 
   await page.goto('/login');
   await page.locator('#ssoLogin').click();
   await expect(page.locator('#currentUser')).toHaveText('sso-person');
-  // Logged out and in again: the same account.
+  // The provider's name is its display name.
   await page.goto('/settings');
   await expect(page.locator('#displayName')).toHaveValue('Sam Single');
 });

@@ -62,14 +62,15 @@ pub async fn invitation_info(code: String) -> Result<InvitationView, AppError> {
     })
 }
 
-/// The page's status for a link that no longer works (410) or never did (404).
-fn answer_status(status: u16) {
+/// The page of a link that no longer works (410) or never did (404): its status, and what it says.
+fn link_problem(status: u16, title: &'static str, id: &'static str, text: &'static str) -> AnyView {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::NOT_FOUND));
     }
     #[cfg(not(feature = "ssr"))]
     let _ = status;
+    view! { <section class="card"><h1>{title}</h1><p id=id>{text}</p></section> }.into_any()
 }
 
 /// `/welcome/{code}`: registration by invitation.
@@ -105,13 +106,14 @@ pub fn WelcomePage() -> impl IntoView {
                                 <p class="hint">"Choose a username and a password. "{PASSWORD_RULE}"."</p>
                             </AuthForm>
                         }.into_any(),
-                        Ok(InvitationView::Ended) => {
-                            answer_status(410);
-                            view! { <section class="card"><h1>"This invitation no longer works"</h1><p id="invitationEnded">"It was used up, it expired or it was revoked. Ask for a new one."</p></section> }.into_any()
-                        }
+                        Ok(InvitationView::Ended) => link_problem(
+                            410,
+                            "This invitation no longer works",
+                            "invitationEnded",
+                            "It was used up, it expired or it was revoked. Ask for a new one.",
+                        ),
                         Ok(InvitationView::Missing) | Err(_) => {
-                            answer_status(404);
-                            view! { <section class="card"><h1>"No such invitation"</h1><p id="invitationMissing">"Check the link you were sent."</p></section> }.into_any()
+                            link_problem(404, "No such invitation", "invitationMissing", "Check the link you were sent.")
                         }
                     }
                 })
@@ -201,14 +203,13 @@ pub fn ResetPage() -> impl IntoView {
                                 </form>
                             </section>
                         }.into_any(),
-                        Ok(ResetView::Ended) => {
-                            answer_status(410);
-                            view! { <section class="card"><h1>"This link no longer works"</h1><p id="resetEnded">"It was used, or it expired (links work for 24 hours). Ask for a new one."</p></section> }.into_any()
-                        }
-                        Ok(ResetView::Missing) | Err(_) => {
-                            answer_status(404);
-                            view! { <section class="card"><h1>"No such link"</h1><p id="resetMissing">"Check the link you were sent."</p></section> }.into_any()
-                        }
+                        Ok(ResetView::Ended) => link_problem(
+                            410,
+                            "This link no longer works",
+                            "resetEnded",
+                            "It was used, or it expired (links work for 24 hours). Ask for a new one.",
+                        ),
+                        Ok(ResetView::Missing) | Err(_) => link_problem(404, "No such link", "resetMissing", "Check the link you were sent."),
                     }
                 })
             }}
