@@ -11,7 +11,9 @@
 #                                       2 s in, 2 s out: ~1 join and 1 leave a second, 1% of readers)
 #   scripts/bench.sh j                 (scenario a split across two instances on PostgreSQL + Redis,
 #                                       scripts/scale-out-stack.sh: sockets and senders alternate
-#                                       between them; RATES (4000), MIX as for a; not in `all`)
+#                                       between them; RATES (4000), MIX as for a; ROOMS_J rooms (1);
+#                                       LAYER=cluster: a three-node Redis Cluster instead of one Redis;
+#                                       prints the Redis servers' CPU over the run; not in `all`)
 #   scripts/bench.sh g                 (search latency over ~1,000,000 messages; not in `all`:
 #                                       seeding takes minutes; SEED_SECS sets how long)
 #   scripts/bench.sh h                 (room page time to interactive in Chromium, 20 cold and 20
@@ -304,6 +306,25 @@ if [[ $which == l ]]; then
   done
 fi
 
+# CPU seconds used so far by each redis-server of this machine ("pid:seconds" each).
+redis_cpu() {
+  local hz pid
+  hz=$(getconf CLK_TCK)
+  for pid in $(pgrep -x redis-server); do
+    awk -v pid="$pid" -v hz="$hz" '{ printf "%s:%.2f ", pid, ($14 + $15) / hz }' "/proc/$pid/stat"
+  done
+}
+# Each redis-server's CPU seconds since the `redis_cpu` snapshot $1.
+redis_cpu_since() {
+  local now entry pid before after
+  now=$(redis_cpu)
+  for entry in $now; do
+    pid=${entry%%:*}; after=${entry#*:}
+    before=$(tr ' ' '\n' <<<"$1" | awk -F: -v pid="$pid" '$1 == pid { print $2 }')
+    awk -v a="$after" -v b="${before:-0}" 'BEGIN { printf "%.2f s  ", a - b }'
+  done
+}
+
 if [[ $which == j ]]; then
   # Scenario (a) on two instances sharing PostgreSQL and Redis: socket i (and
   # sender i) goes to instance i mod 2, so every message reaches half of its
@@ -317,8 +338,11 @@ if [[ $which == j ]]; then
       stack=$!
       until curl -sf "$first/healthz" >/dev/null && curl -sf "$second/healthz" >/dev/null; do sleep 0.2; done
       echo -n "(j) run $run: "
+      redis_cpu_before=$(redis_cpu)
       ./target/release/parlor-load --url "$first" --socket-url "$first" --socket-url "$second" \
-        --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix j ${MIX:+--mix --churn "${CHURN:-4}" --churn-secs 2}
+        --clients 100 --senders 10 --rooms "${ROOMS_J:-1}" --rate "$rate" --duration 10 --room-prefix j \
+        ${MIX:+--mix --churn "${CHURN:-4}" --churn-secs 2}
+      echo "(j) run $run: redis CPU $(redis_cpu_since "$redis_cpu_before") (seconds of CPU per Redis server over the run)"
       kill "$stack"
       wait "$stack" 2>/dev/null || true
     done

@@ -4,8 +4,11 @@
 # and nginx in front of them with deploy/nginx.conf. Everything stops on exit.
 #
 #   scripts/scale-out-stack.sh BASE_PORT
+#   LAYER=cluster scripts/scale-out-stack.sh BASE_PORT
 # nginx listens on BASE_PORT; the instances on BASE_PORT+1 and +2, Redis on +3,
-# PostgreSQL on +4.
+# PostgreSQL on +4. With LAYER=cluster the instances share a three-node Redis
+# Cluster (sharded pub/sub) on +5, +6 and +7 (cluster bus ports 10000 higher)
+# instead of the one Redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 base=${1:?usage: scale-out-stack.sh BASE_PORT}
@@ -25,8 +28,27 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$dir/redis.log" 2>&1 &
-pids+=($!)
+if [[ ${LAYER:-redis} == cluster ]]; then
+  nodes=()
+  for port in $((base + 5)) $((base + 6)) $((base + 7)); do
+    mkdir -p "$dir/cluster-$port"
+    redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir/cluster-$port" \
+      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
+      --cluster-require-full-coverage no >"$dir/redis-$port.log" 2>&1 &
+    pids+=($!)
+    nodes+=("127.0.0.1:$port")
+  done
+  for node in "${nodes[@]}"; do until redis-cli -p "${node#*:}" ping >/dev/null 2>&1; do sleep 0.1; done; done
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 0 --cluster-yes >/dev/null
+  for node in "${nodes[@]}"; do
+    until redis-cli -p "${node#*:}" cluster info | grep -q cluster_state:ok; do sleep 0.1; done
+  done
+  layer="redis-cluster://$(IFS=,; echo "${nodes[*]}")"
+else
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >"$dir/redis.log" 2>&1 &
+  pids+=($!)
+  layer="redis://127.0.0.1:$redis_port"
+fi
 
 mkdir -p "$dir/pg"
 [[ $(id -u) == 0 ]] && chown postgres:postgres "$dir/pg"
@@ -36,7 +58,7 @@ as_postgres "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/pg/log" -w \
 psql -h 127.0.0.1 -p "$pg_port" -U postgres -q -c "CREATE DATABASE parlor"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/parlor"
-export PARLOR_CHANNEL_LAYER="redis://127.0.0.1:$redis_port"
+export PARLOR_CHANNEL_LAYER="$layer"
 export PARLOR_AUTH_ATTEMPTS_PER_IP=100000 PARLOR_UPGRADES_PER_IP=100000
 # nginx reaches the instances from 127.0.0.1: believe its X-Forwarded-For.
 export PARLOR_TRUSTED_PROXIES=127.0.0.1/32

@@ -37,7 +37,9 @@ pub struct Config {
     #[arg(long, env = "PARLOR_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
 
-    /// Channel layer: `memory` (one instance) or a `redis://` URL (several instances).
+    /// Channel layer: `memory` (one instance), a `redis://` URL (several instances
+    /// over one Redis) or `redis-cluster://host:port,host:port,…` (several instances
+    /// over a Redis Cluster's sharded pub/sub).
     #[arg(long, env = "PARLOR_CHANNEL_LAYER", default_value = "memory", value_parser = parse_layer)]
     pub channel_layer: ChannelLayerKind,
 
@@ -255,14 +257,44 @@ pub enum ChannelLayerKind {
     Memory,
     /// Redis pub/sub at the given URL: several instances share the rooms.
     Redis(String),
+    /// Sharded pub/sub on the Redis Cluster these nodes (`redis://host:port`) belong to.
+    RedisCluster(Vec<String>),
 }
 
-fn parse_layer(value: &str) -> Result<ChannelLayerKind, String> {
+/// Reads a `--channel-layer` value.
+pub fn parse_layer(value: &str) -> Result<ChannelLayerKind, String> {
     match value {
         "memory" => Ok(ChannelLayerKind::Memory),
         url if url.starts_with("redis://") || url.starts_with("rediss://") => Ok(ChannelLayerKind::Redis(url.to_owned())),
-        other => Err(format!("expected `memory` or a redis:// URL, got `{other}`")),
+        url if url.starts_with(CLUSTER_SCHEME) => cluster_nodes(&url[CLUSTER_SCHEME.len()..]).map(ChannelLayerKind::RedisCluster),
+        other => Err(format!("expected `memory`, a redis:// URL or redis-cluster://host:port,host:port,…, got `{other}`")),
     }
+}
+
+/// How `--channel-layer` names a Redis Cluster.
+const CLUSTER_SCHEME: &str = "redis-cluster://";
+
+/// `[user:password@]host:port,host:port,…` as one `redis://` URL per node
+/// (each with the credentials).
+fn cluster_nodes(list: &str) -> Result<Vec<String>, String> {
+    let (credentials, hosts) = match list.rsplit_once('@') {
+        Some((credentials, hosts)) => (format!("{credentials}@"), hosts),
+        None => (String::new(), list),
+    };
+    let nodes: Vec<String> = hosts
+        .trim_end_matches('/')
+        .split(',')
+        .map(str::trim)
+        .filter(|host| !host.is_empty())
+        .map(|host| match host.rsplit_once(':') {
+            Some((name, port)) if !name.is_empty() && port.parse::<u16>().is_ok() => Ok(format!("redis://{credentials}{host}")),
+            _ => Err(format!("a cluster node is host:port, got `{host}`")),
+        })
+        .collect::<Result<_, _>>()?;
+    if nodes.is_empty() {
+        return Err("redis-cluster:// names at least one node (host:port)".into());
+    }
+    Ok(nodes)
 }
 
 impl Config {
@@ -318,10 +350,21 @@ mod tests {
     }
 
     #[test]
-    fn layer_flag_accepts_memory_and_redis_urls_only() {
+    fn layer_flag_accepts_memory_redis_urls_and_cluster_nodes_only() {
         assert_eq!(parse_layer("memory"), Ok(ChannelLayerKind::Memory));
         assert!(matches!(parse_layer("redis://127.0.0.1:6379"), Ok(ChannelLayerKind::Redis(_))));
         assert!(parse_layer("carrier-pigeon").is_err());
+        assert_eq!(
+            parse_layer("redis-cluster://10.0.0.1:7000, redis-b:7001/"),
+            Ok(ChannelLayerKind::RedisCluster(vec!["redis://10.0.0.1:7000".into(), "redis://redis-b:7001".into()]))
+        );
+        assert_eq!(
+            parse_layer("redis-cluster://parlor:s3cret@a:1,b:2"),
+            Ok(ChannelLayerKind::RedisCluster(vec!["redis://parlor:s3cret@a:1".into(), "redis://parlor:s3cret@b:2".into()]))
+        );
+        for bad in ["redis-cluster://", "redis-cluster://a", "redis-cluster://a:port", "redis-cluster://:7000"] {
+            assert!(parse_layer(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -80,6 +80,11 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
                 .await
                 .map_err(|err| StartupError::ChannelLayer(err.to_string()))?,
         ),
+        ChannelLayerKind::RedisCluster(nodes) => Arc::new(
+            RedisLayer::connect_cluster(nodes, config.layer_capacity as usize, &background)
+                .await
+                .map_err(|err| StartupError::ChannelLayer(err.to_string()))?,
+        ),
     };
     let store = Store::open(&config.database_url(), config.sqlite_synchronous, layer.clone(), &background).await?;
     let listener = bind(config.addr).await?;

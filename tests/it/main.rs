@@ -12,6 +12,7 @@ mod bad_input;
 mod caches;
 mod changes;
 mod cli;
+mod cluster;
 mod crash_recovery;
 mod deliveries;
 mod delivery;

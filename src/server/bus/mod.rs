@@ -9,14 +9,14 @@
 //!   presence, news about a user's rooms, cached reads to forget.
 //! - [`groups`]: the groups of one instance (a tokio broadcast channel each).
 //! - [`memory`]: the in-memory layer (one instance).
-//! - [`redis`]: the Redis pub/sub layer (several instances); [`beacon`]: its
-//!   head beacon, which heals lost publishes.
+//! - [`redis`]: the Redis layers (several instances): pub/sub on one server,
+//!   or sharded pub/sub on a Redis Cluster; with a head beacon that heals lost
+//!   publishes.
 //!
 //! Inside an instance, a group's subscribers share one tokio broadcast channel;
 //! the memory layer feeds it directly, the Redis layer also feeds it from one
 //! Redis subscription per group and instance.
 
-mod beacon;
 mod events;
 mod groups;
 mod memory;

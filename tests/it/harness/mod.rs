@@ -60,10 +60,17 @@ impl TestApp {
     /// One of several instances: on the shared PostgreSQL `database_url`,
     /// fanning out through `redis`, with settings changed by `adjust`.
     pub async fn spawn_on(database_url: &str, redis: &services::Redis, adjust: impl FnOnce(&mut Config)) -> Self {
-        let (database_url, redis_url) = (database_url.to_owned(), redis.url());
+        Self::spawn_on_layer(database_url, &redis.url(), adjust).await
+    }
+
+    /// A server on `database_url` with `--channel-layer layer` (a redis:// or
+    /// redis-cluster:// value).
+    pub async fn spawn_on_layer(database_url: &str, layer: &str, adjust: impl FnOnce(&mut Config)) -> Self {
+        let database_url = database_url.to_owned();
+        let layer = parlor::server::config::parse_layer(layer).expect("a channel layer");
         Self::spawn_with(move |config| {
             config.database_url = Some(database_url);
-            config.channel_layer = parlor::server::config::ChannelLayerKind::Redis(redis_url);
+            config.channel_layer = layer;
             adjust(config);
         })
         .await

@@ -69,6 +69,147 @@ impl Drop for Redis {
     }
 }
 
+/// A Redis Cluster of our own: three primaries (no replicas) on free ports,
+/// each with its cluster bus at port + 10000 and its `nodes.conf` in a
+/// directory of its own, so a node restarted keeps its slots.
+pub struct RedisCluster {
+    nodes: Vec<ClusterNode>,
+    _dir: tempfile::TempDir,
+}
+
+struct ClusterNode {
+    port: u16,
+    dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl ClusterNode {
+    fn spawn(&mut self) {
+        let child = Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"])
+            // The other nodes' slots keep working while one is down.
+            .args(["--cluster-require-full-coverage", "no"])
+            .arg("--dir")
+            .arg(&self.dir)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server runs (scripts/bootstrap.sh --test installs it)");
+        self.child = Some(child);
+        wait_for_port(self.port, "redis-server (cluster node)");
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A free port whose cluster bus port (+ 10000) is free too.
+fn free_cluster_port() -> u16 {
+    loop {
+        let port = free_port();
+        if port <= 55_535 && TcpListener::bind(("127.0.0.1", port + 10_000)).is_ok() {
+            return port;
+        }
+    }
+}
+
+impl RedisCluster {
+    pub fn start() -> Self {
+        let dir = tempfile::Builder::new().prefix("parlor-redis-cluster-").tempdir().unwrap();
+        let mut nodes: Vec<ClusterNode> = (0..3)
+            .map(|i| {
+                let node_dir = dir.path().join(format!("node{i}"));
+                std::fs::create_dir_all(&node_dir).unwrap();
+                ClusterNode { port: free_cluster_port(), dir: node_dir, child: None }
+            })
+            .collect();
+        nodes.iter_mut().for_each(ClusterNode::spawn);
+        let addresses: Vec<String> = nodes.iter().map(|node| format!("127.0.0.1:{}", node.port)).collect();
+        let status = Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addresses)
+            .args(["--cluster-replicas", "0", "--cluster-yes"])
+            .stdout(Stdio::null())
+            .status()
+            .expect("redis-cli runs");
+        assert!(status.success(), "redis-cli --cluster create");
+        let cluster = Self { nodes, _dir: dir };
+        cluster.wait_until_ok();
+        cluster
+    }
+
+    /// The nodes as `redis://` URLs.
+    pub fn nodes(&self) -> Vec<String> {
+        self.nodes.iter().map(|node| format!("redis://127.0.0.1:{}", node.port)).collect()
+    }
+
+    /// The `--channel-layer` value for this cluster.
+    pub fn layer_url(&self) -> String {
+        let nodes: Vec<String> = self.nodes.iter().map(|node| format!("127.0.0.1:{}", node.port)).collect();
+        format!("redis-cluster://{}", nodes.join(","))
+    }
+
+    /// Kills node `i` (as a crash would) and leaves it down.
+    pub fn stop_node(&mut self, i: usize) {
+        self.nodes[i].stop();
+    }
+
+    /// Starts node `i` again with its slots, and waits for the cluster to be whole.
+    pub fn start_node(&mut self, i: usize) {
+        self.nodes[i].spawn();
+        self.wait_until_ok();
+    }
+
+    /// Each node's port and its sharded channels with subscribers.
+    pub fn shard_channels(&self) -> Vec<(u16, String)> {
+        self.nodes
+            .iter()
+            .map(|node| {
+                let out = Command::new("redis-cli").args(["-p", &node.port.to_string(), "PUBSUB", "SHARDCHANNELS"]).output();
+                (node.port, out.map(|out| String::from_utf8_lossy(&out.stdout).replace('\n', " ")).unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// How many nodes hold at least one sharded channel subscription.
+    pub fn nodes_with_shard_channels(&self) -> usize {
+        self.nodes
+            .iter()
+            .filter(|node| {
+                Command::new("redis-cli")
+                    .args(["-p", &node.port.to_string(), "PUBSUB", "SHARDCHANNELS"])
+                    .output()
+                    .is_ok_and(|out| !String::from_utf8_lossy(&out.stdout).trim().is_empty())
+            })
+            .count()
+    }
+
+    /// Waits until every node says `cluster_state:ok`.
+    fn wait_until_ok(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for node in &self.nodes {
+            loop {
+                let info = Command::new("redis-cli").args(["-p", &node.port.to_string(), "CLUSTER", "INFO"]).output();
+                if info.is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("cluster_state:ok")) {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the redis cluster did not become ok");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+impl Drop for RedisCluster {
+    fn drop(&mut self) {
+        self.nodes.iter_mut().for_each(ClusterNode::stop);
+    }
+}
+
 /// A PostgreSQL cluster of our own.
 pub struct Postgres {
     pub port: u16,

@@ -11,12 +11,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use redis::{AsyncCommands, aio::ConnectionManager};
-
 use super::{
-    Event,
-    redis::{channel, encode},
+    publisher::Publisher,
+    wire::{channel, encode},
 };
+use crate::server::bus::Event;
 
 /// How often rooms' heads are beaconed.
 pub(super) const BEACON_PERIOD: Duration = Duration::from_secs(2);
@@ -63,7 +62,7 @@ impl Heads {
 /// be the part that is failing).
 #[derive(Clone)]
 pub(super) struct Beacon {
-    pub(super) publisher: ConnectionManager,
+    pub(super) publisher: Publisher,
     pub(super) heads: Arc<Mutex<Heads>>,
     pub(super) instance: u64,
 }
@@ -73,7 +72,7 @@ impl Beacon {
         let due = self.heads.lock().unwrap_or_else(|p| p.into_inner()).due(Instant::now());
         for (group_key, seq) in due {
             let Some(payload) = encode(self.instance, &Event::Head { seq }) else { continue };
-            if self.publisher.publish::<_, _, i64>(channel(&group_key), payload).await.is_ok() {
+            if self.publisher.publish(&channel(&group_key), payload).await.is_ok() {
                 self.heads.lock().unwrap_or_else(|p| p.into_inner()).confirm(&group_key, seq);
             }
         }

@@ -1,0 +1,118 @@
+//! One Redis server's pub/sub: a connection of its own holds a `SUBSCRIBE` per
+//! group with local subscribers. When it drops, a task reconnects with
+//! backoff, subscribes again to every group, and tells every local socket to
+//! catch up from the database.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use super::{Command, random_unit, route, wire::channel};
+use crate::{backoff::Backoff, server::bus::groups::LocalGroups};
+
+/// Owns the subscription connection: subscribes and unsubscribes rooms, routes
+/// incoming events to local groups, and reconnects when Redis goes away.
+pub(super) struct SubscriptionTask {
+    pub(super) client: redis::Client,
+    pub(super) groups: LocalGroups,
+    pub(super) connected: Arc<AtomicBool>,
+    pub(super) instance: u64,
+}
+
+impl SubscriptionTask {
+    pub(super) async fn run(self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut failures: u32 = 0;
+        let mut ever_connected = false;
+        loop {
+            match self.serve(&mut commands, ever_connected).await {
+                Served::Stopped => return,
+                Served::Disconnected => {
+                    ever_connected = true;
+                    failures = 0;
+                }
+                Served::CouldNotConnect(err) => {
+                    if failures == 0 {
+                        tracing::warn!(%err, "redis channel layer unreachable; retrying");
+                    }
+                    failures = failures.saturating_add(1);
+                }
+            }
+            self.connected.store(false, Ordering::Relaxed);
+            let delay = Duration::from_millis(Backoff::REDIS.delay_ms(failures, random_unit()).into());
+            // Keep answering subscribe requests while Redis is down: rooms are
+            // subscribed on reconnect, and sockets must not hang meanwhile.
+            let pause = tokio::time::sleep(delay);
+            tokio::pin!(pause);
+            loop {
+                tokio::select! {
+                    () = &mut pause => break,
+                    command = commands.recv() => match command {
+                        Some(Command::Subscribe(_, done)) => drop(done.send(())),
+                        Some(Command::Unsubscribe(_)) => {}
+                        None => return,
+                    },
+                }
+            }
+        }
+    }
+
+    async fn serve(&self, commands: &mut mpsc::UnboundedReceiver<Command>, reconnecting: bool) -> Served {
+        let pubsub = match self.client.get_async_pubsub().await {
+            Ok(pubsub) => pubsub,
+            Err(err) => return Served::CouldNotConnect(err.to_string()),
+        };
+        let (mut sink, mut stream) = pubsub.split();
+        for group in self.groups.names() {
+            if let Err(err) = sink.subscribe(channel(&group)).await {
+                return Served::CouldNotConnect(err.to_string());
+            }
+        }
+        self.connected.store(true, Ordering::Relaxed);
+        if reconnecting {
+            tracing::info!("redis channel layer reconnected; resyncing local sockets");
+            self.groups.resync_all();
+        }
+        loop {
+            tokio::select! {
+                message = stream.next() => match message {
+                    Some(message) => route(&self.groups, self.instance, message.get_channel_name(), message.get_payload_bytes()),
+                    None => {
+                        tracing::warn!("redis channel layer disconnected");
+                        return Served::Disconnected;
+                    }
+                },
+                command = commands.recv() => match command {
+                    Some(Command::Subscribe(group, done)) => {
+                        let result = sink.subscribe(channel(&group)).await;
+                        let _ = done.send(());
+                        if result.is_err() {
+                            return Served::Disconnected;
+                        }
+                    }
+                    // A socket may have joined again since the group emptied: then it stays.
+                    Some(Command::Unsubscribe(group)) if !self.groups.has(&group) => {
+                        if sink.unsubscribe(channel(&group)).await.is_err() {
+                            return Served::Disconnected;
+                        }
+                    }
+                    Some(Command::Unsubscribe(_)) => {}
+                    None => return Served::Stopped,
+                },
+            }
+        }
+    }
+}
+
+/// How a subscription connection ended.
+enum Served {
+    Stopped,
+    Disconnected,
+    CouldNotConnect(String),
+}
