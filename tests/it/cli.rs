@@ -25,7 +25,8 @@ fn assert_one_clear_line(stderr: &str, needle: &str) {
 fn a_bad_flag_value_is_one_line_and_exit_2() {
     let (code, stderr) = parlor(&["--channel-layer", "carrier-pigeon"]);
     assert_eq!(code, 2);
-    assert_one_clear_line(&stderr, "expected `memory` or a redis:// URL");
+    assert_one_clear_line(&stderr, "expected `memory`, a redis:// URL or redis-cluster://");
+    assert!(stderr.contains("`carrier-pigeon`"), "{stderr}");
 
     let (code, stderr) = parlor(&["--addr", "not-an-address"]);
     assert_eq!(code, 2);
