@@ -1,6 +1,8 @@
-//! What a Parlor client needs before it can open a room socket, shared by the
-//! `parlor-load` generator and the integration tests' harness: an account and
-//! its session cookie.
+//! What the load tools share with the integration tests' harness: an account
+//! and its session cookie (what a client needs before it can open a room
+//! socket), and the [`proxy`] that makes network faults.
+
+pub mod proxy;
 
 /// Registers `username` with `password` (or logs in if the account exists) and
 /// returns its session cookie as `name=value`, ready for a `Cookie` header.

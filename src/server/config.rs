@@ -100,6 +100,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_sockets_per_user: u32,
 
+    /// Sends that may wait for the database (a stall, a restart) before new ones
+    /// are refused as `store_failed`, to be sent again: this bounds the writer's memory.
+    #[arg(long, env = "PARLOR_WRITER_QUEUE", default_value_t = 8192,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub writer_queue: u32,
+
     /// Events a socket replays after `?after=`; past that it gets a `reset` frame
     /// and the client loads the newest page instead.
     #[arg(long, env = "PARLOR_REPLAY_LIMIT", default_value_t = 1000,

@@ -86,7 +86,9 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
                 .map_err(|err| StartupError::ChannelLayer(err.to_string()))?,
         ),
     };
-    let store = Store::open(&config.database_url(), config.sqlite_synchronous, layer.clone(), &background).await?;
+    let store =
+        Store::open(&config.database_url(), config.sqlite_synchronous, config.writer_queue as usize, layer.clone(), &background)
+            .await?;
     let listener = bind(config.addr).await?;
     let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.addr, source })?;
     let metrics_listener = match config.metrics_addr {

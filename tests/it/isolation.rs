@@ -42,7 +42,7 @@ async fn on_postgres_a_refused_text_fails_alone_in_its_batch() {
     let postgres = Postgres::start();
     let url = postgres.create_database("isolation");
     let background = Background::new();
-    let store = Store::open(&url, SqliteSync::Full, Arc::new(MemoryLayer::new(1024)), &background).await.unwrap();
+    let store = Store::open(&url, SqliteSync::Full, 8192, Arc::new(MemoryLayer::new(1024)), &background).await.unwrap();
     let (mallory, alice) = (
         store.create_user("mallory", "x".into(), Entry::ByAdministrator).await.unwrap().user,
         store.create_user("alice", "x".into(), Entry::ByAdministrator).await.unwrap().user,

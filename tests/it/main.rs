@@ -17,6 +17,7 @@ mod crash_recovery;
 mod deliveries;
 mod delivery;
 mod entry;
+mod faults;
 mod integrations;
 mod isolation;
 mod limits;

@@ -510,7 +510,7 @@ async fn one_first_account_however_many_register_at_once() {
     for attempt in 0..5 {
         let url = postgres.create_database(&format!("trust_first_admin_{attempt}"));
         let background = Background::new();
-        let open = || Store::open(&url, SqliteSync::Full, Arc::new(MemoryLayer::new(64)), &background);
+        let open = || Store::open(&url, SqliteSync::Full, 8192, Arc::new(MemoryLayer::new(64)), &background);
         let stores = [open().await.unwrap(), open().await.unwrap()];
         let created = (0..8).map(|i| {
             let store = stores[i % 2].clone();

@@ -20,7 +20,10 @@ use std::{
 };
 
 use sea_orm::{DatabaseConnection, DbErr, RuntimeErr, SqlErr, sqlx};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{
+    mpsc::{self, error::SendTimeoutError},
+    oneshot,
+};
 use tokio_util::sync::CancellationToken;
 
 use super::{
@@ -39,8 +42,11 @@ use crate::{
 
 /// Most messages committed together.
 const MAX_BATCH: usize = 512;
-/// Sends waiting for the writer before senders wait for room in the queue.
-const QUEUE: usize = 8192;
+/// Longest a send waits for room in a full queue (`--writer-queue` long) before it is refused as
+/// `store_failed` (the database is slower than the sends: a stall, a restart).
+/// The client's outbox sends it again with its `client_id`, so a refusal loses
+/// nothing, and memory stays bounded however long the database is away.
+const QUEUE_WAIT: Duration = Duration::from_secs(1);
 
 /// Why a message was not stored.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -54,6 +60,10 @@ pub enum AppendError {
     /// The rules refused the event (e.g. editing someone else's message).
     #[error("{0}")]
     Rejected(#[from] Refusal),
+    /// The writer's queue stayed full (`--writer-queue`): the database is slower
+    /// than the sends. Nothing was queued; the same send may succeed later.
+    #[error("the message writer is busy; send again shortly")]
+    Busy,
     /// The server is stopping.
     #[error("the message writer has stopped")]
     Stopped,
@@ -65,7 +75,7 @@ impl AppendError {
         match self {
             Self::Rejected(refusal) => refusal.frame_code(),
             Self::Refused(_) => FrameErrorCode::NotStored,
-            Self::Unavailable(_) | Self::Stopped => FrameErrorCode::StoreFailed,
+            Self::Unavailable(_) | Self::Busy | Self::Stopped => FrameErrorCode::StoreFailed,
         }
     }
 }
@@ -109,9 +119,10 @@ pub(super) struct Appender {
 }
 
 impl Appender {
-    /// Starts the writer task, which stores into `db` and publishes through `layer`.
-    pub fn start(db: DatabaseConnection, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
-        let (queue, jobs) = mpsc::channel(QUEUE);
+    /// Starts the writer task, which stores into `db` and publishes through
+    /// `layer`; up to `queue` jobs wait for it.
+    pub fn start(db: DatabaseConnection, queue: usize, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
+        let (queue, jobs) = mpsc::channel(queue);
         let watcher = Watcher::default();
         let linked = watcher.clone();
         background.spawn(|stop| Writer { db, layer, linked }.run(jobs, stop));
@@ -140,15 +151,19 @@ impl Appender {
         }
     }
 
-    /// Queues `message` (waiting while the queue is full) and returns what resolves
-    /// once it is committed and published.
-    pub async fn submit(&self, event: NewEvent) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
+    /// Queues `event` (waiting up to [`QUEUE_WAIT`] while the queue is full) and
+    /// returns what resolves once it is committed and published; or, at once,
+    /// why it was not queued (the writer is busy, or stopped).
+    pub async fn queue(
+        &self,
+        event: NewEvent,
+    ) -> Result<impl Future<Output = Result<Stored, AppendError>> + Send + 'static, AppendError> {
         let (reply, stored) = oneshot::channel();
-        let queued = self.queue.send(Job::Append(Request { event, reply })).await;
-        async move {
-            queued.map_err(|_| AppendError::Stopped)?;
-            stored.await.map_err(|_| AppendError::Stopped)?
-        }
+        self.queue.send_timeout(Job::Append(Request { event, reply }), QUEUE_WAIT).await.map_err(|err| match err {
+            SendTimeoutError::Timeout(_) => AppendError::Busy,
+            SendTimeoutError::Closed(_) => AppendError::Stopped,
+        })?;
+        Ok(async move { stored.await.map_err(|_| AppendError::Stopped)? })
     }
 }
 

@@ -122,17 +122,19 @@ impl Store {
     pub async fn open(
         url: &str,
         sync: SqliteSync,
+        writer_queue: usize,
         layer: Arc<dyn ChannelLayer>,
         background: &Background,
     ) -> Result<Self, DbSetupError> {
         let db = db::connect_and_migrate(url, sync).await?;
-        Ok(Self::start(db, layer, background))
+        Ok(Self::start(db, writer_queue, layer, background))
     }
 
-    /// A store over an open, migrated database.
-    pub fn start(db: DatabaseConnection, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
+    /// A store over an open, migrated database, whose writer takes up to
+    /// `writer_queue` waiting sends (`--writer-queue`).
+    pub fn start(db: DatabaseConnection, writer_queue: usize, layer: Arc<dyn ChannelLayer>, background: &Background) -> Self {
         let caches = Caches::start(layer.clone(), background);
-        let appender = Appender::start(db.clone(), layer, background);
+        let appender = Appender::start(db.clone(), writer_queue, layer, background);
         // Half the connections (see `db::connect_and_migrate`): the rest stay for
         // the writer and for reads, however many search at once.
         let slots = if db.get_database_backend() == DbBackend::Sqlite { 2 } else { 8 };
@@ -163,12 +165,22 @@ impl Store {
         &self.appender
     }
 
-    /// Queues `event` for the writer (waiting while its queue is full) and
-    /// returns what resolves once it is committed and published. A socket's
+    /// Queues `event` for the writer (waiting a little while its queue is full)
+    /// and returns what resolves once it is committed and published. A socket's
     /// events are stored in the order they were queued, and a queued event is
     /// stored even if nobody waits for the answer.
     pub async fn append(&self, event: NewEvent) -> impl Future<Output = Result<Stored, AppendError>> + Send + 'static {
-        self.appender.submit(event).await
+        let queued = self.queue(event).await;
+        async move { queued?.await }
+    }
+
+    /// Like [`Store::append`], but tells at once when `event` was not even
+    /// queued (see `Appender::queue`), so that a socket can hold its later sends.
+    pub async fn queue(
+        &self,
+        event: NewEvent,
+    ) -> Result<impl Future<Output = Result<Stored, AppendError>> + Send + 'static, AppendError> {
+        self.appender.queue(event).await
     }
 
     /// Whether the database answers a trivial query.

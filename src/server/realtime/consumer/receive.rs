@@ -117,9 +117,16 @@ impl ChatConsumer {
         }
         let event =
             NewEvent { room: self.room.clone(), sender: self.user.clone(), client_id: client_id.clone(), body, display_as: None };
-        // Queued now, so the socket's events are stored in the order they came.
-        let committed = self.realtime.store.append(event).await;
-        live.sends.in_flight.push_back(async move { (client_id, committed.await) }.boxed());
+        // Queued now, so the socket's events are stored in the order they came;
+        // one not queued holds the later ones at once (its refusal is answered
+        // in turn, after the sends before it).
+        match self.realtime.store.queue(event).await {
+            Ok(committed) => live.sends.in_flight.push_back(async move { (client_id, committed.await) }.boxed()),
+            Err(refused) => {
+                live.sends.block(client_id.as_ref(), STORE_RETRY_WAIT);
+                live.sends.in_flight.push_back(futures::future::ready((client_id, Err(refused))).boxed());
+            }
+        }
         Ok(())
     }
 
@@ -209,10 +216,13 @@ impl ChatConsumer {
                 metrics::counter!(m::STORE_ERRORS).increment(1);
                 tracing::error!(%err, room = self.room, "storing a message failed");
                 let code = err.frame_code();
-                if code == FrameErrorCode::StoreFailed {
+                // (A send the writer was too busy to queue held the later ones already.)
+                if code == FrameErrorCode::StoreFailed && err != AppendError::Busy {
                     live.sends.block(client_id.as_ref(), STORE_RETRY_WAIT);
                 }
-                return Ok(live.socket.send_error(FrameRejection::new(code, client_id)).await?);
+                // A busy writer is a matter of a second.
+                let retry_after_secs = (err == AppendError::Busy).then_some(1);
+                return Ok(live.socket.send_error(FrameRejection { code, client_id, retry_after_secs }).await?);
             }
         };
         // The writer has published it to the room already.

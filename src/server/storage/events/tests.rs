@@ -30,7 +30,7 @@ async fn store() -> (tempfile::TempDir, DatabaseConnection, Store, Background) {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("parlor.db").display());
     let background = Background::new();
     let db = db::connect_and_migrate(&url, SqliteSync::Full).await.unwrap();
-    let store = Store::start(db.clone(), Arc::new(MemoryLayer::new(16)), &background);
+    let store = Store::start(db.clone(), 8192, Arc::new(MemoryLayer::new(16)), &background);
     (dir, db, store, background)
 }
 
