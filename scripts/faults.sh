@@ -10,6 +10,8 @@
 #   scripts/faults.sh                    every case
 #   scripts/faults.sh redis-cut pg-stall some of them
 #   SECONDS_OF_LOAD=40 RATE=1000 BASE_PORT=4600 scripts/faults.sh
+#   LOGS=/tmp/faults-logs scripts/faults.sh   keeps each case's logs (instances,
+#                                            nginx, Redis, PostgreSQL with lock waits)
 #
 # Cases: baseline, kill-instance, redis-restart, redis-pause, pg-restart,
 # redis-cut, redis-delay, pg-stall. Prints one table row per case; exits 1 if
@@ -50,10 +52,16 @@ export RUST_LOG=warn
 dir="" pids=() instance_pid=()
 stop_stack() {
   [[ -n $dir ]] || return 0
+  if [[ -n ${LOGS:-} && -n ${case:-} ]]; then
+    mkdir -p "$LOGS/$case"
+    cp "$dir"/*.log "$dir"/out "$dir"/load.err "$dir"/samples "$LOGS/$case/" 2>/dev/null || true
+    cp "$dir/pg/log" "$LOGS/$case/postgres.log" 2>/dev/null || true
+  fi
   for pid in "${pids[@]}" "${instance_pid[@]}"; do kill "$pid" 2>/dev/null || true; done
   [[ -f $dir/redis.pid ]] && kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
   as_postgres "$pg_bin/pg_ctl" -D "$dir/pg" -m immediate stop >/dev/null 2>&1 || true
   wait 2>/dev/null || true
+  for pid in "${instance_pid[@]}"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
   rm -rf "$dir"
   dir="" pids=() instance_pid=()
 }
@@ -67,7 +75,7 @@ start_redis() {
 
 start_pg() {
   as_postgres "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/pg/log" -w \
-    -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1" start >/dev/null
+    -o "-p $pg_port -k $dir/pg -c listen_addresses=127.0.0.1 -c log_lock_waits=on" start >/dev/null
 }
 
 # start_instance INDEX: instance 0 on a_port through proxy_a, 1 on b_port through proxy_b.
@@ -76,6 +84,7 @@ start_instance() {
   PARLOR_CHANNEL_LAYER="redis://127.0.0.1:${proxies[$1]}" \
     ./target/release/parlor --addr "127.0.0.1:${ports[$1]}" --data-dir "$dir/data" >>"$dir/parlor-$1.log" 2>&1 &
   instance_pid[$1]=$!
+  disown "$!" # a SIGKILL of it is the point, not news
   until curl -sf "http://127.0.0.1:${ports[$1]}/healthz" >/dev/null; do sleep 0.2; done
 }
 
@@ -154,6 +163,8 @@ printf '%-14s %7s %7s %5s %4s %5s %8s %11s %9s %9s %-15s %7s  %s\n' \
   case sent acked lost dup gaps unacked "away max" "p99" "max lat" "healthz (a)" "RSS MB" errors
 failed=0
 for case in "${cases[@]}"; do
+  # The stall outlasts a small writer queue: its bound and refusals show.
+  if [[ $case == pg-stall ]]; then export PARLOR_WRITER_QUEUE=1000; else unset PARLOR_WRITER_QUEUE; fi
   start_stack
   [[ $case == redis-delay ]] && { proxy "$control_a" "delay 50"; proxy "$control_b" "delay 50"; }
   sample >"$dir/samples" &

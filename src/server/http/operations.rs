@@ -12,6 +12,7 @@ use axum::{
     routing::get,
 };
 use serde_json::json;
+use std::time::Duration;
 
 use crate::server::{http::state::AppState, metrics};
 
@@ -20,11 +21,18 @@ pub fn router(state: AppState) -> Router {
     Router::new().route("/healthz", get(detailed_health)).route("/metrics", get(metrics::render)).with_state(state)
 }
 
-/// What each dependency answered: `Ok` or the error text.
+/// Longest a health check waits for each dependency: a load balancer must get
+/// its 503 while the database restarts, not a timeout of its own.
+const CHECK_WAIT: Duration = Duration::from_secs(1);
+
+/// What each dependency answered (both asked at once): `Ok` or the error text.
 async fn check(state: &AppState) -> (Result<(), String>, Result<(), String>) {
-    let database = state.store.ping().await.map_err(|e| e.to_string());
-    let layer = state.layer.health().await.map_err(|e| e.to_string());
-    (database, layer)
+    let bounded = |answer: Option<Result<(), String>>| answer.unwrap_or_else(|| Err(format!("no answer within {CHECK_WAIT:?}")));
+    let (database, layer) = tokio::join!(
+        tokio::time::timeout(CHECK_WAIT, async { state.store.ping().await.map_err(|e| e.to_string()) }),
+        tokio::time::timeout(CHECK_WAIT, async { state.layer.health().await.map_err(|e| e.to_string()) }),
+    );
+    (bounded(database.ok()), bounded(layer.ok()))
 }
 
 fn status(database: &Result<(), String>, layer: &Result<(), String>) -> StatusCode {

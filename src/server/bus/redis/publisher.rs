@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use futures::StreamExt;
 use redis::{
     AsyncCommands, RedisResult, Value,
     aio::ConnectionManager,
@@ -80,12 +81,31 @@ fn primaries(slots: &Value) -> BTreeSet<(String, u16)> {
         .collect()
 }
 
-/// Publishes queued events in order. A failure is logged, not retried: the
-/// head beacon tells the other instances what they missed.
-pub(super) async fn publish_queued(mut publisher: Publisher, mut queued: mpsc::Receiver<(String, Vec<u8>)>) {
+/// Publishes in flight at once: Redis answers each in turn, so a publish does
+/// not wait for the ones before it to be answered (at 1,000 events/s and 50 ms
+/// to Redis, one at a time would manage 20/s).
+const IN_FLIGHT: usize = 512;
+
+/// Publishes queued events in order, up to [`IN_FLIGHT`] at once. Each is
+/// written to the connection in queue order (a cluster's, to its node's
+/// connection), so each channel's events reach Redis in order. A failure is
+/// logged, not retried: the head beacon tells the other instances what they
+/// missed.
+pub(super) async fn publish_queued(publisher: Publisher, queued: mpsc::Receiver<(String, Vec<u8>)>) {
+    let events = futures::stream::unfold(queued, |mut queued| async move { queued.recv().await.map(|event| (event, queued)) });
+    let answers = events
+        .map(|(channel, payload)| {
+            let mut publisher = publisher.clone();
+            async move {
+                let answer = publisher.publish(&channel, payload).await;
+                (channel, answer)
+            }
+        })
+        .buffered(IN_FLIGHT);
+    let mut answers = std::pin::pin!(answers);
     let mut failing = false;
-    while let Some((channel, payload)) = queued.recv().await {
-        match publisher.publish(&channel, payload).await {
+    while let Some((channel, answer)) = answers.next().await {
+        match answer {
             Ok(()) => failing = false,
             Err(err) if !failing => {
                 failing = true;

@@ -79,16 +79,19 @@ impl SubscriptionTask {
             tracing::info!("redis channel layer reconnected; resyncing local sockets");
             self.groups.resync_all();
         }
-        loop {
-            tokio::select! {
-                message = stream.next() => match message {
-                    Some(message) => route(&self.groups, self.instance, message.get_channel_name(), message.get_payload_bytes()),
-                    None => {
-                        tracing::warn!("redis channel layer disconnected");
-                        return Served::Disconnected;
-                    }
-                },
-                command = commands.recv() => match command {
+        // Events are routed while a subscribe waits for its answer (a round
+        // trip to Redis, long on a slow link): two loops, one connection.
+        let routing = async {
+            while let Some(message) = stream.next().await {
+                route(&self.groups, self.instance, message.get_channel_name(), message.get_payload_bytes());
+            }
+            tracing::warn!("redis channel layer disconnected");
+            Served::Disconnected
+        };
+        // Subscribes and unsubscribes one at a time, in the order asked.
+        let obeying = async {
+            loop {
+                match commands.recv().await {
                     Some(Command::Subscribe(group, done)) => {
                         let result = sink.subscribe(channel(&group)).await;
                         let _ = done.send(());
@@ -104,8 +107,12 @@ impl SubscriptionTask {
                     }
                     Some(Command::Unsubscribe(_)) => {}
                     None => return Served::Stopped,
-                },
+                }
             }
+        };
+        tokio::select! {
+            served = routing => served,
+            served = obeying => served,
         }
     }
 }
