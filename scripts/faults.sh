@@ -82,7 +82,8 @@ start_pg() {
 start_instance() {
   local ports=("$a_port" "$b_port") proxies=("$proxy_a" "$proxy_b")
   PARLOR_CHANNEL_LAYER="redis://127.0.0.1:${proxies[$1]}" \
-    ./target/release/parlor --addr "127.0.0.1:${ports[$1]}" --data-dir "$dir/data" >>"$dir/parlor-$1.log" 2>&1 &
+    ./target/release/parlor --addr "127.0.0.1:${ports[$1]}" --metrics-addr "127.0.0.1:$((base + 10 + $1))" \
+      --data-dir "$dir/data" >>"$dir/parlor-$1.log" 2>&1 &
   instance_pid[$1]=$!
   disown "$!" # a SIGKILL of it is the point, not news
   until curl -sf "http://127.0.0.1:${ports[$1]}/healthz" >/dev/null; do sleep 0.2; done
@@ -175,6 +176,7 @@ for case in "${cases[@]}"; do
   sleep 10
   strike "$case"
   wait "$load" || failed=1
+  for i in 0 1; do curl -s "http://127.0.0.1:$((base + 10 + i))/metrics" >"$dir/metrics-$i.log" || true; done
   kill "$sampler" 2>/dev/null || true
   wait "$sampler" 2>/dev/null || true
   if ! json=$(tail -1 "$dir/out") || [[ $json != \{* ]]; then

@@ -37,6 +37,8 @@ pub struct Shared {
     pub sent: AtomicU64,
     /// Each reader's newest seq shown (indexed like the readers).
     pub progress: Mutex<Vec<i64>>,
+    /// From a message's first send to its ack, in µs.
+    pub ack_latency: Mutex<Histogram<u64>>,
 }
 
 /// What the clients saw.
@@ -117,6 +119,8 @@ impl Shared {
 struct Pending {
     client_id: String,
     frame: String,
+    /// When it was made (µs on the run's clock).
+    made_at: u128,
 }
 
 /// Sends `per_second` messages to room `index mod rooms` while the run sends,
@@ -157,7 +161,7 @@ pub async fn sender(shared: Arc<Shared>, index: usize, rooms: usize, per_second:
                         let frame = format!(r#"{{"type":"send","text":"{client_id} {at}","client_id":"{client_id}"}}"#);
                         made += 1;
                         shared.sent.fetch_add(1, Relaxed);
-                        outbox.push_back(Pending { client_id, frame: frame.clone() });
+                        outbox.push_back(Pending { client_id, frame: frame.clone(), made_at: at });
                         // While a refusal waits for its resend, new messages wait in the outbox.
                         if resend_at.is_none() && sink.send(tungstenite::Message::text(frame)).await.is_err() {
                             lost = Some(Instant::now());
@@ -179,7 +183,9 @@ pub async fn sender(shared: Arc<Shared>, index: usize, rooms: usize, per_second:
                             if let (Some(client_id), Some(seq)) = (frame["client_id"].as_str(), frame["seq"].as_i64())
                                 && let Some(at) = outbox.iter().position(|p| p.client_id == client_id)
                             {
-                                outbox.remove(at);
+                                let acked = outbox.remove(at).map_or(0, |pending| pending.made_at);
+                                let micros = shared.clock.elapsed().as_micros().saturating_sub(acked) as u64;
+                                let _ = shared.ack_latency.lock().unwrap_or_else(|p| p.into_inner()).record(micros.max(1));
                                 backoff = FIRST_BACKOFF;
                                 shared.record().acked.insert(client_id.to_owned(), (room.clone(), seq));
                             }

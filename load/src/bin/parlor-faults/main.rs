@@ -108,6 +108,7 @@ async fn run(args: RunArgs) -> Result<(), BoxError> {
         reconnects: AtomicU64::new(0),
         sent: AtomicU64::new(0),
         progress: Mutex::new(vec![0; args.readers]),
+        ack_latency: Mutex::new(Histogram::new_with_bounds(1, 600_000_000, 3)?),
     });
     let latency = Arc::new(Mutex::new(Histogram::<u64>::new_with_bounds(1, 600_000_000, 3)?));
     let deadline = Instant::now() + Duration::from_secs(args.seconds + args.drain_seconds);
@@ -151,11 +152,12 @@ async fn run(args: RunArgs) -> Result<(), BoxError> {
     let record = shared.record.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let outcome = verify::outcome(&record, &history);
     let latency = latency.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let acks = shared.ack_latency.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let longest_away = record.outages.iter().max().copied().unwrap_or_default();
     let errors = record.errors.iter().map(|(code, n)| format!("{code}×{n}")).collect::<Vec<_>>().join(" ");
     println!(
         "sent {} acked {} lost {} dup {} gaps {} unacked {} resets {} | reconnects {} longest away {:.1} s | \
-         latency p50 {:.1} ms p99 {:.1} ms max {:.1} ms | drained after {:.1} s | errors {}",
+         latency p50 {:.1} ms p99 {:.1} ms max {:.1} ms | ack p99 {:.1} ms | drained after {:.1} s | errors {}",
         shared.sent.load(Relaxed),
         outcome.acked,
         outcome.lost,
@@ -168,6 +170,7 @@ async fn run(args: RunArgs) -> Result<(), BoxError> {
         latency.value_at_quantile(0.5) as f64 / 1000.0,
         latency.value_at_quantile(0.99) as f64 / 1000.0,
         latency.max() as f64 / 1000.0,
+        acks.value_at_quantile(0.99) as f64 / 1000.0,
         drained.as_secs_f64(),
         if errors.is_empty() { "none".to_owned() } else { errors },
     );
@@ -179,6 +182,7 @@ async fn run(args: RunArgs) -> Result<(), BoxError> {
         json["p50_ms"] = (latency.value_at_quantile(0.5) as f64 / 1000.0).into();
         json["p99_ms"] = (latency.value_at_quantile(0.99) as f64 / 1000.0).into();
         json["max_ms"] = (latency.max() as f64 / 1000.0).into();
+        json["ack_p99_ms"] = (acks.value_at_quantile(0.99) as f64 / 1000.0).into();
         json["errors"] = serde_json::to_value(&record.errors)?;
         println!("{json}");
     }

@@ -12,6 +12,7 @@ use std::{
 };
 
 use futures::StreamExt;
+use redis::aio::PubSubSink;
 use tokio::sync::mpsc;
 
 use super::{Command, random_unit, route, wire::channel};
@@ -69,8 +70,9 @@ impl SubscriptionTask {
             Err(err) => return Served::CouldNotConnect(err.to_string()),
         };
         let (mut sink, mut stream) = pubsub.split();
-        for group in self.groups.names() {
-            if let Err(err) = sink.subscribe(channel(&group)).await {
+        let channels: Vec<String> = self.groups.names().iter().map(|group| channel(group)).collect();
+        for together in channels.chunks(MAX_TOGETHER) {
+            if let Err(err) = sink.subscribe(together).await {
                 return Served::CouldNotConnect(err.to_string());
             }
         }
@@ -88,27 +90,22 @@ impl SubscriptionTask {
             tracing::warn!("redis channel layer disconnected");
             Served::Disconnected
         };
-        // Subscribes and unsubscribes one at a time, in the order asked.
+        // Subscribes and unsubscribes in the order asked; what was asked while
+        // one went to Redis goes together (a room of sockets opening at once
+        // waits one round trip, not one each).
         let obeying = async {
-            loop {
-                match commands.recv().await {
-                    Some(Command::Subscribe(group, done)) => {
-                        let result = sink.subscribe(channel(&group)).await;
-                        let _ = done.send(());
-                        if result.is_err() {
-                            return Served::Disconnected;
-                        }
-                    }
-                    // A socket may have joined again since the group emptied: then it stays.
-                    Some(Command::Unsubscribe(group)) if !self.groups.has(&group) => {
-                        if sink.unsubscribe(channel(&group)).await.is_err() {
-                            return Served::Disconnected;
-                        }
-                    }
-                    Some(Command::Unsubscribe(_)) => {}
-                    None => return Served::Stopped,
+            while let Some(first) = commands.recv().await {
+                let mut asked = vec![first];
+                while asked.len() < MAX_TOGETHER
+                    && let Ok(next) = commands.try_recv()
+                {
+                    asked.push(next);
+                }
+                if self.obey(&mut sink, asked).await.is_err() {
+                    return Served::Disconnected;
                 }
             }
+            Served::Stopped
         };
         tokio::select! {
             served = routing => served,
@@ -116,6 +113,51 @@ impl SubscriptionTask {
         }
     }
 }
+
+impl SubscriptionTask {
+    /// Carries out `asked` in order: each run of subscribes as one `SUBSCRIBE`
+    /// (answered once Redis confirmed), each run of unsubscribes as one
+    /// `UNSUBSCRIBE` of the groups that have no local subscriber again by now.
+    async fn obey(&self, sink: &mut PubSubSink, asked: Vec<Command>) -> redis::RedisResult<()> {
+        let mut asked = asked.into_iter().peekable();
+        while let Some(command) = asked.next() {
+            match command {
+                Command::Subscribe(group, done) => {
+                    let (mut channels, mut answers) = (vec![channel(&group)], vec![done]);
+                    while let Some(Command::Subscribe(..)) = asked.peek() {
+                        if let Some(Command::Subscribe(group, done)) = asked.next() {
+                            channels.push(channel(&group));
+                            answers.push(done);
+                        }
+                    }
+                    let result = sink.subscribe(channels).await;
+                    for done in answers {
+                        let _ = done.send(());
+                    }
+                    result?;
+                }
+                Command::Unsubscribe(group) => {
+                    let mut groups = vec![group];
+                    while let Some(Command::Unsubscribe(_)) = asked.peek() {
+                        if let Some(Command::Unsubscribe(group)) = asked.next() {
+                            groups.push(group);
+                        }
+                    }
+                    // A socket may have joined again since the group emptied: then it stays.
+                    let channels: Vec<String> =
+                        groups.iter().filter(|group| !self.groups.has(group)).map(|g| channel(g)).collect();
+                    if !channels.is_empty() {
+                        sink.unsubscribe(channels).await?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Most subscribe or unsubscribe requests sent to Redis together.
+const MAX_TOGETHER: usize = 512;
 
 /// How a subscription connection ended.
 enum Served {
