@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait, sea_query::OnConflict,
 };
 
 use super::{
@@ -95,10 +95,18 @@ impl Store {
             joined_at: Utc::now(),
         };
         let keep = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
+        let txn = self.db().begin().await?;
+        if txn.get_database_backend() == DbBackend::Postgres {
+            // The room row first, as the writer takes it (then memberships):
+            // a membership's key held while waiting for the room behind a
+            // writer that upserts the same membership would be a deadlock.
+            room::Entity::find_by_id(room.id).lock_shared().one(&txn).await?;
+        }
         let inserted = membership::Entity::insert(membership::ActiveModel::from(row.clone()))
             .on_conflict(keep)
-            .exec_without_returning(self.db())
+            .exec_without_returning(&txn)
             .await?;
+        txn.commit().await?;
         if inserted > 0 && last_read_seq > 0 {
             // A first visit reads the room at once: its readers see it ("Seen by").
             self.appender()

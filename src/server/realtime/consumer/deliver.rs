@@ -18,6 +18,9 @@ use crate::{
     },
 };
 
+/// Sockets of this instance listing a room they saw created at once.
+static SIDE_JOINS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 impl ChatConsumer {
     /// Queues the room group's next event for the socket (the caller flushes).
     pub(super) async fn chat_message(
@@ -57,8 +60,16 @@ impl ChatConsumer {
         live.access_ended |= event.meta.revoked == Some(self.user.id);
         live.listing.room_exists = true;
         if !live.listing.listed {
-            // The room was created after this socket opened: nothing of it is read yet.
-            live.listing.listed = Box::pin(self.join(Some(event.seq - 1), true)).await;
+            // The room was created after this socket opened: nothing of it is
+            // read yet. Listed on the side: a new room's first events go on to
+            // every socket at once, instead of after a hundred sockets' writes.
+            live.listing.listed = true;
+            let (realtime, user_id, room, read_up_to) = (self.realtime.clone(), self.user.id, self.room.clone(), event.seq - 1);
+            tokio::spawn(async move {
+                // A few at a time: the writer needs the database too.
+                let _turn = SIDE_JOINS.acquire().await;
+                Self::join_as(&realtime, user_id, &room, Some(read_up_to), true).await
+            });
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ use crate::{
         bus::{Event, Group, UserNotice},
         metrics as m,
         policy::Action,
-        realtime::room_socket::Incoming,
+        realtime::{Realtime, room_socket::Incoming},
         storage::{AppendError, NewEvent, ReadMarker, Stored},
     },
 };
@@ -163,19 +163,30 @@ impl ChatConsumer {
     /// Puts the room in the user's list (telling their inbox when it is new);
     /// false when the room does not exist yet.
     pub(super) async fn join(&self, read_up_to: Option<i64>, just_created: bool) -> bool {
-        match self.realtime.store.join_room(self.user.id, &self.room, read_up_to).await {
+        Self::join_as(&self.realtime, self.user.id, &self.room, read_up_to, just_created).await
+    }
+
+    /// [`Self::join`] for `user_id` in `room`, without a socket at hand.
+    pub(super) async fn join_as(
+        realtime: &Realtime,
+        user_id: i64,
+        room: &str,
+        read_up_to: Option<i64>,
+        just_created: bool,
+    ) -> bool {
+        match realtime.store.join_room(user_id, room, read_up_to).await {
             // A room this socket saw being created is new to the user's list
             // even when the writer listed it already (its creator posted first).
             Ok(Some((_, added))) => {
                 if added || just_created {
-                    let notice = Event::Notice(UserNotice::Joined { room: self.room.clone() });
-                    let _ = self.realtime.layer.group_send(&Group::User(self.user.id), notice).await;
+                    let notice = Event::Notice(UserNotice::Joined { room: room.to_owned() });
+                    let _ = realtime.layer.group_send(&Group::User(user_id), notice).await;
                 }
                 true
             }
             Ok(None) => false,
             Err(err) => {
-                tracing::warn!(%err, room = self.room, "joining a room failed");
+                tracing::warn!(%err, room, "joining a room failed");
                 false
             }
         }
