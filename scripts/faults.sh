@@ -165,7 +165,7 @@ printf '%-14s %7s %7s %5s %4s %5s %8s %11s %9s %9s %-15s %7s  %s\n' \
 failed=0
 for case in "${cases[@]}"; do
   # The stall outlasts a small writer queue: its bound and refusals show.
-  if [[ $case == pg-stall ]]; then export PARLOR_WRITER_QUEUE=1000; else unset PARLOR_WRITER_QUEUE; fi
+  if [[ $case == pg-stall ]]; then export PARLOR_WRITER_QUEUE=200; else unset PARLOR_WRITER_QUEUE; fi
   start_stack
   [[ $case == redis-delay ]] && { proxy "$control_a" "delay 50"; proxy "$control_b" "delay 50"; }
   sample >"$dir/samples" &
