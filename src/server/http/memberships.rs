@@ -155,7 +155,8 @@ pub(super) async fn change_membership(
         AppendError::Rejected(Refusal::NotMember) => AppError::BadRequest(format!("{} is not a member", member.username)),
         AppendError::Rejected(Refusal::NoAccess) => AppError::BadRequest(format!("{} cannot join this room", member.username)),
         AppendError::Rejected(_) => AppError::Forbidden,
-        other => AppError::internal(other),
+        // The database away or too busy: 503 `store_failed`, to try again.
+        other => AppError::Rejected(other.frame_code()),
     })?;
     let notice = match change.ends_access() {
         true => UserNotice::Left { room: room.name.clone() },

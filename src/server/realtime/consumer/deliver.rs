@@ -5,6 +5,8 @@
 //! user group's news: the end of the socket's session, the read marker
 //! moving on another tab.
 
+use futures::FutureExt;
+
 use super::{ChatConsumer, ConsumerError, Live, Next};
 use crate::{
     error::AppError,
@@ -60,18 +62,38 @@ impl ChatConsumer {
         live.access_ended |= event.meta.revoked == Some(self.user.id);
         live.listing.room_exists = true;
         if !live.listing.listed {
-            // The room was created after this socket opened: nothing of it is
-            // read yet. Listed on the side: a new room's first events go on to
-            // every socket at once, instead of after a hundred sockets' writes.
-            live.listing.listed = true;
-            let (realtime, user_id, room, read_up_to) = (self.realtime.clone(), self.user.id, self.room.clone(), event.seq - 1);
-            tokio::spawn(async move {
-                // A few at a time: the writer needs the database too.
-                let _turn = SIDE_JOINS.acquire().await;
-                Self::join_as(&realtime, user_id, &room, Some(read_up_to), true).await
-            });
+            self.list_on_the_side(live, event.seq - 1);
         }
         Ok(())
+    }
+
+    /// The room was created after this socket opened: nothing of it is read
+    /// yet (up to `read_up_to`). Listed on the side: a new room's first events
+    /// go on to every socket at once, not after a hundred sockets' writes.
+    fn list_on_the_side(&self, live: &mut Live, read_up_to: i64) {
+        if let Some(joining) = live.listing.joining.take() {
+            if !joining.is_finished() {
+                live.listing.joining = Some(joining);
+                return;
+            }
+            if joining.now_or_never().is_some_and(|joined| joined.unwrap_or(false)) {
+                live.listing.listed = true;
+                return;
+            }
+        }
+        let (realtime, user_id, room) = (self.realtime.clone(), self.user.id, self.room.clone());
+        live.listing.joining = Some(tokio::spawn(async move {
+            // A few at a time: the writer needs the database too.
+            let _turn = SIDE_JOINS.acquire().await;
+            Self::join_as(&realtime, user_id, &room, Some(read_up_to), true).await
+        }));
+    }
+
+    /// Waits for a join made on the side (a read marker needs the membership).
+    pub(super) async fn joined(&self, live: &mut Live) {
+        if let Some(joining) = live.listing.joining.take() {
+            live.listing.listed |= joining.await.unwrap_or(false);
+        }
     }
 
     /// Sends the held events that follow now (until the user's access ends).

@@ -81,6 +81,10 @@ struct Listing {
     /// Whether the room is in the user's list (it could not be, when the room
     /// did not exist yet at connect: then it joins with the first event).
     listed: bool,
+    /// That join, made on the side so that deliveries do not wait for it; a
+    /// read marker waits for it (the marker needs the membership), and a
+    /// failed one is made again with the next event.
+    joining: Option<tokio::task::JoinHandle<bool>>,
 }
 
 /// What changes while a socket lives.
@@ -235,7 +239,7 @@ impl ChatConsumer {
             order: Sequencer::new(head),
             sends: Sends::default(),
             typing: TypingThrottle::default(),
-            listing: Listing { room_exists: head > 0, listed },
+            listing: Listing { room_exists: head > 0, listed, joining: None },
             keepalive,
             access_ended: false,
         };

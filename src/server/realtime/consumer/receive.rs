@@ -24,6 +24,10 @@ use crate::{
 
 /// How long a socket keeps a send that could not be stored first in line.
 const STORE_RETRY_WAIT: Duration = Duration::from_secs(5);
+/// How long a send the writer was too busy to queue holds the later ones
+/// before its refusal reaches the client (it waits its turn behind the sends
+/// before it); then [`STORE_RETRY_WAIT`] more.
+const BUSY_UNTIL_TOLD: Duration = Duration::from_secs(60);
 /// The least time between two `typing` frames a socket relays.
 const TYPING_EVERY: Duration = Duration::from_secs(2);
 
@@ -57,6 +61,11 @@ impl Sends {
     fn block(&mut self, client_id: Option<&String>, wait: Duration) {
         self.blocked_on = client_id.cloned().map(|id| (id, Instant::now() + wait));
     }
+
+    /// Whether later sends still wait behind `client_id` (it has not come again).
+    fn held_by(&self, client_id: Option<&String>) -> bool {
+        matches!((&self.blocked_on, client_id), (Some((blocked, _)), Some(id)) if blocked == id)
+    }
 }
 
 /// When the socket last relayed a `typing` frame.
@@ -79,7 +88,10 @@ impl ChatConsumer {
     pub(super) async fn receive(&self, live: &mut Live, incoming: Incoming) -> Result<Next, ConsumerError> {
         match incoming {
             Incoming::Command(Command::Event { body, client_id }) => self.on_event(live, client_id, body).await?,
-            Incoming::Command(Command::Read { seq, thread }) => self.on_read(seq, thread).await,
+            Incoming::Command(Command::Read { seq, thread }) => {
+                self.joined(live).await;
+                self.on_read(seq, thread).await;
+            }
             Incoming::Command(Command::Typing) => self.on_typing(live).await,
             Incoming::Command(Command::BotCommand { name, args, client_id }) => {
                 self.on_bot_command(live, name, args, client_id).await?;
@@ -123,7 +135,7 @@ impl ChatConsumer {
         match self.realtime.store.queue(event).await {
             Ok(committed) => live.sends.in_flight.push_back(async move { (client_id, committed.await) }.boxed()),
             Err(refused) => {
-                live.sends.block(client_id.as_ref(), STORE_RETRY_WAIT);
+                live.sends.block(client_id.as_ref(), BUSY_UNTIL_TOLD);
                 live.sends.in_flight.push_back(futures::future::ready((client_id, Err(refused))).boxed());
             }
         }
@@ -227,8 +239,11 @@ impl ChatConsumer {
                 metrics::counter!(m::STORE_ERRORS).increment(1);
                 tracing::error!(%err, room = self.room, "storing a message failed");
                 let code = err.frame_code();
-                // (A send the writer was too busy to queue held the later ones already.)
-                if code == FrameErrorCode::StoreFailed && err != AppendError::Busy {
+                // A send the writer was too busy to queue holds the later ones
+                // since it was refused: from now (the client hears of it) the
+                // usual wait, unless it came again meanwhile.
+                let holds = err != AppendError::Busy || live.sends.held_by(client_id.as_ref());
+                if code == FrameErrorCode::StoreFailed && holds {
                     live.sends.block(client_id.as_ref(), STORE_RETRY_WAIT);
                 }
                 // A busy writer is a matter of a second.
