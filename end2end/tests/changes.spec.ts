@@ -1,7 +1,7 @@
 // Messages that change, as two people see them: edit in place, delete, react,
 // reply, permalinks and formatted text.
 import { expect, test } from '@playwright/test';
-import { personIn, say, uniqueName } from './helpers';
+import { clickAction, personIn, say, uniqueName } from './helpers';
 
 function roomName(prefix: string): string {
   return uniqueName(prefix).replace(/_/g, '-');
@@ -15,8 +15,7 @@ test('an edit in place shows for both, marked as edited', async ({ browser }) =>
   // The stored row (with its seq), not the pending one it replaces: hovering the
   // pending row leaves the stored row's actions hidden under a still mouse.
   const mine = alice.page.locator('#messages .message[data-seq]', { hasText: 'helo everyone' });
-  await mine.hover();
-  await mine.locator('.edit-btn').click();
+  await clickAction(mine, '.edit-btn');
   await alice.page.locator('.edit-input').fill('hello everyone');
   await alice.page.locator('.edit-input').press('Enter');
   for (const page of [alice.page, bob.page]) {
@@ -36,15 +35,13 @@ test('a deleted message leaves a placeholder, and a reply to it still makes sens
   const bob = await personIn(browser, room, 'bob');
   await say(alice.page, 'oops, wrong room');
   const original = bob.page.locator('#messages .message', { hasText: 'oops, wrong room' });
-  await original.hover();
-  await original.locator('.reply-btn').click();
+  await clickAction(original, '.reply-btn');
   await expect(bob.page.locator('#replyingTo')).toContainText('oops, wrong room');
   await say(bob.page, 'no worries');
   await expect(alice.page.locator('#messages .message .reply-quote')).toContainText('oops, wrong room');
 
   const mine = alice.page.locator('#messages .message').first();
-  await mine.hover();
-  await mine.locator('.delete-btn').click();
+  await clickAction(mine, '.delete-btn');
   for (const page of [alice.page, bob.page]) {
     await expect(page.locator('#messages .message').first().locator('.placeholder')).toHaveText('This message was deleted.');
     await expect(page.locator('#messages .message .reply-quote')).toContainText('deleted message');
@@ -57,8 +54,7 @@ test('reactions toggle, show who reacted, and take short text', async ({ browser
   const bob = await personIn(browser, room, 'bob');
   await say(alice.page, 'shipped!');
   const message = bob.page.locator('#messages .message').first();
-  await message.hover();
-  await message.locator('.react-btn').click();
+  await clickAction(message, '.react-btn');
   await message.getByRole('button', { name: 'React with 🎉' }).click();
   const chip = alice.page.locator('#messages .message .reaction');
   await expect(chip).toHaveText('🎉 1');
@@ -68,8 +64,7 @@ test('reactions toggle, show who reacted, and take short text', async ({ browser
   await chip.click();
   await expect(bob.page.locator('#messages .message .reaction')).toHaveText('🎉 2');
   const hers = alice.page.locator('#messages .message').first();
-  await hers.hover();
-  await hers.locator('.react-btn').click();
+  await clickAction(hers, '.react-btn');
   await hers.locator('.own-reaction').fill('nice');
   await hers.locator('.own-reaction').press('Enter');
   await expect(bob.page.locator('#messages .message .reaction')).toHaveText(['nice 1', '🎉 2']);

@@ -1,5 +1,5 @@
 // Shared steps for the end-to-end specs: unique users, and registering one.
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type Locator, type Page } from '@playwright/test';
 
 /** A username no other test run has used. */
 export function uniqueName(prefix: string): string {
@@ -44,4 +44,16 @@ export async function say(page: Page, text: string): Promise<void> {
 /** Waits until the page is hydrated (its handlers attached): forms that work only with JavaScript. */
 export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/**
+ * Hovers a message row and clicks one of its actions (shown on hover). If the row is
+ * rendered again under a still mouse, Chromium does not re-apply `:hover` until the
+ * mouse moves, so the hover and the click are retried together.
+ */
+export async function clickAction(row: Locator, action: string): Promise<void> {
+  await expect(async () => {
+    await row.hover();
+    await row.locator(action).click({ timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
 }

@@ -3,7 +3,7 @@
 // view (which reads it), a thread link works with JavaScript off, and on a
 // phone the thread takes the screen with a way back; a reply can carry a file.
 import { expect, test } from '@playwright/test';
-import { logIn, personIn, say, uniqueName } from './helpers';
+import { clickAction, logIn, personIn, say, uniqueName } from './helpers';
 
 function roomName(prefix: string): string {
   return uniqueName(prefix).replace(/_/g, '-');
@@ -12,8 +12,7 @@ function roomName(prefix: string): string {
 /** Bob opens the thread of the message saying `text` and replies `reply` in it. */
 async function replyInThread(page: import('@playwright/test').Page, text: string, reply: string): Promise<void> {
   const root = page.locator('#messages .message[data-seq]', { hasText: text }).first();
-  await root.hover();
-  await root.locator('.thread-btn').click();
+  await clickAction(root, '.thread-btn');
   await expect(page.locator('#threadPanel .thread-root')).toContainText(text);
   await page.locator('#threadInput').fill(reply);
   await page.locator('#threadInput').press('Enter');
