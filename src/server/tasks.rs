@@ -27,6 +27,27 @@ impl Background {
         self.tracker.spawn(task(self.stop.clone()));
     }
 
+    /// Spawns `task` on a thread of its own with a single-threaded runtime, so
+    /// that its wake-ups wait behind nothing else.
+    pub fn spawn_on_own_thread<F>(&self, name: &str, task: impl FnOnce(CancellationToken) -> F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let future = task(self.stop.clone());
+        let (done, finished) = tokio::sync::oneshot::channel::<()>();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime for a task of its own");
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                runtime.block_on(future);
+                let _ = done.send(());
+            })
+            .expect("a thread for a task of its own");
+        self.tracker.spawn(async move {
+            let _ = finished.await;
+        });
+    }
+
     /// Runs `tick` every `period` (first after one period) until the server stops.
     pub fn every<F>(&self, period: Duration, mut tick: impl FnMut() -> F + Send + 'static)
     where

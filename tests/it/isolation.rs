@@ -154,13 +154,33 @@ async fn log_ins_and_registrations_never_make_a_message_fail() {
 
 #[tokio::test]
 async fn the_same_client_id_in_another_room_is_another_message() {
-    let app = TestApp::spawn().await;
+    resends_are_per_sender_and_room(&TestApp::spawn().await).await;
+}
+
+/// The writer looks a batch's resends up by one statement of JSON keys
+/// (`json_each` on SQLite, `jsonb_array_elements` here): the same check on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres_the_same_client_id_in_another_room_is_another_message() {
+    let postgres = Postgres::start();
+    let database = postgres.create_database("resends");
+    resends_are_per_sender_and_room(&TestApp::spawn_on_layer(&database, "memory", |_| {}).await).await;
+}
+
+/// A resend in the same room is answered with the first copy; the same
+/// `client_id` in another room, or from another user, is a message of its own.
+async fn resends_are_per_sender_and_room(app: &TestApp) {
     let alice = app.user("alice").await;
+    let bob = app.user("bob").await;
     let mut a = alice.socket("room-a", Some(0)).await;
     let mut b = alice.socket("room-b", Some(0)).await;
     assert_eq!(a.say("to a", "same-id").await, 1);
     assert_eq!(b.say("to b", "same-id").await, 1);
     assert_eq!(a.say("to a again", "same-id").await, 1, "a resend in the same room is still the first copy");
+    let mut bob_in_a = bob.socket("room-a", Some(1)).await;
+    assert_eq!(bob_in_a.say("bob's", "same-id").await, 2, "another sender's client_id is another message");
     let (_, history) = alice.get_json("/api/messages/room-b/").await;
     assert_eq!(history["messages"][0]["text"], "to b");
+    let (_, history) = alice.get_json("/api/messages/room-a/").await;
+    let texts: Vec<&str> = history["messages"].as_array().unwrap().iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["to a", "bob's"]);
 }

@@ -50,8 +50,8 @@ pub enum Slot {
 pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Result<Vec<Result<Stored, Refusal>>, DbErr> {
     let now = Utc::now();
     let txn = begin_writing(db).await?;
-    let earlier = stored_copies(&txn, batch).await?;
     let rooms_by_name = rooms_named(&txn, batch.iter().map(|e| e.room.as_str()), Lock::ForUpdate).await?;
+    let earlier = stored_copies(&txn, batch, &rooms_by_name).await?;
     let mut admission = Admission::load(&txn, batch, &rooms_by_name).await?;
     let mut loaded = Loaded::load(&txn, batch, &rooms_by_name).await?;
     let mut slots = sort_out(batch, earlier, &rooms_by_name, &mut admission, &mut loaded);

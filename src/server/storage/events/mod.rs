@@ -44,7 +44,7 @@ mod tests;
 pub(super) use batch::append_batch;
 pub use markers::ReadMarker;
 pub(super) use markers::{last_message_n, mark_read};
-pub(super) use resends::stored_copies;
+pub(super) use resends::stored_copy;
 pub(super) use rows::{EventRow, Extras, frame_of};
 pub(super) use seqs::begin_writing;
 
