@@ -35,7 +35,8 @@ impl Background {
     {
         let future = task(self.stop.clone());
         let (done, finished) = tokio::sync::oneshot::channel::<()>();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime for a task of its own");
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime for a task of its own");
         std::thread::Builder::new()
             .name(name.to_owned())
             .spawn(move || {
