@@ -1,6 +1,6 @@
 //! Connecting to the database chosen by `DATABASE_URL` and bringing its schema up
-//! to date. SQLite runs in WAL mode with a busy timeout, foreign keys on, and
-//! `synchronous=FULL` unless told otherwise.
+//! to date. SQLite runs in WAL mode with a busy timeout, foreign keys on, a
+//! 32 MiB page cache per connection, and `synchronous=FULL` unless told otherwise.
 
 use std::{path::Path, time::Duration};
 
@@ -10,6 +10,13 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, Select,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
+
+/// Each SQLite connection's page cache: 32 MiB (negative: KiB), at most 128 MiB
+/// over the pool's four connections, and only as it fills. SQLite's default of
+/// 2 MiB made the writer's batches evict and read back the pages of the message
+/// table's indexes (`scripts/bench.sh f`: ≈ 15k acked msg/s with the default,
+/// ≈ 20k with this).
+const SQLITE_CACHE_SIZE: &str = "-32768";
 
 /// Why the database could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +49,7 @@ pub async fn connect_and_migrate(url: &str, sync: SqliteSync) -> Result<Database
                 })
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
+                .pragma("cache_size", SQLITE_CACHE_SIZE)
         });
     let db = Database::connect(options).await.map_err(|source| DbSetupError::Connect { url: redact(url), source })?;
     Migrator::up(&db, None).await.map_err(|source| DbSetupError::Migrate { url: redact(url), source })?;
