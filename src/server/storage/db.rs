@@ -7,7 +7,8 @@ use std::{path::Path, time::Duration};
 use crate::server::config::SqliteSync;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, Select,
+    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, Iterable, Select,
+    sea_query::OnConflict,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -63,6 +64,33 @@ pub async fn connect_and_migrate(url: &str, sync: SqliteSync) -> Result<Database
 /// matches at most one row anyway.
 pub async fn find_unique<E: EntityTrait>(select: Select<E>, db: &impl ConnectionTrait) -> Result<Option<E::Model>, DbErr> {
     Ok(select.all(db).await?.into_iter().next())
+}
+
+/// Most values one statement binds: SQLite's limit (PostgreSQL's is 65,535).
+const MAX_BOUND_VALUES: usize = 32_766;
+/// Most rows one `INSERT` writes, so that its text stays one of a few shapes
+/// to prepare (sqlx caches statements by their text).
+const MAX_ROWS_PER_INSERT: usize = 512;
+
+/// Inserts any number of rows (none is fine), one statement per chunk small
+/// enough for the backend's limit on bound values, each with `on_conflict`.
+pub async fn insert_chunked<A: ActiveModelTrait>(
+    db: &impl ConnectionTrait,
+    rows: impl IntoIterator<Item = A>,
+    on_conflict: Option<&OnConflict>,
+) -> Result<(), DbErr> {
+    let columns = <<A::Entity as EntityTrait>::Column as Iterable>::iter().count().max(1);
+    let per_insert = (MAX_BOUND_VALUES / columns).clamp(1, MAX_ROWS_PER_INSERT);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(per_insert).collect();
+        let mut insert = <A::Entity as EntityTrait>::insert_many(chunk);
+        if let Some(on_conflict) = on_conflict {
+            insert = insert.on_conflict(on_conflict.clone());
+        }
+        insert.exec_without_returning(db).await?;
+    }
+    Ok(())
 }
 
 /// A raw statement for the connection's backend, written with `?`

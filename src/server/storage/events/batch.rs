@@ -7,10 +7,11 @@
 //! recorded, their Web Pushes queued (`pushes`); and each sender is answered with the frame of the row written.
 //! If anything fails the whole batch is rolled back: nothing is half-stored.
 
+use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
+use sea_orm::{DatabaseConnection, DbErr};
 
 use super::{
     Refusal, kinds, mails, mentions, pushes, read_state,
@@ -21,7 +22,7 @@ use super::{
     threads,
 };
 use crate::{
-    entity::{message, room},
+    entity::room,
     protocol::EventBody,
     server::storage::{
         admission::Admission,
@@ -82,7 +83,7 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Resul
         place_in_room(batch, room, members, &counts, &mentioned, now, &mut slots, &mut written);
     }
     if written.iter().any(Option::is_some) {
-        message::Entity::insert_many(written.iter().flatten().map(EventRow::to_active)).exec_without_returning(&txn).await?;
+        insert_chunked(&txn, written.iter().flatten().map(EventRow::to_active), None).await?;
         for (i, slot) in slots.iter().enumerate() {
             if let Some(placed) = placed(batch[i], slot, &mentioned[i], now) {
                 kinds::apply(&txn, &placed).await?;

@@ -5,6 +5,7 @@
 //! many). Whether it is mailed (still unread after the delay, the user away,
 //! the room still theirs) is judged by the worker (`server::mail`).
 
+use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -87,8 +88,7 @@ pub async fn enqueue(
             Expr::col((mail_outbox::Entity, mail_outbox::Column::Count)).add(Expr::col((EXCLUDED, mail_outbox::Column::Count))),
         )
         .to_owned();
-    mail_outbox::Entity::insert_many(rows).on_conflict(coalesce).exec_without_returning(txn).await?;
-    Ok(())
+    insert_chunked(txn, rows, Some(&coalesce)).await
 }
 
 /// The `excluded` row of an upsert (the one that was to be inserted).

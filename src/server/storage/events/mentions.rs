@@ -3,6 +3,7 @@
 //! members can be mentioned (a mention never lets anyone in); and a message's
 //! mention rows, kept current as it is edited or deleted.
 
+use crate::server::storage::db::insert_chunked;
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
@@ -35,10 +36,7 @@ pub async fn replace(
         .filter(|(user_id, _)| *user_id != author_id)
         .map(|&(user_id, _)| mention::ActiveModel { user_id: Set(user_id), room_id: Set(room_id), seq: Set(seq) })
         .collect();
-    if !rows.is_empty() {
-        mention::Entity::insert_many(rows).exec_without_returning(txn).await?;
-    }
-    Ok(())
+    insert_chunked(txn, rows, None).await
 }
 
 /// The accounts each new message or edit of the batch mentions (by index;

@@ -9,10 +9,11 @@
 //! close of its notification. Whether the user is away (no socket open) is
 //! judged when the row is delivered, not here.
 
+use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, sea_query::OnConflict};
 
 use super::{batch::Slot, read_state::access_ended};
 use crate::{
@@ -132,23 +133,13 @@ pub async fn enqueue(
     ])
     .do_nothing()
     .to_owned();
-    // One statement per chunk: a statement's bound values are limited
-    // (SQLite 32,766, PostgreSQL 65,535), and a row binds 16.
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(ROWS_PER_INSERT).collect();
-        push_outbox::Entity::insert_many(chunk).on_conflict(once.clone()).exec_without_returning(txn).await?;
-    }
-    Ok(())
+    insert_chunked(txn, rows, Some(&once)).await
 }
 
 /// The head of an `INSERT … SELECT` of follow-up rows (updates, closes)
 /// made from the rows they follow.
 const INSERT_FOLLOW_UP: &str = "INSERT INTO push_outbox (subscription_id, user_id, room_id, seq, target_seq, thread, kind, \
      urgency, state, closed, attempts, cut, due_at, expires_at, created_at)";
-
-/// Outbox rows written per statement.
-const ROWS_PER_INSERT: usize = 1000;
 
 /// The rows a change or a read follows up: pushes sent, or being sent now
 /// (claimed: their outcome is not known yet, and may be a notification shown).

@@ -3,12 +3,13 @@
 //! mentioned user gets a mention and, if the room was not in their list, a
 //! membership with the mentioning message unread.
 
+use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ConnectionTrait, DbErr, EntityTrait,
+    ConnectionTrait, DbErr,
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
@@ -74,18 +75,13 @@ pub async fn record(
                     .gt(Expr::col((membership::Entity, membership::Column::LastReadSeq))),
             )
             .to_owned();
-        membership::Entity::insert_many(read_up_to.into_iter().map(|(key, read)| membership(key, read)))
-            .on_conflict(moved_on)
-            .exec_without_returning(txn)
-            .await?;
+        insert_chunked(txn, read_up_to.into_iter().map(|(key, read)| membership(key, read)), Some(&moved_on)).await?;
     }
     if !mention_rows.is_empty() {
-        mention::Entity::insert_many(mention_rows).exec_without_returning(txn).await?;
+        insert_chunked(txn, mention_rows, None).await?;
         let already_member =
             OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
-        membership::Entity::insert_many(joined_by_mention.into_iter().map(|(key, read)| membership(key, read)))
-            .on_conflict(already_member)
-            .exec_without_returning(txn)
+        insert_chunked(txn, joined_by_mention.into_iter().map(|(key, read)| membership(key, read)), Some(&already_member))
             .await?;
     }
     Ok(())

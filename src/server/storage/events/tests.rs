@@ -127,3 +127,33 @@ async fn changes_in_one_batch_are_judged_in_order() {
     assert_eq!(replay, (1..=7).collect::<Vec<_>>(), "every event once, gap-free");
     background.stop(std::time::Duration::from_secs(5)).await;
 }
+
+/// A full batch binds more values than one statement may (SQLite: 32,766):
+/// every message and every mention of it is stored, in order, gap-free.
+#[tokio::test]
+async fn a_full_batch_is_stored_whole() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+
+    use crate::{entity::mention, server::storage::appender::MAX_BATCH};
+
+    let (_dir, db, store, background) = store().await;
+    let ada = store.create_user("ada", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
+    let bob = store.create_user("bob", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
+    store.append(say("crowd", &ada, "hello", None)).await.await.unwrap();
+    store.append(say("crowd", &bob, "hello", None)).await.await.unwrap();
+
+    let batch: Vec<NewEvent> = (0..MAX_BATCH)
+        .map(|i| {
+            let (sender, other) = if i % 2 == 0 { (&ada, "bob") } else { (&bob, "ada") };
+            say("crowd", sender, &format!("@{other} number {i}"), Some(&format!("c-{i}")))
+        })
+        .collect();
+    let refs: Vec<&NewEvent> = batch.iter().collect();
+    let seqs: Vec<i64> = append_batch(&db, &refs).await.unwrap().into_iter().map(|stored| stored.unwrap().seq).collect();
+    assert_eq!(seqs, (3..3 + MAX_BATCH as i64).collect::<Vec<_>>());
+    assert_eq!(store.last_seq("crowd").await.unwrap(), 2 + MAX_BATCH as i64);
+    let replay = store.events_after("crowd", 2, MAX_BATCH as u64).await.unwrap();
+    assert_eq!(replay.len(), MAX_BATCH, "every message of the batch is in the history");
+    assert_eq!(mention::Entity::find().count(&db).await.unwrap(), MAX_BATCH as u64, "each message mentions the other");
+    background.stop(std::time::Duration::from_secs(5)).await;
+}

@@ -6,6 +6,7 @@
 //! In a private or direct room only its members follow (the root's author may
 //! have left), and nobody whose access ends in the same batch.
 
+use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -78,15 +79,12 @@ pub async fn record(
                     .gt(Expr::col((thread_follow::Entity, thread_follow::Column::LastReadSeq))),
             )
             .to_owned();
-        thread_follow::Entity::insert_many(repliers.into_iter().map(follow))
-            .on_conflict(read_on)
-            .exec_without_returning(txn)
-            .await?;
+        insert_chunked(txn, repliers.into_iter().map(follow), Some(&read_on)).await?;
     }
     if followers.iter().any(|users| !users.is_empty()) {
         // Following already: their own marker stands.
         let keep = OnConflict::columns(key).do_nothing().to_owned();
-        thread_follow::Entity::insert_many(brought_in.map(follow)).on_conflict(keep).exec_without_returning(txn).await?;
+        insert_chunked(txn, brought_in.map(follow), Some(&keep)).await?;
     }
     Ok(followers)
 }
