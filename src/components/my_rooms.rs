@@ -71,7 +71,9 @@ fn RoomEntry(status: RoomStatus, current: StoredValue<Option<String>>, show_prev
         <li
             class="my-room"
             class:unread={status.unread > 0}
-            class:current={current.with_value(|c| c.as_deref() == Some(status.room.as_str()))}
+            // `try_`: on the server a page whose reader went away is torn
+            // down while its list may still be rendering (bench k saw a panic).
+            class:current={current.try_with_value(|c| c.as_deref() == Some(status.room.as_str())).unwrap_or(false)}
             class:direct={status.kind == RoomKind::Direct}
             data-room=status.room.clone()
         >
