@@ -159,7 +159,7 @@ if [[ $which == e || $which == all ]]; then
 fi
 
 if [[ $which == f || $which == all ]]; then
-  # Offered above what the writer stores (≈ 38k acked msg/s with batches of 4,096), so the
+  # Offered above what the writer stores (≈ 34-38k acked msg/s with batches of 4,096), so the
   # figure is the writer's capacity and not the offered rate.
   repeat_load f --clients 200 --senders 200 --rooms 100 --rate "${RATE_F:-40000}" --duration 10 --room-prefix f
 fi

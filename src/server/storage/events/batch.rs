@@ -7,7 +7,6 @@
 //! recorded, their Web Pushes queued (`pushes`); and each sender is answered with the frame of the row written.
 //! If anything fails the whole batch is rolled back: nothing is half-stored.
 
-use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -27,6 +26,7 @@ use crate::{
     server::storage::{
         admission::Admission,
         attachments,
+        db::insert_chunked,
         store::{NewEvent, Stored},
     },
 };

@@ -5,7 +5,6 @@
 //! many). Whether it is mailed (still unread after the delay, the user away,
 //! the room still theirs) is judged by the worker (`server::mail`).
 
-use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -19,7 +18,7 @@ use super::{batch::Slot, read_state::access_ended};
 use crate::{
     entity::{email_address, mail_outbox, room},
     protocol::{EventBody, RoomKind},
-    server::storage::store::NewEvent,
+    server::storage::{db::insert_chunked, store::NewEvent},
 };
 
 /// Queues mails for the batch's new messages.

@@ -3,7 +3,6 @@
 //! members can be mentioned (a mention never lets anyone in); and a message's
 //! mention rows, kept current as it is edited or deleted.
 
-use crate::server::storage::db::insert_chunked;
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{
@@ -15,7 +14,7 @@ use crate::{
     entity::{membership, mention, room, user},
     mentions,
     protocol::{EventBody, RoomKind},
-    server::storage::store::NewEvent,
+    server::storage::{db::insert_chunked, store::NewEvent},
 };
 
 /// The mentions of message `seq` become `mentioned` (its author excepted).

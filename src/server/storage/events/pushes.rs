@@ -9,7 +9,6 @@
 //! close of its notification. Whether the user is away (no socket open) is
 //! judged when the row is delivered, not here.
 
-use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -20,7 +19,7 @@ use crate::{
     entity::{push_outbox, room},
     protocol::{EventBody, NotifyLevel, RoomKind},
     server::storage::{
-        db::statement,
+        db::{insert_chunked, statement},
         push::{PUSH_TTL, PushKind, PushState, Urgency},
         store::NewEvent,
     },

@@ -3,7 +3,6 @@
 //! mentioned user gets a mention and, if the room was not in their list, a
 //! membership with the mentioning message unread.
 
-use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -17,7 +16,7 @@ use super::batch::Slot;
 use crate::{
     entity::{membership, mention},
     protocol::{EventBody, NotifyLevel},
-    server::storage::store::NewEvent,
+    server::storage::{db::insert_chunked, store::NewEvent},
 };
 
 /// Records the batch's new messages in memberships and mentions: each sender's

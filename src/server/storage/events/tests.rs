@@ -34,14 +34,20 @@ async fn store() -> (tempfile::TempDir, DatabaseConnection, Store, Background) {
     (dir, db, store, background)
 }
 
+/// Two accounts to write with.
+async fn ada_and_bob(store: &Store) -> (user::Model, user::Model) {
+    let made =
+        |name: &'static str| async move { store.create_user(name, "hash".into(), Entry::ByAdministrator).await.unwrap().user };
+    (made("ada").await, made("bob").await)
+}
+
 /// Against a real SQLite file: one batch spanning rooms and resends gets
 /// per-room consecutive seqs, resends answered with their first copy, and
 /// history equal to exactly the new messages.
 #[tokio::test]
 async fn one_batch_spans_rooms_and_resends_without_gaps_or_copies() {
     let (_dir, db, store, background) = store().await;
-    let ada = store.create_user("ada", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
-    let bob = store.create_user("bob", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
+    let (ada, bob) = ada_and_bob(&store).await;
     store.append(say("lobby", &ada, "before", Some("a-0"))).await.await.unwrap();
 
     let batch = [
@@ -84,8 +90,7 @@ async fn one_batch_spans_rooms_and_resends_without_gaps_or_copies() {
 #[tokio::test]
 async fn changes_in_one_batch_are_judged_in_order() {
     let (_dir, db, store, background) = store().await;
-    let ada = store.create_user("ada", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
-    let bob = store.create_user("bob", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
+    let (ada, bob) = ada_and_bob(&store).await;
     store.append(say("den", &ada, "hello", None)).await.await.unwrap();
 
     let batch = [
@@ -137,8 +142,7 @@ async fn a_full_batch_is_stored_whole() {
     use crate::{entity::mention, server::storage::appender::MAX_BATCH};
 
     let (_dir, db, store, background) = store().await;
-    let ada = store.create_user("ada", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
-    let bob = store.create_user("bob", "hash".into(), Entry::ByAdministrator).await.unwrap().user;
+    let (ada, bob) = ada_and_bob(&store).await;
     store.append(say("crowd", &ada, "hello", None)).await.await.unwrap();
     store.append(say("crowd", &bob, "hello", None)).await.await.unwrap();
 

@@ -6,7 +6,6 @@
 //! In a private or direct room only its members follow (the root's author may
 //! have left), and nobody whose access ends in the same batch.
 
-use crate::server::storage::db::insert_chunked;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -20,7 +19,7 @@ use super::{batch::Slot, targets::Loaded};
 use crate::{
     entity::{membership, message, room, thread_follow},
     protocol::{EventBody, InThread, RoomKind, ThreadSummary, format_timestamp},
-    server::storage::store::NewEvent,
+    server::storage::{db::insert_chunked, store::NewEvent},
 };
 
 /// A follow to write: (user, room, root) with the marker it starts at and the

@@ -17,7 +17,7 @@ use super::random_bytes;
 use crate::{
     entity::{delivery_cursor, event_subscription},
     protocol::RoomKind,
-    server::storage::{Store, StoreError},
+    server::storage::{Store, StoreError, db::insert_chunked},
 };
 
 /// What a subscription is made with.
@@ -287,18 +287,22 @@ async fn insert_cursors(db: &impl ConnectionTrait, id: i64, starts: &[Start]) ->
     if starts.is_empty() {
         return Ok(());
     }
-    let rows = starts.iter().map(|start| delivery_cursor::ActiveModel {
-        subscription_id: Set(id),
-        room_id: Set(start.room_id),
-        delivered_seq: Set(start.seq),
-        member: Set(start.member),
-        attempts: Set(0),
-        due_at: Set(0),
-        failing_since: Set(None),
-        last_error: Set(None),
-    });
+    // Collected: an iterator borrowing `starts` would not be `Send` across the await.
+    let rows: Vec<delivery_cursor::ActiveModel> = starts
+        .iter()
+        .map(|start| delivery_cursor::ActiveModel {
+            subscription_id: Set(id),
+            room_id: Set(start.room_id),
+            delivered_seq: Set(start.seq),
+            member: Set(start.member),
+            attempts: Set(0),
+            due_at: Set(0),
+            failing_since: Set(None),
+            last_error: Set(None),
+        })
+        .collect();
     let keep =
         OnConflict::columns([delivery_cursor::Column::SubscriptionId, delivery_cursor::Column::RoomId]).do_nothing().to_owned();
-    delivery_cursor::Entity::insert_many(rows).on_conflict(keep).exec_without_returning(db).await?;
+    insert_chunked(db, rows, Some(&keep)).await?;
     Ok(())
 }
