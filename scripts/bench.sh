@@ -21,7 +21,8 @@
 #   scripts/bench.sh k                 (page views as real traffic makes them: 100 logged-in users x 10 rooms
 #                                       of 60 messages, every request a different (user, room) pair
 #                                       (scripts/bench/pages.lua): room page without and with
-#                                       Accept-Encoding "br, gzip", the lobby, the history API; not in `all`)
+#                                       Accept-Encoding "br, gzip", the lobby, the history API: req/s and the
+#                                       server's CPU time per request; not in `all`)
 #   scripts/bench.sh l                 (Lighthouse 12 mobile audit of the room page and the lobby:
 #                                       performance, accessibility, best practices, LCP, TBT, CLS;
 #                                       installs lighthouse@12 under target/lighthouse; not in `all`)
@@ -77,6 +78,8 @@ stop_server() {
 }
 trap stop_server EXIT
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$server_pid/status"; }
+# utime + stime of the server, in clock ticks.
+cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12 + $13 }'; }
 load() { ./target/release/parlor-load --url "$base" "$@"; }
 # Puts about 60 messages in room <prefix>-0 and prints a session cookie of its sender.
 seed_room() {
@@ -201,8 +204,6 @@ if [[ $which == i ]]; then
   clients=$clients_i
   ping_secs=20 # the server's --ping-secs (default): start_server does not set it
   hz=$(getconf CLK_TCK)
-  # utime + stime of the server, in clock ticks.
-  cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12 + $13 }'; }
   for run in $(seq "$repeat"); do
     start_server
     # The rooms exist before the sockets open, as rooms do: a room's first
@@ -261,14 +262,22 @@ seed_page_mix() {
 }
 
 if [[ $which == k ]]; then
+  # Besides the rate (which wrk, sharing the two cores, makes noisy): the
+  # server's own CPU time per request, steadier from run to run.
+  hz=$(getconf CLK_TCK)
   for run in $(seq "$repeat"); do
     start_server
     seed_page_mix k
     for case in "room:" "room:br, gzip" "lobby:br, gzip" "history:br, gzip"; do
       kind=${case%%:*} encoding=${case#*:}
       echo -n "(k) run $run $kind${encoding:+ ($encoding)}: "
-      PAGES_COOKIES=$cookies PAGES_ROOMS=$rooms PAGES_KIND=$kind PAGES_ENCODING=$encoding \
-        wrk -t2 -c50 -d10s -s scripts/bench/pages.lua "$base" 2>/dev/null | awk '/Requests\/sec/ { print $2 " req/s" }'
+      ticks_before=$(cpu_ticks)
+      report=$(PAGES_COOKIES=$cookies PAGES_ROOMS=$rooms PAGES_KIND=$kind PAGES_ENCODING=$encoding \
+        wrk -t2 -c50 -d10s -s scripts/bench/pages.lua "$base" 2>/dev/null)
+      ticks_after=$(cpu_ticks)
+      echo "$report" | awk -v t=$((ticks_after - ticks_before)) -v hz="$hz" '
+        /requests in/ { n = $1 } /Requests\/sec/ { rate = $2 }
+        END { printf "%s req/s, server CPU %.0f us/request\n", rate, n ? t / hz * 1e6 / n : 0 }'
     done
     rm -f "$cookies"
     stop_server

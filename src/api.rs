@@ -43,6 +43,10 @@ pub struct RoomView {
     /// as data.
     #[serde(skip)]
     pub rows: String,
+    /// The reader's rooms with their counts (the page's sidebar and title;
+    /// the island gets them as a prop of their own).
+    #[serde(skip)]
+    pub rooms: Vec<RoomStatus>,
 }
 
 /// What a permalink's `seq` is.
@@ -96,7 +100,7 @@ pub async fn load_history(room: String, before: Option<i64>) -> Result<HistoryPa
 
 /// `POST /api/open_room`: opens a room for its page: puts it in the reader's
 /// list and returns the newest history (or, with `at`, the messages around
-/// that one) with the reader's read marker.
+/// that one) with the reader's read marker, and (on the server) their rooms.
 #[server(prefix = "/api", endpoint = "open_room")]
 pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Result<RoomView, AppError> {
     use crate::{
@@ -143,13 +147,17 @@ pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Re
         Some(root) => thread_of(&state, &admitted, root).await?,
         None => None,
     };
-    let joined = state.store.join_room(user.0.id, &page.room, None).await?;
-    let (last_read_seq, notify) = match joined {
-        Some((membership, _)) => (membership.last_read_seq, membership.notify),
-        None => (0, NotifyLevel::default()),
-    };
+    // The reader's list says where they are in this room; a first visit to a
+    // public room puts it in the list (one more read of it, once).
+    let mut rooms = state.store.rooms_of(user.0.id, false).await?;
+    if !rooms.iter().any(|listed| listed.room == page.room) && state.store.join_room(user.0.id, &page.room, None).await?.is_some()
+    {
+        rooms = state.store.rooms_of(user.0.id, false).await?;
+    }
+    let listed = rooms.iter().find(|listed| listed.room == page.room);
+    let (last_read_seq, notify) = listed.map_or((0, NotifyLevel::default()), |listed| (listed.last_read_seq, listed.notify));
     let title = match admitted.kind {
-        RoomKind::Direct => state.store.direct_partner(&admitted.name, user.0.id).await?,
+        RoomKind::Direct => listed.and_then(|listed| listed.with.clone()),
         _ => admitted.title,
     };
     let seen = state.store.reads_seen(&page.room, &user.0).await?;
@@ -174,6 +182,7 @@ pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Re
         seen,
         thread,
         rows,
+        rooms,
     })
 }
 

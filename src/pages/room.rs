@@ -12,7 +12,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{Permalink, RoomView, load_history, load_thread, my_rooms, open_room},
+    api::{Permalink, RoomView, load_history, load_thread, open_room},
     chat::{ConnectionState, RoomState},
     client::{InboxConnection, RoomConnection},
     components::{
@@ -52,7 +52,6 @@ pub fn RoomPage() -> impl IntoView {
         },
         |(room, at, thread)| open_room(room, at, thread),
     );
-    let listed = Resource::new(|| (), |()| my_rooms(false));
     let login = paths::login_then(&paths::room(&room));
     view! {
         <Title text=format!("#{room} · Parlor") />
@@ -64,8 +63,9 @@ pub fn RoomPage() -> impl IntoView {
             {move || {
                 let login = login.clone();
                 Suspend::new(async move {
-                    match (opened.await, listed.await) {
-                        (Ok(mut view), Ok(rooms)) => {
+                    match opened.await {
+                        Ok(mut view) => {
+                            let rooms = std::mem::take(&mut view.rooms);
                             let title = titled(rooms.iter().map(|r| r.unread).sum(), &page_title(&view));
                             let rows = std::mem::take(&mut view.rows);
                             view! {
@@ -76,8 +76,8 @@ pub fn RoomPage() -> impl IntoView {
                             }
                             .into_any()
                         }
-                        (Err(AppError::Unauthorized), _) => view! { <Redirect path=login /> }.into_any(),
-                        (Err(err), _) | (_, Err(err)) => {
+                        Err(AppError::Unauthorized) => view! { <Redirect path=login /> }.into_any(),
+                        Err(err) => {
                             answer_status(&err);
                             view! { <p id="roomProblem" class="form-error">{err.to_string()}</p> }.into_any()
                         }
@@ -113,7 +113,21 @@ fn page_title(view: &RoomView) -> String {
 fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl IntoView {
     let rooms = MyRooms::new(rooms);
     let title = page_title(&view);
-    let RoomView { page, me, last_read_seq, notify, at, kind, title: room_title, manages, hooks, seen, thread, rows: _ } = view;
+    let RoomView {
+        page,
+        me,
+        last_read_seq,
+        notify,
+        at,
+        kind,
+        title: room_title,
+        manages,
+        hooks,
+        seen,
+        thread,
+        rows: _,
+        rooms: _,
+    } = view;
     let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
     state.moderates.set_value(manages);

@@ -321,3 +321,29 @@ async fn each_listed_room_carries_its_newest_message_and_never_a_deleted_one() {
     assert_eq!(latest["text"], "the first word");
     assert!(!rooms_of(&bob).await.iter().any(|r| r.to_string().contains("the newest")));
 }
+
+#[tokio::test]
+async fn a_room_page_lists_the_readers_rooms_with_their_counts_and_a_first_visit_joins_the_list() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
+    let mut talk = alice.socket("talk", Some(0)).await;
+    talk.say("hello @bob", "t1").await;
+    talk.say("anyone?", "t2").await;
+    let mut first = alice.socket("first-visit", Some(0)).await;
+    first.say("welcome", "f1").await;
+    listed_soon(&bob, "talk").await;
+
+    let html = bob.get("/room/first-visit/").await.text().await.unwrap().replace("<!>", "");
+    let entry = |room: &str| {
+        let start = html.find(&format!("data-room=\"{room}\"")).unwrap_or_else(|| panic!("{room} is in the sidebar: {html}"));
+        let end = start + html[start..].find("</li>").expect("the entry ends");
+        html[start..end].to_owned()
+    };
+    let talk_entry = entry("talk");
+    assert!(talk_entry.contains("class=\"badge mention-count\">@1</span>"), "{talk_entry}");
+    assert!(talk_entry.contains("class=\"badge unread-count\">2</span>"), "{talk_entry}");
+    let visited = entry("first-visit");
+    assert!(visited.contains(" current\""), "the open room is marked: {visited}");
+    assert!(!visited.contains("unread messages"), "nothing before one's first visit is new: {visited}");
+    assert!(find(&rooms_of(&bob).await, "first-visit").is_some(), "the visit put the room in bob's list");
+}

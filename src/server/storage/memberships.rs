@@ -4,12 +4,13 @@
 //! them come the unread and mention counts of the lobby, the sidebar and the
 //! inbox.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::LazyLock};
 
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait, sea_query::OnConflict,
+    TransactionTrait,
+    sea_query::{Expr, OnConflict},
 };
 
 use super::{
@@ -38,10 +39,12 @@ struct StatusRow {
     notify: NotifyLevel,
     kind: RoomKind,
     title: Option<String>,
+    /// How many unread messages mention the user ([`UNREAD_MENTIONS`]).
+    mentions: i64,
 }
 
 impl StatusRow {
-    fn into_status(self, mentions: i64, with: Option<String>, latest: Option<Latest>) -> RoomStatus {
+    fn into_status(self, with: Option<String>, latest: Option<Latest>) -> RoomStatus {
         RoomStatus {
             unread: (self.message_count - self.last_read_n).max(0),
             room: self.name,
@@ -50,7 +53,7 @@ impl StatusRow {
             with,
             last_seq: self.last_seq,
             last_read_seq: self.last_read_seq,
-            mentions,
+            mentions: self.mentions,
             notify: self.notify,
             last_activity: format_timestamp(self.last_activity),
             latest,
@@ -149,17 +152,15 @@ impl Store {
     /// lobby's list and `GET /api/rooms/`, not the sidebar or the inbox).
     pub async fn rooms_of(&self, user_id: i64, previews: bool) -> Result<Vec<RoomStatus>, StoreError> {
         let rows = status_rows(self, user_id, None).await?;
-        let mentions = self.mention_counts(user_id).await?;
         let direct: Vec<i64> = rows.iter().filter(|row| row.kind == RoomKind::Direct).map(|row| row.room_id).collect();
         let mut partners = self.partners(user_id, &direct).await?;
         let mut latest = if previews { self.latest_messages(user_id).await? } else { HashMap::new() };
         let mut rooms: Vec<RoomStatus> = rows
             .into_iter()
             .map(|row| {
-                let count = mentions.iter().find(|(room_id, _)| *room_id == row.room_id).map_or(0, |(_, n)| *n);
                 let with = partners.remove(&row.room_id);
                 let newest = latest.remove(&row.room_id);
-                row.into_status(count, with, newest)
+                row.into_status(with, newest)
             })
             .collect();
         rooms.sort_by(|a, b| (b.unread > 0).cmp(&(a.unread > 0)).then_with(|| b.last_activity.cmp(&a.last_activity)));
@@ -169,12 +170,11 @@ impl Store {
     /// One room of the user's list with its counts, if it is in the list.
     pub async fn room_status(&self, user_id: i64, room_name: &str) -> Result<Option<RoomStatus>, StoreError> {
         let Some(row) = status_rows(self, user_id, Some(room_name)).await?.into_iter().next() else { return Ok(None) };
-        let mentions = self.mention_seqs(user_id, row.room_id, row.last_read_seq).await?.len() as i64;
         let with = match row.kind == RoomKind::Direct {
             true => self.partners(user_id, &[row.room_id]).await?.into_values().next(),
             false => None,
         };
-        Ok(Some(row.into_status(mentions, with, None)))
+        Ok(Some(row.into_status(with, None)))
     }
 
     /// The seqs after `after` of the messages of `room_name` that mention the user.
@@ -224,7 +224,6 @@ impl Store {
         Ok(ids.into_iter().collect())
     }
 
-    /// Per room of the user's list: how many unread messages mention them.
     /// The newest message of each of the user's rooms that it may read, by
     /// room id (deleted ones are never a preview). Each room's is found from
     /// the newest end of its `(room_id, seq)` index.
@@ -251,17 +250,6 @@ impl Store {
             })
             .collect()
     }
-
-    async fn mention_counts(&self, user_id: i64) -> Result<Vec<(i64, i64)>, DbErr> {
-        let sql = format!(
-            "SELECT mention.room_id AS room_id, COUNT(*) AS count FROM mention {UNREAD_MENTION_JOINS} \
-             JOIN membership ON membership.user_id = mention.user_id AND membership.room_id = mention.room_id \
-             WHERE mention.user_id = ? AND mention.seq > {} GROUP BY mention.room_id",
-            unread_after("membership.last_read_seq")
-        );
-        let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into()])).await?;
-        rows.iter().map(|row| Ok((row.try_get::<i64>("", "room_id")?, row.try_get::<i64>("", "count")?))).collect()
-    }
 }
 
 /// What a mention's unread state needs: its message (in the timeline, or a
@@ -276,7 +264,18 @@ fn unread_after(room_marker: &str) -> String {
     format!("(CASE WHEN mx.n IS NULL AND tf.last_read_seq IS NOT NULL THEN tf.last_read_seq ELSE {room_marker} END)")
 }
 
-/// The user's memberships joined with their rooms (one room, when named).
+/// A membership row's count of unread messages that mention its user: a
+/// column of [`status_rows`], one range of the mention index per room.
+static UNREAD_MENTIONS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "(SELECT COUNT(*) FROM mention {UNREAD_MENTION_JOINS} \
+          WHERE mention.user_id = membership.user_id AND mention.room_id = membership.room_id AND mention.seq > {})",
+        unread_after("membership.last_read_seq")
+    )
+});
+
+/// The user's memberships joined with their rooms (one room, when named),
+/// with their unread mentions: the one query behind a list of rooms.
 async fn status_rows(store: &Store, user_id: i64, room_name: Option<&str>) -> Result<Vec<StatusRow>, DbErr> {
     let mut query = membership::Entity::find()
         .select_only()
@@ -290,6 +289,7 @@ async fn status_rows(store: &Store, user_id: i64, room_name: Option<&str>) -> Re
         .column(membership::Column::Notify)
         .column(room::Column::Kind)
         .column(room::Column::Title)
+        .column_as(Expr::cust(UNREAD_MENTIONS.as_str()), "mentions")
         .inner_join(room::Entity)
         .filter(membership::Column::UserId.eq(user_id));
     if let Some(name) = room_name {
