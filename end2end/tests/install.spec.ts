@@ -1,7 +1,7 @@
 // Installable: a manifest with icons, a service worker in control, and a room
 // opened before still opens without a network, its outbox sent once back online.
 import { expect, test } from '@playwright/test';
-import { personIn, say, uniqueName } from './helpers';
+import { hydrated, personIn, say, uniqueName } from './helpers';
 
 test('the manifest and service worker make Parlor installable and usable offline', async ({ browser }) => {
   const room = uniqueName('pwa').replace(/_/g, '-');
@@ -28,6 +28,9 @@ test('the manifest and service worker make Parlor installable and usable offline
   await page.reload();
   await expect(page.locator('#messages')).toContainText('said while online');
   await expect(page.locator('#connectionState')).not.toHaveAttribute('data-state', 'connected');
+  // The bundle comes from the worker's cache; typing before it has hydrated
+  // the composer would go to a plain textarea (a loaded CI machine once did).
+  await hydrated(page);
   await say(page, 'written offline');
   await expect(page.locator('#messages .message.pending', { hasText: 'written offline' })).toBeVisible();
 
