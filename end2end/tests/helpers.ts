@@ -37,6 +37,9 @@ export async function personIn(browser: Browser, room: string, prefix: string): 
 
 /** Types `text` in the composer and presses Enter. */
 export async function say(page: Page, text: string): Promise<void> {
+  // Enter sends only once the composer is hydrated; before that, on a loaded
+  // machine, the text went to a plain textarea and was lost.
+  await hydrated(page);
   await page.locator('#messageInput').fill(text);
   await page.locator('#messageInput').press('Enter');
 }
