@@ -53,6 +53,7 @@ fn store_append(c: &mut Criterion) {
         client_id: None,
         body: EventBody::Message { text: "hello there".into(), reply_to: None, attachment: None, thread: None },
         display_as: None,
+        hook_maker: None,
     };
     let mut group = c.benchmark_group("store");
     group.throughput(Throughput::Elements(1));

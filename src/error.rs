@@ -94,6 +94,13 @@ pub enum AppError {
     /// What it names is gone for good (a revoked webhook).
     #[error("{0}")]
     Gone(String),
+    /// One more of something that is capped (webhooks of a room or a person).
+    #[error("{0}")]
+    TooMany(String),
+    /// A request for a host this server is not (`--public-url` names its
+    /// host): a DNS-rebinding page's request, or a misdirected one.
+    #[error("this server does not answer for that host")]
+    WrongHost,
     #[error("something went wrong on the server; please try again")]
     Internal,
     #[error("{0}")]
@@ -122,6 +129,8 @@ impl AppError {
             Self::SsoFailed => StatusCode::UNAUTHORIZED,
             Self::BadEmail => StatusCode::BAD_REQUEST,
             Self::InviteExpired | Self::Gone(_) => StatusCode::GONE,
+            Self::TooMany(_) => StatusCode::CONFLICT,
+            Self::WrongHost => StatusCode::MISDIRECTED_REQUEST,
             Self::Rejected(FrameErrorCode::RateLimited) => StatusCode::TOO_MANY_REQUESTS,
             Self::Rejected(FrameErrorCode::StoreFailed) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Rejected(_) => StatusCode::BAD_REQUEST,
@@ -147,7 +156,8 @@ impl AppError {
             | Self::FileTooLarge { .. }
             | Self::UnsupportedMedia(_)
             | Self::Rejected(_)
-            | Self::Gone(_) => None,
+            | Self::Gone(_)
+            | Self::TooMany(_) => None,
             Self::RateLimited { .. } => {
                 Some(Self::RateLimited { retry_after_secs: retry_after.and_then(|s| s.parse().ok()).unwrap_or(60) })
             }
@@ -201,7 +211,11 @@ mod tests {
                 !error.to_string().is_empty()
                     || matches!(
                         error,
-                        AppError::BadRequest(_) | AppError::Transport(_) | AppError::UnsupportedMedia(_) | AppError::Gone(_)
+                        AppError::BadRequest(_)
+                            | AppError::Transport(_)
+                            | AppError::UnsupportedMedia(_)
+                            | AppError::Gone(_)
+                            | AppError::TooMany(_)
                     )
             );
         }

@@ -101,6 +101,12 @@ pub fn verify_email(token: &str) -> String {
     format!("/verify-email/{token}")
 }
 
+/// `/undo-email/{token}`: the link that puts an account's old verified
+/// address back (hex digits only, as `welcome`).
+pub fn undo_email(token: &str) -> String {
+    format!("/undo-email/{}", hex_only(token))
+}
+
 /// `/unsubscribe/{token}`: the one-click unsubscribe of missed-message mails.
 pub fn unsubscribe(token: &str) -> String {
     format!("/unsubscribe/{token}")

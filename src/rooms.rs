@@ -232,7 +232,7 @@ mod tests {
                 last_seq: 12,
                 unread: 2,
                 mentions: 1,
-                latest: Some(Latest { seq: 12, sender: "ann".into(), text: "news".into() }),
+                latest: Some(Latest { seq: 12, sender: "ann".into(), text: "news".into(), bot: false }),
                 retract: None,
             });
             mine.apply(RoomChange {
@@ -285,7 +285,7 @@ mod tests {
             latest: None,
             retract: None,
         };
-        let latest = |sender: &str| Latest { seq: 11, sender: sender.into(), text: "hi".into() };
+        let latest = |sender: &str| Latest { seq: 11, sender: sender.into(), text: "hi".into(), bot: false };
         assert!(should_notify(NotifyLevel::All, Some(&before), &change(2, 0), &latest("bob"), "me"));
         assert!(!should_notify(NotifyLevel::Mentions, Some(&before), &change(2, 0), &latest("bob"), "me"));
         assert!(should_notify(NotifyLevel::Mentions, Some(&before), &change(2, 1), &latest("bob"), "me"));

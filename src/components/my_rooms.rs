@@ -87,7 +87,13 @@ fn RoomEntry(status: RoomStatus, current: StoredValue<Option<String>>, show_prev
             <Show when=move || { status.unread > 0 }>
                 <span class="badge unread-count" title="unread messages">{status.unread}</span>
             </Show>
-            {preview.map(|latest| view! { <span class="room-preview">{latest.sender}": "{latest.text}</span> })}
+            {preview.map(|latest| view! {
+                <span class="room-preview">
+                    {latest.sender}
+                    {latest.bot.then(|| view! { " "<span class="bot-badge" title="Sent by a bot or a webhook">"BOT"</span> })}
+                    ": "{latest.text}
+                </span>
+            })}
         </li>
     }
 }

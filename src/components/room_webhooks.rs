@@ -13,6 +13,9 @@ struct Hook {
     id: i64,
     name: String,
     username: String,
+    /// Who made it (its posts stop when they may no longer post here).
+    #[serde(default)]
+    made_by: String,
     last_used_at: Option<String>,
 }
 
@@ -103,6 +106,7 @@ pub fn RoomWebhooks(room: String) -> impl IntoView {
                             <li class="webhook" data-webhook=hook.username.clone()>
                                 <span class="bot-badge" title="Webhook">"BOT"</span>" "
                                 {hook.name.clone()}
+                                <small class="webhook-maker">{(!hook.made_by.is_empty()).then(|| format!(" · made by {}", hook.made_by))}</small>
                                 <small>{match hook.last_used_at.clone() {
                                     Some(_) => " · used",
                                     None => " · not used yet",

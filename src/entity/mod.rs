@@ -2,8 +2,9 @@
 //! `message`, `membership`, `mention`, `reaction`, `invite`, `attachment`, `blob`, `device`, `thread_follow`,
 //! `push_subscription`, `push_outbox`, `api_token`, `incoming_hook`, `event_subscription`,
 //! `delivery_cursor`, `bot_command`, `server_setting`, `invitation`, `password_reset`,
-//! `email_address`, `mail_outbox`, `oidc_identity`; the VAPID key's `push_key` is read raw).
+//! `email_address`, `mail_outbox`, `oidc_identity`, `email_undo`, `account_notice`; the VAPID key's `push_key` is read raw).
 
+pub mod account_notice;
 pub mod api_token;
 pub mod attachment;
 pub mod blob;
@@ -11,6 +12,7 @@ pub mod bot_command;
 pub mod delivery_cursor;
 pub mod device;
 pub mod email_address;
+pub mod email_undo;
 pub mod event_subscription;
 pub mod incoming_hook;
 pub mod invitation;

@@ -142,24 +142,36 @@ pub async fn reset_info(token: String) -> Result<ResetView, AppError> {
     })
 }
 
-/// `POST /api/reset_password`: fields `token`, `new`. The account's password
-/// is set and every session of it ends; then to the log-in page.
+/// `POST /api/reset_password`: fields `token`, `new`. The link is looked up
+/// before anything is hashed (an unknown token costs a lookup, not a hash),
+/// attempts are limited per client like log-ins; the account's password is
+/// set, every session of it ends and its API tokens are revoked; then to the
+/// log-in page.
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(token: String, new: String) -> Result<(), AppError> {
     use crate::server::{
-        accounts::auth::check_password,
+        accounts::{auth::check_password, tokens},
         http::{forms, gate},
         storage::resets::ResetState,
     };
     let outcome = async {
         let state = gate::app_state()?;
+        forms::check_client_rate().await?;
         if state.config.password_login == crate::server::config::Switch::Off {
             return Err(AppError::PasswordLoginOff);
+        }
+        match state.store.reset(&token).await? {
+            ResetState::Valid(_) => {}
+            ResetState::Ended => return Err(AppError::LinkEnded),
+            ResetState::Missing => return Err(AppError::NotFound),
         }
         check_password(&new)?;
         let hash = state.passwords.hash(new).await.map_err(|_| AppError::Internal)?;
         match state.store.use_reset(&token, hash).await? {
-            ResetState::Valid(account) => state.sessions.end_other_sessions(account.id, None).await,
+            ResetState::Valid(account) => {
+                state.sessions.end_other_sessions(account.id, None).await?;
+                tokens::revoke_after_new_password(&state.store, &state.sessions, account.id).await
+            }
             ResetState::Ended => Err(AppError::LinkEnded),
             ResetState::Missing => Err(AppError::NotFound),
         }

@@ -24,7 +24,7 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
     let state = gate::app_state()?;
     let mut auth = gate::auth_session().await?;
     let outcome = async {
-        forms::check_auth_rate(&username).await?;
+        forms::check_login_rate(&username).await?;
         if state.config.password_login == crate::server::config::Switch::Off {
             return Err(AppError::PasswordLoginOff);
         }
@@ -42,7 +42,9 @@ pub async fn login(username: String, password: String, next: Option<String>) -> 
             return Err(AppError::Deactivated);
         }
         // Always a fresh session id, whatever session the request came with.
-        state.sessions.log_in(&mut auth, &user, &gate::user_agent().await).await
+        state.sessions.log_in(&mut auth, &user, &gate::user_agent().await).await?;
+        forms::remember_browser(&state, &user.0.username);
+        Ok(())
     }
     .await;
     forms::finish(outcome, "/login", &next, &username)

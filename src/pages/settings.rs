@@ -20,6 +20,7 @@ use crate::{
         settings_email::{EmailSettings, EmailView},
         settings_tokens::{ApiTokens, TokensView},
     },
+    protocol::Notice,
 };
 
 /// The settings page's path.
@@ -40,6 +41,8 @@ pub struct AccountView {
     pub tokens: TokensView,
     /// E-mail.
     pub email: EmailView,
+    /// What the account's owner is told once (tokens a new password revoked).
+    pub notices: Vec<Notice>,
 }
 
 /// "Notifications on this device", as the server knows them.
@@ -129,16 +132,30 @@ async fn account_now() -> Result<AccountView, AppError> {
         }
     };
     let tokens = crate::pages::settings_tokens::tokens_view(&state, user.0.id, &auth.session).await?;
-    let email = crate::pages::settings_email::email_view(&state, user.0.id).await?;
+    let email = crate::pages::settings_email::email_view(&state, &user).await?;
+    let notices = state.store.notices_of(user.0.id).await?;
     Ok(AccountView {
         tokens,
         email,
+        notices,
         username: user.0.username,
         display_name: user.0.display_name,
         share_reads: user.0.share_reads,
         sessions,
         push,
     })
+}
+
+/// `POST /api/dismiss_notices`: the user has read their notices.
+#[server(prefix = "/api", endpoint = "dismiss_notices")]
+pub async fn dismiss_notices() -> Result<(), AppError> {
+    use crate::server::http::{forms, gate};
+    let outcome = async {
+        let (state, user) = gate::require_user().await?;
+        Ok(state.store.dismiss_notices(user.0.id).await?)
+    }
+    .await;
+    forms::finish(outcome, SETTINGS, SETTINGS, "")
 }
 
 /// `POST /api/display_name`: field `display_name` (empty clears it).
@@ -180,6 +197,9 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     let outcome = async {
         let state = gate::app_state()?;
         let mut auth = gate::auth_session().await?;
+        // Guessing the current password is a log-in attempt like any other.
+        let username = auth.user.as_ref().ok_or(AppError::Unauthorized)?.0.username.clone();
+        forms::check_auth_rate(&username).await?;
         let user_agent = gate::user_agent().await;
         settings::change_password((&state.store, &state.passwords, &state.sessions), &mut auth, (current, new), &user_agent).await
     }
@@ -226,7 +246,7 @@ fn done_message(done: &str) -> Option<&'static str> {
     match done {
         "display_name" => Some("Your display name is saved."),
         "share_reads" => Some("Your read receipts setting is saved."),
-        "password" => Some("Your password is changed. Your other sessions are logged out."),
+        "password" => Some("Your password is changed. Your other sessions are logged out and your API tokens revoked."),
         "session" => Some("That session is logged out."),
         "token" => Some("Your token is made."),
         "token_revoked" => Some("That token is revoked: it works no more."),
@@ -262,9 +282,35 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// What the account's owner is told once, with a button that dismisses it.
+#[component]
+fn Notices(notices: Vec<Notice>) -> impl IntoView {
+    if notices.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <section id="notices" class="notice" role="status">
+            {notices.into_iter().map(|notice| match notice {
+                Notice::TokensRevoked { tokens, at } => view! {
+                    <p class="account-notice">
+                        "Your password was set ("<LocalizedTime at full=true />"), so your API tokens were revoked: "
+                        <strong class="revoked-tokens">{tokens.join(", ")}</strong>
+                        ". Make new ones under API tokens if you still need them."
+                    </p>
+                },
+            }).collect_view()}
+            <form method="post" action="/api/dismiss_notices">
+                <button type="submit" id="dismissNotices" class="quiet">"Got it"</button>
+            </form>
+        </section>
+    }
+    .into_any()
+}
+
 #[component]
 fn AccountForms(account: AccountView) -> impl IntoView {
     view! {
+        <Notices notices=account.notices />
         <h2>"Profile"</h2>
         <form id="displayNameForm" method="post" action="/api/display_name" class="stacked-form">
             <p>"Your username is " <strong>"@"{account.username.clone()}</strong>"."</p>
@@ -306,7 +352,7 @@ fn AccountForms(account: AccountView) -> impl IntoView {
             <label for="newPassword">"New password (at least 8 characters)"</label>
             <input id="newPassword" name="new" type="password" autocomplete="new-password" minlength="8" required />
             <button type="submit" id="changePassword">"Change password"</button>
-            <p class="hint">"Changing it logs out every other session."</p>
+            <p class="hint">"Changing it logs out every other session and revokes your API tokens."</p>
         </form>
 
         <h2>"Sessions"</h2>

@@ -43,11 +43,7 @@ pub fn ThreadsPage() -> impl IntoView {
 
 #[component]
 fn ThreadItem(thread: ThreadStatus) -> impl IntoView {
-    let root = thread.root.clone().unwrap_or_else(|| crate::protocol::Latest {
-        seq: thread.thread,
-        sender: String::new(),
-        text: String::new(),
-    });
+    let root = thread.root.clone().unwrap_or_else(|| crate::protocol::Latest { seq: thread.thread, ..Default::default() });
     let replies = thread.replies.clone();
     let unread = thread.unread > 0;
     view! {

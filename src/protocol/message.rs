@@ -189,12 +189,21 @@ pub(super) fn is_false(value: &bool) -> bool {
 }
 
 /// The newest message of a room, as the inbox reports it (for notifications).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Latest {
     pub seq: i64,
     pub sender: String,
     /// The first 140 characters of the text.
     pub text: String,
+    /// Sent by a bot or an incoming webhook (shown with a BOT badge).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub bot: bool,
+}
+
+/// A sender's name as text without badges shows it (a mail, a
+/// notification): a bot's or a webhook's marked as such, as pages mark it.
+pub fn sender_label(name: &str, bot: bool) -> String {
+    if bot { format!("{name} (bot)") } else { name.to_owned() }
 }
 
 /// How far another reader of a small room has read ("Seen by").

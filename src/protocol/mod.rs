@@ -6,6 +6,7 @@
 //! - [`message`]: a message as clients see it (with its attachment, the
 //!   message it answers), the inbox's summary of it, a history page.
 //! - [`preview`]: a link preview under a message.
+//! - [`notices`]: what an account's owner is told once on their settings page.
 //! - [`rooms`]: room kinds, membership changes, notification levels, a user's
 //!   room as listed, accounts as administrators see them.
 //! - [`frames`]: every frame of the room and inbox sockets, both directions.
@@ -17,6 +18,7 @@ mod codes;
 mod commands;
 mod frames;
 mod message;
+mod notices;
 mod preview;
 mod rooms;
 
@@ -28,8 +30,9 @@ pub use commands::{
 pub use frames::{ClientFrame, ServerFrame};
 pub use message::{
     Attachment, ChatMessage, HistoryPage, Latest, ReplyRef, SeenRead, THREAD_PARTICIPANTS, THUMB_EDGE, ThreadStatus,
-    ThreadSummary, human_size,
+    ThreadSummary, human_size, sender_label,
 };
+pub use notices::Notice;
 pub use preview::{
     LinkPreview, PREVIEW_DESCRIPTION_CHARS, PREVIEW_SITE_CHARS, PREVIEW_THUMB_EDGE, PREVIEW_TITLE_CHARS, PreviewImage,
     PreviewRecord,

@@ -12,6 +12,8 @@
 //!   became of them (`shown`, `refused_address`, `timed_out`, ...; `server::previews`).
 //! - `parlor_pushes_total{outcome}`: Web Pushes, by what became of them
 //!   (`sent`, `later`, `gone`, `skipped`, `dropped`, ...; `server::push`).
+//! - `parlor_password_hashes_total`: argon2 hashes and verifications run
+//!   (log-ins, registrations, password changes and resets share their slots).
 
 use std::sync::OnceLock;
 
@@ -28,6 +30,7 @@ pub const SOCKETS_OPEN: &str = "parlor_sockets_open";
 pub const INBOX_SOCKETS_OPEN: &str = "parlor_inbox_sockets_open";
 pub const SOCKET_LAG: &str = "parlor_socket_lag_total";
 pub const CATCH_UP_MESSAGES: &str = "parlor_catch_up_messages_total";
+pub const PASSWORD_HASHES: &str = "parlor_password_hashes_total";
 pub const STORE_ERRORS: &str = "parlor_store_errors_total";
 
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();

@@ -10,12 +10,13 @@ use tokio_util::task::TaskTracker;
 use tower_sessions::ExpiredDeletion;
 
 use crate::server::{
-    accounts::{auth::Passwords, limits::Limits, session_control::SessionControl},
+    accounts::{auth::Passwords, known_browsers::KnownBrowsers, limits::Limits, session_control::SessionControl},
     bus::{ChannelLayer, MemoryLayer, RedisLayer},
     config::{ChannelLayerKind, Config, Switch},
     http::{
         assets::Assets,
         client_ip::TrustedProxies,
+        hosts::HostGuard,
         routes, serve,
         state::{AppState, Shared},
     },
@@ -57,6 +58,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The address of the operations listener (`/metrics`, detailed `/healthz`), if any.
     pub metrics_addr: Option<SocketAddr>,
+    /// The server's password hashing (its count of argon2 runs).
+    pub passwords: Passwords,
     trigger: ShutdownTrigger,
     serving: JoinHandle<()>,
     sockets: TaskTracker,
@@ -104,6 +107,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let sockets = TaskTracker::new();
     let session_store = DbSessionStore::new(&store);
     let mut config = config;
+    let hosts = HostGuard::from_public_url(config.public_url.as_deref()).map_err(StartupError::Settings)?;
     // Links in mails and single sign-on's return address: where this listener is, unless told.
     config.public_url.get_or_insert_with(|| format!("http://{addr}"));
     let config = Arc::new(config);
@@ -114,6 +118,8 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     let deliveries = Deliveries::start(&store, &config, &background);
     store.seed_registration_mode(config.registration).await.map_err(|err| StartupError::Settings(err.to_string()))?;
     let mail = Mailer::start(&store, layer.clone(), &config, &background)?;
+    let passwords = Passwords::default();
+    let known_browsers = KnownBrowsers::load(&store).await.map_err(|err| StartupError::Settings(err.to_string()))?;
     let sso = Sso::from_config(&config).map_err(StartupError::Sso)?.map(Arc::new);
     let realtime = Realtime::new(realtime::Parts {
         store: store.clone(),
@@ -133,8 +139,10 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         realtime,
         limits,
         sessions,
-        passwords: Passwords::default(),
+        passwords: passwords.clone(),
+        known_browsers,
         proxies: TrustedProxies::new(config.trusted_proxies.clone()),
+        hosts,
         presence,
         push,
         deliveries,
@@ -156,7 +164,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
         });
     }
     tracing::info!(%addr, "Parlor is listening on http://{addr}");
-    Ok(Running { addr, metrics_addr, trigger, serving, sockets, background })
+    Ok(Running { addr, metrics_addr, passwords, trigger, serving, sockets, background })
 }
 
 async fn bind(addr: SocketAddr) -> Result<TcpListener, StartupError> {

@@ -34,6 +34,7 @@ fn message(room: &str, sender: &user::Model, text: &str, client_id: &str) -> New
         client_id: Some(client_id.into()),
         body: EventBody::Message { text: text.into(), reply_to: None, attachment: None, thread: None },
         display_as: None,
+        hook_maker: None,
     }
 }
 

@@ -25,7 +25,7 @@ async fn app_for(sink: &SmtpSink) -> TestApp {
 /// Sets and verifies `address` for `visitor` through the mailed link.
 async fn verified(app: &TestApp, sink: &SmtpSink, visitor: &Visitor, address: &str) {
     let before = sink.mails_to(address).len();
-    let (status, body) = visitor.post_json("/api/set_email", &[("address", address)]).await;
+    let (status, body) = visitor.post_json("/api/set_email", &[("address", address), ("password", PASSWORD)]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let mail = sink.wait_for(address, before + 1, Duration::from_secs(10)).await.pop().unwrap();
     assert_eq!(mail.from, "parlor@chat.test");
@@ -159,7 +159,7 @@ async fn an_address_verified_by_one_account_is_not_verified_by_another() {
     let app = app_for(&sink).await;
     let (ann, mallory) = (app.user("ann").await, app.user("mallory").await);
     // Mallory claims ann's address first; ann verifies it; mallory's link then fails.
-    mallory.post_json("/api/set_email", &[("address", "ann@example.test")]).await;
+    mallory.post_json("/api/set_email", &[("address", "ann@example.test"), ("password", PASSWORD)]).await;
     let mallorys = sink.wait_for("ann@example.test", 1, Duration::from_secs(10)).await.pop().unwrap();
     verified(&app, &sink, &ann, "ann@example.test").await;
     let link = mallorys.link_with("/verify-email/").unwrap();

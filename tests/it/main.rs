@@ -35,3 +35,4 @@ mod settings;
 mod sso;
 mod threads;
 mod trust;
+mod trust_iv;

@@ -3,7 +3,10 @@
 //! CPU work on blocking threads, at most one per core at a time, so that a flood
 //! of log-ins queues instead of starving everything else.
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
 
 use axum_login::{AuthUser, AuthnBackend, UserId};
 use tokio::sync::Semaphore;
@@ -51,12 +54,15 @@ pub struct Credentials {
 #[derive(Clone)]
 pub struct Passwords {
     permits: Arc<Semaphore>,
+    /// Argon2 runs so far (`parlor_password_hashes_total`): what a door costs
+    /// the hashing slots that log-ins share.
+    runs: Arc<AtomicU64>,
 }
 
 impl Default for Passwords {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        Self { permits: Arc::new(Semaphore::new(cores)) }
+        Self { permits: Arc::new(Semaphore::new(cores)), runs: Arc::default() }
     }
 }
 
@@ -66,13 +72,37 @@ impl Passwords {
         self.run(move || password_auth::generate_hash(password)).await
     }
 
-    /// Whether `password` matches `hash`.
+    /// Whether `password` matches `hash`. An account without a password
+    /// (single sign-on, bots, webhooks: a string that is no hash) is checked
+    /// against a dummy hash and never matches, so that its refusal takes as
+    /// long as anyone else's and does not tell such accounts apart.
     pub async fn verify(&self, password: String, hash: String) -> Result<bool, AuthError> {
-        self.run(move || password_auth::verify_password(password, &hash).is_ok()).await
+        self.run(move || {
+            if is_password_hash(&hash) {
+                password_auth::verify_password(password, &hash).is_ok()
+            } else {
+                let _ = password_auth::verify_password(password, &DUMMY_HASH);
+                false
+            }
+        })
+        .await
+    }
+
+    /// Spends the time of one verification and matches nothing: the refusal
+    /// of an unknown username.
+    pub async fn refuse(&self, password: String) -> Result<bool, AuthError> {
+        self.verify(password, String::new()).await
+    }
+
+    /// How many hashes and verifications this server has run.
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
         let _permit = self.permits.acquire().await.map_err(|_| AuthError::Closed)?;
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!(crate::server::metrics::PASSWORD_HASHES).increment(1);
         Ok(tokio::task::spawn_blocking(work).await?)
     }
 }
@@ -101,6 +131,12 @@ pub enum AuthError {
     Closed,
 }
 
+/// Whether `stored` is a password's hash (a PHC string of argon2), not the
+/// mark of an account without a password (single sign-on, bots, webhooks).
+pub fn is_password_hash(stored: &str) -> bool {
+    stored.starts_with("$argon2")
+}
+
 /// Hash used when the username does not exist, so a wrong username costs the same
 /// time as a wrong password and does not reveal which accounts exist.
 static DUMMY_HASH: std::sync::LazyLock<String> =
@@ -116,11 +152,14 @@ impl AuthnBackend for Backend {
             Ok(name) => self.store.find_user_by_name(&name).await?,
             Err(_) => None,
         };
-        // Bots and webhooks have no password (theirs matches nothing): they
-        // cost the same time as anyone else who is refused.
+        // Bots and webhooks have no password (theirs matches nothing), nor
+        // have single sign-on accounts: each costs the same time as anyone
+        // else who is refused (`Passwords::verify`).
         let found = found.filter(|u| u.kind == AccountKind::Person);
-        let hash = found.as_ref().map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
-        let matches = self.passwords.verify(creds.password, hash).await?;
+        let matches = match &found {
+            Some(user) => self.passwords.verify(creds.password, user.password_hash.clone()).await?,
+            None => self.passwords.refuse(creds.password).await?,
+        };
         Ok(found.filter(|_| matches).map(User))
     }
 
@@ -153,4 +192,22 @@ pub async fn register(
 /// A new password is long enough.
 pub fn check_password(password: &str) -> Result<(), AppError> {
     if password.chars().count() < MIN_PASSWORD_CHARS { Err(AppError::PasswordTooShort) } else { Ok(()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_account_without_a_password_costs_one_verification_and_matches_nothing() {
+        let passwords = Passwords::default();
+        let real = passwords.hash("correct horse".into()).await.unwrap();
+        assert!(passwords.verify("correct horse".into(), real).await.unwrap());
+        let before = passwords.runs();
+        for stored in [crate::server::storage::integrations::bots::NO_PASSWORD, "", "correct horse"] {
+            assert!(!passwords.verify("correct horse".into(), stored.into()).await.unwrap(), "{stored:?}");
+        }
+        assert!(!passwords.refuse("anything".into()).await.unwrap());
+        assert_eq!(passwords.runs() - before, 4, "each refusal ran argon2 once, as a wrong password does");
+    }
 }

@@ -1,5 +1,9 @@
 //! Rate limits (governor, GCRA): log-in and registration attempts per client,
-//! per (username, client) and per username; messages per user over all rooms;
+//! per (username, client) and per username — or, from a browser that logged in
+//! to that account before (a known browser), per that browser instead of the
+//! two per-username limits, so that others' guesses do not lock its owner out;
+//! other doors of the same worth (reset links, a password change, single
+//! sign-on's start) per client; messages per user over all rooms;
 //! new rooms per user; file uploads per user; searches per user; WebSocket upgrades per client;
 //! API requests per token; posts per incoming webhook. A client is its IP address,
 //! an IPv6 client its /64 network (one host usually holds a whole /64). A
@@ -48,6 +52,8 @@ pub struct Limits {
     auth_per_client: DefaultKeyedRateLimiter<ClientKey>,
     auth_per_username_and_client: DefaultKeyedRateLimiter<(String, ClientKey)>,
     auth_per_username: DefaultKeyedRateLimiter<String>,
+    auth_per_known_browser: DefaultKeyedRateLimiter<String>,
+    hooks_per_user: DefaultKeyedRateLimiter<i64>,
     messages_per_user: DefaultKeyedRateLimiter<i64>,
     rooms_per_user: DefaultKeyedRateLimiter<i64>,
     uploads_per_user: DefaultKeyedRateLimiter<i64>,
@@ -56,6 +62,10 @@ pub struct Limits {
     api_per_token: DefaultKeyedRateLimiter<i64>,
     posts_per_hook: DefaultKeyedRateLimiter<i64>,
 }
+
+/// Incoming webhooks one person may make per hour (each is an account row;
+/// the number working at once is capped apart, `http::integrations::hooks`).
+pub const HOOKS_PER_HOUR: u32 = 30;
 
 fn nonzero(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN)
@@ -71,6 +81,10 @@ impl Limits {
             auth_per_client: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_ip)),
             auth_per_username_and_client: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_username)),
             auth_per_username: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_username_all_ips)),
+            auth_per_known_browser: DefaultKeyedRateLimiter::keyed(per_minute(config.auth_attempts_per_username)),
+            hooks_per_user: DefaultKeyedRateLimiter::keyed(
+                Quota::per_hour(nonzero(HOOKS_PER_HOUR)).allow_burst(nonzero(HOOKS_PER_HOUR)),
+            ),
             messages_per_user: DefaultKeyedRateLimiter::keyed(messages),
             rooms_per_user: DefaultKeyedRateLimiter::keyed(rooms),
             uploads_per_user: DefaultKeyedRateLimiter::keyed(per_minute(config.uploads_per_minute)),
@@ -85,11 +99,33 @@ impl Limits {
     /// guessing from one address exhausts only that address's allowance for the
     /// name; the per-username ceiling over all addresses is much looser.
     pub fn check_auth(&self, client: IpAddr, username: &str) -> Result<(), Throttled> {
+        self.check_login(client, username, None)
+    }
+
+    /// A log-in attempt for `username` from `client`, from a browser that
+    /// logged in to that account before when `known` names it (its cookie's
+    /// nonce): that browser has an allowance of its own, which guesses from
+    /// elsewhere do not spend.
+    pub fn check_login(&self, client: IpAddr, username: &str, known: Option<&str>) -> Result<(), Throttled> {
         let client = ClientKey::from(client);
         let username = username.trim().to_lowercase();
         check(&self.auth_per_client, &client)?;
+        if let Some(browser) = known {
+            return check(&self.auth_per_known_browser, &browser.to_owned());
+        }
         check(&self.auth_per_username_and_client, &(username.clone(), client))?;
         check(&self.auth_per_username, &username)
+    }
+
+    /// An attempt at a door worth a log-in that names no username (a reset
+    /// link, single sign-on's start) from `client`.
+    pub fn check_client(&self, client: IpAddr) -> Result<(), Throttled> {
+        check(&self.auth_per_client, &ClientKey::from(client))
+    }
+
+    /// User `user_id` making an incoming webhook.
+    pub fn check_new_hook(&self, user_id: i64) -> Result<(), Throttled> {
+        check(&self.hooks_per_user, &user_id)
     }
 
     /// A message from user `user_id`, in any room.
@@ -132,6 +168,8 @@ impl Limits {
         self.auth_per_client.retain_recent();
         self.auth_per_username_and_client.retain_recent();
         self.auth_per_username.retain_recent();
+        self.auth_per_known_browser.retain_recent();
+        self.hooks_per_user.retain_recent();
         self.messages_per_user.retain_recent();
         self.rooms_per_user.retain_recent();
         self.uploads_per_user.retain_recent();
@@ -175,6 +213,25 @@ mod tests {
         assert!(refused.retry_after_secs >= 1 && refused.retry_after_secs <= 20, "{refused:?}");
         assert_eq!(limits.check_auth(ip("10.0.0.1"), "bob"), Ok(()), "other usernames are unaffected");
         assert_eq!(limits.check_auth(ip("192.0.2.7"), "alice"), Ok(()), "alice from her own address still can");
+    }
+
+    #[test]
+    fn a_known_browser_is_not_locked_out_by_guesses_from_elsewhere() {
+        let limits = limits(&[
+            "--auth-attempts-per-ip",
+            "100",
+            "--auth-attempts-per-username",
+            "2",
+            "--auth-attempts-per-username-all-ips",
+            "3",
+        ]);
+        for n in 0..3 {
+            assert_eq!(limits.check_login(ip(&format!("10.0.0.{n}")), "alice", None), Ok(()));
+        }
+        assert!(limits.check_login(ip("192.0.2.7"), "alice", None).is_err(), "an unknown browser waits");
+        assert_eq!(limits.check_login(ip("192.0.2.7"), "alice", Some("n1")), Ok(()), "her own browser does not");
+        assert_eq!(limits.check_login(ip("192.0.2.7"), "alice", Some("n1")), Ok(()));
+        assert!(limits.check_login(ip("192.0.2.7"), "alice", Some("n1")).is_err(), "it has an allowance of its own");
     }
 
     #[test]

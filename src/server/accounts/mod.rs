@@ -2,6 +2,8 @@
 //!
 //! - [`auth`]: the axum-login backend (users, password checks) and registration.
 //! - [`access`]: the permission check: may this user read or write this room.
+//! - [`known_browsers`]: signed cookies of browsers that logged in to an
+//!   account before, which others' guesses do not lock out.
 //! - [`limits`]: rate limits for log-ins, messages, new rooms and socket upgrades.
 //! - [`session_control`]: log-in (always a new session id), log-out, keeping
 //!   active sessions alive, closing a session's sockets everywhere; each
@@ -12,6 +14,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod known_browsers;
 pub mod limits;
 pub mod session_control;
 pub mod settings;

@@ -156,9 +156,12 @@ impl Event {
     /// a message carries its summary for notifications.
     pub fn sequenced(seq: i64, frame: ServerFrame, sender_id: Option<i64>, mentioned: Vec<i64>, revoked: Option<i64>) -> Self {
         let latest = match &frame {
-            ServerFrame::Message { message, .. } => {
-                Some(Latest { seq, sender: message.sender.clone(), text: message.text.chars().take(REPLY_QUOTE_CHARS).collect() })
-            }
+            ServerFrame::Message { message, .. } => Some(Latest {
+                seq,
+                sender: message.sender.clone(),
+                text: message.text.chars().take(REPLY_QUOTE_CHARS).collect(),
+                bot: message.bot,
+            }),
             _ => None,
         };
         let deleted = match &frame {

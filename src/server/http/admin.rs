@@ -91,8 +91,14 @@ pub async fn deactivate(
         let messages = state.store.messages_of(account.id).await?;
         let mut pending = Vec::with_capacity(messages.len());
         for (room, target) in messages {
-            let event =
-                NewEvent { room, sender: me.0.clone(), client_id: None, body: EventBody::Delete { target }, display_as: None };
+            let event = NewEvent {
+                room,
+                sender: me.0.clone(),
+                client_id: None,
+                body: EventBody::Delete { target },
+                display_as: None,
+                hook_maker: None,
+            };
             pending.push(state.store.append(event).await);
         }
         for stored in pending {

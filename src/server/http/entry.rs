@@ -228,8 +228,14 @@ pub async fn join_invited_rooms(state: &AppState, user: &User, invitation: &invi
                 Some(maker) => {
                     let body =
                         EventBody::Member { user_id: user.0.id, username: user.0.username.clone(), change: MemberChange::Added };
-                    let event =
-                        NewEvent { room: room.to_owned(), sender: maker.clone(), client_id: None, body, display_as: None };
+                    let event = NewEvent {
+                        room: room.to_owned(),
+                        sender: maker.clone(),
+                        client_id: None,
+                        body,
+                        display_as: None,
+                        hook_maker: None,
+                    };
                     state.store.append(event).await.await.map(drop).map_err(|err| err.to_string())
                 }
                 None => Err("the invitation's maker is gone".to_owned()),

@@ -63,11 +63,48 @@ fn accepts_html(headers: &HeaderMap) -> bool {
 
 /// Refuses the attempt when the client or the username is over its limit.
 pub async fn check_auth_rate(username: &str) -> Result<(), AppError> {
+    let (state, client) = client().await?;
+    state.limits.check_auth(client, username).map_err(throttled)
+}
+
+/// Refuses a log-in attempt over its limit: per client, and per username —
+/// or, from a browser that logged in to that account before, per that browser.
+pub async fn check_login_rate(username: &str) -> Result<(), AppError> {
+    let (state, client) = client().await?;
+    let known = match (crate::names::canonical_username(username), use_context::<Parts>()) {
+        (Ok(name), Some(parts)) => state.known_browsers.recognise(&name, &parts.headers),
+        _ => None,
+    };
+    state.limits.check_login(client, username, known.as_deref()).map_err(throttled)
+}
+
+/// Refuses an attempt at a door worth a log-in (a reset link) when the client is over its limit.
+pub async fn check_client_rate() -> Result<(), AppError> {
+    let (state, client) = client().await?;
+    state.limits.check_client(client).map_err(throttled)
+}
+
+/// On a successful log-in with a password: this browser is known for `username` from now on.
+pub fn remember_browser(state: &crate::server::http::state::AppState, username: &str) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        let cookie = state.known_browsers.cookie(username, state.config.secure_cookies);
+        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+            response.append_header(header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// The server's state and the request's client address.
+async fn client() -> Result<(crate::server::http::state::AppState, std::net::IpAddr), AppError> {
     use crate::server::http::{client_ip::ClientIp, gate};
 
     let state = gate::app_state()?;
     let ClientIp(client) = leptos_axum::extract_with_state(&state).await.map_err(|_| AppError::Internal)?;
-    state.limits.check_auth(client, username).map_err(|t| AppError::RateLimited { retry_after_secs: t.retry_after_secs })
+    Ok((state, client))
+}
+
+fn throttled(t: crate::server::accounts::limits::Throttled) -> AppError {
+    AppError::RateLimited { retry_after_secs: t.retry_after_secs }
 }
 
 /// On the answer to a log-out: this browser drops what it kept of the

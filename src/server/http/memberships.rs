@@ -149,7 +149,8 @@ pub(super) async fn change_membership(
     change: MemberChange,
 ) -> Result<i64, AppError> {
     let body = EventBody::Member { user_id: member.id, username: member.username.clone(), change };
-    let event = NewEvent { room: room.name.clone(), sender: by.clone(), client_id: None, body, display_as: None };
+    let event =
+        NewEvent { room: room.name.clone(), sender: by.clone(), client_id: None, body, display_as: None, hook_maker: None };
     let stored = state.store.append(event).await.await.map_err(|err| match err {
         AppendError::Rejected(Refusal::AlreadyMember) => AppError::BadRequest(format!("{} is a member already", member.username)),
         AppendError::Rejected(Refusal::NotMember) => AppError::BadRequest(format!("{} is not a member", member.username)),

@@ -32,6 +32,7 @@
 //!   post to), outgoing event subscriptions, bots' slash commands.
 //! - [`posts`]: `POST /api/messages/{room}/`: a `send` over HTTP.
 //! - [`room_paths`]: canonical `/room/...` URLs and the lobby's no-JS "open" form.
+//! - [`hosts`]: only the `--public-url`'s host is served (DNS rebinding).
 //! - [`origin`]: same-origin checks for socket upgrades and form posts.
 //! - [`params`]: typed query parameters (sequence numbers, page sizes).
 //! - [`security_headers`]: CSP and the other protective response headers.
@@ -48,6 +49,7 @@ pub mod entry;
 pub mod forms;
 pub mod gate;
 pub mod history;
+pub mod hosts;
 pub mod integrations;
 pub mod links;
 pub mod memberships;

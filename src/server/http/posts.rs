@@ -63,7 +63,7 @@ pub async fn send(
     {
         return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
     }
-    let event = NewEvent { room: room.name.clone(), sender: user.0, client_id, body, display_as: None };
+    let event = NewEvent { room: room.name.clone(), sender: user.0, client_id, body, display_as: None, hook_maker: None };
     let stored = state.store.append(event).await.await.map_err(|err| AppError::Rejected(err.frame_code()))?;
     Ok(Json(json!({ "room": room.name, "seq": stored.seq, "duplicate": stored.duplicate })))
 }

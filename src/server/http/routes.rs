@@ -21,7 +21,7 @@ use crate::{
     server::{
         accounts::auth::Backend,
         http::{
-            admin, assets, attachments, bearer, emails, entry, gate, history,
+            admin, assets, attachments, bearer, emails, entry, gate, history, hosts,
             integrations::{bots, commands, hooks, incoming, subscriptions, tokens},
             links, memberships, operations, origin, posts, push, room_paths, rooms, search, security_headers, sockets, sso,
             state::AppState,
@@ -124,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/oidc/start", get(sso::start))
         .route("/auth/oidc/callback", get(sso::callback))
         .route("/verify-email/{token}", get(emails::verify_page).post(emails::verify))
+        .route("/undo-email/{token}", get(emails::undo_page).post(emails::undo))
         .route("/unsubscribe/{token}", get(emails::unsubscribe_page).post(emails::unsubscribe))
         .route("/open", get(room_paths::open_room))
         .route("/pkg/{file}", get(assets::pkg))
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
     outside_sessions
         .merge(app)
         .layer(middleware::from_fn(origin::refuse_cross_site_writes))
+        .layer(middleware::from_fn_with_state(state.clone(), hosts::only_public_host))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(middleware::from_fn(security_headers::service_worker_csp))
         .layer(middleware::from_fn(security_headers::page_csp_from_nonce))

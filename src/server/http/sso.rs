@@ -1,6 +1,7 @@
 //! Single sign-on's two legs over HTTP. `GET /auth/oidc/start?next=` keeps
-//! the flow's `state`, `nonce` and PKCE verifier in the browser's session and
-//! sends it to the provider; `GET /auth/oidc/callback` checks that the `state`
+//! the flow's `state`, `nonce` and PKCE verifier in the browser's session (a
+//! session row: starts are limited per client like log-ins) and sends it to
+//! the provider; `GET /auth/oidc/callback` checks that the `state`
 //! it brings back is that session's (a code is used once: the flow is taken
 //! out of the session first), has `server::sso` exchange the code and verify
 //! the ID token, then logs in the account linked to (`iss`, `sub`) — or makes
@@ -15,7 +16,7 @@ use axum::{
 };
 use serde::Deserialize;
 
-use super::{forms::safe_next, state::AppState};
+use super::{client_ip::ClientIp, forms::safe_next, state::AppState};
 use crate::{
     entity::user,
     error::AppError,
@@ -39,10 +40,14 @@ pub struct StartQuery {
 /// `GET /auth/oidc/start?next=PATH`: to the provider.
 pub async fn start(
     State(state): State<AppState>,
+    ClientIp(client): ClientIp,
     auth: AuthSession,
     Query(query): Query<StartQuery>,
 ) -> Result<Response, AppError> {
     let sso = state.sso.as_ref().ok_or(AppError::NotFound)?;
+    if let Err(throttled) = state.limits.check_client(client) {
+        return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
+    }
     let next = safe_next(query.next.as_deref());
     let (url, flow) = sso.begin(next).await.map_err(|err| {
         tracing::warn!(%err, "single sign-on could not start");

@@ -5,10 +5,10 @@
 use std::{ops::Deref, sync::Arc};
 
 use crate::server::{
-    accounts::{auth::Passwords, limits::Limits, session_control::SessionControl},
+    accounts::{auth::Passwords, known_browsers::KnownBrowsers, limits::Limits, session_control::SessionControl},
     bus::ChannelLayer,
     config::Config,
-    http::client_ip::TrustedProxies,
+    http::{client_ip::TrustedProxies, hosts::HostGuard},
     integrations::Deliveries,
     mail::Mailer,
     push::WebPush,
@@ -62,8 +62,12 @@ pub struct Shared {
     pub sessions: SessionControl,
     /// Password hashing, bounded to the machine's cores.
     pub passwords: Passwords,
+    /// Signs and recognises the cookies of browsers that logged in before.
+    pub known_browsers: KnownBrowsers,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub proxies: TrustedProxies,
+    /// The one host requests may name (`--public-url`), if known.
+    pub hosts: HostGuard,
     /// Who is in which room, on every instance.
     pub presence: PresenceHub,
     /// Web Push, when it is on (`--vapid-subject`).

@@ -283,7 +283,7 @@ impl Worker {
         );
         let body = EventBody::Message { text, reply_to: None, attachment: None, thread: None };
         let client_id = Some(format!("paused:{}:{}", subscription.id, now_ms()));
-        let event = NewEvent { room, sender: bot, client_id, body, display_as: None };
+        let event = NewEvent { room, sender: bot, client_id, body, display_as: None, hook_maker: None };
         if let Err(err) = self.store.append(event).await.await {
             tracing::warn!(%err, "could not tell a bot's maker that its subscription is paused");
         }

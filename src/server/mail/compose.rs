@@ -51,10 +51,28 @@ pub fn reset(username: &str, link: &str) -> Mail {
     }
 }
 
+/// To an account's old verified address: it was replaced by `new` (or
+/// removed); `link` undoes it for 7 days.
+pub fn address_changed(username: &str, new: Option<&str>, link: &str) -> Mail {
+    let what = match new {
+        Some(new) => format!("was changed to {new}"),
+        None => "was removed".to_owned(),
+    };
+    Mail {
+        subject: "Your Parlor e-mail address was changed".to_owned(),
+        text: format!(
+            "Hello {username},\r\n\r\nthe e-mail address of your Parlor account {what}. Password reset links go to the account's address.\r\n\r\nIf that was you, there is nothing to do. If it was not, open this link (it works for 7 days): it puts this address back, logs out every session of the account, ends its API tokens, and lets you choose a new password:\r\n\r\n{link}\r\n"
+        ),
+        unsubscribe: None,
+    }
+}
+
 /// One missed message, as a mail lists it.
 pub struct Missed {
     pub sender: String,
     pub text: String,
+    /// Sent by a bot or a webhook: marked as pages mark it.
+    pub bot: bool,
 }
 
 /// The mail of `count` missed messages in `room` (its label), the first of them listed.
@@ -66,7 +84,8 @@ pub fn missed(username: &str, room: &str, count: i32, listed: &[Missed], link: &
     let mut text = format!("Hello {username},\r\n\r\nwhile you were away, in {room}:\r\n\r\n");
     for message in listed {
         let quoted: String = message.text.chars().take(300).collect();
-        text.push_str(&format!("{}: {}\r\n", message.sender, quoted.replace('\n', "\r\n  ")));
+        let sender = crate::protocol::sender_label(&message.sender, message.bot);
+        text.push_str(&format!("{sender}: {}\r\n", quoted.replace('\n', "\r\n  ")));
     }
     if count as usize > listed.len() {
         text.push_str(&format!("… and {} more\r\n", count as usize - listed.len()));

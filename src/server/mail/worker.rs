@@ -121,7 +121,7 @@ impl Worker {
                         && !message.deleted
                         && (direct || message.mentions.contains(&user.username)) =>
                 {
-                    Some(Missed { sender: message.sender_name.unwrap_or(message.sender), text: message.text })
+                    Some(Missed { sender: message.sender_name.unwrap_or(message.sender), text: message.text, bot: message.bot })
                 }
                 _ => None,
             })

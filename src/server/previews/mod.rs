@@ -138,6 +138,7 @@ impl Worker {
             client_id: None,
             body: EventBody::Preview { target: message.seq, record: Box::new(record) },
             display_as: None,
+            hook_maker: None,
         };
         match self.store.append(event).await.await {
             Ok(_) => "shown",

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::{
     paths,
-    protocol::{RoomKind, room_label},
+    protocol::{RoomKind, room_label, sender_label},
     server::storage::push::PushedMessage,
 };
 
@@ -43,14 +43,15 @@ pub fn tag(room: &str) -> String {
 pub fn message(kind: &'static str, seq: i64, message: &PushedMessage, partner: Option<&str>, unread: i64, cut: bool) -> Payload {
     let title = room_label(&message.room, message.kind, message.title.as_deref(), partner);
     let limit = if cut { CUT_BODY_CHARS } else { BODY_CHARS };
-    let text = format!("{}: {}", message.sender, message.text.split_whitespace().collect::<Vec<_>>().join(" "));
+    let sender = sender_label(&message.sender, message.bot);
+    let text = format!("{sender}: {}", message.text.split_whitespace().collect::<Vec<_>>().join(" "));
     // A reply's permalink opens its thread at it.
     let url = paths::message(&message.room, seq);
     Payload {
         kind,
         room: Some(message.room.clone()),
         seq,
-        title: if message.kind == RoomKind::Direct && partner.is_none() { message.sender.clone() } else { title },
+        title: if message.kind == RoomKind::Direct && partner.is_none() { sender } else { title },
         body: cut_at(&text, limit),
         url,
         tag: tag(&message.room),
@@ -106,6 +107,7 @@ mod tests {
             kind: RoomKind::Public,
             title: None,
             sender: "ada".into(),
+            bot: false,
             text: text.into(),
             deleted: false,
             thread: None,
@@ -133,5 +135,11 @@ mod tests {
     fn a_direct_room_is_titled_by_the_other_member() {
         let direct = PushedMessage { kind: RoomKind::Direct, room: "_d1".into(), ..said("hi") };
         assert_eq!(message("message", 2, &direct, Some("ada"), 0, false).title, "@ada");
+    }
+
+    #[test]
+    fn a_bots_or_webhooks_message_is_marked_as_the_page_marks_it() {
+        let hook = PushedMessage { sender: "admin".into(), bot: true, ..said("deploy done") };
+        assert_eq!(message("message", 3, &hook, None, 0, false).body, "admin (bot): deploy done");
     }
 }

@@ -1,7 +1,9 @@
 //! Who may write what, judged by the writer inside its transaction with the
 //! one policy (`server::policy::decide`) — the last word on access, so that
 //! nothing is stored for a member after their removal, or for an account
-//! after its deactivation, however close the two come. Loaded once per batch
+//! after its deactivation, however close the two come. An incoming
+//! webhook's message is judged twice: for the hook's account, and for the
+//! account that made the hook (a hook posts only while its maker may). Loaded once per batch
 //! and updated as the batch's membership changes are accepted, in batch order.
 //!
 //! On PostgreSQL the batch's room rows are locked first (`FOR UPDATE`), and
@@ -17,7 +19,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, Query
 use super::{events::Refusal, store::NewEvent};
 use crate::{
     entity::{membership, room, user},
-    protocol::{EventBody, MemberChange, RoomKind},
+    protocol::{AccountKind, EventBody, MemberChange, RoomKind},
     server::policy::{self, Action, Place, Role, RoomFacts, Standing},
 };
 
@@ -27,6 +29,8 @@ pub(super) struct Admission {
     admins: HashSet<i64>,
     /// Senders (and members being added) whose accounts are deactivated.
     deactivated: HashSet<i64>,
+    /// The kinds of the accounts that made the batch's webhooks.
+    makers: HashMap<i64, AccountKind>,
     /// (user id, room id) for the batch's private and direct rooms.
     members: HashSet<(i64, i64)>,
 }
@@ -44,16 +48,18 @@ impl Admission {
             EventBody::Member { user_id, .. } => Some(*user_id),
             _ => None,
         }));
+        users.extend(batch.iter().filter_map(|event| event.hook_maker));
         users.sort_unstable();
         users.dedup();
         let mut senders = user::Entity::find()
             .select_only()
-            .columns([user::Column::Id, user::Column::IsAdmin, user::Column::Deactivated])
+            .columns([user::Column::Id, user::Column::IsAdmin, user::Column::Deactivated, user::Column::Kind])
             .filter(user::Column::Id.is_in(users.iter().copied()));
         if txn.get_database_backend() == DbBackend::Postgres {
             senders = senders.lock_shared();
         }
-        let senders = senders.into_tuple::<(i64, bool, bool)>().all(txn).await?;
+        let senders = senders.into_tuple::<(i64, bool, bool, AccountKind)>().all(txn).await?;
+        let makers: HashSet<i64> = batch.iter().filter_map(|event| event.hook_maker).collect();
         let closed: Vec<i64> = rooms.values().filter(|room| room.kind != RoomKind::Public).map(|room| room.id).collect();
         let members = if closed.is_empty() {
             Vec::new()
@@ -68,8 +74,9 @@ impl Admission {
                 .await?
         };
         Ok(Self {
-            admins: senders.iter().filter(|(_, admin, _)| *admin).map(|(id, ..)| *id).collect(),
-            deactivated: senders.iter().filter(|(.., gone)| *gone).map(|(id, ..)| *id).collect(),
+            admins: senders.iter().filter(|(_, admin, ..)| *admin).map(|(id, ..)| *id).collect(),
+            deactivated: senders.iter().filter(|(_, _, gone, _)| *gone).map(|(id, ..)| *id).collect(),
+            makers: senders.iter().filter(|(id, ..)| makers.contains(id)).map(|(id, _, _, kind)| (*id, *kind)).collect(),
             members: members.into_iter().collect(),
         })
     }
@@ -82,13 +89,7 @@ impl Admission {
         let sender = event.sender.id;
         // An account's kind never changes: the sender's model says it.
         let role = Role::of(self.admins.contains(&sender), self.deactivated.contains(&sender), event.sender.kind);
-        let facts = match room {
-            None => RoomFacts { place: Place::free(&event.room), standing: Standing::Outsider },
-            Some(room) => RoomFacts {
-                place: Place::of(room.kind),
-                standing: Standing::of(sender, self.members.contains(&(sender, room.id)), room.owner_id),
-            },
-        };
+        let facts = self.facts(sender, &event.room, room);
         let action = match &event.body {
             EventBody::Message { .. } => Action::Post,
             EventBody::BotCommand { .. } => Action::Command,
@@ -110,9 +111,26 @@ impl Admission {
             },
         };
         policy::decide(role, facts, action)?;
+        if let Some(maker) = event.hook_maker {
+            // A hook made by an account that no longer exists may do nothing.
+            let kind = self.makers.get(&maker).copied().ok_or(Refusal::HookMakerLostAccess)?;
+            let role = Role::of(self.admins.contains(&maker), self.deactivated.contains(&maker), kind);
+            policy::decide(role, self.facts(maker, &event.room, room), action).map_err(|_| Refusal::HookMakerLostAccess)?;
+        }
         match (&event.body, room) {
             (EventBody::Member { user_id, change, .. }, Some(room)) => self.change_membership(*user_id, room.id, *change),
             _ => Ok(()),
+        }
+    }
+
+    /// What the policy needs to know of `room` (`None`: a free name) for `user_id`.
+    fn facts(&self, user_id: i64, name: &str, room: Option<&room::Model>) -> RoomFacts {
+        match room {
+            None => RoomFacts { place: Place::free(name), standing: Standing::Outsider },
+            Some(room) => RoomFacts {
+                place: Place::of(room.kind),
+                standing: Standing::of(user_id, self.members.contains(&(user_id, room.id)), room.owner_id),
+            },
         }
     }
 

@@ -1,7 +1,8 @@
 //! E-mail: each user's address (verified by a link mailed to it; one account
 //! per verified address), whether they are mailed what they missed, their
-//! one-click unsubscribe token; and the mail outbox's claims (rows are
-//! written by the writer, `events::mails`).
+//! one-click unsubscribe token; the links that let an old verified address
+//! undo a change for 7 days; and the mail outbox's claims (rows are written
+//! by the writer, `events::mails`).
 
 use chrono::{Duration, Utc};
 use sea_orm::{
@@ -11,10 +12,23 @@ use sea_orm::{
 };
 
 use super::{error::StoreError, integrations::secret_hash, rooms::random_token, store::Store};
-use crate::entity::{email_address, mail_outbox, user};
+use crate::entity::{email_address, email_undo, mail_outbox, user};
 
 /// How long a verification link works.
 pub const VERIFY_VALID: Duration = Duration::hours(24);
+/// How long the old verified address may undo a change of the account's address.
+pub const UNDO_VALID: Duration = Duration::days(7);
+
+/// What an undo link did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Undone {
+    /// The old address is the account's again, verified.
+    Done { user_id: i64, address: String },
+    /// Another account has verified the old address since.
+    Taken,
+    /// Used, expired, or never made.
+    Ended,
+}
 
 /// What a verification link did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,6 +106,85 @@ impl Store {
             Ok(done) if done.rows_affected == 1 => Ok(Verified::Done { user_id: pending.user_id, address: pending.address }),
             Ok(_) => Ok(Verified::Ended),
             Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => Ok(Verified::Taken),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// A link for `old` (the verified address a change replaced, or removed)
+    /// that puts it back for [`UNDO_VALID`]; its token.
+    pub async fn create_email_undo(&self, user_id: i64, old: &str, new: Option<&str>) -> Result<String, StoreError> {
+        let token = random_token();
+        let now = Utc::now();
+        let row = email_undo::ActiveModel {
+            id: sea_orm::ActiveValue::NotSet,
+            token_hash: Set(secret_hash(&token)),
+            user_id: Set(user_id),
+            old_address: Set(old.to_owned()),
+            new_address: Set(new.map(str::to_owned)),
+            expires_at: Set(now + UNDO_VALID),
+            used_at: Set(None),
+            created_at: Set(now),
+        };
+        email_undo::Entity::insert(row).exec_without_returning(self.db()).await?;
+        Ok(token)
+    }
+
+    /// The undo link `token` while it works.
+    pub async fn email_undo(&self, token: &str) -> Result<Option<email_undo::Model>, StoreError> {
+        let found =
+            email_undo::Entity::find().filter(email_undo::Column::TokenHash.eq(secret_hash(token))).one(self.db()).await?;
+        Ok(found.filter(|row| row.used_at.is_none() && row.expires_at > Utc::now()))
+    }
+
+    /// Uses undo link `token` (once: one conditional write): its old address
+    /// is the account's again, verified, and every other undo link of the
+    /// account stops working (the first owner to act wins). The caller then
+    /// ends what a stolen session could have left behind.
+    pub async fn use_email_undo(&self, token: &str) -> Result<Undone, StoreError> {
+        let Some(undo) = self.email_undo(token).await? else { return Ok(Undone::Ended) };
+        let now = Utc::now();
+        let taken = email_undo::Entity::update_many()
+            .col_expr(email_undo::Column::UsedAt, Expr::value(now))
+            .filter(email_undo::Column::UserId.eq(undo.user_id))
+            .filter(email_undo::Column::UsedAt.is_null())
+            .filter(email_undo::Column::Id.eq(undo.id))
+            .filter(email_undo::Column::ExpiresAt.gt(now))
+            .exec(self.db())
+            .await?;
+        if taken.rows_affected != 1 {
+            return Ok(Undone::Ended);
+        }
+        email_undo::Entity::update_many()
+            .col_expr(email_undo::Column::UsedAt, Expr::value(now))
+            .filter(email_undo::Column::UserId.eq(undo.user_id))
+            .filter(email_undo::Column::UsedAt.is_null())
+            .exec(self.db())
+            .await?;
+        if self.account_with_address(&undo.old_address).await?.is_some_and(|other| other.id != undo.user_id) {
+            return Ok(Undone::Taken);
+        }
+        let row = email_address::ActiveModel {
+            user_id: Set(undo.user_id),
+            address: Set(undo.old_address.clone()),
+            verified: Set(true),
+            verify_hash: Set(None),
+            verify_expires_at: Set(None),
+            notify: Set(true),
+            unsubscribe_token: Set(random_token()),
+            created_at: Set(now),
+        };
+        let replace = OnConflict::column(email_address::Column::UserId)
+            .update_columns([
+                email_address::Column::Address,
+                email_address::Column::Verified,
+                email_address::Column::VerifyHash,
+                email_address::Column::VerifyExpiresAt,
+                email_address::Column::UnsubscribeToken,
+            ])
+            .to_owned();
+        match email_address::Entity::insert(row).on_conflict(replace).exec_without_returning(self.db()).await {
+            Ok(_) => Ok(Undone::Done { user_id: undo.user_id, address: undo.old_address }),
+            Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => Ok(Undone::Taken),
             Err(err) => Err(err.into()),
         }
     }

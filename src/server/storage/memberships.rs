@@ -229,7 +229,7 @@ impl Store {
     /// the newest end of its `(room_id, seq)` index.
     async fn latest_messages(&self, user_id: i64) -> Result<HashMap<i64, Latest>, DbErr> {
         let sql = format!(
-            r#"SELECT m.room_id AS room_id, m.seq AS seq, u.username AS sender, m.text AS text FROM membership mine
+            r#"SELECT m.room_id AS room_id, m.seq AS seq, u.username AS sender, u.kind AS sender_kind, m.text AS text FROM membership mine
                JOIN room r ON r.id = mine.room_id
                JOIN message m ON m.id = (SELECT x.id FROM message x WHERE x.room_id = mine.room_id
                    AND x.kind = 'message' AND NOT x.deleted AND x.n IS NOT NULL ORDER BY x.seq DESC LIMIT 1)
@@ -241,10 +241,12 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let text: String = row.try_get("", "text")?;
+                let kind: Option<String> = row.try_get("", "sender_kind")?;
                 let latest = Latest {
                     seq: row.try_get("", "seq")?,
                     sender: row.try_get::<Option<String>>("", "sender")?.unwrap_or_default(),
                     text: text.chars().take(REPLY_QUOTE_CHARS).collect(),
+                    bot: kind.and_then(|kind| kind.parse::<AccountKind>().ok()).is_some_and(AccountKind::is_bot),
                 };
                 Ok((row.try_get::<i64>("", "room_id")?, latest))
             })

@@ -26,7 +26,9 @@
 //! - [`registration`]: who may make an account: the registration mode,
 //!   account invitations, and making an account under them.
 //! - [`resets`]: one-time password reset links.
+//! - [`notices`]: what an account's owner is told once on their settings page.
 //! - [`emails`]: users' e-mail addresses and the mail outbox's claims.
+//! - [`secrets`]: secrets every instance shares (the known-browser cookies' key).
 //! - [`identities`]: single sign-on identities (`iss`, `sub`) of accounts.
 //! - [`integrations`]: API tokens, bots, incoming webhooks, outgoing event
 //!   subscriptions and their delivery cursors, bots' commands.
@@ -51,12 +53,14 @@ mod identities;
 pub mod integrations;
 pub mod invites;
 mod memberships;
+mod notices;
 mod previews;
 pub mod push;
 pub mod registration;
 pub mod resets;
 pub mod rooms;
 pub mod search;
+mod secrets;
 mod seen;
 pub mod sessions;
 pub mod store;

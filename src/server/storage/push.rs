@@ -20,7 +20,7 @@ use super::{
 };
 use crate::{
     entity::{push_outbox, push_subscription},
-    protocol::RoomKind,
+    protocol::{AccountKind, RoomKind},
 };
 
 /// How long a push may wait for its browser (its `TTL`): past that it is dropped.
@@ -335,8 +335,8 @@ impl Store {
     /// What a notification of message `seq` of room `room_id` shows; `None`
     /// when there is no such room or message.
     pub async fn pushed_message(&self, room_id: i64, seq: i64) -> Result<Option<PushedMessage>, StoreError> {
-        let sql = "SELECT r.name AS room, r.kind AS kind, r.title AS title, u.username AS sender, m.text AS text, \
-                   m.deleted AS deleted, m.thread AS thread \
+        let sql = "SELECT r.name AS room, r.kind AS kind, r.title AS title, u.username AS sender, u.kind AS sender_kind, \
+                   m.display_as AS display_as, m.text AS text, m.deleted AS deleted, m.thread AS thread \
                    FROM room r LEFT JOIN message m ON m.room_id = r.id AND m.seq = ? AND m.kind = 'message' \
                    LEFT JOIN \"user\" u ON u.id = m.sender_id WHERE r.id = ?";
         let Some(row) = self.db().query_one_raw(statement(self.db(), sql, [seq.into(), room_id.into()])).await? else {
@@ -344,11 +344,16 @@ impl Store {
         };
         let kind: String = row.try_get("", "kind")?;
         let text: Option<String> = row.try_get("", "text")?;
+        let sender_kind: Option<String> = row.try_get("", "sender_kind")?;
+        let display_as: Option<String> = row.try_get("", "display_as")?;
+        let username = row.try_get::<Option<String>>("", "sender")?.unwrap_or_default();
         Ok(Some(PushedMessage {
             room: row.try_get("", "room")?,
             kind: kind.parse().unwrap_or_default(),
             title: row.try_get("", "title")?,
-            sender: row.try_get::<Option<String>>("", "sender")?.unwrap_or_default(),
+            // A webhook's message is shown under its `username`, marked as a bot's.
+            sender: display_as.unwrap_or(username),
+            bot: sender_kind.and_then(|kind| kind.parse::<AccountKind>().ok()).is_some_and(AccountKind::is_bot),
             deleted: text.is_none() || row.try_get::<Option<bool>>("", "deleted")?.unwrap_or(true),
             text: text.unwrap_or_default(),
             thread: row.try_get("", "thread")?,
@@ -364,6 +369,8 @@ pub struct PushedMessage {
     /// A private room's title.
     pub title: Option<String>,
     pub sender: String,
+    /// Sent by a bot or a webhook (the notification marks it, as pages do).
+    pub bot: bool,
     pub text: String,
     /// Deleted, or not a message at all.
     pub deleted: bool,

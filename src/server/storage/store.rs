@@ -51,6 +51,10 @@ pub struct NewEvent {
     /// The name a message is shown under instead of the sender's own (an
     /// incoming webhook's `username`; `None` for everyone else).
     pub display_as: Option<String>,
+    /// For an incoming webhook's message: the account that made the hook. A
+    /// hook posts only while its maker may post there too (the writer asks the
+    /// policy for both, in its transaction).
+    pub hook_maker: Option<i64>,
 }
 
 /// An event that is committed.

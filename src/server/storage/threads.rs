@@ -192,6 +192,7 @@ fn status_of(row: &QueryResult) -> Result<ThreadStatus, DbErr> {
         seq: thread,
         sender: row.try_get::<Option<String>>("", "sender")?.unwrap_or_else(|| "[deleted]".to_owned()),
         text: if deleted { String::new() } else { text.chars().take(REPLY_QUOTE_CHARS).collect() },
+        bot: false,
     };
     let last_at: Option<DateTime<Utc>> = row.try_get("", "last_reply_at")?;
     let last_seq: Option<i64> = row.try_get("", "last_reply_seq")?;

@@ -94,6 +94,11 @@ impl TestApp {
         format!("http://{}{path}", self.addr)
     }
 
+    /// How many argon2 hashes and verifications this server has run.
+    pub fn password_work(&self) -> u64 {
+        self.running.as_ref().map_or(0, |running| running.passwords.runs())
+    }
+
     /// Sends `GET {path}` exactly as written (no normalisation of `..` or
     /// escapes, unlike an HTTP client) over a plain TCP connection; returns the
     /// status code and the body.

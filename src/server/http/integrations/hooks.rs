@@ -4,7 +4,14 @@
 //! room's owner or an administrator). Each hook posts as an account of its
 //! own (kind `hook`, shown with a BOT badge); in a private room that account
 //! is added as a member when the hook is made, and removed when it is revoked,
-//! each a room event like any membership change.
+//! each a room event like any membership change. A hook posts only while its
+//! maker may post in the room (`incoming`), and the list names each hook's
+//! maker, so the room's managers see every hook and whose it is.
+//!
+//! A room has at most [`MAX_PER_ROOM`] working hooks, a person at most
+//! [`MAX_PER_MAKER`] over all rooms, and makes at most
+//! `limits::HOOKS_PER_HOUR` an hour (each is an account row): past them,
+//! 409 `too_many` / 429 `rate_limited`.
 
 use axum::{
     Json,
@@ -16,10 +23,14 @@ use serde_json::{Value, json};
 use super::{label, room_id_made, time_of};
 use crate::{
     error::AppError,
+    names::display_name,
     paths,
     protocol::{AccountKind, MemberChange, RoomKind, format_timestamp},
     server::{
-        accounts::access::{self, Admitted},
+        accounts::{
+            access::{self, Admitted},
+            settings::not_someone_else,
+        },
         http::{forms::ValidForm, gate::RequireUser, memberships::change_membership, params, state::AppState},
         policy::Action,
         storage::{StoreError, accounts::AccountFlag, integrations::bots::hook_username},
@@ -28,6 +39,10 @@ use crate::{
 
 /// Tries at a free username for a hook's account (10 random hex digits each).
 const NAME_TRIES: usize = 5;
+/// Working webhooks a room may have.
+pub const MAX_PER_ROOM: u64 = 20;
+/// Working webhooks one person may have made, over all rooms.
+pub const MAX_PER_MAKER: u64 = 10;
 
 /// The form of `POST /api/rooms/{room}/webhooks`.
 #[derive(Deserialize)]
@@ -53,7 +68,20 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let name = label(&form_data.name, "a webhook's name")?;
+    // Its name is what its messages show by default: the display-name rules.
+    display_name(&name).map_err(|rule| AppError::BadRequest(format!("a webhook's name: {rule}")))?;
+    not_someone_else(&state.store, &name, "").await?;
     let room_id = room_id_made(&state, &user.0, &room).await?;
+    let (in_room, by_maker) = state.store.working_hooks(room_id, user.0.id).await?;
+    if in_room >= MAX_PER_ROOM {
+        return Err(AppError::TooMany(format!("a room has at most {MAX_PER_ROOM} webhooks: revoke one first")));
+    }
+    if by_maker >= MAX_PER_MAKER {
+        return Err(AppError::TooMany(format!("you may have at most {MAX_PER_MAKER} webhooks: revoke one first")));
+    }
+    if let Err(throttled) = state.limits.check_new_hook(user.0.id) {
+        return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
+    }
     let mut account = None;
     for _ in 0..NAME_TRIES {
         match state.store.create_robot(&hook_username(), AccountKind::Hook, Some(name.clone()), user.0.id).await {
@@ -83,7 +111,7 @@ pub async fn create(
 }
 
 /// `GET /api/rooms/{room}/webhooks` → `{"webhooks": [{"id", "name",
-/// "username", "created_at", "last_used_at"}]}` (the working ones).
+/// "username", "made_by", "created_at", "last_used_at"}]}` (the working ones).
 pub async fn list(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
@@ -96,11 +124,12 @@ pub async fn list(
     };
     let hooks: Vec<Value> = hooks
         .into_iter()
-        .map(|(hook, username)| {
+        .map(|(hook, username, made_by)| {
             json!({
                 "id": hook.id,
                 "name": hook.name,
                 "username": username,
+                "made_by": made_by,
                 "created_at": format_timestamp(hook.created_at),
                 "last_used_at": time_of(hook.last_used_at),
             })

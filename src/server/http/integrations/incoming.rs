@@ -2,16 +2,21 @@
 //! Slack-compatible subset — a JSON body `{"text", "username"?, "icon_url"?}`,
 //! or a form field `payload` holding that JSON — answered `ok` (with the
 //! message's `seq` in `Parlor-Seq`). The message is the hook's own account's
-//! (BOT badge), shown under `username` when given: never as another
-//! account. It passes the same text rules as a socket's `send`, and the
-//! writer's policy check (a revoked hook's account is deactivated).
+//! (BOT badge), shown under `username` when given, by the display-name rules:
+//! never as another account, nor as a look-alike of one. It passes the same
+//! text rules as a socket's `send`, and the writer's policy check, for the
+//! hook's account (a revoked hook's account is deactivated) and for the
+//! account that made the hook: a hook posts only while its maker may post
+//! there (not once deactivated, removed, gone from a private room). Its posts
+//! count against the hook's own rate and its maker's message rate alike.
 //! `Idempotency-Key` makes a retry the same message (same `seq`).
 //!
 //! Errors, each with its status: 404 `not_found` (no such hook), 410 `gone`
-//! (revoked), 400 `bad_request` (not JSON, no `text`, a bad `username` or
-//! key), 400 `empty_text` / `text_too_long` / `control_characters`, 413 (a
-//! body over 64 KB), 429 `rate_limited` (`--webhook-posts-per-minute`), 503
-//! `store_failed` (try again).
+//! (revoked, or its maker may no longer post there), 400 `bad_request` (not
+//! JSON, no `text`, a bad `username` or key), 400 `empty_text` /
+//! `text_too_long` / `control_characters`, 413 (a body over 64 KB), 429
+//! `rate_limited` (`--webhook-posts-per-minute`, or the maker's
+//! `--messages-per-second`), 503 `store_failed` (try again).
 
 use axum::{
     body::Bytes,
@@ -24,12 +29,18 @@ use serde::Deserialize;
 use super::label;
 use crate::{
     error::AppError,
+    names::display_name,
     protocol::{EventBody, MAX_CLIENT_ID_CHARS, check_text},
     server::{
+        accounts::{access, auth::User, settings::not_someone_else},
         http::state::AppState,
-        storage::{NewEvent, integrations::hooks::HookLookup},
+        policy::Action,
+        storage::{AppendError, NewEvent, Refusal, integrations::hooks::HookLookup},
     },
 };
+
+/// What a hook whose maker may no longer post there answers (as a revoked one).
+const MAKER_GONE: &str = "this webhook's maker may no longer post in its room";
 
 /// The header that carries the stored message's `seq`.
 pub const SEQ_HEADER: HeaderName = HeaderName::from_static("parlor-seq");
@@ -84,24 +95,42 @@ pub async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (hook, account, room) = match state.store.find_hook(&secret).await? {
-        HookLookup::Active { hook, account, room } => (hook, account, room),
+    let (hook, account, maker, room) = match state.store.find_hook(&secret).await? {
+        HookLookup::Active { hook, account, maker, room } => (hook, account, maker, room),
         HookLookup::Revoked => return Err(AppError::Gone("this webhook was revoked".into())),
         HookLookup::Missing => return Err(AppError::NotFound),
     };
+    // Its maker's right to post here, as the room's other paths ask it (the
+    // writer asks again, in its transaction).
+    let maker = maker.ok_or_else(|| AppError::Gone(MAKER_GONE.into()))?;
+    if access::room(&state.store, &User(maker.clone()), &room, Action::Post).await.is_err() {
+        return Err(AppError::Gone(MAKER_GONE.into()));
+    }
     let payload = payload_of(&headers, &body)?;
     let client_id = idempotency(&headers)?;
     let text = check_text(payload.text.as_deref().unwrap_or_default()).map_err(AppError::Rejected)?;
     let display_as = match payload.username.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(name) => Some(label(name, "`username`")?),
+        Some(name) => {
+            let name = label(name, "`username`")?;
+            let name = display_name(&name).map_err(|rule| AppError::BadRequest(format!("`username`: {rule}")))?;
+            if let Some(name) = &name {
+                not_someone_else(&state.store, name, &account.username).await?;
+            }
+            name
+        }
     };
-    if let Err(throttled) = state.limits.check_hook(hook.id) {
-        return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
+    for check in [state.limits.check_hook(hook.id), state.limits.check_message(maker.id)] {
+        if let Err(throttled) = check {
+            return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
+        }
     }
     let body = EventBody::Message { text, reply_to: None, attachment: None, thread: None };
-    let event = NewEvent { room, sender: account, client_id, body, display_as };
-    let stored = state.store.append(event).await.await.map_err(|err| AppError::Rejected(err.frame_code()))?;
+    let event = NewEvent { room, sender: account, client_id, body, display_as, hook_maker: Some(maker.id) };
+    let stored = state.store.append(event).await.await.map_err(|err| match err {
+        AppendError::Rejected(Refusal::HookMakerLostAccess) => AppError::Gone(MAKER_GONE.into()),
+        err => AppError::Rejected(err.frame_code()),
+    })?;
     let mut response = "ok".into_response();
     response.headers_mut().insert(SEQ_HEADER, HeaderValue::from(stored.seq));
     Ok(response)

@@ -127,8 +127,14 @@ impl ChatConsumer {
             }
             live.listing.room_exists = true;
         }
-        let event =
-            NewEvent { room: self.room.clone(), sender: self.user.clone(), client_id: client_id.clone(), body, display_as: None };
+        let event = NewEvent {
+            room: self.room.clone(),
+            sender: self.user.clone(),
+            client_id: client_id.clone(),
+            body,
+            display_as: None,
+            hook_maker: None,
+        };
         // Queued now, so the socket's events are stored in the order they came;
         // one not queued holds the later ones at once (its refusal is answered
         // in turn, after the sends before it).

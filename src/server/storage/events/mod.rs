@@ -75,6 +75,10 @@ pub enum Refusal {
     AlreadyPreviewed,
     #[error("that message is a reply in a thread")]
     BadThread,
+    /// An incoming webhook whose maker may no longer post in its room
+    /// (deactivated, removed, left): it is as good as revoked.
+    #[error("this webhook's maker may no longer post here")]
+    HookMakerLostAccess,
 }
 
 impl Refusal {
@@ -86,7 +90,9 @@ impl Refusal {
             Self::Deleted => FrameErrorCode::Deleted,
             Self::BadAttachment => FrameErrorCode::BadAttachment,
             Self::BadThread => FrameErrorCode::BadThread,
-            Self::NoAccess | Self::NotAllowed | Self::AlreadyMember | Self::NotMember => FrameErrorCode::NoAccess,
+            Self::NoAccess | Self::NotAllowed | Self::AlreadyMember | Self::NotMember | Self::HookMakerLostAccess => {
+                FrameErrorCode::NoAccess
+            }
         }
     }
 }

@@ -18,7 +18,14 @@ use crate::{
 };
 
 fn event(room: &str, sender: &user::Model, client_id: Option<&str>, body: EventBody) -> NewEvent {
-    NewEvent { room: room.into(), sender: sender.clone(), client_id: client_id.map(str::to_owned), body, display_as: None }
+    NewEvent {
+        room: room.into(),
+        sender: sender.clone(),
+        client_id: client_id.map(str::to_owned),
+        body,
+        display_as: None,
+        hook_maker: None,
+    }
 }
 
 fn say(room: &str, sender: &user::Model, text: &str, client_id: Option<&str>) -> NewEvent {

@@ -27,10 +27,12 @@ pub struct NewHook {
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum HookLookup {
-    /// It works: post to `room` as `account`.
+    /// It works: post to `room` as `account`, while `maker` (who made the
+    /// hook) may post there too.
     Active {
         hook: incoming_hook::Model,
         account: user::Model,
+        maker: Option<user::Model>,
         room: String,
     },
     /// It was revoked.
@@ -57,8 +59,9 @@ impl Store {
         Ok(NewHook { secret, row })
     }
 
-    /// Room `room_id`'s webhooks that work, newest first, with their accounts' usernames.
-    pub async fn hooks_of(&self, room_id: i64) -> Result<Vec<(incoming_hook::Model, String)>, StoreError> {
+    /// Room `room_id`'s webhooks that work, newest first, with their
+    /// accounts' usernames and their makers' (empty when unknown).
+    pub async fn hooks_of(&self, room_id: i64) -> Result<Vec<(incoming_hook::Model, String, String)>, StoreError> {
         let rows = incoming_hook::Entity::find()
             .filter(incoming_hook::Column::RoomId.eq(room_id))
             .filter(incoming_hook::Column::RevokedAt.is_null())
@@ -68,7 +71,11 @@ impl Store {
         let mut listed = Vec::with_capacity(rows.len());
         for row in rows {
             let username = self.find_user(row.user_id).await?.map(|account| account.username).unwrap_or_default();
-            listed.push((row, username));
+            let maker = match row.created_by {
+                Some(id) => self.find_user(id).await?.map(|account| account.username).unwrap_or_default(),
+                None => String::new(),
+            };
+            listed.push((row, username, maker));
         }
         Ok(listed)
     }
@@ -84,6 +91,10 @@ impl Store {
             return Ok(HookLookup::Revoked);
         }
         let account = self.find_user(hook.user_id).await?;
+        let maker = match hook.created_by {
+            Some(id) => self.find_user(id).await?,
+            None => None,
+        };
         let room = room::Entity::find_by_id(hook.room_id).one(self.db()).await?;
         let (Some(account), Some(room)) = (account, room) else { return Ok(HookLookup::Missing) };
         incoming_hook::Entity::update_many()
@@ -91,7 +102,16 @@ impl Store {
             .filter(incoming_hook::Column::Id.eq(hook.id))
             .exec(self.db())
             .await?;
-        Ok(HookLookup::Active { hook, account, room: room.name })
+        Ok(HookLookup::Active { hook, account, maker, room: room.name })
+    }
+
+    /// How many hooks that work room `room_id` has, and how many `maker` made (in any room).
+    pub async fn working_hooks(&self, room_id: i64, maker: i64) -> Result<(u64, u64), StoreError> {
+        use sea_orm::PaginatorTrait;
+        let working = || incoming_hook::Entity::find().filter(incoming_hook::Column::RevokedAt.is_null());
+        let in_room = working().filter(incoming_hook::Column::RoomId.eq(room_id)).count(self.db()).await?;
+        let by_maker = working().filter(incoming_hook::Column::CreatedBy.eq(maker)).count(self.db()).await?;
+        Ok((in_room, by_maker))
     }
 
     /// Revokes room `room_id`'s webhook `id` and deactivates its account;

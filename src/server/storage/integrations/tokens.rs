@@ -96,11 +96,14 @@ impl Store {
         Ok(deleted.rows_affected > 0)
     }
 
-    /// Revokes every token of `user_id` (a deactivation); their ids.
-    pub async fn revoke_tokens_of(&self, user_id: i64) -> Result<Vec<i64>, StoreError> {
-        let ids: Vec<i64> = self.tokens_of(user_id).await?.into_iter().map(|token| token.id).collect();
-        api_token::Entity::delete_many().filter(api_token::Column::UserId.eq(user_id)).exec(self.db()).await?;
-        Ok(ids)
+    /// Revokes every token of `user_id` (a deactivation, a new password); the revoked ones.
+    pub async fn revoke_tokens_of(&self, user_id: i64) -> Result<Vec<api_token::Model>, StoreError> {
+        let tokens = self.tokens_of(user_id).await?;
+        api_token::Entity::delete_many()
+            .filter(api_token::Column::Id.is_in(tokens.iter().map(|token| token.id)))
+            .exec(self.db())
+            .await?;
+        Ok(tokens)
     }
 }
 
