@@ -7,7 +7,7 @@ use parlor::server::storage::registration::Entry;
 use std::sync::Arc;
 
 use parlor::{
-    protocol::{ChatMessage, EventBody, ServerFrame, parse_client_frame},
+    protocol::{ChatMessage, EventBody, ServerFrame, events::message, parse_client_frame},
     server::{
         bus::MemoryLayer,
         config::SqliteSync,
@@ -21,7 +21,7 @@ fn frames(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     let raw = r#"{"type":"send","text":"Morning all! Did the deploy go through?","client_id":"19a4b2c-8f3e2a1b"}"#;
     group.bench_function("decode send", |b| b.iter(|| parse_client_frame(std::hint::black_box(raw))));
-    let frame = ServerFrame::Message {
+    let frame = ServerFrame::Message(message::Frame {
         room: "general".into(),
         message: ChatMessage {
             seq: 123_456,
@@ -31,7 +31,7 @@ fn frames(c: &mut Criterion) {
             client_id: Some("19a4b2c-8f3e2a1b".into()),
             ..Default::default()
         },
-    };
+    });
     group.bench_function("encode message", |b| b.iter(|| std::hint::black_box(&frame).encode()));
     group.finish();
 }
@@ -51,7 +51,7 @@ fn store_append(c: &mut Criterion) {
         room: format!("bench-{}", i % 10),
         sender: user.clone(),
         client_id: None,
-        body: EventBody::Message { text: "hello there".into(), reply_to: None, attachment: None, thread: None },
+        body: EventBody::Message(message::Body::text("hello there".into())),
         display_as: None,
         hook_maker: None,
     };

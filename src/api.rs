@@ -33,6 +33,10 @@ pub struct RoomView {
     pub manages: bool,
     /// Whether the reader may make and revoke the room's incoming webhooks.
     pub hooks: bool,
+    /// The room's topic (shown under its name), if it has one.
+    pub topic: Option<String>,
+    /// Whether the reader may set the topic.
+    pub sets_topic: bool,
     /// How far the other readers of a small room have read ("Seen by"; empty
     /// for larger rooms and when the reader does not share reads).
     pub seen: Vec<SeenRead>,
@@ -179,6 +183,8 @@ pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Re
         title,
         manages: admitted.manages,
         hooks: admitted.hooks,
+        topic: admitted.topic,
+        sets_topic: admitted.sets_topic,
         seen,
         thread,
         rows,

@@ -133,6 +133,18 @@ pub fn direct(username: &str) -> String {
 /// `/admin`: the administrators' page (accounts).
 pub const ADMIN: &str = "/admin";
 
+/// `/settings`: the user's own account.
+pub const SETTINGS: &str = "/settings";
+
+/// `/settings?done=WHAT#SECTION`: the settings page after an action, saying
+/// so (`section` empty: the top).
+pub fn settings_done(done: &str, section: &str) -> String {
+    match section {
+        "" => format!("{SETTINGS}?done={done}"),
+        section => format!("{SETTINGS}?done={done}#{section}"),
+    }
+}
+
 /// `/api/admin/users/`: every account (GET, JSON; administrators only).
 pub const ADMIN_USERS: &str = "/api/admin/users/";
 

@@ -1,7 +1,8 @@
 // Account settings in the browser: a display name shown beside the username,
-// and another session logged out from the sessions list.
+// another session logged out from the sessions list, and the API tokens a
+// new password revoked, named until dismissed.
 import { expect, test } from '@playwright/test';
-import { logIn, personIn, say, uniqueName } from './helpers';
+import { PASSWORD, logIn, personIn, register, say, uniqueName } from './helpers';
 
 test('a display name shows beside the username, and another session can be logged out', async ({ browser }) => {
   const room = uniqueName('prefs').replace(/_/g, '-');
@@ -28,4 +29,23 @@ test('a display name shows beside the username, and another session can be logge
   await expect(alice.page.locator('#settingsDone')).toHaveText('That session is logged out.');
   await expect(alice.page.locator('#sessions tbody tr')).toHaveCount(1);
   await expect(phone.locator('#loginAgain')).toBeVisible();
+});
+
+test('a new password revokes the API tokens, and the settings page names them until dismissed', async ({ page }) => {
+  const name = uniqueName('keys');
+  await register(page, name);
+  await page.goto('/settings');
+  await page.locator('#tokenName').fill('deploy script');
+  await page.locator('#createToken').click();
+  await expect(page.locator('#tokenList .token-row')).toHaveCount(1);
+
+  await page.locator('#currentPassword').fill(PASSWORD);
+  await page.locator('#newPassword').fill('a much newer password');
+  await page.locator('#changePassword').click();
+  await expect(page.locator('#settingsDone')).toContainText('your API tokens revoked');
+  await expect(page.locator('#notices .revoked-tokens')).toHaveText('deploy script');
+  await expect(page.locator('#tokenList .token-row')).toHaveCount(0);
+  await page.locator('#dismissNotices').click();
+  await expect(page.locator('#notices')).toHaveCount(0);
+  await expect(page.locator('#tokenList .token-row')).toHaveCount(0);
 });

@@ -22,6 +22,7 @@ mod m20261204_000014_push;
 mod m20261207_000015_integrations;
 mod m20261207_000016_who_gets_in;
 mod m20261208_000017_trust_iv;
+mod m20261208_000018_topics;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_integrations::Migration),
             Box::new(m20261207_000016_who_gets_in::Migration),
             Box::new(m20261208_000017_trust_iv::Migration),
+            Box::new(m20261208_000018_topics::Migration),
         ]
     }
 }

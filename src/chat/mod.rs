@@ -5,13 +5,10 @@
 //! and what they are doing to a message (editing it, replying to it). Merging
 //! is by `seq`, so replays never show a message, or apply a change, twice.
 
-mod change;
-
-pub use change::Change;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{Attachment, ChatMessage, ClientFrame, ReplyRef, ThreadSummary};
+use crate::protocol::{Attachment, Change, ChatMessage, ClientFrame, ReplyRef, ThreadSummary};
 
 /// Whether the room's socket is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +130,8 @@ pub struct RoomState {
     pub thread: RwSignal<Option<OpenThread>>,
     /// The reader's read marker in the open thread, as the server last said.
     pub thread_read: StoredValue<i64>,
+    /// The room's topic (empty: none) and the `seq` of the event that set it.
+    pub topic: RwSignal<(String, i64)>,
 }
 
 /// An edit, deletion or reaction on its way (resent after a reconnect; its
@@ -172,6 +171,7 @@ impl RoomState {
             read_by: RwSignal::new(Default::default()),
             thread: RwSignal::new(None),
             thread_read: StoredValue::new(0),
+            topic: RwSignal::new((String::new(), 0)),
         }
     }
 
@@ -233,6 +233,14 @@ impl RoomState {
         newest_message.max(self.newest_event.get_value())
     }
 
+    /// The room's topic changed (event `seq`): shown unless a newer one is already.
+    pub fn topic_changed(&self, seq: i64, topic: String) {
+        self.saw(seq);
+        if seq > self.topic.with_untracked(|(_, at)| *at) {
+            self.topic.set((topic, seq));
+        }
+    }
+
     /// Notes an event that changes no message (a membership change).
     pub fn saw(&self, seq: i64) {
         if seq > self.newest_event.get_value() {
@@ -265,7 +273,7 @@ impl RoomState {
                 }
             }
         });
-        if matches!(change, Change::Deleted) && self.editing.get_untracked() == Some(target) {
+        if matches!(change, Change::Deletion) && self.editing.get_untracked() == Some(target) {
             self.editing.set(None);
         }
     }
@@ -367,6 +375,7 @@ pub fn prepend(messages: &mut Vec<ChatMessage>, older: Vec<ChatMessage>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::events::{edit, reaction};
 
     fn msg(seq: i64) -> ChatMessage {
         ChatMessage { seq, sender: "a".into(), text: format!("m{seq}"), ..Default::default() }
@@ -440,16 +449,17 @@ mod tests {
     #[test]
     fn changes_apply_once_however_often_they_arrive() {
         let mut message = msg(1);
-        let like = |on| Change::Reacted { emoji: "👍".into(), user: "bob".into(), on };
+        let like = |on| Change::Reaction(reaction::Reacted { emoji: "👍".into(), user: "bob".into(), on });
         for _ in 0..2 {
             like(true).apply_to(&mut message);
         }
         assert_eq!(message.reactions["👍"], vec!["bob".to_owned()]);
         like(false).apply_to(&mut message);
         assert!(message.reactions.is_empty());
-        Change::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![], html: None }.apply_to(&mut message);
+        Change::Edit(edit::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![], html: None })
+            .apply_to(&mut message);
         assert_eq!((message.text.as_str(), message.edited_at.as_deref()), ("fixed", Some("t")));
-        Change::Deleted.apply_to(&mut message);
+        Change::Deletion.apply_to(&mut message);
         assert!(message.deleted && message.text.is_empty());
     }
 
@@ -458,7 +468,7 @@ mod tests {
         let owner = Owner::new();
         owner.with(|| {
             let state = RoomState::new(vec![msg(1), msg(2)], false);
-            state.apply(5, 2, Change::Deleted);
+            state.apply(5, 2, Change::Deletion);
             assert_eq!(state.last_seq(), 5);
             assert!(state.messages.get_untracked()[1].deleted);
         });
@@ -471,10 +481,14 @@ mod tests {
             let mut reply = msg(2);
             reply.reply_to = Some(ReplyRef { seq: 1, sender: "s".into(), text: "first".into(), deleted: false });
             let state = RoomState::new(vec![msg(1), reply], false);
-            state.apply(3, 1, Change::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![], html: None });
+            state.apply(
+                3,
+                1,
+                Change::Edit(edit::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![], html: None }),
+            );
             let quote = |state: &RoomState| state.messages.get_untracked()[1].reply_to.clone().unwrap();
             assert_eq!(quote(&state).text, "fixed");
-            state.apply(4, 1, Change::Deleted);
+            state.apply(4, 1, Change::Deletion);
             assert!(quote(&state).deleted && quote(&state).text.is_empty());
         });
     }

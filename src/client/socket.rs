@@ -22,9 +22,12 @@ use super::outbox;
 use crate::backoff::Backoff;
 use crate::{
     api::{current_user, load_history},
-    chat::{Change, ConnectionState, PendingAction, PendingMessage, RoomState},
+    chat::{ConnectionState, PendingAction, PendingMessage, RoomState},
     paths,
-    protocol::{Attachment, ClientFrame, CloseReason, SeenRead, ServerFrame},
+    protocol::{
+        Attachment, Change, ClientFrame, CloseReason, SeenRead, ServerFrame,
+        events::{command, membership, message},
+    },
 };
 
 /// Failed attempts after which the client checks whether the session expired.
@@ -348,14 +351,14 @@ async fn flush(
         .outbox
         .with_untracked(|o| o.iter().filter(|p| p.error.is_none() && !sent.contains(&p.client_id)).cloned().collect());
     for pending in due {
-        let frame = ClientFrame::Send {
+        let frame = ClientFrame::Message(message::Request {
             text: pending.text,
             client_id: Some(pending.client_id.clone()),
             reply_to: pending.reply_to,
             attachment: pending.attachment.map(|file| file.id),
             thread: pending.thread,
             also_in_room: pending.also_in_room,
-        };
+        });
         sink.send(Message::Text(frame.encode())).await?;
         sent.insert(pending.client_id);
     }
@@ -382,7 +385,7 @@ enum Handled {
 fn handle_frame(text: &str, state: RoomState) -> Handled {
     let Ok(frame) = serde_json::from_str::<ServerFrame>(text) else { return Handled::Done };
     match frame {
-        ServerFrame::Message { message, .. } => state.receive(message),
+        ServerFrame::Message(frame) => state.receive(frame.message),
         // The message frame (with the same client_id) settles the outbox entry; an
         // ack for a message already shown (a resend) settles it here.
         ServerFrame::Ack { client_id: Some(id), seq } => {
@@ -407,21 +410,20 @@ fn handle_frame(text: &str, state: RoomState) -> Handled {
         }
         ServerFrame::Error { client_id: None, .. } => {}
         ServerFrame::Reset { .. } => return Handled::Reset,
-        ServerFrame::Edit { seq, target, text, edited_at, mentions, html, .. } => {
-            state.apply(seq, target, Change::Edited { text, edited_at, mentions, html });
-        }
-        ServerFrame::Delete { seq, target, .. } => state.apply(seq, target, Change::Deleted),
-        ServerFrame::Reaction { seq, target, emoji, user, on, .. } => {
-            state.apply(seq, target, Change::Reacted { emoji, user, on });
-        }
-        ServerFrame::Preview { seq, target, preview, .. } => state.apply(seq, target, Change::Previewed(preview)),
-        ServerFrame::PreviewRemoved { seq, target, .. } => state.apply(seq, target, Change::Unpreviewed),
+        ServerFrame::Edit(frame) => state.apply(frame.seq, frame.target, Change::Edit(frame.edited())),
+        ServerFrame::Deletion(frame) => state.apply(frame.seq, frame.target, Change::Deletion),
+        ServerFrame::Reaction(frame) => state.apply(frame.seq, frame.target, Change::Reaction(frame.reacted())),
+        ServerFrame::Preview(frame) => state.apply(frame.seq, frame.target, Change::Preview(frame.preview)),
+        ServerFrame::PreviewRemoval(frame) => state.apply(frame.seq, frame.target, Change::PreviewRemoval),
+        ServerFrame::Topic(frame) => state.topic_changed(frame.seq, frame.topic),
         ServerFrame::Presence { users, .. } => state.presence.set(users),
         ServerFrame::Typing { user, .. } => state.typing_from(user, js_sys::Date::now()),
         ServerFrame::Read { seq, thread: None, .. } => state.read_up_to(seq),
         ServerFrame::Read { seq, thread: Some(root), .. } => state.thread_read_up_to(root, seq),
         ServerFrame::Seen { user, seq, .. } => state.read_by.update(|r| crate::seen_by::note(r, SeenRead { user, seq })),
-        ServerFrame::Member { seq, .. } | ServerFrame::Command { seq, .. } => state.saw(seq),
+        ServerFrame::Membership(membership::Frame { seq, .. }) | ServerFrame::Command(command::Frame { seq, .. }) => {
+            state.saw(seq)
+        }
         // Inbox frames never come on a room socket.
         ServerFrame::Room { .. } | ServerFrame::Left { .. } | ServerFrame::Thread { .. } => {}
     }

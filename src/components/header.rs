@@ -21,7 +21,7 @@ pub fn SiteHeader() -> impl IntoView {
                         Ok(Some(name)) => view! {
                             <a id="searchLink" class="search-link" href="/search/">"Search"</a>
                             {is_admin.then(|| view! { <a id="adminLink" class="search-link" href="/admin">"Administration"</a> })}
-                            <a id="settingsLink" class="search-link" href="/settings">"Settings"</a>
+                            <a id="settingsLink" class="search-link" href=crate::paths::SETTINGS>"Settings"</a>
                             <form class="session" method="post" action="/api/logout">
                                 <span class="whoami">"Signed in as " <strong id="currentUser">{name}</strong></span>
                                 <button type="submit" id="logoutBtn" class="link-button">"Log out"</button>

@@ -1,6 +1,6 @@
 //! Pieces of pages: the site header, keyboard shortcuts, the live region, the account form, the user's rooms, and the
 //! room's message list (each message with its text, file, link preview, reactions and actions),
-//! composer, presence and typing, controls and status.
+//! composer, presence and typing, the topic, controls and status.
 
 pub mod announcer;
 pub mod attachment_view;
@@ -20,6 +20,7 @@ pub mod my_rooms;
 pub mod room_activity;
 pub mod room_controls;
 pub mod room_members;
+pub mod room_topic;
 pub mod room_webhooks;
 pub mod shortcuts;
 pub mod sidebar;

@@ -60,7 +60,7 @@ pub fn RoomSidebar(
                 <a class="phone-only" href="/">"Lobby"</a>
                 <a id="newRoomLink" href="/#newPrivateRoomForm">"New room or message"</a>
                 <a href="/search/">"Search all rooms"</a>
-                <a href="/settings">"Settings"</a>
+                <a href=crate::paths::SETTINGS>"Settings"</a>
             </nav>
         </aside>
     }

@@ -84,6 +84,8 @@ pub enum EventKind {
     /// A bot's command typed in the room (`target` is the bot's id, the text
     /// `/name args`): delivered to the bot's subscriptions only, never shown.
     Command,
+    /// The room's topic was set to the row's text (empty: cleared).
+    Topic,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,8 @@ pub struct Model {
     pub direct_key: Option<String>,
     /// What a private room is called (its name is random).
     pub title: Option<String>,
+    /// The room's topic, as its newest `topic` event set it (`None`: never set or cleared).
+    pub topic: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -26,6 +26,7 @@ use crate::{
         room_activity::{PresenceList, TypingIndicator},
         room_controls::RoomControls,
         room_members::RoomMembers,
+        room_topic::RoomTopic,
         room_webhooks::RoomWebhooks,
         shortcuts::Shortcuts,
         sidebar::RoomSidebar,
@@ -33,7 +34,11 @@ use crate::{
     },
     error::AppError,
     paths,
-    protocol::{Attachment, ClientFrame, PAGE_SIZE, RoomKind, RoomStatus, room_label},
+    protocol::{
+        Attachment, ClientFrame, PAGE_SIZE, RoomKind, RoomStatus,
+        events::{command, deletion, edit, preview, reaction, topic},
+        room_label,
+    },
     rooms::{MyRooms, titled},
 };
 
@@ -123,6 +128,8 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
         title: room_title,
         manages,
         hooks,
+        topic,
+        sets_topic,
         seen,
         thread,
         rows: _,
@@ -131,6 +138,7 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
     let has_older = page.messages.first().is_some_and(|m| m.seq > 1);
     let state = RoomState::opened(page.messages, has_older, me.clone(), last_read_seq);
     state.moderates.set_value(manages);
+    state.topic.set((topic.unwrap_or_default(), 0));
     state.read_by.update(|read_by| seen.into_iter().for_each(|read| crate::seen_by::note(read_by, read)));
     let label = room_label(&page.room, kind, room_title.as_deref(), room_title.as_deref());
     if let Some((seq, Permalink::Message | Permalink::Deleted)) = at {
@@ -178,16 +186,22 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
     });
     let actions = MessageActions {
         react: Callback::new(move |(target, emoji): (i64, String)| {
-            with_connection(&|open| open.act(|client_id| ClientFrame::React { target, emoji: emoji.clone(), client_id }));
+            with_connection(&|open| {
+                open.act(|client_id| ClientFrame::Reaction(reaction::Request { target, emoji: emoji.clone(), client_id }))
+            });
         }),
         edit: Callback::new(move |(target, text): (i64, String)| {
-            with_connection(&|open| open.act(|client_id| ClientFrame::Edit { target, text: text.clone(), client_id }));
+            with_connection(&|open| {
+                open.act(|client_id| ClientFrame::Edit(edit::Request { target, text: text.clone(), client_id }))
+            });
         }),
         delete: Callback::new(move |target: i64| {
-            with_connection(&|open| open.act(|client_id| ClientFrame::Delete { target, client_id }));
+            with_connection(&|open| open.act(|client_id| ClientFrame::Deletion(deletion::Request { target, client_id })));
         }),
         remove_preview: Callback::new(move |target: i64| {
-            with_connection(&|open| open.act(|client_id| ClientFrame::RemovePreview { target, client_id }));
+            with_connection(&|open| {
+                open.act(|client_id| ClientFrame::PreviewRemoval(preview::RemovalRequest { target, client_id }))
+            });
         }),
         open_thread: Callback::new({
             let room = room.clone();
@@ -220,8 +234,13 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
     let on_edit_last = Callback::new(move |()| state.editing.set(state.last_own_message().map(|m| m.seq)));
     let on_command = Callback::new(move |(command, text): (String, String)| {
         with_connection(&|open| {
-            open.act(|client_id| ClientFrame::Command { command: command.clone(), text: text.clone(), client_id })
+            open.act(|client_id| {
+                ClientFrame::Command(command::Request { command: command.clone(), text: text.clone(), client_id })
+            })
         });
+    });
+    let on_set_topic = Callback::new(move |topic: String| {
+        with_connection(&|open| open.act(|client_id| ClientFrame::Topic(topic::Request { topic: topic.clone(), client_id })));
     });
     let on_typing = Callback::new(move |()| with_connection(&|open| open.typing()));
     let on_seen = Callback::new(move |seq: i64| with_connection(&|open| open.mark_read(seq)));
@@ -265,6 +284,7 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                         {(kind == RoomKind::Private).then(|| view! { <LockIcon /> " " })}
                         {label.clone()}
                     </h1>
+                    <RoomTopic state sets_topic on_set=on_set_topic />
                     <button
                         type="button"
                         id="roomMenuToggle"

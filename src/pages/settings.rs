@@ -23,9 +23,6 @@ use crate::{
     protocol::Notice,
 };
 
-/// The settings page's path.
-pub const SETTINGS: &str = "/settings";
-
 /// The account as its settings page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountView {
@@ -155,7 +152,7 @@ pub async fn dismiss_notices() -> Result<(), AppError> {
         Ok(state.store.dismiss_notices(user.0.id).await?)
     }
     .await;
-    forms::finish(outcome, SETTINGS, SETTINGS, "")
+    forms::finish(outcome, crate::paths::SETTINGS, crate::paths::SETTINGS, "")
 }
 
 /// `POST /api/display_name`: field `display_name` (empty clears it).
@@ -170,7 +167,7 @@ pub async fn set_display_name(display_name: String) -> Result<(), AppError> {
         settings::set_display_name(&state.store, &user, &display_name).await.map(drop)
     }
     .await;
-    forms::finish(outcome, SETTINGS, "/settings?done=display_name", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("display_name", ""), "")
 }
 
 /// `POST /api/share_reads`: field `share` = `true` | `false`: whether others
@@ -183,7 +180,7 @@ pub async fn set_share_reads(share: bool) -> Result<(), AppError> {
         Ok(state.store.set_share_reads(user.0.id, share).await?)
     }
     .await;
-    forms::finish(outcome, SETTINGS, "/settings?done=share_reads", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("share_reads", ""), "")
 }
 
 /// `POST /api/change_password`: fields `current`, `new`. Every other session
@@ -204,7 +201,7 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
         settings::change_password((&state.store, &state.passwords, &state.sessions), &mut auth, (current, new), &user_agent).await
     }
     .await;
-    forms::finish(outcome, SETTINGS, "/settings?done=password", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("password", ""), "")
 }
 
 /// `POST /api/end_session`: field `handle`: that session of the user ends (its
@@ -220,7 +217,7 @@ pub async fn end_session(handle: String) -> Result<(), AppError> {
         }
     }
     .await;
-    forms::finish(outcome, SETTINGS, "/settings?done=session", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("session", ""), "")
 }
 
 /// `POST /api/log_out_everywhere`: every session of the user ends, this one
@@ -238,7 +235,7 @@ pub async fn log_out_everywhere() -> Result<(), AppError> {
     if outcome.is_ok() {
         forms::clear_site_data();
     }
-    forms::finish(outcome, SETTINGS, "/login", "")
+    forms::finish(outcome, crate::paths::SETTINGS, "/login", "")
 }
 
 /// What `?done=` says.

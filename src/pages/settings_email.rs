@@ -65,7 +65,7 @@ pub async fn set_email(address: String, password: Option<String>) -> Result<(), 
         tell_old_address(&state, &mailer, &user.0, old, Some(&address)).await
     }
     .await;
-    forms::finish(outcome, crate::pages::settings::SETTINGS, "/settings?done=email_sent#email", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("email_sent", "email"), "")
 }
 
 /// `POST /api/remove_email`: field `password` (the current one): the address
@@ -85,7 +85,7 @@ pub async fn remove_email(password: Option<String>) -> Result<(), AppError> {
         }
     }
     .await;
-    forms::finish(outcome, crate::pages::settings::SETTINGS, "/settings?done=email_removed#email", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("email_removed", "email"), "")
 }
 
 /// Mails the account's old verified address (if it had one, and it is not
@@ -116,7 +116,7 @@ pub async fn email_notify(on: bool) -> Result<(), AppError> {
         state.store.set_email_notify(user.0.id, on).await.map(drop).map_err(AppError::from)
     }
     .await;
-    forms::finish(outcome, crate::pages::settings::SETTINGS, "/settings?done=email_notify#email", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("email_notify", "email"), "")
 }
 
 #[component]

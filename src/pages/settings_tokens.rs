@@ -90,7 +90,7 @@ pub async fn create_token(name: String) -> Result<(), AppError> {
         auth.session.insert(NEW_TOKEN, shown).await.map_err(AppError::internal)
     }
     .await;
-    forms::finish(outcome, crate::pages::settings::SETTINGS, "/settings?done=token#tokens", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("token", "tokens"), "")
 }
 
 /// `POST /api/revoke_token`: field `id`: that token stops working, its
@@ -109,7 +109,7 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
         }
     }
     .await;
-    forms::finish(outcome, crate::pages::settings::SETTINGS, "/settings?done=token_revoked#tokens", "")
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("token_revoked", "tokens"), "")
 }
 
 #[component]

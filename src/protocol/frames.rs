@@ -4,58 +4,40 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChatMessage, FrameRejection, Latest, LinkPreview, MemberChange, RoomKind, ThreadStatus, codes::FrameErrorCode};
+use super::{
+    FrameRejection, Latest, RoomKind, ThreadStatus,
+    codes::FrameErrorCode,
+    events::{command, deletion, edit, membership, message, preview, reaction, topic},
+};
 
-/// Frames a browser sends over the room socket.
+/// Frames a browser sends over the room socket. A room event's request is
+/// its kind's (`protocol::events`); the `type` names stay as they were.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum ClientFrame {
-    /// Post `text` to the room. `client_id` makes the send idempotent.
-    Send {
-        text: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-        /// The `seq` of the message this one answers.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reply_to: Option<i64>,
-        /// The `id` of a file the sender uploaded to this room (the text may
-        /// then be empty).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        attachment: Option<String>,
-        /// The `seq` of the root of the thread this message replies in.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        thread: Option<i64>,
-        /// A thread reply shown in the room's timeline too.
-        #[serde(default, skip_serializing_if = "super::message::is_false")]
-        also_in_room: bool,
-    },
-    /// Replace the text of one's own message `target`.
-    Edit {
-        target: i64,
-        text: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
-    /// Delete one's own message `target` (its placeholder stays).
-    Delete {
-        target: i64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
-    /// Toggle one's reaction `emoji` on message `target`.
-    React {
-        target: i64,
-        emoji: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
-    /// Remove the link preview under message `target` (one's own, or as a moderator).
-    RemovePreview {
-        target: i64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
+    /// Post a message to the room.
+    #[serde(rename = "send")]
+    #[strum(serialize = "send")]
+    Message(message::Request),
+    /// Replace the text of one's own message.
+    Edit(edit::Request),
+    /// Delete a message (its placeholder stays).
+    #[serde(rename = "delete")]
+    #[strum(serialize = "delete")]
+    Deletion(deletion::Request),
+    /// Toggle one's reaction on a message.
+    #[serde(rename = "react")]
+    #[strum(serialize = "react")]
+    Reaction(reaction::Request),
+    /// Remove the link preview under a message (one's own, or as a moderator).
+    #[serde(rename = "remove_preview")]
+    #[strum(serialize = "remove_preview")]
+    PreviewRemoval(preview::RemovalRequest),
+    /// Set the room's topic (its owner or an administrator).
+    #[serde(rename = "set_topic")]
+    #[strum(serialize = "set_topic")]
+    Topic(topic::Request),
     /// The reader has seen the room up to `seq` (the page is visible and the
     /// newest message on screen), or with `thread`, that thread up to `seq`.
     /// A lower `seq` than before is ignored.
@@ -66,15 +48,8 @@ pub enum ClientFrame {
     },
     /// The user is composing a message (the browser sends at most one per 3 s).
     Typing,
-    /// Run the slash command `/command text` that a bot registered: the bot
-    /// is sent a `command` event instead of a message being posted.
-    Command {
-        command: String,
-        #[serde(default)]
-        text: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
+    /// Run a bot's slash command.
+    Command(command::Request),
 }
 
 impl ClientFrame {
@@ -92,73 +67,27 @@ impl ClientFrame {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// A message of the room, live or replayed.
-    Message {
-        room: String,
-        #[serde(flatten)]
-        message: ChatMessage,
-    },
+    Message(message::Frame),
     /// The sender's message with `client_id` is committed as `seq`.
     Ack {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         client_id: Option<String>,
         seq: i64,
     },
-    /// A message's text was edited (event `seq`, about message `target`).
-    Edit {
-        room: String,
-        seq: i64,
-        target: i64,
-        text: String,
-        /// RFC 3339, UTC.
-        edited_at: String,
-        sender: String,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        mentions: Vec<String>,
-        /// The new text formatted as HTML (see [`ChatMessage::html`]).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        html: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
-    /// A message was deleted (by its author, or a moderator: `sender`).
-    Delete {
-        room: String,
-        seq: i64,
-        target: i64,
-        sender: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
-    /// `user` added (`on`) or took back a reaction on message `target`.
-    Reaction {
-        room: String,
-        seq: i64,
-        target: i64,
-        emoji: String,
-        user: String,
-        on: bool,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
-    /// The server read the page message `target` links to (event `seq`): its
-    /// preview, shown under the message.
-    Preview {
-        room: String,
-        seq: i64,
-        target: i64,
-        #[serde(flatten)]
-        preview: LinkPreview,
-    },
-    /// The preview under message `target` was removed (by its author, or a
-    /// moderator: `sender`), or went with the message's deletion.
-    PreviewRemoved {
-        room: String,
-        seq: i64,
-        target: i64,
-        sender: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
+    /// A message's text was edited.
+    Edit(edit::Frame),
+    /// A message was deleted.
+    #[serde(rename = "delete")]
+    Deletion(deletion::Frame),
+    /// A reaction was added or taken back.
+    Reaction(reaction::Frame),
+    /// A link preview is shown under a message.
+    Preview(preview::Frame),
+    /// A link preview was removed.
+    #[serde(rename = "preview_removed")]
+    PreviewRemoval(preview::RemovedFrame),
+    /// The room's topic changed.
+    Topic(topic::Frame),
     /// Who has a socket open to the room now, on any instance: a full sorted
     /// snapshot, sent on connect and whenever the set changes (at most once a
     /// second per room).
@@ -206,26 +135,11 @@ pub enum ServerFrame {
         #[serde(flatten)]
         status: ThreadStatus,
     },
-    /// `sender` typed the bot command `/command text` in the room (a room
-    /// event with its `seq`): delivered to the bot's subscriptions, which
-    /// answer in the room; browsers show nothing of it.
-    Command {
-        room: String,
-        seq: i64,
-        sender: String,
-        command: String,
-        text: String,
-        /// The bot it is for.
-        bot: String,
-        /// RFC 3339, UTC.
-        timestamp: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        client_id: Option<String>,
-    },
-    /// Someone's membership of this private room changed (a room event with
-    /// its `seq`). When it is the socket's own user who was removed or left,
-    /// this is the last frame: the socket closes with 4003.
-    Member { room: String, seq: i64, user: String, change: MemberChange, by: String },
+    /// A bot's slash command was typed in the room; browsers show nothing of it.
+    Command(command::Frame),
+    /// Someone's membership of this private room changed.
+    #[serde(rename = "member")]
+    Membership(membership::Frame),
     /// The client's `?after=` is further back than the server replays: the
     /// client drops what it shows, loads the newest page of history, and
     /// continues from `seq` (live events follow this frame).
@@ -268,9 +182,9 @@ mod tests {
 
     #[test]
     fn message_frame_has_the_documented_shape() {
-        let frame = ServerFrame::Message {
+        let frame = ServerFrame::Message(message::Frame {
             room: "lobby".into(),
-            message: ChatMessage {
+            message: crate::protocol::ChatMessage {
                 seq: 3,
                 sender: "alice".into(),
                 sender_name: None,
@@ -291,7 +205,7 @@ mod tests {
                 replies: None,
                 bot: false,
             },
-        };
+        });
         let json: serde_json::Value = serde_json::from_str(&frame.encode()).unwrap();
         assert_eq!(
             json,

@@ -11,21 +11,31 @@
 //!   room as listed, accounts as administrators see them.
 //! - [`frames`]: every frame of the room and inbox sockets, both directions.
 //! - [`codes`]: the `error` frame's codes and the close codes.
-//! - [`commands`]: client frames parsed and validated into what the server
+//! - [`events`]: room events, one home per kind (message, edit, deletion,
+//!   reaction, preview, membership, command, topic): each kind's request,
+//!   stored body, frame and change to a message.
+//! - [`checks`]: the field rules client frames follow (text, ids, targets).
+//! - [`commands`]: client frames parsed and checked into what the server
 //!   acts on: a room event to store ([`EventBody`]), a read marker, typing.
 
+mod checks;
 mod codes;
 mod commands;
+pub mod events;
 mod frames;
 mod message;
 mod notices;
 mod preview;
 mod rooms;
 
+pub use checks::{check_text, is_attachment_id};
 pub use codes::{CloseReason, FrameErrorCode, FrameRejection};
-pub use commands::{
-    Command, EventBody, InThread, MAX_COMMAND_CHARS, check_client_frame, check_command_name, check_text, is_attachment_id,
-    parse_client_frame,
+pub use commands::{Command, check_client_frame, parse_client_frame};
+pub use events::{
+    Change, EventBody,
+    command::{MAX_COMMAND_CHARS, check_command_name},
+    membership::MemberChange,
+    message::InThread,
 };
 pub use frames::{ClientFrame, ServerFrame};
 pub use message::{
@@ -37,7 +47,7 @@ pub use preview::{
     LinkPreview, PREVIEW_DESCRIPTION_CHARS, PREVIEW_SITE_CHARS, PREVIEW_THUMB_EDGE, PREVIEW_TITLE_CHARS, PreviewImage,
     PreviewRecord,
 };
-pub use rooms::{Account, AccountKind, MemberChange, NotifyLevel, RegistrationMode, RoomKind, RoomStatus, room_label};
+pub use rooms::{Account, AccountKind, NotifyLevel, RegistrationMode, RoomKind, RoomStatus, room_label};
 
 /// Longest message text accepted, in characters, after trimming.
 pub const MAX_TEXT_CHARS: usize = 4000;

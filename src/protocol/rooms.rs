@@ -1,6 +1,6 @@
-//! Rooms as both sides name them: who may read one ([`RoomKind`]), how a
-//! membership changes, how loudly a room notifies, a user's room as listed
-//! and counted, and accounts as administrators see them.
+//! Rooms as both sides name them: who may read one ([`RoomKind`]), how
+//! loudly a room notifies, a user's room as listed and counted, and accounts
+//! as administrators see them.
 
 use serde::{Deserialize, Serialize};
 
@@ -156,30 +156,6 @@ impl RegistrationMode {
             Self::Invite => "Accounts are made by invitation only: open the link you were sent.",
             Self::Closed => "Registration is closed: an administrator makes accounts.",
         }
-    }
-}
-
-/// How someone's membership of a private room changed (a `member` frame).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumString, strum::EnumIter,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum MemberChange {
-    /// The owner or an administrator added them.
-    Added,
-    /// They opened an invite link.
-    Joined,
-    /// The owner or an administrator removed them.
-    Removed,
-    /// They left.
-    Left,
-}
-
-impl MemberChange {
-    /// Whether the user loses access to the room with this change.
-    pub fn ends_access(self) -> bool {
-        matches!(self, Self::Removed | Self::Left)
     }
 }
 

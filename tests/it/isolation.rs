@@ -32,7 +32,7 @@ fn message(room: &str, sender: &user::Model, text: &str, client_id: &str) -> New
         room: room.into(),
         sender: sender.clone(),
         client_id: Some(client_id.into()),
-        body: EventBody::Message { text: text.into(), reply_to: None, attachment: None, thread: None },
+        body: EventBody::Message(parlor::protocol::events::message::Body::text(text.into())),
         display_as: None,
         hook_maker: None,
     }

@@ -34,5 +34,6 @@ mod sessions;
 mod settings;
 mod sso;
 mod threads;
+mod topics;
 mod trust;
 mod trust_iv;

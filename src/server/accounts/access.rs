@@ -28,6 +28,10 @@ pub struct Admitted {
     pub kind: RoomKind,
     /// What a private room is called.
     pub title: Option<String>,
+    /// The room's topic, if it has one.
+    pub topic: Option<String>,
+    /// Whether the user may set the room's topic ([`Action::SetTopic`]).
+    pub sets_topic: bool,
     /// Whether the user may manage it ([`Action::Manage`]).
     pub manages: bool,
     /// Whether the user may make and revoke its incoming webhooks ([`Action::ManageHooks`]).
@@ -84,7 +88,9 @@ async fn check(store: &Store, user: &User, raw: &str, action: Action, freshness:
     Ok(Admitted {
         manages: policy::decide(role, facts, Action::Manage).is_ok(),
         hooks: policy::decide(role, facts, Action::ManageHooks).is_ok(),
+        sets_topic: policy::decide(role, facts, Action::SetTopic).is_ok(),
         kind: access.as_ref().map_or(RoomKind::Public, |access| access.kind),
+        topic: access.as_ref().and_then(|access| access.topic.clone()),
         title: access.and_then(|access| access.title),
         name,
     })

@@ -10,6 +10,7 @@ use axum::extract::ws::Utf8Bytes;
 use serde::{Deserialize, Serialize};
 use tower_sessions::session::Id;
 
+use crate::protocol::events::{deletion, message};
 use crate::protocol::{CloseReason, Latest, REPLY_QUOTE_CHARS, ServerFrame};
 
 /// Names a session without revealing its id: what sockets and the channel
@@ -156,7 +157,7 @@ impl Event {
     /// a message carries its summary for notifications.
     pub fn sequenced(seq: i64, frame: ServerFrame, sender_id: Option<i64>, mentioned: Vec<i64>, revoked: Option<i64>) -> Self {
         let latest = match &frame {
-            ServerFrame::Message { message, .. } => Some(Latest {
+            ServerFrame::Message(message::Frame { message, .. }) => Some(Latest {
                 seq,
                 sender: message.sender.clone(),
                 text: message.text.chars().take(REPLY_QUOTE_CHARS).collect(),
@@ -165,11 +166,13 @@ impl Event {
             _ => None,
         };
         let deleted = match &frame {
-            ServerFrame::Delete { target, .. } => Some(*target),
+            ServerFrame::Deletion(deletion::Frame { target, .. }) => Some(*target),
             _ => None,
         };
         let (thread, thread_only) = match &frame {
-            ServerFrame::Message { message, .. } => (message.thread, message.thread.is_some() && !message.also_in_room),
+            ServerFrame::Message(message::Frame { message, .. }) => {
+                (message.thread, message.thread.is_some() && !message.also_in_room)
+            }
             _ => (None, false),
         };
         let frame = frame.encode().into();

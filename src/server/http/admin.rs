@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{forms::ValidForm, memberships::is_set};
+use crate::protocol::events::deletion;
 use crate::{
     error::AppError,
     names::canonical_username,
@@ -95,7 +96,7 @@ pub async fn deactivate(
                 room,
                 sender: me.0.clone(),
                 client_id: None,
-                body: EventBody::Delete { target },
+                body: EventBody::Deletion(deletion::Body { target }),
                 display_as: None,
                 hook_maker: None,
             };

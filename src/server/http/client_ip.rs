@@ -12,15 +12,15 @@ use axum::{
 };
 use ipnet::IpNet;
 
-use crate::{error::AppError, server::http::state::AppState};
+use crate::error::AppError;
 
 /// The networks whose `X-Forwarded-For` is believed.
 #[derive(Clone, Debug, Default)]
-pub struct TrustedProxies(Vec<IpNet>);
+pub struct TrustedProxies(std::sync::Arc<[IpNet]>);
 
 impl TrustedProxies {
     pub fn new(networks: Vec<IpNet>) -> Self {
-        Self(networks)
+        Self(networks.into())
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {
@@ -58,14 +58,13 @@ pub struct ClientIp(pub IpAddr);
 impl<S> FromRequestParts<S> for ClientIp
 where
     S: Send + Sync,
-    AppState: FromRef<S>,
+    TrustedProxies: FromRef<S>,
 {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>().copied().ok_or(AppError::Internal)?;
-        let state = AppState::from_ref(state);
-        Ok(Self(state.proxies.client_ip(peer.ip(), &parts.headers)))
+        Ok(Self(TrustedProxies::from_ref(state).client_ip(peer.ip(), &parts.headers)))
     }
 }
 

@@ -42,8 +42,8 @@ pub async fn verify_page(State(state): State<AppState>, Path(token): Path<String
 /// `POST /verify-email/{token}`.
 pub async fn verify(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
     match state.store.verify_email(&token).await? {
-        Verified::Done { .. } => Ok(Redirect::to("/settings?done=email_verified").into_response()),
-        Verified::Taken => Ok(Redirect::to("/settings?error=bad_email").into_response()),
+        Verified::Done { .. } => Ok(Redirect::to(&crate::paths::settings_done("email_verified", "")).into_response()),
+        Verified::Taken => Ok(Redirect::to(&format!("{}?error=bad_email", crate::paths::SETTINGS)).into_response()),
         Verified::Ended => Err(AppError::LinkEnded),
     }
 }

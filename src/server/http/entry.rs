@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{admin::RequireAdmin, forms::ValidForm, params, state::AppState};
+use crate::protocol::events::membership;
 use crate::{
     entity::{invitation, user},
     error::AppError,
@@ -226,8 +227,11 @@ pub async fn join_invited_rooms(state: &AppState, user: &User, invitation: &invi
                     Err("its maker may no longer add people to it".to_owned())
                 }
                 Some(maker) => {
-                    let body =
-                        EventBody::Member { user_id: user.0.id, username: user.0.username.clone(), change: MemberChange::Added };
+                    let body = EventBody::Membership(membership::Body {
+                        user_id: user.0.id,
+                        username: user.0.username.clone(),
+                        change: MemberChange::Added,
+                    });
                     let event = NewEvent {
                         room: room.to_owned(),
                         sender: maker.clone(),

@@ -13,7 +13,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::state::AppState;
 use crate::error::AppError;
 
 /// The one host (and port) requests may name, when Parlor knows it.
@@ -51,8 +50,8 @@ impl HostGuard {
 const ANY_HOST: [&str; 1] = ["/healthz"];
 
 /// Middleware: refuses a request for another host (see the module docs).
-pub async fn only_public_host(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if ANY_HOST.contains(&request.uri().path()) || state.hosts.admits(request.headers(), request.uri().authority()) {
+pub async fn only_public_host(State(hosts): State<HostGuard>, request: Request, next: Next) -> Response {
+    if ANY_HOST.contains(&request.uri().path()) || hosts.admits(request.headers(), request.uri().authority()) {
         next.run(request).await
     } else {
         AppError::WrongHost.into_response()

@@ -52,7 +52,15 @@ pub async fn join(State(state): State<AppState>, auth: AuthSession, Path(code): 
         Ok(Invited::Member(room)) => room,
         Ok(Invited::Outsider(room, title)) => {
             // The writer asks the policy whether this join may happen.
-            let admitted = Admitted { name: room.clone(), kind: RoomKind::Private, title, manages: false, hooks: false };
+            let admitted = Admitted {
+                name: room.clone(),
+                kind: RoomKind::Private,
+                title,
+                topic: None,
+                manages: false,
+                hooks: false,
+                sets_topic: false,
+            };
             match change_membership(&state, &admitted, &user.0, &user.0, MemberChange::Joined).await {
                 Ok(_) => {}
                 // Joined meanwhile (another tab).

@@ -13,6 +13,7 @@ use chrono::{Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::protocol::events::membership;
 use crate::{
     entity::user,
     error::AppError,
@@ -148,7 +149,7 @@ pub(super) async fn change_membership(
     member: &user::Model,
     change: MemberChange,
 ) -> Result<i64, AppError> {
-    let body = EventBody::Member { user_id: member.id, username: member.username.clone(), change };
+    let body = EventBody::Membership(membership::Body { user_id: member.id, username: member.username.clone(), change });
     let event =
         NewEvent { room: room.name.clone(), sender: by.clone(), client_id: None, body, display_as: None, hook_maker: None };
     let stored = state.store.append(event).await.await.map_err(|err| match err {

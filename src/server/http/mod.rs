@@ -4,6 +4,7 @@
 //! headers. [`AppError`] becomes a response here, in one place.
 //!
 //! - [`routes`]: the axum router and its layers.
+//! - [`store_errors`]: how storage's errors answer (`StoreError` → `AppError`).
 //! - [`state`]: `AppState`, what every handler and server function shares.
 //! - [`gate`]: the request context: app state and the logged-in user; keeping
 //!   active sessions alive.
@@ -67,6 +68,7 @@ pub mod serve;
 pub mod sockets;
 pub mod sso;
 pub mod state;
+pub mod store_errors;
 pub mod threads;
 
 use axum::{

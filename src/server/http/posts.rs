@@ -12,6 +12,7 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::protocol::events::message;
 use crate::{
     error::AppError,
     protocol::{ClientFrame, Command, check_client_frame},
@@ -43,14 +44,14 @@ pub async fn send(
     ValidForm(body): ValidForm<SendBody>,
 ) -> Result<Json<Value>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Post).await?;
-    let frame = ClientFrame::Send {
+    let frame = ClientFrame::Message(message::Request {
         text: body.text,
         client_id: body.client_id,
         reply_to: body.reply_to,
         attachment: body.attachment,
         thread: body.thread,
         also_in_room: body.also_in_room,
-    };
+    });
     let Command::Event { body, client_id } = check_client_frame(frame).map_err(|rejection| AppError::Rejected(rejection.code))?
     else {
         return Err(AppError::Internal);

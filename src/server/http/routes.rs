@@ -154,7 +154,7 @@ pub fn router(state: AppState) -> Router {
     outside_sessions
         .merge(app)
         .layer(middleware::from_fn(origin::refuse_cross_site_writes))
-        .layer(middleware::from_fn_with_state(state.clone(), hosts::only_public_host))
+        .layer(middleware::from_fn_with_state(state.hosts.clone(), hosts::only_public_host))
         .layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT))
         .layer(middleware::from_fn(security_headers::service_worker_csp))
         .layer(middleware::from_fn(security_headers::page_csp_from_nonce))

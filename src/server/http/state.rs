@@ -37,6 +37,13 @@ impl Deref for AppState {
     }
 }
 
+/// The client address extractor (`client_ip::ClientIp`) reads the trusted proxies from it.
+impl FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        state.proxies.clone()
+    }
+}
+
 /// leptos_axum reads the site settings from the router's state.
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {

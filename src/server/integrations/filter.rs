@@ -1,7 +1,7 @@
 //! Which events a subscription is sent: the kinds it names (`message`,
 //! `edit`, `delete`, `reaction`, `member`), read from the room's event kinds.
-//! A bot's own commands are sent whatever it names; link previews are not events
-//! a subscription can name.
+//! A bot's own commands are sent whatever it names; link previews and topics
+//! are not events a subscription can name.
 
 use std::fmt;
 
@@ -50,7 +50,7 @@ impl EventFilter {
             EventKind::Delete => "delete",
             EventKind::React | EventKind::Unreact => "reaction",
             EventKind::MemberAdded | EventKind::MemberJoined | EventKind::MemberRemoved | EventKind::MemberLeft => "member",
-            EventKind::Preview | EventKind::PreviewRemoved | EventKind::Command => return false,
+            EventKind::Preview | EventKind::PreviewRemoved | EventKind::Command | EventKind::Topic => return false,
         };
         self.names().contains(&name)
     }

@@ -24,6 +24,7 @@ use super::{
     send::{Delivery, Sender},
     walk::{Step, Walk},
 };
+use crate::protocol::events::message;
 use crate::{
     backoff::Backoff,
     entity::event_subscription,
@@ -281,7 +282,7 @@ impl Worker {
             "Delivery of my events to {} is paused: {reason}. It resumes with `POST /api/subscriptions/resume` (id {}).",
             subscription.url, subscription.id
         );
-        let body = EventBody::Message { text, reply_to: None, attachment: None, thread: None };
+        let body = EventBody::Message(message::Body::text(text));
         let client_id = Some(format!("paused:{}:{}", subscription.id, now_ms()));
         let event = NewEvent { room, sender: bot, client_id, body, display_as: None, hook_maker: None };
         if let Err(err) = self.store.append(event).await.await {

@@ -13,6 +13,7 @@ use super::{
     Mailer,
     compose::{self, Missed},
 };
+use crate::protocol::events::message;
 use crate::{
     entity::mail_outbox,
     paths,
@@ -116,7 +117,7 @@ impl Worker {
         let missed: Vec<Missed> = events
             .into_iter()
             .filter_map(|(_, frame)| match frame {
-                ServerFrame::Message { message, .. }
+                ServerFrame::Message(message::Frame { message, .. })
                     if message.sender != user.username
                         && !message.deleted
                         && (direct || message.mentions.contains(&user.username)) =>

@@ -146,11 +146,13 @@ pub enum Action {
     Deliver,
     /// Send a bot's slash command in the room.
     Command,
+    /// Set the room's topic: its managers, in any room but a direct one.
+    SetTopic,
 }
 
 impl Action {
     /// Every action, for the table test.
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::Read,
         Action::Post,
         Action::React,
@@ -168,6 +170,7 @@ impl Action {
         Action::ManageHooks,
         Action::Deliver,
         Action::Command,
+        Action::SetTopic,
     ];
 }
 
@@ -233,12 +236,14 @@ pub fn decide(role: Role, facts: RoomFacts, action: Action) -> Result<(), Denied
         // Anyone who may read a public room, a private room's managers.
         Action::ManageHooks if matches!(place, Place::Free | Place::Public) || (place == Place::Private && manages) => Ok(()),
         Action::Deliver if role == Role::Bot => Ok(()),
+        Action::SetTopic if manages && place != Place::Direct => Ok(()),
         Action::Manage
         | Action::AddMember
         | Action::RemoveMember
         | Action::Join
         | Action::Leave
         | Action::ManageHooks
-        | Action::Deliver => Err(Denied::NotAllowed),
+        | Action::Deliver
+        | Action::SetTopic => Err(Denied::NotAllowed),
     }
 }

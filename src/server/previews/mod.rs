@@ -26,6 +26,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use reqwest::Url;
 use tokio::sync::Semaphore;
 
+use crate::protocol::events::preview;
 use crate::{
     markup, paths,
     protocol::{EventBody, LinkPreview, PREVIEW_THUMB_EDGE, PreviewRecord},
@@ -136,7 +137,7 @@ impl Worker {
             room: message.room.clone(),
             sender: message.author,
             client_id: None,
-            body: EventBody::Preview { target: message.seq, record: Box::new(record) },
+            body: EventBody::Preview(preview::Body { target: message.seq, record: Box::new(record) }),
             display_as: None,
             hook_maker: None,
         };

@@ -81,7 +81,7 @@ pub fn test() -> Payload {
         seq: 0,
         title: "Parlor".to_owned(),
         body: "Notifications reach this device.".to_owned(),
-        url: "/settings".to_owned(),
+        url: crate::paths::SETTINGS.to_owned(),
         tag: "test".to_owned(),
         unread: None,
     }

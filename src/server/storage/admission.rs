@@ -16,11 +16,11 @@ use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect};
 
-use super::{events::Refusal, store::NewEvent};
+use super::{events::Refusal, writes::NewEvent};
 use crate::{
     entity::{membership, room, user},
     protocol::{AccountKind, EventBody, MemberChange, RoomKind},
-    server::policy::{self, Action, Place, Role, RoomFacts, Standing},
+    server::policy::{self, Place, Role, RoomFacts, Standing},
 };
 
 /// What the writer knows about the batch's senders and rooms.
@@ -45,7 +45,7 @@ impl Admission {
     ) -> Result<Self, DbErr> {
         let mut users: Vec<i64> = batch.iter().map(|event| event.sender.id).collect();
         users.extend(batch.iter().filter_map(|event| match &event.body {
-            EventBody::Member { user_id, .. } => Some(*user_id),
+            EventBody::Membership(body) => Some(body.user_id),
             _ => None,
         }));
         users.extend(batch.iter().filter_map(|event| event.hook_maker));
@@ -90,26 +90,7 @@ impl Admission {
         // An account's kind never changes: the sender's model says it.
         let role = Role::of(self.admins.contains(&sender), self.deactivated.contains(&sender), event.sender.kind);
         let facts = self.facts(sender, &event.room, room);
-        let action = match &event.body {
-            EventBody::Message { .. } => Action::Post,
-            EventBody::BotCommand { .. } => Action::Command,
-            EventBody::React { .. } => Action::React,
-            EventBody::Edit { .. } => Action::Edit { own },
-            EventBody::Delete { .. } => Action::Delete { own },
-            // The server previews a link for the message's author: as if they
-            // changed their message, so never after they lost the room.
-            EventBody::Preview { .. } => Action::Edit { own },
-            // Taking a preview away is a small deletion: the author's, or a moderator's.
-            EventBody::Unpreview { .. } => Action::Delete { own },
-            EventBody::Member { user_id, change, .. } => match (change, *user_id == sender) {
-                (MemberChange::Joined, true) => Action::Join,
-                (MemberChange::Left, true) => Action::Leave,
-                (MemberChange::Added, _) => Action::AddMember,
-                (MemberChange::Removed, _) => Action::RemoveMember,
-                // Nobody joins or leaves on someone else's behalf.
-                (MemberChange::Joined | MemberChange::Left, false) => return Err(Refusal::NotAllowed),
-            },
-        };
+        let action = super::events::action_of(event, own)?;
         policy::decide(role, facts, action)?;
         if let Some(maker) = event.hook_maker {
             // A hook made by an account that no longer exists may do nothing.
@@ -118,7 +99,7 @@ impl Admission {
             policy::decide(role, self.facts(maker, &event.room, room), action).map_err(|_| Refusal::HookMakerLostAccess)?;
         }
         match (&event.body, room) {
-            (EventBody::Member { user_id, change, .. }, Some(room)) => self.change_membership(*user_id, room.id, *change),
+            (EventBody::Membership(body), Some(room)) => self.change_membership(body.user_id, room.id, body.change),
             _ => Ok(()),
         }
     }

@@ -28,9 +28,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::{
     events::{self, ReadMarker, Refusal},
-    seen,
-    store::{NewEvent, Stored},
+    writes::{NewEvent, Stored},
 };
+use crate::protocol::events::message;
 use crate::{
     entity::user,
     protocol::{FrameErrorCode, SeenRead, ServerFrame},
@@ -258,7 +258,7 @@ impl Writer {
     /// "Seen by" in small rooms: tells each room of the markers others may be
     /// shown (advisory, so a failed read skips it).
     async fn publish_seen(&self, markers: &[ReadMarker]) {
-        let shared = seen::shared(&self.db, markers).await.unwrap_or_default();
+        let shared = events::shared_reads(&self.db, markers).await.unwrap_or_default();
         for (room, SeenRead { user, seq }) in shared {
             let frame = ServerFrame::Seen { room: room.clone(), user, seq }.encode();
             if let Err(err) = self.layer.group_send(&Group::Room(room), Event::Seen { frame: frame.into() }).await {
@@ -350,7 +350,7 @@ impl Writer {
     async fn publish(&self, new: &NewEvent, stored: &Stored) {
         let Some(frame) = stored.frame.clone() else { return };
         let room = new.room.as_str();
-        if let (Some(watcher), ServerFrame::Message { message, .. }) = (self.linked.get(), &frame)
+        if let (Some(watcher), ServerFrame::Message(message::Frame { message, .. })) = (self.linked.get(), &frame)
             && message.text.contains("http")
         {
             let linked =

@@ -1,11 +1,8 @@
 //! What storage answers when it cannot do what was asked: its own error type,
-//! so that no caller sees the database's, and one conversion into the HTTP
-//! boundary's `AppError`.
+//! so that no caller sees the database's. (How it answers at the HTTP
+//! boundary is that boundary's: `server::http::store_errors`.)
 
 use sea_orm::{DbErr, RuntimeErr, SqlErr, sqlx};
-
-use super::registration::Refused;
-use crate::error::AppError;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +24,20 @@ pub enum StoreError {
     TimedOut,
     /// An account may not be made now (the registration mode, an invitation).
     #[error("{0}")]
-    Refused(super::registration::Refused),
+    Refused(Refused),
+}
+
+/// Why an account may not be made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("registration is closed")]
+    Closed,
+    #[error("registration needs an invitation")]
+    InvitationNeeded,
+    #[error("no such invitation")]
+    NoSuchInvitation,
+    #[error("the invitation is used up, expired or revoked")]
+    InvitationEnded,
 }
 
 /// Which unique value was taken.
@@ -67,27 +77,6 @@ impl From<DbErr> for StoreError {
     }
 }
 
-impl From<StoreError> for AppError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict(Taken::Username) => Self::UsernameTaken,
-            StoreError::Conflict(Taken::RoomName) => Self::RoomTaken,
-            StoreError::TimedOut => Self::TooSlow,
-            StoreError::Refused(refused) => match refused {
-                Refused::Closed => Self::RegistrationClosed,
-                Refused::InvitationNeeded => Self::InvitationNeeded,
-                Refused::NoSuchInvitation => Self::InviteInvalid,
-                Refused::InvitationEnded => Self::InviteExpired,
-            },
-            // Details stay in the log.
-            other @ (StoreError::Conflict(Taken::Value) | StoreError::Unavailable(_) | StoreError::Failed(_)) => {
-                AppError::internal(other)
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,9 +86,5 @@ mod tests {
         assert!(matches!(StoreError::from(DbErr::RecordNotFound("room".into())), StoreError::NotFound));
         assert!(StoreError::from(DbErr::Conn(RuntimeErr::Internal("refused".into()))).is_unavailable());
         assert!(matches!(StoreError::from(DbErr::Custom("bad".into())), StoreError::Failed(_)));
-        assert_eq!(AppError::from(StoreError::NotFound), AppError::NotFound);
-        assert_eq!(AppError::from(StoreError::Conflict(Taken::Username)), AppError::UsernameTaken);
-        assert_eq!(AppError::from(StoreError::Conflict(Taken::RoomName)), AppError::RoomTaken);
-        assert_eq!(AppError::from(StoreError::Unavailable("gone".into())), AppError::Internal);
     }
 }

@@ -5,6 +5,7 @@
 //! caches hear what to forget) and the policy.
 //!
 //! - [`store`]: the `Store` handle and every read query.
+//! - [`writes`]: what is asked of the writer (`NewEvent`) and what it answers (`Stored`).
 //! - [`error`]: `StoreError`, what storage answers when it cannot.
 //! - [`events`]: the rooms' event log: how one batch of room events
 //!   (messages, edits, deletions, reactions, membership changes) is stored —
@@ -65,8 +66,10 @@ mod seen;
 pub mod sessions;
 pub mod store;
 mod threads;
+pub mod writes;
 
 pub use appender::{AppendError, NewMessage};
 pub use error::StoreError;
 pub use events::{ReadMarker, Refusal};
-pub use store::{NewEvent, Store, Stored};
+pub use store::Store;
+pub use writes::{NewEvent, Stored};

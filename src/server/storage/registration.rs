@@ -14,7 +14,7 @@ use sea_orm::{
 };
 
 use super::{
-    error::{StoreError, Taken},
+    error::{Refused, StoreError, Taken},
     events,
     rooms::random_token,
     store::Store,
@@ -40,19 +40,6 @@ pub enum Entry<'a> {
     SingleSignOn { issuer: &'a str, subject: &'a str },
     /// An administrator makes it (any mode).
     ByAdministrator,
-}
-
-/// Why an account may not be made.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum Refused {
-    #[error("registration is closed")]
-    Closed,
-    #[error("registration needs an invitation")]
-    InvitationNeeded,
-    #[error("no such invitation")]
-    NoSuchInvitation,
-    #[error("the invitation is used up, expired or revoked")]
-    InvitationEnded,
 }
 
 /// An account just made, and the invitation it used (its rooms to join).

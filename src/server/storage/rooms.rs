@@ -33,6 +33,8 @@ pub struct RoomAccess {
     /// for a public room: it has no members to keep).
     pub member: bool,
     pub title: Option<String>,
+    /// The room's topic (none when never set, or cleared).
+    pub topic: Option<String>,
 }
 
 #[derive(FromQueryResult)]
@@ -40,6 +42,7 @@ struct AccessRow {
     kind: RoomKind,
     owner_id: Option<i64>,
     title: Option<String>,
+    topic: Option<String>,
     member_id: Option<i64>,
 }
 
@@ -63,6 +66,7 @@ impl Store {
                 owner_id: facts.owner_id,
                 member: facts.members.contains(&user_id),
                 title: facts.title.clone(),
+                topic: facts.topic.clone(),
             }));
         }
         self.room_access_stored(room_name, user_id).await
@@ -74,7 +78,7 @@ impl Store {
     pub async fn room_access_stored(&self, room_name: &str, user_id: i64) -> Result<Option<RoomAccess>, StoreError> {
         let row = room::Entity::find()
             .select_only()
-            .columns([room::Column::Kind, room::Column::OwnerId, room::Column::Title])
+            .columns([room::Column::Kind, room::Column::OwnerId, room::Column::Title, room::Column::Topic])
             .column_as(membership::Column::UserId, "member_id")
             .join(
                 JoinType::LeftJoin,
@@ -93,6 +97,7 @@ impl Store {
                 owner_id: row.owner_id,
                 member: kind != RoomKind::Public && row.member_id.is_some(),
                 title: row.title,
+                topic: row.topic,
             }
         }))
     }
@@ -203,6 +208,7 @@ async fn insert_room(
         owner_id: Set(owner_id),
         direct_key: Set(direct_key),
         title: Set(title),
+        topic: Set(None),
     };
     room::Entity::insert(row).exec_with_returning(txn).await
 }

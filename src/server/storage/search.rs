@@ -1,4 +1,4 @@
-//! Full-text search over the messages a user may read, with each database's
+//! Full-text search over the messages (and room topics) a user may read, with each database's
 //! own engine (see the search migration): SQLite's FTS5 table, walked newest
 //! first, or PostgreSQL's `tsvector` column and its GIN index. Only messages
 //! of rooms the user may read are returned: the policy's read rule, as the
@@ -185,7 +185,7 @@ fn search_sql(backend: DbBackend, request: &SearchRequest<'_>) -> (String, Vec<V
             ("message m", vec!["m.search @@ to_tsquery('simple', ?)".to_owned()], "m.id")
         }
         // Only filters (`from:`): the messages themselves.
-        _ => ("message m", vec!["m.kind = 'message'".to_owned(), "NOT m.deleted".to_owned()], "m.id"),
+        _ => ("message m", vec!["m.kind IN ('message', 'topic')".to_owned(), "NOT m.deleted".to_owned()], "m.id"),
     };
     // The policy's read rule, as SQL (one `?`: the user).
     conditions.push(policy::search::readable_rooms("r"));

@@ -13,7 +13,7 @@ use sea_orm::{
 
 use crate::{
     entity::{message, room, user},
-    protocol::{ChatMessage, EventBody, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
+    protocol::{ChatMessage, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
     server::{
         bodies::SharedBody,
         bus::{ChannelLayer, Forget},
@@ -24,6 +24,7 @@ use crate::{
             db::{self, DbSetupError, find_unique},
             error::StoreError,
             events::{self, EventRow, Extras},
+            writes::{NewEvent, Stored},
         },
         tasks::Background,
     },
@@ -38,49 +39,6 @@ pub struct Store {
     caches: Arc<Caches>,
     /// Searches that may run at once (`storage::search`).
     search_slots: Arc<tokio::sync::Semaphore>,
-}
-
-/// A room event to store: a message, or a change to one.
-#[derive(Clone, Debug)]
-pub struct NewEvent {
-    pub room: String,
-    pub sender: user::Model,
-    /// The sender's idempotency key.
-    pub client_id: Option<String>,
-    pub body: EventBody,
-    /// The name a message is shown under instead of the sender's own (an
-    /// incoming webhook's `username`; `None` for everyone else).
-    pub display_as: Option<String>,
-    /// For an incoming webhook's message: the account that made the hook. A
-    /// hook posts only while its maker may post there too (the writer asks the
-    /// policy for both, in its transaction).
-    pub hook_maker: Option<i64>,
-}
-
-/// An event that is committed.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Stored {
-    pub seq: i64,
-    /// Its frame, to publish (`None` for a resend: published before).
-    pub frame: Option<ServerFrame>,
-    /// True when the same send was already stored: nothing new was written.
-    pub duplicate: bool,
-    /// The ids of the users it mentions (its sender excepted).
-    pub mentioned: Vec<i64>,
-    /// Whether it is a new message (counts as unread) rather than a change.
-    pub is_message: bool,
-    /// The user whose access to the room ends with it (removed, or left).
-    pub revoked: Option<i64>,
-    /// For a thread reply: who starts following the thread with it (the root's
-    /// author at the first reply, the mentioned), its sender excepted.
-    pub followers: Vec<i64>,
-}
-
-impl Stored {
-    /// The answer to a resend of the event stored as `seq`.
-    pub fn repeat(seq: i64) -> Self {
-        Self { seq, frame: None, duplicate: true, mentioned: Vec::new(), is_message: false, revoked: None, followers: Vec::new() }
-    }
 }
 
 /// A room as the lobby lists it.
@@ -363,6 +321,7 @@ impl Store {
             kind,
             owner_id: room.owner_id,
             title: room.title,
+            topic: room.topic,
             last_seq: room.last_seq,
             message_count: room.message_count,
             members,

@@ -27,6 +27,7 @@ use axum::{
 use serde::Deserialize;
 
 use super::label;
+use crate::protocol::events::message;
 use crate::{
     error::AppError,
     names::display_name,
@@ -125,7 +126,7 @@ pub async fn post(
             return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
         }
     }
-    let body = EventBody::Message { text, reply_to: None, attachment: None, thread: None };
+    let body = EventBody::Message(message::Body::text(text));
     let event = NewEvent { room, sender: account, client_id, body, display_as, hook_maker: Some(maker.id) };
     let stored = state.store.append(event).await.await.map_err(|err| match err {
         AppendError::Rejected(Refusal::HookMakerLostAccess) => AppError::Gone(MAKER_GONE.into()),

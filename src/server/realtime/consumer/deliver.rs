@@ -8,6 +8,7 @@
 use futures::FutureExt;
 
 use super::{ChatConsumer, ConsumerError, Live, Next};
+use crate::protocol::events::membership;
 use crate::{
     error::AppError,
     protocol::{CloseReason, MAX_PAGE_SIZE, ServerFrame},
@@ -185,7 +186,7 @@ impl ChatConsumer {
                 live.socket.queue(frame.encode().into()).await?;
                 live.order.replayed(seq);
                 live.listing.room_exists = true;
-                if matches!(&frame, ServerFrame::Member { user, change, .. } if *user == self.user.username && change.ends_access())
+                if matches!(&frame, ServerFrame::Membership(membership::Frame { user, change, .. }) if *user == self.user.username && change.ends_access())
                 {
                     // Nothing after their removal is theirs to see.
                     live.access_ended = true;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use futures::{FutureExt, future::BoxFuture, stream::FuturesOrdered};
 
 use super::{ChatConsumer, ConsumerError, Live, Next};
+use crate::protocol::events::command;
 use crate::{
     protocol::{Command, EventBody, FrameErrorCode, FrameRejection, ServerFrame},
     server::{
@@ -93,7 +94,7 @@ impl ChatConsumer {
                 self.on_read(seq, thread).await;
             }
             Incoming::Command(Command::Typing) => self.on_typing(live).await,
-            Incoming::Command(Command::BotCommand { name, args, client_id }) => {
+            Incoming::Command(Command::BotCommand(command::Checked { name, args, client_id })) => {
                 self.on_bot_command(live, name, args, client_id).await?;
             }
             Incoming::Refused(rejection) => live.socket.send_error(rejection).await?,
@@ -174,7 +175,7 @@ impl ChatConsumer {
         if !reaches {
             return Ok(live.socket.send_error(refuse(FrameErrorCode::BotNotInRoom)).await?);
         }
-        let body = EventBody::BotCommand { bot_id: bot.id, bot: bot.username, name, args };
+        let body = EventBody::Command(command::Body { bot_id: bot.id, bot: bot.username, name, args });
         self.on_event(live, client_id, body).await
     }
 

@@ -1,5 +1,5 @@
 //! [`RoomCache`]: what every reader of a room asks first — its access facts (kind,
-//! owner, title, the members of a private or direct room) and its newest page —
+//! owner, title, topic, the members of a private or direct room) and its newest page —
 //! kept per room while nothing happens in it. Each entry holds a subscription
 //! to the room's group, taken *before* the entry is read from the database:
 //! any committed event of the room (on any instance), a head beacon past what
@@ -32,6 +32,8 @@ pub struct RoomRecord {
     pub kind: RoomKind,
     pub owner_id: Option<i64>,
     pub title: Option<String>,
+    /// Its topic (the newest `topic` event's).
+    pub topic: Option<String>,
     pub last_seq: i64,
     pub message_count: i64,
     /// The members of a private or direct room (empty for a public one: it
@@ -158,6 +160,7 @@ mod tests {
             kind: RoomKind::Public,
             owner_id: None,
             title: None,
+            topic: None,
             last_seq,
             message_count: last_seq,
             members: HashSet::new(),

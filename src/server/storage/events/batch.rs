@@ -15,11 +15,13 @@ use sea_orm::{DatabaseConnection, DbErr};
 use super::{
     Refusal, kinds, mails, mentions, pushes, read_state,
     resends::{SendKey, StoredKey, send_key, stored_copies},
-    rows::{EventRow, Extras, frame_of, quote},
+    rows::{EventRow, Extras},
     seqs::{Lock, begin_writing, reserve_seqs, rooms_named},
+    slot::Slot,
     targets::Loaded,
     threads,
 };
+use crate::protocol::events::membership;
 use crate::{
     entity::room,
     protocol::EventBody,
@@ -27,24 +29,9 @@ use crate::{
         admission::Admission,
         attachments,
         db::insert_chunked,
-        store::{NewEvent, Stored},
+        writes::{NewEvent, Stored},
     },
 };
-
-/// What the batch decided for one event.
-pub enum Slot {
-    /// Stored before this batch: answered with that copy's `seq`.
-    Earlier(i64),
-    /// The same send as an earlier event of this batch.
-    SameAs(usize),
-    /// Refused by the rules.
-    Refused(Refusal),
-    /// New: stored in this room with this `seq` (and `n`, for a message of
-    /// the room's timeline; `on` says whether a reaction was added or taken
-    /// back). `timeline_n`: the `n` of the room's newest timeline message at
-    /// this point (its own, for one).
-    New { room_id: i64, seq: i64, n: Option<i64>, on: bool, timeline_n: i64 },
-}
 
 /// Stores a batch of events in one transaction, each accepted one with its
 /// room's next `seq`, in order.
@@ -198,10 +185,10 @@ fn answers(
                 let extras = extras_of_new(event, row.room_id, loaded);
                 let ids = mentioned[i].iter().map(|(id, _)| *id).filter(|id| *id != event.sender.id).collect();
                 let revoked = match event.body {
-                    EventBody::Member { user_id, change, .. } if change.ends_access() => Some(user_id),
+                    EventBody::Membership(membership::Body { user_id, change, .. }) if change.ends_access() => Some(user_id),
                     _ => None,
                 };
-                let frame = frame_of(row, &event.room, &extras);
+                let frame = kinds::frame(row, &event.room, &extras);
                 let is_message = event.body.is_message();
                 Ok(Stored { seq: *seq, frame: Some(frame), duplicate: false, mentioned: ids, is_message, revoked, followers })
             }
@@ -220,7 +207,7 @@ fn extras_of_new(event: &NewEvent, room_id: i64, loaded: &Loaded) -> Extras {
     if let Some(parent) = event.body.reply_to()
         && let Some(state) = loaded.targets.get(&(room_id, parent))
     {
-        extras.parents.insert(parent, quote(parent, state));
+        extras.parents.insert(parent, state.quote(parent));
     }
     if let Some(id) = event.body.attachment()
         && let Some(file) = loaded.files.get(id)

@@ -14,11 +14,11 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 
-use super::{batch::Slot, read_state::access_ended};
+use super::{read_state::access_ended, slot::Slot};
 use crate::{
     entity::{email_address, mail_outbox, room},
     protocol::{EventBody, RoomKind},
-    server::storage::{db::insert_chunked, store::NewEvent},
+    server::storage::{db::insert_chunked, writes::NewEvent},
 };
 
 /// Queues mails for the batch's new messages.
@@ -35,7 +35,7 @@ pub async fn enqueue(
     let mut wanted: BTreeMap<(i64, i64), (i64, i64, i32)> = BTreeMap::new();
     for ((event, slot), mentioned) in batch.iter().zip(slots).zip(mentioned) {
         let Slot::New { seq, .. } = *slot else { continue };
-        let (EventBody::Message { .. }, Some(room)) = (&event.body, rooms.get(&event.room)) else { continue };
+        let (EventBody::Message(_), Some(room)) = (&event.body, rooms.get(&event.room)) else { continue };
         let mut recipients: HashSet<i64> = mentioned.iter().map(|(id, _)| *id).collect();
         if room.kind == RoomKind::Direct {
             recipients.extend(direct_members(room));

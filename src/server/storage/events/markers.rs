@@ -2,9 +2,10 @@
 //! `seq`. Moved forward only (never back, never past the room's newest event);
 //! a room's with the `n` of the newest message read, so that unread counts are
 //! a subtraction. A marker that moves closes the pushed notifications of
-//! what it covers.
+//! what it covers, and is shown to the room's other readers ("Seen by") when
+//! the room is small and the reader shares reads ([`shared`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
@@ -14,7 +15,11 @@ use super::{
     pushes,
     seqs::{Lock, begin_writing, rooms_named},
 };
-use crate::entity::{membership, message, thread_follow};
+use crate::{
+    entity::{membership, message, thread_follow},
+    protocol::{SEEN_BY_MAX_MEMBERS, SeenRead},
+    server::storage::db::statement,
+};
 
 /// A user has seen a room (or with `thread`, the thread of that root) up to `seq`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,4 +94,42 @@ pub async fn last_message_n(db: &impl ConnectionTrait, room_id: i64, seq: i64) -
         .one(db)
         .await?;
     Ok(n.flatten().unwrap_or(0))
+}
+
+/// Which of the readers and rooms of a batch of moved markers may be shown:
+/// the reader shares reads, and the room is direct or small. One statement
+/// per batch, whatever its size (`?` lists filled in by [`shared`]).
+const SHOWN_OF_BATCH: &str = r#"SELECT u.id AS user_id, u.username AS username, r.name AS room FROM membership ms
+    JOIN room r ON r.id = ms.room_id JOIN "user" u ON u.id = ms.user_id
+    WHERE ms.user_id IN (USERS) AND r.name IN (ROOMS) AND u.share_reads AND NOT u.deactivated
+    AND (r.kind = 'direct' OR (SELECT COUNT(*) FROM membership c WHERE c.room_id = r.id) <= ?)"#;
+
+/// Of markers that just moved, those others may be shown, with the room they
+/// are in: the reader shares reads and the room is small.
+pub async fn shared(db: &impl ConnectionTrait, moved: &[ReadMarker]) -> Result<Vec<(String, SeenRead)>, DbErr> {
+    if moved.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut users: Vec<i64> = moved.iter().map(|m| m.user_id).collect();
+    users.sort_unstable();
+    users.dedup();
+    let mut rooms: Vec<&str> = moved.iter().map(|m| m.room.as_str()).collect();
+    rooms.sort_unstable();
+    rooms.dedup();
+    let marks = |n: usize| vec!["?"; n].join(", ");
+    let sql = SHOWN_OF_BATCH.replace("USERS", &marks(users.len())).replace("ROOMS", &marks(rooms.len()));
+    let mut values: Vec<sea_orm::Value> = users.into_iter().map(Into::into).collect();
+    values.extend(rooms.into_iter().map(Into::into));
+    values.push((SEEN_BY_MAX_MEMBERS as i64).into());
+    let mut shown: HashMap<(i64, String), String> = HashMap::new();
+    for row in db.query_all_raw(statement(db, &sql, values)).await? {
+        shown.insert((row.try_get("", "user_id")?, row.try_get("", "room")?), row.try_get("", "username")?);
+    }
+    Ok(moved
+        .iter()
+        .filter_map(|marker| {
+            let user = shown.get(&(marker.user_id, marker.room.clone()))?;
+            Some((marker.room.clone(), SeenRead { user: user.clone(), seq: marker.seq }))
+        })
+        .collect())
 }

@@ -9,12 +9,13 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, sea_query::ExprTrait,
 };
 
-use super::batch::Slot;
+use super::slot::Slot;
+use crate::protocol::events::{edit, message};
 use crate::{
     entity::{membership, mention, room, user},
     mentions,
     protocol::{EventBody, RoomKind},
-    server::storage::{db::insert_chunked, store::NewEvent},
+    server::storage::{db::insert_chunked, writes::NewEvent},
 };
 
 /// The mentions of message `seq` become `mentioned` (its author excepted).
@@ -45,7 +46,9 @@ pub async fn resolve(txn: &impl ConnectionTrait, batch: &[&NewEvent], slots: &[S
         .iter()
         .zip(slots)
         .map(|(event, slot)| match (slot, &event.body) {
-            (Slot::New { .. }, EventBody::Message { text, .. } | EventBody::Edit { text, .. }) => mentions::candidates(text),
+            (Slot::New { .. }, EventBody::Message(message::Body { text, .. }) | EventBody::Edit(edit::Body { text, .. })) => {
+                mentions::candidates(text)
+            }
             _ => Vec::new(),
         })
         .collect();

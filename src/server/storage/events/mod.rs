@@ -1,6 +1,7 @@
 //! The rooms' event log: how one batch of room events is stored, and how
 //! stored events are read back. Every event — a message, an edit, a deletion,
-//! a reaction added or taken back, a membership change of a private room — is
+//! a reaction added or taken back, a link preview, a membership change of a
+//! private room, a bot command, a topic — is
 //! a row of `message` with its room's next `seq`, taken in the transaction that
 //! stores it. Only the writer task (`storage::appender`) writes here.
 //!
@@ -8,10 +9,11 @@
 //!   with their first copy, who may write judged (`storage::admission`, by the
 //!   one policy), each kind's rules in batch order, seqs reserved, rows
 //!   written, their changes applied, and each sender's answer.
-//! - [`kinds`]: each kind of event in a file of its own: its rules, the row
-//!   it writes, what it changes elsewhere, and its frame.
+//! - [`kinds`]: each kind of event in a file of its own: the policy action it
+//!   needs, its rules, the row it writes, what it changes elsewhere, and its frame.
 //! - [`rows`]: a stored row with its sender, and the one function that makes
 //!   the frame of a row — for live delivery and for replay alike.
+//! - [`slot`]: what the batch decided for each event, which every later step reads.
 //! - [`targets`]: what the batch's events are about (messages, reactions,
 //!   files), as the batch changes it.
 //! - [`resends`]: finding events stored before (same sender, room, `client_id`).
@@ -35,6 +37,7 @@ mod read_state;
 mod resends;
 mod rows;
 mod seqs;
+mod slot;
 mod targets;
 mod threads;
 
@@ -42,10 +45,12 @@ mod threads;
 mod tests;
 
 pub(super) use batch::append_batch;
+pub(super) use kinds::action as action_of;
+pub(super) use kinds::frame as frame_of;
 pub use markers::ReadMarker;
-pub(super) use markers::{last_message_n, mark_read};
+pub(super) use markers::{last_message_n, mark_read, shared as shared_reads};
 pub(super) use resends::stored_copy;
-pub(super) use rows::{EventRow, Extras, frame_of};
+pub(super) use rows::{EventRow, Extras};
 pub(super) use seqs::begin_writing;
 
 use crate::{protocol::FrameErrorCode, server::policy::Denied};

@@ -14,14 +14,15 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, sea_query::OnConflict};
 
-use super::{batch::Slot, read_state::access_ended};
+use super::{read_state::access_ended, slot::Slot};
+use crate::protocol::events::{deletion, edit, message};
 use crate::{
     entity::{push_outbox, room},
     protocol::{EventBody, NotifyLevel, RoomKind},
     server::storage::{
         db::{insert_chunked, statement},
         push::{PUSH_TTL, PushKind, PushState, Urgency},
-        store::NewEvent,
+        writes::NewEvent,
     },
 };
 
@@ -58,7 +59,7 @@ pub async fn enqueue(
         let Slot::New { seq, .. } = *slot else { continue };
         let Some(room) = rooms.get(&event.room) else { continue };
         match &event.body {
-            EventBody::Message { thread, .. } => messages.push(NewMessage {
+            EventBody::Message(message::Body { thread, .. }) => messages.push(NewMessage {
                 room,
                 seq,
                 in_timeline: event.body.in_timeline(),
@@ -66,8 +67,8 @@ pub async fn enqueue(
                 sender: event.sender.id,
                 mentioned: mentioned.iter().map(|(id, _)| *id).collect(),
             }),
-            EventBody::Edit { target, .. } => follow_up(txn, room.id, seq, *target, PushKind::Update, now).await?,
-            EventBody::Delete { target } => follow_up(txn, room.id, seq, *target, PushKind::Close, now).await?,
+            EventBody::Edit(edit::Body { target, .. }) => follow_up(txn, room.id, seq, *target, PushKind::Update, now).await?,
+            EventBody::Deletion(deletion::Body { target }) => follow_up(txn, room.id, seq, *target, PushKind::Close, now).await?,
             _ => {}
         }
     }

@@ -12,11 +12,11 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
-use super::batch::Slot;
+use super::slot::Slot;
 use crate::{
     entity::{membership, mention},
     protocol::{EventBody, NotifyLevel},
-    server::storage::{db::insert_chunked, store::NewEvent},
+    server::storage::{db::insert_chunked, writes::NewEvent},
 };
 
 /// Records the batch's new messages in memberships and mentions: each sender's
@@ -91,7 +91,8 @@ pub async fn record(
 pub(super) fn access_ended(batch: &[&NewEvent], slots: &[Slot]) -> HashSet<(i64, i64)> {
     let mut ended = HashSet::new();
     for (event, slot) in batch.iter().zip(slots) {
-        let (Slot::New { room_id, .. }, EventBody::Member { user_id, change, .. }) = (slot, &event.body) else { continue };
+        let (Slot::New { room_id, .. }, EventBody::Membership(body)) = (slot, &event.body) else { continue };
+        let (user_id, change) = (&body.user_id, &body.change);
         if change.ends_access() {
             ended.insert((*user_id, *room_id));
         } else {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::seqs::{Lock, rooms_named};
-use crate::{entity::room, server::storage::store::NewEvent};
+use crate::{entity::room, server::storage::writes::NewEvent};
 
 /// The key that makes a send idempotent: sender id, room and `client_id`.
 pub type SendKey<'a> = (i64, &'a str, &'a str);

@@ -1,7 +1,7 @@
 //! A stored event as every read returns it (its row joined with its sender),
-//! what message rows need from elsewhere (reactions, quoted parents, files),
-//! and [`frame_of`]: the one function that makes a row's frame, for the live
-//! delivery of an event just written and for a replay alike.
+//! and what message rows need from elsewhere (reactions, quoted parents,
+//! files). The one function that makes a row's frame, for the live delivery
+//! of an event just written and for a replay alike, is `kinds::frame`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,20 +12,13 @@ use sea_orm::{
     sea_query::{Expr, Func},
 };
 
-use super::{kinds, targets::TargetState};
 use crate::{
     entity::{message, message::EventKind, reaction, user},
     protocol::{
-        AccountKind, Attachment, ChatMessage, PreviewRecord, REPLY_QUOTE_CHARS, ReplyRef, ServerFrame, ThreadSummary,
-        format_timestamp,
+        AccountKind, Attachment, ChatMessage, PreviewRecord, REPLY_QUOTE_CHARS, ReplyRef, ThreadSummary, format_timestamp,
     },
     server::storage::attachments,
 };
-
-/// The frame of a stored row, as live delivery and replay send it.
-pub fn frame_of(row: EventRow, room: &str, extras: &Extras) -> ServerFrame {
-    kinds::frame(row, room, extras)
-}
 
 /// One stored event with its sender's name: what every read of events returns,
 /// and the one place frames and [`ChatMessage`]s are built from the database.
@@ -203,7 +196,8 @@ impl Extras {
                 .all(db)
                 .await?;
             for parent in found {
-                extras.parents.insert(parent.seq, quote(parent.seq, &TargetState::of(&parent)));
+                let quoted = quote(parent.seq, parent.sender_username(), &parent.text, parent.deleted);
+                extras.parents.insert(parent.seq, quoted);
             }
         }
         Ok(extras)
@@ -240,14 +234,9 @@ impl EventRow {
     }
 }
 
-/// How a reply quotes its parent.
-pub fn quote(seq: i64, parent: &TargetState) -> ReplyRef {
-    ReplyRef {
-        seq,
-        sender: parent.sender.clone(),
-        text: parent.text.chars().take(REPLY_QUOTE_CHARS).collect(),
-        deleted: parent.deleted,
-    }
+/// How a reply quotes its parent `seq` (by `sender`, saying `text`, or deleted).
+pub fn quote(seq: i64, sender: String, text: &str, deleted: bool) -> ReplyRef {
+    ReplyRef { seq, sender, text: text.chars().take(REPLY_QUOTE_CHARS).collect(), deleted }
 }
 
 /// The usernames of `mentioned`, comma-separated, as a row keeps them.

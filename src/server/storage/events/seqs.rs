@@ -76,6 +76,7 @@ pub async fn reserve_seqs(
         owner_id: NotSet,
         direct_key: NotSet,
         title: NotSet,
+        topic: NotSet,
     });
     let add = |column: room::Column| Expr::col((room::Entity, column)).add(Expr::col((Alias::new("excluded"), column)));
     let bump = OnConflict::column(room::Column::Name)

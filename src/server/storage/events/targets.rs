@@ -10,8 +10,8 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Query
 use super::{Refusal, rows::EventRow};
 use crate::{
     entity::{attachment, message, message::EventKind, reaction, room},
-    protocol::{EventBody, ThreadSummary},
-    server::storage::{attachments, store::NewEvent},
+    protocol::{EventBody, ReplyRef, ThreadSummary},
+    server::storage::{attachments, writes::NewEvent},
 };
 
 /// A message an event of the batch is about, as the batch changes it.
@@ -32,6 +32,11 @@ pub struct TargetState {
 }
 
 impl TargetState {
+    /// How a reply quotes this message, its `seq`.
+    pub fn quote(&self, seq: i64) -> ReplyRef {
+        super::rows::quote(seq, self.sender.clone(), &self.text, self.deleted)
+    }
+
     pub fn of(row: &EventRow) -> Self {
         Self {
             kind: row.kind,
@@ -130,12 +135,12 @@ async fn load_reactions(
     rooms: &HashMap<String, room::Model>,
 ) -> Result<Vec<ReactionKey>, DbErr> {
     let any = batch.iter().fold(Condition::any(), |any, event| match (&event.body, rooms.get(&event.room)) {
-        (EventBody::React { target, emoji }, Some(room)) => any.add(
+        (EventBody::Reaction(body), Some(room)) => any.add(
             reaction::Column::RoomId
                 .eq(room.id)
-                .and(reaction::Column::Target.eq(*target))
+                .and(reaction::Column::Target.eq(body.target))
                 .and(reaction::Column::UserId.eq(event.sender.id))
-                .and(reaction::Column::Emoji.eq(emoji.as_str())),
+                .and(reaction::Column::Emoji.eq(body.emoji.as_str())),
         ),
         _ => any,
     });

@@ -8,7 +8,10 @@ use super::*;
 use crate::server::storage::registration::Entry;
 use crate::{
     entity::user,
-    protocol::EventBody,
+    protocol::{
+        EventBody,
+        events::{deletion, edit, message, reaction},
+    },
     server::{
         bus::MemoryLayer,
         config::SqliteSync,
@@ -29,7 +32,7 @@ fn event(room: &str, sender: &user::Model, client_id: Option<&str>, body: EventB
 }
 
 fn say(room: &str, sender: &user::Model, text: &str, client_id: Option<&str>) -> NewEvent {
-    event(room, sender, client_id, EventBody::Message { text: text.into(), reply_to: None, attachment: None, thread: None })
+    event(room, sender, client_id, EventBody::Message(message::Body::text(text.into())))
 }
 
 async fn store() -> (tempfile::TempDir, DatabaseConnection, Store, Background) {
@@ -101,16 +104,16 @@ async fn changes_in_one_batch_are_judged_in_order() {
     store.append(say("den", &ada, "hello", None)).await.await.unwrap();
 
     let batch = [
-        event("den", &bob, None, EventBody::Edit { target: 1, text: "hijacked".into() }),
-        event("den", &bob, None, EventBody::React { target: 1, emoji: "👍".into() }),
-        event("den", &ada, None, EventBody::Edit { target: 1, text: "hello, world".into() }),
-        event("den", &bob, None, EventBody::React { target: 1, emoji: "👍".into() }),
-        event("den", &ada, None, EventBody::React { target: 1, emoji: "🎉".into() }),
-        event("den", &ada, None, EventBody::Delete { target: 1 }),
-        event("den", &ada, None, EventBody::Edit { target: 1, text: "too late".into() }),
-        event("den", &ada, None, EventBody::Delete { target: 99 }),
-        event("nowhere", &ada, None, EventBody::React { target: 1, emoji: "x".into() }),
-        event("den", &bob, None, EventBody::Message { text: "re".into(), reply_to: Some(1), attachment: None, thread: None }),
+        event("den", &bob, None, EventBody::Edit(edit::Body { target: 1, text: "hijacked".into() })),
+        event("den", &bob, None, EventBody::Reaction(reaction::Body { target: 1, emoji: "👍".into() })),
+        event("den", &ada, None, EventBody::Edit(edit::Body { target: 1, text: "hello, world".into() })),
+        event("den", &bob, None, EventBody::Reaction(reaction::Body { target: 1, emoji: "👍".into() })),
+        event("den", &ada, None, EventBody::Reaction(reaction::Body { target: 1, emoji: "🎉".into() })),
+        event("den", &ada, None, EventBody::Deletion(deletion::Body { target: 1 })),
+        event("den", &ada, None, EventBody::Edit(edit::Body { target: 1, text: "too late".into() })),
+        event("den", &ada, None, EventBody::Deletion(deletion::Body { target: 99 })),
+        event("nowhere", &ada, None, EventBody::Reaction(reaction::Body { target: 1, emoji: "x".into() })),
+        event("den", &bob, None, EventBody::Message(message::Body { reply_to: Some(1), ..message::Body::text("re".into()) })),
     ];
     let refs: Vec<&NewEvent> = batch.iter().collect();
     let outcome: Vec<Result<i64, Refusal>> =

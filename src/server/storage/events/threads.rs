@@ -15,11 +15,11 @@ use sea_orm::{
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
-use super::{batch::Slot, targets::Loaded};
+use super::{slot::Slot, targets::Loaded};
 use crate::{
     entity::{membership, message, room, thread_follow},
-    protocol::{EventBody, InThread, RoomKind, ThreadSummary, format_timestamp},
-    server::storage::{db::insert_chunked, store::NewEvent},
+    protocol::{InThread, RoomKind, ThreadSummary, format_timestamp},
+    server::storage::{db::insert_chunked, writes::NewEvent},
 };
 
 /// A follow to write: (user, room, root) with the marker it starts at and the
@@ -149,5 +149,5 @@ pub async fn count_replies(
 
 /// Whether the batch has a message replying in a thread (else there is nothing to record).
 pub fn any_reply(batch: &[&NewEvent]) -> bool {
-    batch.iter().any(|event| matches!(event.body, EventBody::Message { thread: Some(_), .. }))
+    batch.iter().any(|event| event.body.thread().is_some())
 }

@@ -9,9 +9,12 @@ use serde::{Deserialize, Serialize};
 use super::Fields;
 use crate::{
     entity::message::EventKind,
-    protocol::{ServerFrame, format_timestamp},
-    server::storage::events::rows::EventRow,
+    protocol::{ServerFrame, events::command, format_timestamp},
+    server::{policy::Action, storage::events::rows::EventRow},
 };
+
+/// What sending a command needs of the policy.
+pub const ACTION: Action = Action::Command;
 
 /// What a command row's text holds.
 #[derive(Serialize, Deserialize)]
@@ -21,10 +24,10 @@ struct Record {
     bot: String,
 }
 
-pub fn fields(bot_id: i64, bot: &str, name: &str, args: &str) -> Fields {
-    let record = Record { command: name.to_owned(), text: args.to_owned(), bot: bot.to_owned() };
+pub fn fields(body: &command::Body) -> Fields {
+    let record = Record { command: body.name.clone(), text: body.args.clone(), bot: body.bot.clone() };
     let text = serde_json::to_string(&record).unwrap_or_default();
-    Fields { kind: EventKind::Command, text, target: Some(bot_id), reply_to: None }
+    Fields { kind: EventKind::Command, text, target: Some(body.bot_id), reply_to: None }
 }
 
 pub fn frame(row: EventRow, room: &str) -> ServerFrame {
@@ -32,7 +35,7 @@ pub fn frame(row: EventRow, room: &str) -> ServerFrame {
     // may be sent a wrong command from, so it carries nothing.
     let Record { command, text, bot } =
         serde_json::from_str(&row.text).unwrap_or(Record { command: String::new(), text: String::new(), bot: String::new() });
-    ServerFrame::Command {
+    ServerFrame::Command(command::Frame {
         room: room.to_owned(),
         seq: row.seq,
         sender: row.sender_username(),
@@ -41,5 +44,5 @@ pub fn frame(row: EventRow, room: &str) -> ServerFrame {
         bot,
         timestamp: format_timestamp(row.timestamp),
         client_id: row.client_id,
-    }
+    })
 }

@@ -8,8 +8,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea
 use super::{Fields, Refusal};
 use crate::{
     entity::{message, message::EventKind},
-    protocol::{ServerFrame, format_timestamp},
+    protocol::{ServerFrame, events::edit, format_timestamp},
     server::{
+        policy::Action,
         rows,
         storage::events::{
             mentions,
@@ -18,6 +19,11 @@ use crate::{
         },
     },
 };
+
+/// What an edit needs of the policy: only one's own message (`own`) may be edited.
+pub fn action(own: bool) -> Action {
+    Action::Edit { own }
+}
 
 pub fn judge(room_id: i64, target: i64, text: &str, loaded: &mut Loaded) -> Result<(), Refusal> {
     loaded.live_message(room_id, target)?.text = text.to_owned();
@@ -50,7 +56,7 @@ pub async fn apply(
 
 pub fn frame(row: EventRow, room: &str) -> ServerFrame {
     let mentions = row.mention_names();
-    ServerFrame::Edit {
+    ServerFrame::Edit(edit::Frame {
         room: room.to_owned(),
         seq: row.seq,
         target: row.target.unwrap_or_default(),
@@ -60,5 +66,5 @@ pub fn frame(row: EventRow, room: &str) -> ServerFrame {
         mentions,
         text: row.text,
         client_id: row.client_id,
-    }
+    })
 }

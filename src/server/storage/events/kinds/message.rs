@@ -9,8 +9,9 @@ use sea_orm::{ConnectionTrait, DbErr};
 use super::{Fields, Refusal};
 use crate::{
     entity::message::EventKind,
-    protocol::{InThread, ServerFrame},
+    protocol::{InThread, ServerFrame, events::message},
     server::{
+        policy::Action,
         rows,
         storage::{
             attachments,
@@ -18,29 +19,25 @@ use crate::{
                 rows::{EventRow, Extras},
                 targets::Loaded,
             },
-            store::NewEvent,
+            writes::NewEvent,
         },
     },
 };
 
-pub fn judge(
-    event: &NewEvent,
-    room_id: Option<i64>,
-    reply_to: Option<i64>,
-    thread: Option<InThread>,
-    attachment: Option<&str>,
-    loaded: &mut Loaded,
-) -> Result<(), Refusal> {
-    if let Some(parent) = reply_to {
+/// What posting a message needs of the policy.
+pub const ACTION: Action = Action::Post;
+
+pub fn judge(event: &NewEvent, room_id: Option<i64>, body: &message::Body, loaded: &mut Loaded) -> Result<(), Refusal> {
+    if let Some(parent) = body.reply_to {
         loaded.message(room_id.ok_or(Refusal::NotFound)?, parent)?;
     }
-    if let Some(InThread { root, .. }) = thread {
+    if let Some(InThread { root, .. }) = body.thread {
         let root = loaded.live_message(room_id.ok_or(Refusal::NotFound)?, root)?;
         if root.thread.is_some() {
             return Err(Refusal::BadThread);
         }
     }
-    if let Some(id) = attachment {
+    if let Some(id) = body.attachment.as_deref() {
         claim_file(loaded, id, event)?;
     }
     Ok(())
@@ -73,5 +70,5 @@ pub async fn apply(txn: &impl ConnectionTrait, attachment: Option<&str>, seq: i6
 }
 
 pub fn frame(row: EventRow, room: &str, extras: &Extras) -> ServerFrame {
-    ServerFrame::Message { room: room.to_owned(), message: rows::formatted(row.into_message(extras)) }
+    ServerFrame::Message(message::Frame { room: room.to_owned(), message: rows::formatted(row.into_message(extras)) })
 }

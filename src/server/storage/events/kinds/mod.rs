@@ -1,20 +1,22 @@
-//! Each kind of room event in a file of its own: its rules (judged in batch
-//! order against what the batch loaded), the row it writes, what it changes
-//! elsewhere once written, and the frame of its row. This file only sends each
-//! event to its kind. Who may write at all is decided before, by the policy
-//! (`storage::admission`).
+//! Each kind of room event in a file of its own, the server's half of its
+//! home (the shared half is `protocol::events`, of the same name): the
+//! policy action it needs, its rules (judged in batch order against what the
+//! batch loaded), the row it writes, what it changes elsewhere once written,
+//! and the frame of its row. This file only sends each event to its kind.
+//! Who may write at all is decided by the policy (`storage::admission`),
+//! with the action the kind names here.
 //!
-//! Adding a kind: its `EventBody` variant and frame in `protocol`, its
-//! `EventKind` value in `entity::message`, a file here, and one arm in each
-//! match below.
+//! Adding a kind: `docs/architecture.md` ("Adding a room-event kind") lists
+//! the files; here it is a file and one arm in each match below.
 
 mod command;
-mod delete;
+mod deletion;
 mod edit;
-mod member;
+mod membership;
 mod message;
 mod preview;
 mod reaction;
+mod topic;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
@@ -27,8 +29,23 @@ use super::{
 use crate::{
     entity::message::EventKind,
     protocol::{EventBody, MemberChange, ServerFrame},
-    server::storage::store::NewEvent,
+    server::{policy::Action, storage::writes::NewEvent},
 };
+
+/// The policy action `event` needs (`own`: the message it is about is the sender's).
+pub fn action(event: &NewEvent, own: bool) -> Result<Action, Refusal> {
+    Ok(match &event.body {
+        EventBody::Message(_) => message::ACTION,
+        EventBody::Command(_) => command::ACTION,
+        EventBody::Reaction(_) => reaction::ACTION,
+        EventBody::Edit(_) => edit::action(own),
+        EventBody::Deletion(_) => deletion::action(own),
+        EventBody::Preview(_) => preview::action(own),
+        EventBody::PreviewRemoval(_) => preview::removal_action(own),
+        EventBody::Membership(body) => membership::action(body, event.sender.id)?,
+        EventBody::Topic(_) => topic::ACTION,
+    })
+}
 
 /// An accepted event in its place in the room: what its row and its changes need.
 pub struct Placed<'a> {
@@ -57,17 +74,16 @@ pub struct Fields {
 /// it is added (`true`) or taken back.
 pub fn judge(event: &NewEvent, room_id: Option<i64>, loaded: &mut Loaded) -> Result<bool, Refusal> {
     match (&event.body, room_id) {
-        (EventBody::Message { reply_to, attachment, thread, .. }, room_id) => {
-            message::judge(event, room_id, *reply_to, *thread, attachment.as_deref(), loaded).map(|()| false)
-        }
-        (EventBody::Member { .. } | EventBody::BotCommand { .. }, _) => Ok(false),
+        (EventBody::Message(body), room_id) => message::judge(event, room_id, body, loaded).map(|()| false),
+        (EventBody::Membership(_) | EventBody::Command(_), _) => Ok(false),
         // There is nothing to change in a room that does not exist.
         (_, None) => Err(Refusal::NotFound),
-        (EventBody::Edit { target, text }, Some(room_id)) => edit::judge(room_id, *target, text, loaded).map(|()| false),
-        (EventBody::Delete { target }, Some(room_id)) => delete::judge(room_id, *target, loaded).map(|()| false),
-        (EventBody::React { target, emoji }, Some(room_id)) => reaction::judge(room_id, *target, event.sender.id, emoji, loaded),
-        (EventBody::Preview { target, .. }, Some(room_id)) => preview::judge_preview(room_id, *target, loaded).map(|()| false),
-        (EventBody::Unpreview { target }, Some(room_id)) => preview::judge_removal(room_id, *target, loaded).map(|()| false),
+        (EventBody::Topic(_), Some(_)) => Ok(false),
+        (EventBody::Edit(body), Some(room_id)) => edit::judge(room_id, body.target, &body.text, loaded).map(|()| false),
+        (EventBody::Deletion(body), Some(room_id)) => deletion::judge(room_id, body.target, loaded).map(|()| false),
+        (EventBody::Reaction(body), Some(room_id)) => reaction::judge(room_id, body, event.sender.id, loaded),
+        (EventBody::Preview(body), Some(room_id)) => preview::judge_preview(room_id, body.target, loaded).map(|()| false),
+        (EventBody::PreviewRemoval(body), Some(room_id)) => preview::judge_removal(room_id, body.target, loaded).map(|()| false),
     }
 }
 
@@ -75,14 +91,15 @@ pub fn judge(event: &NewEvent, room_id: Option<i64>, loaded: &mut Loaded) -> Res
 pub fn row(placed: &Placed<'_>) -> EventRow {
     let Placed { event, room_id, seq, n, on, mentioned, now } = *placed;
     let Fields { kind, text, target, reply_to } = match &event.body {
-        EventBody::Message { text, reply_to, .. } => message::fields(text, *reply_to),
-        EventBody::Edit { target, text } => edit::fields(*target, text),
-        EventBody::Delete { target } => delete::fields(*target),
-        EventBody::React { target, emoji } => reaction::fields(*target, emoji, on),
-        EventBody::Member { user_id, username, change } => member::fields(*user_id, username, *change),
-        EventBody::Preview { target, record } => preview::fields(*target, Some(record)),
-        EventBody::Unpreview { target } => preview::fields(*target, None),
-        EventBody::BotCommand { bot_id, bot, name, args } => command::fields(*bot_id, bot, name, args),
+        EventBody::Message(body) => message::fields(&body.text, body.reply_to),
+        EventBody::Edit(body) => edit::fields(body.target, &body.text),
+        EventBody::Deletion(body) => deletion::fields(body.target),
+        EventBody::Reaction(body) => reaction::fields(body.target, &body.emoji, on),
+        EventBody::Membership(body) => membership::fields(body),
+        EventBody::Preview(body) => preview::fields(body.target, Some(&body.record)),
+        EventBody::PreviewRemoval(body) => preview::fields(body.target, None),
+        EventBody::Command(body) => command::fields(body),
+        EventBody::Topic(body) => topic::fields(body),
     };
     EventRow {
         seq,
@@ -121,29 +138,32 @@ pub fn row(placed: &Placed<'_>) -> EventRow {
 pub async fn apply(txn: &impl ConnectionTrait, placed: &Placed<'_>) -> Result<(), DbErr> {
     let Placed { event, room_id, seq, on, mentioned, now, .. } = *placed;
     match &event.body {
-        EventBody::Message { attachment, .. } => message::apply(txn, attachment.as_deref(), seq).await,
-        EventBody::Edit { target, text } => edit::apply(txn, room_id, *target, text, event.sender.id, mentioned, now).await,
-        EventBody::Delete { target } => delete::apply(txn, room_id, *target, event.sender.id).await,
-        EventBody::React { target, emoji } => reaction::apply(txn, room_id, *target, event.sender.id, emoji, on, now).await,
-        EventBody::Member { user_id, change, .. } => member::apply(txn, room_id, *user_id, *change, seq, now).await,
-        EventBody::Preview { target, record } => preview::apply(txn, room_id, *target, Some(record)).await,
-        EventBody::Unpreview { target } => preview::apply(txn, room_id, *target, None).await,
-        EventBody::BotCommand { .. } => Ok(()),
+        EventBody::Message(body) => message::apply(txn, body.attachment.as_deref(), seq).await,
+        EventBody::Edit(body) => edit::apply(txn, room_id, body.target, &body.text, event.sender.id, mentioned, now).await,
+        EventBody::Deletion(body) => deletion::apply(txn, room_id, body.target, event.sender.id).await,
+        EventBody::Reaction(body) => reaction::apply(txn, room_id, body, event.sender.id, on, now).await,
+        EventBody::Membership(body) => membership::apply(txn, room_id, body.user_id, body.change, seq, now).await,
+        EventBody::Preview(body) => preview::apply(txn, room_id, body.target, Some(&body.record)).await,
+        EventBody::PreviewRemoval(body) => preview::apply(txn, room_id, body.target, None).await,
+        EventBody::Command(_) => Ok(()),
+        EventBody::Topic(body) => topic::apply(txn, room_id, body).await,
     }
 }
 
-/// The frame of a stored row (see `rows::frame_of`).
+/// The frame of a stored row: the one function that makes it, for the live
+/// delivery of an event just written and for a replay alike.
 pub fn frame(row: EventRow, room: &str, extras: &Extras) -> ServerFrame {
     match row.kind {
         EventKind::Message => message::frame(row, room, extras),
         EventKind::Edit => edit::frame(row, room),
-        EventKind::Delete => delete::frame(row, room),
+        EventKind::Delete => deletion::frame(row, room),
         EventKind::React | EventKind::Unreact => reaction::frame(row, room),
-        EventKind::MemberAdded => member::frame(row, room, MemberChange::Added),
-        EventKind::MemberJoined => member::frame(row, room, MemberChange::Joined),
-        EventKind::MemberRemoved => member::frame(row, room, MemberChange::Removed),
-        EventKind::MemberLeft => member::frame(row, room, MemberChange::Left),
+        EventKind::MemberAdded => membership::frame(row, room, MemberChange::Added),
+        EventKind::MemberJoined => membership::frame(row, room, MemberChange::Joined),
+        EventKind::MemberRemoved => membership::frame(row, room, MemberChange::Removed),
+        EventKind::MemberLeft => membership::frame(row, room, MemberChange::Left),
         EventKind::Preview | EventKind::PreviewRemoved => preview::frame(row, room),
         EventKind::Command => command::frame(row, room),
+        EventKind::Topic => topic::frame(row, room),
     }
 }

@@ -10,9 +10,25 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea
 use super::{Fields, Refusal};
 use crate::{
     entity::{message, message::EventKind},
-    protocol::{PreviewRecord, ServerFrame},
-    server::storage::events::{rows::EventRow, targets::Loaded},
+    protocol::{PreviewRecord, ServerFrame, events::preview},
+    server::{
+        policy::Action,
+        storage::events::{rows::EventRow, targets::Loaded},
+    },
 };
+
+/// What a preview needs of the policy: the server previews a link for the
+/// message's author, as if they changed their message, so never after they
+/// lost the room.
+pub fn action(own: bool) -> Action {
+    Action::Edit { own }
+}
+
+/// What removing a preview needs of the policy: a small deletion, the
+/// author's or a moderator's.
+pub fn removal_action(own: bool) -> Action {
+    Action::Delete { own }
+}
 
 pub fn judge_preview(room_id: i64, target: i64, loaded: &mut Loaded) -> Result<(), Refusal> {
     let state = loaded.live_message(room_id, target)?;
@@ -68,14 +84,14 @@ pub fn frame(row: EventRow, room: &str) -> ServerFrame {
     let target = row.target.unwrap_or_default();
     match (row.kind, PreviewRecord::decode(&row.text)) {
         (EventKind::Preview, Some(record)) => {
-            ServerFrame::Preview { room: room.to_owned(), seq: row.seq, target, preview: record.shown }
+            ServerFrame::Preview(preview::Frame { room: room.to_owned(), seq: row.seq, target, preview: record.shown })
         }
-        _ => ServerFrame::PreviewRemoved {
+        _ => ServerFrame::PreviewRemoval(preview::RemovedFrame {
             room: room.to_owned(),
             seq: row.seq,
             target,
             sender: row.sender_username(),
             client_id: row.client_id,
-        },
+        }),
     }
 }

@@ -8,16 +8,22 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 use super::{Fields, Refusal};
 use crate::{
     entity::{message::EventKind, reaction},
-    protocol::ServerFrame,
-    server::storage::events::{rows::EventRow, targets::Loaded},
+    protocol::{ServerFrame, events::reaction as event},
+    server::{
+        policy::Action,
+        storage::events::{rows::EventRow, targets::Loaded},
+    },
 };
 
+/// What reacting needs of the policy.
+pub const ACTION: Action = Action::React;
+
 /// Whether the reaction is added (`true`) or taken back.
-pub fn judge(room_id: i64, target: i64, user_id: i64, emoji: &str, loaded: &mut Loaded) -> Result<bool, Refusal> {
-    if loaded.message(room_id, target)?.deleted {
+pub fn judge(room_id: i64, body: &event::Body, user_id: i64, loaded: &mut Loaded) -> Result<bool, Refusal> {
+    if loaded.message(room_id, body.target)?.deleted {
         return Err(Refusal::Deleted);
     }
-    let key = (room_id, target, user_id, emoji.to_owned());
+    let key = (room_id, body.target, user_id, body.emoji.clone());
     match loaded.reactions.iter().position(|r| *r == key) {
         Some(at) => {
             loaded.reactions.remove(at);
@@ -38,18 +44,18 @@ pub fn fields(target: i64, emoji: &str, on: bool) -> Fields {
 pub async fn apply(
     txn: &impl ConnectionTrait,
     room_id: i64,
-    target: i64,
+    body: &event::Body,
     user_id: i64,
-    emoji: &str,
     on: bool,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let event::Body { target, ref emoji } = *body;
     if on {
         let added = reaction::ActiveModel {
             room_id: Set(room_id),
             target: Set(target),
             user_id: Set(user_id),
-            emoji: Set(emoji.to_owned()),
+            emoji: Set(emoji.clone()),
             created_at: Set(now),
         };
         reaction::Entity::insert(added).exec_without_returning(txn).await?;
@@ -66,7 +72,7 @@ pub async fn apply(
 }
 
 pub fn frame(row: EventRow, room: &str) -> ServerFrame {
-    ServerFrame::Reaction {
+    ServerFrame::Reaction(event::Frame {
         room: room.to_owned(),
         seq: row.seq,
         target: row.target.unwrap_or_default(),
@@ -74,5 +80,5 @@ pub fn frame(row: EventRow, room: &str) -> ServerFrame {
         on: row.kind == EventKind::React,
         emoji: row.text,
         client_id: row.client_id,
-    }
+    })
 }

@@ -7,14 +7,31 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::OnConflict};
 
-use super::Fields;
+use super::{Fields, Refusal};
 use crate::{
     entity::{membership, message::EventKind, thread_follow},
-    protocol::{MemberChange, NotifyLevel, ServerFrame},
-    server::storage::events::{markers::last_message_n, rows::EventRow},
+    protocol::{MemberChange, NotifyLevel, ServerFrame, events::membership as event},
+    server::{
+        policy::Action,
+        storage::events::{markers::last_message_n, rows::EventRow},
+    },
 };
 
-pub fn fields(user_id: i64, username: &str, change: MemberChange) -> Fields {
+/// What a membership change by `sender` needs of the policy: one joins or
+/// leaves only oneself; adding and removing are the room's managers'.
+pub fn action(body: &event::Body, sender: i64) -> Result<Action, Refusal> {
+    match (body.change, body.user_id == sender) {
+        (MemberChange::Joined, true) => Ok(Action::Join),
+        (MemberChange::Left, true) => Ok(Action::Leave),
+        (MemberChange::Added, _) => Ok(Action::AddMember),
+        (MemberChange::Removed, _) => Ok(Action::RemoveMember),
+        // Nobody joins or leaves on someone else's behalf.
+        (MemberChange::Joined | MemberChange::Left, false) => Err(Refusal::NotAllowed),
+    }
+}
+
+pub fn fields(body: &event::Body) -> Fields {
+    let event::Body { user_id, ref username, change } = *body;
     let kind = match change {
         MemberChange::Added => EventKind::MemberAdded,
         MemberChange::Joined => EventKind::MemberJoined,
@@ -62,5 +79,11 @@ pub async fn apply(
 
 /// The frame of a row of the kind `change` writes.
 pub fn frame(row: EventRow, room: &str, change: MemberChange) -> ServerFrame {
-    ServerFrame::Member { room: room.to_owned(), seq: row.seq, by: row.sender_username(), user: row.text, change }
+    ServerFrame::Membership(event::Frame {
+        room: room.to_owned(),
+        seq: row.seq,
+        by: row.sender_username(),
+        user: row.text,
+        change,
+    })
 }

@@ -8,12 +8,20 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea
 use super::{Fields, Refusal};
 use crate::{
     entity::{message, message::EventKind, reaction},
-    protocol::ServerFrame,
-    server::storage::{
-        attachments,
-        events::{mentions, rows::EventRow, targets::Loaded},
+    protocol::{ServerFrame, events::deletion},
+    server::{
+        policy::Action,
+        storage::{
+            attachments,
+            events::{mentions, rows::EventRow, targets::Loaded},
+        },
     },
 };
+
+/// What a deletion needs of the policy: one's own message, or a moderator's right.
+pub fn action(own: bool) -> Action {
+    Action::Delete { own }
+}
 
 pub fn judge(room_id: i64, target: i64, loaded: &mut Loaded) -> Result<(), Refusal> {
     let state = loaded.live_message(room_id, target)?;
@@ -66,11 +74,11 @@ pub async fn apply(txn: &impl ConnectionTrait, room_id: i64, target: i64, author
 }
 
 pub fn frame(row: EventRow, room: &str) -> ServerFrame {
-    ServerFrame::Delete {
+    ServerFrame::Deletion(deletion::Frame {
         room: room.to_owned(),
         seq: row.seq,
         target: row.target.unwrap_or_default(),
         sender: row.sender_username(),
         client_id: row.client_id,
-    }
+    })
 }
