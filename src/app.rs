@@ -22,14 +22,8 @@ use crate::{
         settings::SettingsPage,
         threads::ThreadsPage,
     },
+    paths,
 };
-
-/// The URL of a bundle file: its content-hashed name (`server::http::assets`).
-fn asset(path: &'static str) -> &'static str {
-    #[cfg(feature = "ssr")]
-    let path = crate::server::http::assets::href(path);
-    path
-}
 
 /// Loads the bundle once the page has loaded and hydrates its islands (the
 /// `<leptos-island>` elements, each by the function the bundle exports for
@@ -57,10 +51,9 @@ fn Hydration(options: LeptosOptions) -> impl IntoView {
     view! { <script type="module" nonce=nonce>{loader}</script> }
 }
 
-/// The document around every page (rendered on the server only).
+/// The document around every page (rendered on the server only, which sets
+/// the page's CSP with its nonce first).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server::http::security_headers::set_page_csp();
     // Islands mode: nothing outside an island is hydrated, so the page's
     // resources are not serialized into it (each island gets its props).
     // Leptos' own `HydrationScripts` says this; our loader replaces it.
@@ -78,8 +71,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <link rel="apple-touch-icon" href="/icon-192.png" />
                 <ThemeScript />
-                <link rel="stylesheet" id="leptos" href=asset("/pkg/parlor.css") />
-                <script src=asset("/register-sw.js") defer></script>
+                <link rel="stylesheet" id="leptos" href=paths::bundle("/pkg/parlor.css") />
+                <script src=paths::bundle("/register-sw.js") defer></script>
                 <AutoReload options=options.clone() />
                 <Hydration options />
                 <MetaTags />

@@ -45,6 +45,7 @@ pub mod error;
 pub mod local_time;
 pub mod markup;
 pub mod mentions;
+pub mod message_view;
 pub mod names;
 pub mod pages;
 pub mod paths;
@@ -58,6 +59,19 @@ pub mod slash_commands;
 pub mod entity;
 #[cfg(feature = "ssr")]
 pub mod server;
+
+/// The pages the server renders: the application and the document around it.
+#[cfg(feature = "ssr")]
+pub fn site() -> server::http::routes::Site {
+    use leptos::prelude::IntoAny;
+    server::http::routes::Site { app: || app::App().into_any(), shell: |options| app::shell(options).into_any() }
+}
+
+/// Starts Parlor with `config`: the server, serving [`site`]'s pages.
+#[cfg(feature = "ssr")]
+pub async fn start(config: server::config::Config) -> Result<server::startup::Running, server::startup::StartupError> {
+    server::startup::start(config, site()).await
+}
 
 /// Browser entry point: readies the reactive system for the page's islands,
 /// which the page's loader then hydrates one by one (`app::Hydration`).

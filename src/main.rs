@@ -1,7 +1,7 @@
 //! The `parlor` server binary: parse flags, start, serve until SIGINT/SIGTERM.
 
 use clap::Parser;
-use parlor::server::{config::Config, shutdown, startup};
+use parlor::server::{config::Config, shutdown};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of glibc's malloc: a page render allocates thousands of
@@ -26,7 +26,7 @@ async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    let running = match startup::start(config).await {
+    let running = match parlor::start(config).await {
         Ok(running) => running,
         Err(err) => {
             eprintln!("parlor: {err}");

@@ -2,6 +2,24 @@
 //! browser client never disagree about where something lives. Every path here
 //! is listed in `docs/protocol.md`.
 
+use std::{collections::HashMap, sync::OnceLock};
+
+/// The bundle's content-hashed URLs (plain URL -> hashed), told once per
+/// process by the server that hashed them (`server::http::assets`).
+static BUNDLE_URLS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+
+/// Tells pages the bundle's hashed URLs (the first call wins: every server of
+/// a process serves the same site).
+pub fn set_bundle_urls(hashed: HashMap<&'static str, String>) {
+    let _ = BUNDLE_URLS.set(hashed);
+}
+
+/// The URL pages link the bundle file at `path` by: its hashed name, or its
+/// plain URL when the site is not built.
+pub fn bundle(path: &'static str) -> &'static str {
+    BUNDLE_URLS.get().and_then(|hashed| hashed.get(path)).map_or(path, String::as_str)
+}
+
 /// `/room/{room}/`: a room's page (the name must already be canonical).
 pub fn room(room: &str) -> String {
     format!("/room/{room}/")

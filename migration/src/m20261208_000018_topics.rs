@@ -65,15 +65,15 @@ impl MigrationTrait for Migration {
     }
 }
 
+/// Runs `statements` as one script, so that they share one connection: on
+/// SQLite, a trigger dropped on one pooled connection can still exist in
+/// another's cached schema, which then refuses to create it again.
 async fn run(manager: &SchemaManager<'_>, sqlite: &[&str], postgres: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
     let statements = match manager.get_database_backend() {
         DbBackend::Sqlite => sqlite,
         _ => postgres,
     };
-    for statement in statements {
-        db.execute_unprepared(statement).await?;
-    }
+    manager.get_connection().execute_unprepared(&statements.join(";\n")).await?;
     Ok(())
 }
 

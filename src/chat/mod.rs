@@ -3,10 +3,17 @@
 //! reactions arrive), the outbox of messages not yet acknowledged, the
 //! connection state, who is here and who is typing, what the reader has read,
 //! and what they are doing to a message (editing it, replying to it). Merging
-//! is by `seq`, so replays never show a message, or apply a change, twice.
+//! is by `seq`, so replays never show a message, or apply a change, twice
+//! ([`order`]); who is typing has a file of its own ([`typing`]). How each
+//! event changes a message is its kind's (`protocol::events`).
+
+mod order;
+mod typing;
 
 use leptos::prelude::*;
+pub use order::{first_unread, merge, prepend};
 use serde::{Deserialize, Serialize};
+pub use typing::{TYPING_SHOWN_MS, Typist, typing_line};
 
 use crate::protocol::{Attachment, Change, ChatMessage, ClientFrame, ReplyRef, ThreadSummary};
 
@@ -74,16 +81,6 @@ impl PendingMessage {
 pub struct OpenThread {
     pub root: ChatMessage,
     pub replies: Vec<ChatMessage>,
-}
-
-/// How long a "typing" lasts without a new frame from the same person.
-pub const TYPING_SHOWN_MS: f64 = 5_000.0;
-
-/// Someone composing a message, until `until_ms` (browser clock).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Typist {
-    pub user: String,
-    pub until_ms: f64,
 }
 
 /// Reactive state of one open room.
@@ -335,47 +332,10 @@ impl RoomState {
     }
 }
 
-/// Where the "New messages" divider goes: the first message of `messages`
-/// past `last_read_seq` that `me` did not write.
-pub fn first_unread(messages: &[ChatMessage], me: &str, last_read_seq: i64) -> Option<i64> {
-    messages.iter().find(|m| m.seq > last_read_seq && m.sender != me).map(|m| m.seq)
-}
-
-/// "alice is typing…", "alice and bob are typing…", "several people are typing…".
-pub fn typing_line(users: &[String]) -> Option<String> {
-    match users {
-        [] => None,
-        [one] => Some(format!("{one} is typing…")),
-        [one, two] => Some(format!("{one} and {two} are typing…")),
-        _ => Some("several people are typing…".to_owned()),
-    }
-}
-
-/// Inserts `incoming` into `messages` (ascending by `seq`) unless it is there.
-pub fn merge(messages: &mut Vec<ChatMessage>, incoming: ChatMessage) {
-    match messages.last() {
-        None => messages.push(incoming),
-        Some(last) if last.seq < incoming.seq => messages.push(incoming),
-        _ => {
-            if let Err(at) = messages.binary_search_by_key(&incoming.seq, |m| m.seq) {
-                messages.insert(at, incoming);
-            }
-        }
-    }
-}
-
-/// Prepends an older page (ascending) before the messages shown.
-pub fn prepend(messages: &mut Vec<ChatMessage>, older: Vec<ChatMessage>) {
-    let first = messages.first().map_or(i64::MAX, |m| m.seq);
-    let mut merged: Vec<ChatMessage> = older.into_iter().filter(|m| m.seq < first).collect();
-    merged.append(messages);
-    *messages = merged;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::events::{edit, reaction};
+    use crate::protocol::events::edit;
 
     fn msg(seq: i64) -> ChatMessage {
         ChatMessage { seq, sender: "a".into(), text: format!("m{seq}"), ..Default::default() }
@@ -383,16 +343,6 @@ mod tests {
 
     fn seqs(messages: &[ChatMessage]) -> Vec<i64> {
         messages.iter().map(|m| m.seq).collect()
-    }
-
-    #[test]
-    fn merge_keeps_order_and_drops_duplicates() {
-        let mut messages = vec![msg(1), msg(2), msg(4)];
-        merge(&mut messages, msg(5));
-        merge(&mut messages, msg(3));
-        merge(&mut messages, msg(4));
-        merge(&mut messages, msg(1));
-        assert_eq!(seqs(&messages), vec![1, 2, 3, 4, 5]);
     }
 
     #[test]
@@ -405,15 +355,6 @@ mod tests {
             assert_eq!(seqs(&state.messages.get_untracked()), vec![1450, 1500, 1501, 1502]);
             assert!(state.has_older.get_untracked());
         });
-    }
-
-    #[test]
-    fn typing_is_worded_by_how_many_type() {
-        let names = |n: &[&str]| n.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
-        assert_eq!(typing_line(&[]), None);
-        assert_eq!(typing_line(&names(&["alice"])).unwrap(), "alice is typing…");
-        assert_eq!(typing_line(&names(&["alice", "bob"])).unwrap(), "alice and bob are typing…");
-        assert_eq!(typing_line(&names(&["a", "b", "c"])).unwrap(), "several people are typing…");
     }
 
     #[test]
@@ -447,23 +388,6 @@ mod tests {
     }
 
     #[test]
-    fn changes_apply_once_however_often_they_arrive() {
-        let mut message = msg(1);
-        let like = |on| Change::Reaction(reaction::Reacted { emoji: "👍".into(), user: "bob".into(), on });
-        for _ in 0..2 {
-            like(true).apply_to(&mut message);
-        }
-        assert_eq!(message.reactions["👍"], vec!["bob".to_owned()]);
-        like(false).apply_to(&mut message);
-        assert!(message.reactions.is_empty());
-        Change::Edit(edit::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![], html: None })
-            .apply_to(&mut message);
-        assert_eq!((message.text.as_str(), message.edited_at.as_deref()), ("fixed", Some("t")));
-        Change::Deletion.apply_to(&mut message);
-        assert!(message.deleted && message.text.is_empty());
-    }
-
-    #[test]
     fn events_move_the_resync_point_past_the_last_message() {
         let owner = Owner::new();
         owner.with(|| {
@@ -491,12 +415,5 @@ mod tests {
             state.apply(4, 1, Change::Deletion);
             assert!(quote(&state).deleted && quote(&state).text.is_empty());
         });
-    }
-
-    #[test]
-    fn prepend_adds_only_older_messages() {
-        let mut messages = vec![msg(3), msg(4)];
-        prepend(&mut messages, vec![msg(1), msg(2), msg(3)]);
-        assert_eq!(seqs(&messages), vec![1, 2, 3, 4]);
     }
 }

@@ -21,8 +21,6 @@ mod offline;
 #[cfg(feature = "hydrate")]
 mod outbox;
 #[cfg(feature = "hydrate")]
-pub mod rows;
-#[cfg(feature = "hydrate")]
 mod socket;
 #[cfg(feature = "hydrate")]
 pub mod uploads;

@@ -1,7 +1,7 @@
 //! The room's messages (`<div id="messages">`). The rows themselves are HTML
-//! that the server rendered once per message (`message_row`; the page's rows
+//! that the server rendered once per message (`message_view`; the page's rows
 //! come in as the island's children, live ones are built from frames by
-//! `client::rows`); this island part keeps them in step with the room's state
+//! `components::row_sync`); this island part keeps them in step with the room's state
 //! and adds what is the reader's own: the day dividers in their zone, the
 //! groups of one sender's messages, the "New messages" divider, their own
 //! reactions, and the one toolbar of actions (`message_tools`) that moves to the
@@ -19,31 +19,13 @@ use leptos::{ev, html, prelude::*};
 use crate::{
     chat::{PendingMessage, RoomState},
     client,
-    components::{
-        message_row::{MessageActions, ReaderClasses},
-        message_tools::{MessageTools, ToolsAt},
-    },
+    components::message_tools::{MessageActions, MessageTools, ToolsAt},
     local_time,
-    protocol::ChatMessage,
     seen_by::seen_by,
 };
 
-/// How far apart two messages of one sender may be and still form one group.
-pub const GROUP_SECONDS: i64 = 5 * 60;
-
 /// How close to the bottom (in pixels) still counts as "at the bottom".
 const AT_BOTTOM_PX: i32 = 48;
-
-/// What an empty room shows in place of rows.
-pub const EMPTY_HTML: &str = r#"<p class="empty">No messages yet. Say hello!</p>"#;
-/// The divider above the first message that was unread when the room opened.
-pub const UNREAD_DIVIDER_HTML: &str = r#"<div id="newMessages" class="unread-divider" role="separator">New messages</div>"#;
-
-/// The divider that starts a day ("Today", "Monday 23 November"; a date in UTC).
-pub fn day_divider_html(label: &str) -> String {
-    let label = label.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    format!(r#"<div class="day-divider" role="separator"><span>{label}</span></div>"#)
-}
 
 #[component]
 pub fn MessageList(
@@ -87,7 +69,7 @@ pub fn MessageList(
         let local = local_time::showing_local();
         let Some(list) = list_ref.get() else { return };
         #[cfg(feature = "hydrate")]
-        shown.update_value(|shown| client::rows::sync(&list, state, &sync_room, shown, tools, actions, local));
+        shown.update_value(|shown| super::row_sync::sync(&list, state, &sync_room, shown, tools, actions, local));
         #[cfg(not(feature = "hydrate"))]
         let _ = (&sync_room, shown, local, actions);
         // Open at the divider when there is one, else at the bottom.
@@ -111,8 +93,8 @@ pub fn MessageList(
     on_cleanup(move || visibility.remove());
     #[cfg(feature = "hydrate")]
     let (on_click, on_pointer) = (
-        move |ev: ev::MouseEvent| client::rows::clicked(&ev, state, actions),
-        move |ev: &leptos::web_sys::Event| client::rows::pointed(ev, tools),
+        move |ev: ev::MouseEvent| super::row_sync::clicked(&ev, state, actions),
+        move |ev: &leptos::web_sys::Event| super::row_sync::pointed(ev, tools),
     );
     #[cfg(not(feature = "hydrate"))]
     let (on_click, on_pointer) = (|_: ev::MouseEvent| {}, |_: &leptos::web_sys::Event| {});
@@ -143,61 +125,6 @@ pub fn MessageList(
             </div>
         </div>
     }
-}
-
-/// Who reads the rows, and where the page opened.
-#[derive(Clone, Debug, Default)]
-pub struct Reader {
-    pub me: String,
-    /// The reader moderates the room: they may delete any message.
-    pub moderates: bool,
-    /// The first message that was unread when the page opened.
-    pub first_unread: Option<i64>,
-    /// The message a permalink points at.
-    pub highlighted: Option<i64>,
-}
-
-/// Where a row stands for its reader: the day it starts (its label), whether
-/// the "New messages" divider goes above it, and its classes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Placement {
-    pub day: Option<String>,
-    pub unread: bool,
-    pub classes: ReaderClasses,
-}
-
-/// Each message's [`Placement`] for `reader`, days in the reader's zone when
-/// `local` (UTC otherwise: the server's).
-pub fn placements(messages: &[ChatMessage], reader: &Reader, local: bool) -> Vec<Placement> {
-    let mut previous: Option<(&ChatMessage, String)> = None;
-    messages
-        .iter()
-        .map(|message| {
-            let (day, label) = local_time::day(&message.timestamp, local);
-            let starts_day = previous.as_ref().is_none_or(|(_, before)| *before != day);
-            let mine = message.sender == reader.me;
-            let classes = ReaderClasses {
-                mine,
-                mentions_me: message.mentions.contains(&reader.me),
-                may_remove: mine || reader.moderates,
-                continued: !starts_day && previous.as_ref().is_some_and(|(before, _)| continues(before, message)),
-                highlighted: reader.highlighted == Some(message.seq),
-            };
-            previous = Some((message, day));
-            Placement { day: starts_day.then_some(label), unread: reader.first_unread == Some(message.seq), classes }
-        })
-        .collect()
-}
-
-/// Whether `message` continues the group of `before`: the same sender, soon
-/// after, neither deleted, and not a reply (a reply shows whom it answers).
-fn continues(before: &ChatMessage, message: &ChatMessage) -> bool {
-    before.sender == message.sender
-        && !before.deleted
-        && !message.deleted
-        && message.reply_to.is_none()
-        && local_time::seconds_between(&before.timestamp, &message.timestamp)
-            .is_some_and(|gap| (0..=GROUP_SECONDS).contains(&gap))
 }
 
 #[component]

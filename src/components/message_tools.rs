@@ -7,11 +7,24 @@
 
 use leptos::{ev, html, prelude::*};
 
-use crate::{
-    chat::RoomState,
-    components::message_row::{MessageActions, QUICK_REACTIONS, quote_of},
-    protocol::MAX_REACTION_CHARS,
-};
+use crate::{chat::RoomState, message_view::quote_of, protocol::MAX_REACTION_CHARS};
+
+/// The reactions offered with one click.
+pub const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
+
+/// What the reader can do to a message; the room page sends them.
+#[derive(Clone, Copy)]
+pub struct MessageActions {
+    /// Toggle a reaction: (target, emoji).
+    pub react: Callback<(i64, String)>,
+    /// Replace one's own text: (target, text).
+    pub edit: Callback<(i64, String)>,
+    pub delete: Callback<i64>,
+    /// Remove the link preview under a message (one's own, or as a moderator).
+    pub remove_preview: Callback<i64>,
+    /// Open the thread of a root message beside the room.
+    pub open_thread: Callback<i64>,
+}
 
 /// Where the toolbar is: the row it serves, and its own element.
 #[derive(Clone, Copy)]

@@ -3,18 +3,13 @@
 //! composer, presence and typing, the topic, controls and status.
 
 pub mod announcer;
-pub mod attachment_view;
 pub mod auth_form;
-pub mod avatar;
 pub mod composer;
 pub mod connection_status;
 pub mod file_picker;
 pub mod header;
-pub mod link_preview;
 pub mod lock_icon;
 pub mod message_list;
-pub mod message_row;
-pub mod message_text;
 pub mod message_tools;
 pub mod my_rooms;
 pub mod room_activity;
@@ -22,6 +17,8 @@ pub mod room_controls;
 pub mod room_members;
 pub mod room_topic;
 pub mod room_webhooks;
+#[cfg(feature = "hydrate")]
+pub mod row_sync;
 pub mod shortcuts;
 pub mod sidebar;
 pub mod thread_panel;

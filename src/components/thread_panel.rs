@@ -13,8 +13,9 @@ use crate::{
     client::uploads::{upload_dropped, upload_pasted},
     components::{
         file_picker::{AttachButton, THREAD_FILE_IDS, UploadState, uploader_for},
-        message_row::{MessageActions, MessageRow},
+        message_tools::MessageActions,
     },
+    message_view::MessageRow,
     paths,
     protocol::Attachment,
     rooms::MyRooms,
@@ -31,7 +32,7 @@ pub struct ThreadReply {
 /// A click in the thread's messages: a reaction chip toggles (browser only).
 fn on_thread_click(ev: &leptos::ev::MouseEvent, actions: MessageActions) {
     #[cfg(feature = "hydrate")]
-    crate::client::rows::clicked_in_thread(ev, actions);
+    crate::components::row_sync::clicked_in_thread(ev, actions);
     #[cfg(not(feature = "hydrate"))]
     let _ = (ev, actions);
 }

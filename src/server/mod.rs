@@ -10,7 +10,7 @@
 //! realtime · push · integrations · mail · sso   the sockets · Web Push · webhook deliveries · e-mail · single sign-on
 //! accounts · previews              log-in, sessions, permission checks, rate limits · link previews
 //! storage                          Store, the event log and its writer, caches, search
-//! bus · policy · media · rows · bodies   channel layer and its events · who may do what · uploads · message rows as HTML · shared bodies
+//! bus · policy · media · row_cache · bodies   channel layer and its events · who may do what · uploads · message rows as HTML · shared bodies
 //! config · metrics · tasks · shutdown
 //! ```
 //!
@@ -43,8 +43,8 @@
 //! - [`policy`]: who may do what in a room: one pure function and its table.
 //! - [`media`]: what an uploaded file is (images recognised by their bytes,
 //!   decoded within bounds) and image thumbnails.
-//! - [`rows`]: message rows as HTML, rendered once per change and cached:
-//!   the formatted text frames carry, the room page's rows.
+//! - [`row_cache`]: message rows as HTML (`message_view`), rendered once per
+//!   change and cached: the formatted text frames carry, the room page's rows.
 //! - [`bodies`]: response bodies made once for many readers (JSON with its
 //!   brotli and gzip forms and an `ETag`).
 //! - [`config`]: command-line flags and their environment twins.
@@ -65,7 +65,7 @@ pub mod policy;
 pub mod previews;
 pub mod push;
 pub mod realtime;
-pub mod rows;
+pub mod row_cache;
 pub mod shutdown;
 pub mod sso;
 pub mod startup;

@@ -17,7 +17,8 @@ use crate::server::{
         assets::Assets,
         client_ip::TrustedProxies,
         hosts::HostGuard,
-        routes, serve,
+        routes::{self, Site},
+        serve,
         state::{AppState, Shared},
     },
     integrations::Deliveries,
@@ -69,8 +70,9 @@ pub struct Running {
 /// How long a stop waits for room sockets to finish their in-flight work.
 const SOCKET_DRAIN: Duration = Duration::from_secs(10);
 
-/// Opens the database, builds the app and starts serving in the background.
-pub async fn start(config: Config) -> Result<Running, StartupError> {
+/// Opens the database, builds the app around `site`'s pages and starts
+/// serving in the background.
+pub async fn start(config: Config, site: Site) -> Result<Running, StartupError> {
     if config.password_login == Switch::Off && config.oidc_issuer.is_none() {
         return Err(StartupError::Sso("--password-login off needs --oidc-issuer: nobody could log in".into()));
     }
@@ -152,7 +154,7 @@ pub async fn start(config: Config) -> Result<Running, StartupError> {
     });
     previews::start(&store, &state.config, &background);
     schedule_cleanups(&background, state.limits.clone(), session_store, state.store.clone());
-    let serving = tokio::spawn(serve::serve(listener, routes::router(state.clone()), shutdown.clone()));
+    let serving = tokio::spawn(serve::serve(listener, routes::router(state.clone(), site), shutdown.clone()));
     if let Some(listener) = metrics_listener {
         let operations = routes::operations_router(state);
         let stop = shutdown.clone();

@@ -28,12 +28,17 @@ const CRATE_LAYERS: &[&[&str]] = &[
     &["app"],
     &["pages"],
     &["components"],
-    &["api", "client", "chat", "rooms"],
+    &["client"],
+    &["api"],
+    &["chat", "rooms"],
     &["server"],
     &["entity"],
-    &["error"],
-    &["protocol", "row_layout", "search", "seen_by", "slash_commands", "local_time"],
-    &["markup", "mentions", "paths", "names", "backoff"],
+    &["message_view"],
+    &["error", "seen_by", "search", "slash_commands"],
+    &["protocol", "local_time"],
+    &["markup"],
+    &["mentions", "paths", "backoff"],
+    &["names"],
 ];
 
 /// The server's top-level modules, from the top to the bottom, as
@@ -44,7 +49,7 @@ const SERVER_LAYERS: &[&[&str]] = &[
     &["realtime", "push", "integrations", "mail", "sso"],
     &["accounts", "previews"],
     &["storage"],
-    &["bus", "policy", "media", "rows", "bodies"],
+    &["bus", "policy", "media", "row_cache", "bodies"],
     &["config", "metrics", "tasks", "shutdown"],
 ];
 

@@ -127,3 +127,29 @@ impl Change {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(seq: i64) -> ChatMessage {
+        ChatMessage { seq, sender: "a".into(), text: format!("m{seq}"), ..Default::default() }
+    }
+
+    #[test]
+    fn changes_apply_once_however_often_they_arrive() {
+        let mut message = msg(1);
+        let like = |on| Change::Reaction(reaction::Reacted { emoji: "👍".into(), user: "bob".into(), on });
+        for _ in 0..2 {
+            like(true).apply_to(&mut message);
+        }
+        assert_eq!(message.reactions["👍"], vec!["bob".to_owned()]);
+        like(false).apply_to(&mut message);
+        assert!(message.reactions.is_empty());
+        Change::Edit(edit::Edited { text: "fixed".into(), edited_at: "t".into(), mentions: vec![], html: None })
+            .apply_to(&mut message);
+        assert_eq!((message.text.as_str(), message.edited_at.as_deref()), ("fixed", Some("t")));
+        Change::Deletion.apply_to(&mut message);
+        assert!(message.deleted && message.text.is_empty());
+    }
+}

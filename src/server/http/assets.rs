@@ -49,7 +49,11 @@ static ASSETS: OnceLock<Assets> = OnceLock::new();
 impl Assets {
     /// Hashes the bundle under `site_root` (first call only).
     pub fn load(site_root: &str) -> &'static Assets {
-        ASSETS.get_or_init(|| Self::hash(Path::new(site_root)))
+        ASSETS.get_or_init(|| {
+            let assets = Self::hash(Path::new(site_root));
+            crate::paths::set_bundle_urls(assets.hashed.clone());
+            assets
+        })
     }
 
     fn hash(site_root: &Path) -> Self {
@@ -80,11 +84,6 @@ impl Assets {
     pub fn href(&self, path: &'static str) -> &str {
         self.hashed.get(path).map_or(path, String::as_str)
     }
-}
-
-/// The hashed URL of a bundle file (its plain URL when the site is not built).
-pub fn href(path: &'static str) -> &'static str {
-    ASSETS.get().map_or(path, |assets| assets.href(path))
 }
 
 /// `GET /pkg/{file}`: a bundle file by its hashed name (kept for a year), or

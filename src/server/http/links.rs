@@ -200,7 +200,7 @@ fn page(main: &str) -> String {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" \
          content=\"width=device-width, initial-scale=1\"><title>Parlor</title>\
          <link rel=\"stylesheet\" href=\"{}\"></head><body><main class=\"notice-page\">{main}</main></body></html>",
-        super::assets::href("/pkg/parlor.css")
+        crate::paths::bundle("/pkg/parlor.css")
     )
 }
 

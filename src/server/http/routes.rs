@@ -10,26 +10,23 @@ use axum::{
     routing::{get, post},
 };
 use axum_login::AuthManagerLayerBuilder;
-use leptos::prelude::provide_context;
+use leptos::prelude::{AnyView, LeptosOptions, provide_context};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower::ServiceBuilder;
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, timeout::RequestBodyTimeoutLayer};
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 
-use crate::{
-    app::{App, shell},
-    server::{
-        accounts::auth::Backend,
-        http::{
-            admin, assets, attachments, bearer, emails, entry, gate, history, hosts,
-            integrations::{bots, commands, hooks, incoming, subscriptions, tokens},
-            links, memberships, operations, origin, posts, push, room_paths, rooms, search, security_headers, sockets, sso,
-            state::AppState,
-            threads,
-        },
-        metrics,
-        storage::sessions::DbSessionStore,
+use crate::server::{
+    accounts::auth::Backend,
+    http::{
+        admin, assets, attachments, bearer, emails, entry, gate, history, hosts,
+        integrations::{bots, commands, hooks, incoming, subscriptions, tokens},
+        links, memberships, operations, origin, posts, push, room_paths, rooms, search, security_headers, sockets, sso,
+        state::AppState,
+        threads,
     },
+    metrics,
+    storage::sessions::DbSessionStore,
 };
 
 /// Name of the session cookie.
@@ -42,13 +39,30 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// How long a client may take to send a request body.
 const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The pages the server renders: the application (its router) and the
+/// document around it. The crate's root hands them over (`parlor::site`), so
+/// that the server knows nothing else of the UI.
+#[derive(Clone, Copy)]
+pub struct Site {
+    pub app: fn() -> AnyView,
+    pub shell: fn(LeptosOptions) -> AnyView,
+}
+
 /// The page routes, listed once per process. Listing runs the app with
 /// resource loading suspended by a process-wide flag (leptos_router's
 /// `RouteList::generate`): a page resource first polled meanwhile — on another
 /// server in the same process, as in the tests — would wait forever.
-fn page_routes() -> Vec<AxumRouteListing> {
+fn page_routes(site: Site) -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+    ROUTES.get_or_init(|| generate_route_list(site.app)).clone()
+}
+
+/// The document around a page, with the page's CSP (and its nonce) set first.
+fn page_shell(site: Site) -> impl Fn(LeptosOptions) -> AnyView + Clone + Send + 'static {
+    move |options| {
+        security_headers::set_page_csp();
+        (site.shell)(options)
+    }
 }
 
 /// The operations listener's router (`--metrics-addr`).
@@ -56,8 +70,8 @@ pub fn operations_router(state: AppState) -> Router {
     operations::router(state)
 }
 
-/// Builds the whole application router.
-pub fn router(state: AppState) -> Router {
+/// Builds the whole application router around `site`'s pages.
+pub fn router(state: AppState, site: Site) -> Router {
     let lifetime = time::Duration::try_from(state.sessions.lifetime()).unwrap_or(time::Duration::days(14));
     let sessions = SessionManagerLayer::new(DbSessionStore::new(&state.store))
         .with_name(SESSION_COOKIE)
@@ -68,7 +82,9 @@ pub fn router(state: AppState) -> Router {
     let auth = AuthManagerLayerBuilder::new(Backend::new(state.store.clone(), state.passwords.clone()), sessions).build();
 
     let [a, b, c, d] = security_headers::layers();
-    let pages = page_routes();
+    let pages = page_routes(site);
+    let shell = page_shell(site);
+    let page_shell = shell.clone();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     // Uploads are the one route whose bodies may be large.
@@ -135,7 +151,7 @@ pub fn router(state: AppState) -> Router {
             &state,
             pages,
             move || provide_context(context_state.clone()),
-            move || shell(shell_options.clone()),
+            move || page_shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -53,7 +53,7 @@ impl TestApp {
         let mut config = Config::for_database(&database_url);
         adjust(&mut config);
         let database_url = config.database_url();
-        let running = startup::start(config).await.expect("server starts");
+        let running = parlor::start(config).await.expect("server starts");
         Self { addr: running.addr, metrics_addr: running.metrics_addr, database_url, running: Some(running), dir }
     }
 

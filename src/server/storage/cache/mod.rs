@@ -30,7 +30,7 @@ use crate::{
     entity::user,
     server::{
         bus::{ChannelLayer, Event, Forget, Group, Received},
-        rows::RowCache,
+        row_cache::RowCache,
         tasks::Background,
     },
 };

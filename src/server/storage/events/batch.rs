@@ -13,9 +13,10 @@ use chrono::{DateTime, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use super::{
-    Refusal, kinds, mails, mentions, pushes, read_state,
+    Refusal,
+    event_rows::{EventRow, Extras},
+    kinds, mails, mentions, pushes, read_state,
     resends::{SendKey, StoredKey, send_key, stored_copies},
-    rows::{EventRow, Extras},
     seqs::{Lock, begin_writing, reserve_seqs, rooms_named},
     slot::Slot,
     targets::Loaded,

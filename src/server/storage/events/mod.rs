@@ -10,9 +10,11 @@
 //!   one policy), each kind's rules in batch order, seqs reserved, rows
 //!   written, their changes applied, and each sender's answer.
 //! - [`kinds`]: each kind of event in a file of its own: the policy action it
-//!   needs, its rules, the row it writes, what it changes elsewhere, and its frame.
-//! - [`rows`]: a stored row with its sender, and the one function that makes
-//!   the frame of a row — for live delivery and for replay alike.
+//!   needs, its rules, the row it writes, what it changes elsewhere, and its
+//!   frame — the one function that makes a row's frame, for live delivery and
+//!   for replay alike.
+//! - [`event_rows`]: a stored row with its sender, and what message rows need
+//!   from elsewhere (reactions, quotes, files).
 //! - [`slot`]: what the batch decided for each event, which every later step reads.
 //! - [`targets`]: what the batch's events are about (messages, reactions,
 //!   files), as the batch changes it.
@@ -28,6 +30,7 @@
 //! - [`mails`]: the mail outbox rows of mentions and direct messages.
 
 mod batch;
+mod event_rows;
 mod kinds;
 mod mails;
 mod markers;
@@ -35,7 +38,6 @@ mod mentions;
 mod pushes;
 mod read_state;
 mod resends;
-mod rows;
 mod seqs;
 mod slot;
 mod targets;
@@ -45,12 +47,12 @@ mod threads;
 mod tests;
 
 pub(super) use batch::append_batch;
+pub(super) use event_rows::{EventRow, Extras};
 pub(super) use kinds::action as action_of;
 pub(super) use kinds::frame as frame_of;
 pub use markers::ReadMarker;
 pub(super) use markers::{last_message_n, mark_read, shared as shared_reads};
 pub(super) use resends::stored_copy;
-pub(super) use rows::{EventRow, Extras};
 pub(super) use seqs::begin_writing;
 
 use crate::{protocol::FrameErrorCode, server::policy::Denied};

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, sea_query::ExprTrait};
 
-use super::{Refusal, rows::EventRow};
+use super::{Refusal, event_rows::EventRow};
 use crate::{
     entity::{attachment, message, message::EventKind, reaction, room},
     protocol::{EventBody, ReplyRef, ThreadSummary},
@@ -34,7 +34,7 @@ pub struct TargetState {
 impl TargetState {
     /// How a reply quotes this message, its `seq`.
     pub fn quote(&self, seq: i64) -> ReplyRef {
-        super::rows::quote(seq, self.sender.clone(), &self.text, self.deleted)
+        super::event_rows::quote(seq, self.sender.clone(), &self.text, self.deleted)
     }
 
     pub fn of(row: &EventRow) -> Self {

@@ -10,7 +10,7 @@ use super::Fields;
 use crate::{
     entity::message::EventKind,
     protocol::{ServerFrame, events::command, format_timestamp},
-    server::{policy::Action, storage::events::rows::EventRow},
+    server::{policy::Action, storage::events::event_rows::EventRow},
 };
 
 /// What sending a command needs of the policy.

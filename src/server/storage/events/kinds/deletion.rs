@@ -13,7 +13,7 @@ use crate::{
         policy::Action,
         storage::{
             attachments,
-            events::{mentions, rows::EventRow, targets::Loaded},
+            events::{event_rows::EventRow, mentions, targets::Loaded},
         },
     },
 };

@@ -11,10 +11,10 @@ use crate::{
     protocol::{ServerFrame, events::edit, format_timestamp},
     server::{
         policy::Action,
-        rows,
+        row_cache,
         storage::events::{
+            event_rows::{EventRow, joined},
             mentions,
-            rows::{EventRow, joined},
             targets::Loaded,
         },
     },
@@ -62,7 +62,7 @@ pub fn frame(row: EventRow, room: &str) -> ServerFrame {
         target: row.target.unwrap_or_default(),
         edited_at: format_timestamp(row.timestamp),
         sender: row.sender_username(),
-        html: Some(rows::render_text(&row.text, &mentions)),
+        html: Some(row_cache::render_text(&row.text, &mentions)),
         mentions,
         text: row.text,
         client_id: row.client_id,

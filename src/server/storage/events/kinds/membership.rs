@@ -13,7 +13,7 @@ use crate::{
     protocol::{MemberChange, NotifyLevel, ServerFrame, events::membership as event},
     server::{
         policy::Action,
-        storage::events::{markers::last_message_n, rows::EventRow},
+        storage::events::{event_rows::EventRow, markers::last_message_n},
     },
 };
 

@@ -12,11 +12,11 @@ use crate::{
     protocol::{InThread, ServerFrame, events::message},
     server::{
         policy::Action,
-        rows,
+        row_cache,
         storage::{
             attachments,
             events::{
-                rows::{EventRow, Extras},
+                event_rows::{EventRow, Extras},
                 targets::Loaded,
             },
             writes::NewEvent,
@@ -70,5 +70,5 @@ pub async fn apply(txn: &impl ConnectionTrait, attachment: Option<&str>, seq: i6
 }
 
 pub fn frame(row: EventRow, room: &str, extras: &Extras) -> ServerFrame {
-    ServerFrame::Message(message::Frame { room: room.to_owned(), message: rows::formatted(row.into_message(extras)) })
+    ServerFrame::Message(message::Frame { room: room.to_owned(), message: row_cache::formatted(row.into_message(extras)) })
 }

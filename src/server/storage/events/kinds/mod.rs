@@ -23,7 +23,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 
 use super::{
     Refusal,
-    rows::{EventRow, Extras, joined},
+    event_rows::{EventRow, Extras, joined},
     targets::Loaded,
 };
 use crate::{

@@ -13,7 +13,7 @@ use crate::{
     protocol::{PreviewRecord, ServerFrame, events::preview},
     server::{
         policy::Action,
-        storage::events::{rows::EventRow, targets::Loaded},
+        storage::events::{event_rows::EventRow, targets::Loaded},
     },
 };
 

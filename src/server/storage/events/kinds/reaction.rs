@@ -11,7 +11,7 @@ use crate::{
     protocol::{ServerFrame, events::reaction as event},
     server::{
         policy::Action,
-        storage::events::{rows::EventRow, targets::Loaded},
+        storage::events::{event_rows::EventRow, targets::Loaded},
     },
 };
 

@@ -9,7 +9,7 @@ use super::Fields;
 use crate::{
     entity::{message::EventKind, room},
     protocol::{ServerFrame, events::topic, format_timestamp},
-    server::{policy::Action, storage::events::rows::EventRow},
+    server::{policy::Action, storage::events::event_rows::EventRow},
 };
 
 /// What setting the topic needs of the policy.

@@ -1,4 +1,4 @@
-//! The message rows in the browser's DOM. The server rendered the page's rows;
+//! The message rows in the browser's DOM (the list's other half: `message_list`). The server rendered the page's rows;
 //! [`sync`] keeps `#rows` equal to the room's state: a new message adds one row
 //! (built with the same `MessageRow` component, from its frame's HTML text), a
 //! change rebuilds only its row, a reset drops the rows it no longer shows. It
@@ -20,12 +20,9 @@ use wasm_bindgen::JsCast;
 
 use crate::{
     chat::RoomState,
-    components::{
-        message_list::{EMPTY_HTML, Reader, UNREAD_DIVIDER_HTML, day_divider_html, placements},
-        message_row::{MessageActions, MessageRow},
-        message_tools::{EditInPlace, ToolsAt},
-    },
+    components::message_tools::{EditInPlace, MessageActions, ToolsAt},
     local_time,
+    message_view::{EMPTY_HTML, MessageRow, Reader, UNREAD_DIVIDER_HTML, day_divider_html, placements},
     protocol::ChatMessage,
 };
 

@@ -4,15 +4,18 @@
 //! page hydrates and opens the room's socket for live messages, presence and
 //! typing, and the inbox for the live counts of the reader's other rooms.
 
+mod open;
+
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::{
     components::Redirect,
     hooks::{use_params_map, use_query_map},
 };
+use open::{Permalink, RoomView, open_room};
 
 use crate::{
-    api::{Permalink, RoomView, load_history, load_thread, open_room},
+    api::{load_history, load_thread},
     chat::{ConnectionState, RoomState},
     client::{InboxConnection, RoomConnection},
     components::{
@@ -21,7 +24,7 @@ use crate::{
         connection_status::ConnectionStatus,
         lock_icon::LockIcon,
         message_list::MessageList,
-        message_row::MessageActions,
+        message_tools::MessageActions,
         my_rooms::LiveUnreadTitle,
         room_activity::{PresenceList, TypingIndicator},
         room_controls::RoomControls,

@@ -1,4 +1,4 @@
-//! One message of the list as every reader sees it: avatar, sender and time
+//! One message's row as every reader sees it: avatar, sender and time
 //! (with "(edited)"; the time links to the message), the message it answers (a quote that jumps to it), its
 //! formatted text (HTML the server made: see [`ChatMessage::html`]) or a
 //! "deleted" placeholder, its file, its link preview and its reaction chips.
@@ -13,28 +13,11 @@
 use leptos::{prelude::*, tachys::html::InertElement};
 
 use crate::{
-    components::{attachment_view::AttachmentView, avatar::Avatar, link_preview::LinkPreviewCard},
     local_time::LocalizedTime,
+    message_view::{attachment::AttachmentView, avatar::Avatar, link_preview::LinkPreviewCard},
     paths,
     protocol::{ChatMessage, ReplyRef, ThreadSummary},
 };
-
-/// The reactions offered with one click.
-pub const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
-
-/// What the reader can do to a message; the room page sends them.
-#[derive(Clone, Copy)]
-pub struct MessageActions {
-    /// Toggle a reaction: (target, emoji).
-    pub react: Callback<(i64, String)>,
-    /// Replace one's own text: (target, text).
-    pub edit: Callback<(i64, String)>,
-    pub delete: Callback<i64>,
-    /// Remove the link preview under a message (one's own, or as a moderator).
-    pub remove_preview: Callback<i64>,
-    /// Open the thread of a root message beside the room.
-    pub open_thread: Callback<i64>,
-}
 
 #[component]
 pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
@@ -125,49 +108,6 @@ fn ReplyQuote(parent: ReplyRef, room: String) -> impl IntoView {
     }
 }
 
-/// What a row shows differently to its reader, as classes on the row.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ReaderClasses {
-    /// The reader wrote it (they may edit it).
-    pub mine: bool,
-    /// It mentions the reader.
-    pub mentions_me: bool,
-    /// The reader may delete it and remove its preview (theirs, or they moderate).
-    pub may_remove: bool,
-    /// It continues the group of the message above (same sender, soon after):
-    /// its name and avatar are not shown again.
-    pub continued: bool,
-    /// A permalink points at it.
-    pub highlighted: bool,
-}
-
-impl ReaderClasses {
-    /// The classes, each with a leading space, to append to `class="message…"`.
-    pub fn for_class_attribute(self) -> String {
-        [
-            (self.mine, " mine"),
-            (self.mentions_me, " mentions-me"),
-            (self.may_remove, " may-remove"),
-            (self.continued, " continued"),
-            (self.highlighted, " highlighted"),
-        ]
-        .into_iter()
-        .filter_map(|(on, class)| on.then_some(class))
-        .collect()
-    }
-
-    /// Each class with whether the row should have it.
-    pub fn toggles(self) -> [(&'static str, bool); 5] {
-        [
-            ("mine", self.mine),
-            ("mentions-me", self.mentions_me),
-            ("may-remove", self.may_remove),
-            ("continued", self.continued),
-            ("highlighted", self.highlighted),
-        ]
-    }
-}
-
 /// The quote a reply to `message` shows.
 pub fn quote_of(message: &ChatMessage) -> ReplyRef {
     ReplyRef {
@@ -175,17 +115,5 @@ pub fn quote_of(message: &ChatMessage) -> ReplyRef {
         sender: message.sender.clone(),
         text: message.text.chars().take(crate::protocol::REPLY_QUOTE_CHARS).collect(),
         deleted: message.deleted,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reader_classes_are_appended_in_a_fixed_order() {
-        let classes = ReaderClasses { mine: true, continued: true, ..Default::default() };
-        assert_eq!(classes.for_class_attribute(), " mine continued");
-        assert_eq!(ReaderClasses::default().for_class_attribute(), "");
     }
 }

@@ -11,10 +11,8 @@ use leptos::prelude::*;
 use quick_cache::sync::Cache;
 
 use crate::{
-    components::{
-        message_list::{EMPTY_HTML, Reader, UNREAD_DIVIDER_HTML, day_divider_html, placements},
-        message_row::{MessageRow, ReaderClasses},
-        message_text::render_html,
+    message_view::{
+        EMPTY_HTML, MessageRow, Reader, ReaderClasses, UNREAD_DIVIDER_HTML, day_divider_html, placements, text::render_html,
     },
     protocol::ChatMessage,
 };
