@@ -4,6 +4,8 @@
 # result line per run. Each scenario is repeated REPEAT times (default 3).
 #
 #   scripts/bench.sh [a|b|c|d|e|f|all]
+#   PARLOR_BIN=/tmp/old/parlor LEPTOS_SITE_ROOT=/tmp/old/site NO_BUILD=1 scripts/bench.sh k
+#                                      (the same scenario against another build, for an A/B)
 #   SYNC=normal scripts/bench.sh f     (SQLite synchronous=NORMAL instead of FULL)
 #   MIX=1 scripts/bench.sh a           (the realistic mix: read markers, typing, a reaction and an
 #                                       edit on 5% of messages (parlor-load --mix), and CHURN (4)
@@ -59,13 +61,18 @@ if ! command -v wrk >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 
-cargo leptos build --release --precompress >/dev/null
+# An A/B against a build kept elsewhere: PARLOR_BIN=/path/to/parlor (with
+# LEPTOS_SITE_ROOT=/path/to/its/site) and NO_BUILD=1 to leave target/ as it is.
+bin=${PARLOR_BIN:-./target/release/parlor}
+if [[ -z ${NO_BUILD:-} ]]; then
+  cargo leptos build --release --precompress >/dev/null
+fi
 cargo build --release -p parlor-load >/dev/null
 
 server_pid=
 start_server() {
   data=$(mktemp -d /tmp/parlor-bench.XXXXXX)
-  RUST_LOG=warn ./target/release/parlor --addr "127.0.0.1:$port" --data-dir "$data" \
+  RUST_LOG=warn "$bin" --addr "127.0.0.1:$port" --data-dir "$data" \
     --auth-attempts-per-ip 1000000 --upgrades-per-ip 1000000 --messages-per-second 1000000 \
     --layer-capacity 4096 --rooms-per-hour 1000000 --max-sockets-per-user 1000000 \
     --sqlite-synchronous "${SYNC:-full}" &

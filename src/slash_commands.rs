@@ -4,22 +4,7 @@
 //! sends the bot a `command` frame instead of a message. Text that starts
 //! with `/` but names no command is sent as it is.
 
-use serde::Deserialize;
-
-/// A command as `GET /api/commands` lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-pub struct CommandInfo {
-    pub name: String,
-    pub description: String,
-    /// The bot it goes to.
-    pub bot: String,
-}
-
-/// The answer of `GET /api/commands`.
-#[derive(Clone, Debug, Default, Deserialize)]
-pub struct Commands {
-    pub commands: Vec<CommandInfo>,
-}
+pub use crate::protocol::api::CommandInfo;
 
 fn is_command_char(c: char) -> bool {
     c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-'

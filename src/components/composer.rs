@@ -14,7 +14,6 @@
 
 use const_format::formatcp;
 use leptos::{ev, prelude::*, task::spawn_local};
-use serde::Deserialize;
 
 use crate::{
     client::{
@@ -24,8 +23,11 @@ use crate::{
     components::file_picker::{AttachButton, ROOM_FILE_IDS, UploadState, uploader_for},
     mentions::{being_typed, completions},
     paths,
-    protocol::{Attachment, MAX_TEXT_CHARS, ReplyRef},
-    slash_commands::{self, CommandInfo, Commands},
+    protocol::{
+        Attachment, MAX_TEXT_CHARS, ReplyRef,
+        api::{CommandList, RoomMembers},
+    },
+    slash_commands::{self, CommandInfo},
 };
 
 /// Shown while the text is over the limit.
@@ -34,12 +36,6 @@ const TOO_LONG: &str = formatcp!("Messages can have at most {MAX_TEXT_CHARS} cha
 const TYPING_EVERY_MS: f64 = 3_000.0;
 /// Most names offered at once.
 const MAX_SUGGESTIONS: usize = 8;
-
-/// The answer of `GET /api/rooms/{room}/members`.
-#[derive(Deserialize)]
-struct Members {
-    members: Vec<String>,
-}
 
 /// One completion offered under the box.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,7 +126,7 @@ pub fn Composer(
         if command_query().is_some() && commands.get_untracked().is_none() {
             commands.set(Some(Vec::new()));
             spawn_local(async move {
-                match http::get_json::<Commands>(paths::COMMANDS).await {
+                match http::get_json::<CommandList>(paths::COMMANDS).await {
                     Ok(list) => {
                         commands.set(Some(list.commands));
                         commands_ready.set(true);
@@ -147,7 +143,7 @@ pub fn Composer(
             members.set(Some(Vec::new()));
             let room = members_room.clone();
             spawn_local(async move {
-                if let Ok(list) = http::get_json::<Members>(&paths::room_members(&room)).await {
+                if let Ok(list) = http::get_json::<RoomMembers>(&paths::room_members(&room)).await {
                     members.set(Some(list.members));
                 }
             });

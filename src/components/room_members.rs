@@ -3,36 +3,19 @@
 //! username, removing a member, and invite links (create, copy, revoke).
 
 use leptos::{ev, prelude::*, task::spawn_local};
-use serde::Deserialize;
 
-use crate::{client::http, paths};
-
-#[derive(Clone, Debug, Default, Deserialize)]
-struct Members {
-    members: Vec<String>,
-    /// Which of them are bots or webhooks.
-    #[serde(default)]
-    bots: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-struct Invite {
-    code: String,
-    url: String,
-    expires_at: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-struct Invites {
-    invites: Vec<Invite>,
-}
+use crate::{
+    client::http,
+    paths,
+    protocol::api::{InviteLink, InviteList, RoomMembers},
+};
 
 #[component]
 pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
     let open = RwSignal::new(false);
     let members = RwSignal::new(Vec::<String>::new());
     let bots = RwSignal::new(Vec::<String>::new());
-    let invites = RwSignal::new(Vec::<Invite>::new());
+    let invites = RwSignal::new(Vec::<InviteLink>::new());
     let problem = RwSignal::new(None::<String>);
     let adding = RwSignal::new(String::new());
     let room = StoredValue::new(room);
@@ -41,14 +24,14 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
     let reload = move || {
         spawn_local(async move {
             let room = room.get_value();
-            match http::get_json::<Members>(&paths::room_members(&room)).await {
+            match http::get_json::<RoomMembers>(&paths::room_members(&room)).await {
                 Ok(found) => {
                     bots.set(found.bots);
                     members.set(found.members);
                 }
                 Err(why) => problem.set(Some(why)),
             }
-            if manages && let Ok(found) = http::get_json::<Invites>(&paths::room_invites(&room)).await {
+            if manages && let Ok(found) = http::get_json::<InviteList>(&paths::room_invites(&room)).await {
                 invites.set(found.invites);
             }
         });

@@ -4,45 +4,25 @@
 //! to copy into the service that posts — see the room's working hooks, revoke one.
 
 use leptos::{ev, prelude::*, task::spawn_local};
-use serde::Deserialize;
 
-use crate::{client::http, paths};
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-struct Hook {
-    id: i64,
-    name: String,
-    username: String,
-    /// Who made it (its posts stop when they may no longer post here).
-    #[serde(default)]
-    made_by: String,
-    last_used_at: Option<String>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-struct Hooks {
-    webhooks: Vec<Hook>,
-}
-
-/// What `POST /api/rooms/{room}/webhooks` answers.
-#[derive(Clone, Debug, Deserialize)]
-struct Made {
-    name: String,
-    url: String,
-}
+use crate::{
+    client::http,
+    paths,
+    protocol::api::{Webhook, WebhookList, WebhookMade},
+};
 
 #[component]
 pub fn RoomWebhooks(room: String) -> impl IntoView {
     let open = RwSignal::new(false);
-    let hooks = RwSignal::new(Vec::<Hook>::new());
-    let made = RwSignal::new(None::<Made>);
+    let hooks = RwSignal::new(Vec::<Webhook>::new());
+    let made = RwSignal::new(None::<WebhookMade>);
     let problem = RwSignal::new(None::<String>);
     let naming = RwSignal::new(String::new());
     let room = StoredValue::new(room);
 
     let reload = move || {
         spawn_local(async move {
-            match http::get_json::<Hooks>(&paths::room_webhooks(&room.get_value())).await {
+            match http::get_json::<WebhookList>(&paths::room_webhooks(&room.get_value())).await {
                 Ok(found) => hooks.set(found.webhooks),
                 Err(why) => problem.set(Some(why)),
             }
@@ -61,7 +41,7 @@ pub fn RoomWebhooks(room: String) -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            match http::post_form_json::<Made>(&paths::room_webhooks(&room.get_value()), &[("name", &name)]).await {
+            match http::post_form_json::<WebhookMade>(&paths::room_webhooks(&room.get_value()), &[("name", &name)]).await {
                 Ok(hook) => {
                     naming.set(String::new());
                     problem.set(None);

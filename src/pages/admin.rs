@@ -10,11 +10,13 @@ use crate::{
     error::AppError,
     pages::admin_entry::EntryAdmin,
     paths,
-    protocol::{Account, AccountKind},
+    protocol::{
+        Account, AccountKind,
+        api::{BotMade, ResetLink},
+    },
 };
 use leptos::{ev, prelude::*, task::spawn_local};
 use leptos_meta::Title;
-use serde::Deserialize;
 
 /// `POST /api/accounts`: every account, for administrators.
 #[server(prefix = "/api", endpoint = "accounts")]
@@ -154,17 +156,6 @@ fn AccountLine(
     }
 }
 
-/// What `POST /api/admin/bots` answers: the bot's first token.
-#[derive(Clone, Debug, Deserialize)]
-struct MadeBot {
-    token: MadeToken,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-struct MadeToken {
-    token: String,
-}
-
 /// "New bot": a username and a display name; the bot's first API token is
 /// shown this once.
 #[component]
@@ -178,7 +169,7 @@ fn NewBot(on_made: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
         let (name, shown) = (username.get_untracked(), display_name.get_untracked());
         spawn_local(async move {
             let fields = [("username", name.as_str()), ("display_name", shown.as_str())];
-            match http::post_form_json::<MadeBot>(paths::ADMIN_BOTS, &fields).await {
+            match http::post_form_json::<BotMade>(paths::ADMIN_BOTS, &fields).await {
                 Ok(bot) => {
                     problem.set(None);
                     username.set(String::new());
@@ -207,10 +198,4 @@ fn NewBot(on_made: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
         })}
         {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
     }
-}
-
-/// What `POST /api/admin/users/reset` answers.
-#[derive(Clone, Debug, Deserialize)]
-struct ResetLink {
-    url: String,
 }

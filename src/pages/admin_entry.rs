@@ -4,30 +4,14 @@
 //! reads the lists again.
 
 use leptos::{ev, prelude::*, task::spawn_local};
-use serde::Deserialize;
 
-use crate::{client::http, protocol::RegistrationMode};
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-struct Invitation {
-    code: String,
-    url: String,
-    uses: i64,
-    used: i64,
-    expires_at: Option<String>,
-    works: bool,
-    rooms: Vec<String>,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-struct Invitations {
-    invitations: Vec<Invitation>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-struct Mode {
-    mode: RegistrationMode,
-}
+use crate::{
+    client::http,
+    protocol::{
+        RegistrationMode,
+        api::{Invitation, InvitationList, Registration},
+    },
+};
 
 /// The island.
 #[island]
@@ -40,11 +24,11 @@ pub fn EntryAdmin() -> impl IntoView {
     let (new_name, new_password) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let reload = move || {
         spawn_local(async move {
-            match http::get_json::<Mode>("/api/admin/registration").await {
+            match http::get_json::<Registration>("/api/admin/registration").await {
                 Ok(found) => mode.set(Some(found.mode)),
                 Err(why) => problem.set(Some(why)),
             }
-            if let Ok(found) = http::get_json::<Invitations>("/api/admin/invitations").await {
+            if let Ok(found) = http::get_json::<InvitationList>("/api/admin/invitations").await {
                 invitations.set(found.invitations);
             }
         });

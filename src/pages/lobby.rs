@@ -6,7 +6,6 @@
 use leptos::{ev, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-use serde::Deserialize;
 
 use crate::{
     api::{RoomListing, active_rooms, my_rooms},
@@ -15,7 +14,7 @@ use crate::{
     local_time::LocalizedTime,
     names::canonical_room,
     paths,
-    protocol::RoomStatus,
+    protocol::{RoomStatus, api::RoomCreated},
     rooms::{MyRooms, titled},
 };
 
@@ -95,10 +94,6 @@ fn YourRooms(rooms: Vec<RoomStatus>) -> impl IntoView {
 /// "New private room": a title; the room gets a random name and the browser goes there.
 #[component]
 fn NewPrivateRoomForm() -> impl IntoView {
-    #[derive(Deserialize)]
-    struct Created {
-        url: String,
-    }
     let title = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let on_submit = move |ev: ev::SubmitEvent| {
@@ -106,7 +101,7 @@ fn NewPrivateRoomForm() -> impl IntoView {
         let typed = title.get_untracked();
         leptos::task::spawn_local(async move {
             let fields = [("name", typed.as_str()), ("private", "true")];
-            match crate::client::http::post_form_json::<Created>(paths::ROOMS, &fields).await {
+            match crate::client::http::post_form_json::<RoomCreated>(paths::ROOMS, &fields).await {
                 Ok(created) => drop(window().location().set_href(&created.url)),
                 Err(why) => problem.set(Some(why)),
             }

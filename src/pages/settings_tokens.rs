@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, local_time::LocalizedTime};
+use crate::{error::AppError, local_time::LocalizedTime, protocol::api::TokenInfo};
 
 /// Session key of a token just made, until the settings page shows it (the
 /// redirect right after making it), at most [`SHOWN_WITHIN_SECS`].
@@ -28,21 +28,10 @@ struct NewTokenShown {
 /// The user's tokens, as the settings page shows them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TokensView {
-    pub tokens: Vec<TokenView>,
+    /// As `GET /api/tokens` lists them.
+    pub tokens: Vec<TokenInfo>,
     /// A token made just before this page view: shown this once.
     pub new_token: Option<String>,
-}
-
-/// One API token.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenView {
-    pub id: i64,
-    pub name: String,
-    /// Its first characters.
-    pub hint: String,
-    /// RFC 3339, UTC.
-    pub created_at: String,
-    pub last_used_at: Option<String>,
 }
 
 /// The tokens of the request's user, and the one made just before (taken
@@ -59,7 +48,7 @@ pub async fn tokens_view(
         .tokens_of(user_id)
         .await?
         .into_iter()
-        .map(|token| TokenView {
+        .map(|token| TokenInfo {
             id: token.id,
             name: token.name,
             hint: token.hint,

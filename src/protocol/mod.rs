@@ -17,7 +17,10 @@
 //! - [`checks`]: the field rules client frames follow (text, ids, targets).
 //! - [`commands`]: client frames parsed and checked into what the server
 //!   acts on: a room event to store ([`EventBody`]), a read marker, typing.
+//! - [`api`]: the JSON answers of the HTTP API (`/api/…`), one named type per
+//!   answer, built by the server's handlers and read by the browser.
 
+pub mod api;
 mod checks;
 mod codes;
 mod commands;

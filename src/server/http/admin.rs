@@ -10,14 +10,16 @@ use axum::{
     http::request::Parts,
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{forms::ValidForm, memberships::is_set};
 use crate::protocol::events::deletion;
 use crate::{
     error::AppError,
     names::canonical_username,
-    protocol::{AccountKind, CloseReason, EventBody},
+    protocol::{
+        AccountKind, CloseReason, EventBody,
+        api::{AccountDeactivated, AccountList, AccountReactivated, AdminChanged},
+    },
     server::{
         accounts::{auth::User, tokens},
         bus::{Event, Group},
@@ -41,9 +43,9 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
 }
 
 /// `GET /api/admin/users/`: `{"users": [{username, is_admin, deactivated, created_at}]}`.
-pub async fn list(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<Value>, AppError> {
+pub async fn list(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<AccountList>, AppError> {
     let users = state.store.accounts().await?;
-    Ok(Json(json!({ "users": users })))
+    Ok(Json(AccountList { users }))
 }
 
 /// The form of the account actions.
@@ -75,7 +77,7 @@ pub async fn deactivate(
     State(state): State<AppState>,
     RequireAdmin(me): RequireAdmin,
     ValidForm(form_data): ValidForm<AccountForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AccountDeactivated>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
     state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
     // Its sockets close everywhere, and its sessions end for good: a
@@ -108,7 +110,7 @@ pub async fn deactivate(
             }
         }
     }
-    Ok(Json(json!({ "username": account.username, "deactivated": true, "removed_messages": removed })))
+    Ok(Json(AccountDeactivated { username: account.username, deactivated: true, removed_messages: removed }))
 }
 
 /// `POST /api/admin/users/reactivate` (`username`): the account may log in again.
@@ -116,10 +118,10 @@ pub async fn reactivate(
     State(state): State<AppState>,
     RequireAdmin(me): RequireAdmin,
     ValidForm(form_data): ValidForm<AccountForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AccountReactivated>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
     state.store.set_account_flag(&account.username, AccountFlag::Deactivated, false).await?;
-    Ok(Json(json!({ "username": account.username, "deactivated": false })))
+    Ok(Json(AccountReactivated { username: account.username, deactivated: false }))
 }
 
 /// `POST /api/admin/users/admin` (`username`, `admin=true|false`).
@@ -127,12 +129,12 @@ pub async fn set_admin(
     State(state): State<AppState>,
     RequireAdmin(me): RequireAdmin,
     ValidForm(form_data): ValidForm<AccountForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AdminChanged>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
     if account.kind != AccountKind::Person {
         return Err(AppError::BadRequest("only people can be administrators".into()));
     }
     let admin = is_set(form_data.admin.as_deref());
     state.store.set_account_flag(&account.username, AccountFlag::Admin, admin).await?;
-    Ok(Json(json!({ "username": account.username, "is_admin": admin })))
+    Ok(Json(AdminChanged { username: account.username, is_admin: admin }))
 }

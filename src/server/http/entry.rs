@@ -7,7 +7,7 @@
 use axum::{Json, extract::State};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{admin::RequireAdmin, forms::ValidForm, params, state::AppState};
 use crate::protocol::events::membership;
@@ -16,7 +16,11 @@ use crate::{
     error::AppError,
     names::{canonical_room, canonical_username},
     paths,
-    protocol::{AccountKind, EventBody, MemberChange, RegistrationMode, RoomKind, format_timestamp},
+    protocol::{
+        AccountKind, EventBody, MemberChange, RegistrationMode, RoomKind,
+        api::{AccountMade, Invitation, InvitationList, InvitationRevoked, Registration, ResetLink},
+        format_timestamp,
+    },
     server::{
         accounts::{
             access,
@@ -36,8 +40,8 @@ const MAX_USES: i32 = 1000;
 const MAX_HOURS: i64 = 24 * 365;
 
 /// `GET /api/admin/registration` → `{"mode"}`.
-pub async fn mode(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "mode": state.store.registration_mode().await? })))
+pub async fn mode(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<Registration>, AppError> {
+    Ok(Json(Registration { mode: state.store.registration_mode().await? }))
 }
 
 /// The form of `POST /api/admin/registration`.
@@ -52,11 +56,11 @@ pub async fn set_mode(
     State(state): State<AppState>,
     _: RequireAdmin,
     ValidForm(form_data): ValidForm<ModeForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Registration>, AppError> {
     let mode: RegistrationMode =
         form_data.mode.parse().map_err(|_| AppError::BadRequest("the mode is `open`, `invite` or `closed`".into()))?;
     state.store.set_registration_mode(mode).await?;
-    Ok(Json(json!({ "mode": mode })))
+    Ok(Json(Registration { mode }))
 }
 
 /// The form of `POST /api/admin/invitations`.
@@ -88,18 +92,18 @@ fn optional_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<
 }
 
 /// An invitation as administrators see it.
-fn shown(invitation: &invitation::Model) -> Value {
-    json!({
-        "code": invitation.code,
-        "url": paths::welcome(&invitation.code),
-        "uses": invitation.uses,
-        "used": invitation.used,
-        "expires_at": invitation.expires_at.map(format_timestamp),
-        "revoked": invitation.revoked,
-        "works": works(invitation, Utc::now()),
-        "rooms": invitation.rooms.as_deref().map(|rooms| rooms.split(',').collect::<Vec<_>>()).unwrap_or_default(),
-        "created_at": format_timestamp(invitation.created_at),
-    })
+fn shown(invitation: &invitation::Model) -> Invitation {
+    Invitation {
+        code: invitation.code.clone(),
+        url: paths::welcome(&invitation.code),
+        uses: i64::from(invitation.uses),
+        used: i64::from(invitation.used),
+        expires_at: invitation.expires_at.map(format_timestamp),
+        revoked: invitation.revoked,
+        works: works(invitation, Utc::now()),
+        rooms: invitation.rooms.as_deref().map(|rooms| rooms.split(',').map(str::to_owned).collect()).unwrap_or_default(),
+        created_at: format_timestamp(invitation.created_at),
+    }
 }
 
 /// `POST /api/admin/invitations` (`uses` 1-1000, default 1; `expires_in_hours`
@@ -109,7 +113,7 @@ pub async fn create_invitation(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
     ValidForm(form_data): ValidForm<InvitationForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<Invitation>, AppError> {
     let uses = form_data.uses.unwrap_or(1);
     if !(1..=i64::from(MAX_USES)).contains(&uses) {
         return Err(AppError::BadRequest(format!("`uses` is 1-{MAX_USES}")));
@@ -136,9 +140,9 @@ pub async fn create_invitation(
 }
 
 /// `GET /api/admin/invitations` → `{"invitations": […]}`, newest first.
-pub async fn invitations(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<Value>, AppError> {
-    let listed: Vec<Value> = state.store.invitations().await?.iter().map(shown).collect();
-    Ok(Json(json!({ "invitations": listed })))
+pub async fn invitations(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<InvitationList>, AppError> {
+    let invitations = state.store.invitations().await?.iter().map(shown).collect();
+    Ok(Json(InvitationList { invitations }))
 }
 
 /// The form of `POST /api/admin/invitations/revoke`.
@@ -152,9 +156,9 @@ pub async fn revoke_invitation(
     State(state): State<AppState>,
     _: RequireAdmin,
     ValidForm(form_data): ValidForm<RevokeInvitationForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<InvitationRevoked>, AppError> {
     match state.store.revoke_invitation(form_data.code.trim()).await? {
-        true => Ok(Json(json!({ "revoked": true, "code": form_data.code.trim() }))),
+        true => Ok(Json(InvitationRevoked { revoked: true, code: form_data.code.trim().to_owned() })),
         false => Err(AppError::InviteInvalid),
     }
 }
@@ -171,13 +175,13 @@ pub async fn create_reset(
     State(state): State<AppState>,
     _: RequireAdmin,
     ValidForm(form_data): ValidForm<ResetForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ResetLink>, AppError> {
     let account = person(&state, &form_data.username).await?;
     if state.store.has_identity(account.id).await? {
         return Err(AppError::BadRequest(format!("{} logs in with single sign-on: their provider resets it", account.username)));
     }
     let (token, expires_at) = state.store.create_reset(account.id).await?;
-    Ok(Json(json!({ "username": account.username, "url": paths::reset(&token), "expires_at": format_timestamp(expires_at) })))
+    Ok(Json(ResetLink { username: account.username, url: paths::reset(&token), expires_at: format_timestamp(expires_at) }))
 }
 
 /// The form of `POST /api/admin/users`.
@@ -193,10 +197,10 @@ pub async fn create_account(
     State(state): State<AppState>,
     _: RequireAdmin,
     ValidForm(form_data): ValidForm<NewAccountForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AccountMade>, AppError> {
     let (user, _) =
         auth::register(&state.store, &state.passwords, (&form_data.username, form_data.password), Entry::ByAdministrator).await?;
-    Ok(Json(json!({ "username": user.0.username })))
+    Ok(Json(AccountMade { username: user.0.username }))
 }
 
 /// A person's account named `username`.

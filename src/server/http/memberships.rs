@@ -10,8 +10,7 @@ use axum::{
     extract::{Path, State},
 };
 use chrono::{Duration, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
 
 use crate::protocol::events::membership;
 use crate::{
@@ -19,7 +18,11 @@ use crate::{
     error::AppError,
     names::{MAX_ROOM_CHARS, canonical_room, canonical_username, has_deceptive_characters},
     paths,
-    protocol::{EventBody, MemberChange, RoomKind},
+    protocol::{
+        EventBody, MemberChange, RoomKind,
+        api::{InviteLink, InviteList, InviteRevoked, MemberAdded, MemberRemoved, RoomCreated},
+        format_timestamp,
+    },
     server::{
         accounts::access::{self, Admitted},
         bus::{Event, Group, UserNotice},
@@ -51,7 +54,7 @@ pub async fn create(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     ValidForm(form_data): ValidForm<NewRoomForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<RoomCreated>, AppError> {
     let private = is_set(form_data.private.as_deref());
     let (kind, name) = if private {
         (RoomKind::Private, private_title(&form_data.name)?)
@@ -68,7 +71,7 @@ pub async fn create(
     let room = state.store.create_room(&user.0, kind, &name).await?;
     tell(&state, user.0.id, UserNotice::Joined { room: room.clone() }).await;
     let title = private.then_some(name);
-    Ok(Json(json!({ "room": room, "title": title, "private": private, "url": paths::room(&room) })))
+    Ok(Json(RoomCreated { url: paths::room(&room), room, title, private }))
 }
 
 /// A private room's title: trimmed, 1-64 characters, no control characters.
@@ -96,12 +99,12 @@ pub async fn add_member(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<MemberForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MemberAdded>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Manage).await?;
     only_private(&room)?;
     let member = account(&state, &form_data.username).await?;
     let seq = change_membership(&state, &room, &user.0, &member, MemberChange::Added).await?;
-    Ok(Json(json!({ "room": room.name, "member": member.username, "added": true, "seq": seq })))
+    Ok(Json(MemberAdded { room: room.name, member: member.username, added: true, seq }))
 }
 
 /// `POST /api/rooms/{room}/members/remove` (`username`): removes a member
@@ -113,7 +116,7 @@ pub async fn remove_member(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<MemberForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MemberRemoved>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Read).await?;
     let username = canonical_username(&form_data.username).map_err(|_| AppError::BadUsername)?;
     let oneself = username == user.0.username;
@@ -123,7 +126,7 @@ pub async fn remove_member(
             if left {
                 tell(&state, user.0.id, UserNotice::Left { room: room.name.clone() }).await;
             }
-            Ok(Json(json!({ "room": room.name, "member": username, "left": left })))
+            Ok(Json(MemberRemoved { room: room.name, member: username, left, seq: None }))
         }
         RoomKind::Public => Err(AppError::BadRequest("public rooms have no members to remove".into())),
         RoomKind::Direct => Err(AppError::BadRequest("a direct conversation cannot be left".into())),
@@ -136,7 +139,7 @@ pub async fn remove_member(
                 return Err(AppError::Forbidden);
             };
             let seq = change_membership(&state, &room, &user.0, &member, change).await?;
-            Ok(Json(json!({ "room": room.name, "member": member.username, "left": true, "seq": seq })))
+            Ok(Json(MemberRemoved { room: room.name, member: member.username, left: true, seq: Some(seq) }))
         }
     }
 }
@@ -176,23 +179,12 @@ pub struct InviteForm {
 }
 
 /// An invite link as the owner sees it.
-#[derive(Serialize)]
-struct InviteLink {
-    code: String,
-    url: String,
-    created_at: String,
-    expires_at: Option<String>,
-}
-
-impl From<crate::entity::invite::Model> for InviteLink {
-    fn from(invite: crate::entity::invite::Model) -> Self {
-        use crate::protocol::format_timestamp;
-        Self {
-            url: paths::join(&invite.code),
-            created_at: format_timestamp(invite.created_at),
-            expires_at: invite.expires_at.map(format_timestamp),
-            code: invite.code,
-        }
+fn invite_link(invite: crate::entity::invite::Model) -> InviteLink {
+    InviteLink {
+        url: paths::join(&invite.code),
+        created_at: format_timestamp(invite.created_at),
+        expires_at: invite.expires_at.map(format_timestamp),
+        code: invite.code,
     }
 }
 
@@ -203,7 +195,7 @@ pub async fn create_invite(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<InviteForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<InviteLink>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Manage).await?;
     only_private(&room)?;
     let hours = match form_data.expires_in_hours.as_deref().map(str::trim).filter(|h| !h.is_empty()) {
@@ -215,7 +207,7 @@ pub async fn create_invite(
     };
     let expires_at = hours.map(|hours| Utc::now() + Duration::hours(hours));
     let invite = state.store.create_invite(&room.name, user.0.id, expires_at).await?;
-    Ok(Json(serde_json::to_value(InviteLink::from(invite)).map_err(AppError::internal)?))
+    Ok(Json(invite_link(invite)))
 }
 
 /// `GET /api/rooms/{room}/invites`: the links that still work, newest first.
@@ -223,10 +215,10 @@ pub async fn list_invites(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<InviteList>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Manage).await?;
-    let invites: Vec<InviteLink> = state.store.open_invites(&room.name).await?.into_iter().map(Into::into).collect();
-    Ok(Json(json!({ "room": room.name, "invites": invites })))
+    let invites = state.store.open_invites(&room.name).await?.into_iter().map(invite_link).collect();
+    Ok(Json(InviteList { room: room.name, invites }))
 }
 
 /// The form of `POST /api/rooms/{room}/invites/revoke`.
@@ -241,12 +233,12 @@ pub async fn revoke_invite(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<RevokeForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<InviteRevoked>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Manage).await?;
     if !state.store.revoke_invite(&room.name, &form_data.code).await? {
         return Err(AppError::InviteInvalid);
     }
-    Ok(Json(json!({ "room": room.name, "code": form_data.code, "revoked": true })))
+    Ok(Json(InviteRevoked { room: room.name, code: form_data.code, revoked: true }))
 }
 
 /// The active account named `username` (any case).

@@ -5,17 +5,10 @@
 //! answering an event it was delivered uses `client_id` = `reply:{room}:{seq}`,
 //! so that a delivery tried again cannot post twice (the same send is stored once).
 
-use axum::{
-    Json,
-    extract::{Path, State},
-};
-use serde::Deserialize;
-use serde_json::{Value, json};
-
 use crate::protocol::events::message;
 use crate::{
     error::AppError,
-    protocol::{ClientFrame, Command, check_client_frame},
+    protocol::{ClientFrame, Command, api::MessageSent, check_client_frame},
     server::{
         accounts::access,
         http::{forms::ValidForm, gate::RequireUser, state::AppState},
@@ -23,6 +16,11 @@ use crate::{
         storage::NewEvent,
     },
 };
+use axum::{
+    Json,
+    extract::{Path, State},
+};
+use serde::Deserialize;
 
 /// The body of `POST /api/messages/{room}/`: a `send` frame without its `type`.
 #[derive(Deserialize)]
@@ -42,7 +40,7 @@ pub async fn send(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
     ValidForm(body): ValidForm<SendBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<MessageSent>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Post).await?;
     let frame = ClientFrame::Message(message::Request {
         text: body.text,
@@ -66,5 +64,5 @@ pub async fn send(
     }
     let event = NewEvent { room: room.name.clone(), sender: user.0, client_id, body, display_as: None, hook_maker: None };
     let stored = state.store.append(event).await.await.map_err(|err| AppError::Rejected(err.frame_code()))?;
-    Ok(Json(json!({ "room": room.name, "seq": stored.seq, "duplicate": stored.duplicate })))
+    Ok(Json(MessageSent { room: room.name, seq: stored.seq, duplicate: stored.duplicate }))
 }

@@ -10,11 +10,13 @@ use axum::{
     http::StatusCode,
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::{
     error::AppError,
-    protocol::format_timestamp,
+    protocol::{
+        api::{PushDevice, PushDevices, PushKey, PushRemoved, PushSubscribed, PushTestQueued},
+        format_timestamp,
+    },
     server::{
         accounts::user_agent,
         http::{
@@ -38,8 +40,8 @@ fn push_of(state: &AppState) -> Result<&WebPush, AppError> {
 }
 
 /// `GET /api/push/key`: `{"public_key": "<base64url, uncompressed point>"}`.
-pub async fn key(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "public_key": push_of(&state)?.public_key() })))
+pub async fn key(State(state): State<AppState>) -> Result<Json<PushKey>, AppError> {
+    Ok(Json(PushKey { public_key: push_of(&state)?.public_key().to_owned() }))
 }
 
 /// A browser's `PushSubscription.toJSON()`.
@@ -63,7 +65,7 @@ pub async fn subscribe(
     State(state): State<AppState>,
     RequireSession { user, session }: RequireSession,
     body: Result<Json<SubscriptionJson>, JsonRejection>,
-) -> Result<(StatusCode, Json<Value>), AppError> {
+) -> Result<(StatusCode, Json<PushSubscribed>), AppError> {
     let push = push_of(&state)?;
     let Json(body) = body.map_err(|rejection| AppError::BadRequest(rejection.body_text()))?;
     if body.endpoint.chars().count() > MAX_ENDPOINT_CHARS {
@@ -84,7 +86,7 @@ pub async fn subscribe(
         }
         stored => stored?,
     };
-    Ok((StatusCode::CREATED, Json(json!({ "created": format_timestamp(stored.created_at), "device": device }))))
+    Ok((StatusCode::CREATED, Json(PushSubscribed { created: format_timestamp(stored.created_at), device })))
 }
 
 /// `GET /api/push/subscriptions`: `{"subscriptions": [{"endpoint", "device",
@@ -92,11 +94,11 @@ pub async fn subscribe(
 pub async fn list(
     State(state): State<AppState>,
     RequireSession { user, session }: RequireSession,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PushDevices>, AppError> {
     push_of(&state)?;
     let current = state.sessions.device_handle(&session).await;
     let devices = state.sessions.devices(user.0.id).await?;
-    let subscriptions: Vec<Value> = state
+    let subscriptions = state
         .store
         .push_subscriptions_of(user.0.id)
         .await?
@@ -106,17 +108,17 @@ pub async fn list(
                 .iter()
                 .find(|device| device.handle == subscription.device_handle)
                 .map(|device| user_agent::describe(&device.user_agent));
-            json!({
-                "endpoint": subscription.endpoint,
-                "device": subscription.device_handle,
-                "browser": browser,
-                "created": format_timestamp(subscription.created_at),
-                "last_success": subscription.last_success.map(format_timestamp),
-                "current": current.as_deref() == Some(subscription.device_handle.as_str()),
-            })
+            PushDevice {
+                current: current.as_deref() == Some(subscription.device_handle.as_str()),
+                endpoint: subscription.endpoint,
+                device: subscription.device_handle,
+                browser,
+                created: format_timestamp(subscription.created_at),
+                last_success: subscription.last_success.map(format_timestamp),
+            }
         })
         .collect();
-    Ok(Json(json!({ "subscriptions": subscriptions })))
+    Ok(Json(PushDevices { subscriptions }))
 }
 
 /// The form of `POST /api/push/subscriptions/remove`.
@@ -130,12 +132,12 @@ pub async fn remove(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     ValidForm(form): ValidForm<RemoveForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PushRemoved>, AppError> {
     push_of(&state)?;
     if !state.store.remove_push_subscription(user.0.id, &form.endpoint).await? {
         return Err(AppError::NotFound);
     }
-    Ok(Json(json!({ "removed": true })))
+    Ok(Json(PushRemoved { removed: true }))
 }
 
 /// `POST /api/push/test`: a test notification to this device's subscriptions;
@@ -143,9 +145,9 @@ pub async fn remove(
 pub async fn test(
     State(state): State<AppState>,
     RequireSession { user, session }: RequireSession,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PushTestQueued>, AppError> {
     push_of(&state)?;
     let device = state.sessions.device_handle(&session).await.ok_or(AppError::Unauthorized)?;
     let queued = state.store.queue_test_push(user.0.id, &device).await?;
-    Ok(Json(json!({ "queued": queued })))
+    Ok(Json(PushTestQueued { queued: queued as u64 }))
 }

@@ -8,11 +8,13 @@ use axum::{
     extract::{Path, State},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::{
     error::AppError,
-    protocol::{NotifyLevel, RoomStatus},
+    protocol::{
+        NotifyLevel,
+        api::{NotifySet, RoomList, RoomMembers},
+    },
     server::{
         accounts::access,
         http::state::AppState,
@@ -22,9 +24,9 @@ use crate::{
 };
 
 /// `GET /api/rooms/`: `{"rooms": [...]}`, unread rooms first.
-pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
-    let rooms: Vec<RoomStatus> = state.store.rooms_of(user.0.id, true).await?;
-    Ok(Json(json!({ "rooms": rooms })))
+pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<RoomList>, AppError> {
+    let rooms = state.store.rooms_of(user.0.id, true).await?;
+    Ok(Json(RoomList { rooms }))
 }
 
 /// `GET /api/rooms/{room}/members`: `{"room", "members": [usernames]}`.
@@ -32,12 +34,12 @@ pub async fn members(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<RoomMembers>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
     let listed = state.store.members(&room).await?;
-    let bots: Vec<&str> = listed.iter().filter(|(_, kind)| kind.is_bot()).map(|(name, _)| name.as_str()).collect();
-    let members: Vec<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
-    Ok(Json(json!({ "room": room, "members": members, "bots": bots })))
+    let bots = listed.iter().filter(|(_, kind)| kind.is_bot()).map(|(name, _)| name.clone()).collect();
+    let members = listed.into_iter().map(|(name, _)| name).collect();
+    Ok(Json(RoomMembers { room, members, bots }))
 }
 
 /// The form of `POST /api/rooms/{room}/notify`.
@@ -52,11 +54,11 @@ pub async fn set_notify(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
     ValidForm(form): ValidForm<NotifyForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<NotifySet>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
     let joined = state.store.join_room(user.0.id, &room, None).await?;
     if joined.is_none() || !state.store.set_notify(user.0.id, &room, form.level).await? {
         return Err(AppError::BadRequest(format!("#{room} is not in your rooms")));
     }
-    Ok(Json(json!({ "room": room, "notify": form.level })))
+    Ok(Json(NotifySet { room, notify: form.level }))
 }

@@ -6,11 +6,10 @@
 
 use axum::{Json, extract::State};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::{
     error::AppError,
-    protocol::ThreadStatus,
+    protocol::{ThreadStatus, api::ThreadList},
     server::{
         accounts::access,
         bus::UserNotice,
@@ -21,10 +20,10 @@ use crate::{
 
 /// `GET /api/threads/`: `{"threads": [...]}`, the threads the user follows,
 /// newest activity first, each with its unread and mention counts.
-pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
+pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<ThreadList>, AppError> {
     let threads: Vec<ThreadStatus> = state.store.followed_threads(user.0.id).await?;
     let unread: i64 = threads.iter().map(|thread| thread.unread).sum();
-    Ok(Json(json!({ "threads": threads, "unread": unread })))
+    Ok(Json(ThreadList { threads, unread }))
 }
 
 /// The form of `POST /api/threads/follow`.

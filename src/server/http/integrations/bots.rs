@@ -6,13 +6,15 @@
 
 use axum::{Json, extract::State};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::label;
 use crate::{
     error::AppError,
     names::canonical_username,
-    protocol::AccountKind,
+    protocol::{
+        AccountKind,
+        api::{BotInfo, BotMade, TokenMade},
+    },
     server::{
         http::{admin::RequireAdmin, forms::ValidForm, state::AppState},
         storage::StoreError,
@@ -33,7 +35,7 @@ pub async fn create(
     State(state): State<AppState>,
     RequireAdmin(admin): RequireAdmin,
     ValidForm(form_data): ValidForm<NewBotForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<BotMade>, AppError> {
     let username = canonical_username(&form_data.username).map_err(|_| AppError::BadUsername)?;
     let display_name = match form_data.display_name.as_deref().map(str::trim) {
         None | Some("") => None,
@@ -44,10 +46,10 @@ pub async fn create(
         other => other.into(),
     })?;
     let made = state.store.create_token(bot.id, "first token").await?;
-    Ok(Json(json!({
-        "bot": { "username": bot.username, "display_name": bot.display_name, "kind": bot.kind },
-        "token": { "id": made.row.id, "name": made.row.name, "token": made.token },
-    })))
+    Ok(Json(BotMade {
+        bot: BotInfo { username: bot.username, display_name: bot.display_name, kind: bot.kind },
+        token: TokenMade { id: made.row.id, name: made.row.name, token: made.token },
+    }))
 }
 
 /// The form of `POST /api/admin/bots/tokens`.
@@ -63,11 +65,11 @@ pub async fn create_token(
     State(state): State<AppState>,
     RequireAdmin(_): RequireAdmin,
     ValidForm(form_data): ValidForm<BotTokenForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TokenMade>, AppError> {
     let username = canonical_username(&form_data.username).map_err(|_| AppError::BadUsername)?;
     let bot = state.store.find_user_by_name(&username).await?.filter(|account| account.kind == AccountKind::Bot);
     let bot = bot.ok_or_else(|| AppError::BadRequest(format!("there is no bot named {username}")))?;
     let name = label(&form_data.name, "a token's name")?;
     let made = state.store.create_token(bot.id, &name).await?;
-    Ok(Json(json!({ "id": made.row.id, "name": made.row.name, "token": made.token })))
+    Ok(Json(TokenMade { id: made.row.id, name: made.row.name, token: made.token }))
 }

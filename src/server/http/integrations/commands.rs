@@ -8,11 +8,14 @@ use axum::{
     extract::{Extension, State},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::{
     error::AppError,
-    protocol::{AccountKind, check_command_name},
+    protocol::{
+        AccountKind,
+        api::{CommandInfo, CommandList, CommandRemoved},
+        check_command_name,
+    },
     server::{
         accounts::tokens::Bearer,
         http::{forms::ValidForm, gate::RequireUser, state::AppState},
@@ -45,7 +48,7 @@ pub async fn register(
     State(state): State<AppState>,
     bearer: Option<Extension<Bearer>>,
     ValidForm(form_data): ValidForm<NewCommandForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CommandInfo>, AppError> {
     let bot = bot_of(bearer)?;
     let name = check_command_name(&form_data.name)
         .map_err(|_| AppError::BadRequest("a command's name is 1-32 characters of a-z, 0-9, _ and -".into()))?;
@@ -57,12 +60,19 @@ pub async fn register(
         StoreError::Conflict(_) => AppError::BadRequest(format!("/{name} is another bot's command")),
         other => other.into(),
     })?;
-    Ok(Json(json!({ "name": row.name, "description": row.description, "bot": bot.username })))
+    Ok(Json(CommandInfo { name: row.name, description: row.description, bot: bot.username }))
 }
 
 /// `GET /api/commands` → `{"commands": [{"name", "description", "bot"}]}`.
-pub async fn list(State(state): State<AppState>, RequireUser(_): RequireUser) -> Result<Json<Value>, AppError> {
-    Ok(Json(json!({ "commands": state.store.commands().await? })))
+pub async fn list(State(state): State<AppState>, RequireUser(_): RequireUser) -> Result<Json<CommandList>, AppError> {
+    let commands = state
+        .store
+        .commands()
+        .await?
+        .into_iter()
+        .map(|listed| CommandInfo { name: listed.name, description: listed.description, bot: listed.bot })
+        .collect();
+    Ok(Json(CommandList { commands }))
 }
 
 /// The form of `POST /api/commands/remove`.
@@ -76,11 +86,11 @@ pub async fn remove(
     State(state): State<AppState>,
     bearer: Option<Extension<Bearer>>,
     ValidForm(form_data): ValidForm<RemoveCommandForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CommandRemoved>, AppError> {
     let bot = bot_of(bearer)?;
     let name = check_command_name(&form_data.name).map_err(|_| AppError::NotFound)?;
     match state.store.unregister_command(bot.id, &name).await? {
-        true => Ok(Json(json!({ "removed": true, "name": name }))),
+        true => Ok(Json(CommandRemoved { removed: true, name })),
         false => Err(AppError::NotFound),
     }
 }

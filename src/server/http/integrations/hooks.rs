@@ -18,14 +18,17 @@ use axum::{
     extract::{Path, State},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{label, room_id_made, time_of};
 use crate::{
     error::AppError,
     names::display_name,
     paths,
-    protocol::{AccountKind, MemberChange, RoomKind, format_timestamp},
+    protocol::{
+        AccountKind, MemberChange, RoomKind,
+        api::{Webhook, WebhookList, WebhookMade, WebhookRevoked},
+        format_timestamp,
+    },
     server::{
         accounts::{
             access::{self, Admitted},
@@ -62,7 +65,7 @@ pub async fn create(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<NewHookForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<WebhookMade>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
     if room.kind == RoomKind::Direct {
         return Err(AppError::Forbidden);
@@ -102,12 +105,7 @@ pub async fn create(
         return Err(err);
     }
     let made = state.store.create_hook(room_id, account.id, &name, user.0.id).await?;
-    Ok(Json(json!({
-        "id": made.row.id,
-        "name": made.row.name,
-        "username": account.username,
-        "url": paths::hook(&made.secret),
-    })))
+    Ok(Json(WebhookMade { id: made.row.id, name: made.row.name, username: account.username, url: paths::hook(&made.secret) }))
 }
 
 /// `GET /api/rooms/{room}/webhooks` → `{"webhooks": [{"id", "name",
@@ -116,26 +114,24 @@ pub async fn list(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<WebhookList>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
     let hooks = match room_id(&state, &room).await? {
         Some(id) => state.store.hooks_of(id).await?,
         None => Vec::new(),
     };
-    let hooks: Vec<Value> = hooks
+    let webhooks = hooks
         .into_iter()
-        .map(|(hook, username, made_by)| {
-            json!({
-                "id": hook.id,
-                "name": hook.name,
-                "username": username,
-                "made_by": made_by,
-                "created_at": format_timestamp(hook.created_at),
-                "last_used_at": time_of(hook.last_used_at),
-            })
+        .map(|(hook, username, made_by)| Webhook {
+            id: hook.id,
+            name: hook.name,
+            username,
+            made_by,
+            created_at: format_timestamp(hook.created_at),
+            last_used_at: time_of(hook.last_used_at),
         })
         .collect();
-    Ok(Json(json!({ "room": room.name, "webhooks": hooks })))
+    Ok(Json(WebhookList { room: room.name, webhooks }))
 }
 
 /// The form of `POST /api/rooms/{room}/webhooks/revoke`.
@@ -152,7 +148,7 @@ pub async fn revoke(
     RequireUser(user): RequireUser,
     Path(room): Path<String>,
     ValidForm(form_data): ValidForm<RevokeHookForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<WebhookRevoked>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
     let room_id = room_id(&state, &room).await?.ok_or(AppError::NotFound)?;
     let hook = state.store.revoke_hook(room_id, form_data.id).await?.ok_or(AppError::NotFound)?;
@@ -164,5 +160,5 @@ pub async fn revoke(
     {
         tracing::debug!(%err, "a revoked webhook's account was not a member any more");
     }
-    Ok(Json(json!({ "revoked": true, "id": hook.id })))
+    Ok(Json(WebhookRevoked { revoked: true, id: hook.id }))
 }

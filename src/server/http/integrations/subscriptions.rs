@@ -13,12 +13,18 @@ use axum::{
     extract::{Extension, State},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{room_id_made, time_of};
 use crate::{
     error::AppError,
-    protocol::{AccountKind, format_timestamp},
+    protocol::{
+        AccountKind,
+        api::{
+            DeliveryCursor, SubscribedRooms, Subscription, SubscriptionList, SubscriptionMade, SubscriptionRemoved,
+            SubscriptionResumed,
+        },
+        format_timestamp,
+    },
     server::{
         accounts::{access, tokens::Bearer},
         http::{forms::ValidForm, gate::RequireUser, params, state::AppState},
@@ -51,7 +57,7 @@ pub async fn create(
     State(state): State<AppState>,
     bearer: Option<Extension<Bearer>>,
     ValidForm(form_data): ValidForm<NewSubscriptionForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<SubscriptionMade>, AppError> {
     let Some(Extension(Bearer { user, token_id })) = bearer.filter(|Extension(bearer)| bearer.user.0.kind == AccountKind::Bot)
     else {
         return Err(AppError::BadRequest(
@@ -97,50 +103,48 @@ pub async fn create(
         state.store.discover_rooms(&row).await?;
     }
     let names = state.store.subscription_rooms(row.id).await?;
-    Ok(Json(json!({
-        "id": row.id,
-        "secret": row.secret,
-        "url": row.url,
-        "rooms": if all_rooms { json!("*") } else { json!(names) },
-        "events": events.names(),
-    })))
+    Ok(Json(SubscriptionMade {
+        id: row.id,
+        secret: row.secret,
+        url: row.url,
+        rooms: if all_rooms { SubscribedRooms::All } else { SubscribedRooms::Named(names) },
+        events: events.names().into_iter().map(str::to_owned).collect(),
+    }))
 }
 
 /// `GET /api/subscriptions` → `{"subscriptions": [{"id", "url", "rooms",
 /// "events", "paused_at", "paused_reason", "cursors": [{"room", "delivered_seq",
 /// "attempts", "failing_since", "last_error"}]}]}`: the bot's own.
-pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
-    let mut listed = Vec::new();
+pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<SubscriptionList>, AppError> {
+    let mut subscriptions = Vec::new();
     for subscription in state.store.subscriptions_of(user.0.id).await? {
         let names = state.store.subscription_rooms(subscription.id).await?;
-        let cursors: Vec<Value> = state
+        let cursors = state
             .store
             .cursors_of(subscription.id)
             .await?
             .into_iter()
-            .map(|cursor| {
-                json!({
-                    "room_id": cursor.room_id,
-                    "delivered_seq": cursor.delivered_seq,
-                    "attempts": cursor.attempts,
-                    "failing_since": cursor.failing_since.and_then(chrono::DateTime::from_timestamp_millis).map(format_timestamp),
-                    "last_error": cursor.last_error,
-                })
+            .map(|cursor| DeliveryCursor {
+                room_id: cursor.room_id,
+                delivered_seq: cursor.delivered_seq,
+                attempts: i64::from(cursor.attempts),
+                failing_since: cursor.failing_since.and_then(chrono::DateTime::from_timestamp_millis).map(format_timestamp),
+                last_error: cursor.last_error,
             })
             .collect();
-        listed.push(json!({
-            "id": subscription.id,
-            "url": subscription.url,
-            "rooms": if subscription.all_rooms { json!("*") } else { json!(names) },
-            "room_names": names,
-            "events": subscription.events.split(',').collect::<Vec<_>>(),
-            "created_at": format_timestamp(subscription.created_at),
-            "paused_at": time_of(subscription.paused_at),
-            "paused_reason": subscription.paused_reason,
-            "cursors": cursors,
-        }));
+        subscriptions.push(Subscription {
+            id: subscription.id,
+            url: subscription.url,
+            rooms: if subscription.all_rooms { SubscribedRooms::All } else { SubscribedRooms::Named(names.clone()) },
+            room_names: names,
+            events: subscription.events.split(',').map(str::to_owned).collect(),
+            created_at: format_timestamp(subscription.created_at),
+            paused_at: time_of(subscription.paused_at),
+            paused_reason: subscription.paused_reason,
+            cursors,
+        });
     }
-    Ok(Json(json!({ "subscriptions": listed })))
+    Ok(Json(SubscriptionList { subscriptions }))
 }
 
 /// The form of `POST /api/subscriptions/remove` and `/resume`.
@@ -155,9 +159,9 @@ pub async fn remove(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     ValidForm(form_data): ValidForm<SubscriptionIdForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<SubscriptionRemoved>, AppError> {
     match state.store.remove_subscription(user.0.id, form_data.id).await? {
-        true => Ok(Json(json!({ "removed": true, "id": form_data.id }))),
+        true => Ok(Json(SubscriptionRemoved { removed: true, id: form_data.id })),
         false => Err(AppError::NotFound),
     }
 }
@@ -168,9 +172,9 @@ pub async fn resume(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     ValidForm(form_data): ValidForm<SubscriptionIdForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<SubscriptionResumed>, AppError> {
     match state.store.resume_subscription(user.0.id, form_data.id).await? {
-        true => Ok(Json(json!({ "resumed": true, "id": form_data.id }))),
+        true => Ok(Json(SubscriptionResumed { resumed: true, id: form_data.id })),
         false => Err(AppError::NotFound),
     }
 }

@@ -6,12 +6,14 @@
 
 use axum::{Json, extract::State};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{label, time_of};
 use crate::{
     error::AppError,
-    protocol::format_timestamp,
+    protocol::{
+        api::{TokenInfo, TokenList, TokenMade, TokenRevoked},
+        format_timestamp,
+    },
     server::{
         accounts::tokens,
         http::{
@@ -34,30 +36,28 @@ pub async fn create(
     State(state): State<AppState>,
     RequireBrowser(user): RequireBrowser,
     ValidForm(form_data): ValidForm<NewTokenForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TokenMade>, AppError> {
     let name = label(&form_data.name, "a token's name")?;
     let made = state.store.create_token(user.0.id, &name).await?;
-    Ok(Json(json!({ "id": made.row.id, "name": made.row.name, "token": made.token })))
+    Ok(Json(TokenMade { id: made.row.id, name: made.row.name, token: made.token }))
 }
 
 /// `GET /api/tokens` → `{"tokens": [{"id", "name", "hint", "created_at", "last_used_at"}]}`.
-pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<Value>, AppError> {
-    let tokens: Vec<Value> = state
+pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<TokenList>, AppError> {
+    let tokens = state
         .store
         .tokens_of(user.0.id)
         .await?
         .into_iter()
-        .map(|token| {
-            json!({
-                "id": token.id,
-                "name": token.name,
-                "hint": token.hint,
-                "created_at": format_timestamp(token.created_at),
-                "last_used_at": time_of(token.last_used_at),
-            })
+        .map(|token| TokenInfo {
+            id: token.id,
+            name: token.name,
+            hint: token.hint,
+            created_at: format_timestamp(token.created_at),
+            last_used_at: time_of(token.last_used_at),
         })
         .collect();
-    Ok(Json(json!({ "tokens": tokens })))
+    Ok(Json(TokenList { tokens }))
 }
 
 /// The form of `POST /api/tokens/revoke`.
@@ -73,9 +73,9 @@ pub async fn revoke(
     State(state): State<AppState>,
     RequireUser(user): RequireUser,
     ValidForm(form_data): ValidForm<RevokeForm>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TokenRevoked>, AppError> {
     match tokens::revoke(&state.store, &state.sessions, user.0.id, form_data.id).await? {
-        true => Ok(Json(json!({ "revoked": true, "id": form_data.id }))),
+        true => Ok(Json(TokenRevoked { revoked: true, id: form_data.id })),
         false => Err(AppError::NotFound),
     }
 }
