@@ -25,9 +25,8 @@ use crate::{
     paths,
 };
 
-/// Loads the bundle once the page has loaded and hydrates its islands (the
-/// `<leptos-island>` elements, each by the function the bundle exports for
-/// it), then tells the bundle they are all in place. The bundle is fetched
+/// Loads the bundle once the page has loaded and hydrates its islands
+/// (`src/loader.js`), then tells the bundle they are all in place. The bundle is fetched
 /// after the first paint, not beside it, so the page's own content is on
 /// screen without waiting for it; a page without islands still loads it for
 /// its local times.
@@ -35,19 +34,14 @@ use crate::{
 fn Hydration(options: LeptosOptions) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     let bundle = format!("/{}/{}", options.site_pkg_dir, options.output_name);
-    let loader = format!(
-        "const hydrate = async () => {{\n\
-           const m = await import('{bundle}.js');\n\
-           await m.default({{ module_or_path: '{bundle}.wasm' }});\n\
-           m.hydrate();\n\
-           for (const island of document.querySelectorAll('leptos-island')) {{\n\
-             const hydrateIsland = m[island.dataset.component];\n\
-             if (hydrateIsland) await hydrateIsland(island); else console.warn('no island', island.dataset.component);\n\
-           }}\n\
-           m.hydrated();\n\
-         }};\n\
-         if (document.readyState === 'complete') hydrate(); else window.addEventListener('load', hydrate, {{ once: true }});"
-    );
+    // The same for every page of a process: made once.
+    static LOADER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let loader = LOADER
+        .get_or_init(|| {
+            let code: Vec<&str> = include_str!("loader.js").lines().filter(|line| !line.starts_with("//")).collect();
+            code.join("\n").replace("BUNDLE", &bundle)
+        })
+        .as_str();
     view! { <script type="module" nonce=nonce>{loader}</script> }
 }
 

@@ -10,7 +10,7 @@
 //!   composer, members, shortcuts, connection status, ...).
 //! - [`chat`]: a room's view state (messages, outbox, connection, presence,
 //!   typing, read marker) and how it merges.
-//! - [`rooms`]: the user's rooms with their live unread and mention counts.
+//! - [`room_counts`]: the user's rooms with their live unread and mention counts.
 //! - [`protocol`]: wire types shared by server and browser: every frame, its
 //!   error and close codes, the message DTO, client frames parsed into the
 //!   room events the server stores (see `docs/protocol.md`).
@@ -18,7 +18,7 @@
 //! - [`markup`]: the safe Markdown subset of message text, parsed into a tree.
 //! - [`mentions`]: `@username` mentions: finding them, and splitting text around them.
 //! - [`names`]: room and username validation and the wording of each rule.
-//! - [`search`]: the search query language, snippets, and result types.
+//! - [`search_query`]: the search query language, snippets, and result types.
 //! - [`seen_by`]: who has read a small room's newest message.
 //! - [`slash_commands`]: bots' slash commands in the composer: offered, and told from messages.
 //! - [`paths`]: Parlor's own URLs, built in one place.
@@ -50,8 +50,8 @@ pub mod names;
 pub mod pages;
 pub mod paths;
 pub mod protocol;
-pub mod rooms;
-pub mod search;
+pub mod room_counts;
+pub mod search_query;
 pub mod seen_by;
 pub mod slash_commands;
 

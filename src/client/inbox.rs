@@ -15,7 +15,7 @@ use crate::{
     backoff::Backoff,
     paths,
     protocol::{NotifyLevel, ServerFrame, room_label},
-    rooms::{MyRooms, RoomChange, should_notify},
+    room_counts::{MyRooms, RoomChange, should_notify},
 };
 
 /// The inbox of this tab. `close` stops it.

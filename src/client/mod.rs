@@ -38,7 +38,7 @@ mod server_side {
     use crate::{
         chat::RoomState,
         protocol::{Attachment, ClientFrame},
-        rooms::MyRooms,
+        room_counts::MyRooms,
     };
 
     /// Stands in for the browser's room connection while rendering on the server.

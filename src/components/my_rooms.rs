@@ -9,7 +9,7 @@ use crate::{
     components::lock_icon::LockIcon,
     paths,
     protocol::{RoomKind, RoomStatus},
-    rooms::{MyRooms, titled},
+    room_counts::{MyRooms, titled},
 };
 
 /// Keeps the tab's title on the reader's unread total, e.g. `(3) Lobby ·

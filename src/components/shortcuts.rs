@@ -15,7 +15,7 @@ use leptos::{ev, html, prelude::*};
 
 use crate::{
     paths,
-    rooms::{MyRooms, neighbour, sidebar_order},
+    room_counts::{MyRooms, neighbour, sidebar_order},
 };
 
 /// The shortcuts as the help dialog lists them.

@@ -11,7 +11,7 @@ use crate::{
     api::{RoomListing, active_rooms},
     components::my_rooms::MyRoomsList,
     paths,
-    rooms::MyRooms,
+    room_counts::MyRooms,
 };
 
 /// Public rooms listed in the sidebar.

@@ -18,7 +18,7 @@ use crate::{
     message_view::MessageRow,
     paths,
     protocol::Attachment,
-    rooms::MyRooms,
+    room_counts::MyRooms,
 };
 
 /// A reply as the thread's composer sends it.

@@ -15,7 +15,7 @@ use crate::{
     names::canonical_room,
     paths,
     protocol::{RoomStatus, api::RoomCreated},
-    rooms::{MyRooms, titled},
+    room_counts::{MyRooms, titled},
 };
 
 #[component]

@@ -10,17 +10,17 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     error::AppError,
     paths,
-    search::{Hit, Results},
+    search_query::{Hit, Results},
 };
 
 /// `POST /api/search_messages`: the search page's call (the same code path as
 /// `GET /api/search/`).
 #[server(prefix = "/api", endpoint = "search_messages")]
 pub async fn search_messages(q: String, room: Option<String>, before: Option<i64>) -> Result<Results, AppError> {
-    use crate::server::http::{gate, params::SeqParam, search};
+    use crate::server::http::{gate, params::SeqParam, search_api};
     let (state, user) = gate::require_user().await?;
-    let params = search::SearchParams { q, room, before: before.map(SeqParam), limit: None };
-    search::run_search(&state, &user, params).await
+    let params = search_api::SearchParams { q, room, before: before.map(SeqParam), limit: None };
+    search_api::run_search(&state, &user, params).await
 }
 
 #[component]

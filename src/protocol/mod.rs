@@ -7,8 +7,8 @@
 //!   message it answers), the inbox's summary of it, a history page.
 //! - [`preview`]: a link preview under a message.
 //! - [`notices`]: what an account's owner is told once on their settings page.
-//! - [`rooms`]: room kinds, membership changes, notification levels, a user's
-//!   room as listed, accounts as administrators see them.
+//! - [`rooms`]: room kinds, notification levels, a user's room as listed.
+//! - [`accounts`]: account kinds, registration modes, accounts as administrators see them.
 //! - [`frames`]: every frame of the room and inbox sockets, both directions.
 //! - [`codes`]: the `error` frame's codes and the close codes.
 //! - [`events`]: room events, one home per kind (message, edit, deletion,
@@ -20,6 +20,7 @@
 //! - [`api`]: the JSON answers of the HTTP API (`/api/…`), one named type per
 //!   answer, built by the server's handlers and read by the browser.
 
+mod accounts;
 pub mod api;
 mod checks;
 mod codes;
@@ -31,6 +32,7 @@ mod notices;
 mod preview;
 mod rooms;
 
+pub use accounts::{Account, AccountKind, RegistrationMode};
 pub use checks::{check_text, is_attachment_id};
 pub use codes::{CloseReason, FrameErrorCode, FrameRejection};
 pub use commands::{Command, check_client_frame, parse_client_frame};
@@ -50,7 +52,7 @@ pub use preview::{
     LinkPreview, PREVIEW_DESCRIPTION_CHARS, PREVIEW_SITE_CHARS, PREVIEW_THUMB_EDGE, PREVIEW_TITLE_CHARS, PreviewImage,
     PreviewRecord,
 };
-pub use rooms::{Account, AccountKind, NotifyLevel, RegistrationMode, RoomKind, RoomStatus, room_label};
+pub use rooms::{NotifyLevel, RoomKind, RoomStatus, room_label};
 
 /// Longest message text accepted, in characters, after trimming.
 pub const MAX_TEXT_CHARS: usize = 4000;

@@ -1,7 +1,7 @@
 //! Integrations (#30), the ways in: API tokens on the API and the sockets (and
 //! their revocation), bots an administrator makes, and incoming webhooks —
 //! their messages, their idempotency, and every bad input, each with its
-//! status. (Outgoing events and slash commands: `deliveries`.)
+//! status. (Outgoing events and slash commands: `outgoing_webhooks`.)
 
 use std::time::Duration;
 

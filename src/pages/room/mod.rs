@@ -42,7 +42,7 @@ use crate::{
         events::{command, deletion, edit, preview, reaction, topic},
         room_label,
     },
-    rooms::{MyRooms, titled},
+    room_counts::{MyRooms, titled},
 };
 
 #[component]

@@ -16,7 +16,7 @@ use crate::{
     server::{
         accounts::auth::User,
         policy::{self, Action, Denied, Place, Role, RoomFacts, Standing},
-        storage::{Store, rooms::RoomAccess},
+        storage::{Store, room_access::RoomAccess},
     },
 };
 

@@ -179,7 +179,7 @@ pub struct InviteForm {
 }
 
 /// An invite link as the owner sees it.
-fn invite_link(invite: crate::entity::invite::Model) -> InviteLink {
+fn invite_link(invite: crate::entity::room_invite::Model) -> InviteLink {
     InviteLink {
         url: paths::join(&invite.code),
         created_at: format_timestamp(invite.created_at),

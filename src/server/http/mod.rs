@@ -14,14 +14,14 @@
 //! - [`operations`]: `/healthz` (public and detailed) and the metrics listener.
 //! - [`client_ip`]: the client's address behind trusted proxies.
 //! - [`forms`]: how account server functions answer plain form posts and JS calls.
-//! - [`rooms`]: a user's rooms (list and counts, members, notification level).
+//! - [`user_rooms`]: a user's rooms (list and counts, members, notification level).
 //! - [`memberships`]: creating rooms, a private room's members and invite
 //!   links.
 //! - [`links`]: `/join/{code}` and `/dm/{username}/`: a page that asks, and
 //!   the same-origin POST that joins or starts the conversation.
 //! - [`attachments`]: file uploads and serving files to their rooms' readers.
-//! - [`search`]: full-text search (JSON API and the search page's server function).
-//! - [`threads`]: following threads, and the followed ones with their counts.
+//! - [`search_api`]: full-text search (JSON API and the search page's server function).
+//! - [`thread_follows`]: following threads, and the followed ones with their counts.
 //! - [`push`]: Web Push: the public key, the user's push subscriptions, a test push.
 //! - [`admin`]: accounts, for administrators (roles, deactivation).
 //! - [`bearer`]: `Authorization: Bearer <token>` on `/api/` and `/ws/` paths.
@@ -60,16 +60,16 @@ pub mod params;
 pub mod posts;
 pub mod push;
 pub mod room_paths;
-pub mod rooms;
 pub mod routes;
-pub mod search;
+pub mod search_api;
 pub mod security_headers;
 pub mod serve;
 pub mod sockets;
 pub mod sso;
 pub mod state;
 pub mod store_errors;
-pub mod threads;
+pub mod thread_follows;
+pub mod user_rooms;
 
 use axum::{
     Json,

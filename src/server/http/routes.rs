@@ -21,9 +21,9 @@ use crate::server::{
     http::{
         admin, assets, attachments, bearer, emails, entry, gate, history, hosts,
         integrations::{bots, commands, hooks, incoming, subscriptions, tokens},
-        links, memberships, operations, origin, posts, push, room_paths, rooms, search, security_headers, sockets, sso,
+        links, memberships, operations, origin, posts, push, room_paths, search_api, security_headers, sockets, sso,
         state::AppState,
-        threads,
+        thread_follows, user_rooms,
     },
     metrics,
     storage::sessions::DbSessionStore,
@@ -97,8 +97,8 @@ pub fn router(state: AppState, site: Site) -> Router {
         .route("/ws/room/{room}", get(sockets::room))
         .route("/ws/room/{room}/", get(sockets::room))
         .route("/ws/inbox/", get(sockets::inbox))
-        .route("/api/rooms/", get(rooms::list).post(memberships::create))
-        .route("/api/rooms/{room}/members", get(rooms::members).post(memberships::add_member))
+        .route("/api/rooms/", get(user_rooms::list).post(memberships::create))
+        .route("/api/rooms/{room}/members", get(user_rooms::members).post(memberships::add_member))
         .route("/api/rooms/{room}/members/remove", post(memberships::remove_member))
         .route("/api/rooms/{room}/invites", get(memberships::list_invites).post(memberships::create_invite))
         .route("/api/rooms/{room}/invites/revoke", post(memberships::revoke_invite))
@@ -106,20 +106,20 @@ pub fn router(state: AppState, site: Site) -> Router {
         .route("/dm/", post(links::direct_form))
         .route("/dm/{username}", get(links::direct_page).post(links::direct))
         .route("/dm/{username}/", get(links::direct_page).post(links::direct))
-        .route("/api/threads/", get(threads::list))
-        .route("/api/threads", get(threads::list))
-        .route("/api/threads/follow", post(threads::follow))
+        .route("/api/threads/", get(thread_follows::list))
+        .route("/api/threads", get(thread_follows::list))
+        .route("/api/threads/follow", post(thread_follows::follow))
         .route("/api/push/key", get(push::key))
         .route("/api/push/subscriptions", get(push::list).post(push::subscribe))
         .route("/api/push/subscriptions/remove", post(push::remove))
         .route("/api/push/test", post(push::test))
-        .route("/api/search/", get(search::search))
-        .route("/api/search", get(search::search))
+        .route("/api/search/", get(search_api::search))
+        .route("/api/search", get(search_api::search))
         .route("/api/admin/users/", get(admin::list))
         .route("/api/admin/users/deactivate", post(admin::deactivate))
         .route("/api/admin/users/reactivate", post(admin::reactivate))
         .route("/api/admin/users/admin", post(admin::set_admin))
-        .route("/api/rooms/{room}/notify", post(rooms::set_notify))
+        .route("/api/rooms/{room}/notify", post(user_rooms::set_notify))
         .route("/api/tokens", get(tokens::list).post(tokens::create))
         .route("/api/tokens/revoke", post(tokens::revoke))
         .route("/api/admin/bots", post(bots::create))

@@ -3,7 +3,7 @@
 //! Every path that reads a room or acts in one asks it — the request paths
 //! (`accounts::access`), the writer inside its transaction
 //! (`storage::admission`), and search, whose SQL condition is generated from
-//! it ([`search`]). A new rule (threads, bots, read-only rooms) is added here
+//! it ([`readable_sql`]). A new rule (threads, bots, read-only rooms) is added here
 //! and in the table test beside it, and holds everywhere at once.
 //!
 //! Public rooms are open to every account by name, and a free name is a
@@ -12,7 +12,7 @@
 //! has ([`Denied::Hidden`]). Their names are random and start with `_` (a
 //! prefix public names may not take), so a free `_` name is hidden too.
 
-pub mod search;
+pub mod readable_sql;
 #[cfg(test)]
 mod table;
 

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{Store, error::StoreError, events::begin_writing, rooms::random_token};
+use super::{Store, error::StoreError, events::begin_writing, room_access::random_token};
 use crate::{
     entity::{attachment, blob, message},
     paths,

@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, OnConflict, Query},
 };
 
-use super::{error::StoreError, rooms::random_token, sessions::DbSessionStore};
+use super::{error::StoreError, room_access::random_token, sessions::DbSessionStore};
 use crate::entity::{device, session};
 
 /// Longest user agent kept, in characters.

@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 
-use super::{error::StoreError, integrations::secret_hash, rooms::random_token, store::Store};
+use super::{error::StoreError, integrations::secret_hash, room_access::random_token, store::Store};
 use crate::entity::{email_address, email_undo, mail_outbox, user};
 
 /// How long a verification link works.

@@ -10,10 +10,10 @@ use sea_orm::{
 
 use super::{
     error::StoreError,
-    rooms::random_token,
+    room_access::random_token,
     store::{Store, find_room},
 };
-use crate::entity::{invite, room};
+use crate::entity::{room, room_invite};
 
 /// What an invite code turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,9 +34,9 @@ impl Store {
         room_name: &str,
         by: i64,
         expires_at: Option<DateTime<Utc>>,
-    ) -> Result<invite::Model, StoreError> {
+    ) -> Result<room_invite::Model, StoreError> {
         let room = find_room(self.db(), room_name).await?.ok_or_else(|| DbErr::RecordNotFound(room_name.to_owned()))?;
-        let row = invite::ActiveModel {
+        let row = room_invite::ActiveModel {
             id: NotSet,
             code: Set(random_token()),
             room_id: Set(room.id),
@@ -45,17 +45,17 @@ impl Store {
             expires_at: Set(expires_at),
             revoked: Set(false),
         };
-        Ok(invite::Entity::insert(row).exec_with_returning(self.db()).await?)
+        Ok(room_invite::Entity::insert(row).exec_with_returning(self.db()).await?)
     }
 
     /// The room's invite links that still work, newest first.
-    pub async fn open_invites(&self, room_name: &str) -> Result<Vec<invite::Model>, StoreError> {
+    pub async fn open_invites(&self, room_name: &str) -> Result<Vec<room_invite::Model>, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
         let now = Utc::now();
-        let invites = invite::Entity::find()
-            .filter(invite::Column::RoomId.eq(room.id))
-            .filter(invite::Column::Revoked.eq(false))
-            .order_by_desc(invite::Column::Id)
+        let invites = room_invite::Entity::find()
+            .filter(room_invite::Column::RoomId.eq(room.id))
+            .filter(room_invite::Column::Revoked.eq(false))
+            .order_by_desc(room_invite::Column::Id)
             .all(self.db())
             .await?;
         Ok(invites.into_iter().filter(|invite| invite.expires_at.is_none_or(|at| at > now)).collect())
@@ -64,10 +64,10 @@ impl Store {
     /// Revokes one of the room's invite links. False when the room has no such code.
     pub async fn revoke_invite(&self, room_name: &str, code: &str) -> Result<bool, StoreError> {
         let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
-        let updated = invite::Entity::update_many()
-            .col_expr(invite::Column::Revoked, Expr::value(true))
-            .filter(invite::Column::RoomId.eq(room.id))
-            .filter(invite::Column::Code.eq(code))
+        let updated = room_invite::Entity::update_many()
+            .col_expr(room_invite::Column::Revoked, Expr::value(true))
+            .filter(room_invite::Column::RoomId.eq(room.id))
+            .filter(room_invite::Column::Code.eq(code))
             .exec(self.db())
             .await?;
         Ok(updated.rows_affected > 0)
@@ -75,8 +75,11 @@ impl Store {
 
     /// What an invite code opens.
     pub async fn find_invite(&self, code: &str) -> Result<InviteLookup, StoreError> {
-        let found =
-            invite::Entity::find().find_also_related(room::Entity).filter(invite::Column::Code.eq(code)).one(self.db()).await?;
+        let found = room_invite::Entity::find()
+            .find_also_related(room::Entity)
+            .filter(room_invite::Column::Code.eq(code))
+            .one(self.db())
+            .await?;
         Ok(match found {
             Some((invite, Some(room))) if !invite.revoked && invite.expires_at.is_none_or(|at| at > Utc::now()) => {
                 InviteLookup::Valid { room: room.name }

@@ -235,7 +235,7 @@ impl Store {
                    AND x.kind = 'message' AND NOT x.deleted AND x.n IS NOT NULL ORDER BY x.seq DESC LIMIT 1)
                LEFT JOIN "user" u ON u.id = m.sender_id
                WHERE mine.user_id = ? AND {}"#,
-            policy::search::readable_rooms("r")
+            policy::readable_sql::readable_rooms("r")
         );
         let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into(), user_id.into()])).await?;
         rows.iter()

@@ -11,18 +11,18 @@
 //!   (messages, edits, deletions, reactions, membership changes) is stored —
 //!   seqs, resends, each kind's rules, mentions, memberships, one transaction
 //!   — and how events are read back; read markers.
-//! - [`rooms`]: what the permission check reads of a room for one user;
+//! - [`room_access`]: what the permission check reads of a room for one user;
 //!   creating public, private and direct rooms.
 //! - [`invites`]: invite links of private rooms.
 //! - [`accounts`]: the accounts an administrator manages.
 //! - [`memberships`]: a user's rooms: joining, leaving, counts, notification levels.
 //! - [`seen`]: "Seen by": how far the other readers of a small room have read.
-//! - [`threads`]: a thread's page, following threads, the followed ones with their counts.
+//! - [`followed_threads`]: a thread's page, following threads, the followed ones with their counts.
 //! - [`admission`]: who may write what, judged by the policy in the writer's
 //!   transaction.
 //! - [`attachments`]: uploaded files and their content-addressed blobs.
 //! - [`previews`]: link previews' thumbnails, kept and served.
-//! - [`search`]: full-text search over what a user may read (FTS5, `tsvector`).
+//! - [`full_text`]: full-text search over what a user may read (FTS5, `tsvector`).
 //! - [`push`]: Web Push: the VAPID key, subscriptions, the outbox's claims.
 //! - [`registration`]: who may make an account: the registration mode,
 //!   account invitations, and making an account under them.
@@ -50,6 +50,8 @@ pub mod devices;
 pub mod emails;
 pub mod error;
 mod events;
+mod followed_threads;
+pub mod full_text;
 mod identities;
 pub mod integrations;
 pub mod invites;
@@ -59,13 +61,11 @@ mod previews;
 pub mod push;
 pub mod registration;
 pub mod resets;
-pub mod rooms;
-pub mod search;
+pub mod room_access;
 mod secrets;
 mod seen;
 pub mod sessions;
 pub mod store;
-mod threads;
 pub mod writes;
 
 pub use appender::{AppendError, NewMessage};

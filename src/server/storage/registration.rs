@@ -16,7 +16,7 @@ use sea_orm::{
 use super::{
     error::{Refused, StoreError, Taken},
     events,
-    rooms::random_token,
+    room_access::random_token,
     store::Store,
 };
 use crate::{

@@ -10,7 +10,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::{error::StoreError, integrations::secret_hash, rooms::random_token, store::Store};
+use super::{error::StoreError, integrations::secret_hash, room_access::random_token, store::Store};
 use crate::entity::{password_reset, user};
 
 /// How long a reset link works.

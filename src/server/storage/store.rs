@@ -37,7 +37,7 @@ pub struct Store {
     appender: Appender,
     /// Sessions, accounts and rooms read lately (see `storage::cache`).
     caches: Arc<Caches>,
-    /// Searches that may run at once (`storage::search`).
+    /// Searches that may run at once (`storage::full_text`).
     search_slots: Arc<tokio::sync::Semaphore>,
 }
 
@@ -108,7 +108,7 @@ impl Store {
         self.appender.watch_links(capacity)
     }
 
-    /// The slots searches take (see `storage::search`).
+    /// The slots searches take (see `storage::full_text`).
     pub(super) fn search_slots(&self) -> &tokio::sync::Semaphore {
         &self.search_slots
     }

@@ -11,7 +11,7 @@
 //! the listener is subscribed, sessions and accounts are read from the database.
 
 mod expiring_map;
-pub mod rooms;
+pub mod room_entries;
 
 use std::{
     sync::{
@@ -24,7 +24,7 @@ use std::{
 use tower_sessions::session::Record;
 
 pub use expiring_map::{ExpiringMap, Ticket};
-pub use rooms::{RoomCache, RoomEntry, RoomRecord};
+pub use room_entries::{RoomCache, RoomEntry, RoomRecord};
 
 use crate::{
     entity::user,

@@ -20,7 +20,7 @@ use super::{
     seqs::{Lock, begin_writing, reserve_seqs, rooms_named},
     slot::Slot,
     targets::Loaded,
-    threads,
+    thread_replies,
 };
 use crate::protocol::events::membership;
 use crate::{
@@ -78,9 +78,9 @@ pub async fn append_batch(db: &DatabaseConnection, batch: &[&NewEvent]) -> Resul
             }
         }
         read_state::record(&txn, batch, &slots, &mentioned, now).await?;
-        if threads::any_reply(batch) {
-            threads::count_replies(&txn, batch, &slots, &loaded, now).await?;
-            followers = threads::record(&txn, batch, &slots, &mentioned, &rooms, &loaded, now).await?;
+        if thread_replies::any_reply(batch) {
+            thread_replies::count_replies(&txn, batch, &slots, &loaded, now).await?;
+            followers = thread_replies::record(&txn, batch, &slots, &mentioned, &rooms, &loaded, now).await?;
         }
         pushes::enqueue(&txn, batch, &slots, &mentioned, &rooms, now).await?;
         mails::enqueue(&txn, batch, &slots, &mentioned, &rooms, now).await?;

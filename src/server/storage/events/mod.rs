@@ -24,7 +24,7 @@
 //! - [`mentions`]: `@names` resolved to accounts (in a private room, members only).
 //! - [`read_state`]: a sender has read up to their message; a mentioned user's
 //!   list gets the room.
-//! - [`threads`]: who follows a thread its replies bring in.
+//! - [`thread_replies`]: who follows a thread its replies bring in.
 //! - [`markers`]: read markers (of rooms and threads) moved forward.
 //! - [`pushes`]: the Web Push outbox rows a batch (or a read) writes.
 //! - [`mails`]: the mail outbox rows of mentions and direct messages.
@@ -41,7 +41,7 @@ mod resends;
 mod seqs;
 mod slot;
 mod targets;
-mod threads;
+mod thread_replies;
 
 #[cfg(test)]
 mod tests;

@@ -42,7 +42,7 @@ pub async fn record(
         if !event.body.is_message() {
             continue;
         }
-        // A reply kept in its thread is read there (`storage::events::threads`),
+        // A reply kept in its thread is read there (`storage::events::thread_replies`),
         // not in the room's timeline.
         if let Some(n) = n
             && !ended.contains(&(event.sender.id, room_id))

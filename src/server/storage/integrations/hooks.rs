@@ -13,7 +13,7 @@ use sea_orm::{
 use super::secret_hash;
 use crate::{
     entity::{incoming_hook, room, user},
-    server::storage::{Store, StoreError, accounts::AccountFlag, rooms::random_token},
+    server::storage::{Store, StoreError, accounts::AccountFlag, room_access::random_token},
 };
 
 /// A hook just made: its secret (shown once, in its URL) and its row.

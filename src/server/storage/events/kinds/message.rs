@@ -61,7 +61,7 @@ pub fn fields(text: &str, reply_to: Option<i64>) -> Fields {
 }
 
 /// The file it carries is sent: it belongs to this message now. (A thread
-/// reply's root is counted once per batch: `events::threads::count_replies`.)
+/// reply's root is counted once per batch: `events::thread_replies::count_replies`.)
 pub async fn apply(txn: &impl ConnectionTrait, attachment: Option<&str>, seq: i64) -> Result<(), DbErr> {
     match attachment {
         Some(id) => attachments::mark_sent(txn, id, seq).await,

@@ -158,7 +158,7 @@ impl Store {
 
     /// The threads user `user_id` follows, with their counts, newest activity first.
     pub async fn followed_threads(&self, user_id: i64) -> Result<Vec<ThreadStatus>, StoreError> {
-        let sql = FOLLOWED.replace("READABLE", &policy::search::readable_rooms("r")).replace("EXTRA", "")
+        let sql = FOLLOWED.replace("READABLE", &policy::readable_sql::readable_rooms("r")).replace("EXTRA", "")
             + &format!(" LIMIT {MAX_LISTED}");
         let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into(), user_id.into()])).await?;
         Ok(rows.iter().map(status_of).collect::<Result<_, DbErr>>()?)
@@ -168,7 +168,7 @@ impl Store {
     /// (or may no longer read its room).
     pub async fn thread_status(&self, user_id: i64, room_name: &str, root: i64) -> Result<Option<ThreadStatus>, StoreError> {
         let sql = FOLLOWED
-            .replace("READABLE", &policy::search::readable_rooms("r"))
+            .replace("READABLE", &policy::readable_sql::readable_rooms("r"))
             .replace("EXTRA", "AND r.name = ? AND f.thread = ?");
         let values = [user_id.into(), user_id.into(), room_name.into(), root.into()];
         let rows = self.db().query_all_raw(statement(self.db(), &sql, values)).await?;

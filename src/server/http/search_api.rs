@@ -11,13 +11,13 @@ use serde::Deserialize;
 
 use crate::{
     error::AppError,
-    search::{self, MAX_PAGE, PAGE, Results},
+    search_query::{self, MAX_PAGE, PAGE, Results},
     server::{
         accounts::{access, auth::User},
         http::state::AppState,
         http::{gate::RequireUser, params::SeqParam},
         policy::Action,
-        storage::search::SearchRequest,
+        storage::full_text::SearchRequest,
     },
 };
 
@@ -49,7 +49,7 @@ pub async fn run_search(state: &AppState, user: &User, params: SearchParams) -> 
     if let Err(throttled) = state.limits.check_search(user.0.id) {
         return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
     }
-    let query = search::Query::parse(&params.q).map_err(|err| AppError::BadRequest(err.to_string()))?;
+    let query = search_query::Query::parse(&params.q).map_err(|err| AppError::BadRequest(err.to_string()))?;
     let limit = match params.limit {
         None => PAGE,
         Some(limit @ 1..=MAX_PAGE) => limit,

@@ -2,7 +2,7 @@
 //! own engine (see the search migration): SQLite's FTS5 table, walked newest
 //! first, or PostgreSQL's `tsvector` column and its GIN index. Only messages
 //! of rooms the user may read are returned: the policy's read rule, as the
-//! SQL condition `server::policy::search` generates from it.
+//! SQL condition `server::policy::readable_sql` generates from it.
 //!
 //! A search is bounded so that it can never tie the database up: at most
 //! [`SEARCH_BUDGET`] on either engine (PostgreSQL's `statement_timeout`,
@@ -21,7 +21,7 @@ use sea_orm::{
 use super::{db::statement, error::StoreError, store::Store};
 use crate::{
     protocol::{RoomKind, format_timestamp, room_label},
-    search::{Hit, Query, snippet},
+    search_query::{Hit, Query, snippet},
     server::policy,
 };
 
@@ -188,7 +188,7 @@ fn search_sql(backend: DbBackend, request: &SearchRequest<'_>) -> (String, Vec<V
         _ => ("message m", vec!["m.kind IN ('message', 'topic')".to_owned(), "NOT m.deleted".to_owned()], "m.id"),
     };
     // The policy's read rule, as SQL (one `?`: the user).
-    conditions.push(policy::search::readable_rooms("r"));
+    conditions.push(policy::readable_sql::readable_rooms("r"));
     values.push(request.user_id.into());
     if let Some(room) = request.room {
         conditions.push("r.name = ?".to_owned());

@@ -55,7 +55,7 @@ pub fn random_token() -> String {
 
 impl Store {
     /// The room named `room_name` as seen by `user_id`; `None` when no room has
-    /// that name. From the room's cached entry (`storage::cache::rooms`), or in
+    /// that name. From the room's cached entry (`storage::cache::room_entries`), or in
     /// one query (the room with the user's membership) when the channel layer
     /// cannot watch the room.
     pub async fn room_access(&self, room_name: &str, user_id: i64) -> Result<Option<RoomAccess>, StoreError> {
