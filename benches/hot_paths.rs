@@ -44,7 +44,8 @@ fn store_append(c: &mut Criterion) {
     let (store, user) = runtime.block_on(async {
         let store =
             Store::open(&url, SqliteSync::Full, 8192, Arc::new(MemoryLayer::new(1024)), &background).await.expect("database");
-        let user = store.create_user("bench", "not-a-real-hash".into(), Entry::ByAdministrator).await.expect("user").user;
+        let user =
+            store.registration().create_user("bench", "not-a-real-hash".into(), Entry::ByAdministrator).await.expect("user").user;
         (store, user)
     });
     let message = |i: usize| NewEvent {

@@ -89,7 +89,7 @@ pub async fn load_thread(room: String, root: i64) -> Result<OpenThread, AppError
 #[server(prefix = "/api", endpoint = "my_rooms")]
 pub async fn my_rooms(previews: bool) -> Result<Vec<RoomStatus>, AppError> {
     let (state, user) = crate::server::http::gate::require_user().await?;
-    Ok(state.store.rooms_of(user.0.id, previews).await?)
+    Ok(state.store.memberships().rooms_of(user.0.id, previews).await?)
 }
 
 /// A room as the lobby lists it.

@@ -25,7 +25,7 @@ pub async fn accounts() -> Result<(String, Vec<Account>), AppError> {
     if !user.0.is_admin {
         return Err(AppError::Forbidden);
     }
-    let rows = state.store.accounts().await?;
+    let rows = state.store.accounts().all().await?;
     Ok((user.0.username, rows))
 }
 

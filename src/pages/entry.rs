@@ -35,7 +35,7 @@ pub async fn entry_info() -> Result<HowToGetIn, AppError> {
     use crate::server::{config::Switch, http::gate};
     let state = gate::app_state()?;
     Ok(HowToGetIn {
-        mode: state.store.registration_mode().await?,
+        mode: state.store.registration().registration_mode().await?,
         sso: state.sso.as_ref().map(|sso| sso.name.clone()),
         password_login: state.config.password_login == Switch::On,
         mail: state.mail.is_some(),
@@ -55,7 +55,7 @@ pub enum InvitationView {
 pub async fn invitation_info(code: String) -> Result<InvitationView, AppError> {
     use crate::server::{http::gate, storage::registration::InvitationState};
     let state = gate::app_state()?;
-    Ok(match state.store.invitation(&code).await? {
+    Ok(match state.store.registration().invitation(&code).await? {
         InvitationState::Valid(_) => InvitationView::Valid,
         InvitationState::Ended => InvitationView::Ended,
         InvitationState::Missing => InvitationView::Missing,
@@ -135,7 +135,7 @@ pub enum ResetView {
 pub async fn reset_info(token: String) -> Result<ResetView, AppError> {
     use crate::server::{http::gate, storage::resets::ResetState};
     let state = gate::app_state()?;
-    Ok(match state.store.reset(&token).await? {
+    Ok(match state.store.resets().reset(&token).await? {
         ResetState::Valid(account) => ResetView::Valid { username: account.username },
         ResetState::Ended => ResetView::Ended,
         ResetState::Missing => ResetView::Missing,
@@ -160,14 +160,14 @@ pub async fn reset_password(token: String, new: String) -> Result<(), AppError> 
         if state.config.password_login == crate::server::config::Switch::Off {
             return Err(AppError::PasswordLoginOff);
         }
-        match state.store.reset(&token).await? {
+        match state.store.resets().reset(&token).await? {
             ResetState::Valid(_) => {}
             ResetState::Ended => return Err(AppError::LinkEnded),
             ResetState::Missing => return Err(AppError::NotFound),
         }
         check_password(&new)?;
         let hash = state.passwords.hash(new).await.map_err(|_| AppError::Internal)?;
-        match state.store.use_reset(&token, hash).await? {
+        match state.store.resets().use_reset(&token, hash).await? {
             ResetState::Valid(account) => {
                 state.sessions.end_other_sessions(account.id, None).await?;
                 tokens::revoke_after_new_password(&state.store, &state.sessions, account.id).await
@@ -271,7 +271,7 @@ async fn mail_reset_link(
     who: &str,
 ) -> Result<(), AppError> {
     let account = if who.contains('@') {
-        state.store.account_with_address(who).await?
+        state.store.emails().account_with_address(who).await?
     } else {
         match crate::names::canonical_username(who) {
             Ok(name) => state.store.find_user_by_name(&name).await?,
@@ -279,12 +279,16 @@ async fn mail_reset_link(
         }
     };
     let Some(account) = account.filter(|account| !account.deactivated) else { return Ok(()) };
-    let Some(address) = state.store.email_of(account.id).await?.filter(|address| address.verified) else { return Ok(()) };
+    let Some(address) = state.store.emails().email_of(account.id).await?.filter(|address| address.verified) else {
+        return Ok(());
+    };
     let recently = chrono::Utc::now() - chrono::Duration::minutes(FORGOT_COOLDOWN_MINUTES);
-    if state.store.has_identity(account.id).await? || state.store.reset_made_since(account.id, recently).await? {
+    if state.store.identities().has_identity(account.id).await?
+        || state.store.resets().reset_made_since(account.id, recently).await?
+    {
         return Ok(());
     }
-    let (token, _) = state.store.create_reset(account.id).await?;
+    let (token, _) = state.store.resets().create_reset(account.id).await?;
     let mail = crate::server::mail::compose::reset(&account.username, &mailer.link(&crate::paths::reset(&token)));
     mailer.send("reset", &address.address, mail).await.map_err(AppError::internal)
 }

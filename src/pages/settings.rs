@@ -111,7 +111,7 @@ async fn account_now() -> Result<AccountView, AppError> {
     let push = match &state.push {
         None => PushView::default(),
         Some(_) => {
-            let subscriptions = state.store.push_subscriptions_of(user.0.id).await?;
+            let subscriptions = state.store.push().push_subscriptions_of(user.0.id).await?;
             let devices = subscriptions
                 .into_iter()
                 .map(|subscription| PushDeviceView {
@@ -130,7 +130,7 @@ async fn account_now() -> Result<AccountView, AppError> {
     };
     let tokens = crate::pages::settings_tokens::tokens_view(&state, user.0.id, &auth.session).await?;
     let email = crate::pages::settings_email::email_view(&state, &user).await?;
-    let notices = state.store.notices_of(user.0.id).await?;
+    let notices = state.store.notices().notices_of(user.0.id).await?;
     Ok(AccountView {
         tokens,
         email,
@@ -149,7 +149,7 @@ pub async fn dismiss_notices() -> Result<(), AppError> {
     use crate::server::http::{forms, gate};
     let outcome = async {
         let (state, user) = gate::require_user().await?;
-        Ok(state.store.dismiss_notices(user.0.id).await?)
+        Ok(state.store.notices().dismiss_notices(user.0.id).await?)
     }
     .await;
     forms::finish(outcome, crate::paths::SETTINGS, crate::paths::SETTINGS, "")

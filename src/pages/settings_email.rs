@@ -31,7 +31,7 @@ pub async fn email_view(
     state: &crate::server::http::state::AppState,
     user: &crate::server::accounts::auth::User,
 ) -> Result<EmailView, AppError> {
-    let row = state.store.email_of(user.0.id).await?;
+    let row = state.store.emails().email_of(user.0.id).await?;
     Ok(EmailView {
         needs_password: crate::server::accounts::auth::is_password_hash(&user.0.password_hash),
         enabled: state.mail.is_some(),
@@ -57,8 +57,8 @@ pub async fn set_email(address: String, password: Option<String>) -> Result<(), 
         forms::check_auth_rate(&user.0.username).await?;
         forms::check_auth_rate(&address).await?;
         crate::server::accounts::settings::confirm_password(&state.passwords, &user, password).await?;
-        let old = state.store.email_of(user.0.id).await?;
-        let token = state.store.set_email(user.0.id, &address).await?;
+        let old = state.store.emails().email_of(user.0.id).await?;
+        let token = state.store.emails().set_email(user.0.id, &address).await?;
         let mail =
             crate::server::mail::compose::verification(&user.0.username, &mailer.link(&crate::paths::verify_email(&token)));
         mailer.send("verify", &address, mail).await.map_err(AppError::internal)?;
@@ -77,8 +77,8 @@ pub async fn remove_email(password: Option<String>) -> Result<(), AppError> {
         let (state, user) = gate::require_user().await?;
         forms::check_auth_rate(&user.0.username).await?;
         crate::server::accounts::settings::confirm_password(&state.passwords, &user, password).await?;
-        let old = state.store.email_of(user.0.id).await?;
-        state.store.remove_email(user.0.id).await?;
+        let old = state.store.emails().email_of(user.0.id).await?;
+        state.store.emails().remove_email(user.0.id).await?;
         match state.mail.clone() {
             Some(mailer) => tell_old_address(&state, &mailer, &user.0, old, None).await,
             None => Ok(()),
@@ -101,7 +101,7 @@ async fn tell_old_address(
     let Some(old) = old.filter(|old| old.verified && new.is_none_or(|new| !new.eq_ignore_ascii_case(&old.address))) else {
         return Ok(());
     };
-    let token = state.store.create_email_undo(account.id, &old.address, new).await?;
+    let token = state.store.emails().create_email_undo(account.id, &old.address, new).await?;
     let link = mailer.link(&crate::paths::undo_email(&token));
     let mail = crate::server::mail::compose::address_changed(&account.username, new, &link);
     mailer.send("address_changed", &old.address, mail).await.map_err(AppError::internal)
@@ -113,7 +113,7 @@ pub async fn email_notify(on: bool) -> Result<(), AppError> {
     use crate::server::http::{forms, gate};
     let outcome = async {
         let (state, user) = gate::require_user().await?;
-        state.store.set_email_notify(user.0.id, on).await.map(drop).map_err(AppError::from)
+        state.store.emails().set_email_notify(user.0.id, on).await.map(drop).map_err(AppError::from)
     }
     .await;
     forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("email_notify", "email"), "")

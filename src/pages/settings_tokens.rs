@@ -45,6 +45,7 @@ pub async fn tokens_view(
     use crate::protocol::format_timestamp;
     let tokens = state
         .store
+        .tokens()
         .tokens_of(user_id)
         .await?
         .into_iter()
@@ -74,7 +75,7 @@ pub async fn create_token(name: String) -> Result<(), AppError> {
         let (state, user) = gate::require_user().await?;
         let auth = gate::auth_session().await?;
         let name = label(&name, "a token's name")?;
-        let made = state.store.create_token(user.0.id, &name).await?;
+        let made = state.store.tokens().create_token(user.0.id, &name).await?;
         let shown = NewTokenShown { token: made.token, made_at: chrono::Utc::now().timestamp() };
         auth.session.insert(NEW_TOKEN, shown).await.map_err(AppError::internal)
     }

@@ -12,7 +12,7 @@ use crate::{error::AppError, local_time::LocalizedTime, paths, protocol::ThreadS
 #[server(prefix = "/api", endpoint = "followed_threads")]
 pub async fn followed_threads() -> Result<Vec<ThreadStatus>, AppError> {
     let (state, user) = crate::server::http::gate::require_user().await?;
-    Ok(state.store.followed_threads(user.0.id).await?)
+    Ok(state.store.threads().followed_threads(user.0.id).await?)
 }
 
 #[component]

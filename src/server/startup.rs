@@ -118,7 +118,11 @@ pub async fn start(config: Config, site: Site) -> Result<Running, StartupError> 
     let presence = PresenceHub::start(layer.clone(), &background);
     let push = WebPush::start(&store, layer.clone(), &config, &background).await?;
     let deliveries = Deliveries::start(&store, &config, &background);
-    store.seed_registration_mode(config.registration).await.map_err(|err| StartupError::Settings(err.to_string()))?;
+    store
+        .registration()
+        .seed_registration_mode(config.registration)
+        .await
+        .map_err(|err| StartupError::Settings(err.to_string()))?;
     let mail = Mailer::start(&store, layer.clone(), &config, &background)?;
     let passwords = Passwords::default();
     let known_browsers = KnownBrowsers::load(&store).await.map_err(|err| StartupError::Settings(err.to_string()))?;
@@ -225,7 +229,7 @@ fn schedule_cleanups(background: &Background, limits: Arc<Limits>, sessions: DbS
         let store = store.clone();
         async move {
             let a_day_ago = chrono::Utc::now() - chrono::Duration::days(1);
-            match store.sweep_unsent_uploads(a_day_ago).await {
+            match store.attachments().sweep_unsent_uploads(a_day_ago).await {
                 Ok(0) => {}
                 Ok(swept) => tracing::info!(swept, "removed uploads never sent"),
                 Err(err) => tracing::warn!(%err, "removing uploads never sent failed"),

@@ -45,8 +45,8 @@ async fn on_postgres_a_refused_text_fails_alone_in_its_batch() {
     let background = Background::new();
     let store = Store::open(&url, SqliteSync::Full, 8192, Arc::new(MemoryLayer::new(1024)), &background).await.unwrap();
     let (mallory, alice) = (
-        store.create_user("mallory", "x".into(), Entry::ByAdministrator).await.unwrap().user,
-        store.create_user("alice", "x".into(), Entry::ByAdministrator).await.unwrap().user,
+        store.registration().create_user("mallory", "x".into(), Entry::ByAdministrator).await.unwrap().user,
+        store.registration().create_user("alice", "x".into(), Entry::ByAdministrator).await.unwrap().user,
     );
     // Queued together, so they share batches: NUL-bearing texts (which PostgreSQL
     // refuses, SQLSTATE 22021) interleaved with another user's messages in another room.

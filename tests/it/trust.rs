@@ -514,7 +514,9 @@ async fn one_first_account_however_many_register_at_once() {
         let stores = [open().await.unwrap(), open().await.unwrap()];
         let created = (0..8).map(|i| {
             let store = stores[i % 2].clone();
-            async move { store.create_user(&format!("early{i}"), "hash".into(), Entry::ByAdministrator).await.unwrap().user }
+            async move {
+                store.registration().create_user(&format!("early{i}"), "hash".into(), Entry::ByAdministrator).await.unwrap().user
+            }
         });
         let accounts = futures::future::join_all(created).await;
         let admins: Vec<&str> =

@@ -82,7 +82,7 @@ pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Re
     let admitted = access::room(&state.store, &user, &room, Action::Read).await?;
     // A permalink to a reply kept in its thread opens the thread at it, beside its root.
     let in_thread = match at {
-        Some(seq) => state.store.thread_root_of(&admitted.name, seq).await?,
+        Some(seq) => state.store.threads().thread_root_of(&admitted.name, seq).await?,
         None => None,
     };
     let thread = in_thread.or(thread);
@@ -112,10 +112,11 @@ pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Re
     };
     // The reader's list says where they are in this room; a first visit to a
     // public room puts it in the list (one more read of it, once).
-    let mut rooms = state.store.rooms_of(user.0.id, false).await?;
-    if !rooms.iter().any(|listed| listed.room == page.room) && state.store.join_room(user.0.id, &page.room, None).await?.is_some()
+    let mut rooms = state.store.memberships().rooms_of(user.0.id, false).await?;
+    if !rooms.iter().any(|listed| listed.room == page.room)
+        && state.store.memberships().join_room(user.0.id, &page.room, None).await?.is_some()
     {
-        rooms = state.store.rooms_of(user.0.id, false).await?;
+        rooms = state.store.memberships().rooms_of(user.0.id, false).await?;
     }
     let listed = rooms.iter().find(|listed| listed.room == page.room);
     let (last_read_seq, notify) = listed.map_or((0, NotifyLevel::default()), |listed| (listed.last_read_seq, listed.notify));
@@ -123,7 +124,7 @@ pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Re
         RoomKind::Direct => listed.and_then(|listed| listed.with.clone()),
         _ => admitted.title,
     };
-    let seen = state.store.reads_seen(&page.room, &user.0).await?;
+    let seen = state.store.seen().reads_seen(&page.room, &user.0).await?;
     let highlighted = at.filter(|(_, found)| *found != Permalink::Missing).map(|(seq, _)| seq);
     let reader = Reader {
         first_unread: highlighted.is_none().then(|| first_unread(&page.messages, &user.0.username, last_read_seq)).flatten(),

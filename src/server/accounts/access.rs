@@ -80,8 +80,8 @@ async fn check(store: &Store, user: &User, raw: &str, action: Action, freshness:
         return Err(AppError::Deactivated);
     }
     let access = match freshness {
-        Freshness::Cached => store.room_access(&name, account.id).await?,
-        Freshness::Stored => store.room_access_stored(&name, account.id).await?,
+        Freshness::Cached => store.rooms().room_access(&name, account.id).await?,
+        Freshness::Stored => store.rooms().room_access_stored(&name, account.id).await?,
     };
     let facts = facts_for(account.id, &name, access.as_ref());
     policy::decide(role, facts, action)?;

@@ -185,7 +185,7 @@ pub async fn register(
     let username = canonical_username(username).map_err(|_| AppError::BadUsername)?;
     check_password(&password)?;
     let hash = passwords.hash(password).await.map_err(|_| AppError::Internal)?;
-    let made = store.create_user(&username, hash, entry).await?;
+    let made = store.registration().create_user(&username, hash, entry).await?;
     Ok((User(made.user), made.invitation))
 }
 

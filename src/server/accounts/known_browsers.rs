@@ -29,7 +29,7 @@ pub struct KnownBrowsers {
 impl KnownBrowsers {
     /// With the key every instance shares (made at the first start).
     pub async fn load(store: &Store) -> Result<Self, StoreError> {
-        Ok(Self { key: store.server_secret(KEY_NAME).await? })
+        Ok(Self { key: store.secrets().server_secret(KEY_NAME).await? })
     }
 
     fn signature(&self, username: &str, nonce: &str) -> String {

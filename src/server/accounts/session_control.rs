@@ -104,7 +104,7 @@ impl SessionControl {
     pub async fn credential_valid_until(&self, credential: &Credential) -> Option<SystemTime> {
         match credential {
             Credential::Session(id) => self.valid_until(id).await,
-            Credential::Token(id) => match self.tokens.token_alive(*id).await {
+            Credential::Token(id) => match self.tokens.tokens().token_alive(*id).await {
                 Ok(true) => Some(SystemTime::now() + TOKEN_RECHECK),
                 Ok(false) => None,
                 Err(err) => {

@@ -34,7 +34,7 @@ pub async fn change_password(
     let hash = passwords.hash(new).await.map_err(AppError::internal)?;
     store.set_password_hash(user.0.id, hash).await?;
     // Reset links made before stop working: the password is the one just chosen.
-    store.end_resets(user.0.id).await?;
+    store.resets().end_resets(user.0.id).await?;
     let updated = store.find_user(user.0.id).await?.ok_or(AppError::Unauthorized)?;
     sessions.end_other_sessions(user.0.id, auth.session.id().as_ref()).await?;
     tokens::revoke_after_new_password(store, sessions, user.0.id).await?;

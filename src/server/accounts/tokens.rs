@@ -23,7 +23,7 @@ pub struct Bearer {
 /// Revokes `user_id`'s token `token_id`: it authenticates nothing more and
 /// its sockets close (4001) on every instance. `false` when they have no such token.
 pub async fn revoke(store: &Store, sessions: &SessionControl, user_id: i64, token_id: i64) -> Result<bool, AppError> {
-    if !store.revoke_token(user_id, token_id).await? {
+    if !store.tokens().revoke_token(user_id, token_id).await? {
         return Ok(false);
     }
     sessions.end_token_sockets(user_id, token_id).await;
@@ -33,7 +33,7 @@ pub async fn revoke(store: &Store, sessions: &SessionControl, user_id: i64, toke
 /// Revokes every token of `user_id` (their account is deactivated); the
 /// revoked tokens' names.
 pub async fn revoke_all(store: &Store, sessions: &SessionControl, user_id: i64) -> Result<Vec<String>, AppError> {
-    let revoked = store.revoke_tokens_of(user_id).await?;
+    let revoked = store.tokens().revoke_tokens_of(user_id).await?;
     for token in &revoked {
         sessions.end_token_sockets(user_id, token.id).await;
     }
@@ -47,7 +47,7 @@ pub async fn revoke_after_new_password(store: &Store, sessions: &SessionControl,
     let names = revoke_all(store, sessions, user_id).await?;
     if !names.is_empty() {
         let at = crate::protocol::format_timestamp(chrono::Utc::now());
-        store.add_notice(user_id, &crate::protocol::Notice::TokensRevoked { tokens: names, at }).await?;
+        store.notices().add_notice(user_id, &crate::protocol::Notice::TokensRevoked { tokens: names, at }).await?;
     }
     Ok(())
 }

@@ -44,7 +44,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequireAdmin {
 
 /// `GET /api/admin/users/`: `{"users": [{username, is_admin, deactivated, created_at}]}`.
 pub async fn list(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<AccountList>, AppError> {
-    let users = state.store.accounts().await?;
+    let users = state.store.accounts().all().await?;
     Ok(Json(AccountList { users }))
 }
 
@@ -79,7 +79,7 @@ pub async fn deactivate(
     ValidForm(form_data): ValidForm<AccountForm>,
 ) -> Result<Json<AccountDeactivated>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
-    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
+    state.store.accounts().set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
     // Its sockets close everywhere, and its sessions end for good: a
     // reactivation does not bring them back.
     let ended = Event::EndSessions { session: None, reason: CloseReason::AccessEnded };
@@ -91,7 +91,7 @@ pub async fn deactivate(
     tokens::revoke_all(&state.store, &state.sessions, account.id).await?;
     let mut removed = 0;
     if is_set(form_data.remove_messages.as_deref()) {
-        let messages = state.store.messages_of(account.id).await?;
+        let messages = state.store.accounts().messages_of(account.id).await?;
         let mut pending = Vec::with_capacity(messages.len());
         for (room, target) in messages {
             let event = NewEvent {
@@ -120,7 +120,7 @@ pub async fn reactivate(
     ValidForm(form_data): ValidForm<AccountForm>,
 ) -> Result<Json<AccountReactivated>, AppError> {
     let account = other_account(&state, &me, &form_data.username).await?;
-    state.store.set_account_flag(&account.username, AccountFlag::Deactivated, false).await?;
+    state.store.accounts().set_account_flag(&account.username, AccountFlag::Deactivated, false).await?;
     Ok(Json(AccountReactivated { username: account.username, deactivated: false }))
 }
 
@@ -135,6 +135,6 @@ pub async fn set_admin(
         return Err(AppError::BadRequest("only people can be administrators".into()));
     }
     let admin = is_set(form_data.admin.as_deref());
-    state.store.set_account_flag(&account.username, AccountFlag::Admin, admin).await?;
+    state.store.accounts().set_account_flag(&account.username, AccountFlag::Admin, admin).await?;
     Ok(Json(AdminChanged { username: account.username, is_admin: admin }))
 }

@@ -89,7 +89,7 @@ pub async fn upload(
         dimensions: picture.as_ref().map(|p| (p.width, p.height)),
         thumb: picture.and_then(|p| p.thumb).map(|thumb| (thumb.bytes, thumb.content_type)),
     };
-    let stored = state.store.save_upload(upload).await?;
+    let stored = state.store.attachments().save_upload(upload).await?;
     Ok((StatusCode::CREATED, Json(attachments::dto(&stored))))
 }
 
@@ -161,7 +161,7 @@ async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, header
     if !is_attachment_id(id) {
         return Err(AppError::NotFound);
     }
-    let found = state.store.attachment(id).await?.ok_or(AppError::NotFound)?;
+    let found = state.store.attachments().attachment(id).await?.ok_or(AppError::NotFound)?;
     // A file no message carries yet is its uploader's alone.
     if found.seq.is_none() && found.uploader_id != Some(user.0.id) {
         return Err(AppError::NotFound);
@@ -177,7 +177,7 @@ async fn serve(state: &AppState, user: &User, id: &str, variant: Variant, header
     if headers.get(header::IF_NONE_MATCH).is_some_and(|tag| tag.as_bytes() == etag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, file_headers(&etag)).into_response());
     }
-    let body = state.store.file_body(found, variant).await?.ok_or(AppError::NotFound)?;
+    let body = state.store.attachments().file_body(found, variant).await?.ok_or(AppError::NotFound)?;
     let disposition = if media::shown_inline(&body.content_type) { "inline" } else { "attachment" };
     let mut response = (StatusCode::OK, file_headers(&etag), body.bytes).into_response();
     let headers = response.headers_mut();
@@ -203,7 +203,7 @@ pub async fn preview_image(
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
     access::room(&state.store, &user, &room, Action::Read).await?;
-    let (image, bytes) = state.store.preview_image(&room, seq).await?.ok_or(AppError::NotFound)?;
+    let (image, bytes) = state.store.previews().preview_image(&room, seq).await?.ok_or(AppError::NotFound)?;
     let etag = format!("\"{}\"", image.hash);
     if headers.get(header::IF_NONE_MATCH).is_some_and(|tag| tag.as_bytes() == etag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, file_headers(&etag)).into_response());

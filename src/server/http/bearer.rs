@@ -46,7 +46,7 @@ pub async fn bearer_tokens(State(state): State<AppState>, mut request: Request, 
     let found = match bearer_token(request.headers()) {
         None => return next.run(request).await,
         Some(Err(())) => return refused("the Authorization header must be `Bearer <token>`, with a token"),
-        Some(Ok(token)) => state.store.authenticate_token(token).await,
+        Some(Ok(token)) => state.store.tokens().authenticate_token(token).await,
     };
     match found {
         Ok(Some((token, account))) if !account.deactivated => {

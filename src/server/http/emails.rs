@@ -27,7 +27,7 @@ use crate::{
 
 /// `GET /verify-email/{token}`: which address the link verifies, and its button.
 pub async fn verify_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Html<String>, AppError> {
-    let pending = state.store.pending_email(&token).await?.ok_or(AppError::LinkEnded)?;
+    let pending = state.store.emails().pending_email(&token).await?.ok_or(AppError::LinkEnded)?;
     let token: String = token.chars().filter(char::is_ascii_hexdigit).collect();
     let address: String = pending.address.chars().filter(|c| !matches!(c, '<' | '>' | '&' | '"' | '\'')).collect();
     Ok(Html(format!(
@@ -41,7 +41,7 @@ pub async fn verify_page(State(state): State<AppState>, Path(token): Path<String
 
 /// `POST /verify-email/{token}`.
 pub async fn verify(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    match state.store.verify_email(&token).await? {
+    match state.store.emails().verify_email(&token).await? {
         Verified::Done { .. } => Ok(Redirect::to(&crate::paths::settings_done("email_verified", "")).into_response()),
         Verified::Taken => Ok(Redirect::to(&format!("{}?error=bad_email", crate::paths::SETTINGS)).into_response()),
         Verified::Ended => Err(AppError::LinkEnded),
@@ -64,7 +64,7 @@ pub async fn unsubscribe_page(Path(token): Path<String>) -> Html<String> {
 /// `POST /unsubscribe/{token}` (RFC 8058 one-click): no more missed-message
 /// mails to that address; 404 for an unknown token.
 pub async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String>) -> Result<Html<&'static str>, AppError> {
-    match state.store.unsubscribe(&token).await? {
+    match state.store.emails().unsubscribe(&token).await? {
         true => Ok(Html(
             "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unsubscribed · Parlor</title></head><body><main><h1 id=\"unsubscribed\">You will get no more of these mails.</h1></main></body></html>",
         )),
@@ -74,7 +74,7 @@ pub async fn unsubscribe(State(state): State<AppState>, Path(token): Path<String
 
 /// `GET /undo-email/{token}`: which address the link puts back, and its button.
 pub async fn undo_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Html<String>, AppError> {
-    let undo = state.store.email_undo(&token).await?.ok_or(AppError::LinkEnded)?;
+    let undo = state.store.emails().email_undo(&token).await?.ok_or(AppError::LinkEnded)?;
     let token: String = token.chars().filter(char::is_ascii_hexdigit).collect();
     let address: String = undo.old_address.chars().filter(|c| !matches!(c, '<' | '>' | '&' | '"' | '\'')).collect();
     Ok(Html(format!(
@@ -90,14 +90,14 @@ pub async fn undo_page(State(state): State<AppState>, Path(token): Path<String>)
 /// `POST /undo-email/{token}`: to a reset link of the account, once its old
 /// address is back and whatever a stolen session held is ended.
 pub async fn undo(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    let user_id = match state.store.use_email_undo(&token).await? {
+    let user_id = match state.store.emails().use_email_undo(&token).await? {
         Undone::Done { user_id, .. } => user_id,
         Undone::Taken => return Err(AppError::BadEmail),
         Undone::Ended => return Err(AppError::LinkEnded),
     };
     state.sessions.end_other_sessions(user_id, None).await?;
     tokens::revoke_after_new_password(&state.store, &state.sessions, user_id).await?;
-    state.store.end_resets(user_id).await?;
-    let (reset, _) = state.store.create_reset(user_id).await?;
+    state.store.resets().end_resets(user_id).await?;
+    let (reset, _) = state.store.resets().create_reset(user_id).await?;
     Ok(Redirect::to(&paths::reset(&reset)).into_response())
 }

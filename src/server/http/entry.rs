@@ -41,7 +41,7 @@ const MAX_HOURS: i64 = 24 * 365;
 
 /// `GET /api/admin/registration` → `{"mode"}`.
 pub async fn mode(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<Registration>, AppError> {
-    Ok(Json(Registration { mode: state.store.registration_mode().await? }))
+    Ok(Json(Registration { mode: state.store.registration().registration_mode().await? }))
 }
 
 /// The form of `POST /api/admin/registration`.
@@ -59,7 +59,7 @@ pub async fn set_mode(
 ) -> Result<Json<Registration>, AppError> {
     let mode: RegistrationMode =
         form_data.mode.parse().map_err(|_| AppError::BadRequest("the mode is `open`, `invite` or `closed`".into()))?;
-    state.store.set_registration_mode(mode).await?;
+    state.store.registration().set_registration_mode(mode).await?;
     Ok(Json(Registration { mode }))
 }
 
@@ -135,13 +135,17 @@ pub async fn create_invitation(
         }
         rooms.push(room.name);
     }
-    let made = state.store.create_invitation(NewInvitation { uses: uses as i32, expires_at, rooms, by: admin.0.id }).await?;
+    let made = state
+        .store
+        .registration()
+        .create_invitation(NewInvitation { uses: uses as i32, expires_at, rooms, by: admin.0.id })
+        .await?;
     Ok(Json(shown(&made)))
 }
 
 /// `GET /api/admin/invitations` → `{"invitations": […]}`, newest first.
 pub async fn invitations(State(state): State<AppState>, _: RequireAdmin) -> Result<Json<InvitationList>, AppError> {
-    let invitations = state.store.invitations().await?.iter().map(shown).collect();
+    let invitations = state.store.registration().invitations().await?.iter().map(shown).collect();
     Ok(Json(InvitationList { invitations }))
 }
 
@@ -157,7 +161,7 @@ pub async fn revoke_invitation(
     _: RequireAdmin,
     ValidForm(form_data): ValidForm<RevokeInvitationForm>,
 ) -> Result<Json<InvitationRevoked>, AppError> {
-    match state.store.revoke_invitation(form_data.code.trim()).await? {
+    match state.store.registration().revoke_invitation(form_data.code.trim()).await? {
         true => Ok(Json(InvitationRevoked { revoked: true, code: form_data.code.trim().to_owned() })),
         false => Err(AppError::InviteInvalid),
     }
@@ -177,10 +181,10 @@ pub async fn create_reset(
     ValidForm(form_data): ValidForm<ResetForm>,
 ) -> Result<Json<ResetLink>, AppError> {
     let account = person(&state, &form_data.username).await?;
-    if state.store.has_identity(account.id).await? {
+    if state.store.identities().has_identity(account.id).await? {
         return Err(AppError::BadRequest(format!("{} logs in with single sign-on: their provider resets it", account.username)));
     }
-    let (token, expires_at) = state.store.create_reset(account.id).await?;
+    let (token, expires_at) = state.store.resets().create_reset(account.id).await?;
     Ok(Json(ResetLink { username: account.username, url: paths::reset(&token), expires_at: format_timestamp(expires_at) }))
 }
 
@@ -225,7 +229,7 @@ pub async fn join_invited_rooms(state: &AppState, user: &User, invitation: &invi
         None => None,
     };
     for room in rooms.split(',') {
-        let joined = match state.store.room_access_stored(room, user.0.id).await {
+        let joined = match state.store.rooms().room_access_stored(room, user.0.id).await {
             Ok(Some(access)) if access.kind == RoomKind::Private => match &maker {
                 Some(maker) if access::room_now(&state.store, &User(maker.clone()), room, Action::AddMember).await.is_err() => {
                     Err("its maker may no longer add people to it".to_owned())
@@ -248,7 +252,9 @@ pub async fn join_invited_rooms(state: &AppState, user: &User, invitation: &invi
                 }
                 None => Err("the invitation's maker is gone".to_owned()),
             },
-            Ok(Some(_)) => state.store.join_room(user.0.id, room, None).await.map(drop).map_err(|err| err.to_string()),
+            Ok(Some(_)) => {
+                state.store.memberships().join_room(user.0.id, room, None).await.map(drop).map_err(|err| err.to_string())
+            }
             Ok(None) => Err("no such room".to_owned()),
             Err(err) => Err(err.to_string()),
         };

@@ -82,7 +82,7 @@ pub async fn read_history(state: &AppState, user: &User, room: &str, query: Hist
 /// `thread`, of that thread (`not_found` when it names no root of the room).
 pub async fn page_of(state: &AppState, room: &Admitted, query: HistoryQuery) -> Result<HistoryPage, AppError> {
     if let Some(root) = query.thread {
-        let page = state.store.thread_page(&room.name, root, query).await?.ok_or(AppError::NotFound)?;
+        let page = state.store.threads().thread_page(&room.name, root, query).await?.ok_or(AppError::NotFound)?;
         return Ok(HistoryPage { room: room.name.clone(), messages: page.replies, thread: Some(root), root: Some(page.root) });
     }
     let messages = state.store.history(&room.name, query).await?;

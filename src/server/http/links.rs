@@ -83,12 +83,12 @@ enum Invited {
 }
 
 async fn invited_room(state: &AppState, user: &user::Model, code: &str) -> Result<Invited, AppError> {
-    let room = match state.store.find_invite(code).await? {
+    let room = match state.store.invites().find_invite(code).await? {
         InviteLookup::Valid { room } => room,
         InviteLookup::Ended => return Err(AppError::InviteExpired),
         InviteLookup::Missing => return Err(AppError::InviteInvalid),
     };
-    match state.store.room_access_stored(&room, user.id).await? {
+    match state.store.rooms().room_access_stored(&room, user.id).await? {
         Some(access) if access.member => Ok(Invited::Member(room)),
         Some(access) => Ok(Invited::Outsider(room, access.title)),
         None => Err(AppError::InviteInvalid),
@@ -105,7 +105,7 @@ pub async fn direct_page(State(state): State<AppState>, auth: AuthSession, Path(
         Ok(other) => other,
         Err(err) => return notice_page(err),
     };
-    match state.store.find_direct_room(&user.0, &other).await {
+    match state.store.rooms().find_direct_room(&user.0, &other).await {
         Ok(Some(room)) => Redirect::to(&paths::room(&room)).into_response(),
         Ok(None) => confirm_page(
             &format!("Message @{}?", other.username),
@@ -143,7 +143,7 @@ async fn open_direct(state: &AppState, auth: AuthSession, username: &str) -> Res
         Ok(other) => other,
         Err(err) => return notice_page(err),
     };
-    match state.store.direct_room(&user.0, &other).await {
+    match state.store.rooms().direct_room(&user.0, &other).await {
         Ok(room) => {
             for member in [user.0.id, other.id] {
                 tell(state, member, UserNotice::Joined { room: room.clone() }).await;

@@ -68,7 +68,7 @@ pub async fn create(
     if let Err(throttled) = state.limits.check_new_room(user.0.id) {
         return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
     }
-    let room = state.store.create_room(&user.0, kind, &name).await?;
+    let room = state.store.rooms().create_room(&user.0, kind, &name).await?;
     tell(&state, user.0.id, UserNotice::Joined { room: room.clone() }).await;
     let title = private.then_some(name);
     Ok(Json(RoomCreated { url: paths::room(&room), room, title, private }))
@@ -122,7 +122,7 @@ pub async fn remove_member(
     let oneself = username == user.0.username;
     match room.kind {
         RoomKind::Public if oneself => {
-            let left = state.store.leave_room(user.0.id, &room.name).await?;
+            let left = state.store.memberships().leave_room(user.0.id, &room.name).await?;
             if left {
                 tell(&state, user.0.id, UserNotice::Left { room: room.name.clone() }).await;
             }
@@ -206,7 +206,7 @@ pub async fn create_invite(
         },
     };
     let expires_at = hours.map(|hours| Utc::now() + Duration::hours(hours));
-    let invite = state.store.create_invite(&room.name, user.0.id, expires_at).await?;
+    let invite = state.store.invites().create_invite(&room.name, user.0.id, expires_at).await?;
     Ok(Json(invite_link(invite)))
 }
 
@@ -217,7 +217,7 @@ pub async fn list_invites(
     Path(room): Path<String>,
 ) -> Result<Json<InviteList>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Manage).await?;
-    let invites = state.store.open_invites(&room.name).await?.into_iter().map(invite_link).collect();
+    let invites = state.store.invites().open_invites(&room.name).await?.into_iter().map(invite_link).collect();
     Ok(Json(InviteList { room: room.name, invites }))
 }
 
@@ -235,7 +235,7 @@ pub async fn revoke_invite(
     ValidForm(form_data): ValidForm<RevokeForm>,
 ) -> Result<Json<InviteRevoked>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Manage).await?;
-    if !state.store.revoke_invite(&room.name, &form_data.code).await? {
+    if !state.store.invites().revoke_invite(&room.name, &form_data.code).await? {
         return Err(AppError::InviteInvalid);
     }
     Ok(Json(InviteRevoked { room: room.name, code: form_data.code, revoked: true }))

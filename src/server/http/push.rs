@@ -78,7 +78,7 @@ pub async fn subscribe(
     };
     push.check(&subscription).await.map_err(AppError::BadRequest)?;
     let device = state.sessions.device_handle(&session).await.ok_or(AppError::Unauthorized)?;
-    let stored = match state.store.add_push_subscription(user.0.id, &device, subscription).await {
+    let stored = match state.store.push().add_push_subscription(user.0.id, &device, subscription).await {
         Err(StoreError::Conflict(_)) => {
             return Err(AppError::BadRequest(format!(
                 "at most {MAX_SUBSCRIPTIONS_PER_USER} devices get notifications: turn one off first"
@@ -100,6 +100,7 @@ pub async fn list(
     let devices = state.sessions.devices(user.0.id).await?;
     let subscriptions = state
         .store
+        .push()
         .push_subscriptions_of(user.0.id)
         .await?
         .into_iter()
@@ -134,7 +135,7 @@ pub async fn remove(
     ValidForm(form): ValidForm<RemoveForm>,
 ) -> Result<Json<PushRemoved>, AppError> {
     push_of(&state)?;
-    if !state.store.remove_push_subscription(user.0.id, &form.endpoint).await? {
+    if !state.store.push().remove_push_subscription(user.0.id, &form.endpoint).await? {
         return Err(AppError::NotFound);
     }
     Ok(Json(PushRemoved { removed: true }))
@@ -148,6 +149,6 @@ pub async fn test(
 ) -> Result<Json<PushTestQueued>, AppError> {
     push_of(&state)?;
     let device = state.sessions.device_handle(&session).await.ok_or(AppError::Unauthorized)?;
-    let queued = state.store.queue_test_push(user.0.id, &device).await?;
+    let queued = state.store.push().queue_test_push(user.0.id, &device).await?;
     Ok(Json(PushTestQueued { queued: queued as u64 }))
 }

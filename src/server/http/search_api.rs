@@ -61,7 +61,7 @@ pub async fn run_search(state: &AppState, user: &User, params: SearchParams) -> 
     };
     let request =
         SearchRequest { user_id: user.0.id, query: &query, room: room.as_deref(), before: params.before.map(|b| b.0), limit };
-    let results = state.store.search(request).await?;
+    let results = state.store.full_text().run(request).await?;
     let next_before = (results.len() as u64 == limit).then(|| results.last().map(|hit| hit.cursor)).flatten();
     Ok(Results { query: params.q, results, next_before })
 }

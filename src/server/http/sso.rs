@@ -112,7 +112,7 @@ pub async fn callback(
 /// The account linked to `identity`, made (and linked) on a first log-in
 /// when the registration mode allows.
 async fn account_of(state: &AppState, identity: &Identity) -> Result<user::Model, AppError> {
-    if let Some(user) = state.store.identity(&identity.issuer, &identity.subject).await? {
+    if let Some(user) = state.store.identities().identity(&identity.issuer, &identity.subject).await? {
         return Ok(user);
     }
     let wanted = identity
@@ -133,7 +133,7 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<user::Model
         };
         let Ok(name) = canonical_username(&name) else { continue };
         let entry = Entry::SingleSignOn { issuer: &identity.issuer, subject: &identity.subject };
-        match state.store.create_user(&name, NO_PASSWORD.to_owned(), entry).await {
+        match state.store.registration().create_user(&name, NO_PASSWORD.to_owned(), entry).await {
             Ok(made) => {
                 // The provider's name, if it passes the display-name rules (else none).
                 if let Some(Ok(Some(shown))) = identity.name.as_deref().map(display_name) {

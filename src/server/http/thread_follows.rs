@@ -21,7 +21,7 @@ use crate::{
 /// `GET /api/threads/`: `{"threads": [...]}`, the threads the user follows,
 /// newest activity first, each with its unread and mention counts.
 pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<ThreadList>, AppError> {
-    let threads: Vec<ThreadStatus> = state.store.followed_threads(user.0.id).await?;
+    let threads: Vec<ThreadStatus> = state.store.threads().followed_threads(user.0.id).await?;
     let unread: i64 = threads.iter().map(|thread| thread.unread).sum();
     Ok(Json(ThreadList { threads, unread }))
 }
@@ -48,7 +48,7 @@ pub async fn follow(
     };
     let room = access::room(&state.store, &user, &form.room, Action::Follow).await?.name;
     let root = form.thread.0;
-    let status = state.store.follow_thread(user.0.id, &room, root, follow).await?.ok_or(AppError::NotFound)?;
+    let status = state.store.threads().follow_thread(user.0.id, &room, root, follow).await?.ok_or(AppError::NotFound)?;
     tell(&state, user.0.id, UserNotice::Thread { room, thread: root }).await;
     Ok(Json(status))
 }

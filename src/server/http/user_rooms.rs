@@ -25,7 +25,7 @@ use crate::{
 
 /// `GET /api/rooms/`: `{"rooms": [...]}`, unread rooms first.
 pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<RoomList>, AppError> {
-    let rooms = state.store.rooms_of(user.0.id, true).await?;
+    let rooms = state.store.memberships().rooms_of(user.0.id, true).await?;
     Ok(Json(RoomList { rooms }))
 }
 
@@ -36,7 +36,7 @@ pub async fn members(
     Path(room): Path<String>,
 ) -> Result<Json<RoomMembers>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
-    let listed = state.store.members(&room).await?;
+    let listed = state.store.memberships().members(&room).await?;
     let bots = listed.iter().filter(|(_, kind)| kind.is_bot()).map(|(name, _)| name.clone()).collect();
     let members = listed.into_iter().map(|(name, _)| name).collect();
     Ok(Json(RoomMembers { room, members, bots }))
@@ -56,8 +56,8 @@ pub async fn set_notify(
     ValidForm(form): ValidForm<NotifyForm>,
 ) -> Result<Json<NotifySet>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::Read).await?.name;
-    let joined = state.store.join_room(user.0.id, &room, None).await?;
-    if joined.is_none() || !state.store.set_notify(user.0.id, &room, form.level).await? {
+    let joined = state.store.memberships().join_room(user.0.id, &room, None).await?;
+    if joined.is_none() || !state.store.memberships().set_notify(user.0.id, &room, form.level).await? {
         return Err(AppError::BadRequest(format!("#{room} is not in your rooms")));
     }
     Ok(Json(NotifySet { room, notify: form.level }))

@@ -106,14 +106,14 @@ impl Worker {
     /// up only its own subscription). Looking costs reads only.
     pub async fn round(self: &Arc<Self>) -> Result<(), StoreError> {
         let now = now_ms();
-        for subscription in self.store.active_subscriptions().await? {
+        for subscription in self.store.subscriptions().active_subscriptions().await? {
             if self.running.lock().map_or(true, |running| running.contains(&subscription.id)) {
                 continue;
             }
             if subscription.all_rooms {
                 self.look_for_rooms(&subscription).await?;
             }
-            if !self.store.has_due_cursor(subscription.id, now).await? {
+            if !self.store.deliveries().has_due_cursor(subscription.id, now).await? {
                 continue;
             }
             if let Ok(mut running) = self.running.lock() {
@@ -147,11 +147,11 @@ impl Worker {
             .unwrap_or((now - FORGET_EVERY, now - FORGET_EVERY));
         let (mut discovered_now, mut forgot_now) = (discovered, forgot);
         if now - discovered >= DISCOVER_EVERY {
-            self.store.discover_rooms(subscription).await?;
+            self.store.subscriptions().discover_rooms(subscription).await?;
             discovered_now = now;
         }
         if now - forgot >= FORGET_EVERY {
-            self.store.forget_left_rooms(subscription).await?;
+            self.store.subscriptions().forget_left_rooms(subscription).await?;
             forgot_now = now;
         }
         if let Ok(mut looked) = self.looked.lock() {
@@ -162,10 +162,10 @@ impl Worker {
 
     /// Delivers what is due of one subscription, holding its lease.
     async fn deliver(self: &Arc<Self>, subscription: &event_subscription::Model) -> Result<(), StoreError> {
-        if !self.store.lease_subscription(subscription.id, self.instance, LEASE_MS).await? {
+        if !self.store.subscriptions().lease_subscription(subscription.id, self.instance, LEASE_MS).await? {
             return Ok(());
         }
-        let due = self.store.due_cursors(subscription.id, now_ms()).await?;
+        let due = self.store.deliveries().due_cursors(subscription.id, now_ms()).await?;
         // Every room's walk runs to its end (dropping one would cut off a delivery on its way).
         let gave_up: Vec<bool> = stream::iter(due)
             .map(|cursor| {
@@ -187,7 +187,7 @@ impl Worker {
         if gave_up.contains(&true) {
             self.pause(subscription).await?;
         }
-        self.store.release_subscription(subscription.id, self.instance).await
+        self.store.subscriptions().release_subscription(subscription.id, self.instance).await
     }
 
     /// Whether a room whose delivery has failed since `failing_since` has failed long enough.
@@ -211,7 +211,7 @@ impl Worker {
         let (mut attempts, mut failing_since) = (cursor.attempts, cursor.failing_since);
         let mut sent = 0;
         while sent < PER_ROUND {
-            let events = self.store.events_to_deliver(cursor.room_id, &cursor.room, persisted, BATCH).await?;
+            let events = self.store.deliveries().events_to_deliver(cursor.room_id, &cursor.room, persisted, BATCH).await?;
             let Some(last) = events.last().map(|event| event.seq) else { return Ok(Ended::Idle) };
             // Passed-over events move the cursor on in one write, before the next delivery.
             let mut passed: Option<(i64, bool)> = None;
@@ -224,10 +224,10 @@ impl Worker {
                     Step::Deliver { seq, member } => (seq, member),
                 };
                 if let Some((passed_seq, passed_member)) = passed.take() {
-                    self.store.advance_cursor(subscription.id, cursor.room_id, passed_seq, passed_member).await?;
+                    self.store.deliveries().advance_cursor(subscription.id, cursor.room_id, passed_seq, passed_member).await?;
                     persisted = passed_seq;
                 }
-                if !self.store.lease_subscription(subscription.id, self.instance, LEASE_MS).await? {
+                if !self.store.subscriptions().lease_subscription(subscription.id, self.instance, LEASE_MS).await? {
                     return Ok(Ended::LostLease);
                 }
                 let body = event.frame.encode();
@@ -236,7 +236,7 @@ impl Worker {
                 match self.sender.post(&delivery).await {
                     Ok(()) => {
                         metrics::counter!(DELIVERIES, "outcome" => "delivered").increment(1);
-                        self.store.advance_cursor(subscription.id, cursor.room_id, seq, member).await?;
+                        self.store.deliveries().advance_cursor(subscription.id, cursor.room_id, seq, member).await?;
                         (persisted, attempts, failing_since) = (seq, 0, None);
                         sent += 1;
                     }
@@ -254,13 +254,13 @@ impl Worker {
                             failing_since: since,
                             error: &error,
                         };
-                        self.store.delivery_failed(subscription.id, cursor.room_id, failure).await?;
+                        self.store.deliveries().delivery_failed(subscription.id, cursor.room_id, failure).await?;
                         return Ok(Ended::Failed { failing_since: since });
                     }
                 }
             }
             if let Some((passed_seq, passed_member)) = passed {
-                self.store.advance_cursor(subscription.id, cursor.room_id, passed_seq, passed_member).await?;
+                self.store.deliveries().advance_cursor(subscription.id, cursor.room_id, passed_seq, passed_member).await?;
             }
             persisted = last;
         }
@@ -271,13 +271,13 @@ impl Worker {
     async fn pause(&self, subscription: &event_subscription::Model) -> Result<(), StoreError> {
         let hours = self.retry_for.as_secs_f64() / 3600.0;
         let reason = format!("its deliveries failed for {hours:.1} h");
-        self.store.pause_subscription(subscription.id, &reason).await?;
+        self.store.subscriptions().pause_subscription(subscription.id, &reason).await?;
         metrics::counter!(DELIVERIES, "outcome" => "paused").increment(1);
         tracing::warn!(subscription = subscription.id, url = subscription.url, "a subscription is paused: {reason}");
         let Some(bot) = self.store.find_user(subscription.user_id).await? else { return Ok(()) };
         let Some(maker) = bot.created_by else { return Ok(()) };
         let Some(maker) = self.store.find_user(maker).await? else { return Ok(()) };
-        let room = self.store.direct_room(&bot, &maker).await?;
+        let room = self.store.rooms().direct_room(&bot, &maker).await?;
         let text = format!(
             "Delivery of my events to {} is paused: {reason}. It resumes with `POST /api/subscriptions/resume` (id {}).",
             subscription.url, subscription.id

@@ -57,10 +57,10 @@ impl Worker {
     /// Handles the due rows.
     pub async fn drain(&self) -> Result<(), StoreError> {
         let first_before = now_ms() - self.delay.as_millis() as i64;
-        for row in self.store.due_mails(first_before, CLAIM).await? {
+        for row in self.store.emails().due_mails(first_before, CLAIM).await? {
             // A minute from now, however late the row is: no other instance
             // takes it meanwhile, and a crash mails it then.
-            if !self.store.claim_mail(&row, row.due_at.max(first_before) + CLAIM_MS).await? {
+            if !self.store.emails().claim_mail(&row, row.due_at.max(first_before) + CLAIM_MS).await? {
                 continue;
             }
             let decision = match self.decide(&row).await {
@@ -73,15 +73,15 @@ impl Worker {
             match decision {
                 Decision::Drop(why) => {
                     tracing::debug!(user = row.user_id, room = row.room_id, why, "a missed-messages mail is not needed");
-                    self.store.finish_mail(&row).await?;
+                    self.store.emails().finish_mail(&row).await?;
                 }
                 Decision::Send(to, mail) => match self.mailer.send("missed", &to, mail).await {
-                    Ok(()) => self.store.finish_mail(&row).await?,
+                    Ok(()) => self.store.emails().finish_mail(&row).await?,
                     // Claimed a minute ahead: tried again then, a few times.
                     Err(err) if row.attempts + 1 < TRIES => tracing::warn!(%err, "a mail was not sent; trying again"),
                     Err(err) => {
                         tracing::warn!(%err, "a mail was not sent; giving up");
-                        self.store.finish_mail(&row).await?;
+                        self.store.emails().finish_mail(&row).await?;
                     }
                 },
             }
@@ -97,14 +97,16 @@ impl Worker {
         let Some(user) = store.find_user(row.user_id).await?.filter(|user| !user.deactivated) else {
             return Ok(Decision::Drop("no account"));
         };
-        let Some(address) = store.email_of(user.id).await?.filter(|address| address.verified && address.notify) else {
+        let Some(address) = store.emails().email_of(user.id).await?.filter(|address| address.verified && address.notify) else {
             return Ok(Decision::Drop("no address"));
         };
         let Some(room) = store.room_name_of(row.room_id).await? else { return Ok(Decision::Drop("no room")) };
         if access::room_now(store, &User(user.clone()), &room, Action::Notify).await.is_err() {
             return Ok(Decision::Drop("the room is not theirs"));
         }
-        let Some(status) = store.room_status(user.id, &room).await? else { return Ok(Decision::Drop("not in their list")) };
+        let Some(status) = store.memberships().room_status(user.id, &room).await? else {
+            return Ok(Decision::Drop("not in their list"));
+        };
         if status.last_read_seq >= row.last_seq {
             return Ok(Decision::Drop("read in time"));
         }

@@ -173,7 +173,7 @@ impl Worker {
                 return None;
             }
         };
-        match self.store.keep_preview_image(small.bytes, small.content_type).await {
+        match self.store.previews().keep_preview_image(small.bytes, small.content_type).await {
             Ok(image) => Some(image),
             Err(err) => {
                 tracing::warn!(%err, "keeping a preview's image failed");

@@ -40,7 +40,7 @@ impl Keys {
     pub async fn load(store: &Store) -> Result<Self, KeyError> {
         let fresh = ES256KeyPair::generate();
         let made = (Base64UrlUnpadded::encode_string(&fresh.to_bytes()), public_of(&fresh));
-        let (private, _) = store.push_key(made).await?;
+        let (private, _) = store.push().push_key(made).await?;
         let bytes = Base64UrlUnpadded::decode_vec(&private).map_err(|err| KeyError::Invalid(err.to_string()))?;
         let pair = ES256KeyPair::from_bytes(&bytes).map_err(|err| KeyError::Invalid(err.to_string()))?;
         Ok(Self { public: public_of(&pair), pair })

@@ -86,7 +86,7 @@ impl WebPush {
         background.every(SWEEP, move || {
             let store = sweeping.clone();
             async move {
-                if let Err(err) = store.forget_finished_pushes().await {
+                if let Err(err) = store.push().forget_finished_pushes().await {
                     tracing::warn!(%err, "forgetting finished pushes failed");
                 }
             }

@@ -65,10 +65,10 @@ impl Worker {
     pub async fn drain(self: &Arc<Self>) -> Result<usize, StoreError> {
         let mut handled = 0;
         loop {
-            if !self.store.any_push_due().await? {
+            if !self.store.push().any_push_due().await? {
                 return Ok(handled);
             }
-            let claimed = self.store.claim_pushes(CLAIM).await?;
+            let claimed = self.store.push().claim_pushes(CLAIM).await?;
             if claimed.is_empty() {
                 return Ok(handled);
             }
@@ -88,7 +88,7 @@ impl Worker {
                                 // The push service put this subscription off: so are its other rows.
                                 Ok(Handled::PutOff { until }) => {
                                     for later in rows.by_ref() {
-                                        if let Err(err) = worker.store.retry_push(&later, until, false).await {
+                                        if let Err(err) = worker.store.push().retry_push(&later, until, false).await {
                                             tracing::warn!(%err, "a push could not be put off; it is tried again");
                                         }
                                     }
@@ -107,21 +107,21 @@ impl Worker {
         let now = Utc::now().timestamp_millis();
         if now >= claimed.expires_at {
             count(PushState::Expired.as_str());
-            return self.store.finish_push(claimed, PushState::Expired).await.map(|()| Handled::Done);
+            return self.store.push().finish_push(claimed, PushState::Expired).await.map(|()| Handled::Done);
         }
-        let Some(subscription) = self.store.push_subscription(claimed.subscription_id).await? else {
+        let Some(subscription) = self.store.push().push_subscription(claimed.subscription_id).await? else {
             return Ok(Handled::Done);
         };
         let (payload, urgency) = match self.decide(claimed).await? {
             Decision::Finish(state) => {
                 count(state.as_str());
-                return self.store.finish_push(claimed, state).await.map(|()| Handled::Done);
+                return self.store.push().finish_push(claimed, state).await.map(|()| Handled::Done);
             }
             Decision::Push(payload, urgency) => (payload, urgency),
         };
         // The claim is renewed just before the push leaves, so that no other
         // worker can take the row while it is on its way (or it is skipped).
-        let Some(row) = self.store.renew_push_lease(claimed).await? else {
+        let Some(row) = self.store.push().renew_push_lease(claimed).await? else {
             return Ok(Handled::Done);
         };
         let row = &row;
@@ -146,20 +146,20 @@ impl Worker {
             Outcome::Refused(_) => "refused",
         });
         match outcome {
-            Outcome::Accepted => self.store.finish_push(row, PushState::Sent).await.map(|()| Handled::Done),
-            Outcome::Gone => self.store.drop_push_subscription(subscription.id).await.map(|()| Handled::Done),
-            Outcome::TooLarge if !row.cut => self.store.retry_push(row, now, true).await.map(|()| Handled::Done),
+            Outcome::Accepted => self.store.push().finish_push(row, PushState::Sent).await.map(|()| Handled::Done),
+            Outcome::Gone => self.store.push().drop_push_subscription(subscription.id).await.map(|()| Handled::Done),
+            Outcome::TooLarge if !row.cut => self.store.push().retry_push(row, now, true).await.map(|()| Handled::Done),
             Outcome::TooLarge | Outcome::Refused(_) => {
-                self.store.finish_push(row, PushState::Dropped).await.map(|()| Handled::Done)
+                self.store.push().finish_push(row, PushState::Dropped).await.map(|()| Handled::Done)
             }
             Outcome::Later { after } => {
                 let backoff = Duration::from_millis(Backoff::PUSH.delay_ms(row.attempts.max(1) as u32 - 1, jitter()).into());
                 let wait = after.unwrap_or_default().max(backoff).min(PUSH_TTL);
                 let until = now.saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
                 if until >= row.expires_at {
-                    self.store.finish_push(row, PushState::Expired).await.map(|()| Handled::Done)
+                    self.store.push().finish_push(row, PushState::Expired).await.map(|()| Handled::Done)
                 } else {
-                    self.store.retry_push(row, until, false).await.map(|()| Handled::PutOff { until })
+                    self.store.push().retry_push(row, until, false).await.map(|()| Handled::PutOff { until })
                 }
             }
         }
@@ -171,7 +171,7 @@ impl Worker {
         let Some(room_id) = row.room_id else {
             return Ok(Decision::Push(payload::test(), Urgency::High));
         };
-        let Some(message) = self.store.pushed_message(room_id, row.target_seq).await? else {
+        let Some(message) = self.store.push().pushed_message(room_id, row.target_seq).await? else {
             return Ok(Decision::Finish(PushState::Dropped));
         };
         let Some(account) = self.store.find_user(row.user_id).await? else {
@@ -183,7 +183,7 @@ impl Worker {
         if access::room_now(&self.store, &user, &message.room, Action::Notify).await.is_err() {
             return Ok(Decision::Finish(PushState::Dropped));
         }
-        let unread = self.store.rooms_of(row.user_id, false).await?.iter().map(|room| room.unread).sum();
+        let unread = self.store.memberships().rooms_of(row.user_id, false).await?.iter().map(|room| room.unread).sum();
         let urgency: Urgency = if row.urgency == Urgency::High.as_str() { Urgency::High } else { Urgency::Normal };
         match kind {
             PushKind::Message => {
@@ -200,7 +200,7 @@ impl Worker {
                 ))
             }
             PushKind::Update => {
-                if message.deleted || !self.store.push_was_sent(row).await? {
+                if message.deleted || !self.store.push().push_was_sent(row).await? {
                     return Ok(Decision::Finish(PushState::Dropped));
                 }
                 let partner = self.partner(&message, row.user_id).await?;
@@ -233,7 +233,7 @@ impl Worker {
         if message.kind != RoomKind::Direct {
             return Ok(None);
         }
-        self.store.direct_partner(&message.room, user_id).await
+        self.store.rooms().direct_partner(&message.room, user_id).await
     }
 }
 

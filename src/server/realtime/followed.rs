@@ -44,13 +44,13 @@ impl FollowedThreads {
     /// Every thread `user_id` follows, each to be reported.
     pub async fn load(store: &Store, user_id: i64) -> Result<Self, StoreError> {
         let mut followed = Self::default();
-        followed.replace_all(store.followed_threads(user_id).await?);
+        followed.replace_all(store.threads().followed_threads(user_id).await?);
         Ok(followed)
     }
 
     /// Reads them all again (news may have been lost).
     pub async fn reload_all(&mut self, store: &Store, user_id: i64) -> Result<(), StoreError> {
-        let fresh = store.followed_threads(user_id).await?;
+        let fresh = store.threads().followed_threads(user_id).await?;
         self.dirty.extend(self.threads.keys().cloned());
         self.threads.clear();
         self.replace_all(fresh);
@@ -68,7 +68,7 @@ impl FollowedThreads {
     /// Reads one thread again (its follow or read marker changed).
     pub async fn reload(&mut self, store: &Store, user_id: i64, room: &str, thread: i64) -> Result<(), StoreError> {
         let key = (room.to_owned(), thread);
-        match store.thread_status(user_id, room, thread).await? {
+        match store.threads().thread_status(user_id, room, thread).await? {
             Some(status) => {
                 self.threads.insert(key.clone(), Followed::of(status));
             }

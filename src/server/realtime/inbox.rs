@@ -138,7 +138,7 @@ impl Inbox {
         let (mut socket, mut reader) = room_socket::split(socket, write_timeout);
         let mut rooms: HashMap<String, Tracked> = HashMap::new();
         let mut events: StreamMap<String, RoomEvents> = StreamMap::new();
-        for status in self.realtime.store.rooms_of(self.user.id, false).await? {
+        for status in self.realtime.store.memberships().rooms_of(self.user.id, false).await? {
             self.track(&mut rooms, &mut events, status.room.clone()).await?;
         }
         let mut threads = FollowedThreads::load(&self.realtime.store, self.user.id).await?;
@@ -244,8 +244,8 @@ impl Inbox {
 
     /// Loads a room's counts and mentions, if it is in the user's list.
     async fn load(&self, room: &str) -> Result<Option<Tracked>, InboxError> {
-        let Some(status) = self.realtime.store.room_status(self.user.id, room).await? else { return Ok(None) };
-        let mentions = self.realtime.store.unread_mentions(self.user.id, room, status.last_read_seq).await?;
+        let Some(status) = self.realtime.store.memberships().room_status(self.user.id, room).await? else { return Ok(None) };
+        let mentions = self.realtime.store.memberships().unread_mentions(self.user.id, room, status.last_read_seq).await?;
         Ok(Some(Tracked::new(status, mentions)))
     }
 

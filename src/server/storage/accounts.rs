@@ -9,14 +9,25 @@ use crate::{
     protocol::{Account, AccountKind},
 };
 
+/// The store's handle on the accounts an administrator manages: listing, flags, an account's messages.
+#[derive(Clone, Copy)]
+pub struct Accounts<'a>(&'a Store);
+
 impl Store {
+    /// The accounts an administrator manages: listing, flags, an account's messages.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts(self)
+    }
+}
+
+impl Accounts<'_> {
     /// Every account of a person or a bot, oldest first (webhooks' accounts
     /// are their rooms', listed with the room's webhooks).
-    pub async fn accounts(&self) -> Result<Vec<Account>, StoreError> {
+    pub async fn all(&self) -> Result<Vec<Account>, StoreError> {
         let users = user::Entity::find()
             .filter(user::Column::Kind.ne(AccountKind::Hook))
             .order_by_asc(user::Column::Id)
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         Ok(users
             .into_iter()
@@ -36,13 +47,13 @@ impl Store {
             AccountFlag::Admin => user::Column::IsAdmin,
             AccountFlag::Deactivated => user::Column::Deactivated,
         };
-        let Some(account) = self.find_user_by_name(username).await? else { return Ok(false) };
+        let Some(account) = self.0.find_user_by_name(username).await? else { return Ok(false) };
         let updated = user::Entity::update_many()
             .col_expr(column, Expr::value(value))
             .filter(user::Column::Id.eq(account.id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
-        self.forget_user(account.id).await;
+        self.0.forget_user(account.id).await;
         Ok(updated.rows_affected > 0)
     }
 
@@ -58,7 +69,7 @@ impl Store {
             .filter(message::Column::Deleted.eq(false))
             .order_by_asc(message::Column::Id)
             .into_tuple::<(String, i64)>()
-            .all(self.db())
+            .all(self.0.db())
             .await?)
     }
 }

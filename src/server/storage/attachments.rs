@@ -73,7 +73,18 @@ pub fn dto(model: &attachment::Model) -> Attachment {
     }
 }
 
+/// The store's handle on uploaded files and their content-addressed blobs.
+#[derive(Clone, Copy)]
+pub struct Attachments<'a>(&'a Store);
+
 impl Store {
+    /// Uploaded files and their content-addressed blobs.
+    pub fn attachments(&self) -> Attachments<'_> {
+        Attachments(self)
+    }
+}
+
+impl Attachments<'_> {
     /// Stores an upload: its blobs (unless stored already) and its row, in one
     /// transaction.
     pub async fn save_upload(&self, upload: NewUpload) -> Result<attachment::Model, StoreError> {
@@ -95,7 +106,7 @@ impl Store {
             created_at: now,
             seq: None,
         };
-        let txn = begin_writing(self.db()).await?;
+        let txn = begin_writing(self.0.db()).await?;
         keep_blob(&txn, hash, upload.bytes, now).await?;
         if let Some((thumb_hash, bytes, _)) = thumb {
             keep_blob(&txn, thumb_hash, bytes, now).await?;
@@ -107,7 +118,7 @@ impl Store {
 
     /// The attachment `id`, if it exists.
     pub async fn attachment(&self, id: &str) -> Result<Option<attachment::Model>, StoreError> {
-        Ok(attachment::Entity::find_by_id(id).one(self.db()).await?)
+        Ok(attachment::Entity::find_by_id(id).one(self.0.db()).await?)
     }
 
     /// The bytes of an attachment (or its thumbnail).
@@ -119,7 +130,7 @@ impl Store {
                 _ => return Ok(None),
             },
         };
-        let Some(stored) = blob::Entity::find_by_id(hash.as_str()).one(self.db()).await? else { return Ok(None) };
+        let Some(stored) = blob::Entity::find_by_id(hash.as_str()).one(self.0.db()).await? else { return Ok(None) };
         Ok(Some(FileBody { attachment, content_type, hash, bytes: stored.data }))
     }
 
@@ -132,10 +143,10 @@ impl Store {
             .filter(attachment::Column::Seq.is_null())
             .filter(attachment::Column::CreatedAt.lt(before))
             .into_tuple()
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         for id in &stale {
-            let txn = begin_writing(self.db()).await?;
+            let txn = begin_writing(self.0.db()).await?;
             release(&txn, id).await?;
             txn.commit().await?;
         }

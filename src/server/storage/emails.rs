@@ -41,10 +41,21 @@ pub enum Verified {
     Ended,
 }
 
+/// The store's handle on e-mail addresses, their verification and undo links, the mail outbox's claims.
+#[derive(Clone, Copy)]
+pub struct Emails<'a>(&'a Store);
+
 impl Store {
+    /// E-mail addresses, their verification and undo links, the mail outbox's claims.
+    pub fn emails(&self) -> Emails<'_> {
+        Emails(self)
+    }
+}
+
+impl Emails<'_> {
     /// `user_id`'s address, if any.
     pub async fn email_of(&self, user_id: i64) -> Result<Option<email_address::Model>, StoreError> {
-        Ok(email_address::Entity::find_by_id(user_id).one(self.db()).await?)
+        Ok(email_address::Entity::find_by_id(user_id).one(self.0.db()).await?)
     }
 
     /// Sets `user_id`'s address (unverified until its link is used); the link's token.
@@ -71,14 +82,16 @@ impl Store {
                 email_address::Column::UnsubscribeToken,
             ])
             .to_owned();
-        email_address::Entity::insert(row).on_conflict(replace).exec_without_returning(self.db()).await?;
+        email_address::Entity::insert(row).on_conflict(replace).exec_without_returning(self.0.db()).await?;
         Ok(token)
     }
 
     /// The address verification token `token` would verify, while it works.
     pub async fn pending_email(&self, token: &str) -> Result<Option<email_address::Model>, StoreError> {
-        let found =
-            email_address::Entity::find().filter(email_address::Column::VerifyHash.eq(secret_hash(token))).one(self.db()).await?;
+        let found = email_address::Entity::find()
+            .filter(email_address::Column::VerifyHash.eq(secret_hash(token)))
+            .one(self.0.db())
+            .await?;
         Ok(found.filter(|row| row.verify_expires_at.is_some_and(|at| at > Utc::now())))
     }
 
@@ -100,7 +113,7 @@ impl Store {
             .filter(email_address::Column::VerifyHash.eq(secret_hash(token)))
             .filter(email_address::Column::Address.eq(&pending.address))
             .filter(email_address::Column::VerifyExpiresAt.gt(now))
-            .exec(self.db())
+            .exec(self.0.db())
             .await;
         match updated {
             Ok(done) if done.rows_affected == 1 => Ok(Verified::Done { user_id: pending.user_id, address: pending.address }),
@@ -125,14 +138,14 @@ impl Store {
             used_at: Set(None),
             created_at: Set(now),
         };
-        email_undo::Entity::insert(row).exec_without_returning(self.db()).await?;
+        email_undo::Entity::insert(row).exec_without_returning(self.0.db()).await?;
         Ok(token)
     }
 
     /// The undo link `token` while it works.
     pub async fn email_undo(&self, token: &str) -> Result<Option<email_undo::Model>, StoreError> {
         let found =
-            email_undo::Entity::find().filter(email_undo::Column::TokenHash.eq(secret_hash(token))).one(self.db()).await?;
+            email_undo::Entity::find().filter(email_undo::Column::TokenHash.eq(secret_hash(token))).one(self.0.db()).await?;
         Ok(found.filter(|row| row.used_at.is_none() && row.expires_at > Utc::now()))
     }
 
@@ -149,7 +162,7 @@ impl Store {
             .filter(email_undo::Column::UsedAt.is_null())
             .filter(email_undo::Column::Id.eq(undo.id))
             .filter(email_undo::Column::ExpiresAt.gt(now))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         if taken.rows_affected != 1 {
             return Ok(Undone::Ended);
@@ -158,7 +171,7 @@ impl Store {
             .col_expr(email_undo::Column::UsedAt, Expr::value(now))
             .filter(email_undo::Column::UserId.eq(undo.user_id))
             .filter(email_undo::Column::UsedAt.is_null())
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         if self.account_with_address(&undo.old_address).await?.is_some_and(|other| other.id != undo.user_id) {
             return Ok(Undone::Taken);
@@ -182,7 +195,7 @@ impl Store {
                 email_address::Column::UnsubscribeToken,
             ])
             .to_owned();
-        match email_address::Entity::insert(row).on_conflict(replace).exec_without_returning(self.db()).await {
+        match email_address::Entity::insert(row).on_conflict(replace).exec_without_returning(self.0.db()).await {
             Ok(_) => Ok(Undone::Done { user_id: undo.user_id, address: undo.old_address }),
             Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => Ok(Undone::Taken),
             Err(err) => Err(err.into()),
@@ -191,8 +204,8 @@ impl Store {
 
     /// Forgets `user_id`'s address (nothing more is mailed to it).
     pub async fn remove_email(&self, user_id: i64) -> Result<(), StoreError> {
-        email_address::Entity::delete_by_id(user_id).exec(self.db()).await?;
-        mail_outbox::Entity::delete_many().filter(mail_outbox::Column::UserId.eq(user_id)).exec(self.db()).await?;
+        email_address::Entity::delete_by_id(user_id).exec(self.0.db()).await?;
+        mail_outbox::Entity::delete_many().filter(mail_outbox::Column::UserId.eq(user_id)).exec(self.0.db()).await?;
         Ok(())
     }
 
@@ -201,10 +214,10 @@ impl Store {
         let updated = email_address::Entity::update_many()
             .col_expr(email_address::Column::Notify, Expr::value(on))
             .filter(email_address::Column::UserId.eq(user_id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         if !on {
-            mail_outbox::Entity::delete_many().filter(mail_outbox::Column::UserId.eq(user_id)).exec(self.db()).await?;
+            mail_outbox::Entity::delete_many().filter(mail_outbox::Column::UserId.eq(user_id)).exec(self.0.db()).await?;
         }
         Ok(updated.rows_affected > 0)
     }
@@ -213,7 +226,7 @@ impl Store {
     /// False for an unknown token.
     pub async fn unsubscribe(&self, token: &str) -> Result<bool, StoreError> {
         let found =
-            email_address::Entity::find().filter(email_address::Column::UnsubscribeToken.eq(token)).one(self.db()).await?;
+            email_address::Entity::find().filter(email_address::Column::UnsubscribeToken.eq(token)).one(self.0.db()).await?;
         match found {
             Some(row) => self.set_email_notify(row.user_id, false).await,
             None => Ok(false),
@@ -222,9 +235,9 @@ impl Store {
 
     /// The account whose verified address is `address` (any case), if any.
     pub async fn account_with_address(&self, address: &str) -> Result<Option<user::Model>, StoreError> {
-        let rows = email_address::Entity::find().filter(email_address::Column::Verified.eq(true)).all(self.db()).await?;
+        let rows = email_address::Entity::find().filter(email_address::Column::Verified.eq(true)).all(self.0.db()).await?;
         match rows.into_iter().find(|row| row.address.eq_ignore_ascii_case(address)) {
-            Some(row) => self.find_user(row.user_id).await,
+            Some(row) => self.0.find_user(row.user_id).await,
             None => Ok(None),
         }
     }
@@ -235,7 +248,7 @@ impl Store {
             .filter(mail_outbox::Column::DueAt.lte(first_before))
             .order_by_asc(mail_outbox::Column::DueAt)
             .limit(limit)
-            .all(self.db())
+            .all(self.0.db())
             .await?)
     }
 
@@ -248,7 +261,7 @@ impl Store {
             .filter(mail_outbox::Column::UserId.eq(row.user_id))
             .filter(mail_outbox::Column::RoomId.eq(row.room_id))
             .filter(mail_outbox::Column::DueAt.eq(row.due_at))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(claimed.rows_affected == 1)
     }
@@ -260,7 +273,7 @@ impl Store {
             .filter(mail_outbox::Column::UserId.eq(row.user_id))
             .filter(mail_outbox::Column::RoomId.eq(row.room_id))
             .filter(mail_outbox::Column::LastSeq.eq(row.last_seq))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         if deleted.rows_affected == 0 {
             mail_outbox::Entity::update_many()
@@ -270,7 +283,7 @@ impl Store {
                 .col_expr(mail_outbox::Column::Attempts, Expr::value(0))
                 .filter(mail_outbox::Column::UserId.eq(row.user_id))
                 .filter(mail_outbox::Column::RoomId.eq(row.room_id))
-                .exec(self.db())
+                .exec(self.0.db())
                 .await?;
         }
         Ok(())

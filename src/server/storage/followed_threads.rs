@@ -48,13 +48,24 @@ const FOLLOWED: &str = r#"SELECT r.name AS room, f.thread AS thread, f.last_read
 /// How many followed threads a list shows at most.
 const MAX_LISTED: i64 = 200;
 
+/// The store's handle on a thread's page, following threads, the followed ones with their counts.
+#[derive(Clone, Copy)]
+pub struct Threads<'a>(&'a Store);
+
 impl Store {
+    /// A thread's page, following threads, the followed ones with their counts.
+    pub fn threads(&self) -> Threads<'_> {
+        Threads(self)
+    }
+}
+
+impl Threads<'_> {
     /// The thread of root `root` in `room_name`: the root and the replies the
     /// query selects (by `seq`: `after` oldest first, else the newest before
     /// `before`). `None` when `root` is not a message of the room that can
     /// have a thread (none, or itself a reply in one).
     pub async fn thread_page(&self, room_name: &str, root: i64, query: HistoryQuery) -> Result<Option<ThreadPage>, StoreError> {
-        let Some(room) = self.room_numbers(room_name).await? else { return Ok(None) };
+        let Some(room) = self.0.room_numbers(room_name).await? else { return Ok(None) };
         let Some(root_row) = self.root_row(room.id, root).await? else { return Ok(None) };
         let limit = query.limit.clamp(1, MAX_PAGE_SIZE);
         let mut select = EventRow::select()
@@ -71,18 +82,18 @@ impl Store {
                     .order_by_asc(message::Column::Seq)
                     .limit(limit)
                     .into_model()
-                    .all(self.db())
+                    .all(self.0.db())
                     .await?
             }
             None => {
                 let mut newest: Vec<EventRow> =
-                    select.order_by_desc(message::Column::Seq).limit(limit).into_model().all(self.db()).await?;
+                    select.order_by_desc(message::Column::Seq).limit(limit).into_model().all(self.0.db()).await?;
                 newest.reverse();
                 newest
             }
         };
         rows.insert(0, root_row);
-        let extras = Extras::load(self.db(), room.id, &rows).await?;
+        let extras = Extras::load(self.0.db(), room.id, &rows).await?;
         let mut messages = rows.into_iter().map(|row| row.into_message(&extras));
         let root = messages.next().ok_or_else(|| DbErr::RecordNotFound("thread root".into()))?;
         Ok(Some(ThreadPage { root, replies: messages.collect() }))
@@ -90,7 +101,7 @@ impl Store {
 
     /// The root of the thread message `seq` of `room_name` replies in, if it is a thread reply.
     pub async fn thread_root_of(&self, room_name: &str, seq: i64) -> Result<Option<i64>, StoreError> {
-        let Some(room) = self.room_numbers(room_name).await? else { return Ok(None) };
+        let Some(room) = self.0.room_numbers(room_name).await? else { return Ok(None) };
         let root = message::Entity::find()
             .select_only()
             .column(message::Column::Thread)
@@ -98,7 +109,7 @@ impl Store {
             .filter(message::Column::Seq.eq(seq))
             .filter(message::Column::Kind.eq(EventKind::Message))
             .into_tuple::<Option<i64>>()
-            .one(self.db())
+            .one(self.0.db())
             .await?;
         Ok(root.flatten())
     }
@@ -110,7 +121,7 @@ impl Store {
             .filter(message::Column::Seq.eq(seq))
             .filter(message::Column::Kind.eq(EventKind::Message))
             .into_model::<EventRow>()
-            .one(self.db())
+            .one(self.0.db())
             .await?;
         Ok(row.filter(|row| row.thread.is_none()))
     }
@@ -124,7 +135,7 @@ impl Store {
         root: i64,
         follow: bool,
     ) -> Result<Option<ThreadStatus>, StoreError> {
-        let Some(room) = self.room_numbers(room_name).await? else { return Ok(None) };
+        let Some(room) = self.0.room_numbers(room_name).await? else { return Ok(None) };
         if self.root_row(room.id, root).await?.is_none() {
             return Ok(None);
         }
@@ -143,13 +154,13 @@ impl Store {
             ])
             .do_nothing()
             .to_owned();
-            thread_follow::Entity::insert(row).on_conflict(keep).exec_without_returning(self.db()).await?;
+            thread_follow::Entity::insert(row).on_conflict(keep).exec_without_returning(self.0.db()).await?;
         } else {
             thread_follow::Entity::delete_many()
                 .filter(thread_follow::Column::UserId.eq(user_id))
                 .filter(thread_follow::Column::RoomId.eq(room.id))
                 .filter(thread_follow::Column::Thread.eq(root))
-                .exec(self.db())
+                .exec(self.0.db())
                 .await?;
         }
         let status = self.thread_status(user_id, room_name, root).await?;
@@ -160,7 +171,7 @@ impl Store {
     pub async fn followed_threads(&self, user_id: i64) -> Result<Vec<ThreadStatus>, StoreError> {
         let sql = FOLLOWED.replace("READABLE", &policy::readable_sql::readable_rooms("r")).replace("EXTRA", "")
             + &format!(" LIMIT {MAX_LISTED}");
-        let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into(), user_id.into()])).await?;
+        let rows = self.0.db().query_all_raw(statement(self.0.db(), &sql, [user_id.into(), user_id.into()])).await?;
         Ok(rows.iter().map(status_of).collect::<Result<_, DbErr>>()?)
     }
 
@@ -171,7 +182,7 @@ impl Store {
             .replace("READABLE", &policy::readable_sql::readable_rooms("r"))
             .replace("EXTRA", "AND r.name = ? AND f.thread = ?");
         let values = [user_id.into(), user_id.into(), room_name.into(), root.into()];
-        let rows = self.db().query_all_raw(statement(self.db(), &sql, values)).await?;
+        let rows = self.0.db().query_all_raw(statement(self.0.db(), &sql, values)).await?;
         Ok(rows.first().map(status_of).transpose()?)
     }
 }

@@ -55,23 +55,34 @@ struct FoundRow {
     thread: Option<i64>,
 }
 
+/// The store's handle on full-text search over what a user may read.
+#[derive(Clone, Copy)]
+pub struct FullText<'a>(&'a Store);
+
 impl Store {
+    /// Full-text search over what a user may read.
+    pub fn full_text(&self) -> FullText<'_> {
+        FullText(self)
+    }
+}
+
+impl FullText<'_> {
     /// The newest messages matching the request, at most `limit`.
-    pub async fn search(&self, request: SearchRequest<'_>) -> Result<Vec<Hit>, StoreError> {
+    pub async fn run(&self, request: SearchRequest<'_>) -> Result<Vec<Hit>, StoreError> {
         let deadline = Instant::now() + SEARCH_BUDGET;
-        let _slot = tokio::time::timeout(SEARCH_BUDGET, self.search_slots().acquire())
+        let _slot = tokio::time::timeout(SEARCH_BUDGET, self.0.search_slots().acquire())
             .await
             .map_err(|_| StoreError::TimedOut)?
             .map_err(|_| StoreError::Unavailable("the store is closing".into()))?;
-        let backend = self.db().get_database_backend();
+        let backend = self.0.db().get_database_backend();
         let (sql, values) = search_sql(backend, &request);
         let rows = if backend == DbBackend::Postgres {
-            postgres_rows(self.db(), &sql, values, deadline).await?
+            postgres_rows(self.0.db(), &sql, values, deadline).await?
         } else {
-            sqlite_rows(self.db(), &sql, values, deadline).await?
+            sqlite_rows(self.0.db(), &sql, values, deadline).await?
         };
         let direct: Vec<i64> = rows.iter().filter(|r| r.kind == RoomKind::Direct).map(|r| r.room_id).collect();
-        let partners = self.partners(request.user_id, &direct).await?;
+        let partners = self.0.rooms().partners(request.user_id, &direct).await?;
         Ok(rows
             .into_iter()
             .map(|row| Hit {

@@ -61,7 +61,18 @@ impl StatusRow {
     }
 }
 
+/// The store's handle on a user's rooms: joining, leaving, read markers, counts, notification levels, members.
+#[derive(Clone, Copy)]
+pub struct Memberships<'a>(&'a Store);
+
 impl Store {
+    /// A user's rooms: joining, leaving, read markers, counts, notification levels, members.
+    pub fn memberships(&self) -> Memberships<'_> {
+        Memberships(self)
+    }
+}
+
+impl Memberships<'_> {
     /// Puts an existing room in the user's list, as read up to `read_up_to` (by
     /// default its newest message: nothing from before one joined is "new"),
     /// and returns the membership with whether it was just added; `None` when
@@ -76,8 +87,8 @@ impl Store {
         room_name: &str,
         read_up_to: Option<i64>,
     ) -> Result<Option<(membership::Model, bool)>, StoreError> {
-        let Some(room) = self.room_numbers(room_name).await? else { return Ok(None) };
-        let existing = membership::Entity::find_by_id((user_id, room.id)).all(self.db()).await?.into_iter().next();
+        let Some(room) = self.0.room_numbers(room_name).await? else { return Ok(None) };
+        let existing = membership::Entity::find_by_id((user_id, room.id)).all(self.0.db()).await?.into_iter().next();
         if let Some(existing) = existing {
             return Ok(Some((existing, false)));
         }
@@ -87,7 +98,7 @@ impl Store {
         let last_read_seq = read_up_to.unwrap_or(room.last_seq).min(room.last_seq);
         let last_read_n = match read_up_to {
             None => room.message_count,
-            Some(_) => events::last_message_n(self.db(), room.id, last_read_seq).await?,
+            Some(_) => events::last_message_n(self.0.db(), room.id, last_read_seq).await?,
         };
         let row = membership::Model {
             user_id,
@@ -98,7 +109,7 @@ impl Store {
             joined_at: Utc::now(),
         };
         let keep = OnConflict::columns([membership::Column::UserId, membership::Column::RoomId]).do_nothing().to_owned();
-        let txn = self.db().begin().await?;
+        let txn = self.0.db().begin().await?;
         if txn.get_database_backend() == DbBackend::Postgres {
             // The room row first, as the writer takes it (then memberships):
             // a membership's key held while waiting for the room behind a
@@ -112,7 +123,8 @@ impl Store {
         txn.commit().await?;
         if inserted > 0 && last_read_seq > 0 {
             // A first visit reads the room at once: its readers see it ("Seen by").
-            self.appender()
+            self.0
+                .appender()
                 .announce_read(ReadMarker { user_id, room: room_name.to_owned(), thread: None, seq: last_read_seq })
                 .await;
         }
@@ -121,39 +133,39 @@ impl Store {
 
     /// Takes the room out of the user's list (its history stays). False when it was not there.
     pub async fn leave_room(&self, user_id: i64, room_name: &str) -> Result<bool, StoreError> {
-        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
+        let Some(room) = find_room(self.0.db(), room_name).await? else { return Ok(false) };
         let deleted = membership::Entity::delete_many()
             .filter(membership::Column::UserId.eq(user_id))
             .filter(membership::Column::RoomId.eq(room.id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(deleted.rows_affected > 0)
     }
 
     /// Sets how loudly the room notifies the user. False when it is not in their list.
     pub async fn set_notify(&self, user_id: i64, room_name: &str, level: NotifyLevel) -> Result<bool, StoreError> {
-        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(false) };
+        let Some(room) = find_room(self.0.db(), room_name).await? else { return Ok(false) };
         let updated = membership::Entity::update_many()
             .col_expr(membership::Column::Notify, sea_orm::sea_query::Expr::value(level))
             .filter(membership::Column::UserId.eq(user_id))
             .filter(membership::Column::RoomId.eq(room.id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(updated.rows_affected > 0)
     }
 
     /// Queues a read marker to the writer (it only ever moves forward).
     pub async fn mark_read(&self, marker: ReadMarker) {
-        self.appender().mark_read(marker).await;
+        self.0.appender().mark_read(marker).await;
     }
 
     /// The user's rooms with their counts: unread rooms first, then the most
     /// recently active; with each one's newest message when `previews` (the
     /// lobby's list and `GET /api/rooms/`, not the sidebar or the inbox).
     pub async fn rooms_of(&self, user_id: i64, previews: bool) -> Result<Vec<RoomStatus>, StoreError> {
-        let rows = status_rows(self, user_id, None).await?;
+        let rows = status_rows(self.0, user_id, None).await?;
         let direct: Vec<i64> = rows.iter().filter(|row| row.kind == RoomKind::Direct).map(|row| row.room_id).collect();
-        let mut partners = self.partners(user_id, &direct).await?;
+        let mut partners = self.0.rooms().partners(user_id, &direct).await?;
         let mut latest = if previews { self.latest_messages(user_id).await? } else { HashMap::new() };
         let mut rooms: Vec<RoomStatus> = rows
             .into_iter()
@@ -169,9 +181,9 @@ impl Store {
 
     /// One room of the user's list with its counts, if it is in the list.
     pub async fn room_status(&self, user_id: i64, room_name: &str) -> Result<Option<RoomStatus>, StoreError> {
-        let Some(row) = status_rows(self, user_id, Some(room_name)).await?.into_iter().next() else { return Ok(None) };
+        let Some(row) = status_rows(self.0, user_id, Some(room_name)).await?.into_iter().next() else { return Ok(None) };
         let with = match row.kind == RoomKind::Direct {
-            true => self.partners(user_id, &[row.room_id]).await?.into_values().next(),
+            true => self.0.rooms().partners(user_id, &[row.room_id]).await?.into_values().next(),
             false => None,
         };
         Ok(Some(row.into_status(with, None)))
@@ -179,7 +191,7 @@ impl Store {
 
     /// The seqs after `after` of the messages of `room_name` that mention the user.
     pub async fn unread_mentions(&self, user_id: i64, room_name: &str, after: i64) -> Result<Vec<i64>, StoreError> {
-        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
+        let Some(room) = find_room(self.0.db(), room_name).await? else { return Ok(Vec::new()) };
         Ok(self.mention_seqs(user_id, room.id, after).await?)
     }
 
@@ -191,14 +203,15 @@ impl Store {
              WHERE mention.user_id = ? AND mention.room_id = ? AND mention.seq > {} ORDER BY mention.seq",
             unread_after("?")
         );
-        let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into(), room_id.into(), after.into()])).await?;
+        let rows =
+            self.0.db().query_all_raw(statement(self.0.db(), &sql, [user_id.into(), room_id.into(), after.into()])).await?;
         rows.iter().map(|row| row.try_get::<i64>("", "seq")).collect()
     }
 
     /// The usernames of a room's members, sorted (for `@` completion), each
     /// with what its account is (bots and webhooks show a badge).
     pub async fn members(&self, room_name: &str) -> Result<Vec<(String, AccountKind)>, StoreError> {
-        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(Vec::new()) };
+        let Some(room) = find_room(self.0.db(), room_name).await? else { return Ok(Vec::new()) };
         let names = membership::Entity::find()
             .select_only()
             .column(user::Column::Username)
@@ -207,7 +220,7 @@ impl Store {
             .filter(membership::Column::RoomId.eq(room.id))
             .order_by_asc(user::Column::Username)
             .into_tuple::<(String, AccountKind)>()
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         Ok(names)
     }
@@ -219,7 +232,7 @@ impl Store {
             .column(membership::Column::UserId)
             .filter(membership::Column::RoomId.eq(room_id))
             .into_tuple::<i64>()
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         Ok(ids.into_iter().collect())
     }
@@ -237,7 +250,7 @@ impl Store {
                WHERE mine.user_id = ? AND {}"#,
             policy::readable_sql::readable_rooms("r")
         );
-        let rows = self.db().query_all_raw(statement(self.db(), &sql, [user_id.into(), user_id.into()])).await?;
+        let rows = self.0.db().query_all_raw(statement(self.0.db(), &sql, [user_id.into(), user_id.into()])).await?;
         rows.iter()
             .map(|row| {
                 let text: String = row.try_get("", "text")?;

@@ -4,7 +4,9 @@
 //! only the channel layer (`bus`: the writer publishes after each commit, the
 //! caches hear what to forget) and the policy.
 //!
-//! - [`store`]: the `Store` handle and every read query.
+//! - [`store`]: the `Store`: connection, writer, caches, and the reads every
+//!   part needs; each module below that answers a concern of its own gives the
+//!   Store a handle for it (`store.tokens().create_token(…)`).
 //! - [`writes`]: what is asked of the writer (`NewEvent`) and what it answers (`Stored`).
 //! - [`error`]: `StoreError`, what storage answers when it cannot.
 //! - [`events`]: the rooms' event log: how one batch of room events

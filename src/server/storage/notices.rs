@@ -13,7 +13,18 @@ use crate::{
     protocol::{Notice, format_timestamp},
 };
 
+/// The store's handle on what an account's owner is told once.
+#[derive(Clone, Copy)]
+pub struct Notices<'a>(&'a Store);
+
 impl Store {
+    /// What an account's owner is told once.
+    pub fn notices(&self) -> Notices<'_> {
+        Notices(self)
+    }
+}
+
+impl Notices<'_> {
     /// Tells `user_id` of `notice` on their settings page.
     pub async fn add_notice(&self, user_id: i64, notice: &Notice) -> Result<(), StoreError> {
         let (kind, detail) = notice.to_row();
@@ -24,7 +35,7 @@ impl Store {
             detail: Set(detail),
             created_at: Set(Utc::now()),
         };
-        account_notice::Entity::insert(row).exec_without_returning(self.db()).await?;
+        account_notice::Entity::insert(row).exec_without_returning(self.0.db()).await?;
         Ok(())
     }
 
@@ -33,14 +44,14 @@ impl Store {
         let rows = account_notice::Entity::find()
             .filter(account_notice::Column::UserId.eq(user_id))
             .order_by_asc(account_notice::Column::Id)
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         Ok(rows.iter().filter_map(|row| Notice::from_row(&row.kind, &row.detail, format_timestamp(row.created_at))).collect())
     }
 
     /// `user_id` has read their notices.
     pub async fn dismiss_notices(&self, user_id: i64) -> Result<(), StoreError> {
-        account_notice::Entity::delete_many().filter(account_notice::Column::UserId.eq(user_id)).exec(self.db()).await?;
+        account_notice::Entity::delete_many().filter(account_notice::Column::UserId.eq(user_id)).exec(self.0.db()).await?;
         Ok(())
     }
 }

@@ -100,16 +100,27 @@ fn now_ms() -> i64 {
     Utc::now().timestamp_millis()
 }
 
+/// The store's handle on web Push: the VAPID key, subscriptions, the outbox's claims.
+#[derive(Clone, Copy)]
+pub struct Push<'a>(&'a Store);
+
 impl Store {
+    /// Web Push: the VAPID key, subscriptions, the outbox's claims.
+    pub fn push(&self) -> Push<'_> {
+        Push(self)
+    }
+}
+
+impl Push<'_> {
     /// The VAPID key pair every instance signs with: the one stored, or
     /// `made` when there is none yet (the first instance to start stores
     /// its own; the others read it back). `(private, public)`, base64url.
     pub async fn push_key(&self, made: (String, String)) -> Result<(String, String), StoreError> {
         let insert = "INSERT INTO push_key (id, private_key, public_key, created_at) VALUES (1, ?, ?, ?) ON CONFLICT DO NOTHING";
         let values: [sea_orm::Value; 3] = [made.0.into(), made.1.into(), Utc::now().into()];
-        self.db().execute_raw(statement(self.db(), insert, values)).await?;
-        let read = statement(self.db(), "SELECT private_key, public_key FROM push_key WHERE id = 1", []);
-        let row = self.db().query_one_raw(read).await?.ok_or(StoreError::NotFound)?;
+        self.0.db().execute_raw(statement(self.0.db(), insert, values)).await?;
+        let read = statement(self.0.db(), "SELECT private_key, public_key FROM push_key WHERE id = 1", []);
+        let row = self.0.db().query_one_raw(read).await?.ok_or(StoreError::NotFound)?;
         Ok((row.try_get("", "private_key")?, row.try_get("", "public_key")?))
     }
 
@@ -124,7 +135,7 @@ impl Store {
         device_handle: &str,
         subscription: NewSubscription,
     ) -> Result<push_subscription::Model, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.0.db().begin().await?;
         // One subscription per device: a browser that subscribes again replaces its old one.
         push_subscription::Entity::delete_many()
             .filter(
@@ -158,7 +169,7 @@ impl Store {
         Ok(push_subscription::Entity::find()
             .filter(push_subscription::Column::UserId.eq(user_id))
             .order_by_desc(push_subscription::Column::Id)
-            .all(self.db())
+            .all(self.0.db())
             .await?)
     }
 
@@ -167,20 +178,20 @@ impl Store {
         let gone = push_subscription::Entity::delete_many()
             .filter(push_subscription::Column::UserId.eq(user_id))
             .filter(push_subscription::Column::Endpoint.eq(endpoint))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(gone.rows_affected > 0)
     }
 
     /// Forgets subscription `id` (its push service says it is gone).
     pub async fn drop_push_subscription(&self, id: i64) -> Result<(), StoreError> {
-        push_subscription::Entity::delete_by_id(id).exec(self.db()).await?;
+        push_subscription::Entity::delete_by_id(id).exec(self.0.db()).await?;
         Ok(())
     }
 
     /// Subscription `id`, if it still exists.
     pub async fn push_subscription(&self, id: i64) -> Result<Option<push_subscription::Model>, StoreError> {
-        Ok(push_subscription::Entity::find_by_id(id).one(self.db()).await?)
+        Ok(push_subscription::Entity::find_by_id(id).one(self.0.db()).await?)
     }
 
     /// Queues a test push to each of the user's subscriptions on device
@@ -189,7 +200,7 @@ impl Store {
         let subscriptions = push_subscription::Entity::find()
             .filter(push_subscription::Column::UserId.eq(user_id))
             .filter(push_subscription::Column::DeviceHandle.eq(device_handle))
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         let now = now_ms();
         let rows: Vec<push_outbox::ActiveModel> = subscriptions
@@ -216,7 +227,7 @@ impl Store {
             .collect();
         let queued = rows.len();
         if !rows.is_empty() {
-            push_outbox::Entity::insert_many(rows).exec_without_returning(self.db()).await?;
+            push_outbox::Entity::insert_many(rows).exec_without_returning(self.0.db()).await?;
         }
         Ok(queued)
     }
@@ -227,7 +238,7 @@ impl Store {
         let sql =
             "SELECT id FROM push_outbox WHERE state = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?) LIMIT 1";
         let values: [sea_orm::Value; 3] = [PushState::Pending.as_str().into(), now.into(), now.into()];
-        Ok(self.db().query_one_raw(statement(self.db(), sql, values)).await?.is_some())
+        Ok(self.0.db().query_one_raw(statement(self.0.db(), sql, values)).await?.is_some())
     }
 
     /// Claims up to `limit` due rows for [`PUSH_LEASE`], oldest first; no
@@ -235,7 +246,7 @@ impl Store {
     pub async fn claim_pushes(&self, limit: u64) -> Result<Vec<push_outbox::Model>, StoreError> {
         let now = now_ms();
         let lease = now + PUSH_LEASE.as_millis() as i64;
-        let skip_locked = if self.db().get_database_backend() == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let skip_locked = if self.0.db().get_database_backend() == DbBackend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE push_outbox SET lease_until = ?, attempts = attempts + 1 WHERE id IN (SELECT id FROM push_outbox \
              WHERE state = ? AND due_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?{skip_locked}) \
@@ -243,7 +254,7 @@ impl Store {
         );
         let values: [sea_orm::Value; 5] =
             [lease.into(), PushState::Pending.as_str().into(), now.into(), now.into(), (limit as i64).into()];
-        let rows = self.db().query_all_raw(statement(self.db(), &sql, values)).await?;
+        let rows = self.0.db().query_all_raw(statement(self.0.db(), &sql, values)).await?;
         let ids: Vec<i64> = rows.iter().map(|row| row.try_get("", "id")).collect::<Result<_, _>>()?;
         if ids.is_empty() {
             return Ok(Vec::new());
@@ -251,7 +262,7 @@ impl Store {
         Ok(push_outbox::Entity::find()
             .filter(push_outbox::Column::Id.is_in(ids))
             .order_by_asc(push_outbox::Column::Id)
-            .all(self.db())
+            .all(self.0.db())
             .await?)
     }
 
@@ -265,13 +276,13 @@ impl Store {
             .filter(push_outbox::Column::LeaseUntil.eq(claimed.lease_until))
             // A deletion or a read may have settled it meanwhile: that stands.
             .filter(push_outbox::Column::State.eq(PushState::Pending.as_str()))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         if state == PushState::Sent {
             push_subscription::Entity::update_many()
                 .col_expr(push_subscription::Column::LastSuccess, Expr::value(Utc::now()))
                 .filter(push_subscription::Column::Id.eq(claimed.subscription_id))
-                .exec(self.db())
+                .exec(self.0.db())
                 .await?;
         }
         Ok(())
@@ -286,7 +297,7 @@ impl Store {
             .filter(push_outbox::Column::Id.eq(claimed.id))
             .filter(push_outbox::Column::LeaseUntil.eq(claimed.lease_until))
             .filter(push_outbox::Column::State.eq(PushState::Pending.as_str()))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(())
     }
@@ -302,7 +313,7 @@ impl Store {
             .filter(push_outbox::Column::Id.eq(claimed.id))
             .filter(push_outbox::Column::LeaseUntil.eq(claimed.lease_until))
             .filter(push_outbox::Column::State.eq(PushState::Pending.as_str()))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok((renewed.rows_affected == 1).then(|| push_outbox::Model { lease_until: Some(lease), ..claimed.clone() }))
     }
@@ -316,7 +327,7 @@ impl Store {
             .filter(push_outbox::Column::TargetSeq.eq(claimed.target_seq))
             .filter(push_outbox::Column::Kind.eq(PushKind::Message.as_str()))
             .filter(push_outbox::Column::State.eq(PushState::Sent.as_str()))
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         Ok(!sent.is_empty())
     }
@@ -327,7 +338,7 @@ impl Store {
         let gone = push_outbox::Entity::delete_many()
             .filter(push_outbox::Column::State.ne(PushState::Pending.as_str()))
             .filter(push_outbox::Column::CreatedAt.lt(before))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(gone.rows_affected)
     }
@@ -339,7 +350,7 @@ impl Store {
                    m.display_as AS display_as, m.text AS text, m.deleted AS deleted, m.thread AS thread \
                    FROM room r LEFT JOIN message m ON m.room_id = r.id AND m.seq = ? AND m.kind = 'message' \
                    LEFT JOIN \"user\" u ON u.id = m.sender_id WHERE r.id = ?";
-        let Some(row) = self.db().query_one_raw(statement(self.db(), sql, [seq.into(), room_id.into()])).await? else {
+        let Some(row) = self.0.db().query_one_raw(statement(self.0.db(), sql, [seq.into(), room_id.into()])).await? else {
             return Ok(None);
         };
         let kind: String = row.try_get("", "kind")?;

@@ -65,10 +65,21 @@ pub struct NewInvitation {
     pub by: i64,
 }
 
+/// The store's handle on who may make an account: the mode, invitations, making one.
+#[derive(Clone, Copy)]
+pub struct Registration<'a>(&'a Store);
+
 impl Store {
+    /// Who may make an account: the mode, invitations, making one.
+    pub fn registration(&self) -> Registration<'_> {
+        Registration(self)
+    }
+}
+
+impl Registration<'_> {
     /// The registration mode now.
     pub async fn registration_mode(&self) -> Result<RegistrationMode, StoreError> {
-        let row = server_setting::Entity::find_by_id(REGISTRATION.to_owned()).one(self.db()).await?;
+        let row = server_setting::Entity::find_by_id(REGISTRATION.to_owned()).one(self.0.db()).await?;
         Ok(mode_of(row))
     }
 
@@ -95,7 +106,7 @@ impl Store {
         } else {
             conflict.do_nothing();
         }
-        server_setting::Entity::insert(row).on_conflict(conflict).exec_without_returning(self.db()).await?;
+        server_setting::Entity::insert(row).on_conflict(conflict).exec_without_returning(self.0.db()).await?;
         Ok(())
     }
 
@@ -105,7 +116,7 @@ impl Store {
     /// writing transaction holds the database, on PostgreSQL account creation
     /// takes a lock of its own first.
     pub async fn create_user(&self, username: &str, password_hash: String, entry: Entry<'_>) -> Result<Made, StoreError> {
-        let txn = events::begin_writing(self.db()).await?;
+        let txn = events::begin_writing(self.0.db()).await?;
         if txn.get_database_backend() == DbBackend::Postgres {
             txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({ACCOUNT_CREATION_LOCK})")).await?;
         }
@@ -153,12 +164,12 @@ impl Store {
             created_by: Set(Some(new.by)),
             created_at: Set(Utc::now()),
         };
-        Ok(invitation::Entity::insert(row).exec_with_returning(self.db()).await?)
+        Ok(invitation::Entity::insert(row).exec_with_returning(self.0.db()).await?)
     }
 
     /// Every invitation, newest first.
     pub async fn invitations(&self) -> Result<Vec<invitation::Model>, StoreError> {
-        Ok(invitation::Entity::find().order_by_desc(invitation::Column::Id).all(self.db()).await?)
+        Ok(invitation::Entity::find().order_by_desc(invitation::Column::Id).all(self.0.db()).await?)
     }
 
     /// Revokes invitation `code`. False when there is none such.
@@ -166,14 +177,14 @@ impl Store {
         let updated = invitation::Entity::update_many()
             .col_expr(invitation::Column::Revoked, Expr::value(true))
             .filter(invitation::Column::Code.eq(code))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(updated.rows_affected > 0)
     }
 
     /// What invitation `code` is now.
     pub async fn invitation(&self, code: &str) -> Result<InvitationState, StoreError> {
-        let found = invitation::Entity::find().filter(invitation::Column::Code.eq(code)).one(self.db()).await?;
+        let found = invitation::Entity::find().filter(invitation::Column::Code.eq(code)).one(self.0.db()).await?;
         Ok(match found {
             None => InvitationState::Missing,
             Some(invitation) if works(&invitation, Utc::now()) => InvitationState::Valid(invitation),

@@ -26,7 +26,18 @@ pub enum ResetState {
     Missing,
 }
 
+/// The store's handle on password reset links.
+#[derive(Clone, Copy)]
+pub struct Resets<'a>(&'a Store);
+
 impl Store {
+    /// Password reset links.
+    pub fn resets(&self) -> Resets<'_> {
+        Resets(self)
+    }
+}
+
+impl Resets<'_> {
     /// A new reset link's token for `user_id`.
     pub async fn create_reset(&self, user_id: i64) -> Result<(String, chrono::DateTime<Utc>), StoreError> {
         let token = random_token();
@@ -39,7 +50,7 @@ impl Store {
             used_at: Set(None),
             created_at: Set(now),
         };
-        password_reset::Entity::insert(row).exec_without_returning(self.db()).await?;
+        password_reset::Entity::insert(row).exec_without_returning(self.0.db()).await?;
         Ok((token, now + RESET_VALID))
     }
 
@@ -47,13 +58,13 @@ impl Store {
     pub async fn reset(&self, token: &str) -> Result<ResetState, StoreError> {
         let found = password_reset::Entity::find()
             .filter(password_reset::Column::TokenHash.eq(secret_hash(token)))
-            .one(self.db())
+            .one(self.0.db())
             .await?;
         let Some(reset) = found else { return Ok(ResetState::Missing) };
         if reset.used_at.is_some() || reset.expires_at <= Utc::now() {
             return Ok(ResetState::Ended);
         }
-        Ok(match self.find_user(reset.user_id).await? {
+        Ok(match self.0.find_user(reset.user_id).await? {
             Some(account) => ResetState::Valid(account),
             None => ResetState::Missing,
         })
@@ -66,7 +77,7 @@ impl Store {
             .col_expr(password_reset::Column::UsedAt, Expr::value(Utc::now()))
             .filter(password_reset::Column::UserId.eq(user_id))
             .filter(password_reset::Column::UsedAt.is_null())
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(())
     }
@@ -77,7 +88,7 @@ impl Store {
         let found = password_reset::Entity::find()
             .filter(password_reset::Column::UserId.eq(user_id))
             .filter(password_reset::Column::CreatedAt.gt(since))
-            .one(self.db())
+            .one(self.0.db())
             .await?;
         Ok(found.is_some())
     }
@@ -92,16 +103,16 @@ impl Store {
             .filter(password_reset::Column::TokenHash.eq(&hash))
             .filter(password_reset::Column::UsedAt.is_null())
             .filter(password_reset::Column::ExpiresAt.gt(now))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
-        let found = password_reset::Entity::find().filter(password_reset::Column::TokenHash.eq(hash)).one(self.db()).await?;
+        let found = password_reset::Entity::find().filter(password_reset::Column::TokenHash.eq(hash)).one(self.0.db()).await?;
         let Some(reset) = found else { return Ok(ResetState::Missing) };
         if taken.rows_affected != 1 {
             return Ok(ResetState::Ended);
         }
-        self.set_password_hash(reset.user_id, password_hash).await?;
+        self.0.set_password_hash(reset.user_id, password_hash).await?;
         self.end_resets(reset.user_id).await?;
-        Ok(match self.find_user(reset.user_id).await? {
+        Ok(match self.0.find_user(reset.user_id).await? {
             Some(account) => ResetState::Valid(account),
             None => ResetState::Missing,
         })

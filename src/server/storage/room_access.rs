@@ -53,13 +53,24 @@ pub fn random_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The store's handle on a room's door for one user; making public, private and direct rooms.
+#[derive(Clone, Copy)]
+pub struct Rooms<'a>(&'a Store);
+
 impl Store {
+    /// A room's door for one user; making public, private and direct rooms.
+    pub fn rooms(&self) -> Rooms<'_> {
+        Rooms(self)
+    }
+}
+
+impl Rooms<'_> {
     /// The room named `room_name` as seen by `user_id`; `None` when no room has
     /// that name. From the room's cached entry (`storage::cache::room_entries`), or in
     /// one query (the room with the user's membership) when the channel layer
     /// cannot watch the room.
     pub async fn room_access(&self, room_name: &str, user_id: i64) -> Result<Option<RoomAccess>, StoreError> {
-        if let Some(entry) = self.room_entry(room_name).await? {
+        if let Some(entry) = self.0.room_entry(room_name).await? {
             let facts = &entry.facts;
             return Ok(Some(RoomAccess {
                 kind: facts.kind,
@@ -88,7 +99,7 @@ impl Store {
             )
             .filter(room::Column::Name.eq(room_name))
             .into_model::<AccessRow>()
-            .one(self.db())
+            .one(self.0.db())
             .await?;
         Ok(row.map(|row| {
             let kind = row.kind;
@@ -110,7 +121,7 @@ impl Store {
             RoomKind::Public => (name.to_owned(), None),
             RoomKind::Private | RoomKind::Direct => (format!("{GENERATED_PREFIX}{}", random_token()), Some(name.to_owned())),
         };
-        let txn = self.db().begin().await?;
+        let txn = self.0.db().begin().await?;
         let created = insert_room(&txn, &room_name, kind, Some(owner.id), title, None).await;
         let room = created.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::RoomName),
@@ -129,7 +140,7 @@ impl Store {
             return Ok(found);
         }
         let name = format!("{GENERATED_PREFIX}{}", random_token());
-        let txn = self.db().begin().await?;
+        let txn = self.0.db().begin().await?;
         let created = insert_room(&txn, &name, RoomKind::Direct, Some(me.id), None, Some(key.clone())).await;
         match created {
             Ok(room) => {
@@ -158,13 +169,13 @@ impl Store {
             .column(room::Column::Name)
             .filter(room::Column::DirectKey.eq(key))
             .into_tuple::<String>()
-            .one(self.db())
+            .one(self.0.db())
             .await
     }
 
     /// The other member of a direct room, for `user_id`.
     pub async fn direct_partner(&self, room_name: &str, user_id: i64) -> Result<Option<String>, StoreError> {
-        let Some(room) = find_room(self.db(), room_name).await? else { return Ok(None) };
+        let Some(room) = find_room(self.0.db(), room_name).await? else { return Ok(None) };
         Ok(self.partners(user_id, &[room.id]).await?.into_values().next())
     }
 
@@ -182,7 +193,7 @@ impl Store {
             .filter(membership::Column::RoomId.is_in(room_ids.iter().copied()))
             .filter(membership::Column::UserId.ne(user_id))
             .into_tuple::<(i64, String)>()
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         Ok(rows.into_iter().collect())
     }

@@ -18,7 +18,18 @@ const SEEN_IN_ROOM: &str = r#"SELECT u.username AS username, ms.last_read_seq AS
     WHERE r.name = ? AND ms.user_id <> ? AND ms.last_read_seq > 0 AND u.share_reads AND NOT u.deactivated
     AND (r.kind = 'direct' OR (SELECT COUNT(*) FROM membership c WHERE c.room_id = r.id) <= ?)"#;
 
+/// The store's handle on "Seen by": how far a small room's other readers have read.
+#[derive(Clone, Copy)]
+pub struct Seen<'a>(&'a Store);
+
 impl Store {
+    /// "Seen by": how far a small room's other readers have read.
+    pub fn seen(&self) -> Seen<'_> {
+        Seen(self)
+    }
+}
+
+impl Seen<'_> {
     /// How far the room's other sharing readers have read, for `reader` (none
     /// when the reader does not share reads, or the room is not small).
     pub async fn reads_seen(&self, room_name: &str, reader: &user::Model) -> Result<Vec<SeenRead>, StoreError> {
@@ -26,7 +37,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let values = [room_name.into(), reader.id.into(), (SEEN_BY_MAX_MEMBERS as i64).into()];
-        let rows = self.db().query_all_raw(statement(self.db(), SEEN_IN_ROOM, values)).await?;
+        let rows = self.0.db().query_all_raw(statement(self.0.db(), SEEN_IN_ROOM, values)).await?;
         rows.iter()
             .map(|row| Ok(SeenRead { user: row.try_get("", "username")?, seq: row.try_get("", "seq")? }))
             .collect::<Result<_, DbErr>>()

@@ -1,6 +1,9 @@
-//! The `Store`: a handle that owns the database connection and the group-commit
-//! writer. Every query Parlor makes is a method here (accounts, the lobby's rooms,
-//! history, replays), so each question has one answer; room events are written
+//! The `Store`: a handle that owns the database connection, the group-commit
+//! writer and the caches, with the reads nearly every part needs (an account
+//! by id or name, a room's numbers, history pages and replays). Every other
+//! question has one answer in a handle of its own concern, each in its own
+//! module (`store.rooms()`, `store.memberships()`, `store.tokens()`,
+//! `store.push()`, …; `storage/mod.rs` lists them). Room events are written
 //! only through [`Store::append`], which queues them to the writer.
 
 use std::{cmp, future::Future, sync::Arc};
@@ -314,7 +317,7 @@ impl Store {
         let kind = room.kind;
         let members = match kind {
             RoomKind::Public => Default::default(),
-            RoomKind::Private | RoomKind::Direct => self.member_ids(room.id).await?,
+            RoomKind::Private | RoomKind::Direct => self.memberships().member_ids(room.id).await?,
         };
         Ok(Some(RoomRecord {
             id: room.id,

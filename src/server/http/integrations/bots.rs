@@ -41,11 +41,14 @@ pub async fn create(
         None | Some("") => None,
         Some(name) => Some(label(name, "a display name")?),
     };
-    let bot = state.store.create_robot(&username, AccountKind::Bot, display_name, admin.0.id).await.map_err(|err| match err {
-        StoreError::Conflict(_) => AppError::UsernameTaken,
-        other => other.into(),
-    })?;
-    let made = state.store.create_token(bot.id, "first token").await?;
+    let bot =
+        state.store.bots().create_robot(&username, AccountKind::Bot, display_name, admin.0.id).await.map_err(
+            |err| match err {
+                StoreError::Conflict(_) => AppError::UsernameTaken,
+                other => other.into(),
+            },
+        )?;
+    let made = state.store.tokens().create_token(bot.id, "first token").await?;
     Ok(Json(BotMade {
         bot: BotInfo { username: bot.username, display_name: bot.display_name, kind: bot.kind },
         token: TokenMade { id: made.row.id, name: made.row.name, token: made.token },
@@ -70,6 +73,6 @@ pub async fn create_token(
     let bot = state.store.find_user_by_name(&username).await?.filter(|account| account.kind == AccountKind::Bot);
     let bot = bot.ok_or_else(|| AppError::BadRequest(format!("there is no bot named {username}")))?;
     let name = label(&form_data.name, "a token's name")?;
-    let made = state.store.create_token(bot.id, &name).await?;
+    let made = state.store.tokens().create_token(bot.id, &name).await?;
     Ok(Json(TokenMade { id: made.row.id, name: made.row.name, token: made.token }))
 }

@@ -56,7 +56,7 @@ pub async fn register(
     if description.chars().count() > MAX_DESCRIPTION_CHARS || description.chars().any(char::is_control) {
         return Err(AppError::BadRequest(format!("a description is at most {MAX_DESCRIPTION_CHARS} characters of text")));
     }
-    let row = state.store.register_command(bot.id, &name, description).await.map_err(|err| match err {
+    let row = state.store.commands().register_command(bot.id, &name, description).await.map_err(|err| match err {
         StoreError::Conflict(_) => AppError::BadRequest(format!("/{name} is another bot's command")),
         other => other.into(),
     })?;
@@ -68,6 +68,7 @@ pub async fn list(State(state): State<AppState>, RequireUser(_): RequireUser) ->
     let commands = state
         .store
         .commands()
+        .all()
         .await?
         .into_iter()
         .map(|listed| CommandInfo { name: listed.name, description: listed.description, bot: listed.bot })
@@ -89,7 +90,7 @@ pub async fn remove(
 ) -> Result<Json<CommandRemoved>, AppError> {
     let bot = bot_of(bearer)?;
     let name = check_command_name(&form_data.name).map_err(|_| AppError::NotFound)?;
-    match state.store.unregister_command(bot.id, &name).await? {
+    match state.store.commands().unregister_command(bot.id, &name).await? {
         true => Ok(Json(CommandRemoved { removed: true, name })),
         false => Err(AppError::NotFound),
     }

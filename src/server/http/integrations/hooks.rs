@@ -75,7 +75,7 @@ pub async fn create(
     display_name(&name).map_err(|rule| AppError::BadRequest(format!("a webhook's name: {rule}")))?;
     not_someone_else(&state.store, &name, "").await?;
     let room_id = room_id_made(&state, &user.0, &room).await?;
-    let (in_room, by_maker) = state.store.working_hooks(room_id, user.0.id).await?;
+    let (in_room, by_maker) = state.store.hooks().working_hooks(room_id, user.0.id).await?;
     if in_room >= MAX_PER_ROOM {
         return Err(AppError::TooMany(format!("a room has at most {MAX_PER_ROOM} webhooks: revoke one first")));
     }
@@ -87,7 +87,7 @@ pub async fn create(
     }
     let mut account = None;
     for _ in 0..NAME_TRIES {
-        match state.store.create_robot(&hook_username(), AccountKind::Hook, Some(name.clone()), user.0.id).await {
+        match state.store.bots().create_robot(&hook_username(), AccountKind::Hook, Some(name.clone()), user.0.id).await {
             Ok(made) => {
                 account = Some(made);
                 break;
@@ -101,10 +101,10 @@ pub async fn create(
         && let Err(err) = change_membership(&state, &room, &user.0, &account, MemberChange::Added).await
     {
         // No hook without its membership: its account may do nothing.
-        state.store.set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
+        state.store.accounts().set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
         return Err(err);
     }
-    let made = state.store.create_hook(room_id, account.id, &name, user.0.id).await?;
+    let made = state.store.hooks().create_hook(room_id, account.id, &name, user.0.id).await?;
     Ok(Json(WebhookMade { id: made.row.id, name: made.row.name, username: account.username, url: paths::hook(&made.secret) }))
 }
 
@@ -117,7 +117,7 @@ pub async fn list(
 ) -> Result<Json<WebhookList>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
     let hooks = match room_id(&state, &room).await? {
-        Some(id) => state.store.hooks_of(id).await?,
+        Some(id) => state.store.hooks().hooks_of(id).await?,
         None => Vec::new(),
     };
     let webhooks = hooks
@@ -151,7 +151,7 @@ pub async fn revoke(
 ) -> Result<Json<WebhookRevoked>, AppError> {
     let room = access::room(&state.store, &user, &room, Action::ManageHooks).await?;
     let room_id = room_id(&state, &room).await?.ok_or(AppError::NotFound)?;
-    let hook = state.store.revoke_hook(room_id, form_data.id).await?.ok_or(AppError::NotFound)?;
+    let hook = state.store.hooks().revoke_hook(room_id, form_data.id).await?.ok_or(AppError::NotFound)?;
     // Revoked either way (its account may do nothing now); the membership's
     // removal tidies the member list, and may have happened already.
     if room.kind == RoomKind::Private

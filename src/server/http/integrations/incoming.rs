@@ -96,7 +96,7 @@ pub async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (hook, account, maker, room) = match state.store.find_hook(&secret).await? {
+    let (hook, account, maker, room) = match state.store.hooks().find_hook(&secret).await? {
         HookLookup::Active { hook, account, maker, room } => (hook, account, maker, room),
         HookLookup::Revoked => return Err(AppError::Gone("this webhook was revoked".into())),
         HookLookup::Missing => return Err(AppError::NotFound),

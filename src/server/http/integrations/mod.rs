@@ -41,7 +41,7 @@ pub async fn room_id_made(state: &AppState, by: &user::Model, room: &Admitted) -
     if let Err(throttled) = state.limits.check_new_room(by.id) {
         return Err(AppError::RateLimited { retry_after_secs: throttled.retry_after_secs });
     }
-    match state.store.create_room(by, RoomKind::Public, &room.name).await {
+    match state.store.rooms().create_room(by, RoomKind::Public, &room.name).await {
         Ok(_) | Err(StoreError::Conflict(Taken::RoomName)) => {}
         Err(err) => return Err(err.into()),
     }

@@ -70,7 +70,7 @@ pub async fn create(
         return Err(AppError::BadRequest(format!("the url is longer than {MAX_URL_CHARS} characters")));
     }
     delivery.check_url(&form_data.url).await.map_err(AppError::BadRequest)?;
-    if state.store.subscriptions_of(user.0.id).await?.len() >= MAX_PER_BOT {
+    if state.store.subscriptions().subscriptions_of(user.0.id).await?.len() >= MAX_PER_BOT {
         return Err(AppError::BadRequest(format!("a bot keeps at most {MAX_PER_BOT} subscriptions")));
     }
     let all = form_data.rooms.iter().any(|room| room == "*");
@@ -86,7 +86,7 @@ pub async fn create(
         // The same answer as every other path: a room the bot may not read is no room.
         let room = access::room_now(&state.store, &user, raw, Action::Deliver).await?;
         let id = room_id_made(&state, &user.0, &room).await?;
-        let start = state.store.start_now(id, user.0.id).await?.ok_or(AppError::NotFound)?;
+        let start = state.store.subscriptions().start_now(id, user.0.id).await?.ok_or(AppError::NotFound)?;
         starts.push(start);
     }
     let new = NewSubscription {
@@ -97,12 +97,12 @@ pub async fn create(
         events: events.to_string(),
     };
     let all_rooms = new.rooms.is_none();
-    let row = state.store.create_subscription(new, &starts).await?;
+    let row = state.store.subscriptions().create_subscription(new, &starts).await?;
     if all_rooms {
         // The rooms the bot is in now start now; later ones as it joins them.
-        state.store.discover_rooms(&row).await?;
+        state.store.subscriptions().discover_rooms(&row).await?;
     }
-    let names = state.store.subscription_rooms(row.id).await?;
+    let names = state.store.subscriptions().subscription_rooms(row.id).await?;
     Ok(Json(SubscriptionMade {
         id: row.id,
         secret: row.secret,
@@ -117,10 +117,11 @@ pub async fn create(
 /// "attempts", "failing_since", "last_error"}]}]}`: the bot's own.
 pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<SubscriptionList>, AppError> {
     let mut subscriptions = Vec::new();
-    for subscription in state.store.subscriptions_of(user.0.id).await? {
-        let names = state.store.subscription_rooms(subscription.id).await?;
+    for subscription in state.store.subscriptions().subscriptions_of(user.0.id).await? {
+        let names = state.store.subscriptions().subscription_rooms(subscription.id).await?;
         let cursors = state
             .store
+            .deliveries()
             .cursors_of(subscription.id)
             .await?
             .into_iter()
@@ -160,7 +161,7 @@ pub async fn remove(
     RequireUser(user): RequireUser,
     ValidForm(form_data): ValidForm<SubscriptionIdForm>,
 ) -> Result<Json<SubscriptionRemoved>, AppError> {
-    match state.store.remove_subscription(user.0.id, form_data.id).await? {
+    match state.store.subscriptions().remove_subscription(user.0.id, form_data.id).await? {
         true => Ok(Json(SubscriptionRemoved { removed: true, id: form_data.id })),
         false => Err(AppError::NotFound),
     }
@@ -173,7 +174,7 @@ pub async fn resume(
     RequireUser(user): RequireUser,
     ValidForm(form_data): ValidForm<SubscriptionIdForm>,
 ) -> Result<Json<SubscriptionResumed>, AppError> {
-    match state.store.resume_subscription(user.0.id, form_data.id).await? {
+    match state.store.subscriptions().resume_subscription(user.0.id, form_data.id).await? {
         true => Ok(Json(SubscriptionResumed { resumed: true, id: form_data.id })),
         false => Err(AppError::NotFound),
     }

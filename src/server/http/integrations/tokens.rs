@@ -38,7 +38,7 @@ pub async fn create(
     ValidForm(form_data): ValidForm<NewTokenForm>,
 ) -> Result<Json<TokenMade>, AppError> {
     let name = label(&form_data.name, "a token's name")?;
-    let made = state.store.create_token(user.0.id, &name).await?;
+    let made = state.store.tokens().create_token(user.0.id, &name).await?;
     Ok(Json(TokenMade { id: made.row.id, name: made.row.name, token: made.token }))
 }
 
@@ -46,6 +46,7 @@ pub async fn create(
 pub async fn list(State(state): State<AppState>, RequireUser(user): RequireUser) -> Result<Json<TokenList>, AppError> {
     let tokens = state
         .store
+        .tokens()
         .tokens_of(user.0.id)
         .await?
         .into_iter()

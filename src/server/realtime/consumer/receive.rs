@@ -161,7 +161,7 @@ impl ChatConsumer {
     ) -> Result<(), ConsumerError> {
         let store = &self.realtime.store;
         let refuse = |code| FrameRejection::new(code, client_id.clone());
-        let Some(command) = store.find_command(&name).await? else {
+        let Some(command) = store.commands().find_command(&name).await? else {
             return Ok(live.socket.send_error(refuse(FrameErrorCode::UnknownCommand)).await?);
         };
         let bot = match store.find_user(command.user_id).await? {
@@ -171,7 +171,7 @@ impl ChatConsumer {
         // The bot may read the room, and one of its subscriptions will be
         // delivered the command (a room no message made yet has neither).
         let reaches = access::room(store, &User(bot.clone()), &self.room, Action::Deliver).await.is_ok()
-            && store.prepare_command(bot.id, &self.room).await?;
+            && store.subscriptions().prepare_command(bot.id, &self.room).await?;
         if !reaches {
             return Ok(live.socket.send_error(refuse(FrameErrorCode::BotNotInRoom)).await?);
         }
@@ -193,7 +193,7 @@ impl ChatConsumer {
         read_up_to: Option<i64>,
         just_created: bool,
     ) -> bool {
-        match realtime.store.join_room(user_id, room, read_up_to).await {
+        match realtime.store.memberships().join_room(user_id, room, read_up_to).await {
             // A room this socket saw being created is new to the user's list
             // even when the writer listed it already (its creator posted first).
             Ok(Some((_, added))) => {
@@ -215,7 +215,7 @@ impl ChatConsumer {
     /// stored, the user's other sockets hear of it.
     async fn on_read(&self, seq: i64, thread: Option<i64>) {
         let marker = ReadMarker { user_id: self.user.id, room: self.room.clone(), thread, seq };
-        self.realtime.store.mark_read(marker).await;
+        self.realtime.store.memberships().mark_read(marker).await;
     }
 
     /// `typing`: relays that the user is composing to the room's other sockets,

@@ -46,8 +46,9 @@ async fn store() -> (tempfile::TempDir, DatabaseConnection, Store, Background) {
 
 /// Two accounts to write with.
 async fn ada_and_bob(store: &Store) -> (user::Model, user::Model) {
-    let made =
-        |name: &'static str| async move { store.create_user(name, "hash".into(), Entry::ByAdministrator).await.unwrap().user };
+    let made = |name: &'static str| async move {
+        store.registration().create_user(name, "hash".into(), Entry::ByAdministrator).await.unwrap().user
+    };
     (made("ada").await, made("bob").await)
 }
 

@@ -26,7 +26,18 @@ pub fn hook_username() -> String {
     format!("hook-{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>())
 }
 
+/// The store's handle on bots' and webhooks' own accounts.
+#[derive(Clone, Copy)]
+pub struct Bots<'a>(&'a Store);
+
 impl Store {
+    /// Bots' and webhooks' own accounts.
+    pub fn bots(&self) -> Bots<'_> {
+        Bots(self)
+    }
+}
+
+impl Bots<'_> {
     /// A new account of `kind` (a bot or a webhook's) that logs in with no
     /// password. The username must already be canonical.
     pub async fn create_robot(
@@ -48,7 +59,7 @@ impl Store {
             kind: Set(kind),
             created_by: Set(Some(created_by)),
         };
-        user::Entity::insert(row).exec_with_returning(self.db()).await.map_err(|err| match err.sql_err() {
+        user::Entity::insert(row).exec_with_returning(self.0.db()).await.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::Username),
             _ => StoreError::from(err),
         })

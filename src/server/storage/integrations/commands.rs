@@ -22,7 +22,18 @@ pub struct Listed {
     pub bot: String,
 }
 
+/// The store's handle on bots' slash commands.
+#[derive(Clone, Copy)]
+pub struct Commands<'a>(&'a Store);
+
 impl Store {
+    /// Bots' slash commands.
+    pub fn commands(&self) -> Commands<'_> {
+        Commands(self)
+    }
+}
+
+impl Commands<'_> {
     /// Registers `/name` for bot `bot_id` (or describes it anew, when it is
     /// the bot's already); `Conflict` when another bot has it.
     pub async fn register_command(&self, bot_id: i64, name: &str, description: &str) -> Result<bot_command::Model, StoreError> {
@@ -33,7 +44,7 @@ impl Store {
             bot_command::Entity::update_many()
                 .col_expr(bot_command::Column::Description, Expr::value(description))
                 .filter(bot_command::Column::Id.eq(existing.id))
-                .exec(self.db())
+                .exec(self.0.db())
                 .await?;
             return Ok(bot_command::Model { description: description.to_owned(), ..existing });
         }
@@ -45,7 +56,7 @@ impl Store {
             created_at: Set(Utc::now()),
         };
         let keep = OnConflict::column(bot_command::Column::Name).do_nothing().to_owned();
-        match bot_command::Entity::insert(row).on_conflict(keep).exec_with_returning(self.db()).await {
+        match bot_command::Entity::insert(row).on_conflict(keep).exec_with_returning(self.0.db()).await {
             Ok(row) => Ok(row),
             // Another bot registered it a moment ago.
             Err(DbErr::RecordNotInserted) => Err(StoreError::Conflict(Taken::Value)),
@@ -61,22 +72,22 @@ impl Store {
         let deleted = bot_command::Entity::delete_many()
             .filter(bot_command::Column::Name.eq(name))
             .filter(bot_command::Column::UserId.eq(bot_id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(deleted.rows_affected > 0)
     }
 
     /// The command registered as `name`.
     pub async fn find_command(&self, name: &str) -> Result<Option<bot_command::Model>, StoreError> {
-        Ok(bot_command::Entity::find().filter(bot_command::Column::Name.eq(name)).one(self.db()).await?)
+        Ok(bot_command::Entity::find().filter(bot_command::Column::Name.eq(name)).one(self.0.db()).await?)
     }
 
     /// Every command of an active bot, by name.
-    pub async fn commands(&self) -> Result<Vec<Listed>, StoreError> {
+    pub async fn all(&self) -> Result<Vec<Listed>, StoreError> {
         let rows = bot_command::Entity::find()
             .find_also_related(user::Entity)
             .order_by_asc(bot_command::Column::Name)
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         Ok(rows
             .into_iter()

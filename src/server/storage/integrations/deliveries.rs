@@ -50,10 +50,21 @@ pub struct Failure<'a> {
     pub error: &'a str,
 }
 
+/// The store's handle on outgoing webhooks' delivery cursors.
+#[derive(Clone, Copy)]
+pub struct Deliveries<'a>(&'a Store);
+
 impl Store {
+    /// Outgoing webhooks' delivery cursors.
+    pub fn deliveries(&self) -> Deliveries<'_> {
+        Deliveries(self)
+    }
+}
+
+impl Deliveries<'_> {
     /// Subscription `id`'s cursors that have events after them and are due at `now`.
     pub async fn due_cursors(&self, id: i64, now: i64) -> Result<Vec<DueCursor>, StoreError> {
-        let backend = self.db().get_database_backend();
+        let backend = self.0.db().get_database_backend();
         let sql = "SELECT c.room_id AS room_id, r.name AS room, r.kind AS kind, r.owner_id AS owner_id, \
                    c.delivered_seq AS delivered_seq, c.member AS member, c.attempts AS attempts, \
                    c.failing_since AS failing_since \
@@ -62,7 +73,7 @@ impl Store {
                    ORDER BY c.room_id";
         let sql = numbered(backend, sql);
         let statement = Statement::from_sql_and_values(backend, sql, [id.into(), now.into()]);
-        Ok(DueCursor::find_by_statement(statement).all(self.db()).await?)
+        Ok(DueCursor::find_by_statement(statement).all(self.0.db()).await?)
     }
 
     /// The events of room `room_id` (named `room`) after `after`, oldest first, at most `limit`.
@@ -73,9 +84,9 @@ impl Store {
             .filter(message::Column::Seq.lte(after.saturating_add(limit as i64)))
             .order_by_asc(message::Column::Seq)
             .into_model::<EventRow>()
-            .all(self.db())
+            .all(self.0.db())
             .await?;
-        let extras = Extras::load(self.db(), room_id, &rows).await?;
+        let extras = Extras::load(self.0.db(), room_id, &rows).await?;
         Ok(rows
             .into_iter()
             .map(|row| Pending { seq: row.seq, kind: row.kind, target: row.target, frame: frame_of(row, room, &extras) })
@@ -96,7 +107,7 @@ impl Store {
             .filter(delivery_cursor::Column::SubscriptionId.eq(id))
             .filter(delivery_cursor::Column::RoomId.eq(room_id))
             .filter(delivery_cursor::Column::DeliveredSeq.lte(seq))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(())
     }
@@ -111,18 +122,18 @@ impl Store {
             .filter(delivery_cursor::Column::SubscriptionId.eq(id))
             .filter(delivery_cursor::Column::RoomId.eq(room_id))
             .filter(delivery_cursor::Column::DeliveredSeq.eq(failure.from_seq))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(())
     }
 
     /// Whether subscription `id` has a cursor with events after it that is due at `now`.
     pub async fn has_due_cursor(&self, id: i64, now: i64) -> Result<bool, StoreError> {
-        let backend = self.db().get_database_backend();
+        let backend = self.0.db().get_database_backend();
         let sql = "SELECT c.room_id AS room_id FROM delivery_cursor c JOIN room r ON r.id = c.room_id \
                    WHERE c.subscription_id = $1 AND r.last_seq > c.delivered_seq AND c.due_at <= $2 LIMIT 1";
         let statement = Statement::from_sql_and_values(backend, numbered(backend, sql), [id.into(), now.into()]);
-        Ok(self.db().query_one_raw(statement).await?.is_some())
+        Ok(self.0.db().query_one_raw(statement).await?.is_some())
     }
 
     /// The cursors of subscription `id`: (room, delivered seq, failing since, last error).
@@ -130,7 +141,7 @@ impl Store {
         Ok(delivery_cursor::Entity::find()
             .filter(delivery_cursor::Column::SubscriptionId.eq(id))
             .order_by_asc(delivery_cursor::Column::RoomId)
-            .all(self.db())
+            .all(self.0.db())
             .await?)
     }
 }

@@ -40,7 +40,18 @@ pub enum HookLookup {
     Missing,
 }
 
+/// The store's handle on rooms' incoming webhooks.
+#[derive(Clone, Copy)]
+pub struct Hooks<'a>(&'a Store);
+
 impl Store {
+    /// Rooms' incoming webhooks.
+    pub fn hooks(&self) -> Hooks<'_> {
+        Hooks(self)
+    }
+}
+
+impl Hooks<'_> {
     /// A new webhook of room `room_id` named `name`, posting as `account_id`.
     pub async fn create_hook(&self, room_id: i64, account_id: i64, name: &str, by: i64) -> Result<NewHook, StoreError> {
         let secret = random_token();
@@ -55,7 +66,7 @@ impl Store {
             last_used_at: Set(None),
             revoked_at: Set(None),
         };
-        let row = incoming_hook::Entity::insert(row).exec_with_returning(self.db()).await?;
+        let row = incoming_hook::Entity::insert(row).exec_with_returning(self.0.db()).await?;
         Ok(NewHook { secret, row })
     }
 
@@ -66,13 +77,13 @@ impl Store {
             .filter(incoming_hook::Column::RoomId.eq(room_id))
             .filter(incoming_hook::Column::RevokedAt.is_null())
             .order_by_desc(incoming_hook::Column::Id)
-            .all(self.db())
+            .all(self.0.db())
             .await?;
         let mut listed = Vec::with_capacity(rows.len());
         for row in rows {
-            let username = self.find_user(row.user_id).await?.map(|account| account.username).unwrap_or_default();
+            let username = self.0.find_user(row.user_id).await?.map(|account| account.username).unwrap_or_default();
             let maker = match row.created_by {
-                Some(id) => self.find_user(id).await?.map(|account| account.username).unwrap_or_default(),
+                Some(id) => self.0.find_user(id).await?.map(|account| account.username).unwrap_or_default(),
                 None => String::new(),
             };
             listed.push((row, username, maker));
@@ -84,23 +95,23 @@ impl Store {
     pub async fn find_hook(&self, secret: &str) -> Result<HookLookup, StoreError> {
         let found = incoming_hook::Entity::find()
             .filter(incoming_hook::Column::SecretHash.eq(secret_hash(secret)))
-            .one(self.db())
+            .one(self.0.db())
             .await?;
         let Some(hook) = found else { return Ok(HookLookup::Missing) };
         if hook.revoked_at.is_some() {
             return Ok(HookLookup::Revoked);
         }
-        let account = self.find_user(hook.user_id).await?;
+        let account = self.0.find_user(hook.user_id).await?;
         let maker = match hook.created_by {
-            Some(id) => self.find_user(id).await?,
+            Some(id) => self.0.find_user(id).await?,
             None => None,
         };
-        let room = room::Entity::find_by_id(hook.room_id).one(self.db()).await?;
+        let room = room::Entity::find_by_id(hook.room_id).one(self.0.db()).await?;
         let (Some(account), Some(room)) = (account, room) else { return Ok(HookLookup::Missing) };
         incoming_hook::Entity::update_many()
             .col_expr(incoming_hook::Column::LastUsedAt, Expr::value(Utc::now()))
             .filter(incoming_hook::Column::Id.eq(hook.id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(HookLookup::Active { hook, account, maker, room: room.name })
     }
@@ -109,8 +120,8 @@ impl Store {
     pub async fn working_hooks(&self, room_id: i64, maker: i64) -> Result<(u64, u64), StoreError> {
         use sea_orm::PaginatorTrait;
         let working = || incoming_hook::Entity::find().filter(incoming_hook::Column::RevokedAt.is_null());
-        let in_room = working().filter(incoming_hook::Column::RoomId.eq(room_id)).count(self.db()).await?;
-        let by_maker = working().filter(incoming_hook::Column::CreatedBy.eq(maker)).count(self.db()).await?;
+        let in_room = working().filter(incoming_hook::Column::RoomId.eq(room_id)).count(self.0.db()).await?;
+        let by_maker = working().filter(incoming_hook::Column::CreatedBy.eq(maker)).count(self.0.db()).await?;
         Ok((in_room, by_maker))
     }
 
@@ -120,16 +131,16 @@ impl Store {
         let found = incoming_hook::Entity::find_by_id(id)
             .filter(incoming_hook::Column::RoomId.eq(room_id))
             .filter(incoming_hook::Column::RevokedAt.is_null())
-            .one(self.db())
+            .one(self.0.db())
             .await?;
         let Some(hook) = found else { return Ok(None) };
         incoming_hook::Entity::update_many()
             .col_expr(incoming_hook::Column::RevokedAt, Expr::value(Utc::now()))
             .filter(incoming_hook::Column::Id.eq(hook.id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
-        if let Some(account) = self.find_user(hook.user_id).await? {
-            self.set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
+        if let Some(account) = self.0.find_user(hook.user_id).await? {
+            self.0.accounts().set_account_flag(&account.username, AccountFlag::Deactivated, true).await?;
         }
         Ok(Some(hook))
     }

@@ -44,18 +44,29 @@ fn fresh_secret() -> String {
     format!("whsec_{}", Base64::encode_string(&random_bytes::<32>()))
 }
 
+/// The store's handle on bots' outgoing event subscriptions.
+#[derive(Clone, Copy)]
+pub struct Subscriptions<'a>(&'a Store);
+
 impl Store {
+    /// Bots' outgoing event subscriptions.
+    pub fn subscriptions(&self) -> Subscriptions<'_> {
+        Subscriptions(self)
+    }
+}
+
+impl Subscriptions<'_> {
     /// Where a cursor in room `room_id` starts for `user_id` now: after the
     /// room's newest `seq`, with their membership read by the same statement
     /// (so the two agree). `None` when there is no such room.
     pub async fn start_now(&self, room_id: i64, user_id: i64) -> Result<Option<Start>, StoreError> {
-        let backend = self.db().get_database_backend();
+        let backend = self.0.db().get_database_backend();
         let sql = "SELECT r.id AS room_id, r.last_seq AS seq, \
                    EXISTS (SELECT 1 FROM membership m WHERE m.room_id = r.id AND m.user_id = $1) AS member \
                    FROM room r WHERE r.id = $2";
         let sql = numbered(backend, sql);
         let statement = Statement::from_sql_and_values(backend, sql, [user_id.into(), room_id.into()]);
-        Ok(Start::find_by_statement(statement).one(self.db()).await?)
+        Ok(Start::find_by_statement(statement).one(self.0.db()).await?)
     }
 
     /// A new subscription, its cursors starting at `starts` (events from now on).
@@ -64,7 +75,7 @@ impl Store {
         new: NewSubscription,
         starts: &[Start],
     ) -> Result<event_subscription::Model, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.0.db().begin().await?;
         let row = event_subscription::ActiveModel {
             id: NotSet,
             user_id: Set(new.user_id),
@@ -90,18 +101,18 @@ impl Store {
         Ok(event_subscription::Entity::find()
             .filter(event_subscription::Column::UserId.eq(user_id))
             .order_by_asc(event_subscription::Column::Id)
-            .all(self.db())
+            .all(self.0.db())
             .await?)
     }
 
     /// Subscription `id`.
     pub async fn subscription(&self, id: i64) -> Result<Option<event_subscription::Model>, StoreError> {
-        Ok(event_subscription::Entity::find_by_id(id).one(self.db()).await?)
+        Ok(event_subscription::Entity::find_by_id(id).one(self.0.db()).await?)
     }
 
     /// The names of the rooms subscription `id` has cursors in.
     pub async fn subscription_rooms(&self, id: i64) -> Result<Vec<String>, StoreError> {
-        let backend = self.db().get_database_backend();
+        let backend = self.0.db().get_database_backend();
         let sql = "SELECT r.name AS name FROM delivery_cursor c JOIN room r ON r.id = c.room_id \
                    WHERE c.subscription_id = $1 ORDER BY r.name";
         let sql = numbered(backend, sql);
@@ -110,7 +121,7 @@ impl Store {
             name: String,
         }
         let statement = Statement::from_sql_and_values(backend, sql, [id.into()]);
-        Ok(Name::find_by_statement(statement).all(self.db()).await?.into_iter().map(|row| row.name).collect())
+        Ok(Name::find_by_statement(statement).all(self.0.db()).await?.into_iter().map(|row| row.name).collect())
     }
 
     /// Removes `user_id`'s subscription `id`. False when they have none such.
@@ -118,7 +129,7 @@ impl Store {
         let deleted = event_subscription::Entity::delete_many()
             .filter(event_subscription::Column::Id.eq(id))
             .filter(event_subscription::Column::UserId.eq(user_id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(deleted.rows_affected > 0)
     }
@@ -129,7 +140,7 @@ impl Store {
             .col_expr(event_subscription::Column::PausedAt, Expr::value(Utc::now()))
             .col_expr(event_subscription::Column::PausedReason, Expr::value(reason))
             .filter(event_subscription::Column::Id.eq(id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(())
     }
@@ -137,7 +148,7 @@ impl Store {
     /// Resumes `user_id`'s paused subscription `id`: every room is tried
     /// again now, from where it stopped. False when they have none such.
     pub async fn resume_subscription(&self, user_id: i64, id: i64) -> Result<bool, StoreError> {
-        let txn = self.db().begin().await?;
+        let txn = self.0.db().begin().await?;
         let updated = event_subscription::Entity::update_many()
             .col_expr(event_subscription::Column::PausedAt, Expr::value(Option::<DateTime<Utc>>::None))
             .col_expr(event_subscription::Column::PausedReason, Expr::value(Option::<String>::None))
@@ -161,7 +172,7 @@ impl Store {
 
     /// The subscriptions that are not paused.
     pub async fn active_subscriptions(&self) -> Result<Vec<event_subscription::Model>, StoreError> {
-        Ok(event_subscription::Entity::find().filter(event_subscription::Column::PausedAt.is_null()).all(self.db()).await?)
+        Ok(event_subscription::Entity::find().filter(event_subscription::Column::PausedAt.is_null()).all(self.0.db()).await?)
     }
 
     /// Takes (or keeps) subscription `id` for instance `me` for `lease_ms`,
@@ -169,14 +180,14 @@ impl Store {
     /// now. Times are the database's clock, which every instance shares (their
     /// own clocks may disagree).
     pub async fn lease_subscription(&self, id: i64, me: i64, lease_ms: i64) -> Result<bool, StoreError> {
-        let backend = self.db().get_database_backend();
+        let backend = self.0.db().get_database_backend();
         let now = db_now_ms(backend);
         let sql = format!(
             "UPDATE event_subscription SET lease_owner = $1, lease_until = {now} + $2 \
              WHERE id = $3 AND paused_at IS NULL AND (lease_until IS NULL OR lease_until < {now} OR lease_owner = $1)"
         );
         let statement = Statement::from_sql_and_values(backend, numbered(backend, &sql), [me.into(), lease_ms.into(), id.into()]);
-        Ok(self.db().execute_raw(statement).await?.rows_affected() == 1)
+        Ok(self.0.db().execute_raw(statement).await?.rows_affected() == 1)
     }
 
     /// Lets go of subscription `id`, if `me` holds it.
@@ -185,7 +196,7 @@ impl Store {
             .col_expr(event_subscription::Column::LeaseUntil, Expr::value(Option::<i64>::None))
             .filter(event_subscription::Column::Id.eq(id))
             .filter(event_subscription::Column::LeaseOwner.eq(me))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(())
     }
@@ -196,11 +207,11 @@ impl Store {
     /// starts its cursor now, before the command; a subscription that names
     /// the room has its cursor already.
     pub async fn prepare_command(&self, bot_id: i64, room: &str) -> Result<bool, StoreError> {
-        let Some(room_id) = self.room_id(room).await? else { return Ok(false) };
+        let Some(room_id) = self.0.room_id(room).await? else { return Ok(false) };
         let subscriptions: Vec<event_subscription::Model> =
             self.subscriptions_of(bot_id).await?.into_iter().filter(|s| s.paused_at.is_none()).collect();
         if subscriptions.iter().any(|s| s.all_rooms) {
-            self.join_room(bot_id, room, None).await?;
+            self.0.memberships().join_room(bot_id, room, None).await?;
         }
         for subscription in subscriptions.iter().filter(|s| s.all_rooms) {
             self.discover_rooms(subscription).await?;
@@ -209,7 +220,7 @@ impl Store {
         let found = delivery_cursor::Entity::find()
             .filter(delivery_cursor::Column::SubscriptionId.is_in(ids))
             .filter(delivery_cursor::Column::RoomId.eq(room_id))
-            .one(self.db())
+            .one(self.0.db())
             .await?;
         Ok(found.is_some())
     }
@@ -221,7 +232,7 @@ impl Store {
     /// when the room was made with the bot in it (a direct or new private
     /// room); a public room starts now.
     pub async fn discover_rooms(&self, subscription: &event_subscription::Model) -> Result<usize, StoreError> {
-        let backend = self.db().get_database_backend();
+        let backend = self.0.db().get_database_backend();
         let sql = "SELECT r.id AS room_id, r.kind AS kind, r.last_seq AS last_seq, m.joined_at AS joined_at, \
                    (SELECT MAX(e.seq) FROM message e WHERE e.room_id = r.id AND e.target = $1 \
                       AND e.kind IN ('member_added', 'member_joined')) AS added_seq \
@@ -238,7 +249,7 @@ impl Store {
             added_seq: Option<i64>,
         }
         let statement = Statement::from_sql_and_values(backend, sql, [subscription.user_id.into(), subscription.id.into()]);
-        let joined = Joined::find_by_statement(statement).all(self.db()).await?;
+        let joined = Joined::find_by_statement(statement).all(self.0.db()).await?;
         let starts: Vec<Start> = joined
             .into_iter()
             .map(|room| {
@@ -250,7 +261,7 @@ impl Store {
                 Start { room_id: room.room_id, seq, member }
             })
             .collect();
-        insert_cursors(self.db(), subscription.id, &starts).await?;
+        insert_cursors(self.0.db(), subscription.id, &starts).await?;
         Ok(starts.len())
     }
 
@@ -258,13 +269,13 @@ impl Store {
     /// no longer lists (a private room's removal is an event its cursor
     /// delivers and then stops at).
     pub async fn forget_left_rooms(&self, subscription: &event_subscription::Model) -> Result<(), StoreError> {
-        let backend = self.db().get_database_backend();
+        let backend = self.0.db().get_database_backend();
         let sql = "DELETE FROM delivery_cursor WHERE subscription_id = $1 AND room_id IN \
                    (SELECT r.id FROM room r WHERE r.kind = 'public' AND NOT EXISTS \
                    (SELECT 1 FROM membership m WHERE m.room_id = r.id AND m.user_id = $2))";
         let sql = numbered(backend, sql);
         let statement = Statement::from_sql_and_values(backend, sql, [subscription.id.into(), subscription.user_id.into()]);
-        self.db().execute_raw(statement).await?;
+        self.0.db().execute_raw(statement).await?;
         Ok(())
     }
 }

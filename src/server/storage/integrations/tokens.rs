@@ -35,7 +35,18 @@ fn fresh_token() -> String {
     format!("{TOKEN_PREFIX}{}", Base64UrlUnpadded::encode_string(&random_bytes::<32>()))
 }
 
+/// The store's handle on aPI tokens.
+#[derive(Clone, Copy)]
+pub struct Tokens<'a>(&'a Store);
+
 impl Store {
+    /// API tokens.
+    pub fn tokens(&self) -> Tokens<'_> {
+        Tokens(self)
+    }
+}
+
+impl Tokens<'_> {
     /// A new token named `name` for `user_id`.
     pub async fn create_token(&self, user_id: i64, name: &str) -> Result<NewToken, StoreError> {
         let token = fresh_token();
@@ -48,7 +59,7 @@ impl Store {
             created_at: Set(Utc::now()),
             last_used_at: Set(None),
         };
-        let row = api_token::Entity::insert(row).exec_with_returning(self.db()).await?;
+        let row = api_token::Entity::insert(row).exec_with_returning(self.0.db()).await?;
         Ok(NewToken { token, row })
     }
 
@@ -57,7 +68,7 @@ impl Store {
         Ok(api_token::Entity::find()
             .filter(api_token::Column::UserId.eq(user_id))
             .order_by_desc(api_token::Column::Id)
-            .all(self.db())
+            .all(self.0.db())
             .await?)
     }
 
@@ -67,15 +78,16 @@ impl Store {
         if !token.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        let found = api_token::Entity::find().filter(api_token::Column::TokenHash.eq(secret_hash(token))).one(self.db()).await?;
+        let found =
+            api_token::Entity::find().filter(api_token::Column::TokenHash.eq(secret_hash(token))).one(self.0.db()).await?;
         let Some(row) = found else { return Ok(None) };
-        let Some(account) = self.find_user(row.user_id).await? else { return Ok(None) };
+        let Some(account) = self.0.find_user(row.user_id).await? else { return Ok(None) };
         let now = Utc::now();
         if row.last_used_at.is_none_or(|at| now - at >= USED_EVERY) {
             api_token::Entity::update_many()
                 .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
                 .filter(api_token::Column::Id.eq(row.id))
-                .exec(self.db())
+                .exec(self.0.db())
                 .await?;
         }
         Ok(Some((row, account)))
@@ -83,7 +95,7 @@ impl Store {
 
     /// Whether token `id` still stands (a socket opened with it lives while it does).
     pub async fn token_alive(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(api_token::Entity::find_by_id(id).one(self.db()).await?.is_some())
+        Ok(api_token::Entity::find_by_id(id).one(self.0.db()).await?.is_some())
     }
 
     /// Revokes `user_id`'s token `id`. False when they have no such token.
@@ -91,7 +103,7 @@ impl Store {
         let deleted = api_token::Entity::delete_many()
             .filter(api_token::Column::Id.eq(id))
             .filter(api_token::Column::UserId.eq(user_id))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(deleted.rows_affected > 0)
     }
@@ -101,7 +113,7 @@ impl Store {
         let tokens = self.tokens_of(user_id).await?;
         api_token::Entity::delete_many()
             .filter(api_token::Column::Id.is_in(tokens.iter().map(|token| token.id)))
-            .exec(self.db())
+            .exec(self.0.db())
             .await?;
         Ok(tokens)
     }
