@@ -30,9 +30,12 @@
 //!   outbox), the inbox socket, notifications, uploads.
 //! - [`server`]: (server) in layers that point one way: `http` → `realtime`
 //!   → `accounts` → `storage` → `bus` and `policy` (its `mod.rs` draws them).
-//! - [`entity`]: (server) sea-orm entities, one per table: user, session,
-//!   device, room, membership, message (every room event, with its kind),
-//!   mention, reaction, invite, attachment, blob.
+//! - [`entity`]: (server) sea-orm entities, one per table (`entity/mod.rs`
+//!   lists all 27): accounts and their sessions, devices, e-mail, identities,
+//!   notices and reset links; rooms, memberships, invite links and account
+//!   invitations; the room events (`message`, every kind) with their mentions,
+//!   reactions, files and thread follows; push, mail and webhook outboxes and
+//!   cursors; tokens, hooks, subscriptions, bot commands; server settings.
 #![recursion_limit = "256"]
 
 pub mod api;

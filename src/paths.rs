@@ -1,6 +1,10 @@
-//! Parlor's own URLs, built in one place so that a page, a redirect and the
-//! browser client never disagree about where something lives. Every path here
-//! is listed in `docs/protocol.md`.
+//! Parlor's own URLs that code builds — links, redirects, the browser
+//! client's fetches and sockets, mailed links — in one place, so that a page,
+//! a redirect and the browser client never disagree about where something
+//! lives; and the bundle's content-hashed URLs. What declares a path names it
+//! itself: the router (`app.rs`'s `path!`s, `server::http::routes`), each
+//! server function (`#[server(endpoint = …)]`, which the plain HTML forms post
+//! to). Every path is listed in `docs/protocol.md`.
 
 use std::{collections::HashMap, sync::OnceLock};
 
