@@ -1,7 +1,8 @@
 // The composer as people write in it: several lines, Enter and Shift+Enter,
-// input methods, drafts that outlive a reload, and the formatting help.
+// input methods, drafts that outlive a reload, the formatting help, and what
+// is typed before the page hydrated.
 import { expect, test } from '@playwright/test';
-import { personIn, say, uniqueName } from './helpers';
+import { personIn, register, say, uniqueName } from './helpers';
 
 function roomName(prefix: string): string {
   return uniqueName(prefix).replace(/_/g, '-');
@@ -130,4 +131,45 @@ test('the formatting help is one keystroke away from the box', async ({ browser 
   await alice.page.locator('#closeShortcuts').click();
   await say(alice.page, '**bold** and *italic*');
   await expect(alice.page.locator('#messages .message[data-seq] strong', { hasText: 'bold' })).toBeVisible();
+});
+
+test('text typed before the page hydrated is kept, and Enter pressed meanwhile sends it once', async ({ browser }) => {
+  const room = roomName('early');
+  const bob = await personIn(browser, room, 'bob');
+  // No service worker: it would answer the bundle's requests itself, past the delay below.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await register(page, uniqueName('alice'));
+  // The bundle's WebAssembly arrives late, as on a slow link: the box is the server's plain HTML meanwhile.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`/room/${room}/`);
+  const input = page.locator('#messageInput');
+  await input.pressSequentially('typed before hydration');
+  await input.press('Enter');
+  await expect(page.locator('html')).not.toHaveAttribute('data-hydrated', 'true');
+  release();
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  const sent = bob.page.locator('#messages .message[data-seq]', { hasText: 'typed before hydration' });
+  await expect(sent).toHaveCount(1);
+  await expect(input).toHaveValue('');
+
+  // Text typed early without Enter stays in the box for its writer.
+  let releaseAgain = () => {};
+  const heldAgain = new Promise<void>((resolve) => (releaseAgain = resolve));
+  await page.unroute(/\.wasm$/);
+  await page.route(/\.wasm$/, async (route) => {
+    await heldAgain;
+    await route.continue();
+  });
+  await page.reload();
+  await input.pressSequentially('still here');
+  releaseAgain();
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await expect(input).toHaveValue('still here');
+  await expect(bob.page.locator('#messages .message[data-seq]', { hasText: 'still here' })).toHaveCount(0);
 });

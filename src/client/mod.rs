@@ -1,6 +1,7 @@
 //! The browser side: the room socket (connects, reconnects with capped
 //! exponential backoff and jitter, resyncs with `?after=`, sends the outbox,
-//! read markers and typing), the composer's drafts, the inbox socket (live counts of the user's rooms),
+//! read markers and typing), the composer's drafts and what was typed before
+//! the page hydrated, the inbox socket (live counts of the user's rooms),
 //! file uploads from the composer, browser notifications, and telling the
 //! service worker when the pages it keeps must go.
 //!
@@ -11,6 +12,8 @@
 
 #[cfg(feature = "hydrate")]
 pub mod drafts;
+#[cfg(feature = "hydrate")]
+pub mod early;
 pub mod http;
 #[cfg(feature = "hydrate")]
 mod inbox;
@@ -31,7 +34,7 @@ pub use inbox::InboxConnection;
 pub use socket::RoomConnection;
 
 #[cfg(not(feature = "hydrate"))]
-pub use server_side::{InboxConnection, RoomConnection, drafts, notify, uploads};
+pub use server_side::{InboxConnection, RoomConnection, drafts, early, notify, uploads};
 
 #[cfg(not(feature = "hydrate"))]
 mod server_side {
@@ -63,6 +66,18 @@ mod server_side {
             None
         }
         pub fn save(_room: &str, _text: &str) {}
+    }
+
+    /// Nothing is typed before hydration on the server.
+    pub mod early {
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        pub struct Early {
+            pub text: Option<String>,
+            pub send: bool,
+        }
+        pub fn take() -> Early {
+            Early::default()
+        }
     }
 
     /// Notifications exist only in the browser.

@@ -17,7 +17,7 @@ use leptos::{ev, prelude::*, task::spawn_local};
 
 use crate::{
     client::{
-        self, drafts, http,
+        self, drafts, early, http,
         uploads::{upload_dropped, upload_pasted},
     },
     components::file_picker::{AttachButton, ROOM_FILE_IDS, UploadState, uploader_for},
@@ -191,6 +191,21 @@ pub fn Composer(
             caret.set(0);
         }
     };
+    // What was typed into the server's box before the island took it over
+    // is kept, and sent if Enter was pressed meanwhile (once).
+    Effect::new(move |first: Option<()>| {
+        if first.is_some() {
+            return;
+        }
+        let early = early::take();
+        if let Some(typed) = early.text {
+            caret.set(typed.len());
+            text.set(typed);
+        }
+        if early.send {
+            send();
+        }
+    });
     let on_input = move |ev: ev::Event| {
         let input = event_target::<leptos::web_sys::HtmlTextAreaElement>(&ev);
         caret.set(input.selection_start().ok().flatten().unwrap_or(0) as usize);

@@ -112,3 +112,53 @@ async fn a_change_on_one_instance_is_never_hidden_by_the_others_caches() {
     let response = b.get_with_cookie("/api/messages/shared/", &bob_cookie).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Asks until `check` holds for what `read` returns, or fails after 5 s (a
+/// change on one instance reaches the other's cache through Redis).
+async fn until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(read: impl Fn() -> F, check: impl Fn(&T) -> bool) -> T {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let got = read().await;
+        if check(&got) {
+            return got;
+        }
+        assert!(Instant::now() < deadline, "never changed: {got:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seen_by_and_the_lobbys_previews_come_from_the_room_cache_and_follow_every_instance() {
+    let (postgres, redis) = (Postgres::start(), Redis::start());
+    let database = postgres.create_database("page_reads");
+    let (a, b) = (TestApp::spawn_on(&database, &redis, |_| {}).await, TestApp::spawn_on(&database, &redis, |_| {}).await);
+    let alice = a.user("alice").await;
+    let bob = a.user("bob").await.on(&b);
+    let mut alices = alice.socket("pair", Some(0)).await;
+    alices.say("first", "m1").await;
+    let mut bobs = bob.socket("pair", Some(0)).await;
+    let second = bobs.say("second from b", "m2").await;
+    // Alice's page on a: Seen by (cached on a after this read) and the lobby's preview.
+    let seen = |visitor: Visitor| async move {
+        let (status, view) = visitor.post_json("/api/open_room", &[("room", "pair")]).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+        view["seen"].clone()
+    };
+    let preview = |visitor: Visitor| async move {
+        let (_, listed) = visitor.get_json("/api/rooms/").await;
+        listed["rooms"].as_array().unwrap().iter().find(|r| r["room"] == "pair").map(|r| r["latest"].clone())
+    };
+    until(|| seen(alice.clone()), |seen| *seen == json!([{"user": "bob", "seq": second}])).await;
+    until(|| preview(alice.clone()), |latest| latest.as_ref().is_some_and(|l| l["text"] == "second from b")).await;
+
+    // Bob reads alice's newest on b: a's cached "Seen by" follows.
+    let third = alices.say("third from a", "m3").await;
+    bobs.next_of("message").await;
+    bobs.send_json(json!({"type": "read", "seq": third})).await;
+    until(|| seen(alice.clone()), |seen| *seen == json!([{"user": "bob", "seq": third}])).await;
+    // Deleting the newest on a: the preview falls back to the one before, on b too.
+    assert_eq!(alices.say("oops", "m4").await, third + 1);
+    alices.send_json(json!({"type": "delete", "target": third + 1, "client_id": "d1"})).await;
+    alices.next_of("ack").await;
+    until(|| preview(bob.clone()), |latest| latest.as_ref().is_some_and(|l| l["text"] == "third from a")).await;
+}

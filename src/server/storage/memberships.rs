@@ -166,7 +166,7 @@ impl Memberships<'_> {
         let rows = status_rows(self.0, user_id, None).await?;
         let direct: Vec<i64> = rows.iter().filter(|row| row.kind == RoomKind::Direct).map(|row| row.room_id).collect();
         let mut partners = self.0.rooms().partners(user_id, &direct).await?;
-        let mut latest = if previews { self.latest_messages(user_id).await? } else { HashMap::new() };
+        let mut latest = if previews { self.latest(user_id, &rows).await? } else { HashMap::new() };
         let mut rooms: Vec<RoomStatus> = rows
             .into_iter()
             .map(|row| {
@@ -235,6 +235,33 @@ impl Memberships<'_> {
             .all(self.0.db())
             .await?;
         Ok(ids.into_iter().collect())
+    }
+
+    /// The newest message of each of `rows`' rooms, by room id: from the
+    /// rooms' cached newest pages (which the writer's events keep fresh on
+    /// every instance), and from the database only for rooms the cache cannot
+    /// answer for.
+    async fn latest(&self, user_id: i64, rows: &[StatusRow]) -> Result<HashMap<i64, Latest>, DbErr> {
+        let mut found = HashMap::new();
+        let mut unknown = false;
+        for row in rows {
+            match self.0.cached_latest(&row.name).await? {
+                Some(Some(latest)) => {
+                    found.insert(row.room_id, latest);
+                }
+                Some(None) => {}
+                None => unknown = true,
+            }
+        }
+        if unknown {
+            let mut stored = self.latest_messages(user_id).await?;
+            for row in rows {
+                if let (false, Some(latest)) = (found.contains_key(&row.room_id), stored.remove(&row.room_id)) {
+                    found.insert(row.room_id, latest);
+                }
+            }
+        }
+        Ok(found)
     }
 
     /// The newest message of each of the user's rooms that it may read, by

@@ -5,17 +5,18 @@
 
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::{db::statement, error::StoreError, store::Store};
+use super::{cache::SeenMarker, db::statement, error::StoreError, store::Store};
 use crate::{
     entity::user,
     protocol::{SEEN_BY_MAX_MEMBERS, SeenRead},
 };
 
-/// The other sharing readers' markers in a room, when it is small: one
-/// statement (it runs for every room page).
-const SEEN_IN_ROOM: &str = r#"SELECT u.username AS username, ms.last_read_seq AS seq FROM membership ms
+/// The sharing readers' markers in a room, when it is small: one statement,
+/// kept in the room's cached entry until a marker moves (a room page reads
+/// it from there).
+const SEEN_IN_ROOM: &str = r#"SELECT u.id AS user_id, u.username AS username, ms.last_read_seq AS seq FROM membership ms
     JOIN room r ON r.id = ms.room_id JOIN "user" u ON u.id = ms.user_id
-    WHERE r.name = ? AND ms.user_id <> ? AND ms.last_read_seq > 0 AND u.share_reads AND NOT u.deactivated
+    WHERE r.name = ? AND ms.last_read_seq > 0 AND u.share_reads AND NOT u.deactivated
     AND (r.kind = 'direct' OR (SELECT COUNT(*) FROM membership c WHERE c.room_id = r.id) <= ?)"#;
 
 /// The store's handle on "Seen by": how far a small room's other readers have read.
@@ -36,11 +37,22 @@ impl Seen<'_> {
         if !reader.share_reads {
             return Ok(Vec::new());
         }
-        let values = [room_name.into(), reader.id.into(), (SEEN_BY_MAX_MEMBERS as i64).into()];
+        let markers = match self.0.room_entry(room_name).await? {
+            Some(entry) => entry.seen(|| self.markers(room_name)).await?,
+            None => std::sync::Arc::new(self.markers(room_name).await?),
+        };
+        Ok(markers.iter().filter(|marker| marker.user_id != reader.id).map(|marker| marker.read.clone()).collect())
+    }
+
+    /// The sharing readers' markers of a small room, from the database.
+    async fn markers(&self, room_name: &str) -> Result<Vec<SeenMarker>, DbErr> {
+        let values = [room_name.into(), (SEEN_BY_MAX_MEMBERS as i64).into()];
         let rows = self.0.db().query_all_raw(statement(self.0.db(), SEEN_IN_ROOM, values)).await?;
         rows.iter()
-            .map(|row| Ok(SeenRead { user: row.try_get("", "username")?, seq: row.try_get("", "seq")? }))
-            .collect::<Result<_, DbErr>>()
-            .map_err(StoreError::from)
+            .map(|row| {
+                let read = SeenRead { user: row.try_get("", "username")?, seq: row.try_get("", "seq")? };
+                Ok(SeenMarker { user_id: row.try_get("", "user_id")?, read })
+            })
+            .collect()
     }
 }

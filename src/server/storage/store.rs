@@ -16,7 +16,7 @@ use sea_orm::{
 
 use crate::{
     entity::{message, room, user},
-    protocol::{ChatMessage, MAX_PAGE_SIZE, PAGE_SIZE, RoomKind, ServerFrame},
+    protocol::{ChatMessage, Latest, MAX_PAGE_SIZE, PAGE_SIZE, REPLY_QUOTE_CHARS, RoomKind, ServerFrame},
     server::{
         bodies::SharedBody,
         bus::{ChannelLayer, Forget},
@@ -303,6 +303,28 @@ impl Store {
             messages: &'a [ChatMessage],
         }
         Ok(Some(entry.newest_body(|| SharedBody::json(&Page { room: room_name, messages: &page })).await))
+    }
+
+    /// The newest message of `room_name` that is not deleted, as the lobby's
+    /// preview shows it, from the room's cached newest page: `None` when it
+    /// cannot say (no entry, or every message of that page deleted while
+    /// older ones exist: the caller asks the database).
+    pub(super) async fn cached_latest(&self, room_name: &str) -> Result<Option<Option<Latest>>, DbErr> {
+        let Some(entry) = self.room_entry(room_name).await? else { return Ok(None) };
+        let RoomRecord { id, message_count, .. } = entry.facts;
+        let low = cmp::max(message_count - PAGE_SIZE as i64, 0);
+        let page = entry.newest(|| self.messages_between(id, low, message_count)).await?;
+        let newest = page.iter().rev().find(|message| !message.deleted);
+        Ok(match newest {
+            Some(message) => Some(Some(Latest {
+                seq: message.seq,
+                sender: message.sender.clone(),
+                text: message.text.chars().take(REPLY_QUOTE_CHARS).collect(),
+                bot: message.bot,
+            })),
+            None if low == 0 => Some(None),
+            None => None,
+        })
     }
 
     /// The cached entry of `room_name` (its access facts and newest page), read when

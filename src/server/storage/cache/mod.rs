@@ -24,7 +24,7 @@ use std::{
 use tower_sessions::session::Record;
 
 pub use expiring_map::{ExpiringMap, Ticket};
-pub use room_entries::{RoomCache, RoomEntry, RoomRecord};
+pub use room_entries::{RoomCache, RoomEntry, RoomRecord, SeenMarker};
 
 use crate::{
     entity::user,

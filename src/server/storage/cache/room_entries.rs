@@ -18,7 +18,7 @@ use tokio::sync::OnceCell;
 
 use super::MAX_AGE;
 use crate::{
-    protocol::{ChatMessage, RoomKind},
+    protocol::{ChatMessage, RoomKind, SeenRead},
     server::{
         bodies::SharedBody,
         bus::{ChannelLayer, Event, Group, Received, Subscription},
@@ -47,8 +47,19 @@ pub struct RoomEntry {
     newest: OnceCell<Arc<Vec<ChatMessage>>>,
     /// The newest page as the JSON history API answers it, made once.
     newest_body: OnceCell<Arc<SharedBody>>,
+    /// How far the room's sharing readers have read ("Seen by"), while no
+    /// marker of theirs moved: a `seen` event clears it (the generation
+    /// counts the clears, so that a read started before one is not kept).
+    seen: Mutex<(u64, Option<Arc<Vec<SeenMarker>>>)>,
     watch: Mutex<Subscription>,
     read_at: Instant,
+}
+
+/// A sharing reader's marker in a small room, for "Seen by".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeenMarker {
+    pub user_id: i64,
+    pub read: SeenRead,
 }
 
 impl RoomEntry {
@@ -61,10 +72,14 @@ impl RoomEntry {
         loop {
             match watch.try_recv() {
                 None => return true,
+                // A reader's marker moved: only "Seen by" changes.
+                Some(Received::Event(Event::Seen { .. })) => {
+                    let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    *seen = (seen.0 + 1, None);
+                }
                 // Typing, presence and the like change nothing stored.
                 Some(Received::Event(
                     Event::Relay { .. }
-                    | Event::Seen { .. }
                     | Event::Presence { .. }
                     | Event::Notice(_)
                     | Event::EndSessions { .. }
@@ -83,6 +98,28 @@ impl RoomEntry {
         Fut: Future<Output = Result<Vec<ChatMessage>, DbErr>>,
     {
         self.newest.get_or_try_init(|| async { read().await.map(Arc::new) }).await.cloned()
+    }
+
+    /// The sharing readers' markers ("Seen by"), read with `read` when a
+    /// marker moved since the last read (or never read).
+    pub async fn seen<F, Fut>(&self, read: F) -> Result<Arc<Vec<SeenMarker>>, DbErr>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Vec<SeenMarker>, DbErr>>,
+    {
+        let generation = {
+            let seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(markers) = &seen.1 {
+                return Ok(markers.clone());
+            }
+            seen.0
+        };
+        let markers = Arc::new(read().await?);
+        let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if seen.0 == generation {
+            seen.1 = Some(markers.clone());
+        }
+        Ok(markers)
     }
 
     /// The newest page's response body, made once per entry with `make`.
@@ -121,6 +158,7 @@ impl RoomCache {
             facts,
             newest: OnceCell::new(),
             newest_body: OnceCell::new(),
+            seen: Mutex::new((0, None)),
             watch: Mutex::new(watch),
             read_at: Instant::now(),
         });
