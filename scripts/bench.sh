@@ -3,7 +3,9 @@
 # server on this machine (client and server on the same box) and prints one
 # result line per run. Each scenario is repeated REPEAT times (default 3).
 #
-#   scripts/bench.sh [a|b|c|d|e|f|all]
+#   scripts/bench.sh [a|b|c|d|e|f|all]  (a runs parlor-bare beside Parlor at each rate: BARE=0 not;
+#                                       the server runs with its default flags but the rate limits,
+#                                       LAYER_CAPACITY=N to set --layer-capacity)
 #   PARLOR_BIN=/tmp/old/parlor LEPTOS_SITE_ROOT=/tmp/old/site NO_BUILD=1 scripts/bench.sh k
 #                                      (the same scenario against another build, for an A/B)
 #   SYNC=normal scripts/bench.sh f     (SQLite synchronous=NORMAL instead of FULL)
@@ -74,7 +76,7 @@ start_server() {
   data=$(mktemp -d /tmp/parlor-bench.XXXXXX)
   RUST_LOG=warn "$bin" --addr "127.0.0.1:$port" --data-dir "$data" \
     --auth-attempts-per-ip 1000000 --upgrades-per-ip 1000000 --messages-per-second 1000000 \
-    --layer-capacity 4096 --rooms-per-hour 1000000 --max-sockets-per-user 1000000 \
+    ${LAYER_CAPACITY:+--layer-capacity "$LAYER_CAPACITY"} --rooms-per-hour 1000000 --max-sockets-per-user 1000000 \
     --sqlite-synchronous "${SYNC:-full}" &
   server_pid=$!
   until curl -sf "$base/healthz" >/dev/null; do sleep 0.1; done
@@ -108,10 +110,31 @@ repeat_load() {
   done
 }
 
+# The same load against parlor-bare (load/src/bin/parlor-bare), the bare
+# broadcast server the fan-out is compared with: repeat_bare LABEL ARGS...
+bare_port=$((port + 1))
+repeat_bare() {
+  local label=$1
+  shift
+  for run in $(seq "$repeat"); do
+    ./target/release/parlor-bare --addr "127.0.0.1:$bare_port" &
+    local bare_pid=$!
+    until curl -sf "http://127.0.0.1:$bare_port/healthz" >/dev/null; do sleep 0.1; done
+    echo -n "($label) run $run: "
+    ./target/release/parlor-load --url "http://127.0.0.1:$bare_port" "$@"
+    kill "$bare_pid" 2>/dev/null || true
+    wait "$bare_pid" 2>/dev/null || true
+  done
+}
+
 if [[ $which == a || $which == all ]]; then
   for rate in ${RATES:-1000 2000 4000 6000 8000}; do
     repeat_load a --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a \
       ${MIX:+--mix --churn "${CHURN:-4}" --churn-secs 2}
+    # Beside it, the bare broadcast server under the same load (BARE=0: not).
+    if [[ ${BARE:-1} != 0 && -z ${MIX:-} ]]; then
+      repeat_bare a-bare --clients 100 --senders 10 --rate "$rate" --duration 10 --room-prefix a
+    fi
   done
 fi
 
