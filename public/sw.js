@@ -21,14 +21,15 @@
 const CACHE = 'parlor-shell-v1';
 const SHELL = ['/', '/offline', '/manifest.webmanifest', '/icon-192.png'];
 
-// The bundle has content-hashed names (/pkg/parlor.HASH.js, ...): the offline
-// page names the current ones, and they are kept with it.
+// The bundle is in a content-hashed folder (/pkg/HASH/parlor.js, ...): the
+// offline page names its files, the lazily loaded chunks too, and they are
+// kept with it, so the installed app opens every panel without a network.
 async function keepShell() {
   const cache = await caches.open(CACHE);
   await Promise.all(SHELL.map((path) => cache.add(path).catch(() => undefined)));
   const offline = await cache.match('/offline');
   const page = offline ? await offline.text() : '';
-  const bundle = [...new Set(page.match(/\/pkg\/[A-Za-z0-9._-]+/g) || [])];
+  const bundle = [...new Set(page.match(/\/pkg\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)?/g) || [])];
   await Promise.all(bundle.map((path) => cache.add(path).catch(() => undefined)));
 }
 

@@ -67,7 +67,7 @@ fi
 # LEPTOS_SITE_ROOT=/path/to/its/site) and NO_BUILD=1 to leave target/ as it is.
 bin=${PARLOR_BIN:-./target/release/parlor}
 if [[ -z ${NO_BUILD:-} ]]; then
-  cargo leptos build --release --precompress >/dev/null
+  cargo leptos build --release --precompress --split >/dev/null
 fi
 cargo build --release -p parlor-load >/dev/null
 
@@ -176,8 +176,9 @@ if [[ $which == e || $which == all ]]; then
   start_server
   cookie=$(seed_room e)
   declare -A total=([gzip]=0 [br]=0)
-  # The bundle's names are content-hashed: read them off the page.
-  bundle=$(curl -s -H "Cookie: $cookie" "$base/room/e-0/" | grep -oE '/pkg/[A-Za-z0-9._-]+' | sort -u)
+  # The bundle's folder is content-hashed: read its files off the page (the
+  # chunks' loader is named by a modulepreload; the lazy chunks are not loaded).
+  bundle=$(curl -s -H "Cookie: $cookie" "$base/room/e-0/" | grep -oE '/pkg/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)?' | sort -u)
   for path in /room/e-0/ $bundle /favicon.svg; do
     line="(e) $path:"
     for encoding in gzip br; do

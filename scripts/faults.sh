@@ -35,7 +35,7 @@ proxy_a=$((base + 5)) proxy_b=$((base + 6)) control_a=$((base + 7)) control_b=$(
 # quiet RUN...: runs a set-up step, showing its output only if it fails.
 quiet() { local log; log=$(mktemp); "$@" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; exit 1; }; rm -f "$log"; }
 quiet scripts/bootstrap.sh --test
-quiet cargo leptos build --release
+quiet cargo leptos build --release --split
 quiet cargo build --release -p parlor-load
 
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)

@@ -18,7 +18,7 @@ base="http://127.0.0.1:$port"
 out=$(mktemp -d /tmp/parlor-profile.XXXXXX)
 ulimit -n 65536 2>/dev/null || true
 
-cargo leptos build --release --precompress >/dev/null
+cargo leptos build --release --precompress --split >/dev/null
 cargo build --release -p parlor-load >/dev/null
 
 RUST_LOG=warn ./target/release/parlor --addr "127.0.0.1:$port" --data-dir "$out/data" \

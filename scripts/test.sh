@@ -23,7 +23,7 @@ echo "== cargo test"
 cargo test --features ssr --locked --lib --bins --tests 2>&1 | tee "$log/cargo"
 
 echo "== release build for the end-to-end tests"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 echo "== playwright"
 (cd end2end && npx playwright test) 2>&1 | tee "$log/e2e"

@@ -2,7 +2,7 @@
 //! all rendered on the server only; the loader that hydrates the page's islands.
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_meta::{Meta, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -67,6 +67,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <ThemeScript />
                 <link rel="stylesheet" id="leptos" href=paths::bundle("/pkg/parlor.css") />
                 <script src=paths::bundle("/register-sw.js") defer></script>
+                // The bundle's JavaScript imports the chunks' loader: fetched beside it, not after.
+                {paths::bundle_chunk_loader().map(|href| view! { <link rel="modulepreload" href=href /> })}
                 <AutoReload options=options.clone() />
                 <Hydration options />
                 <MetaTags />
@@ -110,8 +112,12 @@ pub fn App() -> impl IntoView {
 /// What the service worker shows for a page it has not kept, when there is no network.
 #[component]
 fn OfflinePage() -> impl IntoView {
+    // The service worker keeps every /pkg/ file this page names: the lazily
+    // loaded chunks too, so that every panel opens offline.
+    let chunks = paths::bundle_chunks().join(" ");
     view! {
         <Title text="Offline · Parlor" />
+        <Meta name="parlor-chunks" content=chunks />
         <section class="card">
             <h1>"You are offline"</h1>
             <p>"Rooms you opened on this device before still open, with what they showed. Messages you write there wait in their outbox and are sent when the connection is back."</p>

@@ -8,20 +8,41 @@
 
 use std::{collections::HashMap, sync::OnceLock};
 
-/// The bundle's content-hashed URLs (plain URL -> hashed), told once per
-/// process by the server that hashed them (`server::http::assets`).
-static BUNDLE_URLS: OnceLock<HashMap<&'static str, String>> = OnceLock::new();
+/// The bundle's content-hashed URLs, told once per process by the server
+/// that hashed them (`server::http::assets`).
+static BUNDLE_URLS: OnceLock<BundleUrls> = OnceLock::new();
+
+/// The bundle's URLs in its content-hashed folder.
+#[derive(Debug, Default)]
+pub struct BundleUrls {
+    /// Plain URL -> hashed, for the files every page loads.
+    pub files: HashMap<&'static str, String>,
+    /// The lazily loaded chunks' loader, which the bundle's JavaScript imports.
+    pub chunk_loader: Option<String>,
+    /// The lazily loaded chunks (WASM fetched on a panel's first use).
+    pub chunks: Vec<String>,
+}
 
 /// Tells pages the bundle's hashed URLs (the first call wins: every server of
 /// a process serves the same site).
-pub fn set_bundle_urls(hashed: HashMap<&'static str, String>) {
-    let _ = BUNDLE_URLS.set(hashed);
+pub fn set_bundle_urls(urls: BundleUrls) {
+    let _ = BUNDLE_URLS.set(urls);
 }
 
 /// The URL pages link the bundle file at `path` by: its hashed name, or its
 /// plain URL when the site is not built.
 pub fn bundle(path: &'static str) -> &'static str {
-    BUNDLE_URLS.get().and_then(|hashed| hashed.get(path)).map_or(path, String::as_str)
+    BUNDLE_URLS.get().and_then(|urls| urls.files.get(path)).map_or(path, String::as_str)
+}
+
+/// The hashed URL of the lazily loaded chunks' loader, if the bundle has chunks.
+pub fn bundle_chunk_loader() -> Option<&'static str> {
+    BUNDLE_URLS.get().and_then(|urls| urls.chunk_loader.as_deref())
+}
+
+/// The hashed URLs of the lazily loaded chunks (none when the site is not built).
+pub fn bundle_chunks() -> &'static [String] {
+    BUNDLE_URLS.get().map_or(&[], |urls| urls.chunks.as_slice())
 }
 
 /// `/room/{room}/`: a room's page (the name must already be canonical).

@@ -1,5 +1,6 @@
 // Installable: a manifest with icons, a service worker in control, and a room
-// opened before still opens without a network, its outbox sent once back online.
+// opened before still opens without a network (its lazily loaded panels too),
+// its outbox sent once back online.
 import { expect, test } from '@playwright/test';
 import { hydrated, personIn, say, uniqueName } from './helpers';
 
@@ -31,6 +32,10 @@ test('the manifest and service worker make Parlor installable and usable offline
   // The bundle comes from the worker's cache; typing before it has hydrated
   // the composer would go to a plain textarea (a loaded CI machine once did).
   await hydrated(page);
+  // A lazily loaded panel opens too: the worker kept every chunk of the bundle.
+  await page.locator('#webhooksBtn').click();
+  await expect(page.locator('#webhookName')).toBeVisible();
+  await page.locator('#webhooksBtn').click();
   await say(page, 'written offline');
   await expect(page.locator('#messages .message.pending', { hasText: 'written offline' })).toBeVisible();
 
@@ -39,15 +44,16 @@ test('the manifest and service worker make Parlor installable and usable offline
   await expect(page.locator('#messages .message:not(.pending)', { hasText: 'written offline' })).toBeVisible();
 });
 
-test('the bundle has content-hashed names that browsers keep for a year', async ({ page }) => {
+test('the bundle is in a content-hashed folder that browsers keep for a year', async ({ page }) => {
   const response = await page.goto('/login');
   expect(response?.ok()).toBe(true);
   const html = await page.content();
-  const bundle = [...new Set(html.match(/\/pkg\/[A-Za-z0-9._-]+/g) ?? [])];
-  for (const kind of ['js', 'wasm', 'css']) {
-    expect(bundle.some((path) => new RegExp(`^/pkg/parlor\\.[0-9a-f]{16}\\.${kind}$`).test(path)), `${kind} in ${bundle}`).toBe(true);
+  const bundle = [...new Set(html.match(/\/pkg\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)?/g) ?? [])];
+  for (const file of ['parlor.js', 'parlor.wasm', 'parlor.css', 'register-sw.js']) {
+    expect(bundle.some((path) => new RegExp(`^/pkg/[0-9a-f]{16}/${file.replace('.', '\\.')}$`).test(path)), `${file} in ${bundle}`).toBe(true);
   }
-  expect(bundle.some((path) => /^\/pkg\/register-sw\.[0-9a-f]{16}\.js$/.test(path)), `register-sw in ${bundle}`).toBe(true);
+  // The lazily loaded chunks' loader, which the bundle's JavaScript imports, is named beside it.
+  expect(bundle.some((path) => /^\/pkg\/[0-9a-f]{16}\/__wasm_split\.[A-Za-z0-9_-]+\.js$/.test(path)), `chunk loader in ${bundle}`).toBe(true);
   for (const path of bundle) {
     const asset = await page.request.get(path, { headers: { 'accept-encoding': 'br' } });
     expect(asset.status(), path).toBe(200);

@@ -1,18 +1,31 @@
 //! A private room's members, behind a "Members" button in the room header: who
 //! is in the room and, for its owner (or an administrator), adding someone by
 //! username, removing a member, and invite links (create, copy, revoke).
+//! The panel is code of its own (`#[lazy]`): a page fetches it when the button
+//! is first pointed at, focused or pressed.
 
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use crate::{
     client::http,
+    components::lazy_panel::LazyPanel,
     paths,
     protocol::api::{InviteLink, InviteList, RoomMembers},
 };
 
 #[component]
 pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
-    let open = RwSignal::new(false);
+    let (room, me) = (StoredValue::new(room), StoredValue::new(me));
+    let panel = move || members_panel(room.get_value(), me.get_value(), manages);
+    let preload = || {
+        let _ = lazy_preload!(members_panel);
+    };
+    view! { <LazyPanel class="room-members" button_id="membersBtn" label="Members" panel preload /> }
+}
+
+/// The open panel: the members (read when it opens), and the owner's tools.
+#[lazy]
+fn members_panel(room: String, me: String, manages: bool) -> AnyView {
     let members = RwSignal::new(Vec::<String>::new());
     let bots = RwSignal::new(Vec::<String>::new());
     let invites = RwSignal::new(Vec::<InviteLink>::new());
@@ -48,12 +61,7 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
             }
         });
     };
-    let on_toggle = move |_| {
-        open.update(|o| *o = !*o);
-        if open.get_untracked() {
-            reload();
-        }
-    };
+    reload();
     let on_add = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         let username = adding.get_untracked().trim().to_owned();
@@ -66,11 +74,6 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
     let on_invite = move |_| post(paths::room_invites(&room.get_value()), Vec::new());
 
     view! {
-        <div class="room-members">
-            <button type="button" id="membersBtn" class="link-button" aria-expanded=move || open.get().to_string() on:click=on_toggle>
-                "Members"
-            </button>
-            <Show when=move || open.get()>
                 <section id="membersPanel" class="members-panel" aria-label="Members of this room">
                     <ul id="memberList">
                         <For each=move || members.get() key=|name| name.clone() let:name>
@@ -112,7 +115,6 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
                     })}
                     {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
                 </section>
-            </Show>
-        </div>
     }
+    .into_any()
 }

@@ -2,18 +2,31 @@
 //! (for whoever may manage them: anyone in a public room, a private room's
 //! owner or an administrator): make one by name — its URL is shown this once,
 //! to copy into the service that posts — see the room's working hooks, revoke one.
+//! The panel is code of its own (`#[lazy]`): a page fetches it when the button
+//! is first pointed at, focused or pressed.
 
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use crate::{
     client::http,
+    components::lazy_panel::LazyPanel,
     paths,
     protocol::api::{Webhook, WebhookList, WebhookMade},
 };
 
 #[component]
 pub fn RoomWebhooks(room: String) -> impl IntoView {
-    let open = RwSignal::new(false);
+    let room = StoredValue::new(room);
+    let panel = move || webhooks_panel(room.get_value());
+    let preload = || {
+        let _ = lazy_preload!(webhooks_panel);
+    };
+    view! { <LazyPanel class="room-webhooks" button_id="webhooksBtn" label="Webhooks" panel preload /> }
+}
+
+/// The open panel: the room's hooks (read when it opens), the form that makes one.
+#[lazy]
+fn webhooks_panel(room: String) -> AnyView {
     let hooks = RwSignal::new(Vec::<Webhook>::new());
     let made = RwSignal::new(None::<WebhookMade>);
     let problem = RwSignal::new(None::<String>);
@@ -28,12 +41,7 @@ pub fn RoomWebhooks(room: String) -> impl IntoView {
             }
         });
     };
-    let on_toggle = move |_| {
-        open.update(|o| *o = !*o);
-        if open.get_untracked() {
-            reload();
-        }
-    };
+    reload();
     let on_create = move |ev: ev::SubmitEvent| {
         ev.prevent_default();
         let name = naming.get_untracked().trim().to_owned();
@@ -63,11 +71,6 @@ pub fn RoomWebhooks(room: String) -> impl IntoView {
     };
 
     view! {
-        <div class="room-webhooks">
-            <button type="button" id="webhooksBtn" class="link-button" aria-expanded=move || open.get().to_string() on:click=on_toggle>
-                "Webhooks"
-            </button>
-            <Show when=move || open.get()>
                 <section id="webhooksPanel" class="members-panel" aria-label="Incoming webhooks of this room">
                     <p class="hint">"A webhook lets another service (CI, alerts) post here: it POSTs JSON like {\"text\": \"…\"} to the webhook's URL."</p>
                     <form id="createWebhookForm" on:submit=on_create>
@@ -98,7 +101,6 @@ pub fn RoomWebhooks(room: String) -> impl IntoView {
                     </ul>
                     {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
                 </section>
-            </Show>
-        </div>
     }
+    .into_any()
 }

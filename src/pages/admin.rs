@@ -3,7 +3,8 @@
 //! administrator, deactivate (with or without removing the account's
 //! messages), reactivate; and making a bot, whose first API token is shown
 //! once. The list is rendered by the server; the actions post to
-//! `/api/admin/...` and reload it.
+//! `/api/admin/...` and reload it. Its islands are lazy (`#[island(lazy)]`):
+//! their code is fetched by this page only, not by every page.
 
 use crate::{
     client::http,
@@ -50,7 +51,7 @@ pub fn AdminPage() -> impl IntoView {
 
 /// The accounts with their actions: an island; after each action it reads
 /// the list again.
-#[island]
+#[island(lazy)]
 fn AccountsTable(me: String, rows: Vec<Account>) -> impl IntoView {
     let rows = RwSignal::new(rows);
     let problem = RwSignal::new(None::<String>);

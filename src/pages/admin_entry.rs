@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// The island.
-#[island]
+#[island(lazy)]
 pub fn EntryAdmin() -> impl IntoView {
     let mode = RwSignal::new(None::<RegistrationMode>);
     let invitations = RwSignal::new(Vec::<Invitation>::new());

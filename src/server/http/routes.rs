@@ -144,6 +144,7 @@ pub fn router(state: AppState, site: Site) -> Router {
         .route("/unsubscribe/{token}", get(emails::unsubscribe_page).post(emails::unsubscribe))
         .route("/open", get(room_paths::open_room))
         .route("/pkg/{file}", get(assets::pkg))
+        .route("/pkg/{hash}/{file}", get(assets::hashed))
         .route("/attachments/{id}", get(attachments::original))
         .route("/attachments/{id}/thumb", get(attachments::thumbnail))
         .route("/previews/{room}/{seq}/image", get(attachments::preview_image))
