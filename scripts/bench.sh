@@ -90,12 +90,13 @@ rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$server_pid/status"; }
 # utime + stime of the server, in clock ticks.
 cpu_ticks() { sed 's/^.*) //' "/proc/$server_pid/stat" | awk '{ print $12 + $13 }'; }
 load() { ./target/release/parlor-load --url "$base" "$@"; }
-# Puts about 60 messages in room <prefix>-0 and prints a session cookie of its sender.
+# Puts about 60 messages in room <prefix>-0 and prints a session cookie of its sender
+# (the session's only: log-in also sets a known-browser cookie).
 seed_room() {
   load --clients 1 --senders 1 --rate 60 --duration 1 --room-prefix "$1" >/dev/null
   curl -s -D - -o /dev/null -H 'accept: application/json' \
     --data 'username=load_sender0&password=parlor-load-password' "$base/api/login" |
-    awk -F'[ ;]' 'tolower($1)=="set-cookie:" { print $2 }'
+    awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^parlor_session=/ { print $2 }'
 }
 
 # Runs `parlor-load ARGS` REPEAT times, each against a fresh server: repeat_load LABEL ARGS...
@@ -206,7 +207,7 @@ if [[ $which == g ]]; then
   load --clients 200 --senders 200 --rooms 100 --rate 25000 --duration "${SEED_SECS:-50}" --words 8 --room-prefix g
   cookie=$(curl -s -D - -o /dev/null -H 'accept: application/json' \
     --data 'username=load_sender0&password=parlor-load-password' "$base/api/login" |
-    awk -F'[ ;]' 'tolower($1)=="set-cookie:" { print $2 }')
+    awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^parlor_session=/ { print $2 }')
   for query in w1 w100 w15000 w12%2A %22w1%20w2%22 w3%20w70 w5%20from%3Aload_sender7 w9%20in%3Ag-3; do
     echo -n "(g) q=$query: "
     wrk -t2 -c4 -d10s --latency -H "Cookie: $cookie" "$base/api/search/?q=$query" |
@@ -277,7 +278,7 @@ fi
 user_cookie() {
   curl -s -D - -o /dev/null -H 'accept: application/json' \
     --data "username=$1&password=parlor-bench-password" "$base/api/register" |
-    awk -F'[ ;]' 'tolower($1)=="set-cookie:" { print $2 }'
+    awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^parlor_session=/ { print $2 }'
 }
 
 # 10 rooms of about 60 messages each, and 100 users who have each opened all of

@@ -43,7 +43,7 @@ case $what in
     load --clients 1 --senders 1 --rate 60 --duration 1 --room-prefix d >/dev/null
     cookie=$(curl -s -D - -o /dev/null -H 'accept: application/json' \
       --data 'username=load_sender0&password=parlor-load-password' "$base/api/login" |
-      awk -F'[ ;]' 'tolower($1)=="set-cookie:" { print $2 }')
+      awk -F'[ ;]' 'tolower($1)=="set-cookie:" && $2 ~ /^parlor_session=/ { print $2 }')
     sample; perf_pid=$!
     wrk -t2 -c50 -d10s -H "Cookie: $cookie" "$base/room/d-0/" | grep Requests/sec ;;
   *) echo "unknown scenario: $what" >&2; exit 2 ;;
