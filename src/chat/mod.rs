@@ -334,16 +334,11 @@ impl RoomState {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{
+        order::tests::{msg, seqs},
+        *,
+    };
     use crate::protocol::events::edit;
-
-    fn msg(seq: i64) -> ChatMessage {
-        ChatMessage { seq, sender: "a".into(), text: format!("m{seq}"), ..Default::default() }
-    }
-
-    fn seqs(messages: &[ChatMessage]) -> Vec<i64> {
-        messages.iter().map(|m| m.seq).collect()
-    }
 
     #[test]
     fn a_reset_shows_the_newest_page_and_keeps_later_live_messages() {

@@ -31,14 +31,16 @@ pub fn prepend(messages: &mut Vec<ChatMessage>, older: Vec<ChatMessage>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn msg(seq: i64) -> ChatMessage {
+    /// Message `seq` of sender "a" (also for the room state's tests).
+    pub(in crate::chat) fn msg(seq: i64) -> ChatMessage {
         ChatMessage { seq, sender: "a".into(), text: format!("m{seq}"), ..Default::default() }
     }
 
-    fn seqs(messages: &[ChatMessage]) -> Vec<i64> {
+    /// The messages' seqs, in order.
+    pub(in crate::chat) fn seqs(messages: &[ChatMessage]) -> Vec<i64> {
         messages.iter().map(|m| m.seq).collect()
     }
 

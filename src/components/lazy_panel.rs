@@ -27,6 +27,13 @@ where
     Loading: Future<Output = AnyView> + Send + 'static,
 {
     let open = RwSignal::new(false);
+    let asked = StoredValue::new(false);
+    let preload_once = move || {
+        if !asked.get_value() {
+            asked.set_value(true);
+            preload();
+        }
+    };
     view! {
         <div class=class>
             <button
@@ -34,8 +41,8 @@ where
                 id=button_id
                 class="link-button"
                 aria-expanded=move || open.get().to_string()
-                on:pointerenter=move |_| preload()
-                on:focus=move |_| preload()
+                on:pointerenter=move |_| preload_once()
+                on:focus=move |_| preload_once()
                 on:click=move |_| open.update(|o| *o = !*o)
             >
                 {label}

@@ -46,6 +46,8 @@ pub struct Assets {
     pub output_name: String,
     /// The folder's hash (empty when the site is not built).
     hash: String,
+    /// The plain files of `pkg/`, sorted.
+    names: Vec<String>,
     /// The site root.
     root: PathBuf,
 }
@@ -63,15 +65,16 @@ impl Assets {
     }
 
     fn hash(site_root: &Path) -> Self {
-        let unbuilt = || Self { output_name: "parlor".into(), hash: String::new(), root: site_root.to_path_buf() };
-        let mut files: Vec<PathBuf> = Vec::new();
+        let unbuilt =
+            || Self { output_name: "parlor".into(), hash: String::new(), names: Vec::new(), root: site_root.to_path_buf() };
         for (_, file) in BUNDLE {
             if !site_root.join(file).is_file() {
                 tracing::warn!(file, "the site is not built: the bundle is served under its plain names");
                 return unbuilt();
             }
         }
-        files.extend(pkg_files(&site_root.join("pkg")).into_iter().map(|name| site_root.join("pkg").join(name)));
+        let names = pkg_files(&site_root.join("pkg"));
+        let mut files: Vec<PathBuf> = names.iter().map(|name| site_root.join("pkg").join(name)).collect();
         files.push(site_root.join("register-sw.js"));
         let mut digest = Sha256::new();
         for file in &files {
@@ -80,7 +83,7 @@ impl Assets {
             digest.update(&bytes);
         }
         let hash: String = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
-        Self { output_name: format!("{hash}/parlor"), hash, root: site_root.to_path_buf() }
+        Self { output_name: format!("{hash}/parlor"), hash, names, root: site_root.to_path_buf() }
     }
 
     /// Plain URL path -> hashed one, for the pages: the four files every page
@@ -90,7 +93,7 @@ impl Assets {
             return crate::paths::BundleUrls::default();
         }
         let hashed = |name: &str| format!("/pkg/{}/{name}", self.hash);
-        let names = pkg_files(&self.root.join("pkg"));
+        let names = &self.names;
         crate::paths::BundleUrls {
             files: BUNDLE.iter().map(|(path, _)| (*path, hashed(path.rsplit('/').next().unwrap_or(path)))).collect(),
             chunk_loader: names.iter().find(|name| is_chunk_loader(name)).map(|name| hashed(name)),

@@ -4,7 +4,10 @@
 //! them come the unread and mention counts of the lobby, the sidebar and the
 //! inbox.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::LazyLock,
+};
 
 use chrono::Utc;
 use sea_orm::{
@@ -338,4 +341,29 @@ async fn status_rows(store: &Store, user_id: i64, room_name: Option<&str>) -> Re
         query = query.filter(room::Column::Name.eq(name));
     }
     query.into_model::<StatusRow>().all(store.db()).await
+}
+
+/// Which of the (user, room) pairs `wanted` are memberships (one query; none for none).
+pub(in crate::server::storage) async fn members_among(
+    txn: &impl ConnectionTrait,
+    wanted: &[(i64, i64)],
+) -> Result<HashSet<(i64, i64)>, DbErr> {
+    if wanted.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let any = wanted.iter().fold(sea_orm::Condition::any(), |any, &(user_id, room_id)| {
+        any.add(sea_orm::sea_query::ExprTrait::and(
+            membership::Column::UserId.eq(user_id),
+            membership::Column::RoomId.eq(room_id),
+        ))
+    });
+    Ok(membership::Entity::find()
+        .select_only()
+        .columns([membership::Column::UserId, membership::Column::RoomId])
+        .filter(any)
+        .into_tuple::<(i64, i64)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect())
 }

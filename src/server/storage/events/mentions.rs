@@ -3,16 +3,14 @@
 //! members can be mentioned (a mention never lets anyone in); and a message's
 //! mention rows, kept current as it is edited or deleted.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, sea_query::ExprTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::slot::Slot;
 use crate::protocol::events::{edit, message};
 use crate::{
-    entity::{membership, mention, room, user},
+    entity::{mention, room, user},
     mentions,
     protocol::{EventBody, RoomKind},
     server::storage::{db::insert_chunked, writes::NewEvent},
@@ -89,18 +87,7 @@ pub async fn keep_members(
     if wanted.is_empty() {
         return Ok(());
     }
-    let any = wanted.iter().fold(Condition::any(), |any, &(user_id, room_id)| {
-        any.add(membership::Column::UserId.eq(user_id).and(membership::Column::RoomId.eq(room_id)))
-    });
-    let members: HashSet<(i64, i64)> = membership::Entity::find()
-        .select_only()
-        .columns([membership::Column::UserId, membership::Column::RoomId])
-        .filter(any)
-        .into_tuple::<(i64, i64)>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
+    let members = crate::server::storage::memberships::members_among(txn, &wanted).await?;
     for (event, names) in batch.iter().zip(mentioned.iter_mut()) {
         if let Some(room_id) = closed_room(event) {
             names.retain(|(user_id, _)| members.contains(&(*user_id, room_id)));

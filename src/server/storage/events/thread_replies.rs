@@ -11,13 +11,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 
 use super::{slot::Slot, targets::Loaded};
 use crate::{
-    entity::{membership, message, room, thread_follow},
+    entity::{message, room, thread_follow},
     protocol::{InThread, RoomKind, ThreadSummary, format_timestamp},
     server::storage::{db::insert_chunked, writes::NewEvent},
 };
@@ -98,18 +98,7 @@ async fn members_only(txn: &impl ConnectionTrait, follows: Vec<Follow>, closed: 
     if wanted.is_empty() {
         return Ok(follows);
     }
-    let any = wanted.iter().fold(Condition::any(), |any, &(user_id, room_id)| {
-        any.add(membership::Column::UserId.eq(user_id).and(membership::Column::RoomId.eq(room_id)))
-    });
-    let members: HashSet<(i64, i64)> = membership::Entity::find()
-        .select_only()
-        .columns([membership::Column::UserId, membership::Column::RoomId])
-        .filter(any)
-        .into_tuple::<(i64, i64)>()
-        .all(txn)
-        .await?
-        .into_iter()
-        .collect();
+    let members = crate::server::storage::memberships::members_among(txn, &wanted).await?;
     Ok(follows
         .into_iter()
         .filter(|((user_id, room_id, _), _)| !closed.contains(room_id) || members.contains(&(*user_id, *room_id)))
