@@ -7,6 +7,8 @@
 //! - `parlor_inbox_sockets_open`: inbox sockets currently open.
 //! - `parlor_socket_lag_total`: times a socket fell behind the channel layer.
 //! - `parlor_catch_up_messages_total`: messages sent to sockets from the database.
+//! - `parlor_catch_up_from_memory_total`: room events sent to sockets that lagged
+//!   from their group's recent events (without the database).
 //! - `parlor_store_errors_total`: sends that could not be stored.
 //! - `parlor_link_previews_total{outcome}`: links of new messages, by what
 //!   became of them (`shown`, `refused_address`, `timed_out`, ...; `server::previews`).
@@ -30,6 +32,7 @@ pub const SOCKETS_OPEN: &str = "parlor_sockets_open";
 pub const INBOX_SOCKETS_OPEN: &str = "parlor_inbox_sockets_open";
 pub const SOCKET_LAG: &str = "parlor_socket_lag_total";
 pub const CATCH_UP_MESSAGES: &str = "parlor_catch_up_messages_total";
+pub const CATCH_UP_FROM_MEMORY: &str = "parlor_catch_up_from_memory_total";
 pub const PASSWORD_HASHES: &str = "parlor_password_hashes_total";
 pub const STORE_ERRORS: &str = "parlor_store_errors_total";
 

@@ -1,5 +1,5 @@
 //! The delivery model over real sockets: resync with `?after=`, idempotent sends by
-//! `client_id`, pipelined sends acked in order, catching up a subscriber that lags behind a tiny channel buffer,
+//! `client_id`, pipelined sends acked in order, catching up a subscriber that lags behind a tiny channel buffer (from memory, or the database),
 //! and the restart close code.
 
 use crate::harness::TestApp;
@@ -106,6 +106,36 @@ async fn a_lagging_subscriber_is_caught_up_from_the_database() {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0.0);
     assert!(lagged > 0.0, "expected lag to be recorded, metrics:\n{metrics}");
+}
+
+#[tokio::test]
+async fn a_lagging_subscriber_is_caught_up_from_memory_when_the_group_still_holds_what_it_missed() {
+    // A buffer of two events, so readers lag; the group remembers sixteen.
+    let app = TestApp::spawn_with(|config| {
+        config.layer_capacity = 2;
+        config.messages_per_second = 100_000;
+    })
+    .await;
+    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        readers.push(bob.socket("lagging", Some(0)).await);
+    }
+    let mut writer = alice.socket("lagging", Some(0)).await;
+    let total = 400;
+    for i in 1..=total {
+        writer.send_json(json!({"type": "send", "text": format!("m{i}"), "client_id": format!("c{i}")})).await;
+    }
+    for reader in &mut readers {
+        for expected in 1..=total {
+            assert_eq!(reader.next_of("message").await["seq"], expected, "gap-free and duplicate-free");
+        }
+    }
+    let metrics = alice.get("/metrics").await.text().await.unwrap();
+    let counter = |name: &str| -> f64 {
+        metrics.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok()).unwrap_or(0.0)
+    };
+    assert!(counter("parlor_catch_up_from_memory_total") > 0.0, "expected a catch-up from memory, metrics:\n{metrics}");
 }
 
 #[tokio::test]

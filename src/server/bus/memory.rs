@@ -37,6 +37,10 @@ impl ChannelLayer for MemoryLayer {
         Ok(self.groups.join(group).0)
     }
 
+    fn recent(&self, group: &Group, after: i64) -> Option<Vec<std::sync::Arc<super::RoomEvent>>> {
+        self.groups.recent(&group.key(), after)
+    }
+
     async fn has_listeners(&self, group: &Group) -> Result<bool, LayerError> {
         Ok(self.groups.has(&group.key()))
     }

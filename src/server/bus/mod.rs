@@ -49,6 +49,11 @@ pub trait ChannelLayer: Send + Sync + 'static {
     /// Subscribes to `group`; events published from now on arrive on the result.
     async fn group_add(&self, group: &Group) -> Result<Subscription, LayerError>;
 
+    /// The room events `group` delivered on this instance lately that follow
+    /// `after` without a gap (what a subscriber that lagged missed, without
+    /// the database); `None` when the next one is not remembered.
+    fn recent(&self, group: &Group, after: i64) -> Option<Vec<std::sync::Arc<RoomEvent>>>;
+
     /// Whether `group` has a subscriber on any instance now (for a user's
     /// group: whether they have a room or inbox socket open anywhere).
     async fn has_listeners(&self, group: &Group) -> Result<bool, LayerError>;
@@ -62,7 +67,7 @@ pub trait ChannelLayer: Send + Sync + 'static {
 pub enum Received {
     Event(Event),
     /// The subscriber fell behind and `missed` events were dropped for it: it
-    /// must catch up from the database.
+    /// must catch up (from the group's recent events, else the database).
     Lagged {
         missed: u64,
     },

@@ -216,6 +216,10 @@ impl ChannelLayer for RedisLayer {
     /// This instance's groups first; then Redis: every instance subscribes to
     /// a group's channel while it has local subscribers (and a subscription is
     /// confirmed before `group_add` returns).
+    fn recent(&self, group: &Group, after: i64) -> Option<Vec<std::sync::Arc<super::RoomEvent>>> {
+        self.groups.recent(&group.key(), after)
+    }
+
     async fn has_listeners(&self, group: &Group) -> Result<bool, LayerError> {
         let key = group.key();
         if self.groups.has(&key) {

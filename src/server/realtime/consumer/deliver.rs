@@ -1,7 +1,8 @@
 //! `chat_message`: the room group's events to the socket, each `seq` once and
 //! in order — the [`Sequencer`](crate::server::realtime::sequencer) decides,
-//! this does the I/O: it sends, and catches up from the database on a gap
-//! that does not fill in time, a lag, a resync or a closed group. And the
+//! this does the I/O: it sends, and catches up on a lag (from the group's
+//! recent events in memory, else the database) and from the database on a gap
+//! that does not fill in time, a resync or a closed group. And the
 //! user group's news: the end of the socket's session, the read marker
 //! moving on another tab.
 
@@ -118,8 +119,10 @@ impl ChatConsumer {
             }
             Received::Lagged { missed } => {
                 metrics::counter!(m::SOCKET_LAG).increment(1);
-                tracing::debug!(room = self.room, missed, "socket lagged; catching up from the database");
-                self.catch_up(live).await?;
+                if !self.catch_up_from_memory(live).await? {
+                    tracing::debug!(room = self.room, missed, "socket lagged; catching up from the database");
+                    self.catch_up(live).await?;
+                }
             }
             Received::Closed => {
                 *group = self.realtime.layer.group_add(&Group::Room(self.room.clone())).await?;
@@ -128,6 +131,27 @@ impl ChatConsumer {
             Received::Event(_) => self.catch_up(live).await?,
         }
         Ok(())
+    }
+
+    /// After a lag: sends the room events the group delivered lately from the
+    /// last one sent on (the channel layer remembers them), then what was held
+    /// that follows; `false` when they do not reach back to it (the database
+    /// must). The events are offered as live ones are: each `seq` once.
+    async fn catch_up_from_memory(&self, live: &mut Live) -> Result<bool, ConsumerError> {
+        let group = Group::Room(self.room.clone());
+        let Some(events) = self.realtime.layer.recent(&group, live.order.last_sent()) else { return Ok(false) };
+        metrics::counter!(m::CATCH_UP_FROM_MEMORY).increment(events.len() as u64);
+        let now = tokio::time::Instant::now();
+        for event in events {
+            if live.access_ended {
+                break;
+            }
+            if let Offer::Deliver(event) = live.order.offer(event.seq, event, now) {
+                self.deliver(live, &event).await?;
+            }
+        }
+        self.release_ready(live).await?;
+        Ok(true)
     }
 
     /// Handles an event for the socket's user: the end of its session, or its
