@@ -74,21 +74,21 @@ async fn sends_fired_without_waiting_are_acked_in_the_order_sent() {
     assert_eq!(texts, expected);
 }
 
-#[tokio::test]
-async fn a_lagging_subscriber_is_caught_up_from_the_database() {
-    // A buffer of one event: any subscriber that is not instantly scheduled lags.
+/// Four readers in `room` behind a channel buffer of `capacity` events get
+/// `total` messages fired without waiting for acks, each every message once
+/// and in order; returns the server's metrics after.
+async fn burst_past_a_small_buffer(capacity: u32, room: &str, total: i64) -> String {
     let app = TestApp::spawn_with(|config| {
-        config.layer_capacity = 1;
+        config.layer_capacity = capacity;
         config.messages_per_second = 100_000;
     })
     .await;
     let (alice, bob) = (app.user("alice").await, app.user("bob").await);
     let mut readers = Vec::new();
     for _ in 0..4 {
-        readers.push(bob.socket("busy", Some(0)).await);
+        readers.push(bob.socket(room, Some(0)).await);
     }
-    let mut writer = alice.socket("busy", Some(0)).await;
-    let total = 200;
+    let mut writer = alice.socket(room, Some(0)).await;
     for i in 1..=total {
         // Fire without waiting for acks so events pile up faster than readers drain them.
         writer.send_json(json!({"type": "send", "text": format!("m{i}"), "client_id": format!("c{i}")})).await;
@@ -98,44 +98,27 @@ async fn a_lagging_subscriber_is_caught_up_from_the_database() {
             assert_eq!(reader.next_of("message").await["seq"], expected, "gap-free and duplicate-free");
         }
     }
+    alice.get("/metrics").await.text().await.unwrap()
+}
+
+/// A counter of the metrics' text (0 when absent).
+fn counter(metrics: &str, name: &str) -> f64 {
+    metrics.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok()).unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn a_lagging_subscriber_is_caught_up_from_the_database() {
+    // A buffer of one event: any subscriber that is not instantly scheduled lags.
+    let metrics = burst_past_a_small_buffer(1, "busy", 200).await;
     // The readers did fall behind: the catch-up path was exercised, not bypassed.
-    let metrics = alice.get("/metrics").await.text().await.unwrap();
-    let lagged: f64 = metrics
-        .lines()
-        .find_map(|line| line.strip_prefix("parlor_socket_lag_total "))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0.0);
-    assert!(lagged > 0.0, "expected lag to be recorded, metrics:\n{metrics}");
+    assert!(counter(&metrics, "parlor_socket_lag_total") > 0.0, "expected lag to be recorded, metrics:\n{metrics}");
 }
 
 #[tokio::test]
 async fn a_lagging_subscriber_is_caught_up_from_memory_when_the_group_still_holds_what_it_missed() {
     // A buffer of two events, so readers lag; the group remembers sixteen.
-    let app = TestApp::spawn_with(|config| {
-        config.layer_capacity = 2;
-        config.messages_per_second = 100_000;
-    })
-    .await;
-    let (alice, bob) = (app.user("alice").await, app.user("bob").await);
-    let mut readers = Vec::new();
-    for _ in 0..4 {
-        readers.push(bob.socket("lagging", Some(0)).await);
-    }
-    let mut writer = alice.socket("lagging", Some(0)).await;
-    let total = 400;
-    for i in 1..=total {
-        writer.send_json(json!({"type": "send", "text": format!("m{i}"), "client_id": format!("c{i}")})).await;
-    }
-    for reader in &mut readers {
-        for expected in 1..=total {
-            assert_eq!(reader.next_of("message").await["seq"], expected, "gap-free and duplicate-free");
-        }
-    }
-    let metrics = alice.get("/metrics").await.text().await.unwrap();
-    let counter = |name: &str| -> f64 {
-        metrics.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok()).unwrap_or(0.0)
-    };
-    assert!(counter("parlor_catch_up_from_memory_total") > 0.0, "expected a catch-up from memory, metrics:\n{metrics}");
+    let metrics = burst_past_a_small_buffer(2, "lagging", 400).await;
+    assert!(counter(&metrics, "parlor_catch_up_from_memory_total") > 0.0, "expected a catch-up from memory, metrics:\n{metrics}");
 }
 
 #[tokio::test]
