@@ -54,9 +54,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     if let Some(context) = Owner::current_shared_context() {
         context.set_is_hydrating(false);
     }
+    let locale = crate::i18n::locale();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=locale.tag()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1, interactive-widget=resizes-content" />
@@ -75,9 +76,26 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App />
+                <IslandTexts />
             </body>
         </html>
     }
+}
+
+/// The messages the page's islands show, in the reader's locale (a JSON data
+/// block: not run, so outside the scripts' policy), read by the browser's
+/// [`crate::i18n::texts`].
+#[component]
+fn IslandTexts() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let json = {
+        let texts = crate::i18n::catalog::Catalog::global().client_texts(crate::i18n::locale());
+        // `<` only ever appears inside the JSON's strings: escaped, no `</script>` can end the block.
+        serde_json::to_string(&texts).unwrap_or_default().replace('<', "\\u003c")
+    };
+    #[cfg(not(feature = "ssr"))]
+    let json = String::new();
+    view! { <script type="application/json" id=crate::i18n::TEXTS_ELEMENT inner_html=json></script> }
 }
 
 /// The application: header and routes. Pages render fully on the server

@@ -45,6 +45,7 @@ pub mod chat;
 pub mod client;
 pub mod components;
 pub mod error;
+pub mod i18n;
 pub mod local_time;
 pub mod markup;
 pub mod mentions;

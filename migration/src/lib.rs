@@ -23,6 +23,7 @@ mod m20261207_000015_integrations;
 mod m20261207_000016_who_gets_in;
 mod m20261208_000017_trust_iv;
 mod m20261208_000018_topics;
+mod m20261208_000019_locale;
 
 /// Every migration Parlor knows, oldest first.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_who_gets_in::Migration),
             Box::new(m20261208_000017_trust_iv::Migration),
             Box::new(m20261208_000018_topics::Migration),
+            Box::new(m20261208_000019_locale::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::error::AppError;
+use crate::{error::AppError, i18n::t};
 
 /// What the redirect after a failed plain-form post carries in its query:
 /// `?error=CODE&retry_after=S&next=PATH&username=NAME`.
@@ -30,10 +30,10 @@ impl LastAttempt {
 
 #[component]
 pub fn AuthForm(
-    title: &'static str,
+    #[prop(into)] title: String,
     /// The server function's URL, e.g. `/api/login`.
     action: &'static str,
-    submit: &'static str,
+    #[prop(into)] submit: String,
     password_autocomplete: &'static str,
     /// The message of the last failed attempt.
     error: Signal<Option<String>>,
@@ -52,7 +52,7 @@ pub fn AuthForm(
             <form method="post" action=action class="auth-form">
                 <input type="hidden" name="next" value=next />
                 {invitation.map(|code| view! { <input type="hidden" name="invitation" value=code /> })}
-                <label for="username">"Username"</label>
+                <label for="username">{t("auth-username")}</label>
                 <input
                     id="username"
                     name="username"
@@ -61,7 +61,7 @@ pub fn AuthForm(
                     required
                     value=username
                 />
-                <label for="password">"Password"</label>
+                <label for="password">{t("auth-password")}</label>
                 <input
                     id="password"
                     name="password"

@@ -12,7 +12,6 @@
 //! Enter or Tab completes, Esc closes. Sending `/name args` for a registered
 //! command sends the bot its command instead of a message.
 
-use const_format::formatcp;
 use leptos::{ev, prelude::*, task::spawn_local};
 
 use crate::{
@@ -21,6 +20,7 @@ use crate::{
         uploads::{upload_dropped, upload_pasted},
     },
     components::file_picker::{AttachButton, ROOM_FILE_IDS, UploadState, uploader_for},
+    i18n::{t, t_args},
     mentions::{being_typed, completions},
     paths,
     protocol::{
@@ -30,8 +30,6 @@ use crate::{
     slash_commands::{self, CommandInfo},
 };
 
-/// Shown while the text is over the limit.
-const TOO_LONG: &str = formatcp!("Messages can have at most {MAX_TEXT_CHARS} characters.");
 /// The least time between two typing notices.
 const TYPING_EVERY_MS: f64 = 3_000.0;
 /// Most names offered at once.
@@ -272,8 +270,8 @@ pub fn Composer(
             <UploadState uploader ids=ROOM_FILE_IDS />
             {move || replying.get().map(|parent| view! {
                 <p id="replyingTo" class="replying-to">
-                    "Replying to "<strong>{parent.sender}</strong>": "{parent.text}" "
-                    <button type="button" class="link-button" aria-label="Cancel the reply" on:click=move |_| replying.set(None)>
+                    {t("composer-replying-to")}" "<strong>{parent.sender}</strong>": "{parent.text}" "
+                    <button type="button" class="link-button" aria-label=t("composer-cancel-reply") on:click=move |_| replying.set(None)>
                         "✕"
                     </button>
                 </p>
@@ -282,9 +280,9 @@ pub fn Composer(
                 id="messageInput"
                 rows="1"
                 autocomplete="off"
-                placeholder="Write a message…"
-                aria-label="Message"
-                aria-description="Enter sends, Shift+Enter starts a new line. Formatting: Ctrl+/ or ? lists it."
+                placeholder=t("composer-placeholder")
+                aria-label=t("composer-label")
+                aria-description=t("composer-help")
                 aria-autocomplete="list"
                 aria-controls=move || (!suggestions().is_empty()).then_some("mentionSuggestions")
                 node_ref=textarea
@@ -294,9 +292,9 @@ pub fn Composer(
                 on:paste=move |ev: ev::ClipboardEvent| if upload_pasted(&ev, uploader) { ev.prevent_default() }
             ></textarea>
             <AttachButton uploader ids=ROOM_FILE_IDS />
-            <button id="sendBtn" type="submit" disabled=move || too_long() || uploader.busy.get()>"Send"</button>
+            <button id="sendBtn" type="submit" disabled=move || too_long() || uploader.busy.get()>{t("composer-send")}</button>
             <Show when=move || !suggestions().is_empty()>
-                <ul id="mentionSuggestions" class="suggestions" role="listbox" aria-label="Complete a name or a command">
+                <ul id="mentionSuggestions" class="suggestions" role="listbox" aria-label=t("composer-suggestions")>
                     {move || {
                         suggestions()
                             .into_iter()
@@ -326,7 +324,7 @@ pub fn Composer(
                 </ul>
             </Show>
             <Show when=too_long>
-                <p class="form-error">{TOO_LONG}</p>
+                <p class="form-error">{t_args("composer-too-long", &[("max", MAX_TEXT_CHARS.into())])}</p>
             </Show>
         </form>
     }

@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::{am_admin, current_user};
+use crate::{
+    api::{am_admin, current_user},
+    i18n::t,
+};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -19,18 +22,18 @@ pub fn SiteHeader() -> impl IntoView {
                     let is_admin = admin.await.unwrap_or(false);
                     match user.await {
                         Ok(Some(name)) => view! {
-                            <a id="searchLink" class="search-link" href="/search/">"Search"</a>
-                            {is_admin.then(|| view! { <a id="adminLink" class="search-link" href="/admin">"Administration"</a> })}
-                            <a id="settingsLink" class="search-link" href=crate::paths::SETTINGS>"Settings"</a>
+                            <a id="searchLink" class="search-link" href="/search/">{t("header-search")}</a>
+                            {is_admin.then(|| view! { <a id="adminLink" class="search-link" href="/admin">{t("header-admin")}</a> })}
+                            <a id="settingsLink" class="search-link" href=crate::paths::SETTINGS>{t("header-settings")}</a>
                             <form class="session" method="post" action="/api/logout">
-                                <span class="whoami">"Signed in as " <strong id="currentUser">{name}</strong></span>
-                                <button type="submit" id="logoutBtn" class="link-button">"Log out"</button>
+                                <span class="whoami">{t("header-signed-in-as")}" " <strong id="currentUser">{name}</strong></span>
+                                <button type="submit" id="logoutBtn" class="link-button">{t("header-log-out")}</button>
                             </form>
                         }.into_any(),
                         _ => view! {
                             <nav class="session">
-                                <a href="/login">"Log in"</a>
-                                <a href="/register">"Register"</a>
+                                <a href="/login">{t("header-log-in")}</a>
+                                <a href="/register">{t("header-register")}</a>
                             </nav>
                         }.into_any(),
                     }
@@ -46,11 +49,11 @@ pub fn SiteHeader() -> impl IntoView {
 #[component]
 fn ThemeSwitch() -> impl IntoView {
     view! {
-        <label class="visually-hidden" for="themeSwitch">"Theme"</label>
-        <select id="themeSwitch" class="theme-switch" title="Theme">
-            <option value="auto">"Theme: system"</option>
-            <option value="light">"Theme: light"</option>
-            <option value="dark">"Theme: dark"</option>
+        <label class="visually-hidden" for="themeSwitch">{t("theme-label")}</label>
+        <select id="themeSwitch" class="theme-switch" title=t("theme-label")>
+            <option value="auto">{t("theme-system")}</option>
+            <option value="light">{t("theme-light")}</option>
+            <option value="dark">{t("theme-dark")}</option>
         </select>
     }
 }

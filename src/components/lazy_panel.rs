@@ -9,6 +9,8 @@ use std::future::Future;
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
+
 #[component]
 pub fn LazyPanel<Load, Loading>(
     /// The class of the button and panel's box.
@@ -48,7 +50,7 @@ where
                 {label}
             </button>
             <Show when=move || open.get()>
-                <Suspense fallback=|| view! { <p class="hint" role="status">"Loading…"</p> }>
+                <Suspense fallback=|| view! { <p class="hint" role="status">{t("panel-loading")}</p> }>
                     {move || Suspend::new(panel())}
                 </Suspense>
             </Show>

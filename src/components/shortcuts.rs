@@ -10,38 +10,56 @@
 //! | `?`, or Ctrl/⌘ + `/` while typing | this list, with the message formatting |
 //!
 //! Single-key shortcuts (`/`, `?`) are ignored while typing in a field.
+//! The two dialogs are code of their own (`#[lazy]`), fetched when first opened.
 
 use leptos::{ev, html, prelude::*};
 
 use crate::{
+    i18n::t,
     paths,
     room_counts::{MyRooms, neighbour, sidebar_order},
 };
 
-/// The shortcuts as the help dialog lists them.
+/// The shortcuts as the help dialog lists them: (keys, the catalog's key of what they do).
 pub const SHORTCUTS: [(&str, &str); 8] = [
-    ("Enter", "Send the message"),
-    ("Shift + Enter (Alt + Enter)", "Start a new line in the message"),
-    ("Ctrl + K (⌘ + K)", "Switch to a room by name"),
-    ("Alt + ↑ / Alt + ↓", "Previous / next room"),
-    ("Alt + Shift + ↑ / ↓", "Previous / next room with unread messages"),
-    ("Esc", "Close a dialog, or mark this room read"),
-    ("/", "Search this room"),
-    ("? (Ctrl + / while typing)", "Show these shortcuts and the formatting"),
+    ("Enter", "shortcut-send"),
+    ("Shift + Enter (Alt + Enter)", "shortcut-new-line"),
+    ("Ctrl + K (⌘ + K)", "shortcut-switch"),
+    ("Alt + ↑ / Alt + ↓", "shortcut-neighbour"),
+    ("Alt + Shift + ↑ / ↓", "shortcut-unread"),
+    ("Esc", "shortcut-escape"),
+    ("/", "shortcut-search"),
+    ("? (Ctrl + / while typing)", "shortcut-help"),
 ];
 
 /// The Markdown subset messages understand, as the help dialog lists it:
-/// (what to type, what it shows as).
-pub const FORMATTING: [(&str, &str); 8] = [
-    ("**bold**", "bold"),
-    ("*italic*", "italic"),
-    ("`code`", "code in a line"),
-    ("``` on a line of its own, before and after", "a block of code"),
-    ("> at the start of a line", "a quote"),
-    ("- or 1. at the start of a line", "a list"),
-    ("https://…", "a link"),
-    ("@name", "a mention (Tab or Enter completes it)"),
+/// (what to type, or the catalog's key of how to say it; the catalog's key of
+/// what it shows as).
+pub const FORMATTING: [(Typed, &str); 8] = [
+    (Typed::Literal("**bold**"), "format-bold"),
+    (Typed::Literal("*italic*"), "format-italic"),
+    (Typed::Literal("`code`"), "format-code"),
+    (Typed::Said("format-block-typed"), "format-block"),
+    (Typed::Said("format-quote-typed"), "format-quote"),
+    (Typed::Said("format-list-typed"), "format-list"),
+    (Typed::Literal("https://…"), "format-link"),
+    (Typed::Literal("@name"), "format-mention"),
 ];
+
+/// What to type for a format: the characters themselves, or words (a catalog's key).
+pub enum Typed {
+    Literal(&'static str),
+    Said(&'static str),
+}
+
+impl Typed {
+    fn text(&self) -> String {
+        match self {
+            Self::Literal(typed) => (*typed).to_owned(),
+            Self::Said(key) => t(key),
+        }
+    }
+}
 
 /// Which dialog is open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,15 +118,16 @@ pub fn Shortcuts(
         }
     });
     on_cleanup(move || handle.remove());
+    let close = Callback::new(move |()| open.set(Open::Nothing));
     view! {
         <button type="button" id="shortcutsBtn" class="link-button" aria-haspopup="dialog" on:click=move |_| open.set(Open::Help)>
-            "Shortcuts"
+            {t("shortcuts-button")}
         </button>
         <Show when=move || open.get() == Open::Help>
-            <HelpDialog close=Callback::new(move |()| open.set(Open::Nothing)) />
+            <Suspense>{move || Suspend::new(help_dialog(close))}</Suspense>
         </Show>
         <Show when=move || open.get() == Open::Switcher>
-            <RoomSwitcher rooms close=Callback::new(move |()| open.set(Open::Nothing)) />
+            <Suspense>{move || Suspend::new(room_switcher(rooms, close))}</Suspense>
         </Show>
     }
 }
@@ -120,41 +139,52 @@ fn is_typing(ev: &ev::KeyboardEvent) -> bool {
     matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || element.has_attribute("contenteditable")
 }
 
-#[component]
-fn HelpDialog(close: Callback<()>) -> impl IntoView {
-    let button = NodeRef::<html::Button>::new();
+/// Focuses `element` once it is in the document: a lazily loaded dialog's
+/// view is built before its `Suspense` puts it in, so the focus waits a frame.
+fn focus_when_shown<E>(element: NodeRef<E>)
+where
+    E: leptos::tachys::html::element::ElementType,
+    E::Output: AsRef<leptos::web_sys::HtmlElement> + leptos::wasm_bindgen::JsCast + Clone + 'static,
+{
     Effect::new(move |_| {
-        if let Some(button) = button.get() {
-            let _ = button.focus();
+        if let Some(element) = element.get() {
+            let element = AsRef::<leptos::web_sys::HtmlElement>::as_ref(&element).clone();
+            request_animation_frame(move || {
+                let _ = element.focus();
+            });
         }
     });
+}
+
+/// `?`: the shortcuts and the formatting.
+#[lazy]
+fn help_dialog(close: Callback<()>) -> AnyView {
+    let button = NodeRef::<html::Button>::new();
+    focus_when_shown(button);
     view! {
         <div class="dialog-backdrop" on:click=move |_| close.run(())></div>
         <div id="shortcutsHelp" class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcutsTitle">
-            <h2 id="shortcutsTitle">"Keyboard shortcuts"</h2>
+            <h2 id="shortcutsTitle">{t("shortcuts-title")}</h2>
             <dl class="shortcut-list">
-                {SHORTCUTS.iter().map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+                {SHORTCUTS.iter().map(|(keys, what)| view! { <dt><kbd>{*keys}</kbd></dt><dd>{t(what)}</dd> }).collect_view()}
             </dl>
-            <h3 id="formattingTitle">"Formatting"</h3>
+            <h3 id="formattingTitle">{t("shortcuts-formatting")}</h3>
             <dl id="formattingHelp" class="shortcut-list" aria-labelledby="formattingTitle">
-                {FORMATTING.iter().map(|(typed, shows)| view! { <dt><code>{*typed}</code></dt><dd>{*shows}</dd> }).collect_view()}
+                {FORMATTING.iter().map(|(typed, shows)| view! { <dt><code>{typed.text()}</code></dt><dd>{t(shows)}</dd> }).collect_view()}
             </dl>
-            <button type="button" id="closeShortcuts" node_ref=button on:click=move |_| close.run(())>"Close"</button>
+            <button type="button" id="closeShortcuts" node_ref=button on:click=move |_| close.run(())>{t("shortcuts-close")}</button>
         </div>
     }
+    .into_any()
 }
 
 /// Ctrl/⌘ + K: the user's rooms filtered by what is typed; arrows choose, Enter opens.
-#[component]
-fn RoomSwitcher(rooms: MyRooms, close: Callback<()>) -> impl IntoView {
+#[lazy]
+fn room_switcher(rooms: MyRooms, close: Callback<()>) -> AnyView {
     let query = RwSignal::new(String::new());
     let active = RwSignal::new(0usize);
     let input = NodeRef::<html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(input) = input.get() {
-            let _ = input.focus();
-        }
-    });
+    focus_when_shown(input);
     let matches = move || -> Vec<(String, String)> {
         let typed = query.get().to_lowercase();
         rooms.rooms.with(|r| {
@@ -193,19 +223,19 @@ fn RoomSwitcher(rooms: MyRooms, close: Callback<()>) -> impl IntoView {
     view! {
         <div class="dialog-backdrop" on:click=move |_| close.run(())></div>
         <div id="roomSwitcher" class="dialog" role="dialog" aria-modal="true" aria-labelledby="switcherTitle">
-            <h2 id="switcherTitle">"Switch to a room"</h2>
+            <h2 id="switcherTitle">{t("switcher-title")}</h2>
             <input
                 id="switcherInput"
                 type="text"
                 autocomplete="off"
-                aria-label="Room name"
+                aria-label=t("switcher-input")
                 aria-controls="switcherResults"
                 node_ref=input
                 prop:value=move || query.get()
                 on:input=move |ev| { query.set(event_target_value(&ev)); active.set(0); }
                 on:keydown=on_keydown
             />
-            <ul id="switcherResults" class="switcher-results" role="listbox" aria-label="Rooms">
+            <ul id="switcherResults" class="switcher-results" role="listbox" aria-label=t("switcher-results")>
                 {move || matches().into_iter().enumerate().map(|(i, (room, label))| {
                     let chosen = room.clone();
                     view! {
@@ -222,4 +252,5 @@ fn RoomSwitcher(rooms: MyRooms, close: Callback<()>) -> impl IntoView {
             </ul>
         </div>
     }
+    .into_any()
 }

@@ -29,6 +29,8 @@ pub struct Model {
     pub kind: AccountKind,
     /// Who made a bot or webhook account (an administrator, a room's member).
     pub created_by: Option<i64>,
+    /// The language the person chose (`en`, `es`); none follows the browser.
+    pub locale: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

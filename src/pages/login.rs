@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     components::auth_form::{AuthForm, LastAttempt},
     error::AppError,
+    i18n::{t, t_args},
     pages::entry::entry_info,
     paths,
     protocol::RegistrationMode,
@@ -70,32 +71,32 @@ pub fn LoginPage() -> impl IntoView {
     let info = Resource::new(|| (), |()| entry_info());
     let reset = use_query_map().with_untracked(|q| q.get("reset").is_some());
     view! {
-        <Title text="Log in · Parlor" />
-        {reset.then(|| view! { <p id="resetDone" class="notice" role="status">"Your password is set. Log in with it."</p> })}
+        <Title text=t_args("page-title", &[("title", t("login-title").as_str().into())]) />
+        {reset.then(|| view! { <p id="resetDone" class="notice" role="status">{t("login-password-set")}</p> })}
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let info = info.await.ok()?;
                 let sso = info.sso.clone().map(|name| view! {
                     <section class="card auth-card sso">
-                        <a id="ssoLogin" class="button" href=move || paths::sso_start(&next.get())>{format!("Log in with {name}")}</a>
+                        <a id="ssoLogin" class="button" href=move || paths::sso_start(&next.get())>{t_args("login-with", &[("provider", name.as_str().into())])}</a>
                         {(!info.password_login).then(|| error.get().map(|message| view! { <p class="form-error" role="alert">{message}</p> }))}
                     </section>
                 });
                 let password = info.password_login.then(|| view! {
                     <AuthForm
-                        title="Log in"
+                        title=t("login-title")
                         action="/api/login"
-                        submit="Log in"
+                        submit=t("login-submit")
                         password_autocomplete="current-password"
                         error
                         next
                         username
                     >
-                        {info.mail.then(|| view! { <p><a id="forgotLink" href="/forgot">"Forgot your password?"</a></p> })}
+                        {info.mail.then(|| view! { <p><a id="forgotLink" href="/forgot">{t("login-forgot")}</a></p> })}
                         {(info.mode != RegistrationMode::Closed).then(|| view! {
                             <p>
-                                "No account yet? "
-                                <a href=move || paths::register_then(&next.get())>"Register"</a>
+                                {t("login-no-account")}" "
+                                <a href=move || paths::register_then(&next.get())>{t("header-register")}</a>
                             </p>
                         })}
                     </AuthForm>

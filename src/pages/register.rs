@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use crate::{
     components::auth_form::{AuthForm, LastAttempt},
     error::AppError,
+    i18n::{t, t_args},
     names::{PASSWORD_RULE, USERNAME_RULE},
     pages::entry::entry_info,
     paths,
@@ -31,7 +32,7 @@ pub async fn register(
     use crate::server::{
         accounts::auth,
         config::Switch,
-        http::{entry, forms, gate},
+        http::{entry, forms, gate, locale},
         storage::registration::Entry,
     };
     let next = forms::safe_next(next.as_deref());
@@ -45,6 +46,12 @@ pub async fn register(
         }
         let entry = Entry::Password { invitation: invitation.as_deref().map(str::trim) };
         let (user, used) = auth::register(&state.store, &state.passwords, (&username, password), entry).await?;
+        // The account speaks the language it was made in, when the browser asked for one
+        // Parlor speaks (mails and pushes follow it; the settings page changes it).
+        let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+        if let Some(asked) = locale::asked(&headers) {
+            state.store.set_locale(user.0.id, Some(asked)).await?;
+        }
         if let Some(used) = &used {
             entry::join_invited_rooms(&state, &user, used).await;
         }
@@ -60,7 +67,7 @@ pub fn RegisterPage() -> impl IntoView {
     let LastAttempt { error, next, username } = LastAttempt::from_query();
     let info = Resource::new(|| (), |()| entry_info());
     view! {
-        <Title text="Register · Parlor" />
+        <Title text=t_args("page-title", &[("title", t("register-title").as_str().into())]) />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 info.await.ok().map(|info| view! {
@@ -69,9 +76,9 @@ pub fn RegisterPage() -> impl IntoView {
             })}
         </Suspense>
         <AuthForm
-            title="Create an account"
+            title=t("register-title")
             action="/api/register"
-            submit="Register"
+            submit=t("register-submit")
             password_autocomplete="new-password"
             error
             next
@@ -79,8 +86,8 @@ pub fn RegisterPage() -> impl IntoView {
         >
             <p class="hint">{capitalized(USERNAME_RULE)}". "{capitalized(PASSWORD_RULE)}"."</p>
             <p>
-                "Have an account? "
-                <a href=move || paths::login_then(&next.get())>"Log in"</a>
+                {t("register-have-account")}" "
+                <a href=move || paths::login_then(&next.get())>{t("header-log-in")}</a>
             </p>
         </AuthForm>
     }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
+    i18n::t,
     local_time::LocalizedTime,
     names::MAX_DISPLAY_NAME_CHARS,
     pages::{
@@ -30,6 +31,8 @@ pub struct AccountView {
     pub display_name: Option<String>,
     /// Whether others see how far the user has read ("Seen by").
     pub share_reads: bool,
+    /// The language the user chose; none follows the browser.
+    pub locale: Option<crate::i18n::Locale>,
     /// Most recently used first.
     pub sessions: Vec<SessionView>,
     /// Web Push: whether the server has it on, and the devices that get it.
@@ -131,7 +134,9 @@ async fn account_now() -> Result<AccountView, AppError> {
     let tokens = crate::pages::settings_tokens::tokens_view(&state, user.0.id, &auth.session).await?;
     let email = crate::pages::settings_email::email_view(&state, &user).await?;
     let notices = state.store.notices().notices_of(user.0.id).await?;
+    let locale = crate::server::http::locale::chosen(&user.0);
     Ok(AccountView {
+        locale,
         tokens,
         email,
         notices,
@@ -181,6 +186,31 @@ pub async fn set_share_reads(share: bool) -> Result<(), AppError> {
     }
     .await;
     forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("share_reads", ""), "")
+}
+
+/// `POST /api/locale`: field `locale` = `en` | `es` | empty (follow the
+/// browser): the language of the user's pages, mails and pushes.
+#[server(prefix = "/api", endpoint = "locale")]
+pub async fn set_locale(locale: String) -> Result<(), AppError> {
+    use crate::{
+        i18n::Locale,
+        server::http::{forms, gate},
+    };
+    let outcome = async {
+        let chosen = match locale.as_str() {
+            "" => None,
+            tag => Some(
+                tag.parse::<Locale>()
+                    .ok()
+                    .filter(|locale| Locale::CHOOSABLE.contains(locale))
+                    .ok_or_else(|| AppError::BadRequest(format!("unknown language {tag:?}")))?,
+            ),
+        };
+        let (state, user) = gate::require_user().await?;
+        Ok(state.store.set_locale(user.0.id, chosen).await?)
+    }
+    .await;
+    forms::finish(outcome, crate::paths::SETTINGS, &crate::paths::settings_done("language", ""), "")
 }
 
 /// `POST /api/change_password`: fields `current`, `new`. Every other session
@@ -239,8 +269,11 @@ pub async fn log_out_everywhere() -> Result<(), AppError> {
 }
 
 /// What `?done=` says.
-fn done_message(done: &str) -> Option<&'static str> {
-    match done {
+fn done_message(done: &str) -> Option<String> {
+    if done == "language" {
+        return Some(t("settings-language-saved"));
+    }
+    let said = match done {
         "display_name" => Some("Your display name is saved."),
         "share_reads" => Some("Your read receipts setting is saved."),
         "password" => Some("Your password is changed. Your other sessions are logged out and your API tokens revoked."),
@@ -252,7 +285,8 @@ fn done_message(done: &str) -> Option<&'static str> {
         "email_removed" => Some("Your e-mail address is removed."),
         "email_notify" => Some("Your mail setting is saved."),
         _ => None,
-    }
+    };
+    said.map(str::to_owned)
 }
 
 #[component]
@@ -276,6 +310,30 @@ pub fn SettingsPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// The language of the user's pages, mails and pushes: their browser's, or one
+/// they choose (each named in its own language).
+#[component]
+fn LanguageSettings(chosen: Option<crate::i18n::Locale>) -> impl IntoView {
+    use crate::i18n::Locale;
+    let name = |locale: Locale| match locale {
+        Locale::En | Locale::EnXa => "English",
+        Locale::Es => "Español",
+    };
+    view! {
+        <h2>{t("settings-language")}</h2>
+        <form id="languageForm" method="post" action="/api/locale" class="stacked-form">
+            <label for="languageChoice">{t("settings-language-label")}</label>
+            <select id="languageChoice" name="locale">
+                <option value="" selected=chosen.is_none()>{t("settings-language-browser")}</option>
+                {Locale::CHOOSABLE.into_iter().map(|locale| view! {
+                    <option value=locale.tag() lang=locale.tag() selected=chosen == Some(locale)>{name(locale)}</option>
+                }).collect_view()}
+            </select>
+            <button type="submit" id="saveLanguage">{t("settings-language-save")}</button>
+        </form>
     }
 }
 
@@ -334,6 +392,8 @@ fn AccountForms(account: AccountView) -> impl IntoView {
             <input type="hidden" name="share" value=(!account.share_reads).to_string() />
             <button type="submit" id="shareReadsBtn">{if account.share_reads { "Stop sharing what I have read" } else { "Share what I have read" }}</button>
         </form>
+
+        <LanguageSettings chosen=account.locale />
 
         <PushSettings push=account.push />
 

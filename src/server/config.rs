@@ -205,6 +205,11 @@ pub struct Config {
     #[arg(long, env = "PARLOR_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// The language of pages, mails and pushes for whoever has not chosen one
+    /// and whose browser asks for none Parlor speaks: `en` or `es`.
+    #[arg(long, env = "PARLOR_DEFAULT_LOCALE", default_value = "en", value_parser = parse_locale)]
+    pub default_locale: crate::i18n::Locale,
+
     /// E-mail: the SMTP server, `smtps://user:pass@host:465` (or
     /// `smtp://host:587?tls=required`). E-mail is off without it.
     #[arg(long, env = "PARLOR_SMTP_URL")]
@@ -268,6 +273,15 @@ pub enum ChannelLayerKind {
 }
 
 /// Reads a `--channel-layer` value.
+/// `--default-locale`: a locale people may choose (not the test pseudo-locale).
+pub fn parse_locale(value: &str) -> Result<crate::i18n::Locale, String> {
+    value
+        .parse::<crate::i18n::Locale>()
+        .ok()
+        .filter(|locale| crate::i18n::Locale::CHOOSABLE.contains(locale))
+        .ok_or_else(|| format!("unknown locale {value:?} (known: en, es)"))
+}
+
 pub fn parse_layer(value: &str) -> Result<ChannelLayerKind, String> {
     match value {
         "memory" => Ok(ChannelLayerKind::Memory),

@@ -39,6 +39,7 @@ const CRATE_LAYERS: &[&[&str]] = &[
     &["markup"],
     &["mentions", "paths", "backoff"],
     &["names"],
+    &["i18n"],
 ];
 
 /// The server's top-level modules, from the top to the bottom, as

@@ -19,6 +19,7 @@ mod entry;
 mod faults;
 mod integrations;
 mod isolation;
+mod languages;
 mod limits;
 mod mail;
 mod outgoing_webhooks;

@@ -53,6 +53,7 @@ pub mod history;
 pub mod hosts;
 pub mod integrations;
 pub mod links;
+pub mod locale;
 pub mod memberships;
 pub mod operations;
 pub mod origin;

@@ -21,7 +21,7 @@ use crate::server::{
     http::{
         admin, assets, attachments, bearer, emails, entry, gate, history, hosts,
         integrations::{bots, commands, hooks, incoming, subscriptions, tokens},
-        links, memberships, operations, origin, posts, push, room_paths, search_api, security_headers, sockets, sso,
+        links, locale, memberships, operations, origin, posts, push, room_paths, search_api, security_headers, sockets, sso,
         state::AppState,
         thread_follows, user_rooms,
     },
@@ -151,7 +151,10 @@ pub fn router(state: AppState, site: Site) -> Router {
         .leptos_routes_with_context(
             &state,
             pages,
-            move || provide_context(context_state.clone()),
+            move || {
+                provide_context(context_state.clone());
+                locale::provide_texts(context_state.config.default_locale);
+            },
             move || page_shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -133,6 +133,7 @@ impl Registration<'_> {
             share_reads: Set(true),
             kind: Set(AccountKind::Person),
             created_by: Set(None),
+            locale: Set(None),
         };
         let created = user::Entity::insert(row).exec_with_returning(&txn).await.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::Username),

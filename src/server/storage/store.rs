@@ -208,6 +208,17 @@ impl Store {
         Ok(())
     }
 
+    /// Sets the language the user chose (`None`: follow the browser).
+    pub async fn set_locale(&self, id: i64, locale: Option<crate::i18n::Locale>) -> Result<(), StoreError> {
+        user::Entity::update_many()
+            .col_expr(user::Column::Locale, Expr::value(locale.map(|l| l.tag().to_owned())))
+            .filter(user::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        self.forget_user(id).await;
+        Ok(())
+    }
+
     /// Public rooms with at least one message, most recently active first.
     pub async fn active_rooms(&self, limit: u64) -> Result<Vec<RoomSummary>, StoreError> {
         let rooms = room::Entity::find()

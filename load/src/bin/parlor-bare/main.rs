@@ -28,6 +28,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
     routing::{get, post},
+    serve::ListenerExt,
 };
 use clap::Parser;
 use futures::{SinkExt, StreamExt};
@@ -87,7 +88,10 @@ async fn main() {
         .route("/ws/room/{room}/", get(upgrade))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(rooms);
-    let listener = tokio::net::TcpListener::bind(args.addr).await.expect("listen");
+    // No Nagle delay, as Parlor's own listener (a small frame goes out at once).
+    let listener = tokio::net::TcpListener::bind(args.addr).await.expect("listen").tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app).await.expect("serve");
 }
 

@@ -58,6 +58,7 @@ impl Bots<'_> {
             share_reads: Set(false),
             kind: Set(kind),
             created_by: Set(Some(created_by)),
+            locale: Set(None),
         };
         user::Entity::insert(row).exec_with_returning(self.0.db()).await.map_err(|err| match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => StoreError::Conflict(Taken::Username),
