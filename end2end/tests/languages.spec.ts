@@ -3,7 +3,7 @@
 // hydrated composer says what the server rendered); a browser that asks for
 // Spanish gets it before logging in.
 import { expect, test } from '@playwright/test';
-import { hydrated, personIn, say, uniqueName } from './helpers';
+import { clickAction, hydrated, personIn, say, uniqueName } from './helpers';
 
 test('choosing Spanish in the settings changes every page, the room island included', async ({ browser }) => {
   const room = uniqueName('idioma').replace(/_/g, '-');
@@ -24,7 +24,15 @@ test('choosing Spanish in the settings changes every page, the room island inclu
   await expect(page.locator('#sendBtn')).toHaveText('Enviar');
   await expect(page.locator('#messageInput')).toHaveAttribute('placeholder', 'Escribe un mensaje…');
   await say(page, 'hola a todos');
-  await expect(page.locator('#messages .message:not(.pending)', { hasText: 'hola a todos' })).toBeVisible();
+  const row = page.locator('#messages .message:not(.pending)', { hasText: 'hola a todos' });
+  await expect(row).toBeVisible();
+  // The thread panel, opened from the row's toolbar.
+  await clickAction(row, '.thread-btn');
+  await expect(page.locator('#threadTitle')).toHaveText('Hilo');
+  await expect(page.locator('#threadInput')).toHaveAttribute('placeholder', 'Responde…');
+  await expect(page.locator('#threadSendBtn')).toHaveText('Responder');
+  await page.locator('#threadBack').click();
+  await expect(page.locator('#threadPanel')).toHaveCount(0);
   // Texts the island makes in the browser come from the same catalog.
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press('?');
@@ -40,4 +48,20 @@ test('a browser asking for Spanish gets the log-in page in Spanish', async ({ br
   await expect(page).toHaveTitle('Iniciar sesión · Parlor');
   await expect(page.locator('label[for="username"]')).toHaveText('Nombre de usuario');
   await context.close();
+});
+
+test('a message in Arabic reads right to left inside an English page', async ({ browser }) => {
+  const room = uniqueName('rtl').replace(/_/g, '-');
+  const { page } = await personIn(browser, room, 'amal');
+  await say(page, 'مرحبا بالجميع');
+  const text = page.locator('#messages .message:not(.pending)', { hasText: 'مرحبا' }).locator('.text');
+  await expect(text).toHaveAttribute('dir', 'auto');
+  expect(await text.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
+  await say(page, 'and this one in English');
+  const english = page.locator('#messages .message:not(.pending)', { hasText: 'and this one' }).locator('.text');
+  await expect(english).toBeVisible();
+  expect(await english.evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
+  await page.reload();
+  const again = page.locator('#messages .message', { hasText: 'مرحبا' }).locator('.text');
+  expect(await again.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
 });

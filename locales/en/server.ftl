@@ -39,3 +39,19 @@ settings-language-label = The language Parlor speaks to you
 settings-language-browser = As my browser asks
 settings-language-save = Save language
 settings-language-saved = Your language is saved.
+
+## The room page
+
+room-description = Chat room #{ $room } on { -brand }: messages and live conversation.
+room-loading = Loading the room…
+
+## The lobby
+
+lobby-heading = Rooms
+lobby-active = Active rooms
+lobby-loading = Loading rooms…
+lobby-empty = No rooms yet: open one above.
+lobby-message-count = { $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+}

@@ -39,3 +39,20 @@ settings-language-label = El idioma en que Parlor te habla
 settings-language-browser = El que pida mi navegador
 settings-language-save = Guardar idioma
 settings-language-saved = Tu idioma está guardado.
+
+## La página de una sala
+
+room-description = Sala de chat #{ $room } en { -brand }: mensajes y conversación en directo.
+room-loading = Cargando la sala…
+
+## El inicio
+
+lobby-heading = Salas
+lobby-active = Salas con actividad
+lobby-loading = Cargando las salas…
+lobby-empty = Todavía no hay salas: abre una arriba.
+lobby-message-count = { $count ->
+    [one] { $count } mensaje
+    [many] { $count } de mensajes
+   *[other] { $count } mensajes
+}

@@ -1,6 +1,8 @@
 //! Who is typing: each typist until a moment after their last `typing`
 //! frame, and the line that says so.
 
+use crate::i18n::{t, t_args};
+
 /// How long a "typing" lasts without a new frame from the same person.
 pub const TYPING_SHOWN_MS: f64 = 5_000.0;
 
@@ -11,13 +13,14 @@ pub struct Typist {
     pub until_ms: f64,
 }
 
-/// "alice is typing…", "alice and bob are typing…", "several people are typing…".
+/// "alice is typing…", "alice and bob are typing…", "several people are typing…"
+/// (in the reader's language).
 pub fn typing_line(users: &[String]) -> Option<String> {
     match users {
         [] => None,
-        [one] => Some(format!("{one} is typing…")),
-        [one, two] => Some(format!("{one} and {two} are typing…")),
-        _ => Some("several people are typing…".to_owned()),
+        [one] => Some(t_args("typing-one", &[("name", one.into())])),
+        [one, two] => Some(t_args("typing-two", &[("first", one.into()), ("second", two.into())])),
+        _ => Some(t("typing-many")),
     }
 }
 

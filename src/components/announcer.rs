@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::{chat::RoomState, client};
+use crate::{chat::RoomState, client, i18n::t_args};
 
 /// Least time between two announcements.
 pub const QUIET_MS: f64 = 4_000.0;
@@ -41,10 +41,10 @@ pub fn Announcer(state: RoomState) -> impl IntoView {
         let who = newest.sender_name.clone().unwrap_or_else(|| newest.sender.clone());
         said.set(if count == 1 {
             let text: String = newest.text.chars().take(SPOKEN_CHARS).collect();
-            let file = newest.attachment.as_ref().map(|a| format!(" (file: {})", a.name)).unwrap_or_default();
-            format!("{who}: {text}{file}")
+            let file = newest.attachment.as_ref().map(|a| t_args("announce-file", &[("name", (&a.name).into())]));
+            t_args("announce-one", &[("who", who.as_str().into()), ("text", text.as_str().into())]) + &file.unwrap_or_default()
         } else {
-            format!("{count} new messages, the latest from {who}")
+            t_args("announce-many", &[("count", count.into()), ("who", who.as_str().into())])
         });
     });
     view! {

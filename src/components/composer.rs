@@ -278,6 +278,7 @@ pub fn Composer(
             })}
             <textarea
                 id="messageInput"
+                dir="auto"
                 rows="1"
                 autocomplete="off"
                 placeholder=t("composer-placeholder")

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::chat::ConnectionState;
+use crate::{chat::ConnectionState, i18n::t};
 
 #[component]
 pub fn ConnectionStatus(state: RwSignal<ConnectionState>) -> impl IntoView {
@@ -13,7 +13,7 @@ pub fn ConnectionStatus(state: RwSignal<ConnectionState>) -> impl IntoView {
             data-state=move || state.get().label()
             role="status"
         >
-            {move || state.get().label()}
+            {move || t(&format!("connection-{}", state.get().label().replace(' ', "-")))}
         </span>
     }
 }

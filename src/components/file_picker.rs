@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::client::uploads::{Uploader, upload_picked};
+use crate::i18n::t;
 
 /// The ids one composer gives its file parts.
 #[derive(Clone, Copy)]
@@ -41,8 +42,8 @@ pub fn UploadState(uploader: Uploader, ids: FileIds) -> impl IntoView {
         {move || uploader.status.get().map(|status| view! { <p id=ids.status class="upload-status" role="status">{status}</p> })}
         {move || uploader.staged.get().map(|file| view! {
             <p id=ids.staged class="staged-file">
-                "File: "{file.name.clone()}" ("{file.human_size()}") "
-                <button type="button" class="link-button" aria-label="Remove the file" on:click=move |_| uploader.staged.set(None)>
+                {t("file-staged")}" "{file.name.clone()}" ("{file.human_size()}") "
+                <button type="button" class="link-button" aria-label=t("file-remove") on:click=move |_| uploader.staged.set(None)>
                     "✕"
                 </button>
             </p>
@@ -68,8 +69,8 @@ pub fn AttachButton(uploader: Uploader, ids: FileIds) -> impl IntoView {
             id=ids.button
             class="attach-btn"
             type="button"
-            aria-label="Attach a file"
-            title="Attach a file (or drop one here, or paste an image)"
+            aria-label=t("file-attach")
+            title=t("file-attach-title")
             disabled=move || uploader.busy.get()
             on:click=move |_| {
                 if let Some(input) = file_input.get() {

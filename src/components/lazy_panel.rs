@@ -18,7 +18,8 @@ pub fn LazyPanel<Load, Loading>(
     /// The button's id.
     button_id: &'static str,
     /// The button's text.
-    label: &'static str,
+    #[prop(into)]
+    label: String,
     /// The panel: the lazily loaded function's call.
     panel: Load,
     /// Fetches the panel's code without running it (`lazy_preload!`).

@@ -16,6 +16,7 @@
 
 use leptos::{ev, html, prelude::*};
 
+use crate::i18n::{t, t_args};
 use crate::{
     chat::{PendingMessage, RoomState},
     client,
@@ -111,7 +112,7 @@ pub fn MessageList(
             {children()}
             {move || {
                 let names = state.messages.with(|m| state.read_by.with(|r| state.me.with_value(|me| seen_by(m, r, me))));
-                (!names.is_empty()).then(|| view! { <p id="seenBy" class="seen-by">"Seen by "{names.join(", ")}</p> })
+                (!names.is_empty()).then(|| view! { <p id="seenBy" class="seen-by">{t_args("seen-by", &[("names", names.join(", ").as_str().into())])}</p> })
             }}
             <For
                 each=move || state.outbox.get().into_iter().filter(PendingMessage::in_timeline)
@@ -134,7 +135,7 @@ fn PendingRow(pending: PendingMessage) -> impl IntoView {
         <article class="message pending" class:failed=failed data-client-id=pending.client_id>
             <span class="sender">"you"</span>
             <span class="pending-state">
-                {pending.error.unwrap_or_else(|| "sending…".to_owned())}
+                {pending.error.unwrap_or_else(|| t("message-sending"))}
             </span>
             <p class="text">{pending.text}</p>
             {pending.attachment.map(|file| view! { <p class="attachment attachment-file">"File: "{file.name}</p> })}

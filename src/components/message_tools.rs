@@ -7,6 +7,7 @@
 
 use leptos::{ev, html, prelude::*};
 
+use crate::i18n::{t, t_args};
 use crate::{chat::RoomState, message_view::quote_of, protocol::MAX_REACTION_CHARS};
 
 /// The reactions offered with one click.
@@ -64,14 +65,14 @@ pub fn MessageTools(state: RoomState, actions: MessageActions, at: ToolsAt) -> i
     };
     view! {
         <div class="message-tools" node_ref=at.element>
-            <div class="actions" role="toolbar" aria-label="Message actions">
-                <button type="button" class="reply-btn" on:click=reply>"Reply"</button>
+            <div class="actions" role="toolbar" aria-label=t("message-actions")>
+                <button type="button" class="reply-btn" on:click=reply>{t("message-reply")}</button>
                 <Show when=move || target().is_some_and(|m| m.thread.is_none())>
                     <button type="button" class="thread-btn" on:click=move |_| {
                         if let Some(seq) = at.seq.get_untracked() {
                             actions.open_thread.run(seq);
                         }
-                    }>"Thread"</button>
+                    }>{t("message-thread")}</button>
                 </Show>
                 <button
                     type="button"
@@ -79,17 +80,17 @@ pub fn MessageTools(state: RoomState, actions: MessageActions, at: ToolsAt) -> i
                     aria-expanded=move || at.picking.get().to_string()
                     on:click=move |_| at.picking.update(|p| *p = !*p)
                 >
-                    "React"
+                    {t("message-react")}
                 </button>
                 <Show when=mine.clone()>
-                    <button type="button" class="edit-btn" on:click=move |_| state.editing.set(at.seq.get_untracked())>"Edit"</button>
+                    <button type="button" class="edit-btn" on:click=move |_| state.editing.set(at.seq.get_untracked())>{t("message-edit")}</button>
                 </Show>
                 <Show when=may_delete.clone()>
                     <button type="button" class="delete-btn" on:click=move |_| {
                         if let Some(seq) = at.seq.get_untracked() {
                             actions.delete.run(seq);
                         }
-                    }>"Delete"</button>
+                    }>{t("message-delete")}</button>
                 </Show>
             </div>
             <Show when=move || at.picking.get()>
@@ -110,10 +111,10 @@ fn ReactionPicker(at: ToolsAt, actions: MessageActions) -> impl IntoView {
         at.picking.set(false);
     };
     view! {
-        <div class="reaction-picker" role="group" aria-label="Add a reaction">
+        <div class="reaction-picker" role="group" aria-label=t("reaction-add")>
             {QUICK_REACTIONS.iter().map(|emoji| {
                 let emoji = (*emoji).to_owned();
-                let label = format!("React with {emoji}");
+                let label = t_args("reaction-with", &[("emoji", emoji.as_str().into())]);
                 view! { <button type="button" class="quick-reaction" aria-label=label on:click={
                     let emoji = emoji.clone();
                     move |_| choose(emoji.clone())
@@ -128,7 +129,7 @@ fn ReactionPicker(at: ToolsAt, actions: MessageActions) -> impl IntoView {
             }>
                 <input
                     class="own-reaction"
-                    aria-label="Your own reaction"
+                    aria-label=t("reaction-own")
                     maxlength=MAX_REACTION_CHARS.to_string()
                     placeholder="+1"
                     prop:value=move || own.get()
@@ -172,7 +173,7 @@ pub fn EditInPlace(seq: i64, text: String, state: RoomState, actions: MessageAct
         <textarea
             class="edit-input"
             rows=lines
-            aria-label="Edit message (Enter saves, Shift+Enter starts a new line, Esc cancels)"
+            aria-label=t("message-edit-label")
             node_ref=input
             prop:value=move || draft.get()
             on:input=move |ev| draft.set(event_target_value(&ev))

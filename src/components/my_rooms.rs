@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
 use crate::{
     components::lock_icon::LockIcon,
     paths,
@@ -37,11 +38,11 @@ pub fn MyRoomsList(
     };
     let has_direct = move || rooms.rooms.with(|r| r.iter().any(|s| s.kind == RoomKind::Direct));
     view! {
-        <nav id="myRooms" class="my-rooms" aria-label="Your rooms">
-            <h2>"Your rooms"</h2>
+        <nav id="myRooms" class="my-rooms" aria-label=t("my-rooms")>
+            <h2>{t("my-rooms")}</h2>
             <Show
                 when=move || rooms.rooms.with(|r| !r.is_empty())
-                fallback=|| view! { <p class="empty">"Rooms you open, post in or are mentioned in show up here."</p> }
+                fallback=|| view! { <p class="empty">{t("my-rooms-empty")}</p> }
             >
                 <ul>
                     <For each=of_kind(false) key=|r| (r.room.clone(), r.unread, r.mentions, r.latest.as_ref().map(|l| l.seq)) let:status>
@@ -49,7 +50,7 @@ pub fn MyRoomsList(
                     </For>
                 </ul>
                 <Show when=has_direct>
-                    <h3 id="directMessages">"Direct messages"</h3>
+                    <h3 id="directMessages">{t("my-rooms-direct")}</h3>
                     <ul aria-labelledby="directMessages">
                         <For each=of_kind(true) key=|r| (r.room.clone(), r.unread, r.mentions, r.latest.as_ref().map(|l| l.seq)) let:status>
                             <RoomEntry status current show_previews=previews />
@@ -79,19 +80,19 @@ fn RoomEntry(status: RoomStatus, current: StoredValue<Option<String>>, show_prev
         >
             <a href=paths::room(&status.room) rel="external">
                 {private.then(|| view! { <LockIcon /> " " })}
-                {status.label()}
+                <bdi>{status.label()}</bdi>
             </a>
             <Show when=move || { status.mentions > 0 }>
-                <span class="badge mention-count" title="mentions of you">"@"{status.mentions}</span>
+                <span class="badge mention-count" title=t("my-rooms-mentions")>"@"{status.mentions}</span>
             </Show>
             <Show when=move || { status.unread > 0 }>
-                <span class="badge unread-count" title="unread messages">{status.unread}</span>
+                <span class="badge unread-count" title=t("my-rooms-unread")>{status.unread}</span>
             </Show>
             {preview.map(|latest| view! {
                 <span class="room-preview">
                     {latest.sender}
-                    {latest.bot.then(|| view! { " "<span class="bot-badge" title="Sent by a bot or a webhook">"BOT"</span> })}
-                    ": "{latest.text}
+                    {latest.bot.then(|| view! { " "<span class="bot-badge" title=t("bot-badge-title")>{t("bot-badge")}</span> })}
+                    ": "<bdi>{latest.text}</bdi>
                 </span>
             })}
         </li>

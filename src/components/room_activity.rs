@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
 use crate::{
     chat::{RoomState, typing_line},
     client,
@@ -14,7 +15,7 @@ use crate::{
 #[component]
 pub fn PresenceList(state: RoomState) -> impl IntoView {
     view! {
-        <ul id="presence" class="presence" aria-label="Here now">
+        <ul id="presence" class="presence" aria-label=t("presence-label")>
             <For each=move || state.presence.get() key=|user| user.clone() let:user>
                 <li class="present" data-user=user.clone()>{user.clone()}</li>
             </For>

@@ -5,6 +5,7 @@
 
 use leptos::{ev, prelude::*, task::spawn_local};
 
+use crate::i18n::t;
 use crate::{
     client::{http, notify},
     paths,
@@ -43,14 +44,14 @@ pub fn RoomControls(
     };
     view! {
         <div class="room-controls">
-            <label for="notifyLevel">"Notify me"</label>
+            <label for="notifyLevel">{t("notify-label")}</label>
             <select id="notifyLevel" on:change=on_level prop:value=move || level.get().as_str()>
-                <option value="all">"for every message"</option>
-                <option value="mentions">"when mentioned"</option>
-                <option value="none">"never"</option>
+                <option value="all">{t("notify-all")}</option>
+                <option value="mentions">{t("notify-mentions")}</option>
+                <option value="none">{t("notify-none")}</option>
             </select>
             <EnableNotifications />
-            {leave.then(|| view! { <button type="button" id="leaveBtn" class="link-button" on:click=on_leave.clone()>"Leave"</button> })}
+            {leave.then(|| view! { <button type="button" id="leaveBtn" class="link-button" on:click=on_leave.clone()>{t("room-leave")}</button> })}
             {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
         </div>
     }
@@ -76,7 +77,7 @@ fn EnableNotifications() -> impl IntoView {
             disabled=move || !undecided.get()
             on:click=on_click
         >
-            "Enable notifications"
+            {t("notify-enable")}
         </button>
     }
 }

@@ -6,6 +6,7 @@
 
 use leptos::{ev, prelude::*, task::spawn_local};
 
+use crate::i18n::t;
 use crate::{
     client::http,
     components::lazy_panel::LazyPanel,
@@ -20,7 +21,7 @@ pub fn RoomMembers(room: String, me: String, manages: bool) -> impl IntoView {
     let preload = || {
         let _ = lazy_preload!(members_panel);
     };
-    view! { <LazyPanel class="room-members" button_id="membersBtn" label="Members" panel preload /> }
+    view! { <LazyPanel class="room-members" button_id="membersBtn" label=t("members-button") panel preload /> }
 }
 
 /// The open panel: the members (read when it opens), and the owner's tools.
@@ -74,7 +75,7 @@ fn members_panel(room: String, me: String, manages: bool) -> AnyView {
     let on_invite = move |_| post(paths::room_invites(&room.get_value()), Vec::new());
 
     view! {
-                <section id="membersPanel" class="members-panel" aria-label="Members of this room">
+                <section id="membersPanel" class="members-panel" aria-label=t("members-label")>
                     <ul id="memberList">
                         <For each=move || members.get() key=|name| name.clone() let:name>
                             <li data-member=name.clone()>
@@ -86,7 +87,7 @@ fn members_panel(room: String, me: String, manages: bool) -> AnyView {
                                         " "
                                         <button type="button" class="link-button remove-member" on:click=move |_| {
                                             post(paths::room_remove_member(&room.get_value()), vec![("username", name.clone())]);
-                                        }>"Remove"</button>
+                                        }>{t("members-remove")}</button>
                                     }
                                 })}
                             </li>
@@ -94,21 +95,21 @@ fn members_panel(room: String, me: String, manages: bool) -> AnyView {
                     </ul>
                     {manages.then(|| view! {
                         <form id="addMemberForm" on:submit=on_add>
-                            <label for="addMemberInput">"Add someone"</label>
-                            <input id="addMemberInput" placeholder="username" autocomplete="off" bind:value=adding />
-                            <button type="submit">"Add"</button>
+                            <label for="addMemberInput">{t("members-add-label")}</label>
+                            <input id="addMemberInput" placeholder=t("members-add-placeholder") autocomplete="off" bind:value=adding />
+                            <button type="submit">{t("members-add")}</button>
                         </form>
-                        <button type="button" id="createInviteBtn" on:click=on_invite>"Create an invite link"</button>
+                        <button type="button" id="createInviteBtn" on:click=on_invite>{t("members-invite")}</button>
                         <ul id="inviteList">
                             <For each=move || invites.get() key=|invite| invite.code.clone() let:invite>
                                 <li class="invite">
-                                    <input class="invite-url" readonly aria-label="invite link" value=format!("{}{}", http::page_origin(), invite.url) />
+                                    <input class="invite-url" readonly aria-label=t("members-invite-link") value=format!("{}{}", http::page_origin(), invite.url) />
                                     {invite.expires_at.clone().map(|at| view! { <small>" until "{at}</small> })}
                                     " "
                                     <button type="button" class="link-button revoke-invite" on:click={
                                         let code = invite.code.clone();
                                         move |_| post(paths::room_invites_revoke(&room.get_value()), vec![("code", code.clone())])
-                                    }>"Revoke"</button>
+                                    }>{t("members-revoke")}</button>
                                 </li>
                             </For>
                         </ul>

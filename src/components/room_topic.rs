@@ -4,6 +4,7 @@
 
 use leptos::{ev, prelude::*};
 
+use crate::i18n::t;
 use crate::{chat::RoomState, protocol::events::topic::MAX_TOPIC_CHARS};
 
 #[component]
@@ -40,15 +41,15 @@ pub fn RoomTopic(
                                 editing.set(true);
                             }
                         >
-                            {move || if topic().is_empty() { "Add a topic" } else { "Edit topic" }}
+                            {move || if topic().is_empty() { t("topic-add") } else { t("topic-edit") }}
                         </button>
                     }
                 >
                     <form id="topicForm" on:submit=on_submit>
-                        <label for="topicInput" class="visually-hidden">"Room topic"</label>
+                        <label for="topicInput" class="visually-hidden">{t("topic-label")}</label>
                         <input id="topicInput" dir="auto" maxlength=MAX_TOPIC_CHARS.to_string() bind:value=draft autocomplete="off" />
-                        <button type="submit" id="setTopicBtn">"Save topic"</button>
-                        <button type="button" class="link-button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                        <button type="submit" id="setTopicBtn">{t("topic-save")}</button>
+                        <button type="button" class="link-button" on:click=move |_| editing.set(false)>{t("topic-cancel")}</button>
                     </form>
                 </Show>
             })}

@@ -7,6 +7,7 @@
 
 use leptos::{ev, prelude::*, task::spawn_local};
 
+use crate::i18n::t;
 use crate::{
     client::http,
     components::lazy_panel::LazyPanel,
@@ -21,7 +22,7 @@ pub fn RoomWebhooks(room: String) -> impl IntoView {
     let preload = || {
         let _ = lazy_preload!(webhooks_panel);
     };
-    view! { <LazyPanel class="room-webhooks" button_id="webhooksBtn" label="Webhooks" panel preload /> }
+    view! { <LazyPanel class="room-webhooks" button_id="webhooksBtn" label=t("webhooks-button") panel preload /> }
 }
 
 /// The open panel: the room's hooks (read when it opens), the form that makes one.
@@ -71,23 +72,23 @@ fn webhooks_panel(room: String) -> AnyView {
     };
 
     view! {
-                <section id="webhooksPanel" class="members-panel" aria-label="Incoming webhooks of this room">
-                    <p class="hint">"A webhook lets another service (CI, alerts) post here: it POSTs JSON like {\"text\": \"…\"} to the webhook's URL."</p>
+                <section id="webhooksPanel" class="members-panel" aria-label=t("webhooks-label")>
+                    <p class="hint">{t("webhooks-hint")}</p>
                     <form id="createWebhookForm" on:submit=on_create>
-                        <label for="webhookName">"New webhook's name"</label>
+                        <label for="webhookName">{t("webhooks-name")}</label>
                         <input id="webhookName" placeholder="CI" autocomplete="off" maxlength="64" bind:value=naming />
-                        <button type="submit" id="createWebhookBtn">"Create webhook"</button>
+                        <button type="submit" id="createWebhookBtn">{t("webhooks-create")}</button>
                     </form>
                     {move || made.get().map(|hook| view! {
                         <p id="webhookMade" role="status">
                             {format!("{}'s URL (shown this once; copy it now):", hook.name)}
-                            <input id="webhookUrl" class="invite-url" readonly aria-label="webhook URL" value=format!("{}{}", http::page_origin(), hook.url) />
+                            <input id="webhookUrl" class="invite-url" readonly aria-label=t("webhooks-url") value=format!("{}{}", http::page_origin(), hook.url) />
                         </p>
                     })}
                     <ul id="webhookList">
                         <For each=move || hooks.get() key=|hook| hook.id let:hook>
                             <li class="webhook" data-webhook=hook.username.clone()>
-                                <span class="bot-badge" title="Webhook">"BOT"</span>" "
+                                <span class="bot-badge" title=t("webhooks-badge-title")>{t("bot-badge")}</span>" "
                                 {hook.name.clone()}
                                 <small class="webhook-maker">{(!hook.made_by.is_empty()).then(|| format!(" · made by {}", hook.made_by))}</small>
                                 <small>{match hook.last_used_at.clone() {
@@ -95,7 +96,7 @@ fn webhooks_panel(room: String) -> AnyView {
                                     None => " · not used yet",
                                 }}</small>
                                 " "
-                                <button type="button" class="link-button revoke-webhook" on:click=move |_| revoke(hook.id)>"Revoke"</button>
+                                <button type="button" class="link-button revoke-webhook" on:click=move |_| revoke(hook.id)>{t("webhooks-revoke")}</button>
                             </li>
                         </For>
                     </ul>

@@ -22,7 +22,7 @@ use crate::{
     chat::RoomState,
     components::message_tools::{EditInPlace, MessageActions, ToolsAt},
     local_time,
-    message_view::{EMPTY_HTML, MessageRow, Reader, UNREAD_DIVIDER_HTML, day_divider_html, placements},
+    message_view::{MessageRow, Reader, day_divider_html, empty_html, placements, unread_divider_html},
     protocol::ChatMessage,
 };
 
@@ -147,7 +147,7 @@ fn decorate(rows: &Element, state: RoomState, messages: &[ChatMessage], local: b
         }
     }
     if messages.is_empty() && state.outbox.with_untracked(Vec::is_empty) {
-        let _ = rows.insert_adjacent_html("beforeend", EMPTY_HTML);
+        let _ = rows.insert_adjacent_html("beforeend", &empty_html());
     }
     let reader = Reader {
         me: state.me.get_value(),
@@ -161,7 +161,7 @@ fn decorate(rows: &Element, state: RoomState, messages: &[ChatMessage], local: b
             let _ = el.insert_adjacent_html("beforebegin", &day_divider_html(label));
         }
         if placement.unread {
-            let _ = el.insert_adjacent_html("beforebegin", UNREAD_DIVIDER_HTML);
+            let _ = el.insert_adjacent_html("beforebegin", &unread_divider_html());
         }
         let list = el.class_list();
         for (class, on) in placement.classes.toggles() {

@@ -7,6 +7,7 @@
 
 use leptos::{prelude::*, task::spawn_local};
 
+use crate::i18n::t;
 use crate::{
     api::{RoomListing, active_rooms},
     components::my_rooms::MyRoomsList,
@@ -34,12 +35,12 @@ pub fn RoomSidebar(
         });
     });
     view! {
-        <aside id="roomSidebar" class="sidebar" aria-label="Rooms">
+        <aside id="roomSidebar" class="sidebar" aria-label=t("sidebar-label")>
             <button type="button" id="drawerClose" class="drawer-close link-button" aria-controls="roomSidebar" on:click=move |_| drawer.set(false)>
-                "Close"
+                {t("sidebar-close")}
             </button>
             <a id="threadsLink" class="threads-link" href=paths::THREADS>
-                "Threads"
+                {t("sidebar-threads")}
                 {move || {
                     let unread = rooms.thread_unread();
                     (unread > 0).then(|| view! { <span class="badge" aria-label=format!("{unread} unread replies")>{unread}</span> })
@@ -48,7 +49,7 @@ pub fn RoomSidebar(
             <MyRoomsList rooms current=current.clone() />
             <Show when=move || public.with(|p| !p.is_empty())>
                 <nav class="public-rooms" aria-labelledby="publicRoomsTitle">
-                    <h2 id="publicRoomsTitle">"Public rooms"</h2>
+                    <h2 id="publicRoomsTitle">{t("sidebar-public-rooms")}</h2>
                     <ul>
                         <For each=move || public.get() key=|r| r.name.clone() let:listing>
                             <li class="my-room"><a href=paths::room(&listing.name) rel="external">"#"{listing.name.clone()}</a></li>
@@ -56,11 +57,11 @@ pub fn RoomSidebar(
                     </ul>
                 </nav>
             </Show>
-            <nav class="sidebar-links" aria-label="More">
-                <a class="phone-only" href="/">"Lobby"</a>
-                <a id="newRoomLink" href="/#newPrivateRoomForm">"New room or message"</a>
-                <a href="/search/">"Search all rooms"</a>
-                <a href=crate::paths::SETTINGS>"Settings"</a>
+            <nav class="sidebar-links" aria-label=t("sidebar-more")>
+                <a class="phone-only" href="/">{t("sidebar-lobby")}</a>
+                <a id="newRoomLink" href="/#newPrivateRoomForm">{t("sidebar-new-room")}</a>
+                <a href="/search/">{t("sidebar-search")}</a>
+                <a href=crate::paths::SETTINGS>{t("sidebar-settings")}</a>
             </nav>
         </aside>
     }

@@ -8,6 +8,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::t;
 use crate::{
     chat::RoomState,
     client::uploads::{upload_dropped, upload_pasted},
@@ -99,11 +100,11 @@ pub fn ThreadPanel(
                             </button>
                             {mine.then(|| view! {
                                 <button type="button" class="link-button thread-edit-btn" on:click=move |_| editing.set(Some((seq, original.clone())))>
-                                    "Edit"
+                                    {t("message-edit")}
                                 </button>
                             })}
                             {deletable.then(|| view! {
-                                <button type="button" class="link-button" on:click=move |_| actions.delete.run(seq)>"Delete"</button>
+                                <button type="button" class="link-button" on:click=move |_| actions.delete.run(seq)>{t("message-delete")}</button>
                             })}
                         </div>
                         <Show when=edited_here>
@@ -119,13 +120,13 @@ pub fn ThreadPanel(
                             }>
                                 <textarea
                                     class="thread-edit-input"
-                                    aria-label="Edit the reply"
+                                    aria-label=t("thread-edit-reply")
                                     prop:value=move || editing.with(|e| e.as_ref().map(|(_, text)| text.clone()).unwrap_or_default())
                                     on:input=move |ev| editing.update(|e| if let Some((_, text)) = e { *text = event_target_value(&ev) })
                                     on:keydown=move |ev| if ev.key() == "Escape" { editing.set(None) }
                                 ></textarea>
-                                <button type="submit" class="link-button">"Save"</button>
-                                <button type="button" class="link-button" on:click=move |_| editing.set(None)>"Cancel"</button>
+                                <button type="submit" class="link-button">{t("thread-edit-save")}</button>
+                                <button type="button" class="link-button" on:click=move |_| editing.set(None)>{t("thread-edit-cancel")}</button>
                             </form>
                         </Show>
                     </div>
@@ -168,11 +169,11 @@ pub fn ThreadPanel(
                             on_close.run(());
                         }
                     >
-                        "← Back"
+                        "← "{t("thread-back")}
                     </a>
-                    <h2 id="threadTitle">"Thread"</h2>
+                    <h2 id="threadTitle">{t("thread-title")}</h2>
                     <button type="button" id="followThreadBtn" class="link-button" aria-pressed=move || following().to_string() on:click=toggle_follow.clone()>
-                        {move || if following() { "Following" } else { "Follow" }}
+                        {move || if following() { t("thread-following") } else { t("thread-follow") }}
                     </button>
                 </header>
                 <div id="threadMessages" class="thread-messages" aria-live="polite" on:click=move |ev| on_thread_click(&ev, actions)>
@@ -194,9 +195,10 @@ pub fn ThreadPanel(
                     <UploadState uploader ids=THREAD_FILE_IDS />
                     <textarea
                         id="threadInput"
+                        dir="auto"
                         rows="2"
-                        aria-label="Reply in the thread"
-                        placeholder="Reply…"
+                        aria-label=t("thread-reply-label")
+                        placeholder=t("thread-reply-placeholder")
                         prop:value=move || text.get()
                         on:input=move |ev| text.set(event_target_value(&ev))
                         on:keydown=move |ev| {
@@ -209,11 +211,11 @@ pub fn ThreadPanel(
                     ></textarea>
                     <label class="also-in-room">
                         <input type="checkbox" id="alsoInRoom" prop:checked=move || also_in_room.get() on:change=move |ev| also_in_room.set(event_target_checked(&ev)) />
-                        " Also send to the room"
+                        " "{t("thread-also-in-room")}
                     </label>
                     <div class="thread-composer-actions">
                         <AttachButton uploader ids=THREAD_FILE_IDS />
-                        <button type="submit" id="threadSendBtn" disabled=move || uploader.busy.get()>"Reply"</button>
+                        <button type="submit" id="threadSendBtn" disabled=move || uploader.busy.get()>{t("thread-send")}</button>
                     </div>
                 </form>
             </aside>

@@ -4,7 +4,10 @@
 
 use leptos::prelude::*;
 
-use crate::protocol::{Attachment, THUMB_EDGE};
+use crate::{
+    i18n::t_args,
+    protocol::{Attachment, THUMB_EDGE},
+};
 
 #[component]
 pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
@@ -12,7 +15,14 @@ pub fn AttachmentView(attachment: Attachment) -> impl IntoView {
     match (attachment.thumb_url.clone(), attachment.width, attachment.height) {
         (Some(thumb), Some(width), Some(height)) => {
             let (shown_width, shown_height) = fitted(width, height);
-            let label = format!("{} ({width}×{height}, {size}): open full size", attachment.name);
+            let label = t_args(
+                "attachment-open",
+                &[
+                    ("name", (&attachment.name).into()),
+                    ("size", (&size).into()),
+                    ("dimensions", format!("{width}×{height}").as_str().into()),
+                ],
+            );
             view! {
                 <a class="attachment attachment-image" href=attachment.url target="_blank" rel="noopener" aria-label=label>
                     <img

@@ -4,20 +4,28 @@
 //! its reader (the day it starts, the divider above it, the classes that are
 //! the reader's own: [`ReaderClasses`]).
 
-use crate::{local_time, protocol::ChatMessage};
+use crate::{i18n::t, local_time, protocol::ChatMessage};
 
 /// How far apart two messages of one sender may be and still form one group.
 pub const GROUP_SECONDS: i64 = 5 * 60;
 
-/// What an empty room shows in place of rows.
-pub const EMPTY_HTML: &str = r#"<p class="empty">No messages yet. Say hello!</p>"#;
+/// What an empty room shows in place of rows (in the reader's language).
+pub fn empty_html() -> String {
+    format!(r#"<p class="empty">{}</p>"#, escaped(&t("room-empty")))
+}
+
 /// The divider above the first message that was unread when the room opened.
-pub const UNREAD_DIVIDER_HTML: &str = r#"<div id="newMessages" class="unread-divider" role="separator">New messages</div>"#;
+pub fn unread_divider_html() -> String {
+    format!(r#"<div id="newMessages" class="unread-divider" role="separator">{}</div>"#, escaped(&t("room-new-messages")))
+}
 
 /// The divider that starts a day ("Today", "Monday 23 November"; a date in UTC).
 pub fn day_divider_html(label: &str) -> String {
-    let label = label.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    format!(r#"<div class="day-divider" role="separator"><span>{label}</span></div>"#)
+    format!(r#"<div class="day-divider" role="separator"><span>{}</span></div>"#, escaped(label))
+}
+
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// Who reads the rows, and where the page opened.

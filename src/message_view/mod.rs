@@ -19,6 +19,6 @@ pub mod row;
 pub mod text;
 
 pub use layout::{
-    EMPTY_HTML, GROUP_SECONDS, Placement, Reader, ReaderClasses, UNREAD_DIVIDER_HTML, day_divider_html, placements,
+    GROUP_SECONDS, Placement, Reader, ReaderClasses, day_divider_html, empty_html, placements, unread_divider_html,
 };
 pub use row::{MessageRow, quote_of};

@@ -13,6 +13,7 @@
 use leptos::{prelude::*, tachys::html::InertElement};
 
 use crate::{
+    i18n::{t, t_args},
     local_time::LocalizedTime,
     message_view::{attachment::AttachmentView, avatar::Avatar, link_preview::LinkPreviewCard},
     paths,
@@ -26,7 +27,7 @@ pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
     let text = (!deleted).then(|| match message.html.clone() {
         Some(html) => InertElement::new(html).into_any(),
         // Not formatted yet (never from the server): the plain text, escaped.
-        None => view! { <div class="text"><p>{message.text.clone()}</p></div> }.into_any(),
+        None => view! { <div class="text" dir="auto"><p>{message.text.clone()}</p></div> }.into_any(),
     });
     view! {
         <article
@@ -41,25 +42,25 @@ pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
             <header class="message-meta">
                 <span class="sender">{message.sender_name.clone().unwrap_or_else(|| message.sender.clone())}</span>
                 {message.sender_name.is_some().then(|| view! { <span class="username">"@"{message.sender.clone()}</span> })}
-                {message.bot.then(|| view! { <span class="bot-badge" title="Sent by a bot or a webhook">"BOT"</span> })}
+                {message.bot.then(|| view! { <span class="bot-badge" title=t("bot-badge-title")>{t("bot-badge")}</span> })}
                 // The time is the message's permalink (also with JavaScript off).
                 <a class="permalink" href=paths::message(&room, seq)>
                     <LocalizedTime at=message.timestamp.clone() clock=true />
                 </a>
-                {message.edited_at.clone().map(|at| view! { <span class="edited" title=at>"(edited)"</span> })}
+                {message.edited_at.clone().map(|at| view! { <span class="edited" title=at>{t("row-edited")}</span> })}
             </header>
             {message.reply_to.clone().map(|parent| view! { <ReplyQuote parent room=room.clone() /> })}
             {match text {
                 Some(text) => text,
-                None => view! { <p class="text placeholder">"This message was deleted."</p> }.into_any(),
+                None => view! { <p class="text placeholder">{t("row-deleted")}</p> }.into_any(),
             }}
             {message.attachment.clone().filter(|_| !deleted).map(|attachment| view! { <AttachmentView attachment /> })}
             {message.thread.filter(|_| message.also_in_room).map(|root| view! {
-                <a class="in-thread" href=paths::thread(&room, root) data-thread=root>"↳ replied in a thread"</a>
+                <a class="in-thread" href=paths::thread(&room, root) data-thread=root>"↳ "{t("row-in-thread")}</a>
             })}
             {message.preview.clone().filter(|_| !deleted).map(|preview| view! { <LinkPreviewCard preview /> })}
             {(!deleted && !message.reactions.is_empty()).then(|| view! {
-                <div class="reactions" aria-label="Reactions">
+                <div class="reactions" aria-label=t("row-reactions")>
                     {message.reactions.iter().map(|(emoji, users)| view! {
                         <button
                             type="button"
@@ -83,15 +84,12 @@ pub fn MessageRow(message: ChatMessage, room: String) -> impl IntoView {
 /// a link that opens the thread beside the room (a plain link with JavaScript off).
 #[component]
 fn ThreadLink(replies: ThreadSummary, root: i64, room: String) -> impl IntoView {
-    let count = match replies.count {
-        1 => "1 reply".to_owned(),
-        n => format!("{n} replies"),
-    };
+    let count = t_args("row-replies", &[("count", replies.count.into())]);
     view! {
         <a class="thread-summary" href=paths::thread(&room, root) data-thread=root>
             <span class="thread-count">{count}</span>
             <span class="thread-participants">{replies.participants.join(", ")}</span>
-            <span class="thread-last">"last "<LocalizedTime at=replies.last_at clock=true /></span>
+            <span class="thread-last">{t("row-thread-last")}" "<LocalizedTime at=replies.last_at clock=true /></span>
         </a>
     }
 }
@@ -103,7 +101,7 @@ fn ReplyQuote(parent: ReplyRef, room: String) -> impl IntoView {
     view! {
         <a class="reply-quote" href=paths::message(&room, parent.seq) data-target=parent.seq>
             "↪ "<strong>{parent.sender}</strong>" "
-            {if parent.deleted { "deleted message".to_owned() } else { parent.text }}
+            {if parent.deleted { t("row-deleted-quote") } else { parent.text }}
         </a>
     }
 }

@@ -13,7 +13,7 @@ pub const LINK_REL: &str = "noopener nofollow ugc";
 #[component]
 pub fn MessageText(text: String, mentions: Vec<String>) -> impl IntoView {
     let blocks = parse(&text, &mentions);
-    view! { <div class="text">{blocks.into_iter().map(block).collect_view()}</div> }
+    view! { <div class="text" dir="auto">{blocks.into_iter().map(block).collect_view()}</div> }
 }
 
 fn block(block: Block) -> AnyView {
@@ -53,7 +53,7 @@ pub fn render_html(text: &str, mentions: &[String]) -> String {
 /// hold every input to it.
 pub fn check_allowed_html(html: &str) -> Result<(), String> {
     const ALLOWED: &[(&str, &[&str])] = &[
-        ("div", &["class"]),
+        ("div", &["class", "dir"]),
         ("p", &[]),
         ("strong", &[]),
         ("em", &[]),

@@ -11,6 +11,7 @@ use crate::{
     api::{RoomListing, active_rooms, my_rooms},
     client::InboxConnection,
     components::my_rooms::{LiveUnreadTitle, MyRoomsList},
+    i18n::{t, t_args},
     local_time::LocalizedTime,
     names::canonical_room,
     paths,
@@ -27,16 +28,16 @@ pub fn LobbyPage() -> impl IntoView {
     let typed = query.read_untracked().get("room").unwrap_or_default();
     let problem = query.read_untracked().get("error").map(|_| canonical_room(&typed).err().unwrap_or("").to_owned());
     view! {
-        <Title text=LOBBY_TITLE />
+        <Title text=lobby_title() />
         <section class="card">
-            <h1>"Rooms"</h1>
+            <h1>{t("lobby-heading")}</h1>
             <OpenRoomForm typed problem />
         </section>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 // Anonymous visitors have no rooms of their own.
                 mine.await.ok().map(|rooms| {
-                    let title = titled(rooms.iter().map(|r| r.unread).sum(), LOBBY_TITLE);
+                    let title = titled(rooms.iter().map(|r| r.unread).sum(), &lobby_title());
                     view! {
                         <Title text=title />
                         <YourRooms rooms />
@@ -45,12 +46,12 @@ pub fn LobbyPage() -> impl IntoView {
             })}
         </Suspense>
         <section class="card">
-            <h2>"Active rooms"</h2>
-            <Suspense fallback=|| view! { <p>"Loading rooms…"</p> }>
+            <h2>{t("lobby-active")}</h2>
+            <Suspense fallback=|| view! { <p>{t("lobby-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match rooms.await {
                         Ok(list) if list.is_empty() => {
-                            view! { <p class="empty">"No rooms yet: open one above."</p> }.into_any()
+                            view! { <p class="empty">{t("lobby-empty")}</p> }.into_any()
                         }
                         Ok(list) => view! { <RoomTable rooms=list /> }.into_any(),
                         Err(err) => view! { <p class="form-error">{err.to_string()}</p> }.into_any(),
@@ -62,7 +63,9 @@ pub fn LobbyPage() -> impl IntoView {
 }
 
 /// The lobby's tab title (after the unread total, if any).
-const LOBBY_TITLE: &str = "Lobby · Parlor";
+fn lobby_title() -> String {
+    t("lobby-title")
+}
 
 /// The reader's rooms, live, and the tab title with their unread total: an
 /// island, with the forms that create rooms.
@@ -80,7 +83,7 @@ fn YourRooms(rooms: Vec<RoomStatus>) -> impl IntoView {
         });
     });
     view! {
-        <LiveUnreadTitle rooms title=LOBBY_TITLE.to_owned() />
+        <LiveUnreadTitle rooms title=lobby_title() />
         <section class="card">
             <MyRoomsList rooms previews=true />
             <div class="room-forms">
@@ -109,9 +112,9 @@ fn NewPrivateRoomForm() -> impl IntoView {
     };
     view! {
         <form id="newPrivateRoomForm" class="open-room" on:submit=on_submit>
-            <label for="privateRoomTitle">"New private room"</label>
-            <input id="privateRoomTitle" placeholder="Planning" autocomplete="off" bind:value=title />
-            <button type="submit" id="createPrivateRoomBtn">"Create"</button>
+            <label for="privateRoomTitle">{t("lobby-private-room")}</label>
+            <input id="privateRoomTitle" placeholder=t("lobby-private-room-example") autocomplete="off" bind:value=title />
+            <button type="submit" id="createPrivateRoomBtn">{t("lobby-create")}</button>
             {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
         </form>
     }
@@ -123,9 +126,9 @@ fn NewPrivateRoomForm() -> impl IntoView {
 fn DirectMessageForm() -> impl IntoView {
     view! {
         <form id="directMessageForm" class="open-room" method="post" action=paths::DIRECT_FORM>
-            <label for="directUsername">"Message a person"</label>
-            <input id="directUsername" name="username" placeholder="username" autocomplete="off" required />
-            <button type="submit" id="directMessageBtn">"Message"</button>
+            <label for="directUsername">{t("lobby-direct")}</label>
+            <input id="directUsername" name="username" placeholder=t("members-add-placeholder") autocomplete="off" required />
+            <button type="submit" id="directMessageBtn">{t("lobby-direct-send")}</button>
         </form>
     }
 }
@@ -153,7 +156,7 @@ fn RoomTable(rooms: Vec<RoomListing>) -> impl IntoView {
 }
 
 fn message_count(count: i64) -> String {
-    if count == 1 { "1 message".to_owned() } else { format!("{count} messages") }
+    t_args("lobby-message-count", &[("count", count.into())])
 }
 
 /// Without JavaScript the form goes to `/open`, which redirects; with it, the name
@@ -176,7 +179,7 @@ fn OpenRoomForm(typed: String, problem: Option<String>) -> impl IntoView {
     };
     view! {
         <form class="open-room" method="get" action="/open" on:submit=on_submit>
-            <label for="roomName">"Open or create a room"</label>
+            <label for="roomName">{t("lobby-open-label")}</label>
             <input
                 id="roomName"
                 name="room"
@@ -185,7 +188,7 @@ fn OpenRoomForm(typed: String, problem: Option<String>) -> impl IntoView {
                 prop:value=move || typed.get()
                 on:input=move |ev| typed.set(event_target_value(&ev))
             />
-            <button type="submit" id="openRoomBtn">"Open"</button>
+            <button type="submit" id="openRoomBtn">{t("lobby-open")}</button>
             {move || problem.get().map(|why| view! { <p class="form-error" role="alert">{why}</p> })}
         </form>
     }

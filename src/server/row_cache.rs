@@ -11,8 +11,9 @@ use leptos::prelude::*;
 use quick_cache::sync::Cache;
 
 use crate::{
+    i18n::{Locale, Texts},
     message_view::{
-        EMPTY_HTML, MessageRow, Reader, ReaderClasses, UNREAD_DIVIDER_HTML, day_divider_html, placements, text::render_html,
+        MessageRow, Reader, ReaderClasses, day_divider_html, empty_html, placements, text::render_html, unread_divider_html,
     },
     protocol::ChatMessage,
 };
@@ -52,11 +53,14 @@ pub struct RenderedRow {
 }
 
 impl RenderedRow {
-    /// Renders `message` of `room`.
-    pub fn render(room: &str, message: &ChatMessage) -> Self {
+    /// Renders `message` of `room` with `texts` (the row's words are in its readers' language).
+    pub fn render(room: &str, message: &ChatMessage, texts: &Texts) -> Self {
         let shown = formatted(message.clone());
         let owner = Owner::new();
-        let html = without_markers(owner.with(|| view! { <MessageRow message=shown room=room.to_owned() /> }.to_html()));
+        let html = without_markers(owner.with(|| {
+            provide_context(texts.clone());
+            view! { <MessageRow message=shown room=room.to_owned() /> }.to_html()
+        }));
         let class_end = html.find("class=\"message").and_then(|at| html[at + 7..].find('"').map(|end| at + 7 + end)).unwrap_or(0);
         Self { message: message.clone(), html, class_end }
     }
@@ -69,9 +73,9 @@ impl RenderedRow {
     }
 }
 
-/// Rendered rows by room and `seq`.
+/// Rendered rows by room, `seq` and language.
 pub struct RowCache {
-    rows: Cache<(String, i64), Arc<RenderedRow>>,
+    rows: Cache<(String, i64, Locale), Arc<RenderedRow>>,
 }
 
 impl Default for RowCache {
@@ -81,35 +85,47 @@ impl Default for RowCache {
 }
 
 impl RowCache {
-    /// The row of `message` in `room`: the cached one while the message is
-    /// unchanged, else rendered now (and kept).
-    pub fn row(&self, room: &str, message: &ChatMessage) -> Arc<RenderedRow> {
-        let key = (room.to_owned(), message.seq);
+    /// The row of `message` in `room` in the language of `texts`: the cached
+    /// one while the message is unchanged, else rendered now (and kept).
+    pub fn row(&self, room: &str, message: &ChatMessage, texts: &Texts) -> Arc<RenderedRow> {
+        let key = (room.to_owned(), message.seq, texts.locale);
         if let Some(row) = self.rows.get(&key).filter(|row| row.message == *message) {
             return row;
         }
-        let row = Arc::new(RenderedRow::render(room, message));
+        let row = Arc::new(RenderedRow::render(room, message, texts));
         self.rows.insert(key, row.clone());
         row
     }
 }
 
+/// What an empty room shows, in the language of `texts`.
+fn empty_html_in(texts: &Texts) -> String {
+    Owner::new().with(|| {
+        provide_context(texts.clone());
+        empty_html()
+    })
+}
+
 /// The room page's rows (inside `<div id="messages">`): each message's cached
 /// row with `reader`'s classes, a divider where a day starts (UTC: the browser
-/// shows them in its zone) and before the first unread message.
-pub fn page_rows(cache: &RowCache, room: &str, messages: &[ChatMessage], reader: &Reader) -> String {
+/// shows them in its zone) and before the first unread message, in the
+/// language of `texts`.
+pub fn page_rows(cache: &RowCache, room: &str, messages: &[ChatMessage], reader: &Reader, texts: &Texts) -> String {
     let mut page = String::with_capacity(messages.len() * 1024);
     if messages.is_empty() {
-        page.push_str(EMPTY_HTML);
+        page.push_str(&empty_html_in(texts));
     }
     for (message, placement) in messages.iter().zip(placements(messages, reader, false)) {
         if let Some(label) = &placement.day {
             page.push_str(&day_divider_html(label));
         }
         if placement.unread {
-            page.push_str(UNREAD_DIVIDER_HTML);
+            page.push_str(&Owner::new().with(|| {
+                provide_context(texts.clone());
+                unread_divider_html()
+            }));
         }
-        cache.row(room, message).push_to(&mut page, placement.classes);
+        cache.row(room, message, texts).push_to(&mut page, placement.classes);
     }
     page
 }
@@ -132,7 +148,8 @@ mod tests {
         ];
         messages[1].mentions = vec!["bob".into()];
         let reader = Reader { me: "bob".into(), moderates: false, first_unread: Some(2), highlighted: None };
-        let page = page_rows(&cache, "lobby", &messages, &reader);
+        let english = crate::i18n::catalog::Catalog::global().texts(Locale::En);
+        let page = page_rows(&cache, "lobby", &messages, &reader, &english);
         assert_eq!(page.matches("class=\"day-divider\"").count(), 2, "{page}");
         assert!(page.contains("<strong>bob</strong>"), "the text is formatted: {page}");
         let unread = page.find("id=\"newMessages\"").expect("an unread divider");
@@ -140,14 +157,25 @@ mod tests {
         assert!(page.contains("class=\"message mentions-me continued\""), "{page}");
         assert!(page.contains("class=\"message mine may-remove\""), "{page}");
 
-        let first = cache.row("lobby", &messages[0]);
-        assert!(Arc::ptr_eq(&first, &cache.row("lobby", &messages[0])), "an unchanged message reuses its row");
+        assert!(page.contains(">New messages<"), "{page}");
+
+        let first = cache.row("lobby", &messages[0], &english);
+        assert!(Arc::ptr_eq(&first, &cache.row("lobby", &messages[0], &english)), "an unchanged message reuses its row");
+        let spanish = crate::i18n::catalog::Catalog::global().texts(Locale::Es);
+        let in_spanish = cache.row("lobby", &messages[0], &spanish);
+        assert!(!Arc::ptr_eq(&first, &in_spanish), "each language has its own row");
         messages[0].text = "edited".into();
-        assert!(!Arc::ptr_eq(&first, &cache.row("lobby", &messages[0])), "a changed message is rendered again");
+        assert!(!Arc::ptr_eq(&first, &cache.row("lobby", &messages[0], &english)), "a changed message is rendered again");
+        let deleted = ChatMessage { deleted: true, ..messages[2].clone() };
+        assert!(page_rows(&cache, "lobby", &[deleted], &reader, &spanish).contains("Este mensaje se borró."));
     }
 
     #[test]
-    fn a_room_without_messages_says_so() {
-        assert_eq!(page_rows(&RowCache::default(), "lobby", &[], &Reader::default()), EMPTY_HTML);
+    fn a_room_without_messages_says_so_in_its_readers_language() {
+        let catalog = crate::i18n::catalog::Catalog::global();
+        let english = page_rows(&RowCache::default(), "lobby", &[], &Reader::default(), &catalog.texts(Locale::En));
+        assert_eq!(english, r#"<p class="empty">No messages yet. Say hello!</p>"#);
+        let spanish = page_rows(&RowCache::default(), "lobby", &[], &Reader::default(), &catalog.texts(Locale::Es));
+        assert_eq!(spanish, r#"<p class="empty">Todavía no hay mensajes. ¡Saluda!</p>"#);
     }
 }

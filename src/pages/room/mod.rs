@@ -14,6 +14,7 @@ use leptos_router::{
 };
 use open::{Permalink, RoomView, open_room};
 
+use crate::i18n::{t, t_args};
 use crate::{
     api::{load_history, load_thread},
     chat::{ConnectionState, RoomState},
@@ -65,9 +66,9 @@ pub fn RoomPage() -> impl IntoView {
         <Title text=format!("#{room} · Parlor") />
         <Meta
             name="description"
-            content=format!("Chat room #{room} on Parlor: messages and live conversation.")
+            content=t_args("room-description", &[("room", room.as_str().into())])
         />
-        <Suspense fallback=|| view! { <p>"Loading the room…"</p> }>
+        <Suspense fallback=|| view! { <p>{t("room-loading")}</p> }>
             {move || {
                 let login = login.clone();
                 Suspend::new(async move {
@@ -149,8 +150,8 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
         state.first_unread.set(None);
     }
     let permalink_notice = match at {
-        Some((seq, Permalink::Deleted)) => Some(format!("Message #{seq} was deleted.")),
-        Some((seq, Permalink::Missing)) => Some(format!("There is no message #{seq} in this room; here are the newest.")),
+        Some((seq, Permalink::Deleted)) => Some(t_args("room-permalink-deleted", &[("seq", seq.to_string().as_str().into())])),
+        Some((seq, Permalink::Missing)) => Some(t_args("room-permalink-missing", &[("seq", seq.to_string().as_str().into())])),
         _ => None,
     };
     state.thread.set(thread);
@@ -281,11 +282,11 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                         aria-expanded=move || drawer.get().to_string()
                         on:click=move |_| drawer.update(|open| *open = !*open)
                     >
-                        "☰ Rooms"
+                        "☰ "{t("room-drawer")}
                     </button>
                     <h1 id="roomTitle">
                         {(kind == RoomKind::Private).then(|| view! { <LockIcon /> " " })}
-                        {label.clone()}
+                        <bdi>{label.clone()}</bdi>
                     </h1>
                     <RoomTopic state sets_topic on_set=on_set_topic />
                     <button
@@ -294,7 +295,7 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                         class="room-menu-toggle"
                         aria-controls="roomMenu"
                         aria-expanded=move || menu.get().to_string()
-                        aria-label="Room menu"
+                        aria-label=t("room-menu")
                         on:click=move |_| menu.update(|open| *open = !*open)
                     >
                         "⋯"
@@ -305,7 +306,7 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                     // conversation keeps the screen; elsewhere it is in the header's line.
                     <div id="roomMenu" class="room-menu">
                         <form class="room-search" method="get" action="/search/" role="search">
-                            <input id="roomSearchInput" name="q" type="search" placeholder="Search this room" aria-label="Search this room" />
+                            <input id="roomSearchInput" name="q" type="search" placeholder=t("room-search") aria-label=t("room-search") />
                             <input type="hidden" name="room" value=room.clone() />
                         </form>
                         {(kind == RoomKind::Private).then(|| view! { <RoomMembers room=room.clone() me=me.clone() manages /> })}
@@ -313,20 +314,20 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                         <RoomControls room=room.clone() me=me.clone() notify leave=can_leave />
                         <Shortcuts rooms current=room.clone() on_mark_read />
                         <form class="phone-only" method="post" action="/api/logout">
-                            <button type="submit" id="menuLogoutBtn" class="link-button">"Log out"</button>
+                            <button type="submit" id="menuLogoutBtn" class="link-button">{t("room-log-out")}</button>
                         </form>
                     </div>
                 </div>
                 <Show when=move || state.connection.get() == ConnectionState::NoAccess>
                     <p id="accessEnded" class="form-error" role="alert">
-                        "You no longer have access to this room. "
-                        <a href="/">"Back to the lobby"</a>
+                        {t("room-access-ended")}" "
+                        <a href="/">{t("room-back-to-lobby")}</a>
                     </p>
                 </Show>
                 <Show when=move || state.connection.get() == ConnectionState::SignedOut>
                     <p class="form-error" role="alert">
-                        "Your session has ended. "
-                        <a id="loginAgain" href=login_again.clone()>"Log in again"</a>
+                        {t("room-session-ended")}" "
+                        <a id="loginAgain" href=login_again.clone()>{t("room-log-in-again")}</a>
                     </p>
                 </Show>
                 <Show when=move || state.has_older.get()>
@@ -339,13 +340,13 @@ fn ChatRoom(view: RoomView, rooms: Vec<RoomStatus>, children: Children) -> impl 
                             load_older.dispatch(first);
                         }
                     >
-                        "Load older messages"
+                        {t("room-load-older")}
                     </button>
                 </Show>
                 {permalink_notice.map(|notice| view! { <p id="permalinkNotice" class="notice" role="status">{notice}</p> })}
                 {move || state.notice.get().map(|why| view! {
                     <p class="form-error" role="alert">
-                        {why}" "<button type="button" class="link-button" on:click=move |_| state.notice.set(None)>"OK"</button>
+                        {why}" "<button type="button" class="link-button" on:click=move |_| state.notice.set(None)>{t("room-notice-ok")}</button>
                     </p>
                 })}
                 <MessageList state room=room.clone() actions on_seen>

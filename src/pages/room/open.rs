@@ -132,7 +132,7 @@ pub async fn open_room(room: String, at: Option<i64>, thread: Option<i64>) -> Re
         me: user.0.username.clone(),
         moderates: admitted.manages,
     };
-    let rows = page_rows(&state.store.caches().rows, &page.room, &page.messages, &reader);
+    let rows = page_rows(&state.store.caches().rows, &page.room, &page.messages, &reader, &crate::i18n::texts());
     Ok(RoomView {
         page,
         me: user.0.username,
