@@ -50,7 +50,7 @@ pub struct ChatMessage {
     /// The preview of its first link (gone once removed, or the message deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview: Option<LinkPreview>,
-    /// Its text formatted as HTML (`<div class="text">…</div>`, the markup the
+    /// Its text formatted as HTML (`<div dir="auto" class="text">…</div>`, the markup the
     /// room page shows), so that browsers never parse Markdown: in `message`
     /// frames and the room page's own history reads; absent from the JSON
     /// history API and when deleted.

@@ -226,7 +226,7 @@ async fn frames_and_pages_carry_rows_formatted_once_with_each_readers_classes() 
     socket.say("hello **@bob**", "r1").await;
     let message = socket.next_of("message").await;
     let html = message["html"].as_str().expect("a message frame carries its text as HTML");
-    assert!(html.starts_with(r#"<div class="text">"#) && html.contains("<strong>"), "{html}");
+    assert!(html.starts_with(r#"<div dir="auto" class="text">"#) && html.contains("<strong>"), "{html}");
     assert!(html.contains(r#"<span class="mention">@bob</span>"#), "{html}");
 
     socket.send_json(json!({"type": "edit", "target": 1, "text": "hello *again*", "client_id": "e1"})).await;
