@@ -33,6 +33,11 @@ impl Locale {
     /// The locales a person may choose in their settings (not the pseudo-locale).
     pub const CHOOSABLE: [Locale; 2] = [Locale::En, Locale::Es];
 
+    /// The locale of `tag` if a person may choose it (`en`, `es`; not the pseudo-locale).
+    pub fn choosable(tag: &str) -> Option<Self> {
+        tag.parse().ok().filter(|locale| Self::CHOOSABLE.contains(locale))
+    }
+
     /// The first of the browser's languages (by quality, then order) that
     /// Parlor speaks; none when it speaks none of them. The pseudo-locale is
     /// chosen only by its exact tag.

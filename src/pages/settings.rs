@@ -199,12 +199,7 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
     let outcome = async {
         let chosen = match locale.as_str() {
             "" => None,
-            tag => Some(
-                tag.parse::<Locale>()
-                    .ok()
-                    .filter(|locale| Locale::CHOOSABLE.contains(locale))
-                    .ok_or_else(|| AppError::BadRequest(format!("unknown language {tag:?}")))?,
-            ),
+            tag => Some(Locale::choosable(tag).ok_or_else(|| AppError::BadRequest(format!("unknown language {tag:?}")))?),
         };
         let (state, user) = gate::require_user().await?;
         Ok(state.store.set_locale(user.0.id, chosen).await?)

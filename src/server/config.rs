@@ -275,11 +275,7 @@ pub enum ChannelLayerKind {
 /// Reads a `--channel-layer` value.
 /// `--default-locale`: a locale people may choose (not the test pseudo-locale).
 pub fn parse_locale(value: &str) -> Result<crate::i18n::Locale, String> {
-    value
-        .parse::<crate::i18n::Locale>()
-        .ok()
-        .filter(|locale| crate::i18n::Locale::CHOOSABLE.contains(locale))
-        .ok_or_else(|| format!("unknown locale {value:?} (known: en, es)"))
+    crate::i18n::Locale::choosable(value).ok_or_else(|| format!("unknown locale {value:?} (known: en, es)"))
 }
 
 pub fn parse_layer(value: &str) -> Result<ChannelLayerKind, String> {

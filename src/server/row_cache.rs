@@ -56,11 +56,7 @@ impl RenderedRow {
     /// Renders `message` of `room` with `texts` (the row's words are in its readers' language).
     pub fn render(room: &str, message: &ChatMessage, texts: &Texts) -> Self {
         let shown = formatted(message.clone());
-        let owner = Owner::new();
-        let html = without_markers(owner.with(|| {
-            provide_context(texts.clone());
-            view! { <MessageRow message=shown room=room.to_owned() /> }.to_html()
-        }));
+        let html = without_markers(in_language(texts, || view! { <MessageRow message=shown room=room.to_owned() /> }.to_html()));
         let class_end = html.find("class=\"message").and_then(|at| html[at + 7..].find('"').map(|end| at + 7 + end)).unwrap_or(0);
         Self { message: message.clone(), html, class_end }
     }
@@ -98,11 +94,12 @@ impl RowCache {
     }
 }
 
-/// What an empty room shows, in the language of `texts`.
-fn empty_html_in(texts: &Texts) -> String {
+/// `make`'s result with `texts` as the reader's messages (rows are made
+/// outside the page's own rendering, for every reader of a language).
+fn in_language<T>(texts: &Texts, make: impl FnOnce() -> T) -> T {
     Owner::new().with(|| {
         provide_context(texts.clone());
-        empty_html()
+        make()
     })
 }
 
@@ -113,17 +110,14 @@ fn empty_html_in(texts: &Texts) -> String {
 pub fn page_rows(cache: &RowCache, room: &str, messages: &[ChatMessage], reader: &Reader, texts: &Texts) -> String {
     let mut page = String::with_capacity(messages.len() * 1024);
     if messages.is_empty() {
-        page.push_str(&empty_html_in(texts));
+        page.push_str(&in_language(texts, empty_html));
     }
     for (message, placement) in messages.iter().zip(placements(messages, reader, false)) {
         if let Some(label) = &placement.day {
             page.push_str(&day_divider_html(label));
         }
         if placement.unread {
-            page.push_str(&Owner::new().with(|| {
-                provide_context(texts.clone());
-                unread_divider_html()
-            }));
+            page.push_str(&in_language(texts, unread_divider_html));
         }
         cache.row(room, message, texts).push_to(&mut page, placement.classes);
     }
